@@ -1,0 +1,97 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/cli/console.hpp"
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "perfcheck/gate/threshold_expr.hpp"
+#include "perfcheck/model/units.hpp"
+
+namespace perfcheck::cli {
+namespace {
+
+const metric_summary* find(const run_result& r, const char* metric) {
+  auto it = r.summary.find(metric);
+  return it == r.summary.end() || it->second.n == 0 ? nullptr : &it->second;
+}
+
+}  // namespace
+
+std::string format_result_block(const run_result& r) {
+  std::string out;
+  out += fmt::format("{}: {} run{}", r.name, r.runs.size(), r.runs.size() == 1 ? "" : "s");
+  if (!r.warmup_runs.empty()) out += fmt::format(" after {} warm-up", r.warmup_runs.size());
+  out += "\n";
+  if (const auto* w = find(r, "wall")) {
+    out += fmt::format("  wall  {} ± {}   median {} (95% CI {} … {})   range {} … {}\n",
+                       format_duration(w->mean), format_duration(w->stddev),
+                       format_duration(w->median), format_duration(w->ci_low),
+                       format_duration(w->ci_high), format_duration(w->min),
+                       format_duration(w->max));
+  }
+  if (const auto* c = find(r, "cpu")) {
+    out += fmt::format("  cpu   {} ± {}   user {}   sys {}\n", format_duration(c->mean),
+                       format_duration(c->stddev), format_duration(find(r, "user")->median),
+                       format_duration(find(r, "sys")->median));
+  }
+  if (const auto* m = find(r, "rss")) {
+    out += fmt::format("  rss   peak {}   median {}\n", format_size(m->max), format_size(m->median));
+  }
+  if (!r.wall_outliers.empty()) {
+    out += fmt::format("  {} outlier run{} by wall time (kept in the statistics)\n",
+                       r.wall_outliers.size(), r.wall_outliers.size() == 1 ? "" : "s");
+  }
+  for (const auto& t : r.thresholds) {
+    std::string measured = "not measured";
+    try {
+      const auto expr = gate::parse_threshold(t.expr);
+      if (gate::measured_value(expr, r)) measured = format_quantity(t.value, expr.kind);
+    } catch (const std::exception&) {
+    }
+    out += fmt::format("  {} {}   ({})\n", t.ok ? "✓" : "✗", t.expr, measured);
+  }
+  out += fmt::format("  verdict: {}\n", to_string(r.outcome));
+  for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
+  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
+  return out;
+}
+
+std::string format_ctest_measurements(const run_result& r) {
+  std::string out;
+  auto tag = [&](const char* name, double value) {
+    out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"{}\">{:.6g}</CTestMeasurement>\n",
+                       name, value);
+  };
+  if (const auto* w = find(r, "wall")) {
+    tag("wall.median_ms", w->median / 1e6);
+    tag("wall.mean_ms", w->mean / 1e6);
+    tag("wall.stddev_ms", w->stddev / 1e6);
+    tag("wall.p95_ms", w->p95 / 1e6);
+  }
+  if (const auto* c = find(r, "cpu")) tag("cpu.median_ms", c->median / 1e6);
+  if (const auto* m = find(r, "rss")) tag("rss.max_mib", m->max / (1024.0 * 1024.0));
+  tag("runs", static_cast<double>(r.runs.size()));
+  return out;
+}
+
+progress_line::progress_line(std::FILE* out, std::string name)
+    : out_(out), name_(std::move(name)), tty_(::isatty(::fileno(out)) == 1) {}
+
+void progress_line::run_finished(bool warmup, int index, int planned, const run_sample& sample) {
+  if (!tty_) return;
+  std::fprintf(out_, "\r\033[K%s: %s %d/%d  %s", name_.c_str(), warmup ? "warm-up" : "run", index,
+               planned, format_duration(static_cast<double>(sample.wall_ns)).c_str());
+  std::fflush(out_);
+  drawn_ = true;
+}
+
+void progress_line::finish() {
+  if (drawn_) {
+    std::fputs("\r\033[K", out_);
+    std::fflush(out_);
+    drawn_ = false;
+  }
+}
+
+}  // namespace perfcheck::cli

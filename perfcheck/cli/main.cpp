@@ -1,0 +1,65 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// Parses the command line, dispatches to one subcommand, and turns errors into the
+// documented exit codes. Nothing else lives here.
+#include <cstdio>
+#include <exception>
+#include <system_error>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "perfcheck/cli/commands.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/version.hpp"
+
+int main(int argc, char** argv) {
+  using namespace perfcheck::cli;
+  CLI::App app{"perfcheck: performance tests with thresholds, for CMake/CTest projects", "perfcheck"};
+  app.set_version_flag("--version", std::string("perfcheck ") + perfcheck::version);
+  app.require_subcommand(1);
+  app.footer(
+      "Exit codes: 0 pass, 1 the performance verdict failed (threshold, regression, limit),\n"
+      "2 usage or spec error, 3 the measured command failed (not found, crashed, non-zero exit),\n"
+      "4 perfcheck itself could not work (disk full, I/O error).\n"
+      "Run 'perfcheck <command> --help' for a command's options.");
+
+  std::vector<std::pair<CLI::App*, command_action>> commands;
+  auto remember = [&](command_action action) {
+    commands.emplace_back(app.get_subcommands({}).back(), std::move(action));
+  };
+  remember(add_run_command(app));
+  remember(add_validate_command(app));
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s\nRun 'perfcheck --help' or 'perfcheck <command> --help' for usage.\n",
+                 e.what());
+    return exit_usage;
+  }
+
+  try {
+    for (auto& [sub, action] : commands) {
+      if (sub->parsed()) return action();
+    }
+    return exit_usage;
+  } catch (const perfcheck::usage_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_usage;
+  } catch (const perfcheck::command_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_command_failed;
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_internal;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n", e.what());
+    return exit_internal;
+  }
+}

@@ -1,0 +1,231 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// `perfcheck run`: options → spec → measure → verdict → result file, console, exit code.
+#include <charconv>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/console.hpp"
+#include "perfcheck/exec/process_executor.hpp"
+#include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/spec.hpp"
+#include "perfcheck/model/units.hpp"
+#include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/runner.hpp"
+
+namespace perfcheck::cli {
+namespace {
+
+struct run_flags {
+  std::string spec_file;
+  std::string name;
+  int warmup = 1;
+  std::string runs = "10";
+  std::string min_time;
+  std::vector<std::string> thresholds;
+  std::string json;
+  std::string output_dir;
+  std::string output_limit;
+  std::string working_directory;
+  std::vector<std::string> environment;
+  bool show_output = false;
+  bool quiet = false;
+  bool allow_failures = false;
+  bool subtract_overhead = false;
+  std::vector<std::string> command;
+};
+
+int parse_count(const std::string& text, const std::string& flag) {
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
+    throw usage_error(fmt::format("{} {}: '{}' is not a whole number; write e.g. {} 10", flag,
+                                  text, text, flag));
+  }
+  return value;
+}
+
+// "--runs 10" or "--runs 10:30".
+void parse_runs(const std::string& text, run_spec& spec) {
+  const auto colon = text.find(':');
+  spec.min_runs = parse_count(text.substr(0, colon), "--runs");
+  spec.max_runs = colon == std::string::npos ? spec.min_runs
+                                             : parse_count(text.substr(colon + 1), "--runs");
+  if (spec.min_runs < 1) {
+    throw usage_error(fmt::format("--runs {}: at least one measured run is needed; write e.g. "
+                                  "--runs 10 or --runs 10:30", text));
+  }
+  if (spec.max_runs < spec.min_runs) {
+    throw usage_error(fmt::format("--runs {}: the maximum ({}) is below the minimum ({}); write "
+                                  "MIN:MAX with MIN <= MAX", text, spec.max_runs, spec.min_runs));
+  }
+}
+
+run_spec build_spec(const run_flags& f, const CLI::App& sub) {
+  const auto given = [&](const char* option) { return sub.get_option(option)->count() > 0; };
+  run_spec spec;
+  if (!f.spec_file.empty()) {
+    if (!f.command.empty()) {
+      throw usage_error("give either --spec FILE or a command after '--', not both");
+    }
+    spec = read_spec_file(f.spec_file);
+  } else {
+    if (f.command.empty()) {
+      throw usage_error("no command to measure; write 'perfcheck run [options] -- PROGRAM ARGS...' "
+                        "or 'perfcheck run --spec FILE.json'");
+    }
+    spec.command = f.command;
+    spec.name = std::filesystem::path(f.command.front()).filename().string();
+  }
+  // Flags override the spec file, so a generated spec can be tweaked from the command line.
+  if (given("--name")) spec.name = f.name;
+  if (given("--warmup")) {
+    if (f.warmup < 0) throw usage_error(fmt::format("--warmup {}: use 0 or more", f.warmup));
+    spec.warmup = f.warmup;
+  }
+  if (given("--runs")) parse_runs(f.runs, spec);
+  if (given("--min-time")) {
+    try {
+      spec.min_time_ns = static_cast<std::int64_t>(parse_duration_ns(f.min_time));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--min-time: {}", e.what()));
+    }
+  }
+  if (given("--output-limit")) {
+    try {
+      spec.output_limit_bytes = static_cast<std::int64_t>(parse_size_bytes(f.output_limit));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--output-limit: {}", e.what()));
+    }
+  }
+  if (given("--threshold")) spec.thresholds = f.thresholds;
+  if (given("--output-dir")) spec.output_dir = f.output_dir;
+  if (given("--working-directory")) spec.working_directory = f.working_directory;
+  if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
+  if (given("--json") && f.json != "-") spec.result_file = f.json;
+  if (f.show_output) spec.show_output = true;
+  if (f.allow_failures) spec.allow_failures = true;
+  validate(spec, f.spec_file.empty() ? "command line" : f.spec_file);
+  gate::parse_thresholds(spec.thresholds, f.spec_file.empty() ? "--threshold" : f.spec_file);
+  return spec;
+}
+
+int exit_code_for(verdict v) {
+  switch (v) {
+    case verdict::pass:
+    case verdict::improved:
+    case verdict::inconclusive: return exit_ok;
+    case verdict::failed:
+    case verdict::regressed: return exit_verdict_failed;
+    case verdict::error: return exit_command_failed;
+  }
+  return exit_internal;
+}
+
+// A result for a command that never started, so CI still finds a result file.
+run_result not_started(const run_spec& spec, const std::string& reason) {
+  run_result r;
+  r.name = spec.name;
+  r.command = spec.command;
+  r.outcome = verdict::error;
+  r.reasons = {reason};
+  r.environment = run::collect_environment();
+  r.started_at = r.finished_at = run::rfc3339(std::chrono::system_clock::now());
+  run::summarize_runs(r);
+  return r;
+}
+
+int execute(const run_flags& flags, const CLI::App& sub) {
+  const run_spec spec = build_spec(flags, sub);
+  const bool json_to_stdout = flags.json == "-";
+  // With JSON on stdout, the human-readable block goes to stderr so stdout stays parseable.
+  std::FILE* human = json_to_stdout ? stderr : stdout;
+
+  run_result result;
+  int code = exit_ok;
+  try {
+    exec::command_line command{spec.command, spec.working_directory, spec.environment};
+    auto executor = std::make_unique<exec::process_executor>(command);
+    run::runner_options options;
+    options.overhead_ns = exec::measure_launch_overhead();
+    options.subtract_overhead = flags.subtract_overhead;
+    progress_line progress(stderr, spec.name);
+    if (!flags.quiet) options.progress = &progress;
+    result = run::run_test(spec, *executor, options);
+    progress.finish();
+    code = exit_code_for(result.outcome);
+  } catch (const command_error& e) {
+    result = not_started(spec, e.what());
+    std::fprintf(stderr, "error: %s\n", e.what());
+    code = exit_command_failed;
+  }
+
+  const auto path = run::result_path_for(spec);
+  if (!path.empty()) {
+    if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
+    write_json_file_atomic(path, result_to_json(result));
+  }
+  if (json_to_stdout) std::fputs(pretty_json(result_to_json(result)).c_str(), stdout);
+  if (flags.quiet) {
+    std::fprintf(human, "%s: %s\n", result.name.c_str(), to_string(result.outcome));
+  } else {
+    std::fputs(format_result_block(result).c_str(), human);
+    std::fputs(format_ctest_measurements(result).c_str(), human);
+    if (!path.empty()) std::fprintf(human, "  result: %s\n", path.c_str());
+  }
+  std::fflush(human);
+  return code;
+}
+
+}  // namespace
+
+command_action add_run_command(CLI::App& app) {
+  auto flags = std::make_shared<run_flags>();
+  CLI::App* sub = app.add_subcommand("run", "Measure a command and gate it on thresholds");
+  sub->description(
+      "Usage: perfcheck run [OPTIONS] -- PROGRAM [ARGS...]\n"
+      "       perfcheck run --spec FILE.json [OPTIONS]\n\n"
+      "Runs PROGRAM (no shell: the arguments are passed as given) warm-up times unmeasured, then\n"
+      "at least MIN times measured, and past MIN until --min-time of measured time or MAX runs.\n"
+      "Measures wall time, user and system CPU time and peak memory (RSS) per run, summarizes\n"
+      "them, and checks every --threshold. Exit codes: 0 pass, 1 a threshold failed, 2 usage or\n"
+      "spec error, 3 the command failed (not found, crashed, non-zero exit), 4 perfcheck failed.");
+  sub->add_option("--spec", flags->spec_file, "Read the test from a spec file (perfcheck/spec/v1, written by add_perf_test); other options override its fields")
+      ->type_name("FILE");
+  sub->add_option("--name", flags->name, "Test name in the console, result and reports [default: the program's file name]")
+      ->type_name("NAME");
+  sub->add_option("--warmup", flags->warmup, "Unmeasured runs first, to fill caches [default: 1]")
+      ->type_name("N");
+  sub->add_option("--runs", flags->runs, "Measured runs: MIN, or MIN:MAX to allow extending up to MAX (with --min-time) [default: 10]")
+      ->type_name("MIN[:MAX]");
+  sub->add_option("--min-time", flags->min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
+      ->type_name("DURATION");
+  sub->add_option("--threshold", flags->thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'")
+      ->type_name("EXPR")->take_all();
+  sub->add_option("--json", flags->json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr")
+      ->type_name("FILE");
+  sub->add_option("--output-dir", flags->output_dir, "Keep the command's stdout/stderr (last run and first failed run) and the result file here [default: discard output]")
+      ->type_name("DIR");
+  sub->add_option("--output-limit", flags->output_limit, "Keep at most this much output per stream and run, e.g. 4MiB [default: 1MiB]")
+      ->type_name("SIZE");
+  sub->add_option("--working-directory", flags->working_directory, "Run the command in DIR [default: the current directory]")
+      ->type_name("DIR");
+  sub->add_option("--env", flags->environment, "Set VAR=value in the command's environment, repeatable")
+      ->type_name("VAR=VALUE")->take_all();
+  sub->add_flag("--show-output", flags->show_output, "Let the command's stdout/stderr through instead of capturing it");
+  sub->add_flag("--allow-failures", flags->allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
+  sub->add_flag("--subtract-overhead", flags->subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");
+  sub->add_flag("-q,--quiet", flags->quiet, "Print only the verdict line (and errors)");
+  sub->add_option("command", flags->command, "The program and its arguments, after '--'")
+      ->type_name("PROGRAM ARGS...");
+  return [flags, sub] { return execute(*flags, *sub); };
+}
+
+}  // namespace perfcheck::cli

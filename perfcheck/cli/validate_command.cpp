@@ -1,0 +1,40 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// `perfcheck validate`: checks spec files (structure, units, threshold expressions) without
+// running anything, so that a typo fails the build instead of the nightly run.
+#include <cstdio>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+
+#include "perfcheck/cli/commands.hpp"
+#include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/spec.hpp"
+
+namespace perfcheck::cli {
+
+command_action add_validate_command(CLI::App& app) {
+  auto files = std::make_shared<std::vector<std::string>>();
+  auto quiet = std::make_shared<bool>(false);
+  CLI::App* sub = app.add_subcommand("validate", "Check spec files without running them");
+  sub->description("Reads every FILE (perfcheck/spec/v1) and checks its fields, units and threshold\n"
+                   "expressions. Prints one error per bad file; exit code 2 when any is bad.");
+  sub->add_option("files", *files, "Spec files")->type_name("FILE...")->required();
+  sub->add_flag("-q,--quiet", *quiet, "Print nothing when every file is valid");
+  return [files, quiet] {
+    int bad = 0;
+    for (const auto& file : *files) {
+      try {
+        const run_spec spec = read_spec_file(file);
+        gate::parse_thresholds(spec.thresholds, file + ": test '" + spec.name + "'");
+      } catch (const usage_error& e) {
+        std::fprintf(stderr, "error: %s\n", e.what());
+        ++bad;
+      }
+    }
+    if (bad == 0 && !*quiet) std::printf("%zu spec file(s) valid\n", files->size());
+    return bad == 0 ? exit_ok : exit_usage;
+  };
+}
+
+}  // namespace perfcheck::cli

@@ -1,0 +1,63 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// Running the measured command: the interface, so that the run loop can be tested with a
+// fake, and the real implementation's options.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include "perfcheck/model/sample.hpp"
+
+namespace perfcheck::exec {
+
+/// Where one run's stdout and stderr go.
+struct output_capture {
+  bool pass_through = false;          ///< inherit perfcheck's stdout/stderr
+  std::filesystem::path stdout_path;  ///< when not passing through: file to write (may be empty:
+  std::filesystem::path stderr_path;  ///< discard)
+  std::int64_t limit_bytes = 1 << 20; ///< per stream; the rest is counted and dropped, and a
+                                      ///< note saying so ends the file
+};
+
+/// Kernel counters of one run (getrusage of the command and its reaped descendants), beyond
+/// what run_sample holds. All zero when the executor cannot tell (fakes).
+struct process_counters {
+  std::int64_t minor_faults = 0;        ///< page faults served without I/O (ru_minflt)
+  std::int64_t major_faults = 0;        ///< page faults that needed I/O (ru_majflt)
+  std::int64_t voluntary_switches = 0;  ///< context switches while waiting (ru_nvcsw)
+  std::int64_t involuntary_switches = 0;  ///< preemptions (ru_nivcsw)
+  std::int64_t blocks_in = 0;           ///< file system reads, 512-byte blocks (ru_inblock)
+  std::int64_t blocks_out = 0;          ///< file system writes, 512-byte blocks (ru_oublock)
+
+  bool operator==(const process_counters&) const = default;
+};
+
+/// What one run produced besides the sample.
+struct run_report {
+  run_sample sample;
+  std::int64_t stdout_bytes = 0;   ///< bytes the command wrote, kept or not (0: passed through)
+  std::int64_t stderr_bytes = 0;   ///< likewise for stderr
+  bool output_truncated = false;   ///< some output passed the limit and was dropped from a file
+  process_counters counters;       ///< faults, context switches, block I/O
+};
+
+/// Runs one fixed command repeatedly. Implementations: process_executor (real processes),
+/// and the fakes in the tests.
+class executor {
+ public:
+  virtual ~executor() = default;
+  /// Runs the command once and reports what it cost. A command that cannot be started
+  /// throws command_error ("command not found: NAME", "cannot execute PATH: REASON").
+  virtual run_report run(const output_capture& capture) = 0;
+};
+
+/// The command and its surroundings for process_executor.
+struct command_line {
+  std::vector<std::string> argv;              ///< argv[0] is looked up in PATH unless it has a '/'
+  std::filesystem::path working_directory;    ///< empty: perfcheck's own
+  std::vector<std::string> extra_environment; ///< "VAR=value", on top of the inherited one
+};
+
+}  // namespace perfcheck::exec

@@ -1,0 +1,30 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// From measurements to one verdict with reasons.
+#pragma once
+
+#include <vector>
+
+#include "perfcheck/gate/threshold_expr.hpp"
+#include "perfcheck/model/result.hpp"
+
+namespace perfcheck::gate {
+
+/// Parses every threshold of a spec; the first bad one throws usage_error prefixed with
+/// `origin` (the spec file or "--threshold").
+std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& texts,
+                                             std::string_view origin);
+
+/// Sets result.outcome, result.reasons and result.thresholds from the measured runs and
+/// summaries already in `result`:
+/// - a measured or warm-up run that exited non-zero or crashed gives `error` (unless
+///   `allow_failures`), with one reason per failed run ("run 3 was killed by SIGSEGV");
+/// - otherwise a threshold that does not hold gives `failed`, one reason per threshold;
+/// - otherwise `pass`.
+/// Thresholds are evaluated in every case, so the result shows them all.
+void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
+                   bool allow_failures);
+
+/// "exited with code 2" or "was killed by SIGSEGV"; empty for a successful run.
+std::string describe_failure(const run_sample& sample);
+
+}  // namespace perfcheck::gate

@@ -1,0 +1,140 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/model/result.hpp"
+
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
+
+namespace perfcheck {
+namespace {
+
+boost::json::value environment_to_json(const environment_info& e) {
+  return {{"cpu_model", e.cpu_model},
+          {"cpu_count", e.cpu_count},
+          {"kernel", e.kernel},
+          {"hostname", e.hostname},
+          {"load_average_1m", e.load_average_1m},
+          {"governor", e.governor.empty() ? boost::json::value(nullptr) : boost::json::value(e.governor)},
+          {"perfcheck_version", e.perfcheck_version},
+          {"build_type", e.build_type}};
+}
+
+environment_info environment_from_json(const json_reader& r) {
+  environment_info e;
+  e.cpu_model = r.optional_string("cpu_model").value_or("");
+  e.cpu_count = static_cast<int>(r.optional_int("cpu_count", 0, 1 << 20).value_or(0));
+  e.kernel = r.optional_string("kernel").value_or("");
+  e.hostname = r.optional_string("hostname").value_or("");
+  e.load_average_1m = r.optional_number("load_average_1m").value_or(0);
+  if (r.has("governor")) {
+    // null when it was not readable
+    try {
+      e.governor = r.optional_string("governor").value_or("");
+    } catch (const usage_error&) {
+      e.governor.clear();
+    }
+  }
+  e.perfcheck_version = r.optional_string("perfcheck_version").value_or("");
+  e.build_type = r.optional_string("build_type").value_or("");
+  return e;
+}
+
+template <class T>
+std::vector<T> typed_array(const json_reader& r, const boost::json::value& parent,
+                           std::string_view key, std::string_view what) {
+  std::vector<T> out;
+  const auto* v = parent.as_object().if_contains(key);
+  if (v == nullptr) r.fail(key, "missing");
+  if (!v->is_array()) r.fail(key, "expected an array");
+  const auto& a = v->get_array();
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    auto item = boost::json::try_value_to<T>(a[i]);
+    if (!item) r.fail(fmt::format("{}[{}]", key, i), fmt::format("is not a valid {}", what));
+    out.push_back(std::move(*item));
+  }
+  return out;
+}
+
+}  // namespace
+
+boost::json::value result_to_json(const run_result& r) {
+  boost::json::object o;
+  o["schema"] = result_schema;
+  o["name"] = r.name;
+  o["verdict"] = to_string(r.outcome);
+  o["reasons"] = boost::json::value_from(r.reasons);
+  o["warnings"] = boost::json::value_from(r.warnings);
+  o["command"] = boost::json::value_from(r.command);
+  o["runs"] = boost::json::value_from(r.runs);
+  o["warmup_runs"] = boost::json::value_from(r.warmup_runs);
+  boost::json::object summary;
+  for (const auto& [metric, s] : r.summary) summary[metric] = boost::json::value_from(s);
+  o["summary"] = std::move(summary);
+  o["wall_outliers"] = boost::json::value_from(r.wall_outliers);
+  boost::json::array thresholds;
+  for (const auto& t : r.thresholds) {
+    thresholds.push_back({{"expr", t.expr}, {"value", t.value}, {"ok", t.ok}});
+  }
+  o["thresholds"] = std::move(thresholds);
+  o["overhead_ns"] = r.overhead_ns;
+  o["overhead_corrected"] = r.overhead_corrected;
+  o["environment"] = environment_to_json(r.environment);
+  o["started_at"] = r.started_at;
+  o["finished_at"] = r.finished_at;
+  return o;
+}
+
+run_result result_from_json(const boost::json::value& json, std::string_view origin) {
+  const json_reader r(json, std::string(origin));
+  const std::string schema = r.required_string("schema");
+  if (schema != result_schema) {
+    r.fail("schema", fmt::format("'{}' is not a result this perfcheck reads; expected '{}'",
+                                 schema, result_schema));
+  }
+  run_result out;
+  out.name = r.required_string("name");
+  const std::string v = r.required_string("verdict");
+  auto parsed = verdict_from_string(v);
+  if (!parsed) r.fail("verdict", fmt::format("'{}' is not a verdict", v));
+  out.outcome = *parsed;
+  out.reasons = r.string_array("reasons", true, false);
+  out.warnings = r.string_array("warnings", false, false);
+  out.command = r.string_array("command", true, true);
+  out.runs = typed_array<run_sample>(r, json, "runs", "run (wall_ns, user_ns, sys_ns, max_rss_bytes, exit_code, signal)");
+  out.warmup_runs = typed_array<run_sample>(r, json, "warmup_runs", "run");
+  if (auto summary = r.optional_object("summary")) {
+    for (const auto& kv : json.as_object().at("summary").as_object()) {
+      auto s = boost::json::try_value_to<metric_summary>(kv.value());
+      if (!s) summary->fail(kv.key(), "is not a summary (n, min, max, mean, median, ...)");
+      out.summary.emplace(std::string(kv.key()), *s);
+    }
+  } else {
+    r.fail("summary", "missing");
+  }
+  if (r.has("wall_outliers")) {
+    for (const auto& e : json.as_object().at("wall_outliers").as_array()) {
+      if (!e.is_int64() && !e.is_uint64()) r.fail("wall_outliers", "expected run indexes");
+      out.wall_outliers.push_back(static_cast<std::size_t>(e.to_number<std::int64_t>()));
+    }
+  }
+  const auto* thresholds = json.as_object().if_contains("thresholds");
+  if (thresholds == nullptr || !thresholds->is_array()) r.fail("thresholds", "expected an array");
+  for (std::size_t i = 0; i < thresholds->as_array().size(); ++i) {
+    const json_reader t((*thresholds).as_array()[i], std::string(origin), fmt::format("thresholds[{}]", i));
+    threshold_outcome outcome;
+    outcome.expr = t.required_string("expr");
+    outcome.value = t.optional_number("value").value_or(0);
+    outcome.ok = t.optional_bool("ok").value_or(false);
+    out.thresholds.push_back(std::move(outcome));
+  }
+  out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);
+  out.overhead_corrected = r.optional_bool("overhead_corrected").value_or(false);
+  if (auto env = r.optional_object("environment")) out.environment = environment_from_json(*env);
+  out.started_at = r.optional_string("started_at").value_or("");
+  out.finished_at = r.optional_string("finished_at").value_or("");
+  return out;
+}
+
+}  // namespace perfcheck

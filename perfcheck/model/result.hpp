@@ -1,0 +1,69 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// Everything one `perfcheck run` found out: the result file (schema perfcheck/result/v1).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "perfcheck/model/sample.hpp"
+#include "perfcheck/model/summary.hpp"
+#include "perfcheck/model/verdict.hpp"
+
+namespace perfcheck {
+
+/// Schema tag of result files.
+inline constexpr const char* result_schema = "perfcheck/result/v1";
+
+/// The outcome of one threshold expression.
+struct threshold_outcome {
+  std::string expr;  ///< the expression as written
+  double value = 0;  ///< the measured value, in the metric's base unit
+  bool ok = false;   ///< whether the threshold held
+  bool operator==(const threshold_outcome&) const = default;
+};
+
+/// The machine and the tool, as found at the start of the run.
+struct environment_info {
+  std::string cpu_model;
+  int cpu_count = 0;
+  std::string kernel;          ///< uname sysname, release and machine
+  std::string hostname;
+  double load_average_1m = 0;  ///< at the start of the run
+  std::string governor;        ///< cpufreq governor of cpu0; empty when not readable
+  std::string perfcheck_version;
+  std::string build_type;
+  bool operator==(const environment_info&) const = default;
+};
+
+/// A performance test's complete result.
+struct run_result {
+  std::string name;
+  verdict outcome = verdict::pass;
+  std::vector<std::string> reasons;   ///< one line per violated threshold or failure
+  std::vector<std::string> warnings;  ///< noise, short runs, cold start, ...
+  std::vector<std::string> command;
+  std::vector<run_sample> runs;         ///< measured runs
+  std::vector<run_sample> warmup_runs;  ///< unmeasured runs, same shape
+  std::map<std::string, metric_summary> summary;  ///< keyed by wall, user, sys, cpu, rss
+  std::vector<std::size_t> wall_outliers;         ///< indexes into runs (flagged, kept)
+  std::vector<threshold_outcome> thresholds;
+  std::int64_t overhead_ns = 0;     ///< median wall time of an empty program's launch
+  bool overhead_corrected = false;  ///< whether overhead_ns was subtracted from wall times
+  environment_info environment;
+  std::string started_at;   ///< RFC 3339 UTC, e.g. 2026-11-23T10:00:00.123Z
+  std::string finished_at;  ///< RFC 3339 UTC
+
+  bool operator==(const run_result&) const = default;
+};
+
+/// The JSON form of a result (schema perfcheck/result/v1, see docs/result-format.md).
+boost::json::value result_to_json(const run_result& result);
+
+/// Reads a result from parsed JSON; throws usage_error naming `origin`, the field and the fix.
+run_result result_from_json(const boost::json::value& json, std::string_view origin);
+
+}  // namespace perfcheck

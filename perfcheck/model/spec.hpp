@@ -1,0 +1,50 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// What to run and how: the input of `perfcheck run`, from a spec file or from flags.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+namespace perfcheck {
+
+/// Schema tag of spec files.
+inline constexpr const char* spec_schema = "perfcheck/spec/v1";
+
+/// One performance test: the command and the plan for measuring it.
+struct run_spec {
+  std::string name;                       ///< test name; shown in reports
+  std::vector<std::string> command;       ///< argv, run without a shell; never empty
+  std::string working_directory;          ///< empty: perfcheck's own
+  std::vector<std::string> environment;   ///< "VAR=value" entries set on top of the inherited
+  int warmup = 1;                         ///< unmeasured runs before the measured ones
+  int min_runs = 10;                      ///< measured runs at least
+  int max_runs = 10;                      ///< measured runs at most (>= min_runs)
+  std::int64_t min_time_ns = 0;           ///< keep running past min_runs until this much time
+  std::vector<std::string> thresholds;    ///< threshold expressions, checked at parse time
+  bool allow_failures = false;            ///< a non-zero exit is measured, not an error
+  std::string output_dir;                 ///< captured output and result; empty: no files
+  std::string result_file;                ///< result JSON path; empty: <output_dir>/<name>.json
+  bool show_output = false;               ///< let the command's output through
+  std::int64_t output_limit_bytes = 1 << 20;  ///< per stream and run, the rest is dropped
+
+  bool operator==(const run_spec&) const = default;
+};
+
+/// The checks every spec must pass, whatever its origin; throws usage_error naming the field
+/// ("--runs" style names for flags come from the CLI, which checks its own first).
+void validate(const run_spec& spec, std::string_view origin);
+
+/// Reads a spec from parsed JSON; throws usage_error naming `origin`, the field and the fix.
+run_spec spec_from_json(const boost::json::value& json, std::string_view origin);
+
+/// Reads and validates a spec file.
+run_spec read_spec_file(const std::filesystem::path& path);
+
+/// The JSON form of a spec (schema perfcheck/spec/v1).
+boost::json::value spec_to_json(const run_spec& spec);
+
+}  // namespace perfcheck

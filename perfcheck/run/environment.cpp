@@ -1,0 +1,100 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/run/environment.hpp"
+
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include <cstdint>
+#include <cstdlib>
+#include <ctime>
+#include <fstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "perfcheck/version.hpp"
+
+namespace perfcheck::run {
+namespace {
+
+std::string first_line(const char* path) {
+  std::ifstream in(path);
+  std::string line;
+  std::getline(in, line);
+  return line;
+}
+
+// FNV-1a, 64 bit: small, stable across builds and platforms (std::hash is neither).
+std::uint64_t fnv1a(std::string_view s) {
+  std::uint64_t h = 1469598103934665603ULL;
+  for (unsigned char c : s) {
+    h ^= c;
+    h *= 1099511628211ULL;
+  }
+  return h;
+}
+
+}  // namespace
+
+environment_info collect_environment() {
+  environment_info env;
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  for (std::string line; std::getline(cpuinfo, line);) {
+    if (line.starts_with("model name")) {
+      if (const auto colon = line.find(':'); colon != std::string::npos) {
+        env.cpu_model = line.substr(line.find_first_not_of(' ', colon + 1));
+      }
+      break;
+    }
+  }
+  env.cpu_count = static_cast<int>(std::thread::hardware_concurrency());
+  utsname u{};
+  if (::uname(&u) == 0) {
+    env.kernel = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
+    env.hostname = u.nodename;
+  }
+  double load[1] = {0};
+  if (::getloadavg(load, 1) == 1) env.load_average_1m = load[0];
+  env.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
+  env.perfcheck_version = perfcheck::version;
+  env.build_type = perfcheck::build_type;
+  return env;
+}
+
+std::string machine_fingerprint(const environment_info& env) {
+  const std::string release = env.kernel.substr(0, env.kernel.find(' ', env.kernel.find(' ') + 1));
+  return fmt::format("{:016x}", fnv1a(fmt::format("{}\n{}\n{}\n{}", env.cpu_model, env.cpu_count,
+                                                   release, env.hostname)));
+}
+
+std::string rfc3339(std::chrono::system_clock::time_point t) {
+  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+  const std::time_t seconds = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  ::gmtime_r(&seconds, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ms % 1000);
+}
+
+std::string safe_file_stem(const std::string& name) {
+  std::string out;
+  bool replaced = false;
+  for (char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '.' || c == '_' || c == '-';
+    out += ok ? c : '_';
+    replaced = replaced || !ok;
+  }
+  if (out.empty() || out.front() == '.') {
+    out.insert(out.begin(), '_');
+    replaced = true;
+  }
+  if (out.size() > 100) {
+    out.resize(100);
+    replaced = true;
+  }
+  if (replaced) out += fmt::format("-{:08x}", fnv1a(name) & 0xffffffffULL);
+  return out;
+}
+
+}  // namespace perfcheck::run

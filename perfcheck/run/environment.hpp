@@ -1,0 +1,28 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// What perfcheck records about the machine and the moment of a run.
+#pragma once
+
+#include <chrono>
+#include <string>
+
+#include "perfcheck/model/result.hpp"
+
+namespace perfcheck::run {
+
+/// Reads the CPU model and count (/proc/cpuinfo), kernel (uname), hostname, 1-minute load
+/// average, and the cpufreq governor of cpu0 when readable; fields that cannot be read stay
+/// empty or zero.
+environment_info collect_environment();
+
+/// A stable short identifier of the machine (hex): the hash of CPU model, CPU count, kernel
+/// release and hostname. Results are compared only between equal fingerprints.
+std::string machine_fingerprint(const environment_info& env);
+
+/// RFC 3339 UTC with milliseconds: "2026-11-23T10:00:00.123Z".
+std::string rfc3339(std::chrono::system_clock::time_point t);
+
+/// A file-name-safe form of a test name: [A-Za-z0-9._-] kept, anything else '_', and a short
+/// hash of the original appended when anything was replaced, so two names never collide.
+std::string safe_file_stem(const std::string& name);
+
+}  // namespace perfcheck::run

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+# Installs what perfcheck needs to build, test and write reports on Debian 12.
+# Idempotent: packages already present are skipped; safe to run twice.
+set -euo pipefail
+
+packages=(
+  # build
+  build-essential cmake ninja-build pkg-config git
+  # libraries (Boost.JSON, Boost.Test, Boost.Math; CLI11; fmt; SQLite)
+  libboost-json1.81-dev libboost-test1.81-dev libboost-math1.81-dev
+  libcli11-dev libfmt-dev libsqlite3-dev sqlite3
+  # reports and the peers used by tests and benchmarks
+  gnuplot-nox hyperfine python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#packages[@]} packages already installed"
+  exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "setup: run as root or install sudo" >&2; exit 1; }
+  sudo="sudo"
+fi
+echo "setup: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
