@@ -1,0 +1,137 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#define BOOST_TEST_MODULE threshold
+#include <boost/test/unit_test.hpp>
+
+#include "perfcheck/gate/threshold_expr.hpp"
+#include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/error.hpp"
+
+using namespace perfcheck;
+using namespace perfcheck::gate;
+
+BOOST_AUTO_TEST_CASE(parses_metric_statistic_operator_and_value) {
+  const auto e = parse_threshold("wall.p95 < 120ms");
+  BOOST_TEST(e.metric == "wall");
+  BOOST_TEST(e.statistic == "p95");
+  BOOST_TEST((e.op == comparison::less));
+  BOOST_TEST(e.limit == 120e6);
+  BOOST_TEST((e.kind == unit_kind::duration));
+  BOOST_TEST(!e.level.has_value());
+
+  const auto m = parse_threshold("rss.max<=64MiB");
+  BOOST_TEST(m.metric == "rss");
+  BOOST_TEST((m.op == comparison::less_equal));
+  BOOST_TEST(m.limit == 64.0 * 1024 * 1024);
+
+  const auto f = parse_threshold("  exit.failures == 0 ");
+  BOOST_TEST(f.metric == "exit");
+  BOOST_TEST(f.statistic == "failures");
+  BOOST_TEST((f.op == comparison::equal));
+
+  BOOST_TEST((parse_threshold("cpu.median >= 1ms").op == comparison::greater_equal));
+  BOOST_TEST((parse_threshold("user.mean > 1ms").op == comparison::greater));
+  BOOST_TEST((parse_threshold("sys.stddev != 0ns").op == comparison::not_equal));
+  const auto lv = parse_threshold("wall.p99@16 < 2s");
+  BOOST_TEST(lv.level.value_or("") == "16");
+  BOOST_TEST(lv.subject() == "wall.p99@16");
+}
+
+void expect_error(const std::string& text, const std::string& part) {
+  try {
+    parse_threshold(text);
+    BOOST_ERROR("accepted '" << text << "'");
+  } catch (const usage_error& e) {
+    const std::string msg = e.what();
+    BOOST_TEST_INFO("message: " << msg);
+    BOOST_TEST(msg.find("'" + text) != std::string::npos);  // quotes the expression
+    BOOST_TEST(msg.find(part) != std::string::npos);
+    BOOST_TEST(msg.find("Thresholds are written") != std::string::npos);  // lists the forms
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_expressions_quote_the_text_and_explain) {
+  expect_error("walltime.p95 < 1s", "unknown metric 'walltime'");
+  expect_error("wall.p42 < 1s", "unknown statistic 'p42'");
+  expect_error("wall < 1s", "has no statistic");
+  expect_error("wall.p95 1s", "does not start with an operator");
+  expect_error("wall.p95 <", "value is missing");
+  expect_error("wall.p95 < 120", "needs a unit");
+  expect_error("wall.p95 < 64MiB", "is a size but wall.p95 is a duration");
+  expect_error("rss.max < 10ms", "is a duration but rss.max is a size");
+  expect_error("wall.p95 < 12parsecs", "unknown unit 'parsecs'");
+  expect_error("wall.p95@ < 1s", "must be followed by a level");
+  expect_error("< 1s", "does not start with a metric");
+  expect_error("wall.ci_low < 1s", "unknown statistic 'ci_low'");
+}
+
+run_result result_with(std::vector<run_sample> runs) {
+  run_result r;
+  r.runs = std::move(runs);
+  metric_summary wall;
+  wall.n = r.runs.size();
+  wall.p95 = 100e6;
+  wall.median = 80e6;
+  r.summary["wall"] = wall;
+  metric_summary rss;
+  rss.n = r.runs.size();
+  rss.max = 70.0 * 1024 * 1024;
+  r.summary["rss"] = rss;
+  return r;
+}
+
+run_sample ok_run() {
+  run_sample s;
+  s.exit_code = 0;
+  return s;
+}
+
+BOOST_AUTO_TEST_CASE(verdict_pass_when_all_thresholds_hold) {
+  auto r = result_with({ok_run(), ok_run()});
+  apply_verdict(r, parse_thresholds({"wall.p95 < 120ms", "exit.failures == 0"}, "test"), false);
+  BOOST_TEST(to_string(r.outcome) == std::string("pass"));
+  BOOST_TEST(r.reasons.empty());
+  BOOST_REQUIRE(r.thresholds.size() == 2u);
+  BOOST_TEST(r.thresholds[0].ok);
+  BOOST_TEST(r.thresholds[0].value == 100e6);
+}
+
+BOOST_AUTO_TEST_CASE(verdict_failed_with_one_reason_per_violation) {
+  auto r = result_with({ok_run(), ok_run()});
+  apply_verdict(r, parse_thresholds({"wall.p95 < 90ms", "rss.max < 64MiB", "wall.median < 1s"}, "t"),
+                false);
+  BOOST_TEST(to_string(r.outcome) == std::string("failed"));
+  BOOST_REQUIRE(r.reasons.size() == 2u);
+  BOOST_TEST(r.reasons[0] == "wall.p95 < 90ms: measured 100 ms");
+  BOOST_TEST(r.reasons[1] == "rss.max < 64MiB: measured 70.0 MiB");
+  BOOST_TEST(!r.thresholds[0].ok);
+  BOOST_TEST(r.thresholds[2].ok);
+}
+
+BOOST_AUTO_TEST_CASE(failed_runs_give_error_unless_allowed) {
+  run_sample crashed;
+  crashed.signal = 11;
+  run_sample exited;
+  exited.exit_code = 2;
+  auto r = result_with({ok_run(), crashed, exited});
+  apply_verdict(r, parse_thresholds({"wall.p95 < 120ms"}, "t"), false);
+  BOOST_TEST(to_string(r.outcome) == std::string("error"));
+  BOOST_REQUIRE(r.reasons.size() == 2u);
+  BOOST_TEST(r.reasons[0] == "run 2 was killed by SIGSEGV");
+  BOOST_TEST(r.reasons[1] == "run 3 exited with code 2");
+
+  auto allowed = result_with({ok_run(), crashed, exited});
+  apply_verdict(allowed, parse_thresholds({"exit.failures <= 2"}, "t"), true);
+  BOOST_TEST(to_string(allowed.outcome) == std::string("pass"));
+  BOOST_TEST(allowed.thresholds[0].value == 2.0);
+  apply_verdict(allowed, parse_thresholds({"exit.failures == 0"}, "t"), true);
+  BOOST_TEST(to_string(allowed.outcome) == std::string("failed"));
+}
+
+BOOST_AUTO_TEST_CASE(parse_thresholds_prefixes_the_origin) {
+  try {
+    parse_thresholds({"wall.p95 < 1s", "wall.p95 < 1 fortnight"}, "spec.json");
+    BOOST_ERROR("accepted");
+  } catch (const usage_error& e) {
+    BOOST_TEST(std::string(e.what()).starts_with("spec.json: bad threshold 'wall.p95 < 1 fortnight'"));
+  }
+}
