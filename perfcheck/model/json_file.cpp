@@ -20,7 +20,7 @@ namespace {
 
 void pretty_print(std::string& out, const boost::json::value& v, int indent) {
   const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
-  const std::string close(static_cast<std::size_t>(indent), ' ');
+  const std::string closing(static_cast<std::size_t>(indent), ' ');
   switch (v.kind()) {
     case boost::json::kind::object: {
       const auto& o = v.get_object();
@@ -35,7 +35,9 @@ void pretty_print(std::string& out, const boost::json::value& v, int indent) {
         out += ": ";
         pretty_print(out, kv.value(), indent + 2);
       }
-      out += "\n" + close + "}";
+      out += '\n';
+      out += closing;
+      out += '}';
       return;
     }
     case boost::json::kind::array: {
@@ -59,7 +61,9 @@ void pretty_print(std::string& out, const boost::json::value& v, int indent) {
         out += pad;
         pretty_print(out, a[i], indent + 2);
       }
-      out += "\n" + close + "]";
+      out += '\n';
+      out += closing;
+      out += ']';
       return;
     }
     default:
@@ -121,7 +125,8 @@ std::string pretty_json(const boost::json::value& value) {
 void write_json_file_atomic(const std::filesystem::path& path, const boost::json::value& value) {
   const std::string text = pretty_json(value);
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  std::string tmpl = (dir / ("." + path.filename().string() + ".XXXXXX")).string();
+  // Built with fmt: GCC 12's -Wrestrict misfires on "literal" + std::string at -O3.
+  std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) throw os_error("mkstemp", tmpl);
   const std::filesystem::path tmp = tmpl;

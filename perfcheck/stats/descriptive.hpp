@@ -37,7 +37,7 @@ double median(std::span<const double> values);
 /// estimate of the standard deviation under normality). 0 for an empty sample.
 double mad(std::span<const double> values);
 
-/// Distribution-free confidence interval of the median from order statistics: the widest
+/// Distribution-free confidence interval of the median from order statistics: the narrowest
 /// symmetric pair (x_(k), x_(n-k+1)) whose binomial(n, 1/2) coverage is at least
 /// `confidence` (Conover, Practical Nonparametric Statistics, 3rd ed., §3.2).
 /// With too few values for that coverage, the interval is [min, max] and `confidence` holds
