@@ -24,12 +24,12 @@ struct output_capture {
 /// Kernel counters of one run (getrusage of the command and its reaped descendants), beyond
 /// what run_sample holds. All zero when the executor cannot tell (fakes).
 struct process_counters {
-  std::int64_t minor_faults = 0;        ///< page faults served without I/O (ru_minflt)
-  std::int64_t major_faults = 0;        ///< page faults that needed I/O (ru_majflt)
-  std::int64_t voluntary_switches = 0;  ///< context switches while waiting (ru_nvcsw)
+  std::int64_t minor_faults = 0;          ///< page faults served without I/O (ru_minflt)
+  std::int64_t major_faults = 0;          ///< page faults that needed I/O (ru_majflt)
+  std::int64_t voluntary_switches = 0;    ///< context switches while waiting (ru_nvcsw)
   std::int64_t involuntary_switches = 0;  ///< preemptions (ru_nivcsw)
-  std::int64_t blocks_in = 0;           ///< file system reads, 512-byte blocks (ru_inblock)
-  std::int64_t blocks_out = 0;          ///< file system writes, 512-byte blocks (ru_oublock)
+  std::int64_t blocks_in = 0;             ///< file system reads, 512-byte blocks (ru_inblock)
+  std::int64_t blocks_out = 0;            ///< file system writes, 512-byte blocks (ru_oublock)
 
   bool operator==(const process_counters&) const = default;
 };
@@ -37,10 +37,10 @@ struct process_counters {
 /// What one run produced besides the sample.
 struct run_report {
   run_sample sample;
-  std::int64_t stdout_bytes = 0;   ///< bytes the command wrote, kept or not (0: passed through)
-  std::int64_t stderr_bytes = 0;   ///< likewise for stderr
-  bool output_truncated = false;   ///< some output passed the limit and was dropped from a file
-  process_counters counters;       ///< faults, context switches, block I/O
+  std::int64_t stdout_bytes = 0;  ///< bytes the command wrote, kept or not (0: passed through)
+  std::int64_t stderr_bytes = 0;  ///< likewise for stderr
+  bool output_truncated = false;  ///< some output passed the limit and was dropped from a file
+  process_counters counters;      ///< faults, context switches, block I/O
 };
 
 /// Runs one fixed command repeatedly. Implementations: process_executor (real processes),

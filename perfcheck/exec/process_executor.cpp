@@ -1,0 +1,491 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/exec/process_executor.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <cstdlib>
+#include <cstring>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <system_error>
+#include <utility>
+#include <vector>
+
+#include "perfcheck/exec/launcher/launcher_protocol.h"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/stats/descriptive.hpp"
+
+#ifndef PERFCHECK_LAUNCHER_INSTALL_RELPATH
+#define PERFCHECK_LAUNCHER_INSTALL_RELPATH "../libexec/perfcheck"
+#endif
+
+namespace perfcheck::exec {
+namespace {
+
+namespace fs = std::filesystem;
+using clock_type = std::chrono::steady_clock;
+
+constexpr std::string_view launcher_name = "perfcheck-launcher";
+constexpr std::size_t read_chunk = 128 * 1024;
+// Reads per stream per wake-up: enough to empty a full pipe, few enough that one chatty
+// stream cannot starve the other or the reply.
+constexpr int reads_per_wake = 8;
+// A bigger pipe means fewer stalls of a chatty command while perfcheck drains it; the
+// unprivileged maximum is /proc/sys/fs/pipe-max-size (1 MiB by default).
+constexpr int pipe_size = 1 << 20;
+// How long output may keep arriving once the command has been reaped (from a background
+// child that inherited the pipe).
+constexpr auto drain_grace = std::chrono::milliseconds(100);
+
+[[noreturn]] void throw_errno(const std::string& what) {
+  throw std::system_error(errno, std::generic_category(), what);
+}
+
+std::string error_text(int error) { return std::generic_category().message(error); }
+
+/// Environment of the command: `base` with each "VAR=value" of `extra` replacing or adding VAR.
+std::vector<std::string> merge_environment(char** base, const std::vector<std::string>& extra) {
+  std::vector<std::string> merged;
+  for (char** entry = base; entry != nullptr && *entry != nullptr; ++entry)
+    merged.emplace_back(*entry);
+  for (const std::string& assignment : extra) {
+    auto equals = assignment.find('=');
+    if (equals == std::string::npos || equals == 0)
+      throw usage_error("environment entry '" + assignment +
+                        "' is not of the form VAR=value; write it as NAME=VALUE");
+    std::string_view prefix(assignment.data(), equals + 1);
+    auto same = std::find_if(merged.begin(), merged.end(),
+                             [&](const std::string& e) { return e.starts_with(prefix); });
+    if (same != merged.end())
+      *same = assignment;
+    else
+      merged.push_back(assignment);
+  }
+  return merged;
+}
+
+std::optional<std::string> lookup(const std::vector<std::string>& environment,
+                                  std::string_view name) {
+  for (const std::string& entry : environment)
+    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
+      return entry.substr(name.size() + 1);
+  return std::nullopt;
+}
+
+/// 0 when `path` is a file this process may execute, else the errno execve would give.
+int executable_error(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return errno;
+  if (S_ISDIR(st.st_mode)) return EISDIR;
+  if (!S_ISREG(st.st_mode)) return EACCES;
+  if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0) return errno;
+  return 0;
+}
+
+[[noreturn]] void throw_cannot_execute(const fs::path& path, int error) {
+  throw command_error("cannot execute " + path.string() + ": " + error_text(error));
+}
+
+/// argv[0] resolved like execvp: a name with '/' is a path (from `base` when relative);
+/// otherwise the first executable file in PATH (default "/bin:/usr/bin", empty entries mean
+/// the working directory). As execvp, a found but unusable file is reported only when no
+/// later PATH entry has a usable one.
+fs::path resolve_program(const std::string& name, const std::vector<std::string>& environment,
+                         const fs::path& base) {
+  if (name.empty()) throw command_error("command not found: (empty program name)");
+  if (name.find('/') != std::string::npos) {
+    fs::path path = base / name;  // an absolute name replaces base
+    int error = executable_error(path);
+    if (error == ENOENT || error == ENOTDIR) throw command_error("command not found: " + name);
+    if (error != 0) throw_cannot_execute(path, error);
+    return path;
+  }
+  std::string search = lookup(environment, "PATH").value_or("/bin:/usr/bin");
+  std::optional<std::pair<fs::path, int>> unusable;
+  std::size_t begin = 0;
+  while (begin <= search.size()) {
+    std::size_t end = std::min(search.find(':', begin), search.size());
+    std::string dir = search.substr(begin, end - begin);
+    begin = end + 1;
+    fs::path candidate = base / (dir.empty() ? fs::path(".") : fs::path(dir)) / name;
+    int error = executable_error(candidate);
+    if (error == 0) return candidate;
+    if (error != ENOENT && error != ENOTDIR && !unusable) unusable.emplace(candidate, error);
+  }
+  if (unusable) throw_cannot_execute(unusable->first, unusable->second);
+  throw command_error("command not found: " + name);
+}
+
+fs::path executable_dir() {
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (ec) throw std::system_error(ec, "readlink /proc/self/exe");
+  return self.parent_path();
+}
+
+void write_all(int fd, const char* data, std::size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("write");
+    }
+    data += n;
+    size -= static_cast<std::size_t>(n);
+  }
+}
+
+/// One captured stream of one run: the pipe perfcheck reads and where the bytes go.
+struct stream_sink {
+  unique_fd read_end;
+  unique_fd file;  // none: discard
+  fs::path path;
+  std::int64_t limit = 0;
+  std::int64_t total = 0;
+  std::int64_t kept = 0;
+  char last = '\n';
+  int write_error = 0;  // first failed write; the run goes on, run() throws afterwards
+
+  void consume(const char* data, std::size_t size) {
+    total += static_cast<std::int64_t>(size);
+    if (!file || write_error != 0) return;
+    auto room = static_cast<std::size_t>(std::max<std::int64_t>(limit - kept, 0));
+    std::size_t keep = std::min(size, room);
+    if (keep == 0) return;
+    try {
+      write_all(file.get(), data, keep);
+    } catch (const std::system_error& e) {
+      write_error = e.code().value();
+      return;
+    }
+    kept += static_cast<std::int64_t>(keep);
+    last = data[keep - 1];
+  }
+
+  bool truncated() const { return file && total > kept; }
+
+  /// Appends the truncation note and closes the file; returns the first write error or 0.
+  int finish() {
+    if (truncated() && write_error == 0) {
+      std::string note = last == '\n' ? "" : "\n";
+      note += "[perfcheck: output truncated: kept " + std::to_string(kept) + " of " +
+              std::to_string(total) + " bytes]\n";
+      try {
+        write_all(file.get(), note.data(), note.size());
+      } catch (const std::system_error& e) {
+        write_error = e.code().value();
+      }
+    }
+    if (file && ::close(file.release()) != 0 && write_error == 0) write_error = errno;
+    return write_error;
+  }
+};
+
+/// Opens the capture file (truncating it) and the pipe whose write end goes to the command.
+stream_sink open_sink(const fs::path& path, std::int64_t limit, unique_fd& write_end) {
+  stream_sink sink;
+  sink.path = path;
+  sink.limit = std::max<std::int64_t>(limit, 0);
+  if (!path.empty()) {
+    sink.file.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
+    if (!sink.file) throw_errno("open " + path.string());
+  }
+  int ends[2];
+  if (::pipe2(ends, O_CLOEXEC) != 0) throw_errno("pipe2");
+  sink.read_end.reset(ends[0]);
+  write_end.reset(ends[1]);
+  if (::fcntl(ends[0], F_SETFL, O_NONBLOCK) != 0) throw_errno("fcntl");
+  (void)::fcntl(ends[0], F_SETPIPE_SZ, pipe_size);  // best effort
+  return sink;
+}
+
+run_sample to_sample(const perfcheck_launcher_reply& reply) {
+  run_sample sample;
+  sample.wall_ns = reply.wall_ns;
+  sample.user_ns = reply.user_ns;
+  sample.sys_ns = reply.sys_ns;
+  sample.max_rss_bytes = reply.max_rss_bytes;
+  if (WIFEXITED(reply.wait_status)) sample.exit_code = WEXITSTATUS(reply.wait_status);
+  if (WIFSIGNALED(reply.wait_status)) sample.signal = WTERMSIG(reply.wait_status);
+  return sample;
+}
+
+/// RAII for posix_spawn's attribute and file-action objects.
+struct spawn_setup {
+  posix_spawn_file_actions_t actions;
+  posix_spawnattr_t attr;
+  spawn_setup() {
+    if (int e = ::posix_spawn_file_actions_init(&actions); e != 0)
+      throw std::system_error(e, std::generic_category(), "posix_spawn_file_actions_init");
+    if (int e = ::posix_spawnattr_init(&attr); e != 0) {
+      ::posix_spawn_file_actions_destroy(&actions);
+      throw std::system_error(e, std::generic_category(), "posix_spawnattr_init");
+    }
+  }
+  ~spawn_setup() {
+    ::posix_spawnattr_destroy(&attr);
+    ::posix_spawn_file_actions_destroy(&actions);
+  }
+  spawn_setup(const spawn_setup&) = delete;
+  spawn_setup& operator=(const spawn_setup&) = delete;
+};
+
+void check(int error, const char* what) {
+  if (error != 0) throw std::system_error(error, std::generic_category(), what);
+}
+
+std::vector<char*> c_strings(std::vector<std::string>& strings) {
+  std::vector<char*> pointers;
+  pointers.reserve(strings.size() + 1);
+  for (std::string& s : strings) pointers.push_back(s.data());
+  pointers.push_back(nullptr);
+  return pointers;
+}
+
+}  // namespace
+
+fs::path find_launcher() {
+  if (const char* configured = std::getenv("PERFCHECK_LAUNCHER");
+      configured != nullptr && *configured != '\0') {
+    if (executable_error(configured) != 0)
+      throw std::runtime_error(std::string("PERFCHECK_LAUNCHER names ") + configured +
+                               ", which is not an executable file; point it at a built " +
+                               std::string(launcher_name) + " or unset it");
+    return configured;
+  }
+  fs::path dir = executable_dir();
+  const fs::path tried[] = {dir / launcher_name,
+                            dir / PERFCHECK_LAUNCHER_INSTALL_RELPATH / launcher_name};
+  for (const fs::path& candidate : tried)
+    if (executable_error(candidate) == 0) return candidate;
+  throw std::runtime_error(std::string(launcher_name) + " not found (tried " + tried[0].string() +
+                           " and " + tried[1].string() +
+                           "); build or install it, or set PERFCHECK_LAUNCHER to its path");
+}
+
+process_executor::process_executor(command_line command)
+    : command_(std::move(command)), buffer_(read_chunk) {
+  if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
+  std::vector<std::string> environment = merge_environment(environ, command_.extra_environment);
+
+  fs::path base = fs::current_path();
+  if (!command_.working_directory.empty()) {
+    base = fs::absolute(command_.working_directory);
+    struct stat st {};
+    int error = ::stat(base.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
+    if (error != 0)
+      throw command_error("cannot use working directory " + command_.working_directory.string() +
+                          ": " + error_text(error));
+  }
+  program_ = resolve_program(command_.argv.front(), environment, base);
+  launcher_ = find_launcher();
+
+  int ends[2];
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) throw_errno("socketpair");
+  unique_fd mine(ends[0]);
+  unique_fd theirs(ends[1]);
+
+  spawn_setup setup;
+  check(::posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0),
+        "posix_spawn_file_actions_addopen");
+  // A fixed slot, so the socket can never land on 0..2 even if perfcheck's were closed.
+  check(::posix_spawn_file_actions_adddup2(&setup.actions, theirs.get(),
+                                           PERFCHECK_LAUNCHER_CONTROL_FD),
+        "posix_spawn_file_actions_adddup2");
+  if (!command_.working_directory.empty())
+    check(::posix_spawn_file_actions_addchdir_np(&setup.actions, base.c_str()),
+          "posix_spawn_file_actions_addchdir_np");
+  // perfcheck's own signal mask and ignored signals (SIGPIPE, say) must not reach the command.
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  check(::posix_spawnattr_setsigmask(&setup.attr, &none), "posix_spawnattr_setsigmask");
+  check(::posix_spawnattr_setsigdefault(&setup.attr, &all), "posix_spawnattr_setsigdefault");
+  check(::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
+        "posix_spawnattr_setflags");
+
+  std::vector<std::string> args{launcher_.string(), std::to_string(PERFCHECK_LAUNCHER_CONTROL_FD),
+                                program_.string(), "--"};
+  args.insert(args.end(), command_.argv.begin(), command_.argv.end());
+  std::vector<char*> argv = c_strings(args);
+  std::vector<char*> envp = c_strings(environment);
+  pid_t pid = -1;
+  if (int e = ::posix_spawn(&pid, launcher_.c_str(), &setup.actions, &setup.attr, argv.data(),
+                            envp.data());
+      e != 0)
+    throw std::system_error(e, std::generic_category(), "posix_spawn " + launcher_.string());
+  launcher_pid_ = pid;
+  control_ = std::move(mine);
+}
+
+process_executor::~process_executor() {
+  if (launcher_pid_ <= 0) return;
+  // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's group.
+  if (in_run_) ::kill(launcher_pid_, SIGTERM);
+  control_.reset();  // end of file: an idle launcher exits
+  while (::waitpid(launcher_pid_, nullptr, 0) < 0 && errno == EINTR) {
+  }
+}
+
+void process_executor::launcher_died() {
+  int status = 0;
+  pid_t reaped;
+  while ((reaped = ::waitpid(launcher_pid_, &status, 0)) < 0 && errno == EINTR) {
+  }
+  launcher_pid_ = -1;
+  control_.reset();
+  std::string how = reaped < 0 ? "vanished"
+                    : WIFSIGNALED(status)
+                        ? "was killed by signal " + std::to_string(WTERMSIG(status))
+                        : "exited with status " + std::to_string(WEXITSTATUS(status));
+  throw std::runtime_error(launcher_.string() + " " + how +
+                           " while running a command; see its message above, if any");
+}
+
+run_report process_executor::run(const output_capture& capture) {
+  if (!control_)
+    throw std::runtime_error("process_executor: the launcher is gone; create a new executor");
+  if (in_run_)
+    throw std::runtime_error("process_executor: a run failed midway; create a new executor");
+
+  std::vector<stream_sink> sinks;
+  perfcheck_launcher_request request{PERFCHECK_LAUNCHER_MAGIC, PERFCHECK_LAUNCHER_VERSION, 0, 0};
+  {
+    unique_fd write_ends[2];
+    if (!capture.pass_through) {
+      sinks.push_back(open_sink(capture.stdout_path, capture.limit_bytes, write_ends[0]));
+      sinks.push_back(open_sink(capture.stderr_path, capture.limit_bytes, write_ends[1]));
+      request.flags |= PERFCHECK_LAUNCHER_REDIRECT;
+    }
+    iovec iov{&request, sizeof request};
+    msghdr msg{};
+    msg.msg_iov = &iov;
+    msg.msg_iovlen = 1;
+    alignas(cmsghdr) char control_bytes[CMSG_SPACE(2 * sizeof(int))];
+    if (!capture.pass_through) {
+      msg.msg_control = control_bytes;
+      msg.msg_controllen = sizeof control_bytes;
+      cmsghdr* c = CMSG_FIRSTHDR(&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN(2 * sizeof(int));
+      const int fds[2] = {write_ends[0].get(), write_ends[1].get()};
+      std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+    }
+    ssize_t sent;
+    while ((sent = ::sendmsg(control_.get(), &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+    }
+    if (sent < 0) {
+      if (errno == EPIPE || errno == ECONNRESET) launcher_died();
+      throw_errno("sendmsg");
+    }
+    // The write ends close here: from now on only the command (and its children) hold them,
+    // so end of file means they are done with the output.
+  }
+  in_run_ = true;
+
+  perfcheck_launcher_reply reply{};
+  bool have_reply = false;
+  clock_type::time_point drain_deadline{};
+  for (;;) {
+    pollfd fds[3];
+    nfds_t count = 0;
+    stream_sink* polled[3] = {nullptr, nullptr, nullptr};
+    if (!have_reply) fds[count++] = {control_.get(), POLLIN, 0};
+    for (stream_sink& sink : sinks) {
+      if (!sink.read_end) continue;
+      polled[count] = &sink;
+      fds[count++] = {sink.read_end.get(), POLLIN, 0};
+    }
+    if (count == 0) break;  // reply in, every pipe at end of file
+    int timeout = -1;
+    if (have_reply) {
+      auto left = std::chrono::ceil<std::chrono::milliseconds>(drain_deadline - clock_type::now());
+      if (left.count() <= 0) break;
+      timeout = static_cast<int>(left.count());
+    }
+    int ready = ::poll(fds, count, timeout);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      throw_errno("poll");
+    }
+    if (ready == 0) break;  // grace period over
+    for (nfds_t i = 0; i < count; ++i) {
+      if (fds[i].revents == 0) continue;
+      if (polled[i] == nullptr) {  // the control socket
+        ssize_t n;
+        while ((n = ::recv(control_.get(), &reply, sizeof reply, 0)) < 0 && errno == EINTR) {
+        }
+        if (n < 0) throw_errno("recv");
+        if (n == 0) launcher_died();
+        if (static_cast<std::size_t>(n) != sizeof reply ||
+            reply.magic != PERFCHECK_LAUNCHER_MAGIC || reply.version != PERFCHECK_LAUNCHER_VERSION)
+          throw std::runtime_error(launcher_.string() + " sent a malformed reply (is it from " +
+                                   "another perfcheck version?)");
+        have_reply = true;
+        drain_deadline = clock_type::now() + drain_grace;
+        continue;
+      }
+      stream_sink& sink = *polled[i];
+      for (int r = 0; r < reads_per_wake && sink.read_end; ++r) {
+        ssize_t n = ::read(sink.read_end.get(), buffer_.data(), buffer_.size());
+        if (n > 0) {
+          sink.consume(buffer_.data(), static_cast<std::size_t>(n));
+          if (static_cast<std::size_t>(n) < buffer_.size()) break;
+        } else if (n == 0) {
+          sink.read_end.reset();
+        } else if (errno == EAGAIN || errno == EINTR) {
+          break;
+        } else {
+          throw_errno("read");
+        }
+      }
+    }
+  }
+  in_run_ = false;
+
+  run_report report;
+  report.counters = {reply.minor_faults,   reply.major_faults, reply.voluntary_cs,
+                     reply.involuntary_cs, reply.blocks_in,    reply.blocks_out};
+  if (!sinks.empty()) {
+    report.stdout_bytes = sinks[0].total;
+    report.stderr_bytes = sinks[1].total;
+    report.output_truncated = sinks[0].truncated() || sinks[1].truncated();
+    std::optional<std::system_error> failure;
+    for (stream_sink& sink : sinks) {
+      sink.read_end.reset();
+      if (int error = sink.finish(); error != 0 && !failure)
+        failure.emplace(error, std::generic_category(), "write " + sink.path.string());
+    }
+    if (failure) throw *failure;
+  }
+  if (reply.spawn_errno != 0) throw_cannot_execute(program_, reply.spawn_errno);
+  report.sample = to_sample(reply);
+  return report;
+}
+
+std::int64_t measure_launch_overhead(int runs) {
+  if (runs < 1) throw std::invalid_argument("measure_launch_overhead: runs must be at least 1");
+  process_executor noop(command_line{{find_launcher().string(), "--noop"}, {}, {}});
+  const output_capture discard;  // pipes but no files, as a typical captured run
+  std::vector<double> walls;
+  walls.reserve(static_cast<std::size_t>(runs));
+  for (int i = 0; i < runs; ++i)
+    walls.push_back(static_cast<double>(noop.run(discard).sample.wall_ns));
+  return std::llround(stats::median(walls));
+}
+
+}  // namespace perfcheck::exec
