@@ -15,8 +15,9 @@ namespace perfcheck::exec {
 /// Where one run's stdout and stderr go.
 struct output_capture {
   bool pass_through = false;          ///< inherit perfcheck's stdout/stderr
-  std::filesystem::path stdout_path;  ///< when not passing through: file to write (may be empty:
-  std::filesystem::path stderr_path;  ///< discard)
+  std::filesystem::path stdout_path;  ///< when not passing through: file to write; empty: the
+  std::filesystem::path stderr_path;  ///< stream is counted and dropped. Both empty: both go
+                                      ///< to /dev/null, uncounted (cheapest for short runs)
   std::int64_t limit_bytes = 1 << 20; ///< per stream; the rest is counted and dropped, and a
                                       ///< note saying so ends the file
 };

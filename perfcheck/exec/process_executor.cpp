@@ -365,7 +365,15 @@ run_report process_executor::run(const output_capture& capture) {
   perfcheck_launcher_request request{PERFCHECK_LAUNCHER_MAGIC, PERFCHECK_LAUNCHER_VERSION, 0, 0};
   {
     unique_fd write_ends[2];
-    if (!capture.pass_through) {
+    if (!capture.pass_through && capture.stdout_path.empty() && capture.stderr_path.empty()) {
+      // Nothing is kept: /dev/null, as hyperfine does. Pipes would cost the command a few
+      // percent of a short run (measured: 1.99 vs 1.84 ms for a no-op program).
+      write_ends[0] = unique_fd(::open("/dev/null", O_WRONLY | O_CLOEXEC));
+      if (!write_ends[0]) throw_errno("open /dev/null");
+      write_ends[1] = unique_fd(::fcntl(write_ends[0].get(), F_DUPFD_CLOEXEC, 3));
+      if (!write_ends[1]) throw_errno("fcntl F_DUPFD_CLOEXEC");
+      request.flags |= PERFCHECK_LAUNCHER_REDIRECT;
+    } else if (!capture.pass_through) {
       sinks.push_back(open_sink(capture.stdout_path, capture.limit_bytes, write_ends[0]));
       sinks.push_back(open_sink(capture.stderr_path, capture.limit_bytes, write_ends[1]));
       request.flags |= PERFCHECK_LAUNCHER_REDIRECT;

@@ -285,12 +285,22 @@ BOOST_AUTO_TEST_CASE(note_starts_a_new_line_after_a_partial_line) {
              "abcdefghij\n[perfcheck: output truncated: kept 10 of 100 bytes]\n");
 }
 
-BOOST_AUTO_TEST_CASE(discarded_output_is_still_counted) {
-  output_capture discard;
-  discard.limit_bytes = 1024;
-  run_report report = run_once({bin("pc_print"), std::to_string(3 * mib)}, discard);
+BOOST_AUTO_TEST_CASE(a_discarded_stream_beside_a_kept_one_is_still_counted) {
+  temp_dir dir;
+  output_capture capture;
+  capture.stderr_path = dir.path / "err";  // stdout: no file
+  capture.limit_bytes = 1024;
+  run_report report = run_once({bin("pc_print"), std::to_string(3 * mib)}, capture);
   BOOST_TEST(report.stdout_bytes == 3 * mib);
-  BOOST_TEST(!report.output_truncated);  // nothing was to be kept
+  BOOST_TEST(!report.output_truncated);  // nothing of stdout was to be kept
+}
+
+BOOST_AUTO_TEST_CASE(with_no_files_at_all_output_goes_to_dev_null_uncounted) {
+  output_capture discard;
+  run_report report = run_once({bin("pc_print"), std::to_string(3 * mib)}, discard);
+  BOOST_TEST(report.sample.exit_code.value_or(-1) == 0);  // writes did not fail
+  BOOST_TEST(report.stdout_bytes == 0);
+  BOOST_TEST(!report.output_truncated);
 }
 
 BOOST_AUTO_TEST_CASE(pass_through_inherits_and_counts_nothing) {
