@@ -59,6 +59,23 @@ std::vector<T> typed_array(const json_reader& r, const boost::json::value& paren
 
 }  // namespace
 
+std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_sample>& runs) {
+  std::map<std::string, std::vector<double>> out;
+  auto& wall = out["wall"];
+  auto& user = out["user"];
+  auto& sys = out["sys"];
+  auto& cpu = out["cpu"];
+  auto& rss = out["rss"];
+  for (const auto& s : runs) {
+    wall.push_back(static_cast<double>(s.wall_ns));
+    user.push_back(static_cast<double>(s.user_ns));
+    sys.push_back(static_cast<double>(s.sys_ns));
+    cpu.push_back(static_cast<double>(s.user_ns + s.sys_ns));
+    rss.push_back(static_cast<double>(s.max_rss_bytes));
+  }
+  return out;
+}
+
 boost::json::value result_to_json(const run_result& r) {
   boost::json::object o;
   o["schema"] = result_schema;
@@ -81,6 +98,9 @@ boost::json::value result_to_json(const run_result& r) {
   o["overhead_ns"] = r.overhead_ns;
   o["overhead_corrected"] = r.overhead_corrected;
   o["environment"] = environment_to_json(r.environment);
+  o["context"] = {{"session_id", r.context.session_id},   {"git_commit", r.context.git_commit},
+                  {"git_branch", r.context.git_branch},   {"machine", r.context.machine},
+                  {"spec_hash", r.context.spec_hash},     {"compiler", r.context.compiler}};
   o["started_at"] = r.started_at;
   o["finished_at"] = r.finished_at;
   return o;
@@ -132,6 +152,14 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);
   out.overhead_corrected = r.optional_bool("overhead_corrected").value_or(false);
   if (auto env = r.optional_object("environment")) out.environment = environment_from_json(*env);
+  if (auto c = r.optional_object("context")) {
+    out.context.session_id = c->optional_string("session_id").value_or("");
+    out.context.git_commit = c->optional_string("git_commit").value_or("");
+    out.context.git_branch = c->optional_string("git_branch").value_or("");
+    out.context.machine = c->optional_string("machine").value_or("");
+    out.context.spec_hash = c->optional_string("spec_hash").value_or("");
+    out.context.compiler = c->optional_string("compiler").value_or("");
+  }
   out.started_at = r.optional_string("started_at").value_or("");
   out.finished_at = r.optional_string("finished_at").value_or("");
   return out;

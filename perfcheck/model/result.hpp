@@ -39,6 +39,17 @@ struct environment_info {
   bool operator==(const environment_info&) const = default;
 };
 
+/// Where and from what a result came: what the history compares results by.
+struct run_context {
+  std::string session_id;   ///< the `ctest -L perf` session (perfcheck session start); may be empty
+  std::string git_commit;   ///< of the measured project; empty when unknown
+  std::string git_branch;   ///< empty when unknown
+  std::string machine;      ///< machine fingerprint (run::machine_fingerprint)
+  std::string spec_hash;    ///< hash of the spec fields that change what is measured (spec_hash)
+  std::string compiler;     ///< of the measured project, e.g. "GNU 12.2.0"; may be empty
+  bool operator==(const run_context&) const = default;
+};
+
 /// A performance test's complete result.
 struct run_result {
   std::string name;
@@ -54,6 +65,7 @@ struct run_result {
   std::int64_t overhead_ns = 0;     ///< median wall time of an empty program's launch
   bool overhead_corrected = false;  ///< whether overhead_ns was subtracted from wall times
   environment_info environment;
+  run_context context;
   std::string started_at;   ///< RFC 3339 UTC, e.g. 2026-11-23T10:00:00.123Z
   std::string finished_at;  ///< RFC 3339 UTC
 
@@ -62,6 +74,12 @@ struct run_result {
 
 /// The JSON form of a result (schema perfcheck/result/v1, see docs/result-format.md).
 boost::json::value result_to_json(const run_result& result);
+
+/// Every per-run metric of the measured runs as a column of base-unit values, keyed by metric
+/// name ("wall", "user", "sys", "cpu", "rss", and whatever later stages add). The summaries,
+/// the history and the reports all take their metrics from here, so a new metric is added in
+/// one place.
+std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_sample>& runs);
 
 /// Reads a result from parsed JSON; throws usage_error naming `origin`, the field and the fix.
 run_result result_from_json(const boost::json::value& json, std::string_view origin);

@@ -101,6 +101,24 @@ run_spec read_spec_file(const std::filesystem::path& path) {
   return spec_from_json(read_json_file(path), path.string());
 }
 
+std::string spec_hash(const run_spec& spec) {
+  // FNV-1a over length-prefixed fields: stable across builds and platforms.
+  std::uint64_t h = 1469598103934665603ULL;
+  auto mix = [&](std::string_view s) {
+    const std::string prefixed = fmt::format("{}:{}", s.size(), s);
+    for (unsigned char c : prefixed) {
+      h ^= c;
+      h *= 1099511628211ULL;
+    }
+  };
+  for (const auto& a : spec.command) mix(a);
+  mix("|");
+  mix(spec.working_directory);
+  mix("|");
+  for (const auto& e : spec.environment) mix(e);
+  return fmt::format("{:016x}", h);
+}
+
 boost::json::value spec_to_json(const run_spec& spec) {
   boost::json::object o;
   o["schema"] = spec_schema;

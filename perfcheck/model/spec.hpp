@@ -44,6 +44,11 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
 /// Reads and validates a spec file.
 run_spec read_spec_file(const std::filesystem::path& path);
 
+/// A short stable hash (16 hex digits) of the fields that change what is measured: command,
+/// working directory, environment, and (later) limits and levels. Run counts, thresholds and
+/// output settings are left out, so tightening a gate keeps the history comparable.
+std::string spec_hash(const run_spec& spec);
+
 /// The JSON form of a spec (schema perfcheck/spec/v1).
 boost::json::value spec_to_json(const run_spec& spec);
 

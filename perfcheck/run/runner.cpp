@@ -16,13 +16,6 @@
 namespace perfcheck::run {
 namespace {
 
-std::vector<double> column(const std::vector<run_sample>& runs, double (*get)(const run_sample&)) {
-  std::vector<double> out;
-  out.reserve(runs.size());
-  for (const auto& r : runs) out.push_back(get(r));
-  return out;
-}
-
 // Keeps the captured output of one run under its final name; a failure to rename loses only
 // that run's output, never the measurement.
 void keep(const std::filesystem::path& from, const std::filesystem::path& to) {
@@ -49,12 +42,9 @@ std::filesystem::path result_path_for(const run_spec& spec) {
 
 void summarize_runs(run_result& result) {
   const auto& runs = result.runs;
-  const auto wall = column(runs, [](const run_sample& s) { return double(s.wall_ns); });
-  result.summary["wall"] = stats::summarize(wall);
-  result.summary["user"] = stats::summarize(column(runs, [](const run_sample& s) { return double(s.user_ns); }));
-  result.summary["sys"] = stats::summarize(column(runs, [](const run_sample& s) { return double(s.sys_ns); }));
-  result.summary["cpu"] = stats::summarize(column(runs, [](const run_sample& s) { return double(s.user_ns + s.sys_ns); }));
-  result.summary["rss"] = stats::summarize(column(runs, [](const run_sample& s) { return double(s.max_rss_bytes); }));
+  const auto columns = metric_columns(runs);
+  for (const auto& [metric, values] : columns) result.summary[metric] = stats::summarize(values);
+  const auto& wall = columns.at("wall");
   result.wall_outliers = stats::outliers_modified_z(wall);
   if (wall.empty()) return;
   const bool first_was_warmup = !result.warmup_runs.empty();
@@ -73,6 +63,8 @@ run_result run_test(const run_spec& spec, exec::executor& executor, const runner
   result.overhead_ns = options.overhead_ns;
   result.overhead_corrected = options.subtract_overhead;
   result.environment = collect_environment();
+  result.context.machine = machine_fingerprint(result.environment);
+  result.context.spec_hash = spec_hash(spec);
   result.started_at = rfc3339(std::chrono::system_clock::now());
 
   const output_files files = output_files_for(spec);

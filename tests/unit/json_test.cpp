@@ -146,6 +146,7 @@ run_result sample_result() {
   r.environment.cpu_model = "Test CPU";
   r.environment.cpu_count = 2;
   r.environment.governor = "performance";
+  r.context = {"s1", "abc123", "main", "00ff00ff00ff00ff", "0123456789abcdef", "GNU 12.2.0"};
   r.started_at = "2026-11-23T10:00:00.000Z";
   r.finished_at = "2026-11-23T10:00:01.000Z";
   return r;
@@ -193,4 +194,27 @@ BOOST_AUTO_TEST_CASE(atomic_write_replaces_whole_file_and_leaves_no_temp) {
     BOOST_TEST(std::string(e.what()).find("missing") != std::string::npos);
   }
   fs::remove_all(dir);
+}
+
+BOOST_AUTO_TEST_CASE(spec_hash_follows_what_is_measured_only) {
+  run_spec a;
+  a.name = "t";
+  a.command = {"/bin/prog", "--size", "10"};
+  run_spec b = a;
+  b.name = "renamed";
+  b.thresholds = {"wall.p95 < 1s"};
+  b.min_runs = b.max_runs = 30;
+  BOOST_TEST(spec_hash(a) == spec_hash(b));  // gates and run counts keep history comparable
+  BOOST_TEST(spec_hash(a).size() == 16u);
+  run_spec c = a;
+  c.command.back() = "100";
+  BOOST_TEST(spec_hash(a) != spec_hash(c));
+  run_spec d = a;
+  d.environment = {"OMP_NUM_THREADS=4"};
+  BOOST_TEST(spec_hash(a) != spec_hash(d));
+  // Field boundaries count: {"ab", "c"} and {"a", "bc"} differ.
+  run_spec e = a, f = a;
+  e.command = {"ab", "c"};
+  f.command = {"a", "bc"};
+  BOOST_TEST(spec_hash(e) != spec_hash(f));
 }
