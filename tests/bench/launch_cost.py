@@ -1,0 +1,108 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""Benchmark: what one run of a trivial program costs under perfcheck vs `hyperfine -N`.
+
+The two tools alternate (ABAB...) for --rounds rounds of --runs runs each, so drift on a
+shared machine hits both alike. Per tool it reports:
+  - measured: the median wall time the tool itself reports for the program, and
+  - cost per run: the tool's marginal elapsed time per run, (T(3N) - T(N)) / 2N, i.e. what
+    one more run costs the user, and
+  - start-up: T(N) minus N runs at that cost (perfcheck's overhead probe lands here).
+perfcheck's own peak RSS is measured by an outer `perfcheck run` (its launcher keeps the
+figure honest; a Python parent would inflate it with its own RSS).
+
+Exit 1 when a goal is missed: perfcheck's cost per run above hyperfine's by more than
+--tolerance, or perfcheck's peak RSS over 10 MiB. Prints <CTestMeasurement> tags.
+"""
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+MIB = 1024 * 1024
+
+
+def timed(argv):
+    start = time.monotonic()
+    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.monotonic() - start
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--perfcheck", required=True)
+    ap.add_argument("--program", required=True, help="the trivial program to run")
+    ap.add_argument("--hyperfine", default="hyperfine")
+    ap.add_argument("--rounds", type=int, default=5)
+    ap.add_argument("--runs", type=int, default=200)
+    ap.add_argument("--tolerance", type=float, default=0.05, help="allowed excess over hyperfine (fraction)")
+    args = ap.parse_args()
+
+    warmup = 5
+    tmp = tempfile.mkdtemp(prefix="perfcheck-bench-")
+    pc_json, hf_json = os.path.join(tmp, "p.json"), os.path.join(tmp, "h.json")
+
+    def hyperfine(runs):
+        t = timed([args.hyperfine, "-N", "--style", "none", "--warmup", str(warmup), "--runs", str(runs),
+                   "--export-json", hf_json, args.program])
+        with open(hf_json) as f:
+            return t, json.load(f)["results"][0]["median"]
+
+    def perfcheck(runs):
+        t = timed([args.perfcheck, "run", "-q", "--warmup", str(warmup), "--runs", str(runs),
+                   "--json", pc_json, "--", args.program])
+        with open(pc_json) as f:
+            return t, json.load(f)["summary"]["wall"]["median"] / 1e9
+
+    n = args.runs
+    results = {"hyperfine": ([], [], []), "perfcheck": ([], [], [])}  # measured, cost, start-up
+    for _ in range(args.rounds):
+        for name, tool in (("hyperfine", hyperfine), ("perfcheck", perfcheck)):
+            t_small, measured = tool(n)
+            t_big, _ = tool(3 * n)
+            cost = (t_big - t_small) / (2 * n)
+            results[name][0].append(measured)
+            results[name][1].append(cost)
+            results[name][2].append(t_small - (n + warmup) * cost)
+
+    # perfcheck's own peak RSS while it runs the same workload.
+    rss_json = os.path.join(tmp, "rss.json")
+    subprocess.run([args.perfcheck, "run", "-q", "--warmup", "0", "--runs", "3", "--json", rss_json, "--",
+                    args.perfcheck, "run", "-q", "--warmup", "0", "--runs", str(args.runs), "--", args.program],
+                   check=True, stdout=subprocess.DEVNULL)
+    with open(rss_json) as f:
+        rss_max = json.load(f)["summary"]["rss"]["max"]
+
+    med = statistics.median
+    ms = lambda s: s * 1e3
+    hf = [med(x) for x in results["hyperfine"]]
+    pc = [med(x) for x in results["perfcheck"]]
+    ratio = pc[1] / hf[1]
+    print(f"{args.rounds} interleaved rounds of {n} and {3 * n} runs of {args.program}")
+    print(f"{'':14}{'measured median':>17}{'cost per run':>15}{'start-up':>12}")
+    for name, v in (("hyperfine -N", hf), ("perfcheck", pc)):
+        print(f"{name:14}{ms(v[0]):>14.3f} ms{ms(v[1]):>12.3f} ms{ms(v[2]):>9.1f} ms")
+    print(f"perfcheck / hyperfine cost per run: {ratio:.3f}")
+    print(f"perfcheck peak RSS: {rss_max / MIB:.2f} MiB")
+    tags = {"perfcheck.measured_ms": ms(pc[0]), "hyperfine.measured_ms": ms(hf[0]),
+            "perfcheck.per_run_ms": ms(pc[1]), "hyperfine.per_run_ms": ms(hf[1]),
+            "perfcheck.startup_ms": ms(pc[2]), "hyperfine.startup_ms": ms(hf[2]),
+            "per_run_ratio": ratio, "perfcheck.rss_mib": rss_max / MIB}
+    for name, value in tags.items():
+        print(f'<CTestMeasurement type="numeric/double" name="{name}">{value:.6g}</CTestMeasurement>')
+    ok = True
+    if ratio > 1 + args.tolerance:
+        print(f"goal missed: perfcheck costs {ratio:.3f}x hyperfine per run (goal <= 1, {args.tolerance:.0%} noise allowed)")
+        ok = False
+    if rss_max > 10 * MIB:
+        print("goal missed: perfcheck's peak RSS is over 10 MiB")
+        ok = False
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
