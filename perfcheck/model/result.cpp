@@ -95,6 +95,23 @@ boost::json::value result_to_json(const run_result& r) {
     thresholds.push_back({{"expr", t.expr}, {"value", t.value}, {"ok", t.ok}});
   }
   o["thresholds"] = std::move(thresholds);
+  boost::json::array regressions;
+  for (const auto& f : r.regressions) {
+    regressions.push_back({{"rule", f.rule}, {"metric", f.metric}, {"baseline_n", f.baseline_n},
+                           {"candidate_n", f.candidate_n}, {"baseline_median", f.baseline_median},
+                           {"candidate_median", f.candidate_median}, {"change", f.change},
+                           {"ci_low", f.ci_low}, {"ci_high", f.ci_high}, {"p_value", f.p_value},
+                           {"p_adjusted", f.p_adjusted}, {"decision", to_string(f.decision)},
+                           {"reason", f.reason}});
+  }
+  o["regressions"] = std::move(regressions);
+  if (r.baseline) {
+    o["baseline"] = {{"kind", r.baseline->kind}, {"source", r.baseline->source},
+                     {"runs", r.baseline->runs}, {"sessions", r.baseline->sessions},
+                     {"samples", boost::json::value_from(r.baseline->samples)}};
+  } else {
+    o["baseline"] = nullptr;
+  }
   o["overhead_ns"] = r.overhead_ns;
   o["overhead_corrected"] = r.overhead_corrected;
   o["environment"] = environment_to_json(r.environment);
@@ -148,6 +165,42 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
     outcome.value = t.optional_number("value").value_or(0);
     outcome.ok = t.optional_bool("ok").value_or(false);
     out.thresholds.push_back(std::move(outcome));
+  }
+  if (const auto* regs = json.as_object().if_contains("regressions"); regs != nullptr) {
+    if (!regs->is_array()) r.fail("regressions", "expected an array");
+    for (std::size_t i = 0; i < regs->as_array().size(); ++i) {
+      const json_reader f(regs->as_array()[i], std::string(origin), fmt::format("regressions[{}]", i));
+      regression_finding finding;
+      finding.rule = f.required_string("rule");
+      finding.metric = f.required_string("metric");
+      finding.baseline_n = static_cast<std::size_t>(f.optional_int("baseline_n", 0, INT64_MAX).value_or(0));
+      finding.candidate_n = static_cast<std::size_t>(f.optional_int("candidate_n", 0, INT64_MAX).value_or(0));
+      finding.baseline_median = f.optional_number("baseline_median").value_or(0);
+      finding.candidate_median = f.optional_number("candidate_median").value_or(0);
+      finding.change = f.optional_number("change").value_or(0);
+      finding.ci_low = f.optional_number("ci_low").value_or(0);
+      finding.ci_high = f.optional_number("ci_high").value_or(0);
+      finding.p_value = f.optional_number("p_value").value_or(1);
+      finding.p_adjusted = f.optional_number("p_adjusted").value_or(1);
+      const std::string d = f.required_string("decision");
+      const auto decision = verdict_from_string(d);
+      if (!decision) f.fail("decision", fmt::format("'{}' is not a verdict", d));
+      finding.decision = *decision;
+      finding.reason = f.optional_string("reason").value_or("");
+      out.regressions.push_back(std::move(finding));
+    }
+  }
+  if (const auto* bv = json.as_object().if_contains("baseline"); bv != nullptr && !bv->is_null()) {
+    const auto b = r.optional_object("baseline");
+    baseline_info info;
+    info.kind = b->required_string("kind");
+    info.source = b->optional_string("source").value_or("");
+    info.runs = static_cast<std::size_t>(b->optional_int("runs", 0, INT64_MAX).value_or(0));
+    info.sessions = static_cast<std::size_t>(b->optional_int("sessions", 0, INT64_MAX).value_or(0));
+    if (b->has("samples")) {
+      info.samples = typed_array<run_sample>(*b, json.as_object().at("baseline"), "samples", "run");
+    }
+    out.baseline = std::move(info);
   }
   out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);
   out.overhead_corrected = r.optional_bool("overhead_corrected").value_or(false);

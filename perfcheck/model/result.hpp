@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -50,6 +51,31 @@ struct run_context {
   bool operator==(const run_context&) const = default;
 };
 
+/// The outcome of one regression rule against the baseline (see gate/regression_rule.hpp).
+struct regression_finding {
+  std::string rule;                  ///< as written, e.g. "wall.median +5%"
+  std::string metric;
+  std::size_t baseline_n = 0, candidate_n = 0;
+  double baseline_median = 0, candidate_median = 0;  ///< base units
+  double change = 0;                 ///< relative change estimate (0.05 = 5% larger)
+  double ci_low = 0, ci_high = 0;    ///< its interval at 1 - alpha
+  double p_value = 1;                ///< two-sided Mann-Whitney
+  double p_adjusted = 1;             ///< Holm-adjusted over the test's rules
+  verdict decision = verdict::pass;  ///< pass, improved, regressed or inconclusive
+  std::string reason;
+  bool operator==(const regression_finding&) const = default;
+};
+
+/// What the regression rules compared against.
+struct baseline_info {
+  std::string kind;            ///< "history", "file" or "command"
+  std::string source;          ///< history file, baseline file, or the baseline command line
+  std::size_t runs = 0;        ///< pooled baseline runs
+  std::size_t sessions = 0;    ///< sessions they came from (1 for an interleaved command)
+  std::vector<run_sample> samples;  ///< the baseline runs (interleaved command: measured here)
+  bool operator==(const baseline_info&) const = default;
+};
+
 /// A performance test's complete result.
 struct run_result {
   std::string name;
@@ -62,6 +88,8 @@ struct run_result {
   std::map<std::string, metric_summary> summary;  ///< keyed by wall, user, sys, cpu, rss
   std::vector<std::size_t> wall_outliers;         ///< indexes into runs (flagged, kept)
   std::vector<threshold_outcome> thresholds;
+  std::vector<regression_finding> regressions;  ///< empty without regression rules
+  std::optional<baseline_info> baseline;        ///< set when rules were checked
   std::int64_t overhead_ns = 0;     ///< median wall time of an empty program's launch
   bool overhead_corrected = false;  ///< whether overhead_ns was subtracted from wall times
   environment_info environment;
