@@ -108,6 +108,7 @@ boost::json::value result_to_json(const run_result& r) {
   if (r.baseline) {
     o["baseline"] = {{"kind", r.baseline->kind}, {"source", r.baseline->source},
                      {"runs", r.baseline->runs}, {"sessions", r.baseline->sessions},
+                     {"order", r.baseline->order},
                      {"samples", boost::json::value_from(r.baseline->samples)}};
   } else {
     o["baseline"] = nullptr;
@@ -197,6 +198,7 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
     info.source = b->optional_string("source").value_or("");
     info.runs = static_cast<std::size_t>(b->optional_int("runs", 0, INT64_MAX).value_or(0));
     info.sessions = static_cast<std::size_t>(b->optional_int("sessions", 0, INT64_MAX).value_or(0));
+    info.order = b->optional_string("order").value_or("");
     if (b->has("samples")) {
       info.samples = typed_array<run_sample>(*b, json.as_object().at("baseline"), "samples", "run");
     }

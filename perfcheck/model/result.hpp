@@ -73,6 +73,7 @@ struct baseline_info {
   std::size_t runs = 0;        ///< pooled baseline runs
   std::size_t sessions = 0;    ///< sessions they came from (1 for an interleaved command)
   std::vector<run_sample> samples;  ///< the baseline runs (interleaved command: measured here)
+  std::string order;           ///< interleaved command: run order, A = baseline, B = candidate
   bool operator==(const baseline_info&) const = default;
 };
 

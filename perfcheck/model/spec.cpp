@@ -48,6 +48,18 @@ void validate(const run_spec& spec, std::string_view origin) {
   if (spec.output_limit_bytes < 0 || static_cast<double>(spec.output_limit_bytes) > max_output_limit) {
     fail("output_limit", "must be from 0 B to 1 GiB");
   }
+  if (!(spec.alpha > 0 && spec.alpha < 0.5)) {
+    fail("alpha", fmt::format("{} is out of range; use a level between 0 and 0.5, e.g. 0.01", spec.alpha));
+  }
+  if (spec.baseline != "history" && spec.baseline != "file" && spec.baseline != "command") {
+    fail("baseline", fmt::format("'{}' is not a baseline kind; use history, file or command", spec.baseline));
+  }
+  if (spec.baseline == "command" && spec.baseline_command.empty()) {
+    fail("baseline_command", "is empty but the baseline is 'command'; give the baseline's program and arguments");
+  }
+  if (spec.baseline == "file" && spec.baseline_file.empty()) {
+    fail("baseline_file", "is empty but the baseline is 'file'; give the perfcheck/baseline/v1 file");
+  }
   for (const auto& e : spec.environment) {
     const auto eq = e.find('=');
     if (eq == std::string::npos || eq == 0) {
@@ -60,7 +72,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   const json_reader r(json, std::string(origin));
   r.reject_unknown({"schema", "name", "command", "working_directory", "environment", "warmup",
                     "runs", "min_time", "thresholds", "allow_failures", "output_dir",
-                    "result_file", "show_output", "output_limit"});
+                    "result_file", "show_output", "output_limit", "regressions", "alpha",
+                    "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -93,6 +106,18 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.output_dir = r.optional_string("output_dir").value_or("");
   spec.result_file = r.optional_string("result_file").value_or("");
   spec.show_output = r.optional_bool("show_output").value_or(false);
+  spec.regressions = r.string_array("regressions", false, false);
+  spec.alpha = r.optional_number("alpha").value_or(spec.alpha);
+  spec.baseline = r.optional_string("baseline").value_or(spec.baseline);
+  spec.baseline_command = r.string_array("baseline_command", false, false);
+  spec.baseline_file = r.optional_string("baseline_file").value_or("");
+  spec.history = r.optional_string("history").value_or("");
+  if (auto policy = r.optional_string("on_inconclusive")) {
+    if (*policy != "pass" && *policy != "fail") {
+      r.fail("on_inconclusive", fmt::format("'{}' is not a policy; use \"pass\" or \"fail\"", *policy));
+    }
+    spec.fail_on_inconclusive = *policy == "fail";
+  }
   validate(spec, origin);
   return spec;
 }
@@ -135,6 +160,13 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (!spec.result_file.empty()) o["result_file"] = spec.result_file;
   o["show_output"] = spec.show_output;
   o["output_limit"] = fmt::format("{}B", spec.output_limit_bytes);
+  o["regressions"] = boost::json::value_from(spec.regressions);
+  o["alpha"] = spec.alpha;
+  o["baseline"] = spec.baseline;
+  o["baseline_command"] = boost::json::value_from(spec.baseline_command);
+  if (!spec.baseline_file.empty()) o["baseline_file"] = spec.baseline_file;
+  if (!spec.history.empty()) o["history"] = spec.history;
+  o["on_inconclusive"] = spec.fail_on_inconclusive ? "fail" : "pass";
   return o;
 }
 

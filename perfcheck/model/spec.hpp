@@ -30,6 +30,13 @@ struct run_spec {
   std::string result_file;                ///< result JSON path; empty: <output_dir>/<name>.json
   bool show_output = false;               ///< let the command's output through
   std::int64_t output_limit_bytes = 1 << 20;  ///< per stream and run, the rest is dropped
+  std::vector<std::string> regressions;   ///< regression rules ("wall.median +5%")
+  double alpha = 0.01;                    ///< significance level of the regression rules
+  std::string baseline = "history";       ///< "history", "file" or "command"
+  std::vector<std::string> baseline_command;  ///< argv of the baseline (baseline == "command")
+  std::string baseline_file;              ///< perfcheck/baseline/v1 file (baseline == "file")
+  std::string history;                    ///< history database; empty: none (no recording)
+  bool fail_on_inconclusive = false;      ///< ON_INCONCLUSIVE fail: inconclusive exits 1
 
   bool operator==(const run_spec&) const = default;
 };

@@ -159,7 +159,7 @@ run_result sample_result() {
   f.decision = verdict::regressed;
   f.reason = "slower";
   r.regressions = {f};
-  r.baseline = baseline_info{"command", "/bin/old", 1, 1, {a}};
+  r.baseline = baseline_info{"command", "/bin/old", 1, 1, {a}, "AB"};
   r.context = {"s1", "abc123", "main", "00ff00ff00ff00ff", "0123456789abcdef", "GNU 12.2.0"};
   r.started_at = "2026-11-23T10:00:00.000Z";
   r.finished_at = "2026-11-23T10:00:01.000Z";
