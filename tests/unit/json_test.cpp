@@ -97,6 +97,13 @@ BOOST_AUTO_TEST_CASE(malformed_specs_name_file_place_and_fix) {
   BOOST_TEST(contains(spec_error("{" + base + R"(, "environment": ["NOEQUALS"]})"),
                       "'NOEQUALS' is not VAR=value"));
   BOOST_TEST(contains(spec_error("{" + base + R"(, "runs": 5})"), "field 'runs': expected an object"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "alpha": 0.7})"), "alpha: 0.7 is out of range"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "baseline": "yesterday"})"),
+                      "'yesterday' is not a baseline kind; use history, file or command"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "baseline": "command"})"),
+                      "baseline_command: is empty but the baseline is 'command'"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "on_inconclusive": "maybe"})"),
+                      "field 'on_inconclusive': 'maybe' is not a policy"));
 }
 
 BOOST_AUTO_TEST_CASE(missing_spec_file_names_the_path) {
