@@ -1,0 +1,725 @@
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+
+#[=======================================================================[.rst:
+PerfCheck
+---------
+
+Performance tests with thresholds, run by CTest. ``find_package(PerfCheck)`` includes this
+module, and so does adding perfcheck's source tree with ``add_subdirectory`` or
+``FetchContent``; either way the project can then write::
+
+  add_perf_test(NAME sort_1m COMMAND sorter 1000000 THRESHOLDS "wall.p95 < 120ms")
+
+and run its perf tests with ``ctest -L perf``.
+
+.. command:: add_perf_test
+
+  Register a performance test: a command that ``perfcheck run`` runs several times,
+  measures (wall time, CPU time, peak memory) and gates on thresholds::
+
+    add_perf_test(NAME <name>
+                  COMMAND <command> [<arg>...]
+                  [WORKING_DIRECTORY <dir>]
+                  [ENVIRONMENT <VAR=value>...]
+                  [WARMUP <count>]
+                  [RUNS <min> [<max>]]
+                  [MIN_TIME <duration>]
+                  [THRESHOLDS <expression>...]
+                  [REGRESSION <rule>...]
+                  [BASELINE history|file|command]
+                  [BASELINE_COMMAND <command> [<arg>...]]
+                  [BASELINE_FILE <file>]
+                  [ALPHA <level>]
+                  [ON_INCONCLUSIVE pass|fail]
+                  [LABELS <label>...]
+                  [FIXTURES_REQUIRED <fixture>...]
+                  [PROPERTIES <property> <value>...]
+                  [PARALLEL]
+    )
+
+  The function writes one spec file (``perfcheck/spec/v1``) per test and per build
+  configuration, ``${CMAKE_BINARY_DIR}/perf-specs/<name>-<config>.json`` (``<name>.json``
+  when the build type is empty), with ``file(GENERATE)``, and registers a CTest test
+  ``<name>`` that runs ``PerfCheck::perfcheck run --spec <that file>``. Every string
+  goes through generator expression evaluation, so ``$<TARGET_FILE:tool>`` and
+  ``$<CONFIG>`` work in ``COMMAND``, ``WORKING_DIRECTORY``, ``ENVIRONMENT`` and even
+  ``THRESHOLDS`` (``"wall.p95 < $<IF:$<CONFIG:Debug>,1s,100ms>"``). Strings are
+  JSON-escaped before evaluation; the one thing that cannot be escaped is a quote or
+  backslash that a generator expression *produces* (a ``$<TARGET_FILE:...>`` path with a
+  ``"`` in it): such a spec fails at build time.
+
+  ``NAME <name>``
+    Required. The CTest test name, also the name of the result file and the name in
+    reports. Unique in the whole project (results are stored by name), without ``;``,
+    control characters or generator expressions; ``session`` is reserved (the results
+    folder keeps the session record in ``session.json``). A name with spaces or other
+    characters that CTest once rejected needs policy CMP0110 (CMake 3.19) in the calling
+    directory, e.g. ``cmake_minimum_required(VERSION 3.19)`` or newer.
+
+  ``COMMAND <command> [<arg>...]``
+    Required. The program and its arguments, run without a shell. When ``<command>`` is
+    the name of an executable target (defined before or after this call), it is replaced
+    by the target's file, as ``add_test`` does; ``$<TARGET_FILE:tool>`` says the same
+    explicitly. Any other name is looked up in ``PATH`` at run time.
+
+  ``WORKING_DIRECTORY <dir>``
+    Where the command runs. Default: ``CMAKE_CURRENT_BINARY_DIR``. A relative path is
+    taken from ``CMAKE_CURRENT_BINARY_DIR``.
+
+  ``ENVIRONMENT <VAR=value>...``
+    Variables set for the measured command on top of the inherited environment. Default:
+    none.
+
+  ``WARMUP <count>``
+    Unmeasured runs before the measured ones, to fill caches. Default:
+    :variable:`PERFCHECK_DEFAULT_WARMUP` (1).
+
+  ``RUNS <min> [<max>]``
+    Measured runs: at least ``<min>``, and past ``<min>`` up to ``<max>`` while the
+    measured time is still below ``MIN_TIME``. ``<max>`` defaults to ``<min>``. Default:
+    :variable:`PERFCHECK_DEFAULT_RUNS` (10).
+
+  ``MIN_TIME <duration>``
+    Keep running past ``<min>`` runs until the measured runs add up to this much wall
+    time (or ``<max>`` runs are done), e.g. ``2s``. Units: ``ns us ms s min h``.
+    Default: ``0s``.
+
+  ``THRESHOLDS <expression>...``
+    Gates, ``<metric>.<statistic> <op> <value><unit>``: ``"wall.p95 < 120ms"``,
+    ``"rss.max <= 64MiB"``, ``"exit.failures == 0"``. A threshold that does not hold makes
+    the test fail. Default: none (the test then fails only when the command fails).
+    Expressions are checked at build time: the ``perfcheck_validate_specs`` target (part
+    of ``all``) runs ``perfcheck validate`` over every spec, so a typo fails the build
+    with the test name and the expression.
+
+  ``REGRESSION <rule>...``
+    Regression rules against the baseline, ``<metric>.median +<tolerance>%``:
+    ``"wall.median +5%"``. The test is ``regressed`` (and fails) only when the change is
+    significant (two-sided Mann-Whitney, p < ``ALPHA`` after Holm's correction over the
+    rules) and its whole Hodges-Lehmann interval lies beyond the tolerance; while the
+    interval straddles the tolerance the runner measures more runs, up to ``RUNS`` max.
+    Default: none.
+
+  ``BASELINE history|file|command``
+    What the rules compare with. ``history``: the most recent comparable results in
+    :variable:`PERFCHECK_HISTORY` (same test, command and machine; same branch, else the
+    default branch). ``file``: a reviewed ``perfcheck/baseline/v1`` file
+    (``BASELINE_FILE``). ``command``: ``BASELINE_COMMAND`` run interleaved with the
+    candidate in random ABAB order, the strongest comparison on a shared machine.
+    Default: ``history``.
+
+  ``BASELINE_COMMAND <command> [<arg>...]``
+    The baseline program for ``BASELINE command`` (generator expressions work), e.g. the
+    same tool built from the target branch. Default: none.
+
+  ``BASELINE_FILE <file>``
+    The baseline file for ``BASELINE file``. Default: :variable:`PERFCHECK_BASELINE_FILE`.
+
+  ``ALPHA <level>``
+    Significance level of the regression rules. Default: ``0.01``.
+
+  ``ON_INCONCLUSIVE pass|fail``
+    Whether a regression verdict that stays ``inconclusive`` at ``RUNS`` max fails the test.
+    Default: ``pass`` (with a warning in the output).
+
+  ``LABELS <label>...``
+    CTest labels added to ``perf``, which every perf test carries. Default: ``perf`` only.
+
+  ``FIXTURES_REQUIRED <fixture>...``
+    CTest fixtures added to ``perfcheck_session``, which every perf test requires.
+    Default: ``perfcheck_session`` only.
+
+  ``PROPERTIES <property> <value>...``
+    Further CTest test properties, set after the defaults, so they override them; e.g.
+    ``PROPERTIES TIMEOUT 600 COST 10``. The words ``LABELS``, ``FIXTURES_REQUIRED``,
+    ``ENVIRONMENT`` and ``WORKING_DIRECTORY`` always start the keywords above, also after
+    ``PROPERTIES``: labels and fixtures are then added to ``perf`` and
+    ``perfcheck_session``, and the environment and folder are those of the measured command.
+
+  ``PARALLEL``
+    Let CTest run this test beside others (``ctest -j``). Default: the test has
+    ``RUN_SERIAL``, because a perf test measured next to another measures both.
+
+  The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
+
+    TIMEOUT = 60 + (WARMUP + max runs) * 10 + 2 * MIN_TIME
+
+  that is, a minute for perfcheck itself and a budget of 10 s per run; a test whose runs
+  take longer sets ``PROPERTIES TIMEOUT <seconds>``.
+
+  All perf tests of a project share one CTest fixture, ``perfcheck_session``: its setup
+  test ``perfcheck_session_start`` records a session id and the machine fingerprint in
+  ``${PERFCHECK_RESULTS_DIR}/session.json``, its cleanup test ``perfcheck_session_finish``
+  prints the verdict counts of the session. Both are created once, in the top-level
+  directory (call ``enable_testing()`` there), so ``ctest -L perf`` and
+  ``ctest -R <one test>`` both run them.
+
+  Errors in the call itself (an unknown keyword, a missing ``NAME`` or ``COMMAND``, a
+  ``NAME`` used twice, ``RUNS`` or ``WARMUP`` that are not counts, a ``MIN_TIME`` that is
+  not a duration) stop the configuration with a message naming the value and the fix.
+
+  Example:
+
+  .. code-block:: cmake
+
+    find_package(PerfCheck 0.1 REQUIRED)
+    add_executable(sorter sorter.cpp)
+    add_perf_test(NAME sort_1m
+      COMMAND sorter 1000000
+      RUNS 10 30
+      MIN_TIME 2s
+      THRESHOLDS "wall.p95 < 120ms" "rss.max < 64MiB"
+      LABELS sort)
+
+  then ``ctest -L perf`` (``ctest -C Release -L perf`` with a multi-config generator).
+
+Cache variables
+^^^^^^^^^^^^^^^
+
+.. variable:: PERFCHECK_RESULTS_DIR
+
+  Folder of the results: ``<name>.json`` (``perfcheck/result/v1``) and the captured output
+  of every perf test, and the session record. Default:
+  ``${CMAKE_BINARY_DIR}/perf-results``. One folder for the whole project.
+
+.. variable:: PERFCHECK_DEFAULT_RUNS
+
+  Measured runs of a perf test without ``RUNS``: ``<min>`` or ``<min>;<max>``.
+  Default: ``10``. Lower it for a quick local pass, e.g. ``-DPERFCHECK_DEFAULT_RUNS=3``.
+
+.. variable:: PERFCHECK_DEFAULT_WARMUP
+
+  Warm-up runs of a perf test without ``WARMUP``. Default: ``1``.
+
+.. variable:: PERFCHECK_HISTORY
+
+  The history database every perf test records its result in, and that ``BASELINE history``
+  reads. Default: ``${CMAKE_BINARY_DIR}/perf-history.sqlite``; empty: no history.
+
+.. variable:: PERFCHECK_BASELINE_FILE
+
+  The default ``BASELINE_FILE``. Default: ``${CMAKE_SOURCE_DIR}/perf-baseline.json``.
+
+The git commit and branch of the source tree are recorded at configure time and passed to
+the perf tests as ``PERFCHECK_GIT_COMMIT`` / ``PERFCHECK_GIT_BRANCH``, unless those are set
+in the environment when CMake configures (CI sets them itself).
+#]=======================================================================]
+
+if(CMAKE_VERSION VERSION_LESS 3.25)
+  message(FATAL_ERROR "PerfCheck needs CMake 3.25 or newer; this is CMake ${CMAKE_VERSION}.")
+endif()
+# The functions below keep the policies of CMake 3.25, whatever the including project asks
+# for. Not CMP0110 (test names with spaces and other characters): CMake checks it per
+# directory when it writes the test files, so such names need the calling project's
+# cmake_minimum_required(VERSION 3.19) or newer.
+cmake_policy(VERSION 3.25)
+
+# This module's folder, for helper scripts run with -P. A function reads the global property:
+# inside a function, CMAKE_CURRENT_LIST_DIR is the caller's, and with add_subdirectory the
+# caller's scope does not see this variable.
+set(_PERFCHECK_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+set_property(GLOBAL PROPERTY _PERFCHECK_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
+
+set(PERFCHECK_RESULTS_DIR "${CMAKE_BINARY_DIR}/perf-results" CACHE PATH
+  "Folder of the perf test results (<name>.json), their captured output and session.json")
+set(PERFCHECK_DEFAULT_RUNS "10" CACHE STRING
+  "Measured runs of an add_perf_test without RUNS: <min> or <min>;<max>")
+set(PERFCHECK_DEFAULT_WARMUP "1" CACHE STRING
+  "Warm-up runs of an add_perf_test without WARMUP")
+set(PERFCHECK_HISTORY "${CMAKE_BINARY_DIR}/perf-history.sqlite" CACHE FILEPATH
+  "History database the perf tests record into and BASELINE history reads; empty: none")
+set(PERFCHECK_BASELINE_FILE "${CMAKE_SOURCE_DIR}/perf-baseline.json" CACHE FILEPATH
+  "Default BASELINE_FILE of add_perf_test (BASELINE file)")
+
+function(add_perf_test)
+  set(options
+    PARALLEL
+  )
+  set(one_value_keywords
+    NAME
+    WORKING_DIRECTORY
+    WARMUP
+    MIN_TIME
+    BASELINE
+    BASELINE_FILE
+    ALPHA
+    ON_INCONCLUSIVE
+  )
+  set(multi_value_keywords
+    COMMAND
+    ENVIRONMENT
+    RUNS
+    THRESHOLDS
+    REGRESSION
+    BASELINE_COMMAND
+    LABELS
+    FIXTURES_REQUIRED
+    PROPERTIES
+  )
+  cmake_parse_arguments(PARSE_ARGV 0 arg
+    "${options}" "${one_value_keywords}" "${multi_value_keywords}")
+
+  # --- The call itself: every mistake stops here, naming the value and the fix. -----------
+  set(call "add_perf_test(NAME ${arg_NAME})")
+  if(NOT DEFINED arg_NAME)
+    set(call "add_perf_test()")
+  endif()
+  if(DEFINED arg_UNPARSED_ARGUMENTS)
+    list(JOIN arg_UNPARSED_ARGUMENTS "' '" unknown)
+    string(REPLACE ";" "' '" keywords "${one_value_keywords};${multi_value_keywords};${options}")
+    message(FATAL_ERROR "${call}: unknown argument(s) '${unknown}'. The keywords are "
+      "'${keywords}'; every value follows its keyword.")
+  endif()
+  foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
+    if(keyword IN_LIST one_value_keywords OR keyword STREQUAL "COMMAND" OR keyword STREQUAL "RUNS")
+      set(examples NAME=parse_big_json "COMMAND=my_tool --input data.json"
+        "WORKING_DIRECTORY=\${CMAKE_CURRENT_SOURCE_DIR}/data" WARMUP=1 "RUNS=10 30" MIN_TIME=2s)
+      list(FILTER examples INCLUDE REGEX "^${keyword}=")
+      string(REPLACE "=" " " example "${examples}")
+      set(or_leave_out ", or leave ${keyword} out")
+      if(keyword MATCHES "^(NAME|COMMAND)$")
+        set(or_leave_out " (${keyword} is required)")
+      endif()
+      message(FATAL_ERROR "${call}: ${keyword} is given without a value; write e.g. "
+        "${example}${or_leave_out}.")
+    endif()
+  endforeach()
+  if(NOT DEFINED arg_NAME OR arg_NAME STREQUAL "")
+    message(FATAL_ERROR "add_perf_test() needs a NAME: write add_perf_test(NAME <name> "
+      "COMMAND <program> [<arg>...] ...).")
+  endif()
+  _perfcheck_check_name("${call}" "${arg_NAME}")
+  if(NOT DEFINED arg_COMMAND)
+    message(FATAL_ERROR "${call}: COMMAND is missing; give the program to measure and its "
+      "arguments, e.g. COMMAND my_tool --input data.json (a target name or "
+      "$<TARGET_FILE:my_tool> for a program the project builds).")
+  endif()
+  _perfcheck_warn_swallowed_keywords("${call}" COMMAND ENVIRONMENT RUNS THRESHOLDS LABELS
+    FIXTURES_REQUIRED)
+  if(NOT TARGET PerfCheck::perfcheck)
+    message(FATAL_ERROR "${call}: the target PerfCheck::perfcheck is not defined here; call "
+      "find_package(PerfCheck) (or add perfcheck with FetchContent or add_subdirectory) in "
+      "this directory or a parent before add_perf_test.")
+  endif()
+
+  # --- Defaults, filled explicitly. ---------------------------------------------------------
+  if(NOT DEFINED arg_WARMUP)
+    set(arg_WARMUP "${PERFCHECK_DEFAULT_WARMUP}")
+    set(warmup_origin "PERFCHECK_DEFAULT_WARMUP")
+  else()
+    set(warmup_origin "WARMUP")
+  endif()
+  _perfcheck_check_count("${call}" "${warmup_origin}" "${arg_WARMUP}" 0 1)
+
+  if(NOT DEFINED arg_RUNS)
+    set(arg_RUNS "${PERFCHECK_DEFAULT_RUNS}")
+    set(runs_origin "PERFCHECK_DEFAULT_RUNS")
+  else()
+    set(runs_origin "RUNS")
+  endif()
+  _perfcheck_parse_runs("${call}" "${runs_origin}" "${arg_RUNS}" min_runs max_runs)
+
+  if(NOT DEFINED arg_MIN_TIME)
+    set(arg_MIN_TIME "0s")
+  endif()
+  _perfcheck_duration_ns("${call}" MIN_TIME "${arg_MIN_TIME}" min_time_ns)
+
+  if(NOT DEFINED arg_WORKING_DIRECTORY)
+    set(arg_WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
+  elseif(NOT arg_WORKING_DIRECTORY MATCHES "^\\$<")
+    cmake_path(ABSOLUTE_PATH arg_WORKING_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
+      NORMALIZE)
+  endif()
+
+  foreach(entry IN LISTS arg_ENVIRONMENT)
+    if(NOT entry MATCHES "^[^=]+=" AND NOT entry MATCHES "\\$<")
+      message(FATAL_ERROR "${call}: ENVIRONMENT entry '${entry}' is not VAR=value; write e.g. "
+        "ENVIRONMENT OMP_NUM_THREADS=1.")
+    endif()
+  endforeach()
+
+  if(NOT DEFINED arg_BASELINE)
+    set(arg_BASELINE history)
+  endif()
+  if(NOT arg_BASELINE MATCHES "^(history|file|command)$")
+    message(FATAL_ERROR "${call}: BASELINE '${arg_BASELINE}' is not a baseline kind; use "
+      "history, file or command.")
+  endif()
+  if(arg_BASELINE STREQUAL "command" AND NOT DEFINED arg_BASELINE_COMMAND)
+    message(FATAL_ERROR "${call}: BASELINE command needs BASELINE_COMMAND <program> [<arg>...], "
+      "e.g. BASELINE_COMMAND \${BASE_BUILD}/bin/my_tool --input data.json.")
+  endif()
+  if(NOT DEFINED arg_BASELINE_FILE)
+    set(arg_BASELINE_FILE "${PERFCHECK_BASELINE_FILE}")
+  endif()
+  if(NOT DEFINED arg_ALPHA)
+    set(arg_ALPHA 0.01)
+  endif()
+  if(NOT arg_ALPHA MATCHES "^0?\\.[0-9]+$")
+    message(FATAL_ERROR "${call}: ALPHA '${arg_ALPHA}' is not a level between 0 and 0.5; "
+      "write e.g. ALPHA 0.01.")
+  endif()
+  if(NOT DEFINED arg_ON_INCONCLUSIVE)
+    set(arg_ON_INCONCLUSIVE pass)
+  endif()
+  if(NOT arg_ON_INCONCLUSIVE MATCHES "^(pass|fail)$")
+    message(FATAL_ERROR "${call}: ON_INCONCLUSIVE '${arg_ON_INCONCLUSIVE}' is not a policy; "
+      "use pass or fail.")
+  endif()
+
+  list(LENGTH arg_PROPERTIES property_words)
+  math(EXPR odd "${property_words} % 2")
+  if(odd)
+    list(JOIN arg_PROPERTIES " " shown)
+    message(FATAL_ERROR "${call}: PROPERTIES '${shown}' has an odd number of words; it takes "
+      "<property> <value> pairs, e.g. PROPERTIES TIMEOUT 600 COST 10.")
+  endif()
+
+  get_property(names GLOBAL PROPERTY PERFCHECK_TESTS)
+  if(arg_NAME IN_LIST names)
+    get_property(first_dir GLOBAL PROPERTY "_PERFCHECK_DECLARED_IN_${arg_NAME}")
+    message(FATAL_ERROR "${call}: a perf test named '${arg_NAME}' is already declared (in "
+      "${first_dir}). Perf test names are unique in the whole project because results are "
+      "stored by name; choose another NAME.")
+  endif()
+  set_property(GLOBAL APPEND PROPERTY PERFCHECK_TESTS "${arg_NAME}")
+  set_property(GLOBAL PROPERTY "_PERFCHECK_DECLARED_IN_${arg_NAME}" "${CMAKE_CURRENT_SOURCE_DIR}")
+
+  # --- The spec: one JSON member per line; a new keyword adds a member. --------------------
+  _perfcheck_resolve_program(command arg_COMMAND)
+  set(spec "")
+  _perfcheck_json_string(value "perfcheck/spec/v1")
+  _perfcheck_spec_member(spec schema "${value}")
+  _perfcheck_json_string(value "${arg_NAME}")
+  _perfcheck_spec_member(spec name "${value}")
+  _perfcheck_json_array(value command)
+  _perfcheck_spec_member(spec command "${value}")
+  _perfcheck_json_string(value "${arg_WORKING_DIRECTORY}")
+  _perfcheck_spec_member(spec working_directory "${value}")
+  _perfcheck_json_array(value arg_ENVIRONMENT)
+  _perfcheck_spec_member(spec environment "${value}")
+  _perfcheck_spec_member(spec warmup "${arg_WARMUP}")
+  _perfcheck_spec_member(spec runs "{\"min\": ${min_runs}, \"max\": ${max_runs}}")
+  _perfcheck_json_string(value "${arg_MIN_TIME}")
+  _perfcheck_spec_member(spec min_time "${value}")
+  _perfcheck_json_array(value arg_THRESHOLDS)
+  _perfcheck_spec_member(spec thresholds "${value}")
+  _perfcheck_spec_member(spec allow_failures "false")
+  _perfcheck_json_string(value "${PERFCHECK_RESULTS_DIR}")
+  _perfcheck_spec_member(spec output_dir "${value}")
+  _perfcheck_spec_member(spec show_output "false")
+  _perfcheck_json_array(value arg_REGRESSION)
+  _perfcheck_spec_member(spec regressions "${value}")
+  _perfcheck_spec_member(spec alpha "${arg_ALPHA}")
+  _perfcheck_json_string(value "${arg_BASELINE}")
+  _perfcheck_spec_member(spec baseline "${value}")
+  _perfcheck_json_array(value arg_BASELINE_COMMAND)
+  _perfcheck_spec_member(spec baseline_command "${value}")
+  _perfcheck_json_string(value "${arg_BASELINE_FILE}")
+  _perfcheck_spec_member(spec baseline_file "${value}")
+  _perfcheck_json_string(value "${arg_ON_INCONCLUSIVE}")
+  _perfcheck_spec_member(spec on_inconclusive "${value}")
+  if(NOT PERFCHECK_HISTORY STREQUAL "")
+    _perfcheck_json_string(value "${PERFCHECK_HISTORY}")
+    _perfcheck_spec_member(spec history "${value}")
+  endif()
+
+  _perfcheck_file_stem(stem "${arg_NAME}")
+  set(spec_file "${CMAKE_BINARY_DIR}/perf-specs/${stem}$<$<NOT:$<STREQUAL:$<CONFIG>,>>:-$<CONFIG>>.json")
+  file(GENERATE OUTPUT "${spec_file}" CONTENT "{\n${spec}\n}\n")
+  set_property(GLOBAL APPEND PROPERTY _PERFCHECK_SPEC_FILES "${spec_file}")
+
+  # --- The CTest test. ----------------------------------------------------------------------
+  add_test(NAME "${arg_NAME}" COMMAND PerfCheck::perfcheck run --spec "${spec_file}")
+  set(run_budget_s 10)  # per run; a per-run time limit (LIMITS TIMEOUT) will replace it
+  _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}" ${run_budget_s})
+  set(labels perf ${arg_LABELS})
+  set(fixtures perfcheck_session ${arg_FIXTURES_REQUIRED})
+  set_tests_properties("${arg_NAME}" PROPERTIES
+    LABELS "${labels}"
+    FIXTURES_REQUIRED "${fixtures}"
+    TIMEOUT "${timeout}")
+  _perfcheck_git_environment(git_environment)
+  if(git_environment)
+    set_property(TEST "${arg_NAME}" APPEND PROPERTY ENVIRONMENT "${git_environment}")
+  endif()
+  if(NOT arg_PARALLEL)
+    set_tests_properties("${arg_NAME}" PROPERTIES RUN_SERIAL TRUE)
+  endif()
+  # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
+  set(key "")
+  foreach(word IN LISTS arg_PROPERTIES)
+    if(key STREQUAL "")
+      set(key "${word}")
+    else()
+      set_tests_properties("${arg_NAME}" PROPERTIES "${key}" "${word}")
+      set(key "")
+    endif()
+  endforeach()
+
+  # The session fixture and the build-time check of all specs, once, when the top-level
+  # directory is done (so the check sees every spec of the project).
+  get_property(finalize_scheduled GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED)
+  if(NOT finalize_scheduled)
+    set_property(GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED TRUE)
+    set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_RESULTS_DIR "${PERFCHECK_RESULTS_DIR}")
+    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfcheck_finalize)
+  endif()
+endfunction()
+
+# Creates the session fixture tests and the spec check; runs once at the end of the top-level
+# directory.
+function(_perfcheck_finalize)
+  get_property(results_dir GLOBAL PROPERTY _PERFCHECK_SESSION_RESULTS_DIR)
+  add_test(NAME perfcheck_session_start
+    COMMAND PerfCheck::perfcheck session start --results-dir "${results_dir}")
+  set_tests_properties(perfcheck_session_start PROPERTIES
+    FIXTURES_SETUP perfcheck_session
+    LABELS perf
+    TIMEOUT 60)
+  add_test(NAME perfcheck_session_finish
+    COMMAND PerfCheck::perfcheck session finish --results-dir "${results_dir}")
+  set_tests_properties(perfcheck_session_finish PROPERTIES
+    FIXTURES_CLEANUP perfcheck_session
+    LABELS perf
+    TIMEOUT 60)
+
+  get_property(specs GLOBAL PROPERTY _PERFCHECK_SPEC_FILES)
+  list(LENGTH specs count)
+  set(stamp "${CMAKE_BINARY_DIR}/perf-specs/validated$<$<NOT:$<STREQUAL:$<CONFIG>,>>:-$<CONFIG>>.stamp")
+  add_custom_command(OUTPUT "${stamp}"
+    COMMAND PerfCheck::perfcheck validate --quiet ${specs}
+    COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
+    DEPENDS ${specs} PerfCheck::perfcheck
+    COMMENT "Checking ${count} perf test spec(s) (thresholds, units)"
+    VERBATIM)
+  add_custom_target(perfcheck_validate_specs ALL DEPENDS "${stamp}")
+endfunction()
+
+# Fails unless `name` can be a test name, a result file name and a list element.
+function(_perfcheck_check_name call name)
+  string(ASCII 1 first_control)
+  string(ASCII 31 last_control)
+  if(name MATCHES "[;${first_control}-${last_control}]" OR name MATCHES "\\$<")
+    message(FATAL_ERROR "${call}: the NAME '${name}' has a semicolon, a control character or "
+      "a generator expression; use letters, digits and punctuation such as . _ - / :")
+  endif()
+  if(name STREQUAL "session")
+    message(FATAL_ERROR "${call}: the NAME 'session' is reserved: the results folder keeps "
+      "the session record in session.json. Choose another NAME.")
+  endif()
+endfunction()
+
+# Warns when a multi-value keyword swallowed a word that looks like a misspelt keyword: after
+# COMMAND, "THRESHOLD x" would silently become two more arguments of the command. Reads the
+# caller's arg_<keyword> variables.
+function(_perfcheck_warn_swallowed_keywords call)
+  set(hints
+    "THRESHOLD=THRESHOLDS" "LABEL=LABELS" "FIXTURE_REQUIRED=FIXTURES_REQUIRED"
+    "FIXTURES=FIXTURES_REQUIRED" "PROPERTY=PROPERTIES" "RUN=RUNS" "WARM_UP=WARMUP"
+    "WORKDIR=WORKING_DIRECTORY" "ENV=ENVIRONMENT" "TIMEOUT=PROPERTIES TIMEOUT <seconds>"
+    "MINTIME=MIN_TIME" "SERIAL=nothing (serial is the default, PARALLEL the opposite)")
+  foreach(keyword IN LISTS ARGN)
+    foreach(word IN LISTS arg_${keyword})
+      foreach(hint IN LISTS hints)
+        if(hint MATCHES "^([^=]+)=(.*)$" AND word STREQUAL CMAKE_MATCH_1)
+          message(AUTHOR_WARNING "${call}: '${word}' is taken as a value of ${keyword}; if it "
+            "was meant as a keyword, write ${CMAKE_MATCH_2}.")
+        endif()
+      endforeach()
+    endforeach()
+  endforeach()
+endfunction()
+
+# Fails unless `value` is a whole number >= `min`; `what` is the keyword or cache variable.
+function(_perfcheck_check_count call what value min example)
+  if(NOT value MATCHES "^[0-9]+$" OR value MATCHES "^[0-9]{10,}$")
+    message(FATAL_ERROR "${call}: ${what} '${value}' is not a count; write a whole number "
+      "such as ${what} ${example}.")
+  endif()
+  if(value LESS min)
+    message(FATAL_ERROR "${call}: ${what} '${value}' is too small; use ${min} or more.")
+  endif()
+endfunction()
+
+# RUNS <min> [<max>] into `out_min` and `out_max`.
+function(_perfcheck_parse_runs call what runs out_min out_max)
+  list(LENGTH runs count)
+  list(JOIN runs " " shown)
+  if(count EQUAL 0 OR count GREATER 2)
+    message(FATAL_ERROR "${call}: ${what} '${shown}' must be one or two counts: <min> [<max>], "
+      "e.g. ${what} 10 30.")
+  endif()
+  list(GET runs 0 min)
+  list(GET runs -1 max)
+  foreach(n IN ITEMS "${min}" "${max}")
+    if(NOT n MATCHES "^[0-9]+$" OR n MATCHES "^[0-9]{10,}$")
+      message(FATAL_ERROR "${call}: ${what} '${shown}': '${n}' is not a count; write whole "
+        "numbers, e.g. ${what} 10 30 (at least 10, at most 30 measured runs).")
+    endif()
+  endforeach()
+  if(min LESS 1)
+    message(FATAL_ERROR "${call}: ${what} '${shown}': at least one measured run is needed; "
+      "write e.g. ${what} 10.")
+  endif()
+  if(min GREATER max)
+    message(FATAL_ERROR "${call}: ${what} '${shown}': the minimum (${min}) is above the maximum "
+      "(${max}); write ${what} <min> <max> with min <= max.")
+  endif()
+  set(${out_min} "${min}" PARENT_SCOPE)
+  set(${out_max} "${max}" PARENT_SCOPE)
+endfunction()
+
+# A duration such as 500ms, 2s or 1.5min in whole nanoseconds (fractions below 1e-6 of the
+# unit are dropped). The CTest TIMEOUT needs the number at configure time.
+function(_perfcheck_duration_ns call what text out)
+  set(units ns us ms s min h)
+  set(factors 1 1000 1000000 1000000000 60000000000 3600000000000)
+  if(NOT text MATCHES "^[ \t]*([0-9]*)(\\.([0-9]*))?[ \t]*(ns|us|ms|s|min|h)[ \t]*$"
+      OR (CMAKE_MATCH_1 STREQUAL "" AND CMAKE_MATCH_3 STREQUAL ""))
+    message(FATAL_ERROR "${call}: ${what} '${text}' is not a duration; write a number and "
+      "one of the units ns, us, ms, s, min, h, e.g. ${what} 2s or ${what} 500ms.")
+  endif()
+  set(whole "${CMAKE_MATCH_1}")
+  set(fraction "${CMAKE_MATCH_3}")
+  list(FIND units "${CMAKE_MATCH_4}" unit_index)
+  list(GET factors ${unit_index} factor)
+  if(whole MATCHES "^[0-9]{7,}$")
+    message(FATAL_ERROR "${call}: ${what} '${text}' is too long; perf tests take at most 24h.")
+  endif()
+  string(REGEX REPLACE "^0+" "" whole "${whole}")
+  if(whole STREQUAL "")
+    set(whole 0)
+  endif()
+  string(SUBSTRING "${fraction}000000" 0 6 fraction)
+  string(REGEX REPLACE "^0+" "" fraction "${fraction}")
+  if(fraction STREQUAL "")
+    set(fraction 0)
+  endif()
+  math(EXPR ns "${whole} * ${factor} + ${fraction} * ${factor} / 1000000")
+  set(${out} "${ns}" PARENT_SCOPE)
+endfunction()
+
+# The CTest TIMEOUT of a perf test, whole seconds:
+#   60 + (warmup + max_runs) * run_budget_s + 2 * min_time
+# 60 s covers perfcheck itself (start, launch-overhead probe, result file); every run gets
+# run_budget_s (10 s unless a per-run limit says otherwise); MIN_TIME says how long the
+# author expects the measured runs to take, doubled for a loaded machine.
+function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_budget_s)
+  math(EXPR seconds
+    "60 + (${warmup} + ${max_runs}) * ${run_budget_s} + (2 * ${min_time_ns} + 999999999) / 1000000000")
+  set(${out} "${seconds}" PARENT_SCOPE)
+endfunction()
+
+# The command list with its first word replaced by $<TARGET_FILE:...> when it names a target
+# (checked at generate time, so the target may be defined after add_perf_test).
+function(_perfcheck_resolve_program out list_var)
+  set(result "")
+  set(first TRUE)
+  foreach(word IN LISTS ${list_var})
+    string(REPLACE ";" "\\;" escaped "${word}")
+    if(first AND word MATCHES "^[A-Za-z0-9_.+-]+(::[A-Za-z0-9_.+-]+)*$")
+      set(escaped "$<$<TARGET_EXISTS:${word}>:$<TARGET_FILE:${word}>>$<$<NOT:$<TARGET_EXISTS:${word}>>:${word}>")
+    endif()
+    set(first FALSE)
+    list(APPEND result "${escaped}")
+  endforeach()
+  set(${out} "${result}" PARENT_SCOPE)
+endfunction()
+
+# `value` as a JSON string literal: quotes, backslashes and control characters escaped.
+function(_perfcheck_json_string out value)
+  string(REPLACE "\\" "\\\\" value "${value}")
+  string(REPLACE "\"" "\\\"" value "${value}")
+  string(REPLACE "\n" "\\n" value "${value}")
+  string(REPLACE "\r" "\\r" value "${value}")
+  string(REPLACE "\t" "\\t" value "${value}")
+  string(ASCII 1 first_control)
+  string(ASCII 31 last_control)
+  if(value MATCHES "[${first_control}-${last_control}]")
+    foreach(code RANGE 1 31)
+      string(ASCII ${code} char)
+      math(EXPR hex "${code}" OUTPUT_FORMAT HEXADECIMAL)  # "0x7", "0x1f"
+      string(REGEX REPLACE "^0x(.)$" "0\\1" hex "${hex}")
+      string(REGEX REPLACE "^0x" "" hex "${hex}")
+      string(REPLACE "${char}" "\\u00${hex}" value "${value}")
+    endforeach()
+  endif()
+  set(${out} "\"${value}\"" PARENT_SCOPE)
+endfunction()
+
+# The items of the list in `list_var` as a JSON array of strings; items keep their semicolons.
+function(_perfcheck_json_array out list_var)
+  set(items "")
+  foreach(item IN LISTS ${list_var})
+    _perfcheck_json_string(literal "${item}")
+    if(NOT items STREQUAL "")
+      string(APPEND items ", ")
+    endif()
+    string(APPEND items "${literal}")
+  endforeach()
+  set(${out} "[${items}]" PARENT_SCOPE)
+endfunction()
+
+# Appends `"key": json_value` to the spec text in `spec_var`.
+function(_perfcheck_spec_member spec_var key json_value)
+  set(text "${${spec_var}}")
+  if(NOT text STREQUAL "")
+    string(APPEND text ",\n")
+  endif()
+  string(APPEND text "  \"${key}\": ${json_value}")
+  set(${spec_var} "${text}" PARENT_SCOPE)
+endfunction()
+
+# A file-name-safe stem: [A-Za-z0-9._-] kept, anything else '_', and a short hash of the
+# name appended when anything changed, so two names never share a spec file.
+function(_perfcheck_file_stem out name)
+  string(REGEX REPLACE "[^A-Za-z0-9._-]" "_" stem "${name}")
+  if(stem MATCHES "^\\.")
+    set(stem "_${stem}")
+  endif()
+  string(LENGTH "${stem}" length)
+  if(length GREATER 100)
+    string(SUBSTRING "${stem}" 0 100 stem)
+  endif()
+  if(NOT stem STREQUAL name)
+    string(SHA256 hash "${name}")
+    string(SUBSTRING "${hash}" 0 8 hash)
+    set(stem "${stem}-${hash}")
+  endif()
+  set(${out} "${stem}" PARENT_SCOPE)
+endfunction()
+
+# The source tree's git commit and branch at configure time, as PERFCHECK_GIT_COMMIT /
+# PERFCHECK_GIT_BRANCH entries for a test's ENVIRONMENT; none when git or the repository is
+# missing, or when the configuring environment sets them already (CI passes its own at run time).
+function(_perfcheck_git_environment out)
+  get_property(done GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT SET)
+  if(done)  # once per configure, not once per test
+    get_property(entries GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT)
+    set(${out} "${entries}" PARENT_SCOPE)
+    return()
+  endif()
+  set(entries "")
+  find_package(Git QUIET)
+  if(GIT_FOUND)
+    if(NOT DEFINED ENV{PERFCHECK_GIT_COMMIT})
+      execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse HEAD
+        WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE commit RESULT_VARIABLE failed
+        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+      if(NOT failed AND commit MATCHES "^[0-9a-f]+$")
+        list(APPEND entries "PERFCHECK_GIT_COMMIT=${commit}")
+      endif()
+    endif()
+    if(NOT DEFINED ENV{PERFCHECK_GIT_BRANCH})
+      execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse --abbrev-ref HEAD
+        WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE branch RESULT_VARIABLE failed
+        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+      if(NOT failed AND branch MATCHES "^[A-Za-z0-9._/-]+$" AND NOT branch STREQUAL "HEAD")
+        list(APPEND entries "PERFCHECK_GIT_BRANCH=${branch}")
+      endif()
+    endif()
+  endif()
+  set_property(GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT "${entries}")
+  set(${out} "${entries}" PARENT_SCOPE)
+endfunction()

@@ -1,0 +1,216 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// `perfcheck session start|finish`: the CTest fixture that ties one `ctest -L perf` together.
+// start records who and where (session id, machine fingerprint) in <results>/session.json;
+// finish reads the result files of that session and prints the verdict counts.
+#include <algorithm>
+#include <array>
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <CLI/CLI.hpp>
+#include <boost/json.hpp>
+
+#include "perfcheck/cli/commands.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/result.hpp"
+#include "perfcheck/run/environment.hpp"
+
+namespace perfcheck::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* session_schema = "perfcheck/session/v1";
+constexpr const char* session_file_name = "session.json";
+
+// "20261123T100000Z-3f9a2c1d": sorts by start time; the random part tells apart two sessions
+// started in the same second (two build folders sharing one results folder).
+std::string new_session_id(std::chrono::system_clock::time_point now) {
+  const std::string t = run::rfc3339(now);  // 2026-11-23T10:00:00.123Z
+  std::string compact;
+  for (char c : t.substr(0, 19)) {
+    if (c != '-' && c != ':') compact += c;
+  }
+  std::random_device entropy;
+  return fmt::format("{}Z-{:08x}", compact, entropy());
+}
+
+// The environment object exactly as result files carry it, so the two can be compared.
+boost::json::value environment_json(const environment_info& env) {
+  run_result carrier;
+  carrier.environment = env;
+  return result_to_json(carrier).as_object().at("environment");
+}
+
+int start_session(const fs::path& dir) {
+  const auto now = std::chrono::system_clock::now();
+  const environment_info env = run::collect_environment();
+  const std::string id = new_session_id(now);
+  const std::string fingerprint = run::machine_fingerprint(env);
+  boost::json::object session;
+  session["schema"] = session_schema;
+  session["id"] = id;
+  session["started_at"] = run::rfc3339(now);
+  session["machine"] = fingerprint;
+  session["environment"] = environment_json(env);
+  fs::create_directories(dir);
+  write_json_file_atomic(dir / session_file_name, session);
+  std::printf("perfcheck session %s started on machine %s; results in %s\n", id.c_str(),
+              fingerprint.c_str(), dir.c_str());
+  return exit_ok;
+}
+
+struct session_record {
+  std::string id;
+  std::string started_at;
+};
+
+// The session file, or nullopt (with a note) when it is missing or unreadable: finish still
+// counts what it finds.
+std::optional<session_record> read_session(const fs::path& dir) {
+  const fs::path path = dir / session_file_name;
+  if (!fs::exists(path)) {
+    std::printf(
+        "note: no %s; counting every result in the folder (run 'perfcheck session "
+        "start' first to count only one session)\n",
+        path.c_str());
+    return std::nullopt;
+  }
+  try {
+    const boost::json::value json = read_json_file(path);
+    const json_reader r(json, path.string());
+    const std::string schema = r.required_string("schema");
+    if (schema != session_schema) {
+      r.fail("schema",
+             fmt::format("'{}' is not a session file; expected '{}'", schema, session_schema));
+    }
+    return session_record{r.required_string("id"), r.required_string("started_at")};
+  } catch (const usage_error& e) {
+    std::printf("warning: %s; counting every result in the folder\n", e.what());
+    return std::nullopt;
+  }
+}
+
+struct session_tally {
+  std::array<int, 6> counts{};                               ///< indexed by verdict
+  std::vector<std::pair<std::string, verdict>> not_passing;  ///< name, verdict
+  int older = 0;                                             ///< results of other sessions
+  std::vector<std::string> unreadable;                       ///< "file: problem"
+  int total() const {
+    int n = 0;
+    for (int c : counts) n += c;
+    return n;
+  }
+};
+
+// The schema tag of a JSON file, or empty when it has none (not one of ours: skipped).
+std::string schema_of(const boost::json::value& json) {
+  const auto* object = json.if_object();
+  if (object == nullptr) return {};
+  const auto* schema = object->if_contains("schema");
+  return schema != nullptr && schema->is_string() ? std::string(schema->get_string())
+                                                  : std::string();
+}
+
+session_tally tally_results(const fs::path& dir, const std::optional<session_record>& session) {
+  session_tally tally;
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path& p = entry.path();
+    if (entry.is_regular_file() && p.extension() == ".json" && p.filename() != session_file_name) {
+      files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  for (const auto& file : files) {
+    try {
+      const boost::json::value json = read_json_file(file);
+      if (schema_of(json) != result_schema) continue;
+      const run_result result = result_from_json(json, file.string());
+      // A result that names its session belongs to that one; an older result without a
+      // session id belongs to this session when it started after it (RFC 3339 UTC stamps of
+      // one format order as strings).
+      const bool earlier =
+          session && (result.context.session_id.empty() ? result.started_at < session->started_at
+                                                        : result.context.session_id != session->id);
+      if (earlier) {
+        ++tally.older;
+        continue;
+      }
+      ++tally.counts[static_cast<std::size_t>(result.outcome)];
+      if (result.outcome != verdict::pass && result.outcome != verdict::improved) {
+        tally.not_passing.emplace_back(result.name, result.outcome);
+      }
+    } catch (const usage_error& e) {
+      tally.unreadable.push_back(e.what());
+    }
+  }
+  return tally;
+}
+
+int finish_session(const fs::path& dir) {
+  if (!fs::is_directory(dir)) {
+    std::printf("perfcheck session: no results folder %s (no perf test ran)\n", dir.c_str());
+    return exit_ok;
+  }
+  const auto session = read_session(dir);
+  const session_tally tally = tally_results(dir, session);
+
+  std::string counts;
+  for (std::size_t i = 0; i < tally.counts.size(); ++i) {
+    if (tally.counts[i] == 0) continue;
+    if (!counts.empty()) counts += ", ";
+    counts += fmt::format("{} {}", tally.counts[i], to_string(static_cast<verdict>(i)));
+  }
+  std::string line = fmt::format("perfcheck session {}: {} result(s)",
+                                 session ? session->id : std::string("(unknown)"), tally.total());
+  if (!counts.empty()) line += ": " + counts;
+  if (tally.older > 0)
+    line += fmt::format(" ({} result(s) of earlier sessions not counted)", tally.older);
+  std::printf("%s in %s\n", line.c_str(), dir.c_str());
+  for (const auto& [name, outcome] : tally.not_passing) {
+    std::printf("  %-12s %s\n", to_string(outcome), name.c_str());
+  }
+  for (const auto& problem : tally.unreadable) {
+    std::printf("warning: unreadable result: %s\n", problem.c_str());
+  }
+  return exit_ok;
+}
+
+}  // namespace
+
+command_action add_session_command(CLI::App& app) {
+  auto dir = std::make_shared<std::string>();
+  CLI::App* sub = app.add_subcommand(
+      "session", "Start or finish a perf session (the CTest fixture of add_perf_test)");
+  sub->description(
+      "add_perf_test registers these as the setup and cleanup of the 'perfcheck_session' CTest\n"
+      "fixture, so every 'ctest -L perf' (or 'ctest -R one_test') is one session.");
+  sub->require_subcommand(1);
+  CLI::App* start = sub->add_subcommand(
+      "start", "Record a new session id and the machine fingerprint in DIR/session.json");
+  start
+      ->add_option(
+          "--results-dir", *dir,
+          "The results folder of the perf tests (PERFCHECK_RESULTS_DIR); created when missing")
+      ->type_name("DIR")
+      ->required();
+  CLI::App* finish = sub->add_subcommand(
+      "finish", "Print the verdict counts of the session's result files in DIR");
+  finish
+      ->add_option("--results-dir", *dir,
+                   "The results folder of the perf tests (PERFCHECK_RESULTS_DIR)")
+      ->type_name("DIR")
+      ->required();
+  return [dir, start] { return start->parsed() ? start_session(*dir) : finish_session(*dir); };
+}
+
+}  // namespace perfcheck::cli
