@@ -27,4 +27,22 @@ command_action add_run_command(CLI::App& app);
 /// `perfcheck validate`: check spec files without running them.
 command_action add_validate_command(CLI::App& app);
 
+/// `perfcheck session start|finish`: the session fixture of `ctest -L perf`.
+command_action add_session_command(CLI::App& app);
+
+/// `perfcheck history list|show|export|import|prune`: the recorded results.
+command_action add_history_command(CLI::App& app);
+
+/// `perfcheck report`: HTML, Markdown, JUnit and JSON reports from the history.
+command_action add_report_command(CLI::App& app);
+
+/// `perfcheck compare A B`: the regression rules between two sets of results, test by test.
+command_action add_compare_command(CLI::App& app);
+
+/// `perfcheck baseline accept|show|diff`: reviewed baseline files (perfcheck/baseline/v1).
+command_action add_baseline_command(CLI::App& app);
+
+/// `perfcheck calibrate -- CMD`: A/A comparisons that measure this machine's noise.
+command_action add_calibrate_command(CLI::App& app);
+
 }  // namespace perfcheck::cli

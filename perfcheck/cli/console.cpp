@@ -16,6 +16,38 @@ const metric_summary* find(const run_result& r, const char* metric) {
   return it == r.summary.end() || it->second.n == 0 ? nullptr : &it->second;
 }
 
+// Medians of the tree counters that are not zero, and the soak trends, a line each.
+std::string format_tree_counters(const run_result& r) {
+  std::string out;
+  const auto median = [&](const char* metric) {
+    const auto* m = find(r, metric);
+    return m == nullptr ? 0.0 : m->median;
+  };
+  if (median("io.read_chars") > 0 || median("io.write_chars") > 0 || median("io.read_bytes") > 0 ||
+      median("io.write_bytes") > 0) {
+    out += fmt::format("  io    read {} ({} from storage)   written {} ({} to storage)\n",
+                       format_size(median("io.read_chars")), format_size(median("io.read_bytes")),
+                       format_size(median("io.write_chars")), format_size(median("io.write_bytes")));
+  }
+  if (median("ctx.voluntary") > 0 || median("faults.minor") > 0) {
+    out += fmt::format("  os    context switches {:.0f} voluntary, {:.0f} involuntary   page faults {:.0f} minor, "
+                       "{:.0f} major\n",
+                       median("ctx.voluntary"), median("ctx.involuntary"), median("faults.minor"),
+                       median("faults.major"));
+  }
+  if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
+    out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
+  }
+  for (const auto& [metric, t] : r.trends) {
+    const bool size = metric == "rss";
+    out += fmt::format("  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", metric,
+                       t.change * 100, format_duration(double(t.window_ns)),
+                       size ? format_size(t.slope * 60) : format_duration(t.slope * 60), t.p_value,
+                       t.significant ? ", significant" : ", no trend");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_result_block(const run_result& r) {
@@ -36,8 +68,14 @@ std::string format_result_block(const run_result& r) {
                        format_duration(find(r, "sys")->median));
   }
   if (const auto* m = find(r, "rss")) {
-    out += fmt::format("  rss   peak {}   median {}\n", format_size(m->max), format_size(m->median));
+    out += fmt::format("  rss   peak {}   median {}", format_size(m->max), format_size(m->median));
+    // The tree's sampled peak only when it says more than the command's own.
+    if (const auto* t = find(r, "rss_tree"); t != nullptr && t->max > m->max) {
+      out += fmt::format("   tree peak {}", format_size(t->max));
+    }
+    out += "\n";
   }
+  out += format_tree_counters(r);
   if (!r.wall_outliers.empty()) {
     out += fmt::format("  {} outlier run{} by wall time (kept in the statistics)\n",
                        r.wall_outliers.size(), r.wall_outliers.size() == 1 ? "" : "s");
@@ -46,7 +84,7 @@ std::string format_result_block(const run_result& r) {
     std::string measured = "not measured";
     try {
       const auto expr = gate::parse_threshold(t.expr);
-      if (gate::measured_value(expr, r)) measured = format_quantity(t.value, expr.kind);
+      if (gate::measured_value(expr, r)) measured = gate::format_threshold_value(expr, t.value);
     } catch (const std::exception&) {
     }
     out += fmt::format("  {} {}   ({})\n", t.ok ? "✓" : "✗", t.expr, measured);
@@ -71,6 +109,7 @@ std::string format_ctest_measurements(const run_result& r) {
   }
   if (const auto* c = find(r, "cpu")) tag("cpu.median_ms", c->median / 1e6);
   if (const auto* m = find(r, "rss")) tag("rss.max_mib", m->max / (1024.0 * 1024.0));
+  if (const auto* m = find(r, "rss_tree"); m != nullptr && m->max > 0) tag("rss_tree.max_mib", m->max / (1024.0 * 1024.0));
   tag("runs", static_cast<double>(r.runs.size()));
   return out;
 }

@@ -29,6 +29,12 @@ int main(int argc, char** argv) {
   };
   remember(add_run_command(app));
   remember(add_validate_command(app));
+  remember(add_compare_command(app));
+  remember(add_baseline_command(app));
+  remember(add_calibrate_command(app));
+  remember(add_session_command(app));
+  remember(add_history_command(app));
+  remember(add_report_command(app));
 
   try {
     app.parse(argc, argv);

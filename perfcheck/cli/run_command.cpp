@@ -2,8 +2,10 @@
 // `perfcheck run`: options → spec → measure → verdict → result file, console, exit code.
 #include <charconv>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <memory>
+#include <sstream>
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
@@ -17,8 +19,11 @@
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/model/units.hpp"
+#include "perfcheck/run/baseline.hpp"
+#include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/runner.hpp"
+#include "perfcheck/store/recording.hpp"
 
 namespace perfcheck::cli {
 namespace {
@@ -39,6 +44,21 @@ struct run_flags {
   bool quiet = false;
   bool allow_failures = false;
   bool subtract_overhead = false;
+  std::vector<std::string> limits;  // --limit KIND=VALUE, repeatable
+  std::string duration;             // --duration DURATION|once
+  std::string sample_interval;
+  std::string cpus;
+  int nice = 0;
+  bool clean_env = false;
+  bool no_aslr = false;
+  std::string history;  // --history, else PERFCHECK_HISTORY
+  std::vector<std::string> regressions;
+  double alpha = 0.01;
+  std::string baseline;
+  std::string baseline_file;
+  std::string baseline_command;
+  std::vector<std::string> baseline_args;
+  std::string on_inconclusive;
   std::vector<std::string> command;
 };
 
@@ -66,6 +86,50 @@ void parse_runs(const std::string& text, run_spec& spec) {
     throw usage_error(fmt::format("--runs {}: the maximum ({}) is below the minimum ({}); write "
                                   "MIN:MAX with MIN <= MAX", text, spec.max_runs, spec.min_runs));
   }
+}
+
+// --limit, --duration, --sample-interval, --cpus, --nice, --clean-env, --no-aslr (docs/limits.md).
+template <class Given>
+void apply_isolation_flags(const run_flags& f, const Given& given, run_spec& spec) {
+  for (const auto& assignment : f.limits) {
+    try {
+      const auto [kind, value] = parse_limit_assignment(assignment);
+      spec.limits.set(kind, value);
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--limit: {}", e.what()));
+    }
+  }
+  if (given("--duration")) {
+    spec.once = f.duration == "once";
+    spec.duration_ns = 0;
+    if (!spec.once) {
+      try {
+        spec.duration_ns = static_cast<std::int64_t>(parse_duration_ns(f.duration));
+      } catch (const usage_error& e) {
+        throw usage_error(fmt::format("--duration: {} (or write 'once' for one long run)", e.what()));
+      }
+      if (spec.duration_ns <= 0) throw usage_error("--duration 0: give a time to soak for, e.g. 10min, or 'once'");
+    }
+  }
+  if (given("--sample-interval")) {
+    try {
+      spec.sample_interval_ns = f.sample_interval == "0" ? 0 : static_cast<std::int64_t>(parse_duration_ns(f.sample_interval));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--sample-interval: {}", e.what()));
+    }
+    if (spec.sample_interval_ns != 0 && (spec.sample_interval_ns < 1'000'000 || spec.sample_interval_ns > 10'000'000'000)) {
+      throw usage_error(fmt::format("--sample-interval {}: use 0 (off) or 1ms to 10s", f.sample_interval));
+    }
+  }
+  if (given("--cpus")) spec.cpus = parse_cpu_list(f.cpus, "--cpus");
+  if (given("--nice")) {
+    if (f.nice < -20 || f.nice > 19) {
+      throw usage_error(fmt::format("--nice {}: out of range; use -20 (favoured) to 19 (least favoured)", f.nice));
+    }
+    spec.nice = f.nice;
+  }
+  if (f.clean_env) spec.clean_environment = true;
+  if (f.no_aslr) spec.no_aslr = true;
 }
 
 run_spec build_spec(const run_flags& f, const CLI::App& sub) {
@@ -106,9 +170,27 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub) {
     }
   }
   if (given("--threshold")) spec.thresholds = f.thresholds;
+  if (given("--regression")) spec.regressions = f.regressions;
+  if (given("--alpha")) spec.alpha = f.alpha;
+  if (given("--baseline")) spec.baseline = f.baseline;
+  if (given("--baseline-file")) spec.baseline_file = f.baseline_file;
+  if (given("--baseline-command")) {
+    spec.baseline_command.clear();
+    // Split on white space only: no shell, no quoting; --baseline-arg adds one argument as is.
+    std::istringstream words(f.baseline_command);
+    for (std::string w; words >> w;) spec.baseline_command.push_back(w);
+  }
+  spec.baseline_command.insert(spec.baseline_command.end(), f.baseline_args.begin(), f.baseline_args.end());
+  if (given("--on-inconclusive")) {
+    if (f.on_inconclusive != "pass" && f.on_inconclusive != "fail") {
+      throw usage_error(fmt::format("--on-inconclusive {}: use pass or fail", f.on_inconclusive));
+    }
+    spec.fail_on_inconclusive = f.on_inconclusive == "fail";
+  }
   if (given("--output-dir")) spec.output_dir = f.output_dir;
   if (given("--working-directory")) spec.working_directory = f.working_directory;
   if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
+  apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
   if (f.allow_failures) spec.allow_failures = true;
@@ -151,9 +233,27 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   run_result result;
   int code = exit_ok;
   try {
-    exec::command_line command{spec.command, spec.working_directory, spec.environment};
-    auto executor = std::make_unique<exec::process_executor>(command);
+    auto executor = std::make_unique<exec::process_executor>(exec::command_line_for(spec));
+    // What the regression rules compare with; the context says which history is comparable.
+    run_context context;
+    context.machine = run::machine_fingerprint(run::collect_environment());
+    context.spec_hash = spec_hash(spec);
+    store::apply_context_environment(context, spec.output_dir);
+    std::unique_ptr<store::history_store> history;
+    if (const auto where = store::history_location(flags.history.empty() ? spec.history : flags.history);
+        !where.empty() && !spec.regressions.empty() && spec.baseline == "history" &&
+        std::filesystem::exists(where)) {
+      history = store::open_history(where, false);
+    }
+    auto regression = run::prepare_regression(spec, context, history.get(),
+                                              flags.spec_file.empty() ? "--regression" : flags.spec_file);
+    history.reset();
+    // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
+    if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
+      if (auto floor = run::load_noise_floor(calibration, context.machine)) regression->plan.options.noise_floor = *floor;
+    }
     run::runner_options options;
+    if (regression) options.regression = &regression->plan;
     options.overhead_ns = exec::measure_launch_overhead();
     options.subtract_overhead = flags.subtract_overhead;
     progress_line progress(stderr, spec.name);
@@ -161,12 +261,14 @@ int execute(const run_flags& flags, const CLI::App& sub) {
     result = run::run_test(spec, *executor, options);
     progress.finish();
     code = exit_code_for(result.outcome);
+    if (result.outcome == verdict::inconclusive && spec.fail_on_inconclusive) code = exit_verdict_failed;
   } catch (const command_error& e) {
     result = not_started(spec, e.what());
     std::fprintf(stderr, "error: %s\n", e.what());
     code = exit_command_failed;
   }
 
+  store::apply_context_environment(result.context, spec.output_dir);
   const auto path = run::result_path_for(spec);
   if (!path.empty()) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -181,6 +283,20 @@ int execute(const run_flags& flags, const CLI::App& sub) {
     if (!path.empty()) std::fprintf(human, "  result: %s\n", path.c_str());
   }
   std::fflush(human);
+  // After the result file: a history that cannot take the result loses nothing.
+  if (const std::string history = store::history_location(flags.history.empty() ? spec.history : flags.history);
+      !history.empty()) {
+    try {
+      store::open_history(history, true)->record(result);
+    } catch (const store::history_error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      if (!path.empty()) {
+        std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
+                     "'perfcheck history import --history %s %s'\n", path.c_str(), history.c_str(), path.c_str());
+      }
+      return e.refused() ? exit_usage : exit_internal;
+    }
+  }
   return code;
 }
 
@@ -196,7 +312,9 @@ command_action add_run_command(CLI::App& app) {
       "at least MIN times measured, and past MIN until --min-time of measured time or MAX runs.\n"
       "Measures wall time, user and system CPU time and peak memory (RSS) per run, summarizes\n"
       "them, and checks every --threshold. Exit codes: 0 pass, 1 a threshold failed, 2 usage or\n"
-      "spec error, 3 the command failed (not found, crashed, non-zero exit), 4 perfcheck failed.");
+      "spec error, 3 the command failed (not found, crashed, non-zero exit), 4 perfcheck failed.\n"
+      "A run stopped by a --limit fails the test (exit 1); the command and every process it starts\n"
+      "are stopped by the end of each run. See docs/limits.md.");
   sub->add_option("--spec", flags->spec_file, "Read the test from a spec file (perfcheck/spec/v1, written by add_perf_test); other options override its fields")
       ->type_name("FILE");
   sub->add_option("--name", flags->name, "Test name in the console, result and reports [default: the program's file name]")
@@ -208,7 +326,7 @@ command_action add_run_command(CLI::App& app) {
   sub->add_option("--min-time", flags->min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
       ->type_name("DURATION");
   sub->add_option("--threshold", flags->thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'")
-      ->type_name("EXPR")->take_all();
+      ->type_name("EXPR")->take_all()->allow_extra_args(false);
   sub->add_option("--json", flags->json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr")
       ->type_name("FILE");
   sub->add_option("--output-dir", flags->output_dir, "Keep the command's stdout/stderr (last run and first failed run) and the result file here [default: discard output]")
@@ -218,10 +336,38 @@ command_action add_run_command(CLI::App& app) {
   sub->add_option("--working-directory", flags->working_directory, "Run the command in DIR [default: the current directory]")
       ->type_name("DIR");
   sub->add_option("--env", flags->environment, "Set VAR=value in the command's environment, repeatable")
-      ->type_name("VAR=VALUE")->take_all();
+      ->type_name("VAR=VALUE")->take_all()->allow_extra_args(false);
   sub->add_flag("--show-output", flags->show_output, "Let the command's stdout/stderr through instead of capturing it");
   sub->add_flag("--allow-failures", flags->allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
   sub->add_flag("--subtract-overhead", flags->subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");
+  sub->add_option("--limit", flags->limits, "Limit every run, repeatable: MEMORY=SIZE (summed RSS of the process tree), CPU_TIME=DURATION (CPU of the tree), TIMEOUT=DURATION (wall time per run), PROCESSES=N (live processes of the tree), OPEN_FILES=N (per process), FILE_SIZE=SIZE (per file written), OUTPUT=SIZE (stdout + stderr per run). A run over a limit is stopped (SIGTERM, SIGKILL 0.5 s later) and fails the test, e.g. --limit MEMORY=256MiB --limit TIMEOUT=60s [default: none]")
+      ->type_name("KIND=VALUE")->take_all()->allow_extra_args(false);
+  sub->add_option("--duration", flags->duration, "Soak: repeat runs until DURATION of run time (e.g. 10min), or 'once' for a single long run sampled throughout; adds memory growth and run time drift (gate with 'rss.growth < 10%', 'rss.slope < 1MiB/min', 'wall.drift < 5%') [default: the --runs plan]")
+      ->type_name("DURATION|once");
+  sub->add_option("--sample-interval", flags->sample_interval, "How often the process tree is sampled for peak tree memory (rss_tree), the memory timeline and the sampled limits; 0 turns sampling off [default: 10ms]")
+      ->type_name("DURATION");
+  sub->add_option("--cpus", flags->cpus, "Pin the command to these CPUs, e.g. 2 or 0,2-3, for steadier figures [default: no pinning]")
+      ->type_name("LIST");
+  sub->add_option("--nice", flags->nice, "Run the command at this nice value, -20 (favoured; needs privilege) to 19 [default: inherited]")
+      ->type_name("N");
+  sub->add_flag("--clean-env", flags->clean_env, "Start the command with only PATH and the --env variables, so the caller's environment cannot change the figures");
+  sub->add_flag("--no-aslr", flags->no_aslr, "Turn address space layout randomization off for the command (personality ADDR_NO_RANDOMIZE), for steadier cache behaviour");
+  sub->add_option("--regression", flags->regressions, "Regression rule against the baseline, repeatable: '<metric>.median +<tolerance>%', e.g. 'wall.median +5%'. Fails (exit 1) only when the slowdown is significant (Mann-Whitney, p < --alpha) and its whole interval lies beyond the tolerance")
+      ->type_name("RULE")->take_all();
+  sub->add_option("--alpha", flags->alpha, "Significance level of the regression rules [default: 0.01]")
+      ->type_name("P");
+  sub->add_option("--baseline", flags->baseline, "What the rules compare with: history (recent comparable results in --history), file (--baseline-file, a reviewed perfcheck/baseline/v1 file) or command (--baseline-command, run interleaved in random ABAB order: the strongest comparison on a shared machine) [default: history]")
+      ->type_name("KIND");
+  sub->add_option("--baseline-file", flags->baseline_file, "Baseline file for --baseline file (write one with 'perfcheck baseline accept')")
+      ->type_name("FILE");
+  sub->add_option("--baseline-command", flags->baseline_command, "Baseline program and arguments for --baseline command, split on spaces (no shell); e.g. the same tool built from the target branch")
+      ->type_name("'PROGRAM ARGS'");
+  sub->add_option("--baseline-arg", flags->baseline_args, "One more baseline argument, taken as is (for arguments with spaces), repeatable")
+      ->type_name("ARG")->take_all();
+  sub->add_option("--on-inconclusive", flags->on_inconclusive, "When the rules cannot decide even at the RUNS maximum: pass (exit 0 with a warning) or fail (exit 1) [default: pass]")
+      ->type_name("pass|fail");
+  sub->add_option("--history", flags->history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
+      ->type_name("FILE");
   sub->add_flag("-q,--quiet", flags->quiet, "Print only the verdict line (and errors)");
   sub->add_option("command", flags->command, "The program and its arguments, after '--'")
       ->type_name("PROGRAM ARGS...");

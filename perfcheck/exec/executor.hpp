@@ -5,10 +5,13 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "perfcheck/model/sample.hpp"
+#include "perfcheck/model/spec.hpp"
 
 namespace perfcheck::exec {
 
@@ -22,8 +25,9 @@ struct output_capture {
                                       ///< note saying so ends the file
 };
 
-/// Kernel counters of one run (getrusage of the command and its reaped descendants), beyond
-/// what run_sample holds. All zero when the executor cannot tell (fakes).
+/// Kernel counters of one run (getrusage of every process of the run's tree), beyond what
+/// run_sample holds (it repeats the faults and switches). All zero when the executor cannot
+/// tell (fakes).
 struct process_counters {
   std::int64_t minor_faults = 0;          ///< page faults served without I/O (ru_minflt)
   std::int64_t major_faults = 0;          ///< page faults that needed I/O (ru_majflt)
@@ -56,9 +60,27 @@ class executor {
 
 /// The command and its surroundings for process_executor.
 struct command_line {
+  /// No command yet.
+  command_line() = default;
+  /// The program and arguments, where it runs and what it adds to the environment; the other
+  /// settings keep their defaults (set them afterwards).
+  command_line(std::vector<std::string> argv_, std::filesystem::path working_directory_ = {},
+               std::vector<std::string> extra_environment_ = {})
+      : argv(std::move(argv_)),
+        working_directory(std::move(working_directory_)),
+        extra_environment(std::move(extra_environment_)) {}
+
   std::vector<std::string> argv;              ///< argv[0] is looked up in PATH unless it has a '/'
   std::filesystem::path working_directory;    ///< empty: perfcheck's own
   std::vector<std::string> extra_environment; ///< "VAR=value", on top of the inherited one
+  resource_limits limits;                     ///< per run; 0 fields: no limit
+  /// Period of the process-tree sampler (peak tree RSS, memory timeline, the sampled limits);
+  /// 0: off, except that MEMORY, CPU_TIME, PROCESSES and OPEN_FILES turn it on at 10 ms.
+  std::int64_t sample_interval_ns = 10'000'000;
+  std::vector<int> cpus;                      ///< pin the command to these CPUs; empty: no pinning
+  std::optional<int> nice;                    ///< the command's nice value; none: inherited
+  bool clean_environment = false;             ///< inherit only PATH, then extra_environment
+  bool no_aslr = false;                       ///< personality(ADDR_NO_RANDOMIZE) for the command
 };
 
 }  // namespace perfcheck::exec

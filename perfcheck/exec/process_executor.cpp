@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/socket.h>
@@ -16,6 +17,8 @@
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <iterator>
 #include <optional>
 #include <stdexcept>
 #include <string>
@@ -26,6 +29,7 @@
 
 #include "perfcheck/exec/launcher/launcher_protocol.h"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/units.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 
 #ifndef PERFCHECK_LAUNCHER_INSTALL_RELPATH
@@ -56,11 +60,13 @@ constexpr auto drain_grace = std::chrono::milliseconds(100);
 
 std::string error_text(int error) { return std::generic_category().message(error); }
 
-/// Environment of the command: `base` with each "VAR=value" of `extra` replacing or adding VAR.
-std::vector<std::string> merge_environment(char** base, const std::vector<std::string>& extra) {
+/// Environment of the command: `base` (only its PATH when `clean`) with each "VAR=value" of
+/// `extra` replacing or adding VAR.
+std::vector<std::string> merge_environment(char** base, const std::vector<std::string>& extra,
+                                           bool clean) {
   std::vector<std::string> merged;
   for (char** entry = base; entry != nullptr && *entry != nullptr; ++entry)
-    merged.emplace_back(*entry);
+    if (!clean || std::string_view(*entry).starts_with("PATH=")) merged.emplace_back(*entry);
   for (const std::string& assignment : extra) {
     auto equals = assignment.find('=');
     if (equals == std::string::npos || equals == 0)
@@ -220,7 +226,82 @@ run_sample to_sample(const perfcheck_launcher_reply& reply) {
   sample.max_rss_bytes = reply.max_rss_bytes;
   if (WIFEXITED(reply.wait_status)) sample.exit_code = WEXITSTATUS(reply.wait_status);
   if (WIFSIGNALED(reply.wait_status)) sample.signal = WTERMSIG(reply.wait_status);
+  sample.rss_tree_bytes = reply.rss_tree_bytes;
+  sample.io_read_bytes = reply.read_bytes;
+  sample.io_write_bytes = reply.write_bytes;
+  sample.io_read_chars = reply.read_chars;
+  sample.io_write_chars = reply.write_chars;
+  sample.ctx_voluntary = reply.voluntary_cs;
+  sample.ctx_involuntary = reply.involuntary_cs;
+  sample.faults_major = reply.major_faults;
+  sample.faults_minor = reply.minor_faults;
+  sample.leaked_processes = reply.leaked_processes;
+  if (reply.limit >= static_cast<int>(limit_kind::memory) &&
+      reply.limit <= static_cast<int>(limit_kind::output)) {
+    sample.limit = static_cast<limit_kind>(reply.limit);
+    sample.limit_observed = static_cast<double>(reply.limit_observed);
+  }
+  sample.memory_timeline.reserve(reply.point_count);
+  for (std::uint32_t i = 0; i < reply.point_count; ++i) {
+    sample.memory_timeline.push_back(
+        {reply.points[i].t_ns, reply.points[i].rss_bytes, reply.points[i].processes});
+  }
   return sample;
+}
+
+// The protocol's limit numbers are limit_kind's values.
+static_assert(static_cast<int>(limit_kind::memory) == PERFCHECK_LIMIT_MEMORY);
+static_assert(static_cast<int>(limit_kind::cpu_time) == PERFCHECK_LIMIT_CPU_TIME);
+static_assert(static_cast<int>(limit_kind::timeout) == PERFCHECK_LIMIT_TIMEOUT);
+static_assert(static_cast<int>(limit_kind::processes) == PERFCHECK_LIMIT_PROCESSES);
+static_assert(static_cast<int>(limit_kind::open_files) == PERFCHECK_LIMIT_OPEN_FILES);
+static_assert(static_cast<int>(limit_kind::file_size) == PERFCHECK_LIMIT_FILE_SIZE);
+static_assert(static_cast<int>(limit_kind::output) == PERFCHECK_LIMIT_OUTPUT);
+
+/// What failed when the launcher could not start the command, as the exception to throw.
+[[noreturn]] void throw_spawn_error(const fs::path& program, const command_line& command,
+                                    const fs::path& cgroup, int step, int error) {
+  const std::string reason = error_text(error);
+  switch (step) {
+    case PERFCHECK_STEP_EXEC: throw_cannot_execute(program, error);
+    case PERFCHECK_STEP_CGROUP:
+      throw command_error("cannot move the command into the memory cgroup " + cgroup.string() + ": " +
+                          reason + "; set PERFCHECK_CGROUP_PARENT=none to limit memory by sampling only");
+    case PERFCHECK_STEP_AFFINITY:
+      throw usage_error("cpus " + format_cpu_list(command.cpus) + ": cannot pin the command to them (" +
+                        reason + "); pick CPUs this machine lets perfcheck use");
+    case PERFCHECK_STEP_NICE:
+      throw usage_error("nice " + std::to_string(command.nice.value_or(0)) +
+                        ": cannot set the command's nice value (" + reason +
+                        "); a value below the current one needs root or CAP_SYS_NICE");
+    case PERFCHECK_STEP_PERSONALITY:
+      throw usage_error("no-aslr: cannot turn address space randomization off (" + reason +
+                        "); drop the option on this system");
+    case PERFCHECK_STEP_RLIMIT:
+      throw usage_error("limits: cannot set the command's resource limits (" + reason + ")");
+    default:
+      throw std::system_error(error, std::generic_category(),
+                              "perfcheck-launcher: starting the command (step " + std::to_string(step) + ")");
+  }
+}
+
+/// Reads a whole small file; nullopt when it cannot be read.
+std::optional<std::string> slurp(const fs::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return std::nullopt;
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+/// The number after `key` + ' ' on a line of a cgroup "key value" file, or 0.
+std::int64_t keyed_value(const std::string& text, std::string_view key) {
+  std::size_t at = 0;
+  while ((at = text.find(key, at)) != std::string::npos) {
+    const bool line_start = at == 0 || text[at - 1] == '\n';
+    const std::size_t after = at + key.size();
+    if (line_start && after < text.size() && text[after] == ' ') return std::atoll(text.c_str() + after + 1);
+    at = after;
+  }
+  return 0;
 }
 
 /// RAII for posix_spawn's attribute and file-action objects.
@@ -257,6 +338,133 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 
 }  // namespace
 
+/// A cgroup v2 of its own for the runs of one executor, with memory.max: the kernel then holds
+/// the MEMORY limit for the whole tree (reclaim, then the OOM killer for the whole group).
+/// Removed on destruction (it is empty by then: every run reaps its tree).
+class memory_cgroup {
+ public:
+  /// Creates `<parent>/perfcheck-<pid>-<n>` with memory.max; nullptr when any step fails.
+  static std::unique_ptr<memory_cgroup> create(const fs::path& parent, std::int64_t max_bytes) {
+    static int counter = 0;
+    auto group = std::unique_ptr<memory_cgroup>(new memory_cgroup);
+    group->path_ = parent / ("perfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+    if (::mkdir(group->path_.c_str(), 0755) != 0) return nullptr;
+    group->created_ = true;
+    auto write = [&](const char* file, const std::string& text) {
+      unique_fd fd(::open((group->path_ / file).c_str(), O_WRONLY | O_CLOEXEC));
+      return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
+    };
+    if (!write("memory.max", std::to_string(max_bytes))) return nullptr;
+    (void)write("memory.swap.max", "0");   // over the limit means over, not swapped out
+    (void)write("memory.oom.group", "1");  // the OOM killer takes the whole tree, not one process
+    group->procs_.reset(::open((group->path_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
+    if (!group->procs_) return nullptr;
+    return group;
+  }
+  ~memory_cgroup() {
+    procs_.reset();
+    if (created_) (void)::rmdir(path_.c_str());
+  }
+  memory_cgroup(const memory_cgroup&) = delete;
+  memory_cgroup& operator=(const memory_cgroup&) = delete;
+
+  /// The open cgroup.procs the command writes "0" to before exec.
+  int procs_fd() const { return procs_.get(); }
+  const fs::path& path() const { return path_; }
+  /// OOM kills in the cgroup so far (memory.events oom_kill), 0 when unreadable.
+  std::int64_t oom_kills() const {
+    auto text = slurp(path_ / "memory.events");
+    return text ? keyed_value(*text, "oom_kill") : 0;
+  }
+  /// Peak memory of the cgroup (memory.peak, kernel 5.19+), 0 when unreadable.
+  std::int64_t peak() const {
+    auto text = slurp(path_ / "memory.peak");
+    return text ? std::atoll(text->c_str()) : 0;
+  }
+
+ private:
+  memory_cgroup() = default;
+  fs::path path_;
+  bool created_ = false;
+  unique_fd procs_;
+};
+
+std::optional<fs::path> cgroup_parent_candidate(std::string_view mountinfo, std::string_view self_cgroup) {
+  std::optional<std::string> mount;
+  std::size_t begin = 0;
+  while (begin < mountinfo.size() && !mount) {
+    std::size_t end = std::min(mountinfo.find('\n', begin), mountinfo.size());
+    std::string_view line = mountinfo.substr(begin, end - begin);
+    begin = end + 1;
+    // "<id> <parent> <major:minor> <root> <mount point> <options> [optional...] - <type> ..."
+    const auto dash = line.find(" - ");
+    if (dash == std::string_view::npos || !line.substr(dash + 3).starts_with("cgroup2 ")) continue;
+    std::size_t field = 0, at = 0;
+    while (field < 4 && at != std::string_view::npos) {
+      at = line.find(' ', at);
+      if (at != std::string_view::npos) ++at;
+      ++field;
+    }
+    if (at == std::string_view::npos) continue;
+    const std::size_t stop = line.find(' ', at);
+    if (stop == std::string_view::npos) continue;
+    std::string point;
+    // mountinfo escapes space, tab, newline and backslash as \ooo.
+    for (std::size_t i = at; i < stop; ++i) {
+      if (line[i] == '\\' && i + 3 < stop) {
+        point += static_cast<char>((line[i + 1] - '0') * 64 + (line[i + 2] - '0') * 8 + (line[i + 3] - '0'));
+        i += 3;
+      } else {
+        point += line[i];
+      }
+    }
+    mount = point;
+  }
+  if (!mount) return std::nullopt;
+  std::optional<std::string> own;
+  begin = 0;
+  while (begin < self_cgroup.size()) {
+    std::size_t end = std::min(self_cgroup.find('\n', begin), self_cgroup.size());
+    std::string_view line = self_cgroup.substr(begin, end - begin);
+    begin = end + 1;
+    if (line.starts_with("0::")) own = std::string(line.substr(3));
+  }
+  if (!own || own->empty() || own->front() != '/') return std::nullopt;
+  fs::path relative = fs::path(*own).relative_path();
+  fs::path parent = relative.empty() ? relative : relative.parent_path();
+  return parent.empty() ? fs::path(*mount) : fs::path(*mount) / parent;
+}
+
+std::optional<fs::path> find_memory_cgroup_parent() {
+  std::optional<fs::path> candidate;
+  if (const char* configured = std::getenv("PERFCHECK_CGROUP_PARENT");
+      configured != nullptr && *configured != '\0') {
+    if (std::string_view(configured) == "none") return std::nullopt;
+    candidate = fs::path(configured);
+  } else {
+    auto mountinfo = slurp("/proc/self/mountinfo");
+    auto own = slurp("/proc/self/cgroup");
+    if (!mountinfo || !own) return std::nullopt;
+    candidate = cgroup_parent_candidate(*mountinfo, *own);
+  }
+  if (!candidate) return std::nullopt;
+  auto controllers = slurp(*candidate / "cgroup.subtree_control");
+  if (!controllers) return std::nullopt;
+  bool memory = false;
+  std::size_t at = 0;
+  while ((at = controllers->find("memory", at)) != std::string::npos) {
+    const bool starts = at == 0 || (*controllers)[at - 1] == ' ';
+    const std::size_t after = at + 6;
+    const bool ends = after >= controllers->size() || (*controllers)[after] == ' ' || (*controllers)[after] == '\n';
+    memory = memory || (starts && ends);
+    at = after;
+  }
+  if (!memory) return std::nullopt;
+  if (::access(candidate->c_str(), W_OK) != 0 || ::access((*candidate / "cgroup.procs").c_str(), W_OK) != 0)
+    return std::nullopt;
+  return candidate;
+}
+
 fs::path find_launcher() {
   if (const char* configured = std::getenv("PERFCHECK_LAUNCHER");
       configured != nullptr && *configured != '\0') {
@@ -279,7 +487,20 @@ fs::path find_launcher() {
 process_executor::process_executor(command_line command)
     : command_(std::move(command)), buffer_(read_chunk) {
   if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
-  std::vector<std::string> environment = merge_environment(environ, command_.extra_environment);
+  std::vector<std::string> environment =
+      merge_environment(environ, command_.extra_environment, command_.clean_environment);
+  if (!command_.cpus.empty()) {
+    cpu_set_t allowed;
+    CPU_ZERO(&allowed);
+    if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) throw_errno("sched_getaffinity");
+    std::vector<int> usable;
+    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+      if (CPU_ISSET(cpu, &allowed)) usable.push_back(cpu);
+    for (int cpu : command_.cpus)
+      if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed))
+        throw usage_error("cpus " + format_cpu_list(command_.cpus) + ": CPU " + std::to_string(cpu) +
+                          " is not available to perfcheck here; use CPUs from " + format_cpu_list(usable));
+  }
 
   fs::path base = fs::current_path();
   if (!command_.working_directory.empty()) {
@@ -329,15 +550,23 @@ process_executor::process_executor(command_line command)
     throw std::system_error(e, std::generic_category(), "posix_spawn " + launcher_.string());
   launcher_pid_ = pid;
   control_ = std::move(mine);
+
+  if (command_.limits.memory_bytes > 0)
+    if (auto parent = find_memory_cgroup_parent())
+      cgroup_ = memory_cgroup::create(*parent, command_.limits.memory_bytes);
 }
 
+fs::path process_executor::memory_cgroup_path() const { return cgroup_ ? cgroup_->path() : fs::path(); }
+
 process_executor::~process_executor() {
-  if (launcher_pid_ <= 0) return;
-  // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's group.
-  if (in_run_) ::kill(launcher_pid_, SIGTERM);
-  control_.reset();  // end of file: an idle launcher exits
-  while (::waitpid(launcher_pid_, nullptr, 0) < 0 && errno == EINTR) {
+  if (launcher_pid_ > 0) {
+    // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's tree.
+    if (in_run_) ::kill(launcher_pid_, SIGTERM);
+    control_.reset();  // end of file: an idle launcher exits, a busy one kills the tree first
+    while (::waitpid(launcher_pid_, nullptr, 0) < 0 && errno == EINTR) {
+    }
   }
+  cgroup_.reset();  // empty now: the launcher reaped every process
 }
 
 void process_executor::launcher_died() {
@@ -360,12 +589,44 @@ run_report process_executor::run(const output_capture& capture) {
     throw std::runtime_error("process_executor: the launcher is gone; create a new executor");
   if (in_run_)
     throw std::runtime_error("process_executor: a run failed midway; create a new executor");
+  const resource_limits& limits = command_.limits;
+  if (limits.output_bytes > 0 && capture.pass_through)
+    throw usage_error("limit OUTPUT needs the output captured, but it passes through; drop "
+                      "--show-output or the OUTPUT limit");
+
+  perfcheck_launcher_run request{};
+  request.magic = PERFCHECK_LAUNCHER_MAGIC;
+  request.version = PERFCHECK_LAUNCHER_VERSION;
+  request.type = PERFCHECK_LAUNCHER_RUN;
+  request.timeout_ns = limits.timeout_ns;
+  request.memory_bytes = limits.memory_bytes;
+  request.cpu_time_ns = limits.cpu_time_ns;
+  request.file_size_bytes = limits.file_size_bytes;
+  request.processes = static_cast<std::int32_t>(limits.processes);
+  request.open_files = static_cast<std::int32_t>(limits.open_files);
+  request.grace_ns = stop_grace_ns;
+  request.sample_interval_ns = command_.sample_interval_ns;
+  const bool sampled_limit = limits.memory_bytes > 0 || limits.cpu_time_ns > 0 || limits.processes > 0 ||
+                             limits.open_files > 0;
+  if (request.sample_interval_ns <= 0 && sampled_limit) request.sample_interval_ns = default_sample_interval_ns;
+  if (request.sample_interval_ns < 0) request.sample_interval_ns = 0;
+  if (!command_.cpus.empty()) {
+    request.flags |= PERFCHECK_LAUNCHER_AFFINITY;
+    for (int cpu : command_.cpus) request.cpus[cpu / 64] |= std::uint64_t{1} << (cpu % 64);
+  }
+  if (command_.nice) {
+    request.flags |= PERFCHECK_LAUNCHER_NICE;
+    request.nice = *command_.nice;
+  }
+  if (command_.no_aslr) request.flags |= PERFCHECK_LAUNCHER_NO_ASLR;
+  if (cgroup_) request.flags |= PERFCHECK_LAUNCHER_CGROUP;
+  const std::int64_t oom_kills_before = cgroup_ ? cgroup_->oom_kills() : 0;
 
   std::vector<stream_sink> sinks;
-  perfcheck_launcher_request request{PERFCHECK_LAUNCHER_MAGIC, PERFCHECK_LAUNCHER_VERSION, 0, 0};
   {
     unique_fd write_ends[2];
-    if (!capture.pass_through && capture.stdout_path.empty() && capture.stderr_path.empty()) {
+    const bool keep_nothing = capture.stdout_path.empty() && capture.stderr_path.empty();
+    if (!capture.pass_through && keep_nothing && limits.output_bytes == 0) {
       // Nothing is kept: /dev/null, as hyperfine does. Pipes would cost the command a few
       // percent of a short run (measured: 1.99 vs 1.84 ms for a no-op program).
       write_ends[0] = unique_fd(::open("/dev/null", O_WRONLY | O_CLOEXEC));
@@ -378,20 +639,26 @@ run_report process_executor::run(const output_capture& capture) {
       sinks.push_back(open_sink(capture.stderr_path, capture.limit_bytes, write_ends[1]));
       request.flags |= PERFCHECK_LAUNCHER_REDIRECT;
     }
+    int fds[3];
+    std::size_t fd_count = 0;
+    if ((request.flags & PERFCHECK_LAUNCHER_REDIRECT) != 0) {
+      fds[fd_count++] = write_ends[0].get();
+      fds[fd_count++] = write_ends[1].get();
+    }
+    if (cgroup_) fds[fd_count++] = cgroup_->procs_fd();
     iovec iov{&request, sizeof request};
     msghdr msg{};
     msg.msg_iov = &iov;
     msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control_bytes[CMSG_SPACE(2 * sizeof(int))];
-    if (!capture.pass_through) {
+    alignas(cmsghdr) char control_bytes[CMSG_SPACE(3 * sizeof(int))];
+    if (fd_count > 0) {
       msg.msg_control = control_bytes;
-      msg.msg_controllen = sizeof control_bytes;
+      msg.msg_controllen = CMSG_SPACE(fd_count * sizeof(int));
       cmsghdr* c = CMSG_FIRSTHDR(&msg);
       c->cmsg_level = SOL_SOCKET;
       c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(2 * sizeof(int));
-      const int fds[2] = {write_ends[0].get(), write_ends[1].get()};
-      std::memcpy(CMSG_DATA(c), fds, sizeof fds);
+      c->cmsg_len = CMSG_LEN(fd_count * sizeof(int));
+      std::memcpy(CMSG_DATA(c), fds, fd_count * sizeof(int));
     }
     ssize_t sent;
     while ((sent = ::sendmsg(control_.get(), &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
@@ -405,8 +672,10 @@ run_report process_executor::run(const output_capture& capture) {
   }
   in_run_ = true;
 
-  perfcheck_launcher_reply reply{};
+  // Heap, not stack: the reply carries up to 256 timeline points (6 KiB).
+  auto reply = std::make_unique<perfcheck_launcher_reply>();
   bool have_reply = false;
+  bool stop_sent = false;
   clock_type::time_point drain_deadline{};
   for (;;) {
     pollfd fds[3];
@@ -435,12 +704,15 @@ run_report process_executor::run(const output_capture& capture) {
       if (fds[i].revents == 0) continue;
       if (polled[i] == nullptr) {  // the control socket
         ssize_t n;
-        while ((n = ::recv(control_.get(), &reply, sizeof reply, 0)) < 0 && errno == EINTR) {
+        while ((n = ::recv(control_.get(), reply.get(), sizeof *reply, 0)) < 0 && errno == EINTR) {
         }
         if (n < 0) throw_errno("recv");
         if (n == 0) launcher_died();
-        if (static_cast<std::size_t>(n) != sizeof reply ||
-            reply.magic != PERFCHECK_LAUNCHER_MAGIC || reply.version != PERFCHECK_LAUNCHER_VERSION)
+        const auto size = static_cast<std::size_t>(n);
+        if (size < PERFCHECK_LAUNCHER_REPLY_SIZE(0) || reply->magic != PERFCHECK_LAUNCHER_MAGIC ||
+            reply->version != PERFCHECK_LAUNCHER_VERSION || reply->type != PERFCHECK_LAUNCHER_REPLY ||
+            reply->point_count > PERFCHECK_LAUNCHER_MAX_POINTS ||
+            size != PERFCHECK_LAUNCHER_REPLY_SIZE(reply->point_count))
           throw std::runtime_error(launcher_.string() + " sent a malformed reply (is it from " +
                                    "another perfcheck version?)");
         have_reply = true;
@@ -462,12 +734,24 @@ run_report process_executor::run(const output_capture& capture) {
         }
       }
     }
+    if (limits.output_bytes > 0 && !stop_sent && !have_reply && sinks.size() == 2) {
+      const std::int64_t total = sinks[0].total + sinks[1].total;
+      if (total > limits.output_bytes) {
+        perfcheck_launcher_stop stop{PERFCHECK_LAUNCHER_MAGIC, PERFCHECK_LAUNCHER_VERSION,
+                                     PERFCHECK_LAUNCHER_STOP, PERFCHECK_LIMIT_OUTPUT, total};
+        ssize_t sent;
+        while ((sent = ::send(control_.get(), &stop, sizeof stop, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+        }
+        if (sent < 0 && errno != EPIPE && errno != ECONNRESET) throw_errno("send");
+        stop_sent = true;  // a dead launcher shows as end of file on the next poll
+      }
+    }
   }
   in_run_ = false;
 
   run_report report;
-  report.counters = {reply.minor_faults,   reply.major_faults, reply.voluntary_cs,
-                     reply.involuntary_cs, reply.blocks_in,    reply.blocks_out};
+  report.counters = {reply->minor_faults,   reply->major_faults, reply->voluntary_cs,
+                     reply->involuntary_cs, reply->blocks_in,    reply->blocks_out};
   if (!sinks.empty()) {
     report.stdout_bytes = sinks[0].total;
     report.stderr_bytes = sinks[1].total;
@@ -480,9 +764,34 @@ run_report process_executor::run(const output_capture& capture) {
     }
     if (failure) throw *failure;
   }
-  if (reply.spawn_errno != 0) throw_cannot_execute(program_, reply.spawn_errno);
-  report.sample = to_sample(reply);
+  if (reply->spawn_errno != 0)
+    throw_spawn_error(program_, command_, memory_cgroup_path(), reply->spawn_step, reply->spawn_errno);
+  report.sample = to_sample(*reply);
+  run_sample& sample = report.sample;
+  // The kernel's OOM killer in the run's cgroup: the MEMORY limit, even when the sampler
+  // never saw the tree above it (a spike between two samples).
+  if (cgroup_ && !sample.limit && cgroup_->oom_kills() > oom_kills_before) {
+    sample.limit = limit_kind::memory;
+    sample.limit_observed = static_cast<double>(std::max(cgroup_->peak(), limits.memory_bytes));
+  }
+  // Output that arrived after the launcher replied (or the run ended before perfcheck caught
+  // up) still passed the limit.
+  if (limits.output_bytes > 0 && !sample.limit && report.stdout_bytes + report.stderr_bytes > limits.output_bytes) {
+    sample.limit = limit_kind::output;
+    sample.limit_observed = static_cast<double>(report.stdout_bytes + report.stderr_bytes);
+  }
   return report;
+}
+
+command_line command_line_for(const run_spec& spec) {
+  command_line command(spec.command, spec.working_directory, spec.environment);
+  command.limits = spec.limits;
+  command.sample_interval_ns = spec.sample_interval_ns;
+  command.cpus = spec.cpus;
+  command.nice = spec.nice;
+  command.clean_environment = spec.clean_environment;
+  command.no_aslr = spec.no_aslr;
+  return command;
 }
 
 std::int64_t measure_launch_overhead(int runs) {

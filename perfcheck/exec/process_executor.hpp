@@ -7,12 +7,27 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
 #include <vector>
 
 #include "perfcheck/exec/executor.hpp"
 #include "perfcheck/exec/unique_fd.hpp"
 
 namespace perfcheck::exec {
+
+/// From SIGTERM to SIGKILL when a run's tree is stopped (a limit, or processes left behind):
+/// long enough for a process to flush and remove its temporary files, short enough that a
+/// process ignoring SIGTERM costs little.
+inline constexpr std::int64_t stop_grace_ns = 500'000'000;
+
+/// The sampling period used when a sampled limit needs the sampler but the command line
+/// turned it off.
+inline constexpr std::int64_t default_sample_interval_ns = 10'000'000;
+
+class memory_cgroup;
 
 /// Runs one command as real processes through a perfcheck-launcher that it starts in its
 /// constructor and ends in its destructor. The launcher dies with the *thread* that
@@ -21,26 +36,35 @@ namespace perfcheck::exec {
 class process_executor final : public executor {
  public:
   /// Resolves argv[0] as execvp would (PATH of the command's environment, relative paths from
-  /// the working directory) and starts the launcher. Throws usage_error for an empty argv or
-  /// an environment entry without '=', command_error when the program is not found ("command
-  /// not found: NAME"), not executable ("cannot execute PATH: REASON") or the working
-  /// directory is unusable, std::runtime_error when the launcher is missing,
-  /// std::system_error when the OS refuses (socketpair, posix_spawn).
+  /// the working directory) and starts the launcher. With a MEMORY limit, also creates a
+  /// cgroup v2 with memory.max when a delegated one is available (find_memory_cgroup_parent);
+  /// otherwise the sampler alone enforces it. Throws usage_error for an empty argv, an
+  /// environment entry without '=', or CPUs this process may not use; command_error when the
+  /// program is not found ("command not found: NAME"), not executable ("cannot execute PATH:
+  /// REASON") or the working directory is unusable, std::runtime_error when the launcher is
+  /// missing, std::system_error when the OS refuses (socketpair, posix_spawn).
   explicit process_executor(command_line command);
   /// Ends the launcher (and a command still running after a failed run) and reaps it.
   ~process_executor() override;
   process_executor(const process_executor&) = delete;
   process_executor& operator=(const process_executor&) = delete;
 
-  /// Runs the command once; stdin is /dev/null. Captured output is written to the capture's
-  /// files (truncated first) up to limit_bytes per stream; output still arriving 100 ms after
-  /// the command ended (a background child holding the pipe) is dropped. Throws command_error
-  /// when exec fails, std::system_error when an output file cannot be opened or written
-  /// (after the run), std::runtime_error when the launcher died.
+  /// Runs the command once under the limits; stdin is /dev/null. Captured output is written to
+  /// the capture's files (truncated first) up to limit_bytes per stream; output still
+  /// arriving 100 ms after the run ended is dropped. With an OUTPUT limit the output goes
+  /// through pipes even when no file keeps it, and the run is stopped once stdout + stderr
+  /// pass the limit. Every process the run started is gone when this returns. Throws
+  /// command_error when exec fails, usage_error when the pinning or nice value is refused
+  /// (or OUTPUT is limited while the output passes through), std::system_error when an
+  /// output file cannot be opened or written (after the run), std::runtime_error when the
+  /// launcher died.
   run_report run(const output_capture& capture) override;
 
   /// The file each run executes: argv[0] resolved to an absolute path.
   const std::filesystem::path& program() const noexcept { return program_; }
+
+  /// The cgroup that enforces the MEMORY limit, or empty when the sampler alone does.
+  std::filesystem::path memory_cgroup_path() const;
 
  private:
   [[noreturn]] void launcher_died();
@@ -52,12 +76,30 @@ class process_executor final : public executor {
   pid_t launcher_pid_ = -1;
   bool in_run_ = false;  // a run is under way (or was abandoned by an exception)
   std::vector<char> buffer_;
+  std::unique_ptr<memory_cgroup> cgroup_;
 };
+
+/// The command line of a spec: command, working directory, environment, limits, sampling
+/// interval, CPUs, nice, clean environment and ASLR.
+command_line command_line_for(const run_spec& spec);
 
 /// Median wall time in ns of `runs` runs of a no-op program (`perfcheck-launcher --noop`)
 /// through a launcher, output captured and discarded: what any run costs before the command
 /// does anything. Throws std::invalid_argument when runs < 1, and what process_executor throws.
 std::int64_t measure_launch_overhead(int runs = 20);
+
+/// The cgroup v2 folder under which perfcheck may create a cgroup with memory.max, or nullopt.
+/// $PERFCHECK_CGROUP_PARENT names it ("none": never use cgroups); otherwise it is the parent
+/// of perfcheck's own cgroup (the hierarchy root when perfcheck is in the root), found from
+/// /proc/self/mountinfo and /proc/self/cgroup. It qualifies only when its
+/// cgroup.subtree_control already lists "memory" and it and its cgroup.procs are writable:
+/// perfcheck never reconfigures a hierarchy it was not given.
+std::optional<std::filesystem::path> find_memory_cgroup_parent();
+
+/// The candidate of find_memory_cgroup_parent from the texts of /proc/self/mountinfo and
+/// /proc/self/cgroup, before any check; nullopt without a cgroup2 mount or a "0::" line.
+std::optional<std::filesystem::path> cgroup_parent_candidate(std::string_view mountinfo,
+                                                             std::string_view self_cgroup);
 
 /// The perfcheck-launcher executable: $PERFCHECK_LAUNCHER when set and non-empty (then it
 /// must exist), else beside the running executable (the build tree's bin folder), else in

@@ -101,13 +101,16 @@ std::vector<regression_outcome> evaluate_regressions(
       throw usage_error(fmt::format("regression rule '{}': {} has zero or negative values; a "
                                     "relative change needs positive figures", rule.text, rule.metric));
     }
+    // Holm multiplies the smallest p by the number of rules, so that is what must get below alpha.
+    const double rules_n = static_cast<double>(rules.size());
     const double reachable = base.empty() || cand.empty() ? 1.0 : stats::min_attainable_p(base.size(), cand.size());
-    if (reachable >= options.alpha) {
+    if (reachable * rules_n >= options.alpha) {
       throw usage_error(fmt::format(
           "regression rule '{}': with {} baseline and {} candidate runs no change can ever be "
-          "significant at alpha {} (smallest possible p = {:.3g}); use at least {} runs on each side",
-          rule.text, base.size(), cand.size(), options.alpha, reachable,
-          stats::min_sample_size(options.alpha)));
+          "significant at alpha {} over {} rule(s) (smallest possible p = {:.3g}); use at least {} "
+          "runs on each side",
+          rule.text, base.size(), cand.size(), options.alpha, rules.size(), reachable * rules_n,
+          stats::min_sample_size(options.alpha / rules_n)));
     }
     regression_outcome o;
     o.rule = rule.text;
@@ -153,6 +156,11 @@ std::vector<regression_outcome> evaluate_regressions(
     } else if (o.ci_high <= tol) {
       o.decision = verdict::pass;
       o.reason = fmt::format("{}: change {}", o.rule, figures);
+    } else if (!significant && o.ci_low > tol) {
+      o.decision = verdict::inconclusive;
+      o.reason = fmt::format("{}: the change looks beyond {} but is not significant at alpha {} "
+                             "after Holm's correction over {} rule(s): {}", o.rule, percent(tol),
+                             options.alpha, out.size(), figures);
     } else {
       o.decision = verdict::inconclusive;
       o.reason = fmt::format("{}: cannot tell whether the change exceeds {}: {}", o.rule,

@@ -18,6 +18,13 @@ enum class comparison { less, less_equal, greater, greater_equal, equal, not_equ
 /// "<", "<=", ...
 const char* to_string(comparison op);
 
+/// How a threshold's value is written beyond its unit_kind.
+enum class value_form {
+  quantity,       ///< a number with the kind's unit ("120ms", "64MiB", "3")
+  percent,        ///< "10%", stored as the fraction 0.1 (kind count)
+  size_per_time,  ///< "1MiB/min", stored in bytes per second (kind rate)
+};
+
 /// A parsed threshold expression.
 struct threshold_expr {
   std::string text;       ///< as written, for messages
@@ -27,6 +34,7 @@ struct threshold_expr {
   comparison op = comparison::less;
   double limit = 0;       ///< in the metric's base unit
   unit_kind kind = unit_kind::count;
+  value_form form = value_form::quantity;
 
   /// "wall.p95" or "throughput@16": the left-hand side without spaces.
   std::string subject() const;
@@ -42,6 +50,9 @@ std::string threshold_grammar_help();
 /// The value of the expression's subject in `result`, or nullopt when the result does not
 /// have it (e.g. a level that was not measured).
 std::optional<double> measured_value(const threshold_expr& expr, const run_result& result);
+
+/// A value of the expression's subject for messages: "12.3 ms", "12.5%", "1.50 MiB/min".
+std::string format_threshold_value(const threshold_expr& expr, double value);
 
 /// Whether `value` satisfies the expression.
 bool holds(const threshold_expr& expr, double value);

@@ -27,11 +27,70 @@ std::string describe_failure(const run_sample& s) {
   return {};
 }
 
+namespace {
+
+// "2 s" rather than "2.00 s": a limit is read as the user wrote it.
+std::string limit_text(limit_kind kind, double value) {
+  std::string text = format_limit_value(kind, value);
+  const auto space = text.find(' ');
+  const auto dot = text.find('.');
+  if (dot != std::string::npos && (space == std::string::npos || dot < space)) {
+    std::size_t end = space == std::string::npos ? text.size() : space;
+    std::size_t cut = end;
+    while (cut > dot + 1 && text[cut - 1] == '0') --cut;
+    if (cut == dot + 1) cut = dot;
+    text.erase(cut, end - cut);
+  }
+  return text;
+}
+
+}  // namespace
+
+std::string describe_limit(const run_sample& s, const resource_limits& limits) {
+  if (!s.limit) return {};
+  const limit_kind kind = *s.limit;
+  std::string text = fmt::format("exceeded {}", to_string(kind));
+  if (limits.get(kind) > 0) text += " " + limit_text(kind, static_cast<double>(limits.get(kind)));
+  const double seen = s.limit_observed;
+  switch (kind) {
+    case limit_kind::memory:
+      if (seen > 0) text += fmt::format(" (tree at {} when stopped)", format_size(seen));
+      break;
+    case limit_kind::cpu_time:
+      text += seen > 0 ? fmt::format(" (tree used {} of CPU when stopped)", format_duration(seen))
+                       : std::string(" (killed by SIGXCPU)");
+      break;
+    case limit_kind::processes:
+      if (seen > 0) text += fmt::format(" ({:.0f} processes when stopped)", seen);
+      break;
+    case limit_kind::open_files:
+      if (seen > 0) text += fmt::format(" (a process held {:.0f} open files)", seen);
+      break;
+    case limit_kind::file_size: text += " (a write past it was refused with SIGXFSZ)"; break;
+    case limit_kind::output:
+      if (seen > 0) text += fmt::format(" ({} of output when stopped)", format_size(seen));
+      break;
+    case limit_kind::timeout: break;
+  }
+  return text;
+}
+
 void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
                    bool allow_failures) {
   result.reasons.clear();
   result.thresholds.clear();
   bool command_failed = false;
+  bool limit_hit = false;
+  // A run stopped by a limit fails the test whatever --allow-failures says: the limit is a gate.
+  auto note_limits = [&](const std::vector<run_sample>& runs, const char* what) {
+    for (std::size_t i = 0; i < runs.size(); ++i) {
+      if (!runs[i].stopped_by_limit()) continue;
+      limit_hit = true;
+      result.reasons.push_back(fmt::format("{} {} {}", what, i + 1, describe_limit(runs[i], result.limits)));
+    }
+  };
+  note_limits(result.warmup_runs, "warm-up run");
+  note_limits(result.runs, "run");
   if (!allow_failures) {
     auto note = [&](const std::vector<run_sample>& runs, const char* what) {
       for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -52,12 +111,14 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
         result.reasons.push_back(fmt::format("{}: {} was not measured", t.text, t.subject()));
       }
     } else if (!outcome.ok) {
-      result.reasons.push_back(fmt::format("{}: measured {}", t.text, format_quantity(*value, t.kind)));
+      result.reasons.push_back(fmt::format("{}: measured {}", t.text, format_threshold_value(t, *value)));
     }
     violated = violated || !outcome.ok;
     result.thresholds.push_back(std::move(outcome));
   }
-  result.outcome = command_failed ? verdict::error : violated ? verdict::failed : verdict::pass;
+  result.outcome = command_failed                ? verdict::error
+                   : violated || limit_hit         ? verdict::failed
+                                                   : verdict::pass;
 }
 
 }  // namespace perfcheck::gate

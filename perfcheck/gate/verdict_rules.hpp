@@ -18,11 +18,17 @@ std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& tex
 /// summaries already in `result`:
 /// - a measured or warm-up run that exited non-zero or crashed gives `error` (unless
 ///   `allow_failures`), with one reason per failed run ("run 3 was killed by SIGSEGV");
-/// - otherwise a threshold that does not hold gives `failed`, one reason per threshold;
+/// - otherwise a run stopped by a limit (result.limits) or a threshold that does not hold
+///   gives `failed`, one reason per limited run ("run 3 exceeded MEMORY 256 MiB (tree at
+///   262 MiB when stopped)") and per threshold;
 /// - otherwise `pass`.
 /// Thresholds are evaluated in every case, so the result shows them all.
 void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
                    bool allow_failures);
+
+/// "exceeded MEMORY 256 MiB (tree at 262 MiB when stopped)", "exceeded TIMEOUT 2 s": what
+/// stopped a run, with the limit from `limits`; empty when no limit stopped it.
+std::string describe_limit(const run_sample& sample, const resource_limits& limits);
 
 /// "exited with code 2" or "was killed by SIGSEGV"; empty for a successful run.
 std::string describe_failure(const run_sample& sample);

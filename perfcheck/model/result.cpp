@@ -1,6 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/model/result.hpp"
 
+#include <cctype>
+
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
@@ -57,6 +59,18 @@ std::vector<T> typed_array(const json_reader& r, const boost::json::value& paren
   return out;
 }
 
+// Base units: sizes in bytes, durations in ns, counts plain; absent kinds are not written.
+boost::json::value limits_to_json(const resource_limits& limits) {
+  boost::json::object o;
+  for (limit_kind k : all_limit_kinds) {
+    if (limits.get(k) == 0) continue;
+    std::string key = to_string(k);
+    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    o[key] = limits.get(k);
+  }
+  return o;
+}
+
 }  // namespace
 
 std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_sample>& runs) {
@@ -72,6 +86,24 @@ std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_
     sys.push_back(static_cast<double>(s.sys_ns));
     cpu.push_back(static_cast<double>(s.user_ns + s.sys_ns));
     rss.push_back(static_cast<double>(s.max_rss_bytes));
+  }
+  // Counters of the whole process tree (docs/result-format.md).
+  const std::pair<const char*, std::int64_t run_sample::*> tree_columns[] = {
+      {"rss_tree", &run_sample::rss_tree_bytes},
+      {"io.read_bytes", &run_sample::io_read_bytes},
+      {"io.write_bytes", &run_sample::io_write_bytes},
+      {"io.read_chars", &run_sample::io_read_chars},
+      {"io.write_chars", &run_sample::io_write_chars},
+      {"ctx.voluntary", &run_sample::ctx_voluntary},
+      {"ctx.involuntary", &run_sample::ctx_involuntary},
+      {"faults.major", &run_sample::faults_major},
+      {"faults.minor", &run_sample::faults_minor},
+      {"leaked.processes", &run_sample::leaked_processes},
+  };
+  for (const auto& [name, member] : tree_columns) {
+    auto& column = out[name];
+    column.reserve(runs.size());
+    for (const auto& s : runs) column.push_back(static_cast<double>(s.*member));
   }
   return out;
 }
@@ -121,6 +153,15 @@ boost::json::value result_to_json(const run_result& r) {
                   {"spec_hash", r.context.spec_hash},     {"compiler", r.context.compiler}};
   o["started_at"] = r.started_at;
   o["finished_at"] = r.finished_at;
+  o["limits"] = limits_to_json(r.limits);
+  boost::json::object trends;
+  for (const auto& [metric, t] : r.trends) {
+    trends[metric] = {{"n", t.n},           {"slope", t.slope},        {"slope_low", t.slope_low},
+                      {"slope_high", t.slope_high}, {"start", t.start}, {"end", t.end},
+                      {"change", t.change}, {"p_value", t.p_value},    {"tau", t.tau},
+                      {"significant", t.significant}, {"window_ns", t.window_ns}};
+  }
+  o["trends"] = std::move(trends);
   return o;
 }
 
@@ -217,6 +258,32 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   }
   out.started_at = r.optional_string("started_at").value_or("");
   out.finished_at = r.optional_string("finished_at").value_or("");
+  if (auto limits = r.optional_object("limits")) {
+    for (limit_kind k : all_limit_kinds) {
+      std::string key = to_string(k);
+      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      if (auto value = limits->optional_int(key, 0, INT64_MAX)) out.limits.set(k, *value);
+    }
+  }
+  if (auto trends = r.optional_object("trends")) {
+    for (const auto& kv : json.as_object().at("trends").as_object()) {
+      if (!kv.value().is_object()) trends->fail(kv.key(), "expected an object");
+      const json_reader t(kv.value(), std::string(origin), fmt::format("trends.{}", std::string(kv.key())));
+      trend_outcome outcome;
+      outcome.n = static_cast<std::size_t>(t.optional_int("n", 0, INT64_MAX).value_or(0));
+      outcome.slope = t.optional_number("slope").value_or(0);
+      outcome.slope_low = t.optional_number("slope_low").value_or(0);
+      outcome.slope_high = t.optional_number("slope_high").value_or(0);
+      outcome.start = t.optional_number("start").value_or(0);
+      outcome.end = t.optional_number("end").value_or(0);
+      outcome.change = t.optional_number("change").value_or(0);
+      outcome.p_value = t.optional_number("p_value").value_or(1);
+      outcome.tau = t.optional_number("tau").value_or(0);
+      outcome.significant = t.optional_bool("significant").value_or(false);
+      outcome.window_ns = t.optional_int("window_ns", 0, INT64_MAX).value_or(0);
+      out.trends.emplace(std::string(kv.key()), outcome);
+    }
+  }
   return out;
 }
 

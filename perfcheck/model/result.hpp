@@ -11,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include "perfcheck/model/sample.hpp"
+#include "perfcheck/model/spec.hpp"
 #include "perfcheck/model/summary.hpp"
 #include "perfcheck/model/verdict.hpp"
 
@@ -77,6 +78,24 @@ struct baseline_info {
   bool operator==(const baseline_info&) const = default;
 };
 
+/// The trend of one metric across a soak (--duration): a Theil-Sen line with a Mann-Kendall
+/// test, over the measured runs (or, with `once`, over the single run's memory timeline),
+/// after the warm-up. See docs/limits.md.
+struct trend_outcome {
+  std::size_t n = 0;           ///< points analysed (after the warm-up; binned to at most 500)
+  double slope = 0;            ///< Theil-Sen slope, base unit per second
+  double slope_low = 0;        ///< lower end of the slope's 95% interval
+  double slope_high = 0;       ///< upper end
+  double start = 0;            ///< the fitted line at the first point analysed (base unit)
+  double end = 0;              ///< the fitted line at the last point analysed (base unit)
+  double change = 0;           ///< (end - start) / start; 0 when start <= 0
+  double p_value = 1;          ///< Mann-Kendall, two-sided
+  double tau = 0;              ///< Kendall's tau of the series, in [-1, 1]
+  bool significant = false;    ///< p_value < 0.05: the trend is real; gates see 0 otherwise
+  std::int64_t window_ns = 0;  ///< time span of the points analysed
+  bool operator==(const trend_outcome&) const = default;
+};
+
 /// A performance test's complete result.
 struct run_result {
   std::string name;
@@ -91,6 +110,8 @@ struct run_result {
   std::vector<threshold_outcome> thresholds;
   std::vector<regression_finding> regressions;  ///< empty without regression rules
   std::optional<baseline_info> baseline;        ///< set when rules were checked
+  resource_limits limits;                       ///< the limits every run was under (0: none)
+  std::map<std::string, trend_outcome> trends;  ///< "rss" (and "wall" over repeated runs) in a soak
   std::int64_t overhead_ns = 0;     ///< median wall time of an empty program's launch
   bool overhead_corrected = false;  ///< whether overhead_ns was subtracted from wall times
   environment_info environment;
@@ -105,9 +126,11 @@ struct run_result {
 boost::json::value result_to_json(const run_result& result);
 
 /// Every per-run metric of the measured runs as a column of base-unit values, keyed by metric
-/// name ("wall", "user", "sys", "cpu", "rss", and whatever later stages add). The summaries,
-/// the history and the reports all take their metrics from here, so a new metric is added in
-/// one place.
+/// name: "wall", "user", "sys", "cpu", "rss" (the command's peak), "rss_tree" (the tree's
+/// sampled peak), "io.read_bytes", "io.write_bytes", "io.read_chars", "io.write_chars",
+/// "ctx.voluntary", "ctx.involuntary", "faults.major", "faults.minor", "leaked.processes",
+/// and whatever later stages add. The summaries, the history and the reports all take their
+/// metrics from here, so a new metric is added in one place.
 std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_sample>& runs);
 
 /// Reads a result from parsed JSON; throws usage_error naming `origin`, the field and the fix.

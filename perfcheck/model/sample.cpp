@@ -1,6 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/model/sample.hpp"
 
+#include <array>
+#include <cctype>
 #include <csignal>
 #include <cstring>
 
@@ -31,6 +33,50 @@ std::optional<int> signal_from_name(std::string_view name) {
   return number;
 }
 
+namespace {
+
+constexpr std::array<std::pair<limit_kind, const char*>, 7> limit_names{{
+    {limit_kind::memory, "MEMORY"},
+    {limit_kind::cpu_time, "CPU_TIME"},
+    {limit_kind::timeout, "TIMEOUT"},
+    {limit_kind::processes, "PROCESSES"},
+    {limit_kind::open_files, "OPEN_FILES"},
+    {limit_kind::file_size, "FILE_SIZE"},
+    {limit_kind::output, "OUTPUT"},
+}};
+
+// The tree counters of a run, by JSON key; all optional when reading (older results).
+constexpr std::array<std::pair<const char*, std::int64_t run_sample::*>, 10> tree_counters{{
+    {"rss_tree_bytes", &run_sample::rss_tree_bytes},
+    {"io_read_bytes", &run_sample::io_read_bytes},
+    {"io_write_bytes", &run_sample::io_write_bytes},
+    {"io_read_chars", &run_sample::io_read_chars},
+    {"io_write_chars", &run_sample::io_write_chars},
+    {"ctx_voluntary", &run_sample::ctx_voluntary},
+    {"ctx_involuntary", &run_sample::ctx_involuntary},
+    {"faults_major", &run_sample::faults_major},
+    {"faults_minor", &run_sample::faults_minor},
+    {"leaked_processes", &run_sample::leaked_processes},
+}};
+
+}  // namespace
+
+const char* to_string(limit_kind kind) {
+  for (const auto& [k, name] : limit_names) {
+    if (k == kind) return name;
+  }
+  return "UNKNOWN";
+}
+
+std::optional<limit_kind> limit_kind_from_string(std::string_view name) {
+  std::string upper;
+  for (char c : name) upper += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (const auto& [k, n] : limit_names) {
+    if (upper == n) return k;
+  }
+  return std::nullopt;
+}
+
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const run_sample& s) {
   boost::json::object o;
   o["wall_ns"] = s.wall_ns;
@@ -39,6 +85,13 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const run_
   o["max_rss_bytes"] = s.max_rss_bytes;
   o["exit_code"] = s.exit_code ? boost::json::value(*s.exit_code) : boost::json::value(nullptr);
   o["signal"] = s.signal ? boost::json::value(signal_name(*s.signal)) : boost::json::value(nullptr);
+  for (const auto& [key, member] : tree_counters) o[key] = s.*member;
+  o["limit"] = s.limit ? boost::json::value(to_string(*s.limit)) : boost::json::value(nullptr);
+  o["limit_observed"] = s.limit_observed;
+  boost::json::array timeline;
+  timeline.reserve(s.memory_timeline.size());
+  for (const auto& p : s.memory_timeline) timeline.push_back({p.t_ns, p.rss_bytes, p.processes});
+  o["memory_timeline"] = std::move(timeline);
   out = std::move(o);
 }
 
@@ -66,6 +119,35 @@ boost::json::result<run_sample> tag_invoke(boost::json::try_value_to_tag<run_sam
     auto number = signal_from_name(v->get_string());
     if (!number) return boost::json::make_error_code(boost::json::error::not_string);
     s.signal = *number;
+  }
+  for (const auto& [key, member] : tree_counters) {
+    if (o->contains(key) && !int_field(key, s.*member)) {
+      return boost::json::make_error_code(boost::json::error::not_number);
+    }
+  }
+  if (const auto* v = o->if_contains("limit"); v != nullptr && !v->is_null()) {
+    if (!v->is_string()) return boost::json::make_error_code(boost::json::error::not_string);
+    s.limit = limit_kind_from_string(v->get_string());
+    if (!s.limit) return boost::json::make_error_code(boost::json::error::not_string);
+  }
+  if (const auto* v = o->if_contains("limit_observed"); v != nullptr) {
+    if (!v->is_number() || v->to_number<double>() < 0) {
+      return boost::json::make_error_code(boost::json::error::not_number);
+    }
+    s.limit_observed = v->to_number<double>();
+  }
+  if (const auto* v = o->if_contains("memory_timeline"); v != nullptr) {
+    if (!v->is_array()) return boost::json::make_error_code(boost::json::error::not_array);
+    for (const auto& point : v->get_array()) {
+      const auto* a = point.if_array();
+      if (a == nullptr || a->size() != 3 || !(*a)[0].is_int64() || !(*a)[1].is_int64() ||
+          !(*a)[2].is_int64() || (*a)[0].get_int64() < 0 || (*a)[1].get_int64() < 0 ||
+          (*a)[2].get_int64() < 0 || (*a)[2].get_int64() > (1 << 30)) {
+        return boost::json::make_error_code(boost::json::error::not_array);
+      }
+      s.memory_timeline.push_back(
+          {(*a)[0].get_int64(), (*a)[1].get_int64(), static_cast<int>((*a)[2].get_int64())});
+    }
   }
   return s;
 }

@@ -6,6 +6,7 @@
 #include <cstdint>
 
 #include "perfcheck/exec/executor.hpp"
+#include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 
@@ -20,11 +21,24 @@ class progress_listener {
   virtual void run_finished(bool warmup, int index, int planned, const run_sample& sample) = 0;
 };
 
+/// What the regression rules compare against, prepared by the caller.
+struct regression_plan {
+  std::vector<gate::regression_rule> rules;
+  gate::regression_options options;   ///< alpha is the whole test's level (split over looks)
+  baseline_info baseline;             ///< kind, source and sessions of the baseline
+  /// History/file baselines: the baseline's values per metric (base units). Ignored with a
+  /// baseline_executor, whose runs are measured here into baseline.samples.
+  std::map<std::string, std::vector<double>> baseline_columns;
+  exec::executor* baseline_executor = nullptr;  ///< "command": run interleaved with the candidate
+  std::uint64_t seed = 0;             ///< seeds the order of each interleaved pair; 0: random
+};
+
 /// How to run, beyond the spec.
 struct runner_options {
   std::int64_t overhead_ns = 0;     ///< measured launch overhead, recorded in the result
   bool subtract_overhead = false;   ///< subtract it from every wall time (clamped at 0)
   progress_listener* progress = nullptr;
+  const regression_plan* regression = nullptr;  ///< null: no regression rules
 };
 
 /// Where run_test keeps the command's output: `<output_dir>/<stem>.stdout|.stderr` for the last
@@ -42,10 +56,40 @@ std::filesystem::path result_path_for(const run_spec& spec);
 
 /// Runs the plan: `spec.warmup` unmeasured runs, then measured runs until at least
 /// `min_runs` are done and their wall time adds up to `min_time_ns`, or `max_runs` are done.
-/// Stops at the first failed run unless `allow_failures`. Thresholds are parsed first, so a
+/// With regression rules the rules are decided at planned looks (min_runs, then doubling up to
+/// max_runs) and measuring goes on only while they are inconclusive; the level alpha is split
+/// evenly over the planned looks (Bonferroni), so looking more often does not raise the false
+/// alarm rate. A baseline command runs interleaved: every measured candidate run is paired with
+/// a baseline run, in random order within the pair. Stops at the first failed run unless
+/// `allow_failures`, and at the first run a limit stopped, always. A soak (`once`, or
+/// `duration_ns`) replaces the plan: one run without warm-up, or runs until that much run time;
+/// then analyze_soak fills the trends. Thresholds are parsed first, so a
 /// bad one throws usage_error before anything runs. command_error from the executor passes
 /// through.
 run_result run_test(const run_spec& spec, exec::executor& executor, const runner_options& options);
+
+/// Decides the regression rules of `plan` on the runs in `result` against
+/// result.baseline->samples, adds the findings, reasons and warnings, and turns a `pass` into
+/// regressed/inconclusive/improved. Without baseline samples it only warns.
+void apply_regressions(run_result& result, const regression_plan& plan,
+                       const gate::regression_options& options, bool fail_on_inconclusive);
+
+/// The Theil-Sen line and Mann-Kendall test of `y` over `x_ns` (times in ns, ascending), binned
+/// to at most 500 points by medians of consecutive groups; slope per second. Fewer than two
+/// points: n and nothing else set.
+trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y);
+
+/// Fills result.trends after a soak: with `once`, "rss" over the single run's memory timeline
+/// past its first 20%; otherwise "rss" (tree peak per run) and "wall" over the measured runs
+/// against their cumulative run time. Too few points (under 8): a warning instead.
+void analyze_soak(run_result& result, bool once);
+
+/// Warnings about the machine before the test: a 1-minute load average above 0.75 per CPU, a
+/// CPU frequency governor other than "performance" (when known).
+std::vector<std::string> machine_warnings(const environment_info& env);
+
+/// Adds a warning when runs left processes running after the command exited.
+void note_leaks(run_result& result);
 
 /// Fills result.summary (wall, user, sys, cpu, rss), result.wall_outliers and the wall-time
 /// warnings from result.runs and result.warmup_runs.

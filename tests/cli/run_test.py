@@ -51,7 +51,11 @@ class RunTest(unittest.TestCase):
         self.assertEqual(len(r["runs"]), 3)
         self.assertEqual(len(r["warmup_runs"]), 1)
         for run in r["runs"] + r["warmup_runs"]:
-            self.assertEqual(set(run), {"wall_ns", "user_ns", "sys_ns", "max_rss_bytes", "exit_code", "signal"})
+            self.assertEqual(set(run), {"wall_ns", "user_ns", "sys_ns", "max_rss_bytes", "exit_code", "signal",
+                                        "rss_tree_bytes", "io_read_bytes", "io_write_bytes", "io_read_chars",
+                                        "io_write_chars", "ctx_voluntary", "ctx_involuntary", "faults_major",
+                                        "faults_minor", "leaked_processes", "limit", "limit_observed",
+                                        "memory_timeline"})
             self.assertGreaterEqual(run["wall_ns"], 20_000_000)
             self.assertLess(run["wall_ns"], 2_000_000_000)
             self.assertEqual(run["exit_code"], 0)

@@ -2,6 +2,7 @@
 // process_executor against real processes (the programs in tests/programs). Timing bounds
 // are generous on purpose: these tests must pass on a loaded two-core machine.
 #define BOOST_TEST_MODULE exec
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -10,7 +11,9 @@
 #include <unistd.h>
 
 #include <boost/test/unit_test.hpp>
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -504,6 +507,378 @@ BOOST_AUTO_TEST_CASE(command_dies_with_perfcheck) {
   ::kill(perfcheck, SIGKILL);
   ::waitpid(perfcheck, nullptr, 0);
   BOOST_TEST(process_ends(command, std::chrono::seconds(5)));
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// ---- limits, the process tree, isolation (docs/limits.md) ----
+
+namespace {
+
+using perfcheck::limit_kind;
+using perfcheck::resource_limits;
+
+/// A marker unique to this test process, for the argv of processes that try to outlive it.
+std::string marker(const std::string& name) {
+  return "pc-marker-" + std::to_string(::getpid()) + "-" + name;
+}
+
+/// Pids of live (non-zombie) processes whose command line contains `text`.
+std::vector<pid_t> processes_with(const std::string& text) {
+  std::vector<pid_t> found;
+  for (const auto& entry : fs::directory_iterator("/proc")) {
+    const std::string name = entry.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream cmdline(entry.path() / "cmdline", std::ios::binary);
+    std::string args((std::istreambuf_iterator<char>(cmdline)), std::istreambuf_iterator<char>());
+    if (args.find(text) == std::string::npos) continue;
+    std::ifstream stat(entry.path() / "stat");
+    std::string pid_field, comm, state;
+    if (stat >> pid_field >> comm >> state && state != "Z") found.push_back(std::stoi(name));
+  }
+  return found;
+}
+
+/// "TIMEOUT", ... or "none": the limit that stopped a run, printable by Boost.Test.
+std::string limit_of(const run_report& report) {
+  return report.sample.limit ? perfcheck::to_string(*report.sample.limit) : "none";
+}
+
+command_line limited(std::vector<std::string> argv, const resource_limits& limits) {
+  command_line command(std::move(argv));
+  command.limits = limits;
+  return command;
+}
+
+resource_limits with_limit(limit_kind kind, std::int64_t value) {
+  resource_limits limits;
+  limits.set(kind, value);
+  return limits;
+}
+
+/// At the end of the whole test program: nothing it started is still running.
+struct no_stray_processes {
+  ~no_stray_processes() {
+    const auto stray = processes_with("pc-marker-" + std::to_string(::getpid()) + "-");
+    if (!stray.empty()) {
+      std::fprintf(stderr, "exec_test: %zu marked processes outlived their runs\n", stray.size());
+      std::_Exit(1);
+    }
+    std::ifstream children("/proc/self/task/" + std::to_string(::getpid()) + "/children");
+    std::string left((std::istreambuf_iterator<char>(children)), std::istreambuf_iterator<char>());
+    if (left.find_first_of("0123456789") != std::string::npos) {
+      std::fprintf(stderr, "exec_test: child processes left: %s\n", left.c_str());
+      std::_Exit(1);
+    }
+  }
+};
+
+}  // namespace
+
+BOOST_TEST_GLOBAL_FIXTURE(no_stray_processes);
+
+BOOST_AUTO_TEST_SUITE(limits)
+
+BOOST_AUTO_TEST_CASE(timeout_stops_a_sleeper_with_sigterm) {
+  auto start = std::chrono::steady_clock::now();
+  run_report report =
+      run_once(limited({bin("pc_sleep"), "30000"}, with_limit(limit_kind::timeout, 300 * ms)));
+  auto elapsed = std::chrono::steady_clock::now() - start;
+  BOOST_TEST(limit_of(report) == "TIMEOUT");
+  BOOST_TEST(report.sample.stopped_by_limit());
+  BOOST_TEST(!report.sample.failed());
+  BOOST_TEST(report.sample.signal.value_or(-1) == SIGTERM);
+  BOOST_TEST(report.sample.wall_ns >= 300 * ms);
+  BOOST_TEST(report.sample.limit_observed >= 300.0 * ms);
+  BOOST_TEST(elapsed < std::chrono::seconds(10));
+}
+
+// Processes that setsid(), double-fork and ignore SIGTERM: SIGKILL after the grace period, and
+// none of them outlives the run.
+BOOST_AUTO_TEST_CASE(timeout_takes_the_whole_tree_even_processes_that_resist) {
+  const std::string mark = marker("resist");
+  run_report report = run_once(
+      limited({bin("pc_escape"), mark, "3", "30000"}, with_limit(limit_kind::timeout, 400 * ms)));
+  BOOST_TEST(limit_of(report) == "TIMEOUT");
+  BOOST_TEST(report.sample.leaked_processes == 0);  // stopped for the limit, not leaked
+  BOOST_TEST(processes_with(mark).empty());
+}
+
+BOOST_AUTO_TEST_CASE(processes_left_behind_are_counted_and_stopped) {
+  const std::string mark = marker("leak");
+  run_report report = run_once({bin("pc_escape"), mark, "3", "50"});
+  BOOST_TEST(report.sample.exit_code.value_or(-1) == 0);
+  BOOST_TEST(!report.sample.limit);
+  BOOST_TEST(report.sample.leaked_processes == 3);
+  BOOST_TEST(processes_with(mark).empty());
+}
+
+BOOST_AUTO_TEST_CASE(memory_limit_holds_for_a_tree_of_processes) {
+  // Four processes of 24 MiB each: no single one is near 64 MiB, the tree is.
+  run_report report = run_once(
+      limited({bin("pc_hog"), "24", "4", "20000"}, with_limit(limit_kind::memory, 64 * mib)));
+  BOOST_TEST(limit_of(report) == "MEMORY");
+  BOOST_TEST(report.sample.limit_observed > 64.0 * mib);
+  BOOST_TEST(report.sample.max_rss_bytes < 64 * mib);
+  BOOST_TEST(report.sample.wall_ns < 15'000 * ms);
+}
+
+BOOST_AUTO_TEST_CASE(memory_hog_over_the_limit_is_stopped) {
+  run_report report = run_once(
+      limited({bin("pc_hog"), "200", "1", "20000"}, with_limit(limit_kind::memory, 32 * mib)));
+  BOOST_TEST(limit_of(report) == "MEMORY");
+  BOOST_TEST(report.sample.limit_observed > 32.0 * mib);
+  // Stopped well before it got all 200 MiB (sampling every 10 ms, on a loaded machine).
+  BOOST_TEST(report.sample.rss_tree_bytes < 190 * mib);
+}
+
+BOOST_AUTO_TEST_CASE(a_tree_under_its_limits_runs_normally) {
+  resource_limits limits;
+  limits.memory_bytes = 512 * mib;
+  limits.timeout_ns = 60'000 * ms;
+  limits.processes = 16;
+  limits.open_files = 256;
+  limits.cpu_time_ns = 60'000 * ms;
+  limits.file_size_bytes = 64 * mib;
+  run_report report = run_once(limited({bin("pc_hog"), "8", "3", "300"}, limits));
+  BOOST_TEST(report.sample.exit_code.value_or(-1) == 0);
+  BOOST_TEST(!report.sample.limit);
+  BOOST_TEST(!report.sample.failed());
+}
+
+BOOST_AUTO_TEST_CASE(cpu_time_limit_stops_a_spinner) {
+  run_report report =
+      run_once(limited({bin("pc_burn"), "20000"}, with_limit(limit_kind::cpu_time, 300 * ms)));
+  BOOST_TEST(limit_of(report) == "CPU_TIME");
+  BOOST_TEST(report.sample.user_ns + report.sample.sys_ns >= 250 * ms);
+  BOOST_TEST(report.sample.user_ns + report.sample.sys_ns < 5'000 * ms);
+}
+
+BOOST_AUTO_TEST_CASE(process_limit_stops_a_fork_storm) {
+  const std::string mark = marker("storm");
+  run_report report = run_once(limited({"/bin/sh", "-c", "exec " + bin("pc_forkstorm") + " 300 30000 " + mark},
+                                       with_limit(limit_kind::processes, 20)));
+  BOOST_TEST(limit_of(report) == "PROCESSES");
+  BOOST_TEST(report.sample.limit_observed > 20.0);
+  BOOST_TEST(report.sample.wall_ns < 20'000 * ms);
+}
+
+BOOST_AUTO_TEST_CASE(open_file_limit_stops_an_fd_hog) {
+  run_report report =
+      run_once(limited({bin("pc_fdhog"), "200", "30000"}, with_limit(limit_kind::open_files, 32)));
+  BOOST_TEST(limit_of(report) == "OPEN_FILES");
+  BOOST_TEST(report.sample.limit_observed > 32.0);
+  BOOST_TEST(report.sample.wall_ns < 20'000 * ms);
+}
+
+BOOST_AUTO_TEST_CASE(file_size_limit_ends_a_writer_with_sigxfsz) {
+  temp_dir dir;
+  run_report report = run_once(limited({bin("pc_write"), (dir.path / "big").string(), "16"},
+                                       with_limit(limit_kind::file_size, mib)));
+  BOOST_TEST(limit_of(report) == "FILE_SIZE");
+  BOOST_TEST(report.sample.signal.value_or(-1) == SIGXFSZ);
+  BOOST_TEST(fs::file_size(dir.path / "big") <= static_cast<std::uintmax_t>(mib));
+}
+
+// The flood is counted and dropped as it arrives: perfcheck's own memory stays flat.
+BOOST_AUTO_TEST_CASE(output_limit_stops_a_flood_without_growing_perfcheck) {
+  const std::int64_t rss_before = own_max_rss_bytes();
+  run_report report = run_once(limited({bin("pc_print"), std::to_string(std::int64_t{64} << 30)},
+                                       with_limit(limit_kind::output, 4 * mib)));
+  BOOST_TEST(limit_of(report) == "OUTPUT");
+  BOOST_TEST(report.sample.limit_observed > 4.0 * mib);
+  BOOST_TEST(report.stdout_bytes < 512 * mib);
+  BOOST_TEST(own_max_rss_bytes() - rss_before < 16 * mib);
+}
+
+BOOST_AUTO_TEST_CASE(output_limit_with_pass_through_is_a_usage_error) {
+  process_executor executor(limited({bin("pc_noop")}, with_limit(limit_kind::output, mib)));
+  output_capture pass;
+  pass.pass_through = true;
+  std::string message = message_of<usage_error>([&] { (void)executor.run(pass); });
+  BOOST_TEST(message.find("OUTPUT") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(a_crash_is_not_a_limit) {
+  resource_limits limits;
+  limits.timeout_ns = 30'000 * ms;
+  limits.memory_bytes = 256 * mib;
+  run_report report = run_once(limited({bin("pc_crash"), "SEGV"}, limits));
+  BOOST_TEST(!report.sample.limit);
+  BOOST_TEST(report.sample.signal.value_or(-1) == SIGSEGV);
+  BOOST_TEST(report.sample.failed());
+}
+
+BOOST_AUTO_TEST_CASE(the_executor_serves_runs_after_a_limit_trips) {
+  process_executor executor(limited({bin("pc_sleep"), "100"}, with_limit(limit_kind::timeout, 2'000 * ms)));
+  BOOST_TEST(!executor.run({}).sample.limit);
+  process_executor slow(limited({bin("pc_sleep"), "30000"}, with_limit(limit_kind::timeout, 200 * ms)));
+  BOOST_TEST(limit_of(slow.run({})) == "TIMEOUT");
+  BOOST_TEST(limit_of(slow.run({})) == "TIMEOUT");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(tree_measurements)
+
+BOOST_AUTO_TEST_CASE(peak_memory_of_the_tree_sums_its_processes) {
+  run_report report = run_once({bin("pc_hog"), "16", "3", "400"});
+  BOOST_TEST(report.sample.exit_code.value_or(-1) == 0);
+  BOOST_TEST(report.sample.rss_tree_bytes >= 44 * mib);
+  BOOST_TEST(report.sample.rss_tree_bytes < 80 * mib);
+  BOOST_TEST(report.sample.max_rss_bytes < 24 * mib);
+  const auto& timeline = report.sample.memory_timeline;
+  BOOST_REQUIRE(!timeline.empty());
+  int most = 0;
+  for (std::size_t i = 1; i < timeline.size(); ++i) BOOST_TEST(timeline[i].t_ns > timeline[i - 1].t_ns);
+  for (const auto& p : timeline) most = std::max(most, p.processes);
+  BOOST_TEST(most == 3);
+}
+
+BOOST_AUTO_TEST_CASE(long_runs_keep_a_bounded_timeline) {
+  command_line command({bin("pc_sleep"), "1500"});
+  command.sample_interval_ns = 1 * ms;
+  run_report report = run_once(command);
+  BOOST_TEST(report.sample.memory_timeline.size() <= 256u);
+  BOOST_TEST(report.sample.memory_timeline.size() >= 64u);
+  BOOST_TEST(report.sample.memory_timeline.back().t_ns > 700 * ms);
+}
+
+BOOST_AUTO_TEST_CASE(sampling_off_leaves_the_commands_own_peak) {
+  command_line command({bin("pc_alloc"), "16"});
+  command.sample_interval_ns = 0;
+  run_report report = run_once(command);
+  BOOST_TEST(report.sample.memory_timeline.empty());
+  BOOST_TEST(report.sample.rss_tree_bytes == report.sample.max_rss_bytes);
+}
+
+BOOST_AUTO_TEST_CASE(io_counts_reads_and_writes_of_the_tree) {
+  temp_dir dir;
+  run_report written = run_once({bin("pc_write"), (dir.path / "out").string(), "4"});
+  BOOST_TEST(written.sample.io_write_chars >= 4 * mib);
+  BOOST_TEST(written.sample.io_write_chars < 5 * mib);
+  write_file(dir.path / "in", std::string(static_cast<std::size_t>(2 * mib), 'x'), fs::perms(0644));
+  run_report read = run_once({"/bin/sh", "-c", "cat " + (dir.path / "in").string() + " > /dev/null"});
+  BOOST_TEST(read.sample.io_read_chars >= 2 * mib);
+  BOOST_TEST(read.sample.io_read_chars < 3 * mib);
+}
+
+BOOST_AUTO_TEST_CASE(context_switches_and_page_faults_are_counted) {
+  run_report sleeper = run_once({bin("pc_sleep"), "30"});
+  BOOST_TEST(sleeper.sample.ctx_voluntary >= 1);
+  run_report alloc = run_once({bin("pc_alloc"), "16"});
+  BOOST_TEST(alloc.sample.faults_minor >= 16 * mib / 4096 / 2);
+  BOOST_TEST(alloc.sample.faults_minor == alloc.counters.minor_faults);
+}
+
+// CPU time of an orphan the launcher reaps counts: the whole tree's, not only what the command
+// itself waited for (wait4 of the shell would miss the re-parented burner).
+BOOST_AUTO_TEST_CASE(cpu_time_includes_orphans) {
+  run_report report = run_once(
+      {"/bin/sh", "-c", "(" + bin("pc_burn") + " 200 &); exec " + bin("pc_sleep") + " 4000"});
+  BOOST_TEST(report.sample.exit_code.value_or(-1) == 0);
+  BOOST_TEST(report.sample.leaked_processes == 0);
+  BOOST_TEST(report.sample.user_ns + report.sample.sys_ns >= 150 * ms);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(isolation)
+
+BOOST_AUTO_TEST_CASE(clean_environment_keeps_only_path_and_the_extras) {
+  command_line command({"/usr/bin/env"}, {}, {"PERFCHECK_EXEC_TEST=kept"});
+  command.clean_environment = true;
+  scoped_env noise("PERFCHECK_EXEC_NOISE", "dropped");
+  std::string out = stdout_of(command);
+  BOOST_TEST(out.find("PERFCHECK_EXEC_TEST=kept\n") != std::string::npos, out);
+  BOOST_TEST(out.find("PERFCHECK_EXEC_NOISE") == std::string::npos, out);
+  std::istringstream lines(out);
+  for (std::string line; std::getline(lines, line);)
+    BOOST_TEST((line.starts_with("PATH=") || line.starts_with("PERFCHECK_EXEC_TEST=")), line);
+}
+
+BOOST_AUTO_TEST_CASE(cpus_pin_the_command) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  BOOST_REQUIRE(::sched_getaffinity(0, sizeof allowed, &allowed) == 0);
+  int first = 0;
+  while (!CPU_ISSET(first, &allowed)) ++first;
+  command_line command({"/bin/sh", "-c", "grep Cpus_allowed_list /proc/self/status"});
+  command.cpus = {first};
+  std::string out = stdout_of(command);
+  BOOST_TEST(out == "Cpus_allowed_list:\t" + std::to_string(first) + "\n");
+  command.cpus = {1023};
+  std::string message = message_of<usage_error>([&] { process_executor{command}; });
+  BOOST_TEST(message.find("CPU 1023 is not available") != std::string::npos, message);
+}
+
+BOOST_AUTO_TEST_CASE(nice_applies_to_the_command_only) {
+  command_line command({"/usr/bin/nice"});
+  command.nice = 7;
+  BOOST_TEST(stdout_of(command) == "7\n");
+  BOOST_TEST(::getpriority(PRIO_PROCESS, 0) == 0);
+}
+
+BOOST_AUTO_TEST_CASE(no_aslr_sets_the_personality) {
+  command_line command({"/bin/cat", "/proc/self/personality"});
+  command.no_aslr = true;
+  BOOST_TEST(stdout_of(command) == "00040000\n");
+  command.no_aslr = false;
+  BOOST_TEST(stdout_of(command) == "00000000\n");
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(cgroups)
+
+BOOST_AUTO_TEST_CASE(candidate_is_the_parent_of_our_cgroup) {
+  const std::string mountinfo =
+      "22 28 0:21 / /proc rw,nosuid - proc proc rw\n"
+      "35 24 0:30 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime shared:9 - cgroup2 cgroup2 rw\n";
+  auto candidate = perfcheck::exec::cgroup_parent_candidate(
+      mountinfo, "0::/user.slice/user-1000.slice/user@1000.service/app.slice/run-1.scope\n");
+  BOOST_REQUIRE(candidate.has_value());
+  BOOST_TEST(candidate->string() == "/sys/fs/cgroup/user.slice/user-1000.slice/user@1000.service/app.slice");
+  candidate = perfcheck::exec::cgroup_parent_candidate(mountinfo, "0::/\n");
+  BOOST_REQUIRE(candidate.has_value());
+  BOOST_TEST(candidate->string() == "/sys/fs/cgroup");
+  // Hybrid layout: the v2 hierarchy lives elsewhere, the v1 lines are ignored.
+  candidate = perfcheck::exec::cgroup_parent_candidate(
+      "40 30 0:37 / /sys/fs/cgroup/unified rw,relatime - cgroup2 cgroup2 rw\n",
+      "4:memory:/x\n0::/ci/job\n");
+  BOOST_REQUIRE(candidate.has_value());
+  BOOST_TEST(candidate->string() == "/sys/fs/cgroup/unified/ci");
+  // Escaped mount point (a space is \040).
+  candidate = perfcheck::exec::cgroup_parent_candidate(
+      "40 30 0:37 / /mnt/with\\040space rw - cgroup2 cgroup2 rw\n", "0::/a/b\n");
+  BOOST_REQUIRE(candidate.has_value());
+  BOOST_TEST(candidate->string() == "/mnt/with space/a");
+}
+
+BOOST_AUTO_TEST_CASE(no_cgroup2_mount_or_line_means_no_candidate) {
+  BOOST_TEST(!perfcheck::exec::cgroup_parent_candidate("22 28 0:21 / /proc rw - proc proc rw\n", "0::/\n"));
+  BOOST_TEST(!perfcheck::exec::cgroup_parent_candidate(
+      "40 30 0:37 / /sys/fs/cgroup rw - cgroup2 cgroup2 rw\n", "4:memory:/x\n"));
+}
+
+// A folder that is not a delegated cgroup: no cgroup, the sampler alone holds the limit, and
+// nothing is left behind in the folder.
+BOOST_AUTO_TEST_CASE(an_unusable_parent_falls_back_to_sampling) {
+  temp_dir dir;
+  write_file(dir.path / "cgroup.subtree_control", "cpu memory pids\n", fs::perms(0644));
+  write_file(dir.path / "cgroup.procs", "", fs::perms(0644));
+  scoped_env env("PERFCHECK_CGROUP_PARENT", dir.path.string());
+  BOOST_TEST(perfcheck::exec::find_memory_cgroup_parent().value_or("") == dir.path);
+  {
+    process_executor executor(limited({bin("pc_hog"), "64", "1", "20000"}, with_limit(limit_kind::memory, 16 * mib)));
+    BOOST_TEST(executor.memory_cgroup_path().empty());
+    BOOST_TEST(limit_of(executor.run({})) == "MEMORY");
+  }
+  BOOST_TEST(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator()) == 2);
+  write_file(dir.path / "cgroup.subtree_control", "cpu pids\n", fs::perms(0644));
+  BOOST_TEST(!perfcheck::exec::find_memory_cgroup_parent());
+  scoped_env off("PERFCHECK_CGROUP_PARENT", "none");
+  BOOST_TEST(!perfcheck::exec::find_memory_cgroup_parent());
 }
 
 BOOST_AUTO_TEST_SUITE_END()

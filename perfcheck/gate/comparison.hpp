@@ -1,0 +1,69 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// Comparing two sets of tests (a baseline and a candidate) test by test with the regression
+// rules: what `perfcheck compare` and `perfcheck baseline diff` print. Pure: no I/O.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/model/result.hpp"
+
+namespace perfcheck::gate {
+
+/// Schema tag of `perfcheck compare --json` output.
+inline constexpr const char* compare_schema = "perfcheck/compare/v1";
+
+/// One test on one side of a comparison.
+struct comparison_input {
+  std::string name;
+  std::map<std::string, std::vector<double>> columns;  ///< per metric, base units (metric_columns)
+  std::string origin;   ///< the file or session it came from, for messages
+  std::string problem;  ///< non-empty when its measurement failed (verdict error): why
+};
+
+/// One rule of one test found on both sides.
+struct comparison_row {
+  std::string name;
+  regression_finding finding;  ///< decision pass, improved, regressed, inconclusive, or error
+  /// False when the rule could not be evaluated (too few runs, the metric not measured, a
+  /// failed measurement): finding.reason says why, and only the medians may be set.
+  bool evaluated = false;
+};
+
+/// Every row, plus the tests found on one side only.
+struct comparison_report {
+  std::vector<comparison_row> rows;          ///< by test name, then in rule order
+  std::vector<std::string> only_baseline;    ///< test names, sorted
+  std::vector<std::string> only_candidate;   ///< test names, sorted
+  std::vector<std::string> rules;            ///< the rules as written
+  double alpha = 0.01;
+
+  /// True when any row's decision is `regressed`.
+  bool any_regressed() const;
+  /// Rows per decision.
+  std::map<verdict, std::size_t> counts() const;
+};
+
+/// Matches tests by name and decides every rule with evaluate_regressions (Holm's correction
+/// over one test's rules). A rule that cannot be evaluated for a test (evaluate_regressions
+/// throws usage_error: metric missing, non-positive values, too few runs for alpha) gives an
+/// `inconclusive` row with the reason, and the test's other rules are decided among
+/// themselves; a side whose measurement failed (`problem`) gives `error` rows. Two inputs
+/// with the same name on one side: the later one counts. No rules: no rows.
+comparison_report compare_tests(const std::vector<comparison_input>& baseline,
+                                const std::vector<comparison_input>& candidate,
+                                const std::vector<regression_rule>& rules,
+                                const regression_options& options);
+
+/// The JSON form (schema perfcheck/compare/v1, docs/baselines.md): "comparisons" with name,
+/// rule, metric, baseline_n, candidate_n, baseline_median, candidate_median (base units),
+/// change, ci_low, ci_high (fractions: 0.05 = +5%), p_value, p_adjusted, verdict, reason;
+/// figures that were not computed are null. Also "alpha", "rules", "only_baseline",
+/// "only_candidate".
+boost::json::value comparison_to_json(const comparison_report& report);
+
+}  // namespace perfcheck::gate

@@ -1,0 +1,104 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/run/baseline.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "perfcheck/exec/process_executor.hpp"
+#include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/model/baseline_file.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/stats/descriptive.hpp"
+
+namespace perfcheck::run {
+namespace {
+
+// Robust spread of log medians between the pooled sessions: 1.4826 * MAD of log(median),
+// a consistent estimate of the between-session standard deviation under normality. Fewer
+// than three sessions say nothing about it: 0.
+double between_session_cv(store::history_store& history, const run_spec& spec,
+                          const run_context& context, const std::string& metric,
+                          const std::vector<std::string>& keys) {
+  if (keys.size() < 3) return 0;
+  const std::set<std::string> wanted(keys.begin(), keys.end());
+  std::vector<double> log_medians;
+  for (const auto& point : history.series({.name = spec.name, .spec_hash = context.spec_hash,
+                                           .machine = context.machine})) {
+    if (!wanted.contains(point.key)) continue;
+    const auto it = point.summary.find(metric);
+    if (it != point.summary.end() && it->second.median > 0) log_medians.push_back(std::log(it->second.median));
+  }
+  if (log_medians.size() < 3) return 0;
+  return 1.4826 * stats::mad(log_medians);
+}
+
+}  // namespace
+
+std::optional<prepared_regression> prepare_regression(const run_spec& spec,
+                                                      const run_context& context,
+                                                      store::history_store* history,
+                                                      std::string_view origin,
+                                                      std::size_t sample_cap) {
+  if (spec.regressions.empty()) return std::nullopt;
+  prepared_regression out;
+  auto& plan = out.plan;
+  plan.rules = gate::parse_regression_rules(spec.regressions, origin);
+  plan.options.alpha = spec.alpha;
+  plan.baseline.kind = spec.baseline;
+  std::set<std::string> metrics;
+  for (const auto& r : plan.rules) metrics.insert(r.metric);
+
+  if (spec.baseline == "command") {
+    exec::command_line line{spec.baseline_command, spec.working_directory, spec.environment};
+    out.baseline_executor = std::make_unique<exec::process_executor>(line);
+    plan.baseline_executor = out.baseline_executor.get();
+    plan.baseline.source = fmt::format("{}", fmt::join(spec.baseline_command, " "));
+    plan.baseline.sessions = 1;
+  } else if (spec.baseline == "file") {
+    plan.baseline.source = spec.baseline_file;
+    const auto file = read_baseline_file(spec.baseline_file);
+    const auto entry = file.tests.find(spec.name);
+    if (entry != file.tests.end()) {
+      if (!entry->second.spec_hash.empty() && entry->second.spec_hash != context.spec_hash) {
+        throw usage_error(fmt::format(
+            "{}: the baseline of test '{}' was measured with another command or environment (spec "
+            "hash {} here, {} in the file); accept a new baseline with 'perfcheck baseline accept'",
+            spec.baseline_file, spec.name, context.spec_hash, entry->second.spec_hash));
+      }
+      auto columns = metric_columns(entry->second.runs);
+      for (const auto& m : metrics) {
+        if (columns.contains(m)) plan.baseline_columns[m] = std::move(columns[m]);
+      }
+      plan.baseline.sessions = 1;
+    }
+  } else {  // history
+    if (history != nullptr) {
+      plan.baseline.source = history->location();
+      const char* fallback = std::getenv(default_branch_variable);
+      std::size_t sessions = 0;
+      for (const auto& m : metrics) {
+        auto pool = history->baseline({.name = spec.name, .spec_hash = context.spec_hash,
+                                       .machine = context.machine, .git_branch = context.git_branch,
+                                       .default_branch = fallback && *fallback ? fallback : "main",
+                                       .metric = m, .sample_cap = sample_cap});
+        if (pool.samples.empty()) continue;
+        sessions = std::max(sessions, pool.result_keys.size());
+        plan.options.between_session_cv = std::max(
+            plan.options.between_session_cv,
+            between_session_cv(*history, spec, context, m, pool.result_keys));
+        plan.baseline_columns[m] = std::move(pool.samples);
+      }
+      plan.baseline.sessions = sessions;
+      plan.options.baseline_sessions = sessions;
+    } else {
+      plan.baseline.source = "(no history: give --history or PERFCHECK_HISTORY)";
+    }
+  }
+  return out;
+}
+
+}  // namespace perfcheck::run

@@ -1,0 +1,173 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The history of results: what `perfcheck run --history` records and what baselines, trends
+// and reports read. One small interface; SQLite implements it, PostgreSQL will.
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <span>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/json/value.hpp>
+
+#include "perfcheck/model/result.hpp"
+#include "perfcheck/model/summary.hpp"
+#include "perfcheck/model/verdict.hpp"
+
+namespace perfcheck::store {
+
+/// Schema tag of history export files.
+inline constexpr const char* history_schema = "perfcheck/history/v1";
+
+/// A history that cannot be used or a read or write that failed. The message names the file
+/// (or location), what is wrong and what to do.
+class history_error : public std::runtime_error {
+ public:
+  /// `refused`: the file is not a usable perfcheck history (foreign, corrupted, newer schema)
+  /// and was left untouched; otherwise the operation failed (locked too long, disk full, ...).
+  history_error(const std::string& message, bool refused)
+      : std::runtime_error(message), refused_(refused) {}
+  /// True when the file was refused as it is (a usage problem, exit code 2).
+  bool refused() const { return refused_; }
+
+ private:
+  bool refused_;
+};
+
+/// One result as the history keeps it.
+struct stored_result {
+  std::string key;          ///< stable identity: a UUID derived from the result's JSON
+  std::string recorded_at;  ///< RFC 3339 UTC of when it entered a history (kept by import)
+  run_result result;        ///< the whole result, as result_from_json reads it back
+  bool operator==(const stored_result&) const = default;
+};
+
+/// The stable identity of a result: a name-based UUID (SHA-1, RFC 4122 version 5) of its
+/// compact JSON, so the same result recorded or imported twice is stored once.
+std::string result_key(const run_result& result);
+
+/// `result` with its key and recorded_at = now, ready to add.
+stored_result stored_result_for(const run_result& result);
+
+/// One `ctest -L perf` session (results sharing a session id; "" collects results without one).
+struct session_info {
+  std::string id;                           ///< the session id; "" for results recorded without one
+  std::string started_at;                   ///< earliest started_at of its results
+  std::string finished_at;                  ///< latest finished_at of its results
+  std::size_t results = 0;                  ///< how many results it has
+  std::map<verdict, std::size_t> verdicts;  ///< results per verdict (verdicts absent: 0)
+  std::string machine;                      ///< machine fingerprint (the smallest when they differ)
+  std::string git_branch;                   ///< (the smallest when they differ)
+  std::string git_commit;                   ///< (the smallest when they differ)
+  bool operator==(const session_info&) const = default;
+};
+
+/// Which results make one test's series; empty filters match everything. (The `{}`
+/// initializers let callers use designated initializers for just the fields they need.)
+struct series_query {
+  std::string name{};        ///< the test name (required)
+  std::string spec_hash{};   ///< empty: any spec
+  std::string machine{};     ///< empty: any machine
+  std::string git_branch{};  ///< empty: any branch
+  std::size_t last = 0;      ///< only the most recent `last` points; 0: all
+};
+
+/// One point of a test's trend: a result reduced to what a chart needs.
+struct series_point {
+  std::string key;                  ///< the result's key (result_key)
+  std::string started_at;           ///< RFC 3339 UTC; points are in this order, oldest first
+  std::string git_commit;           ///< of the measured project ("" when unknown)
+  std::string git_branch;           ///< ("" when unknown)
+  std::string machine;              ///< machine fingerprint
+  std::string spec_hash;            ///< spec_hash of the measured command
+  std::string session_id;           ///< ("" when recorded without a session)
+  verdict outcome = verdict::pass;  ///< the result's verdict
+  std::map<std::string, metric_summary> summary;  ///< per metric, as in the result
+  bool operator==(const series_point&) const = default;
+};
+
+/// What a new result is compared with: the most recent comparable results.
+struct baseline_query {
+  std::string name{};            ///< same test name
+  std::string spec_hash{};       ///< same measured command (spec_hash)
+  std::string machine{};         ///< same machine fingerprint
+  std::string git_branch{};      ///< results of this branch first ("" is a branch too: unknown)
+  std::string default_branch{};  ///< else results of this branch; empty: no fallback
+  std::string metric = "wall";   ///< whose samples are pooled (a metric_columns name)
+  std::size_t sample_cap = 100;  ///< pool whole results, newest first, up to this many samples
+  std::string before{};          ///< only results started before this RFC 3339 time; empty: any
+};
+
+/// The pooled baseline samples and where they came from; empty when nothing is comparable.
+/// Results with verdict `error` never count. Whole results are pooled, newest first, while
+/// the pool stays within sample_cap; the newest result alone is cut to sample_cap.
+struct baseline_pool {
+  std::string git_branch;                ///< the branch the results came from
+  std::vector<double> samples;           ///< the metric's values, base unit, newest result first
+  std::vector<std::string> result_keys;  ///< the results used, newest first
+  bool operator==(const baseline_pool&) const = default;
+};
+
+/// Which results prune removes; both rules may be combined.
+struct prune_policy {
+  std::string started_before{};  ///< remove results started before this RFC 3339 time; empty: none
+  std::optional<std::size_t>
+      keep_last{};  ///< keep the newest N per series (name, spec, machine, branch)
+};
+
+/// A store of results. Every write is one transaction: concurrent writers (ctest -j) never
+/// lose a result, and a crash leaves every committed result readable.
+class history_store {
+ public:
+  virtual ~history_store() = default;
+
+  /// Adds the results whose key is not stored yet, in one transaction; returns how many
+  /// were new. Nothing is added when it throws.
+  virtual std::size_t add(std::span<const stored_result> results) = 0;
+
+  /// Records one result (key and recorded_at from stored_result_for); false when it was
+  /// already stored.
+  bool record(const run_result& result);
+
+  /// Every session, the earliest first.
+  virtual std::vector<session_info> sessions() = 0;
+
+  /// The results of one session, in the order they started.
+  virtual std::vector<stored_result> session_results(std::string_view session_id) = 0;
+
+  /// One test's results over time, oldest first, with their summaries.
+  virtual std::vector<series_point> series(const series_query& query) = 0;
+
+  /// The baseline samples of a new result: same name, spec_hash and machine; the query's
+  /// branch, or when that has no result, the default branch.
+  virtual baseline_pool baseline(const baseline_query& query) = 0;
+
+  /// Every result, by started_at then key (the export order).
+  virtual std::vector<stored_result> all_results() = 0;
+
+  /// Removes results by the policy in one transaction; returns how many were removed.
+  virtual std::size_t prune(const prune_policy& policy) = 0;
+
+  /// Where the history is, for messages (a file path or a URL).
+  virtual std::string location() const = 0;
+};
+
+/// The export file form of results: {"schema": "perfcheck/history/v1", "results": [...]}.
+boost::json::value history_to_json(const std::vector<stored_result>& results);
+
+/// Reads an export file (perfcheck/history/v1) or a single result file (perfcheck/result/v1,
+/// which gets its key and recorded_at now); throws usage_error naming `origin`, the field and
+/// the fix.
+std::vector<stored_result> history_from_json(const boost::json::value& json,
+                                             std::string_view origin);
+
+/// Reads an export or result file with real numbers read exactly (see history_from_json);
+/// a missing, unreadable or malformed file throws usage_error naming it.
+std::vector<stored_result> read_history_file(const std::filesystem::path& path);
+
+}  // namespace perfcheck::store

@@ -1,0 +1,80 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/store/recording.hpp"
+
+#include <cstdlib>
+#include <system_error>
+
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
+#include "perfcheck/store/sqlite_history_store.hpp"
+
+namespace perfcheck::store {
+namespace {
+
+// The value of an environment variable, or "" when unset.
+std::string env(const char* name) {
+  const char* value = std::getenv(name);
+  return value != nullptr ? std::string(value) : std::string();
+}
+
+// The id in <dir>/session.json (perfcheck/session/v1), or "" when there is none to read: a
+// missing or damaged session file must not stop a result from being recorded.
+std::string session_id_from(const std::filesystem::path& dir) {
+  if (dir.empty()) return {};
+  const auto file = dir / "session.json";
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(file, ec)) return {};
+  try {
+    const boost::json::value json = read_json_file(file);
+    const json_reader r(json, file.string());
+    if (r.optional_string("schema").value_or("") != "perfcheck/session/v1") return {};
+    return r.optional_string("id").value_or("");
+  } catch (const usage_error&) {
+    return {};
+  }
+}
+
+}  // namespace
+
+std::string history_location(const std::string& flag) {
+  return flag.empty() ? env(history_environment_variable) : flag;
+}
+
+std::unique_ptr<history_store> open_history(const std::string& location, bool create) {
+  if (location.find("://") != std::string::npos) {
+    throw history_error(fmt::format("history {}: only SQLite files are supported for now; give a "
+                                    "file path",
+                                    location),
+                        true);
+  }
+  const std::filesystem::path path(location);
+  if (create && path.has_parent_path()) {
+    std::error_code ec;
+    std::filesystem::create_directories(path.parent_path(), ec);
+    if (ec) {
+      throw history_error(fmt::format("history {}: cannot create its folder {}: {}; choose a "
+                                      "writable place",
+                                      location, path.parent_path().string(), ec.message()),
+                          true);
+    }
+  }
+  sqlite_store_options options;
+  options.create = create;
+  return std::make_unique<sqlite_history_store>(path, std::move(options));
+}
+
+void apply_context_environment(run_context& context, const std::filesystem::path& results_dir) {
+  auto take = [](std::string& field, const char* name) {
+    if (std::string value = env(name); !value.empty()) field = std::move(value);
+  };
+  take(context.session_id, "PERFCHECK_SESSION_ID");
+  if (context.session_id.empty()) context.session_id = session_id_from(results_dir);
+  take(context.git_commit, "PERFCHECK_GIT_COMMIT");
+  take(context.git_branch, "PERFCHECK_GIT_BRANCH");
+  take(context.compiler, "PERFCHECK_COMPILER");
+}
+
+}  // namespace perfcheck::store

@@ -1,0 +1,31 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// What `perfcheck run` and `perfcheck history` share: where the history is, opening it, and
+// the context that CI passes in through the environment.
+#pragma once
+
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "perfcheck/model/result.hpp"
+#include "perfcheck/store/history_store.hpp"
+
+namespace perfcheck::store {
+
+/// The environment variable naming the default history file.
+inline constexpr const char* history_environment_variable = "PERFCHECK_HISTORY";
+
+/// The history to use: `flag` when not empty, else $PERFCHECK_HISTORY, else "" (none).
+std::string history_location(const std::string& flag);
+
+/// Opens the history at `location` (an SQLite file; with `create`, it and its folder are
+/// created when missing). Throws history_error naming the location.
+std::unique_ptr<history_store> open_history(const std::string& location, bool create);
+
+/// Fills `context` from PERFCHECK_SESSION_ID, PERFCHECK_GIT_COMMIT, PERFCHECK_GIT_BRANCH and
+/// PERFCHECK_COMPILER when they are set and not empty; without PERFCHECK_SESSION_ID, the
+/// session id comes from `results_dir`/session.json (written by 'perfcheck session start')
+/// when that file is readable. Fields with no source are left as they are.
+void apply_context_environment(run_context& context, const std::filesystem::path& results_dir);
+
+}  // namespace perfcheck::store

@@ -1,0 +1,155 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/store/sqlite_handle.hpp"
+
+#include <cmath>
+#include <limits>
+
+#include <fmt/format.h>
+
+#include "perfcheck/store/history_store.hpp"
+
+namespace perfcheck::store::detail {
+
+std::string_view sqlite_fix(int code) {
+  switch (code & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return "another process held the history longer than the busy timeout; retry, or give "
+             "each job its own history file and merge them with 'perfcheck history import'";
+    case SQLITE_FULL:
+      return "the disk is full; free space and retry";
+    case SQLITE_CANTOPEN:
+      return "check that the folder exists and that the file and folder are writable";
+    case SQLITE_READONLY:
+    case SQLITE_PERM:
+    case SQLITE_AUTH:
+      return "make the file and its folder writable, or choose another history file";
+    case SQLITE_IOERR:
+      return "the disk reported an I/O error; check the file system and retry";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return "perfcheck leaves it untouched; restore it from a backup or an export "
+             "('perfcheck history import'), or point --history at a new file";
+    default:
+      return "retry; if it persists, report it with this message";
+  }
+}
+
+bool sqlite_means_corrupt(int code) {
+  return (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
+}
+
+sqlite_connection::sqlite_connection(const std::filesystem::path& path, int flags,
+                                     std::chrono::milliseconds busy_timeout)
+    : path_(path.string()), busy_timeout_(busy_timeout) {
+  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  if (rc != SQLITE_OK) {
+    const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
+    sqlite3_close_v2(db_);
+    db_ = nullptr;
+    throw history_error(
+        fmt::format("history {}: cannot open: {}; {}", path_, message, sqlite_fix(rc)),
+        sqlite_means_corrupt(rc) || (rc & 0xff) == SQLITE_CANTOPEN);
+  }
+  sqlite3_extended_result_codes(db_, 1);
+  sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
+}
+
+sqlite_connection::~sqlite_connection() {
+  // close_v2: statements are finalized first by their own RAII, so this always succeeds.
+  sqlite3_close_v2(db_);
+}
+
+void sqlite_connection::exec(std::string_view sql, std::string_view what) {
+  const std::string text(sql);
+  const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
+  if (rc != SQLITE_OK) fail(what, rc);
+}
+
+void sqlite_connection::fail(std::string_view what, int code) const {
+  throw history_error(
+      fmt::format("history {}: {}: {}; {}", path_, what, sqlite3_errmsg(db_), sqlite_fix(code)),
+      sqlite_means_corrupt(code));
+}
+
+std::int64_t sqlite_connection::changes() const { return sqlite3_changes64(db_); }
+
+sqlite_statement::sqlite_statement(sqlite_connection& db, std::string_view sql,
+                                   std::string_view what)
+    : db_(db), what_(what) {
+  const int rc =
+      sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+  if (rc != SQLITE_OK) db_.fail(what_, rc);
+}
+
+sqlite_statement::~sqlite_statement() { sqlite3_finalize(stmt_); }
+
+sqlite_statement& sqlite_statement::bind(int index, std::string_view text) {
+  const int rc =
+      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+  if (rc != SQLITE_OK) db_.fail(what_, rc);
+  return *this;
+}
+
+sqlite_statement& sqlite_statement::bind(int index, std::int64_t value) {
+  const int rc = sqlite3_bind_int64(stmt_, index, value);
+  if (rc != SQLITE_OK) db_.fail(what_, rc);
+  return *this;
+}
+
+sqlite_statement& sqlite_statement::bind(int index, double value) {
+  const int rc = std::isnan(value) ? sqlite3_bind_null(stmt_, index)
+                                   : sqlite3_bind_double(stmt_, index, value);
+  if (rc != SQLITE_OK) db_.fail(what_, rc);
+  return *this;
+}
+
+bool sqlite_statement::step() {
+  const int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  db_.fail(what_, rc);
+}
+
+void sqlite_statement::run() {
+  while (step()) {
+  }
+}
+
+void sqlite_statement::reset() {
+  sqlite3_reset(stmt_);  // its code repeats the last step's error, already reported
+  sqlite3_clear_bindings(stmt_);
+}
+
+std::string sqlite_statement::text(int column) const {
+  const auto* p = sqlite3_column_text(stmt_, column);
+  if (p == nullptr) return {};
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+}
+
+std::int64_t sqlite_statement::integer(int column) const {
+  return sqlite3_column_int64(stmt_, column);
+}
+
+double sqlite_statement::real(int column) const {
+  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL)
+    return std::numeric_limits<double>::quiet_NaN();
+  return sqlite3_column_double(stmt_, column);
+}
+
+sqlite_transaction::sqlite_transaction(sqlite_connection& db, mode m) : db_(db) {
+  db_.exec(m == mode::write ? "BEGIN IMMEDIATE" : "BEGIN",
+           m == mode::write ? "start a write transaction" : "start a read transaction");
+}
+
+sqlite_transaction::~sqlite_transaction() {
+  if (open_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
+}
+
+void sqlite_transaction::commit() {
+  db_.exec("COMMIT", "commit");
+  open_ = false;
+}
+
+}  // namespace perfcheck::store::detail

@@ -1,0 +1,66 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The history in one SQLite file: WAL, a busy timeout, versioned schema with forward
+// migrations. See docs/history.md for the schema and the guarantees.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "perfcheck/store/history_store.hpp"
+
+namespace perfcheck::store {
+
+/// One forward step of the schema: the SQL that turns version `version - 1` into `version`.
+/// Applied in one transaction together with the new version number.
+struct schema_migration {
+  int version = 0;          ///< the version it produces; the steps are 1, 2, 3, ... in order
+  std::string description;  ///< for messages: "v1: results, samples, summaries, messages"
+  std::string sql;          ///< one or more statements
+};
+
+/// This perfcheck's migrations, v1 first; the schema version it writes is their count.
+const std::vector<schema_migration>& sqlite_migrations();
+
+/// How a sqlite_history_store opens its file.
+struct sqlite_store_options {
+  /// How long a write waits for another writer before it fails.
+  std::chrono::milliseconds busy_timeout{60'000};
+  /// Create the file when it does not exist; otherwise a missing file is an error.
+  bool create = true;
+  /// The steps up to the version to use (tests add a step to prove the mechanism).
+  std::vector<schema_migration> migrations = sqlite_migrations();
+};
+
+/// A history_store in one SQLite 3 file. Opening refuses a file that is not a perfcheck
+/// history, is corrupted or has a newer schema, and leaves it byte-identical; an older
+/// schema is migrated forward. One object is one connection: use it from one thread.
+class sqlite_history_store final : public history_store {
+ public:
+  /// Opens (or creates) the history at `path`; throws history_error naming the file.
+  explicit sqlite_history_store(std::filesystem::path path, sqlite_store_options options = {});
+  ~sqlite_history_store() override;
+  sqlite_history_store(const sqlite_history_store&) = delete;
+  sqlite_history_store& operator=(const sqlite_history_store&) = delete;
+
+  /// The schema version of the open file (after migrations).
+  int schema_version() const;
+
+  // The history_store operations; see there.
+  std::size_t add(std::span<const stored_result> results) override;
+  std::vector<session_info> sessions() override;
+  std::vector<stored_result> session_results(std::string_view session_id) override;
+  std::vector<series_point> series(const series_query& query) override;
+  baseline_pool baseline(const baseline_query& query) override;
+  std::vector<stored_result> all_results() override;
+  std::size_t prune(const prune_policy& policy) override;
+  std::string location() const override;
+
+ private:
+  struct impl;
+  std::unique_ptr<impl> impl_;
+};
+
+}  // namespace perfcheck::store

@@ -1,0 +1,213 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "reports/history_adapter.hpp"
+
+#include <algorithm>
+#include <map>
+#include <optional>
+
+#include <fmt/format.h>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/stats/compare.hpp"
+
+namespace perfcheck::reports {
+
+namespace {
+
+// The gate's default: regression rules are tested at alpha 0.01, so a 99% interval.
+constexpr double change_confidence = 0.99;
+
+std::vector<std::string> valid_all(const std::vector<std::string>& texts) {
+  std::vector<std::string> out;
+  out.reserve(texts.size());
+  for (const auto& t : texts) out.push_back(valid_utf8(t));
+  return out;
+}
+
+std::vector<metric_figures> figures_of(const std::map<std::string, metric_summary>& summary) {
+  std::vector<metric_figures> out;
+  out.reserve(summary.size());
+  for (const auto& [metric, s] : summary) out.push_back({valid_utf8(metric), s, std::nullopt});
+  return out;
+}
+
+report_result result_of(const store::series_point& p) {
+  report_result r;
+  r.session = valid_utf8(p.session_id);
+  r.commit = valid_utf8(p.git_commit);
+  r.branch = valid_utf8(p.git_branch);
+  r.date = valid_utf8(p.started_at);
+  r.outcome = p.outcome;
+  r.metrics = figures_of(p.summary);
+  return r;
+}
+
+// The current result in full: messages, thresholds, every metric.
+report_result result_of(const run_result& res) {
+  report_result r;
+  r.session = valid_utf8(res.context.session_id);
+  r.commit = valid_utf8(res.context.git_commit);
+  r.branch = valid_utf8(res.context.git_branch);
+  r.date = valid_utf8(res.started_at);
+  r.outcome = res.outcome;
+  r.reasons = valid_all(res.reasons);
+  r.warnings = valid_all(res.warnings);
+  for (const auto& t : res.thresholds) r.thresholds.push_back({valid_utf8(t.expr), t.value, t.ok});
+  r.metrics = figures_of(res.summary);
+  return r;
+}
+
+// The memory timeline of the run that used the most memory, when any run has one.
+std::vector<memory_reading> memory_of(const run_result& res) {
+  const run_sample* best = nullptr;
+  for (const auto& run : res.runs) {
+    if (run.memory_timeline.empty()) continue;
+    if (!best || run.max_rss_bytes > best->max_rss_bytes) best = &run;
+  }
+  std::vector<memory_reading> out;
+  if (!best) return out;
+  for (const auto& p : best->memory_timeline) {
+    out.push_back({static_cast<double>(p.t_ns) / 1e9, static_cast<double>(p.rss_bytes)});
+  }
+  return out;
+}
+
+report_test test_of(store::history_store& history, const store::stored_result& stored) {
+  const run_result& res = stored.result;
+  report_test test;
+  test.name = valid_utf8(res.name);
+
+  // The baseline pool the gate would use: same test, spec, machine and branch, results that
+  // started before this one.
+  const auto pool = history.baseline({.name = res.name, .spec_hash = res.context.spec_hash,
+                                      .machine = res.context.machine,
+                                      .git_branch = res.context.git_branch, .metric = "wall",
+                                      .before = res.started_at});
+  const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
+  std::optional<store::series_point> baseline_point;
+
+  auto points = history.series({.name = res.name, .spec_hash = res.context.spec_hash,
+                                .machine = res.context.machine});
+  test.history.reserve(points.size());
+  for (auto& p : points) {
+    if (p.key == stored.key) {
+      test.current = test.history.size();
+      test.history.push_back(result_of(res));
+    } else {
+      test.history.push_back(result_of(p));
+    }
+    if (p.key == newest_pooled) {
+      baseline_point = store::series_point{};
+      baseline_point->git_commit = p.git_commit;
+      baseline_point->started_at = p.started_at;
+    }
+    p.summary.clear();  // keep the peak low on long histories
+  }
+  if (!test.current) {  // not in its own series (a filter mismatch): still report it
+    test.current = test.history.size();
+    test.history.push_back(result_of(res));
+  }
+  test.samples = res.runs;
+  for (auto& s : test.samples) s.memory_timeline.clear();
+  test.memory = memory_of(res);
+
+  const auto columns = metric_columns(res.runs);
+  const auto& candidate = columns.at("wall");
+  const auto positive = [](const std::vector<double>& v) {
+    return !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+  };
+  if (positive(pool.samples) && positive(candidate)) {
+    const auto change = stats::relative_change(pool.samples, candidate, change_confidence);
+    baseline_comparison b;
+    b.metric = "wall";
+    b.statistic = "median";
+    b.baseline_value = stats::median(pool.samples);
+    b.change = change.estimate;
+    b.change_low = change.low;
+    b.change_high = change.high;
+    b.confidence = change.confidence;
+    if (baseline_point) {
+      b.baseline_commit = valid_utf8(baseline_point->git_commit);
+      b.baseline_date = valid_utf8(baseline_point->started_at);
+    }
+    test.baseline = b;
+    test.baseline_samples = pool.samples;
+  }
+  return test;
+}
+
+}  // namespace
+
+std::string valid_utf8(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
+  const std::size_t n = text.size();
+  std::size_t i = 0;
+  while (i < n) {
+    const unsigned char c = s[i];
+    std::size_t len = 0;
+    unsigned min = 0;
+    if (c < 0x80) len = 1;
+    else if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
+    bool ok = len > 0 && i + len <= n;
+    unsigned cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
+    for (std::size_t k = 1; ok && k < len; ++k) {
+      ok = (s[i + k] & 0xC0) == 0x80;
+      cp = (cp << 6) | (s[i + k] & 0x3Fu);
+    }
+    ok = ok && (len == 1 || (cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)));
+    if (ok) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD
+      ++i;
+    }
+  }
+  return out;
+}
+
+report_model model_from_history(store::history_store& history, std::string_view session,
+                                std::string generator_version) {
+  report_model model;
+  model.generator_version = std::move(generator_version);
+  const auto sessions = history.sessions();
+  if (sessions.empty()) return model;
+  const store::session_info* chosen = nullptr;
+  if (session == "latest") {
+    chosen = &sessions.back();
+  } else {
+    const std::string id = session == "(none)" ? "" : std::string(session);
+    for (const auto& s : sessions) {
+      if (s.id == id) chosen = &s;
+    }
+  }
+  if (!chosen) {
+    throw usage_error(fmt::format(
+        "--session {}: history {} has no such session; 'perfcheck history list --history {}' "
+        "shows them, or use --session latest", session, history.location(), history.location()));
+  }
+  const auto results = history.session_results(chosen->id);
+  model.session.id = valid_utf8(chosen->id);
+  model.session.commit = valid_utf8(chosen->git_commit);
+  model.session.branch = valid_utf8(chosen->git_branch);
+  model.session.machine = valid_utf8(chosen->machine);
+  model.session.date = valid_utf8(chosen->started_at);
+  if (!results.empty()) {
+    const auto& env = results.front().result.environment;
+    model.session.hostname = valid_utf8(env.hostname);
+    model.session.cpu_model = valid_utf8(env.cpu_model);
+    model.session.perfcheck_version = valid_utf8(env.perfcheck_version);
+  }
+  // One test per name; a name run twice in the session reports its later result.
+  std::map<std::string, const store::stored_result*> by_name;
+  for (const auto& r : results) by_name[r.result.name] = &r;
+  model.tests.reserve(by_name.size());
+  for (const auto& [name, stored] : by_name) model.tests.push_back(test_of(history, *stored));
+  return model;
+}
+
+}  // namespace perfcheck::reports

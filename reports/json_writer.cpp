@@ -1,0 +1,99 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// report.json (perfcheck/report/v1), built with Boost.JSON, which escapes every string.
+#include <boost/json.hpp>
+
+#include "perfcheck/model/json_file.hpp"
+#include "reports/report_writer.hpp"
+
+namespace perfcheck::reports {
+
+namespace {
+
+boost::json::value or_null(const std::string& s) {
+  return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
+boost::json::object row_json(const test_row& row) {
+  boost::json::object t;
+  t["name"] = row.name;
+  t["anchor"] = row.anchor;
+  t["verdict"] = row.verdict_word;
+  if (row.value) {
+    t["headline"] = {{"metric", row.metric}, {"statistic", row.statistic},
+                     {"value", *row.value}, {"text", row.value_text}};
+  } else {
+    t["headline"] = nullptr;
+  }
+  if (row.change) {
+    const auto& c = *row.change;
+    t["change"] = {{"metric", c.metric}, {"statistic", c.statistic}, {"value", c.change},
+                   {"low", c.change_low}, {"high", c.change_high}, {"confidence", c.confidence},
+                   {"baseline_value", c.baseline_value}, {"baseline_commit", or_null(c.baseline_commit)},
+                   {"baseline_date", or_null(c.baseline_date)}, {"text", row.change_text},
+                   {"interval_text", row.interval_text}};
+  } else {
+    t["change"] = nullptr;
+  }
+  boost::json::array thresholds;
+  if (row.current) {
+    for (std::size_t i = 0; i < row.thresholds.size(); ++i) {
+      thresholds.push_back({{"expr", row.thresholds[i].expr},
+                            {"value", row.current->thresholds[i].value},
+                            {"text", row.thresholds[i].value_text},
+                            {"ok", row.thresholds[i].ok}});
+    }
+  }
+  t["thresholds"] = std::move(thresholds);
+  t["reasons"] = row.current ? boost::json::value_from(row.current->reasons) : boost::json::array();
+  t["warnings"] = row.current ? boost::json::value_from(row.current->warnings) : boost::json::array();
+  t["commit"] = row.current ? or_null(row.current->commit) : nullptr;
+  t["branch"] = row.current ? or_null(row.current->branch) : nullptr;
+  t["date"] = row.current ? or_null(row.current->date) : nullptr;
+  t["results"] = row.test->history.size();
+  boost::json::array changes;
+  for (const auto& c : row.changes) {
+    changes.push_back({{"index", c.index}, {"commit", or_null(c.commit)}, {"date", or_null(c.date)},
+                       {"before", c.before}, {"after", c.after}, {"change", c.change},
+                       {"worse", c.worse}});
+  }
+  t["change_points"] = std::move(changes);
+  t["since"] = or_null(row.since_text);
+  t["unchanged"] = row.unchanged;
+  return t;
+}
+
+class json_writer : public report_writer {
+ public:
+  std::string file_name() const override { return "report.json"; }
+
+  void write(const report_view& view, std::ostream& out) const override {
+    const report_session& s = view.model->session;
+    boost::json::object root;
+    root["schema"] = report_schema;
+    root["generator"] = "perfcheck " + view.model->generator_version;
+    root["session"] = {{"id", or_null(s.id)}, {"commit", or_null(s.commit)},
+                       {"branch", or_null(s.branch)}, {"machine", or_null(s.machine)},
+                       {"hostname", or_null(s.hostname)}, {"cpu_model", or_null(s.cpu_model)},
+                       {"date", or_null(s.date)}, {"perfcheck_version", or_null(s.perfcheck_version)}};
+    boost::json::object counts;
+    const char* keys[] = {"failed", "regressed", "error", "inconclusive", "improved", "pass", "not_run"};
+    for (std::size_t i = 0; i < view.counts.size(); ++i) counts[keys[i]] = view.counts[i];
+    root["counts"] = std::move(counts);
+    root["changepoint_method"] = {
+        {"name", "PELT"},
+        {"reference", "Killick, Fearnhead & Eckley (2012), JASA 107:1590-1598"},
+        {"cost", "Normal mean change, noise scale 1.4826 MAD of successive differences / sqrt(2)"},
+        {"penalty", "3 ln n"},
+        {"min_segment", 2}};
+    boost::json::array tests;
+    for (const auto& row : view.rows) tests.push_back(row_json(row));
+    root["tests"] = std::move(tests);
+    out << pretty_json(root);
+  }
+};
+
+}  // namespace
+
+std::unique_ptr<report_writer> make_json_writer() { return std::make_unique<json_writer>(); }
+
+}  // namespace perfcheck::reports

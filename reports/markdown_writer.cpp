@@ -1,0 +1,140 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// summary.md from templates/summary.md.tpl.
+#include <ctemplate/template.h>
+#include <fmt/format.h>
+
+#include "reports/report_writer.hpp"
+#include "reports/template_engine.hpp"
+
+namespace perfcheck::reports {
+
+namespace {
+
+constexpr const char* icons[] = {"❌", "🔺", "⚠️", "❔", "🟢", "✅", "⏭️"};
+
+std::string headline(const test_row& row) {
+  return row.value ? fmt::format("{} {} {}", row.metric, row.statistic, row.value_text) : "";
+}
+
+std::string thresholds_text(const test_row& row) {
+  if (row.thresholds.empty()) return "";
+  if (row.thresholds_failed == 0) return fmt::format("{} held", row.thresholds.size());
+  std::string failed;
+  for (const auto& t : row.thresholds) {
+    if (!t.ok) failed += fmt::format("{}{} (measured {})", failed.empty() ? "" : "; ", t.expr, t.value_text);
+  }
+  return fmt::format("{} of {} failed: {}", row.thresholds_failed, row.thresholds.size(), failed);
+}
+
+// The first warning, cut short for a table cell (index.html has them all).
+std::string warnings_text(const test_row& row) {
+  if (!row.current || row.current->warnings.empty()) return "";
+  const auto& w = row.current->warnings;
+  std::string first = w.front();
+  if (first.size() > 90) {
+    std::size_t cut = 87;
+    while (cut > 0 && (static_cast<unsigned char>(first[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+    first = first.substr(0, cut) + "...";
+  }
+  return w.size() == 1 ? first : fmt::format("{} warnings: {}", w.size(), first);
+}
+
+void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::string& base_url) {
+  if (base_url.empty()) {
+    d.SetValueAndShowSection("NAME", row.name, "PLAIN");
+  } else {
+    auto* link = d.AddSectionDictionary("LINK");
+    link->SetValue("URL", test_link(base_url, row));
+    link->SetValue("NAME", row.name);
+  }
+}
+
+class markdown_writer : public report_writer {
+ public:
+  explicit markdown_writer(std::string base_url) : base_url_(std::move(base_url)) {}
+  std::string file_name() const override { return "summary.md"; }
+
+  void write(const report_view& view, std::ostream& out) const override {
+    ctemplate::TemplateDictionary dict("summary.md");
+    dict.SetValue("COUNTS", view.counts_text);
+    const report_session& s = view.model->session;
+    auto* session = dict.AddSectionDictionary("SESSION");
+    session->SetValue("ID", s.id.empty() ? "(none)" : s.id);
+    session->SetValue("COMMIT", s.commit.empty() ? "unknown" : short_commit(s.commit));
+    if (!s.branch.empty()) session->SetValueAndShowSection("NAME", s.branch, "BRANCH");
+    session->SetValue("MACHINE", s.hostname.empty() ? s.machine : s.hostname);
+    session->SetValue("DATE", s.date);
+    if (!base_url_.empty()) session->SetValueAndShowSection("URL", test_link(base_url_, test_row{}), "REPORT");
+    std::size_t unchanged = 0;
+    for (const auto& row : view.rows) unchanged += row.unchanged;
+    if (view.rows.empty()) dict.ShowSection("EMPTY");
+    if (!view.rows.empty() && unchanged == view.rows.size()) {
+      dict.SetValueAndShowSection("N", std::to_string(unchanged), "ALL_UNCHANGED");
+    }
+    ctemplate::TemplateDictionary* table = nullptr;
+    ctemplate::TemplateDictionary* reasons = nullptr;
+    ctemplate::TemplateDictionary* folded = nullptr;
+    for (const auto& row : view.rows) {
+      if (row.unchanged) {
+        if (!folded) {
+          folded = dict.AddSectionDictionary("UNCHANGED");
+          folded->SetIntValue("N", static_cast<long>(unchanged));
+          folded->SetValue("TESTS", unchanged == 1 ? "test" : "tests");
+        }
+        auto* item = folded->AddSectionDictionary("ITEM");
+        set_name(*item, row, base_url_);
+        item->SetValue("HEADLINE", headline(row));
+        if (row.change) item->SetValueAndShowSection("TEXT", row.change_text, "DELTA");
+        continue;
+      }
+      if (!table) table = dict.AddSectionDictionary("TABLE");
+      auto* r = table->AddSectionDictionary("ROW");
+      r->SetValue("ICON", icons[row.severity]);
+      r->SetValue("VERDICT", row.verdict_word);
+      set_name(*r, row, base_url_);
+      r->SetValue("HEADLINE", headline(row));
+      if (row.change) {
+        auto* delta = r->AddSectionDictionary("DELTA");
+        delta->SetValue("TEXT", row.change_text);
+        delta->SetValue("INTERVAL", row.interval_text);
+      } else {
+        r->ShowSection("NO_DELTA");
+      }
+      r->SetValue("SINCE", row.since_text);
+      r->SetValue("THRESHOLDS", thresholds_text(row));
+      r->SetValue("WARNINGS", warnings_text(row));
+      if (row.current && !row.current->reasons.empty()) {
+        if (!reasons) reasons = dict.AddSectionDictionary("REASONS");
+        for (const auto& reason : row.current->reasons) {
+          auto* t = reasons->AddSectionDictionary("TEST");
+          t->SetValue("NAME", row.name);
+          t->SetValue("TEXT", reason);
+        }
+      }
+    }
+    std::string text;
+    expand_template("summary.md.tpl", dict, text);
+    out << text;
+  }
+
+ private:
+  std::string base_url_;
+};
+
+}  // namespace
+
+std::unique_ptr<report_writer> make_markdown_writer(std::string base_url) {
+  return std::make_unique<markdown_writer>(std::move(base_url));
+}
+
+std::string test_link(const std::string& base_url, const test_row& row) {
+  if (base_url.empty()) return "";
+  std::string page = base_url;
+  if (!page.ends_with(".html")) {
+    while (!page.empty() && page.back() == '/') page.pop_back();
+    page += "/index.html";
+  }
+  return row.anchor.empty() ? page : page + "#" + row.anchor;
+}
+
+}  // namespace perfcheck::reports

@@ -1,0 +1,124 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "reports/report.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <fstream>
+#include <optional>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "perfcheck/model/error.hpp"
+#include "reports/report_writer.hpp"
+
+namespace perfcheck::reports {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A file written under a temporary name and renamed over `target` on commit(); removed when
+// dropped before that.
+class atomic_output {
+ public:
+  explicit atomic_output(fs::path target)
+      : target_(std::move(target)),
+        temp_(target_.parent_path() / fmt::format(".{}.tmp{}", target_.filename().string(), ::getpid())) {
+    stream_.open(temp_, std::ios::binary | std::ios::trunc);
+    if (!stream_) throw std::system_error(errno, std::generic_category(), "open " + temp_.string());
+  }
+  ~atomic_output() {
+    if (committed_) return;
+    stream_.close();
+    std::error_code ignored;
+    fs::remove(temp_, ignored);
+  }
+  atomic_output(const atomic_output&) = delete;
+  atomic_output& operator=(const atomic_output&) = delete;
+
+  std::ostream& stream() { return stream_; }
+
+  void commit() {
+    stream_.close();
+    if (!stream_) throw std::system_error(EIO, std::generic_category(), "write " + temp_.string());
+    const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + temp_.string());
+    const int synced = ::fsync(fd);
+    const int sync_errno = errno;
+    ::close(fd);
+    if (synced != 0) throw std::system_error(sync_errno, std::generic_category(), "fsync " + temp_.string());
+    if (::rename(temp_.c_str(), target_.c_str()) != 0) {
+      throw std::system_error(errno, std::generic_category(), "rename to " + target_.string());
+    }
+    committed_ = true;
+  }
+
+ private:
+  fs::path target_;
+  fs::path temp_;
+  std::ofstream stream_;
+  bool committed_ = false;
+};
+
+}  // namespace
+
+std::vector<report_format> parse_formats(std::string_view list) {
+  std::vector<report_format> out;
+  std::size_t pos = 0;
+  while (pos <= list.size()) {
+    const std::size_t comma = std::min(list.find(',', pos), list.size());
+    std::string_view word = list.substr(pos, comma - pos);
+    while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
+    while (!word.empty() && word.back() == ' ') word.remove_suffix(1);
+    std::optional<report_format> f;
+    if (word == "html") f = report_format::html;
+    else if (word == "md" || word == "markdown") f = report_format::markdown;
+    else if (word == "junit" || word == "xml") f = report_format::junit;
+    else if (word == "json") f = report_format::json;
+    if (!f) {
+      throw usage_error(fmt::format(
+          "--format {}: '{}' is not a report format; use a comma-separated list of html, md, "
+          "junit, json (e.g. --format html,md)", list, word));
+    }
+    if (std::find(out.begin(), out.end(), *f) == out.end()) out.push_back(*f);
+    pos = comma + 1;
+  }
+  return out;
+}
+
+report_outcome write_reports(const report_model& model, const report_options& options) {
+  std::error_code ec;
+  fs::create_directories(options.out_dir, ec);
+  if (ec) throw std::system_error(ec, "create report folder " + options.out_dir.string());
+  const report_view view = make_view(model);
+  report_outcome outcome;
+  const auto write = [&](const report_writer& writer) {
+    const fs::path path = options.out_dir / writer.file_name();
+    atomic_output file(path);
+    writer.write(view, file.stream());
+    file.commit();
+    outcome.files.push_back(path);
+  };
+  for (report_format f : options.formats) {
+    switch (f) {
+      case report_format::html: {
+        const chart_set charts(view, options.charts);
+        outcome.charts_planned = charts.planned();
+        outcome.charts_drawn = charts.drawn();
+        outcome.chart_note = charts.note();
+        write(*make_html_writer(charts));
+        break;
+      }
+      case report_format::markdown: write(*make_markdown_writer(options.base_url)); break;
+      case report_format::junit: write(*make_junit_writer()); break;
+      case report_format::json: write(*make_json_writer()); break;
+    }
+  }
+  return outcome;
+}
+
+}  // namespace perfcheck::reports

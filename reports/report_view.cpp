@@ -1,0 +1,208 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The shared table code of every report format.
+#include "reports/report_view.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "perfcheck/gate/threshold_expr.hpp"
+#include "perfcheck/model/error.hpp"
+
+namespace perfcheck::reports {
+
+namespace {
+
+constexpr std::array<const char*, 7> severity_words = {
+    "failed", "regressed", "error", "inconclusive", "improved", "passed", "not run"};
+
+int severity_of(const report_result* r) {
+  if (r == nullptr) return 6;
+  switch (r->outcome) {
+    case verdict::failed: return 0;
+    case verdict::regressed: return 1;
+    case verdict::error: return 2;
+    case verdict::inconclusive: return 3;
+    case verdict::improved: return 4;
+    case verdict::pass: return 5;
+  }
+  return 6;
+}
+
+bool ends_with(std::string_view s, std::string_view tail) {
+  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
+}
+
+// FNV-1a, 32 bits: a short stable tag that tells two names with the same slug apart.
+std::uint32_t fnv1a(std::string_view text) {
+  std::uint32_t h = 2166136261u;
+  for (unsigned char c : text) {
+    h ^= c;
+    h *= 16777619u;
+  }
+  return h;
+}
+
+// "test-parse-big-json-1a2b3c4d": ASCII letters and digits kept (lowercased), runs of anything
+// else one '-', at most 40 characters, then the hash of the exact name.
+std::string anchor_for(const std::string& name) {
+  std::string slug;
+  for (unsigned char c : name) {
+    if (slug.size() >= 40) break;
+    if (std::isalnum(c) && c < 128) {
+      slug += static_cast<char>(std::tolower(c));
+    } else if (!slug.empty() && slug.back() != '-') {
+      slug += '-';
+    }
+  }
+  while (!slug.empty() && slug.back() == '-') slug.pop_back();
+  return fmt::format("test-{}{}{:08x}", slug, slug.empty() ? "" : "-", fnv1a(name));
+}
+
+std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>& outcomes) {
+  std::vector<threshold_line> lines;
+  for (const auto& t : outcomes) {
+    threshold_line line{t.expr, "", t.ok};
+    try {
+      line.value_text = format_quantity(t.value, gate::parse_threshold(t.expr).kind);
+    } catch (const usage_error&) {
+      line.value_text = format_quantity(t.value, unit_kind::count);  // history from elsewhere
+    }
+    lines.push_back(std::move(line));
+  }
+  return lines;
+}
+
+std::optional<double> statistic_of(const report_result& r, const std::string& metric,
+                                   const std::string& statistic) {
+  const metric_figures* f = r.find(metric);
+  if (f == nullptr || f->summary.n == 0) return std::nullopt;
+  return f->summary.get(statistic);
+}
+
+void find_changes(test_row& row) {
+  const auto& history = row.test->history;
+  for (std::size_t i = 0; i < history.size(); ++i) {
+    if (auto v = statistic_of(history[i], row.metric, row.statistic); v && std::isfinite(*v)) {
+      row.series.push_back(*v);
+      row.series_index.push_back(i);
+    }
+  }
+  row.segments = stats::detect_changepoints(row.series);
+  const bool higher_is_better = row.kind == unit_kind::rate;
+  for (std::size_t k = 0; k < row.segments.changepoints.size(); ++k) {
+    change_point c;
+    c.index = row.series_index[row.segments.changepoints[k]];
+    c.commit = history[c.index].commit;
+    c.date = history[c.index].date;
+    c.before = row.segments.means[k];
+    c.after = row.segments.means[k + 1];
+    c.change = c.before != 0 ? c.after / c.before - 1 : 0;
+    c.worse = higher_is_better ? c.after < c.before : c.after > c.before;
+    row.changes.push_back(std::move(c));
+  }
+  if (!row.changes.empty()) {
+    const change_point& last = row.changes.back();
+    const char* word = nullptr;
+    switch (row.kind) {
+      case unit_kind::duration: word = last.worse ? "slower" : "faster"; break;
+      case unit_kind::rate: word = last.worse ? "slower" : "faster"; break;
+      case unit_kind::size: word = last.worse ? "larger" : "smaller"; break;
+      case unit_kind::count: word = last.worse ? "higher" : "lower"; break;
+    }
+    const std::string where = last.commit.empty() ? fmt::format("result {}", last.index + 1)
+                                                  : short_commit(last.commit);
+    row.since_text = fmt::format("{} since {} ({}): {}", word, where, short_date(last.date),
+                                 format_change(last.change));
+  }
+}
+
+test_row make_row(const report_test& test) {
+  test_row row;
+  row.test = &test;
+  row.current = test.current_result();
+  row.name = test.name;
+  row.anchor = anchor_for(test.name);
+  row.severity = severity_of(row.current);
+  row.verdict_word = row.current ? to_string(row.current->outcome) : "not run";
+  if (row.current && test.baseline) {
+    row.metric = test.baseline->metric;
+    row.statistic = test.baseline->statistic;
+    row.change = test.baseline;
+    row.change_text = format_change(row.change->change);
+    row.interval_text = fmt::format("{:.0f}% CI {} to {}", row.change->confidence * 100,
+                                    format_change(row.change->change_low),
+                                    format_change(row.change->change_high));
+  }
+  if (!metric_summary{}.get(row.statistic)) row.statistic = "median";
+  row.kind = metric_kind(row.metric);
+  if (row.current) {
+    row.value = statistic_of(*row.current, row.metric, row.statistic);
+    if (row.value) row.value_text = format_quantity(*row.value, row.kind);
+    row.thresholds = threshold_lines(row.current->thresholds);
+    row.thresholds_failed = static_cast<std::size_t>(std::count_if(
+        row.thresholds.begin(), row.thresholds.end(), [](const auto& t) { return !t.ok; }));
+  }
+  find_changes(row);
+  const bool worsening = !row.changes.empty() && row.changes.back().worse;
+  row.unchanged = row.current && row.current->outcome == verdict::pass &&
+                  row.current->warnings.empty() && !worsening;
+  return row;
+}
+
+}  // namespace
+
+const char* severity_word(std::size_t i) { return i < severity_words.size() ? severity_words[i] : "?"; }
+
+unit_kind metric_kind(std::string_view metric) {
+  if (metric == "wall" || metric == "user" || metric == "sys" || metric == "cpu" ||
+      ends_with(metric, "_ns")) {
+    return unit_kind::duration;
+  }
+  if (metric == "rss" || ends_with(metric, "_bytes")) return unit_kind::size;
+  if (metric == "throughput" || ends_with(metric, "_per_s")) return unit_kind::rate;
+  return unit_kind::count;
+}
+
+std::string short_commit(std::string_view commit) { return std::string(commit.substr(0, 10)); }
+
+std::string short_date(std::string_view date) { return std::string(date.substr(0, 10)); }
+
+std::string format_change(double fraction) {
+  const double percent = fraction * 100;
+  // "+0.0%" rather than "-0.0%" for a tiny negative change.
+  if (std::fabs(percent) < 0.05) return "+0.0%";
+  return fmt::format("{:+.1f}%", percent);
+}
+
+report_view make_view(const report_model& model) {
+  report_view view;
+  view.model = &model;
+  view.rows.reserve(model.tests.size());
+  for (const auto& test : model.tests) view.rows.push_back(make_row(test));
+  std::stable_sort(view.rows.begin(), view.rows.end(), [](const test_row& a, const test_row& b) {
+    if (a.severity != b.severity) return a.severity < b.severity;
+    return a.name < b.name;
+  });
+  // Two names with the same slug and hash (or the same name twice) still get distinct ids.
+  std::set<std::string> seen;
+  for (auto& row : view.rows) {
+    std::string anchor = row.anchor;
+    for (int k = 2; !seen.insert(anchor).second; ++k) anchor = fmt::format("{}-{}", row.anchor, k);
+    row.anchor = anchor;
+    ++view.counts[static_cast<std::size_t>(row.severity)];
+  }
+  for (std::size_t i = 0; i < view.counts.size(); ++i) {
+    if (view.counts[i] == 0) continue;
+    if (!view.counts_text.empty()) view.counts_text += ", ";
+    view.counts_text += fmt::format("{} {}", view.counts[i], severity_words[i]);
+  }
+  if (view.counts_text.empty()) view.counts_text = "no tests";
+  return view;
+}
+
+}  // namespace perfcheck::reports

@@ -1,0 +1,101 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The figures every format shows, computed once from a report_model: one row per test in
+// report order, with the headline figure, the change against the baseline, the threshold
+// tally and the change points. Formats only lay these out.
+#pragma once
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "perfcheck/model/units.hpp"
+#include "perfcheck/stats/changepoint.hpp"
+#include "reports/report_model.hpp"
+
+namespace perfcheck::reports {
+
+/// A shift in a test's headline statistic found by change-point detection.
+struct change_point {
+  std::size_t index = 0;  ///< history index of the first result at the new level
+  std::string commit;     ///< of that result; may be empty
+  std::string date;       ///< of that result, RFC 3339
+  double before = 0;      ///< mean level of the segment before, base unit
+  double after = 0;       ///< mean level from this result on, base unit
+  double change = 0;      ///< after / before - 1; 0 when before is 0
+  bool worse = false;     ///< higher time/size/count or lower rate
+};
+
+/// One threshold as shown: expression, measured value formatted in its unit, and outcome.
+struct threshold_line {
+  std::string expr;
+  std::string value_text;  ///< "98.1 ms"; the plain number when the expression does not parse
+  bool ok = false;
+};
+
+/// A test's row: what every format prints about it.
+struct test_row {
+  const report_test* test = nullptr;
+  const report_result* current = nullptr;  ///< nullptr: the test did not run in the session
+  std::string name;
+  std::string anchor;        ///< HTML id: "test-" + readable slug + hash; unique in the report
+  std::string verdict_word;  ///< "failed", ..., or "not run"
+  int severity = 0;          ///< report order: failed 0, regressed 1, error 2, inconclusive 3,
+                             ///< improved 4, pass 5, not run 6
+
+  std::string metric = "wall";        ///< the headline metric (the regression rule's, or wall)
+  std::string statistic = "median";   ///< the headline statistic
+  unit_kind kind = unit_kind::duration;
+  std::optional<double> value;        ///< the current result's headline statistic
+  std::string value_text;             ///< "12.3 ms", or "" when absent
+
+  std::optional<baseline_comparison> change;  ///< vs the baseline, when compared
+  std::string change_text;    ///< "+7.2%" or ""
+  std::string interval_text;  ///< "95% CI +3.1% to +11.0%" or ""
+
+  std::vector<threshold_line> thresholds;
+  std::size_t thresholds_failed = 0;
+
+  /// The headline statistic over the history, oldest first, for results that have it, and the
+  /// history index of each value.
+  std::vector<double> series;
+  std::vector<std::size_t> series_index;
+  stats::segmentation segments;        ///< change points over `series` (indexes into it)
+  std::vector<change_point> changes;   ///< the same, as history indexes with commit and level
+  std::string since_text;  ///< "slower since abc1234 (2026-01-02): +12.0%" or ""
+
+  bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
+};
+
+/// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run.
+using verdict_counts = std::array<std::size_t, 7>;
+
+/// The rows of a model, in report order, and the verdict tally.
+struct report_view {
+  const report_model* model = nullptr;
+  std::vector<test_row> rows;  ///< failed and regressed first, then by severity, then name
+  verdict_counts counts{};
+  std::string counts_text;     ///< "1 failed, 2 regressed, 12 passed" (zero counts left out)
+};
+
+/// Builds the view; `model` must outlive it. Runs change-point detection per test.
+report_view make_view(const report_model& model);
+
+/// Word for the verdict tally slot `i` ("failed", ..., "not run").
+const char* severity_word(std::size_t i);
+
+/// The unit kind of a metric name: wall, user, sys, cpu are durations; rss and names ending in
+/// "_bytes" sizes; "throughput" and names ending in "_per_s" rates; anything else a count.
+unit_kind metric_kind(std::string_view metric);
+
+/// "abc1234def" (10 characters) of a commit; "" stays "".
+std::string short_commit(std::string_view commit);
+
+/// "2026-01-02" of an RFC 3339 date, or the text itself when shorter.
+std::string short_date(std::string_view date);
+
+/// "+7.2%" for 0.072.
+std::string format_change(double fraction);
+
+}  // namespace perfcheck::reports

@@ -1,0 +1,2 @@
+{{%AUTOESCAPE context="HTML"}}{{! Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+    Opens one chart's figure; the sanitized SVG follows (see report_test.html.tpl). }}<figure class="chart chart-{{KIND}}" data-chart="{{KIND}}">

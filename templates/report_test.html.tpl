@@ -1,0 +1,12 @@
+{{%AUTOESCAPE context="HTML"}}{{! Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+    The start of one test of index.html, up to its charts. Each chart follows as
+    chart_start.html.tpl, the SVG (gnuplot's, after reports/svg_sanitizer.cpp, with the tooltips
+    of chart_overlay.svg.tpl), chart_end.html.tpl; report_test_end.html.tpl closes the test. }}<section class="test v-{{CLASS}}" id="{{ANCHOR}}">
+<h2><span class="badge">{{VERDICT}}</span> <span class="name">{{NAME}}</span></h2>
+<p class="facts">{{#HEADLINE}}{{LABEL}} <b>{{TEXT}}</b>{{/HEADLINE}}{{#DELTA}} · <span class="{{CLASS}}">{{TEXT}}</span> vs baseline{{#BASE}} {{VALUE}}{{/BASE}} ({{INTERVAL}}){{/DELTA}}{{#RUN}} · commit <code>{{COMMIT}}</code> · {{DATE}} · {{RUNS}} runs{{/RUN}}{{#NOT_RUN}}did not run in this session{{/NOT_RUN}} · {{RESULTS}} results in the history</p>
+{{#REASONS}}<ul class="reasons">{{#REASON}}<li>{{TEXT}}</li>{{/REASON}}</ul>{{/REASONS}}
+{{#WARNINGS}}<ul class="warnings">{{#WARNING}}<li>{{TEXT}}</li>{{/WARNING}}</ul>{{/WARNINGS}}
+{{#CHANGES}}<ul class="changes">{{#CHANGE}}<li><span class="{{CLASS}}">{{WORD}} {{TEXT}}</span> since <code>{{COMMIT}}</code> ({{DATE}}): {{BEFORE}} → {{AFTER}}</li>{{/CHANGE}}{{#MORE}}<li class="muted">and {{N}} earlier change points on the chart</li>{{/MORE}}</ul>{{/CHANGES}}
+{{#THRESHOLDS}}<table class="thresholds"><thead><tr><th>Threshold</th><th>Measured</th><th>Outcome</th></tr></thead><tbody>{{#THRESHOLD}}<tr><td><code>{{EXPR}}</code></td><td>{{VALUE}}</td><td class="{{CLASS}}">{{OUTCOME}}</td></tr>{{/THRESHOLD}}</tbody></table>{{/THRESHOLDS}}
+<div class="charts">
+{{#NO_CHART}}<p class="muted">No chart: this test has no stored figures to draw.</p>{{/NO_CHART}}

@@ -1,0 +1,21 @@
+{{%AUTOESCAPE context="HTML"}}{{! Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+    summary.md: fits a pull-request comment or a CI job summary. GitHub renders the inline
+    HTML, so values are HTML-escaped by auto-escaping; x-markdown first escapes Markdown's own
+    punctuation in free text (names, reasons). }}## perfcheck: {{COUNTS}}
+
+{{#SESSION}}Session {{ID:x-markdown}} · commit {{COMMIT:x-markdown}}{{#BRANCH}} on {{NAME:x-markdown}}{{/BRANCH}} · {{MACHINE:x-markdown}} · {{DATE:x-markdown}}{{#REPORT}} · <a href="{{URL}}">full report</a>{{/REPORT}}
+{{/SESSION}}
+{{#EMPTY}}The history holds no results for this session.
+{{/EMPTY}}{{#ALL_UNCHANGED}}All {{N}} tests passed, none slower.
+{{/ALL_UNCHANGED}}{{#TABLE}}| Verdict | Test | Headline | Change vs baseline | Trend | Thresholds | Warnings |
+| --- | --- | --- | --- | --- | --- | --- |
+{{#ROW}}| {{ICON}} {{VERDICT}} | {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} | {{HEADLINE:x-markdown}} | {{#DELTA}}**{{TEXT}}** ({{INTERVAL}}){{/DELTA}}{{#NO_DELTA}}no baseline{{/NO_DELTA}} | {{SINCE:x-markdown}} | {{THRESHOLDS:x-markdown}} | {{WARNINGS:x-markdown}} |
+{{/ROW}}{{/TABLE}}{{#REASONS}}
+{{#TEST}}- **{{NAME:x-markdown}}**: {{TEXT:x-markdown}}
+{{/TEST}}{{/REASONS}}{{#UNCHANGED}}
+<details><summary>{{N}} unchanged {{TESTS}}</summary>
+
+{{#ITEM}}- {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}}: {{HEADLINE:x-markdown}}{{#DELTA}} ({{TEXT}}){{/DELTA}}
+{{/ITEM}}
+</details>
+{{/UNCHANGED}}

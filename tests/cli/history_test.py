@@ -1,0 +1,327 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""End-to-end tests of the history: `perfcheck run --history`, the `perfcheck history` verbs,
+concurrent writer processes, and kill -9 in the middle of a stream of writes.
+
+Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*),
+SQLITE3 (the sqlite3 command-line shell; found in PATH when unset).
+"""
+import copy
+import json
+import os
+import random
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+PERFCHECK = os.environ["PERFCHECK"]
+BIN = os.environ["PERFCHECK_BIN_DIR"]
+SQLITE3 = os.environ.get("SQLITE3", "")
+if not SQLITE3 or SQLITE3.endswith("NOTFOUND"):
+    SQLITE3 = shutil.which("sqlite3") or "sqlite3"
+
+
+def prog(name):
+    return os.path.join(BIN, name)
+
+
+def clean_env(**extra):
+    """The environment without PERFCHECK_* context variables, plus `extra`."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("PERFCHECK_HISTORY", "PERFCHECK_SESSION_ID", "PERFCHECK_GIT_COMMIT",
+                        "PERFCHECK_GIT_BRANCH", "PERFCHECK_COMPILER")}
+    env.update(extra)
+    return env
+
+
+def perfcheck(*args, env=None):
+    return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=300,
+                          env=env if env is not None else clean_env())
+
+
+def sql(db, query):
+    p = subprocess.run([SQLITE3, db, query], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0:
+        raise AssertionError(f"sqlite3 {db} {query!r}: {p.stderr}")
+    return p.stdout.strip()
+
+
+def read_bytes(path):
+    with open(path, "rb") as f:
+        return f.read()
+
+
+class HistoryTest(unittest.TestCase):
+    template = None  # one real result, the model of the generated ones
+
+    @classmethod
+    def setUpClass(cls):
+        with tempfile.TemporaryDirectory(prefix="perfcheck-history-") as d:
+            path = os.path.join(d, "r.json")
+            p = perfcheck("run", "--runs", "3", "--warmup", "0", "-q", "--json", path, "--", prog("pc_noop"))
+            if p.returncode != 0:
+                raise AssertionError(p.stdout + p.stderr)
+            with open(path) as f:
+                cls.template = json.load(f)
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-history-")
+        self.dir = self.tmp.name
+        self.history = os.path.join(self.dir, "history.sqlite")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.dir, name)
+
+    def write_results(self, prefix, count, name="gen"):
+        """`count` distinct result files made from the template; returns their paths."""
+        paths = []
+        for i in range(count):
+            r = copy.deepcopy(self.template)
+            r["name"] = name
+            # Distinct start times make distinct results (and a time order).
+            r["started_at"] = f"2026-01-01T{i // 3600 % 24:02}:{i // 60 % 60:02}:{i % 60:02}.{len(prefix):03}Z"
+            r["context"]["session_id"] = prefix
+            r["runs"][0]["wall_ns"] = 1_000_000 + i
+            path = self.path(f"{prefix}-{i:04}.json")
+            with open(path, "w") as f:
+                json.dump(r, f)
+            paths.append(path)
+        return paths
+
+    def check(self, p, code=0):
+        self.assertEqual(p.returncode, code, p.stdout + p.stderr)
+        return p
+
+    # --- perfcheck run --history -----------------------------------------------------------
+
+    def test_run_records_the_result_with_its_context(self):
+        env = clean_env(PERFCHECK_HISTORY=self.history, PERFCHECK_GIT_COMMIT="c0ffee",
+                        PERFCHECK_GIT_BRANCH="main", PERFCHECK_SESSION_ID="s-env", PERFCHECK_COMPILER="GNU 12")
+        self.check(perfcheck("run", "--runs", "2", "--warmup", "0", "-q", "--name", "nap",
+                             "--json", self.path("r.json"), "--", prog("pc_noop"), env=env))
+        with open(self.path("r.json")) as f:
+            result = json.load(f)
+        # The result file carries the same context as the history row.
+        self.assertEqual(result["context"]["git_commit"], "c0ffee")
+        self.assertEqual(result["context"]["session_id"], "s-env")
+        self.assertEqual(sql(self.history, "SELECT name, git_commit, git_branch, session_id, compiler, "
+                                           "verdict, run_count FROM results"),
+                         "nap|c0ffee|main|s-env|GNU 12|pass|2")
+        self.assertEqual(sql(self.history, "SELECT COUNT(*) FROM samples WHERE metric = 'wall'"), "2")
+        # The history holds the result file exactly.
+        exported = json.loads(self.check(perfcheck("history", "export", "--history", self.history)).stdout)
+        self.assertEqual(exported["results"][0]["result"], result)
+        # The result file and the recorded result are one result: importing it adds nothing.
+        out = self.check(perfcheck("history", "import", "--history", self.history, self.path("r.json"))).stdout
+        self.assertIn("0 new, 1 already present", out)
+
+    def test_run_takes_the_session_from_session_json(self):
+        results = self.path("perf-results")
+        self.check(perfcheck("session", "start", "--results-dir", results))
+        with open(os.path.join(results, "session.json")) as f:
+            session_id = json.load(f)["id"]
+        self.check(perfcheck("run", "--runs", "1", "--warmup", "0", "-q", "--output-dir", results,
+                             "--history", self.history, "--", prog("pc_noop")))
+        listing = self.check(perfcheck("history", "list", "--history", self.history)).stdout
+        self.assertIn(session_id, listing)
+        shown = self.check(perfcheck("history", "show", "latest", "--history", self.history)).stdout
+        self.assertIn(f"session {session_id}: 1 result(s)", shown)
+        self.assertIn("pc_noop", shown)
+
+    def test_a_history_failure_keeps_the_result_and_exits_non_zero(self):
+        foreign = self.path("shop.db")
+        sql(foreign, "CREATE TABLE customers (id INTEGER PRIMARY KEY, name TEXT); "
+                     "INSERT INTO customers VALUES (1, 'Ada');")
+        before = read_bytes(foreign)
+        result = self.path("r.json")
+        p = perfcheck("run", "--runs", "1", "--warmup", "0", "-q", "--json", result,
+                      "--history", foreign, "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn(f"history {foreign}: an SQLite database but not a perfcheck history", p.stderr)
+        self.assertIn(f"the result is kept in {result}", p.stderr)
+        self.assertIn("perfcheck history import", p.stderr)
+        with open(result) as f:
+            self.assertEqual(json.load(f)["verdict"], "pass")
+        self.assertEqual(read_bytes(foreign), before)
+
+        # A folder that cannot be written: exit non-zero, result kept.
+        locked = self.path("locked")
+        os.mkdir(locked, 0o500)
+        try:
+            p = perfcheck("run", "--runs", "1", "--warmup", "0", "-q", "--json", result,
+                          "--history", os.path.join(locked, "h.sqlite"), "--", prog("pc_noop"))
+            if os.geteuid() != 0:  # root writes anywhere
+                self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
+                self.assertIn(os.path.join(locked, "h.sqlite"), p.stderr)
+            self.assertTrue(os.path.exists(result))
+        finally:
+            os.chmod(locked, 0o700)
+
+    def test_concurrent_runs_record_every_result(self):
+        """perfcheck run itself, 4 at once, as under ctest -j."""
+        procs = [subprocess.Popen([PERFCHECK, "run", "--runs", "1", "--warmup", "0", "-q", "--name", f"t{i}",
+                                   "--history", self.history, "--", prog("pc_noop")],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+                 for i in range(4)]
+        for p in procs:
+            out, err = p.communicate(timeout=300)
+            self.assertEqual(p.returncode, 0, out + err)
+        self.assertEqual(sql(self.history, "SELECT COUNT(DISTINCT name) FROM results"), "4")
+
+    # --- the verbs ---------------------------------------------------------------------------
+
+    def test_verbs_end_to_end(self):
+        files = self.write_results("s1", 5, name="parse") + self.write_results("s22", 3, name="parse")
+        out = self.check(perfcheck("history", "import", "--history", self.history, *files)).stdout
+        self.assertIn(f"{files[0]}: 1 new, 0 already present", out)
+
+        listing = self.check(perfcheck("history", "list", "--history", self.history)).stdout
+        self.assertRegex(listing, r"s1 +\S+ +5 ")
+        self.assertRegex(listing, r"s22 +\S+ +3 ")
+        self.assertIn("pass", listing)
+
+        shown = self.check(perfcheck("history", "show", "s22", "--history", self.history)).stdout
+        self.assertIn("session s22: 3 result(s)", shown)
+        series = self.check(perfcheck("history", "show", "--test", "parse", "--last", "4",
+                                      "--history", self.history)).stdout
+        self.assertIn("test parse: 4 result(s)", series)
+        lines = [l for l in series.splitlines() if l.startswith("  2026")]
+        self.assertEqual(lines, sorted(lines))  # oldest first
+
+        # export → import into a new history → export: the same bytes.
+        first = self.path("export1.json")
+        self.check(perfcheck("history", "export", "--history", self.history, "--output", first))
+        copy_history = self.path("copy.sqlite")
+        out = self.check(perfcheck("history", "import", "--history", copy_history, first)).stdout
+        self.assertIn(f"{first}: 8 new, 0 already present", out)
+        second = self.path("export2.json")
+        self.check(perfcheck("history", "export", "--history", copy_history, "-o", second))
+        self.assertEqual(read_bytes(first), read_bytes(second))
+        with open(first) as f:
+            self.assertEqual(json.load(f)["schema"], "perfcheck/history/v1")
+
+        # Importing again merges without duplicates.
+        out = self.check(perfcheck("history", "import", "--history", copy_history, first, files[0])).stdout
+        self.assertIn(f"{first}: 0 new, 8 already present", out)
+        self.assertIn(f"{files[0]}: 0 new, 1 already present", out)
+
+        out = self.check(perfcheck("history", "prune", "--history", copy_history, "--keep-last", "2")).stdout
+        self.assertIn("removed 6 result(s)", out)
+        out = self.check(perfcheck("history", "prune", "--history", copy_history, "--older-than-days", "0")).stdout
+        self.assertIn("removed 2 result(s)", out)
+        self.assertEqual(sql(copy_history, "SELECT COUNT(*) FROM samples"), "0")
+
+    def test_verb_errors_say_what_to_do(self):
+        p = self.check(perfcheck("history", "list"), 2)
+        self.assertIn("give --history FILE or set PERFCHECK_HISTORY", p.stderr)
+        missing = self.path("none.sqlite")
+        p = self.check(perfcheck("history", "list", "--history", missing), 2)
+        self.assertIn(f"history {missing}: no such file", p.stderr)
+        self.assertFalse(os.path.exists(missing))
+        p = self.check(perfcheck("history", "prune", "--history", missing), 2)
+        self.assertIn("--older-than-days N, --keep-last N", p.stderr)
+        p = self.check(perfcheck("history", "prune", "--history", missing, "--older-than-days", "-1"), 2)
+        self.assertIn("--older-than-days -1: use 0 or more days", p.stderr)
+        p = self.check(perfcheck("history", "prune", "--history", missing, "--keep-last", "0"), 2)
+        self.assertIn("keep 1 or more", p.stderr)
+
+        garbage = self.path("notes.txt")
+        with open(garbage, "w") as f:
+            f.write("not a database\n" * 200)
+        before = read_bytes(garbage)
+        p = self.check(perfcheck("history", "list", "--history", garbage), 2)
+        self.assertIn(f"history {garbage}", p.stderr)
+        self.assertIn("not a database", p.stderr)
+        self.assertEqual(read_bytes(garbage), before)
+
+        self.check(perfcheck("history", "import", "--history", self.history, *self.write_results("a", 1)))
+        sql(self.history, "UPDATE perfcheck_meta SET value = '9' WHERE name = 'version'")
+        before = read_bytes(self.history)
+        p = self.check(perfcheck("history", "export", "--history", self.history), 2)
+        self.assertIn("history schema version 9 is newer than this perfcheck understands", p.stderr)
+        self.assertEqual(read_bytes(self.history), before)
+
+        bad = self.path("bad.json")
+        with open(bad, "w") as f:
+            json.dump({"schema": "perfcheck/history/v1", "results": [{"key": "nope", "recorded_at": "x", "result": {}}]}, f)
+        p = self.check(perfcheck("history", "import", "--history", self.path("other.sqlite"), bad), 2)
+        self.assertIn(f"{bad}: field 'results[0].key'", p.stderr)
+
+    # --- concurrency and durability ------------------------------------------------------------
+
+    def test_eight_concurrent_writers_lose_nothing(self):
+        """8 processes, each 50 results in 50 transactions, into one new history at once."""
+        writers = [self.write_results(f"w{w}", 50) for w in range(8)]
+        procs = [subprocess.Popen([PERFCHECK, "history", "import", "--history", self.history, *files],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+                 for files in writers]
+        # A reader meanwhile: WAL readers never block writers nor fail.
+        while any(p.poll() is None for p in procs):
+            if os.path.exists(self.history):
+                self.check(perfcheck("history", "list", "--history", self.history))
+            time.sleep(0.05)
+        for p in procs:
+            out, err = p.communicate(timeout=300)
+            self.assertEqual(p.returncode, 0, out + err)
+            self.assertEqual(out.count(": 1 new"), 50, out)
+        self.assertEqual(sql(self.history, "SELECT COUNT(*) FROM results"), "400")
+        self.assertEqual(sql(self.history, "SELECT COUNT(DISTINCT session_id) FROM results"), "8")
+        self.assertEqual(sql(self.history, "PRAGMA integrity_check"), "ok")
+        runs = len(self.template["runs"])
+        self.assertEqual(sql(self.history, "SELECT COUNT(*) FROM samples WHERE metric = 'wall'"), str(400 * runs))
+
+    def test_kill_9_during_a_stream_of_writes_keeps_every_committed_result(self):
+        files = self.write_results("k", 200)
+        started = {}
+        for path in files:
+            with open(path) as f:
+                started[json.load(f)["started_at"]] = path
+        rng = random.Random(20261123)
+        stored = set()  # paths whose result the history holds
+        # Kill points: after a delay (around the file's creation and migration: a process takes
+        # some tens of ms to start), then after k reported commits.
+        delays = [0.02, 0.05, 0.08, 0.12]
+        for stop_after in [0, 0, 0, 0, rng.randint(1, 20), rng.randint(20, 60), rng.randint(60, 100)]:
+            remaining = [p for p in files if p not in stored]
+            proc = subprocess.Popen([PERFCHECK, "history", "import", "--history", self.history, *remaining],
+                                    stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=clean_env())
+            reported = []  # a line is printed after its transaction committed
+            if stop_after == 0:
+                time.sleep(delays.pop(0))
+            else:
+                while len(reported) < stop_after:
+                    line = proc.stdout.readline()
+                    if not line:
+                        break
+                    reported.append(line.split(":")[0])
+            proc.send_signal(signal.SIGKILL)
+            rest, _ = proc.communicate(timeout=60)
+            self.assertEqual(proc.returncode, -signal.SIGKILL)
+            reported += [l.split(":")[0] for l in rest.splitlines() if ": 1 new" in l]
+            if not os.path.exists(self.history):
+                self.assertEqual(reported, [])
+                continue
+            self.assertEqual(sql(self.history, "PRAGMA integrity_check"), "ok")
+            # Every committed result is there and readable in full.
+            export = json.loads(self.check(perfcheck("history", "export", "--history", self.history)).stdout)
+            now_stored = {started[r["result"]["started_at"]] for r in export["results"]}
+            self.assertTrue(stored <= now_stored)
+            for path in reported:
+                self.assertIn(path, now_stored)
+            # At most the one being written at the kill is beyond what was reported.
+            self.assertLessEqual(len(now_stored - stored) - len(reported), 1)
+            stored = now_stored
+        # The history keeps working after the kills, and nothing is duplicated.
+        self.check(perfcheck("history", "import", "--history", self.history, *files))
+        self.assertEqual(sql(self.history, "SELECT COUNT(*) FROM results"), "200")
+        self.assertEqual(sql(self.history, "PRAGMA integrity_check"), "ok")
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

@@ -1,0 +1,118 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#define BOOST_TEST_MODULE comparison
+#include <boost/test/unit_test.hpp>
+
+#include <ostream>
+
+#include <boost/json.hpp>
+
+#include "perfcheck/gate/comparison.hpp"
+#include "perfcheck/gate/regression_rule.hpp"
+
+using namespace perfcheck;
+using namespace perfcheck::gate;
+
+namespace perfcheck {
+// For Boost.Test's messages.
+inline std::ostream& operator<<(std::ostream& out, verdict v) { return out << to_string(v); }
+}  // namespace perfcheck
+
+namespace {
+
+// Ten tightly spread values around `center` (spread 0.9%), the same shape every time.
+std::vector<double> tight(double center) {
+  std::vector<double> out;
+  for (int i = 0; i < 10; ++i) out.push_back(center * (1 + 0.001 * ((i * 7) % 10)));
+  return out;
+}
+
+comparison_input test(const std::string& name, std::vector<double> wall, std::string origin = "side") {
+  comparison_input in;
+  in.name = name;
+  in.columns["wall"] = wall;
+  in.columns["cpu"] = std::move(wall);
+  in.origin = std::move(origin);
+  return in;
+}
+
+const std::vector<regression_rule> wall5{parse_regression_rule("wall.median +5%")};
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(slower_candidate_regresses_and_equal_one_passes) {
+  const auto report = compare_tests({test("slow", tight(100)), test("same", tight(100))},
+                                    {test("slow", tight(150)), test("same", tight(100))}, wall5, {});
+  BOOST_TEST_REQUIRE(report.rows.size() == 2u);
+  BOOST_TEST(report.rows[0].name == "same");  // by name
+  BOOST_TEST(report.rows[0].finding.decision == verdict::pass);
+  BOOST_TEST(report.rows[1].name == "slow");
+  BOOST_TEST(report.rows[1].finding.decision == verdict::regressed);
+  BOOST_TEST(report.rows[1].evaluated);
+  BOOST_TEST(report.rows[1].finding.change == 0.5, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(report.any_regressed());
+  BOOST_TEST(report.counts().at(verdict::regressed) == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(faster_candidate_improves) {
+  const auto report = compare_tests({test("t", tight(100))}, {test("t", tight(80))}, wall5, {});
+  BOOST_TEST(report.rows[0].finding.decision == verdict::improved);
+  BOOST_TEST(!report.any_regressed());
+}
+
+BOOST_AUTO_TEST_CASE(tests_on_one_side_are_listed_not_compared) {
+  const auto report = compare_tests({test("a", tight(1)), test("gone", tight(1))},
+                                    {test("a", tight(1)), test("new", tight(1))}, wall5, {});
+  BOOST_TEST(report.rows.size() == 1u);
+  BOOST_TEST(report.only_baseline == std::vector<std::string>{"gone"});
+  BOOST_TEST(report.only_candidate == std::vector<std::string>{"new"});
+}
+
+BOOST_AUTO_TEST_CASE(undecidable_rules_are_inconclusive_with_the_reason_and_others_still_decide) {
+  const auto rules = parse_regression_rules({"wall.median +5%", "rss.median +5%"}, "--rule");
+  const auto report = compare_tests({test("t", tight(100), "a.json")}, {test("t", tight(200), "b.json")}, rules, {});
+  BOOST_TEST_REQUIRE(report.rows.size() == 2u);
+  BOOST_TEST(report.rows[0].finding.decision == verdict::regressed);
+  BOOST_TEST(report.rows[1].finding.decision == verdict::inconclusive);
+  BOOST_TEST(!report.rows[1].evaluated);
+  BOOST_TEST(report.rows[1].finding.reason.find("'rss' is not measured in a.json (it has cpu, wall)") != std::string::npos,
+             report.rows[1].finding.reason);
+
+  // Three runs a side can never reach p < 0.01: the message gives the minimum.
+  const auto few = compare_tests({test("t", {1, 2, 3})}, {test("t", {7, 8, 9})}, wall5, {});
+  BOOST_TEST(few.rows[0].finding.decision == verdict::inconclusive);
+  BOOST_TEST(few.rows[0].finding.reason.find("use at least 5 runs") != std::string::npos, few.rows[0].finding.reason);
+  BOOST_TEST(few.rows[0].finding.baseline_median == 2);
+  BOOST_TEST(few.rows[0].finding.candidate_median == 8);
+}
+
+BOOST_AUTO_TEST_CASE(failed_measurements_give_error_rows) {
+  auto broken = test("t", {});
+  broken.problem = "run 1 crashed";
+  const auto report = compare_tests({test("t", tight(1), "base.json")}, {broken}, wall5, {});
+  BOOST_TEST(report.rows[0].finding.decision == verdict::error);
+  BOOST_TEST(report.rows[0].finding.reason.find("candidate's measurement failed") != std::string::npos);
+  BOOST_TEST(!report.any_regressed());
+}
+
+BOOST_AUTO_TEST_CASE(json_form_has_fractions_and_nulls_for_what_was_not_computed) {
+  const auto rules = parse_regression_rules({"wall.median +5%", "rss.median +5%"}, "--rule");
+  const auto report = compare_tests({test("t", tight(100))}, {test("t", tight(150)), test("x", tight(1))}, rules, {});
+  const auto json = comparison_to_json(report);
+  BOOST_TEST(json.at("schema").as_string() == compare_schema);
+  const auto& rows = json.at("comparisons").as_array();
+  BOOST_TEST_REQUIRE(rows.size() == 2u);
+  const auto& first = rows[0].as_object();
+  for (const char* key : {"name", "rule", "metric", "baseline_median", "candidate_median", "change", "p_value",
+                          "p_adjusted", "ci_low", "ci_high", "verdict", "reason", "baseline_n", "candidate_n"}) {
+    BOOST_TEST(first.contains(key), key);
+  }
+  BOOST_TEST(first.at("verdict").as_string() == "regressed");
+  BOOST_TEST(first.at("change").as_double() == 0.5, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(first.at("ci_low").as_double() > 0.05);
+  const auto& second = rows[1].as_object();
+  BOOST_TEST(second.at("change").is_null());
+  BOOST_TEST(second.at("p_value").is_null());
+  BOOST_TEST(second.at("baseline_median").is_null());
+  BOOST_TEST(json.at("only_candidate").as_array().size() == 1u);
+  BOOST_TEST(json.at("alpha").as_double() == 0.01);
+}

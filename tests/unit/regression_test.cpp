@@ -1,0 +1,262 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The regression rule: parsing, decisions on fixed samples, and the run loop with an
+// interleaved fake baseline. Deterministic: no processes, no clocks.
+#define BOOST_TEST_MODULE regression
+#include <boost/test/unit_test.hpp>
+
+#include <cmath>
+#include <deque>
+
+#include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/run/runner.hpp"
+
+using namespace perfcheck;
+using namespace perfcheck::gate;
+
+namespace {
+
+// n values spread evenly around `center` by +-spread (a fixed, untied pattern).
+std::vector<double> around(double center, double spread, int n, double phase = 0) {
+  std::vector<double> v;
+  for (int i = 0; i < n; ++i) {
+    const double u = std::fmod((i * 0.618033988749895) + phase, 1.0);  // golden-ratio sequence
+    v.push_back(center * (1 + spread * (2 * u - 1)));
+  }
+  return v;
+}
+
+std::map<std::string, std::vector<double>> wall(std::vector<double> v) { return {{"wall", std::move(v)}}; }
+
+std::string error_of(const std::string& text) {
+  try {
+    parse_regression_rule(text);
+  } catch (const usage_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(parses_rules) {
+  const auto r = parse_regression_rule("wall.median +5%");
+  BOOST_TEST(r.metric == "wall");
+  BOOST_TEST(r.tolerance == 0.05, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(parse_regression_rule(" cpu.median +12.5% ").tolerance == 0.125, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(parse_regression_rule("rss.median +0%").tolerance == 0.0);
+}
+
+BOOST_AUTO_TEST_CASE(bad_rules_explain_the_form) {
+  BOOST_TEST(error_of("wall.median 5%").find("must start with '+'") != std::string::npos);
+  BOOST_TEST(error_of("wall.median +5").find("must end with '%'") != std::string::npos);
+  BOOST_TEST(error_of("wall.p95 +5%").find("rules compare the median") != std::string::npos);
+  BOOST_TEST(error_of("wall +5%").find("has no statistic") != std::string::npos);
+  BOOST_TEST(error_of("wall.median +x%").find("'x' is not a number") != std::string::npos);
+  BOOST_TEST(error_of("wall.median +5000%").find("from 0% to 1000%") != std::string::npos);
+  BOOST_TEST(error_of("wall.median").find("tolerance is missing") != std::string::npos);
+  BOOST_TEST(error_of("wall.median +5%").find("(no error)") != std::string::npos);
+  BOOST_TEST(error_of("wall.median 5%").find("Regression rules are written") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(clear_slowdown_regresses_and_no_change_passes) {
+  const auto rules = parse_regression_rules({"wall.median +5%"}, "t");
+  const auto base = wall(around(100, 0.02, 20));
+  auto f = evaluate_regressions(rules, base, wall(around(120, 0.02, 20, 0.3)), {});
+  BOOST_REQUIRE(f.size() == 1u);
+  BOOST_TEST(to_string(f[0].decision) == std::string("regressed"));
+  BOOST_TEST(f[0].change > 0.15);
+  BOOST_TEST(f[0].ci_low > 0.05);
+  BOOST_TEST(f[0].p_value < 0.001);
+  BOOST_TEST(f[0].reason.find("slower by +") != std::string::npos);
+
+  f = evaluate_regressions(rules, base, wall(around(100, 0.02, 20, 0.3)), {});
+  BOOST_TEST(to_string(f[0].decision) == std::string("pass"));
+  BOOST_TEST(std::fabs(f[0].change) < 0.02);
+
+  f = evaluate_regressions(rules, base, wall(around(80, 0.02, 20, 0.3)), {});
+  BOOST_TEST(to_string(f[0].decision) == std::string("improved"));
+}
+
+BOOST_AUTO_TEST_CASE(interval_straddling_the_tolerance_is_inconclusive) {
+  // +5% shift with 8% noise and few runs: the interval covers both sides of +5%.
+  const auto rules = parse_regression_rules({"wall.median +5%"}, "t");
+  const auto f = evaluate_regressions(rules, wall(around(100, 0.08, 8)), wall(around(105, 0.08, 8, 0.5)), {});
+  BOOST_TEST(to_string(f[0].decision) == std::string("inconclusive"));
+  BOOST_TEST(f[0].ci_low < 0.05);
+  BOOST_TEST(f[0].ci_high > 0.05);
+}
+
+BOOST_AUTO_TEST_CASE(significant_change_within_tolerance_passes) {
+  const auto rules = parse_regression_rules({"wall.median +10%"}, "t");
+  const auto f = evaluate_regressions(rules, wall(around(100, 0.005, 30)), wall(around(103, 0.005, 30, 0.4)), {});
+  BOOST_TEST(f[0].p_value < 0.001);  // real, but small
+  BOOST_TEST(to_string(f[0].decision) == std::string("pass"));
+}
+
+BOOST_AUTO_TEST_CASE(between_session_spread_widens_the_interval) {
+  const auto rules = parse_regression_rules({"wall.median +5%"}, "t");
+  const auto base = wall(around(100, 0.02, 20));
+  const auto cand = wall(around(110, 0.02, 20, 0.3));
+  regression_options tight;
+  regression_options loose;
+  loose.between_session_cv = 0.05;
+  loose.baseline_sessions = 3;
+  const auto a = evaluate_regressions(rules, base, cand, tight);
+  const auto b = evaluate_regressions(rules, base, cand, loose);
+  BOOST_TEST(to_string(a[0].decision) == std::string("regressed"));
+  BOOST_TEST(b[0].ci_low < a[0].ci_low);
+  BOOST_TEST(b[0].ci_high > a[0].ci_high);
+  BOOST_TEST(to_string(b[0].decision) == std::string("inconclusive"));
+}
+
+BOOST_AUTO_TEST_CASE(tolerance_below_noise_floor_is_inconclusive) {
+  const auto rules = parse_regression_rules({"wall.median +2%"}, "t");
+  regression_options o;
+  o.noise_floor = 0.04;
+  const auto f = evaluate_regressions(rules, wall(around(100, 0.02, 20)), wall(around(130, 0.02, 20)), o);
+  BOOST_TEST(to_string(f[0].decision) == std::string("inconclusive"));
+  BOOST_TEST(f[0].reason.find("below this machine's calibrated noise floor") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(holm_correction_over_several_rules) {
+  const auto rules = parse_regression_rules({"wall.median +5%", "cpu.median +5%"}, "t");
+  std::map<std::string, std::vector<double>> base{{"wall", around(100, 0.02, 20)}, {"cpu", around(50, 0.02, 20)}};
+  std::map<std::string, std::vector<double>> cand{{"wall", around(120, 0.02, 20, 0.3)}, {"cpu", around(50, 0.02, 20, 0.3)}};
+  const auto f = evaluate_regressions(rules, base, cand, {});
+  BOOST_REQUIRE(f.size() == 2u);
+  BOOST_TEST(f[0].p_adjusted == std::min(1.0, 2 * f[0].p_value), boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(f[1].p_adjusted >= f[1].p_value);
+  BOOST_TEST(to_string(combine(f)) == std::string("regressed"));
+}
+
+BOOST_AUTO_TEST_CASE(too_small_samples_are_refused_with_the_minimum) {
+  const auto rules = parse_regression_rules({"wall.median +5%"}, "t");
+  try {
+    evaluate_regressions(rules, wall({1, 2, 3}), wall({4, 5, 6}), {});
+    BOOST_ERROR("accepted");
+  } catch (const usage_error& e) {
+    const std::string m = e.what();
+    BOOST_TEST(m.find("can ever be significant at alpha 0.01") != std::string::npos);
+    BOOST_TEST(m.find("use at least 5 runs on each side") != std::string::npos);
+  }
+  BOOST_CHECK_THROW(evaluate_regressions(parse_regression_rules({"io.median +5%"}, "t"),
+                                         wall(around(1, 0.1, 10)), wall(around(1, 0.1, 10)), {}),
+                    usage_error);
+}
+
+// --- the run loop with an interleaved baseline ---
+
+namespace {
+
+class scripted : public exec::executor {
+ public:
+  explicit scripted(std::vector<double> wall_ms) : wall_ms_(std::move(wall_ms)) {}
+  exec::run_report run(const exec::output_capture&) override {
+    exec::run_report r;
+    r.sample.wall_ns = static_cast<std::int64_t>(wall_ms_[calls % wall_ms_.size()] * 1e6);
+    r.sample.user_ns = r.sample.wall_ns;
+    r.sample.max_rss_bytes = 1 << 20;
+    r.sample.exit_code = 0;
+    ++calls;
+    return r;
+  }
+  std::size_t calls = 0;
+
+ private:
+  std::vector<double> wall_ms_;
+};
+
+run_spec spec_runs(int min_runs, int max_runs) {
+  run_spec s;
+  s.name = "t";
+  s.command = {"x"};
+  s.warmup = 1;
+  s.min_runs = min_runs;
+  s.max_runs = max_runs;
+  return s;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(interleaved_baseline_alternates_in_random_order_and_detects) {
+  scripted candidate(around(12, 0.02, 37));
+  scripted baseline(around(10, 0.02, 41, 0.2));
+  run::regression_plan plan;
+  plan.rules = parse_regression_rules({"wall.median +5%"}, "t");
+  plan.baseline.kind = "command";
+  plan.baseline_executor = &baseline;
+  plan.seed = 42;
+  run::runner_options options;
+  options.regression = &plan;
+  const auto r = run::run_test(spec_runs(20, 20), candidate, options);
+  BOOST_REQUIRE(r.baseline.has_value());
+  BOOST_TEST(r.baseline->samples.size() == 20u);
+  BOOST_TEST(baseline.calls == 21u);  // one warm-up too
+  const std::string& order = r.baseline->order;
+  BOOST_TEST(order.size() == 40u);
+  // Every pair holds one A and one B, and both orders occur.
+  int ab = 0, ba = 0;
+  for (std::size_t i = 0; i + 1 < order.size(); i += 2) {
+    const std::string pair = order.substr(i, 2);
+    BOOST_TEST((pair == "AB" || pair == "BA"));
+    (pair == "AB" ? ab : ba)++;
+  }
+  BOOST_TEST(ab > 0);
+  BOOST_TEST(ba > 0);
+  BOOST_TEST(to_string(r.outcome) == std::string("regressed"));
+  BOOST_REQUIRE(r.regressions.size() == 1u);
+  BOOST_TEST(r.regressions[0].change > 0.1);
+  BOOST_TEST(r.reasons.at(0).find("wall.median +5%: slower by") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(inconclusive_extends_runs_up_to_the_maximum) {
+  // 4% shift with 10% noise and tolerance 5%: undecidable, so the runner goes to RUNS max.
+  scripted candidate(around(10.4, 0.10, 97, 0.5));
+  scripted baseline(around(10, 0.10, 89));
+  run::regression_plan plan;
+  plan.rules = parse_regression_rules({"wall.median +5%"}, "t");
+  plan.baseline.kind = "command";
+  plan.baseline_executor = &baseline;
+  plan.seed = 7;
+  run::runner_options options;
+  options.regression = &plan;
+  const auto r = run::run_test(spec_runs(10, 40), candidate, options);
+  BOOST_TEST(r.runs.size() == 40u);
+  BOOST_TEST(to_string(r.outcome) == std::string("inconclusive"));
+  BOOST_TEST(r.warnings.back().find("inconclusive") != std::string::npos);
+}
+
+BOOST_AUTO_TEST_CASE(clear_result_stops_at_the_first_look) {
+  scripted candidate(around(10, 0.01, 31, 0.5));
+  scripted baseline(around(10, 0.01, 29));
+  run::regression_plan plan;
+  plan.rules = parse_regression_rules({"wall.median +10%"}, "t");
+  plan.baseline.kind = "command";
+  plan.baseline_executor = &baseline;
+  plan.seed = 3;
+  run::runner_options options;
+  options.regression = &plan;
+  const auto r = run::run_test(spec_runs(12, 96), candidate, options);
+  BOOST_TEST(r.runs.size() == 12u);
+  BOOST_TEST(to_string(r.outcome) == std::string("pass"));
+}
+
+BOOST_AUTO_TEST_CASE(fixed_baseline_from_history_or_file) {
+  scripted candidate(around(10, 0.01, 31, 0.5));
+  run::regression_plan plan;
+  plan.rules = parse_regression_rules({"wall.median +5%"}, "t");
+  plan.baseline.kind = "file";
+  plan.baseline_columns["wall"] = around(8e6, 0.01, 30);
+  run::runner_options options;
+  options.regression = &plan;
+  const auto r = run::run_test(spec_runs(10, 10), candidate, options);
+  BOOST_TEST(to_string(r.outcome) == std::string("regressed"));
+  BOOST_TEST(r.baseline->runs == 30u);
+
+  plan.baseline_columns.clear();  // first run ever: nothing to compare with
+  scripted again(around(10, 0.01, 31));
+  const auto first = run::run_test(spec_runs(10, 10), again, options);
+  BOOST_TEST(to_string(first.outcome) == std::string("pass"));
+  BOOST_TEST(first.warnings.back().find("no baseline yet") != std::string::npos);
+}
