@@ -14,6 +14,10 @@ static long long now_ms(void) {
   return (long long)t.tv_sec * 1000 + t.tv_nsec / 1000000;
 }
 
+// Every block is kept reachable from here, or an optimising compiler may drop the unused
+// malloc and memset altogether, and nothing would grow.
+static void* volatile last_block;
+
 static void touch(size_t bytes) {
   if (bytes == 0) return;
   char* block = malloc(bytes);
@@ -22,6 +26,8 @@ static void touch(size_t bytes) {
     exit(1);
   }
   memset(block, 1, bytes);
+  *(void**)block = last_block;  // a chain of every block: all stay resident and reachable
+  last_block = block;
 }
 
 int main(int argc, char** argv) {
