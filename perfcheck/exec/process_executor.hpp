@@ -27,6 +27,8 @@ inline constexpr std::int64_t stop_grace_ns = 500'000'000;
 /// turned it off.
 inline constexpr std::int64_t default_sample_interval_ns = 10'000'000;
 
+/// A cgroup v2 with memory.max that holds the MEMORY limit of one executor's runs (defined in
+/// process_executor.cpp).
 class memory_cgroup;
 
 /// Runs one command as real processes through a perfcheck-launcher that it starts in its

@@ -87,6 +87,8 @@ static long page_size = 4096;
 static long clock_ticks = 100;
 static uint64_t own_read_chars;  // bytes this launcher read itself, kept out of the tree's rchar
 
+static void stop_running_tree(void);
+
 static void on_fatal_signal(int sig) { fatal_signal = sig; }
 static void on_child_signal(int sig) { (void)sig; }
 
@@ -101,6 +103,7 @@ static void fail(const char* what, int error) {
   }
   ignored = write(2, "\n", 1);
   (void)ignored;
+  stop_running_tree();  // giving up must not leave a run's processes behind
   exit(2);
 }
 
@@ -527,6 +530,10 @@ static void kill_everything(void) {
   }
 }
 
+static void stop_running_tree(void) {
+  if (run.command > 0) kill_everything();
+}
+
 static void die_of(int sig) {
   kill_everything();
   signal(sig, SIG_DFL);
@@ -542,11 +549,14 @@ struct io_counts {
   int64_t rchar, wchar, read_bytes, write_bytes;
 };
 
-// The launcher's /proc/self/io: its own I/O plus that of every child it has reaped.
+// The launcher's /proc/self/io: its own I/O plus that of every child it has reaped. Opened
+// once and re-read with pread.
 static int read_io(struct io_counts* io) {
+  static int fd = -2;
   char text[512];
   memset(io, 0, sizeof *io);
-  if (read_small_file("/proc/self/io", text, sizeof text) <= 0) return 0;
+  if (fd == -2) fd = open("/proc/self/io", O_RDONLY | O_CLOEXEC);
+  if (fd < 0 || pread_all(fd, text, sizeof text) <= 0) return 0;
   static const struct {
     const char* key;
     size_t offset;
@@ -681,7 +691,9 @@ static void run_once(const char* program, char** argv, const struct perfcheck_la
 
   const int64_t interval = request->sample_interval_ns;
   const int count_fds = request->open_files > 0;
-  int64_t next_sample = run.start_ns;
+  // The first sample one interval in: a run shorter than that costs no sampling at all (its
+  // peak is the command's own ru_maxrss).
+  int64_t next_sample = run.start_ns + interval;
   int64_t peak = 0;
   const int64_t deadline = request->timeout_ns > 0 ? run.start_ns + request->timeout_ns : -1;
   for (;;) {
