@@ -59,8 +59,10 @@ display_unit unit_for(unit_kind kind, double largest) {
       if (a < 1024.0 * 1024) return {1024, "KiB"};
       if (a < 1024.0 * 1024 * 1024) return {1024.0 * 1024, "MiB"};
       return {1024.0 * 1024 * 1024, "GiB"};
-    case unit_kind::rate: return {1, "/s"};
-    case unit_kind::count: break;
+    case unit_kind::rate:
+      return {1, "/s"};
+    case unit_kind::count:
+      break;
   }
   return {1, ""};
 }
@@ -73,9 +75,7 @@ struct frame {
   double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;
   display_unit unit;
 
-  double px(double x) const {
-    return width * (left + (x - x_lo) / (x_hi - x_lo) * (right - left));
-  }
+  double px(double x) const { return width * (left + (x - x_lo) / (x_hi - x_lo) * (right - left)); }
   double py(double y_base) const {
     const double y = y_base / unit.divisor;
     return height * (1 - (bottom + (y - y_lo) / (y_hi - y_lo) * (top - bottom)));
@@ -121,9 +121,9 @@ std::string tic_label(std::string_view text) {
 // ---- the plan of one chart -------------------------------------------------------------------
 
 struct tip_point {
-  double x = 0;       // data units
-  double y = 0;       // base units
-  std::string tip;    // tooltip text (escaped by the overlay template)
+  double x = 0;     // data units
+  double y = 0;     // base units
+  std::string tip;  // tooltip text (escaped by the overlay template)
   const char* css = "pt";
 };
 
@@ -295,14 +295,16 @@ void plan_trend(const test_row& row, plan& p, const fs::path& dir) {
     if (k == previous) continue;
     previous = k;
     const auto& date = history[row.series_index[k - 1]].date;
-    tics += fmt::format("{}\t{}\n", k, date.empty() ? fmt::format("#{}", k) : tic_label(short_date(date)));
+    tics += fmt::format("{}\t{}\n", k,
+                        date.empty() ? fmt::format("#{}", k) : tic_label(short_date(date)));
   }
   dict.SetIntValue("TICS", file.add(std::move(tics)));
 
   const std::string x0 = num(g.x_lo), x1 = num(g.x_hi);
   if (!limits.empty()) {
     std::string text;
-    for (const auto& [expr, v] : limits) text += fmt::format("{}\t{}\n{}\t{}\n\n", x0, num(v / d), x1, num(v / d));
+    for (const auto& [expr, v] : limits)
+      text += fmt::format("{}\t{}\n{}\t{}\n\n", x0, num(v / d), x1, num(v / d));
     dict.SetValueAndShowSection("INDEX", std::to_string(file.add(std::move(text))), "LIMITS");
   }
   if (row.change) {
@@ -382,12 +384,13 @@ std::vector<tip_point> distribution_points(const test_row& row) {
   std::vector<tip_point> points;
   const auto tip = [&](const char* what, const std::vector<double>& v, double x) {
     const five q = five_of(v);
-    points.push_back({x, q.p50,
-                      fmt::format("{}: {} runs, median {}, p25-p75 {} to {}, p5-p95 {} to {}", what,
-                                  v.size(), format_quantity(q.p50, row.kind),
-                                  format_quantity(q.p25, row.kind), format_quantity(q.p75, row.kind),
-                                  format_quantity(q.p5, row.kind), format_quantity(q.p95, row.kind)),
-                      "pt med"});
+    points.push_back(
+        {x, q.p50,
+         fmt::format("{}: {} runs, median {}, p25-p75 {} to {}, p5-p95 {} to {}", what, v.size(),
+                     format_quantity(q.p50, row.kind), format_quantity(q.p25, row.kind),
+                     format_quantity(q.p75, row.kind), format_quantity(q.p5, row.kind),
+                     format_quantity(q.p95, row.kind)),
+         "pt med"});
   };
   if (!row.test->baseline_samples.empty()) tip("baseline", row.test->baseline_samples, 1);
   tip("this session", current_values(row), 2);
@@ -425,7 +428,8 @@ void plan_distribution(const test_row& row, plan& p, const fs::path& dir) {
   file.write(dir / (p.stem + ".dat"));
   ctemplate::TemplateDictionary dict("distribution");
   set_frame(dict, p);
-  dict.SetValue("Y_LABEL", *g.unit.name ? fmt::format("{} ({})", row.metric, g.unit.name) : row.metric);
+  dict.SetValue("Y_LABEL",
+                *g.unit.name ? fmt::format("{} ({})", row.metric, g.unit.name) : row.metric);
   dict.SetValue("DATA", p.stem + ".dat");
   expand_template("distribution.gp.tpl", dict, p.script);
   p.weight = current.size() + baseline.size() + 30;
@@ -441,9 +445,8 @@ void plan_distribution(const test_row& row, plan& p, const fs::path& dir) {
 
 std::vector<tip_point> memory_points(const test_row& row) {
   const auto& m = row.test->memory;
-  const auto peak = std::max_element(m.begin(), m.end(), [](const auto& a, const auto& b) {
-    return a.rss_bytes < b.rss_bytes;
-  });
+  const auto peak = std::max_element(
+      m.begin(), m.end(), [](const auto& a, const auto& b) { return a.rss_bytes < b.rss_bytes; });
   if (peak == m.end()) return {};
   return {{peak->seconds, peak->rss_bytes,
            fmt::format("peak {} at {:.2f} s", format_size(peak->rss_bytes), peak->seconds),
@@ -464,7 +467,8 @@ void plan_memory(const test_row& row, plan& p, const fs::path& dir) {
   g.x_hi = t_end > 0 ? t_end : 1;
   fit_y(g, unit_kind::size, std::min(lo, 0.0), hi);
   std::string data;
-  for (const auto& point : m) data += fmt::format("{}\t{}\n", num(point.seconds), num(point.rss_bytes / g.unit.divisor));
+  for (const auto& point : m)
+    data += fmt::format("{}\t{}\n", num(point.seconds), num(point.rss_bytes / g.unit.divisor));
   write_text(dir / (p.stem + ".dat"), data);
   ctemplate::TemplateDictionary dict("memory");
   set_frame(dict, p);
@@ -493,7 +497,8 @@ std::vector<level_value> level_values(const test_row& row) {
       if (m.metric != row.metric || m.summary.n == 0) continue;
       const double v = *m.summary.get(row.statistic);
       const bool median = row.statistic == "median";
-      out.push_back({level.level, v, median ? m.summary.ci_low : v, median ? m.summary.ci_high : v});
+      out.push_back(
+          {level.level, v, median ? m.summary.ci_low : v, median ? m.summary.ci_high : v});
     }
   }
   return out;
@@ -504,14 +509,15 @@ std::vector<tip_point> series_points(const test_row& row) {
   const auto levels = level_values(row);
   for (std::size_t i = 0; i < levels.size(); ++i) {
     const auto& l = levels[i];
-    points.push_back({static_cast<double>(i + 1), l.value,
-                      fmt::format("level {}: {} {}{}", l.level, row.statistic,
-                                  format_quantity(l.value, row.kind),
-                                  row.statistic == "median"
-                                      ? fmt::format(" (95% CI {} to {})", format_quantity(l.low, row.kind),
-                                                    format_quantity(l.high, row.kind))
-                                      : ""),
-                      "pt"});
+    points.push_back(
+        {static_cast<double>(i + 1), l.value,
+         fmt::format("level {}: {} {}{}", l.level, row.statistic,
+                     format_quantity(l.value, row.kind),
+                     row.statistic == "median"
+                         ? fmt::format(" (95% CI {} to {})", format_quantity(l.low, row.kind),
+                                       format_quantity(l.high, row.kind))
+                         : ""),
+         "pt"});
   }
   return points;
 }
@@ -528,8 +534,9 @@ void plan_series(const test_row& row, plan& p, const fs::path& dir) {
   const double d = g.unit.divisor;
   std::string data;
   for (std::size_t i = 0; i < levels.size(); ++i) {
-    data += fmt::format("{}\t{}\t{}\t{}\t{}\n", i + 1, num(levels[i].value / d),
-                        num(levels[i].low / d), num(levels[i].high / d), tic_label(levels[i].level));
+    data +=
+        fmt::format("{}\t{}\t{}\t{}\t{}\n", i + 1, num(levels[i].value / d), num(levels[i].low / d),
+                    num(levels[i].high / d), tic_label(levels[i].level));
   }
   write_text(dir / (p.stem + ".dat"), data);
   ctemplate::TemplateDictionary dict("series");
@@ -539,17 +546,22 @@ void plan_series(const test_row& row, plan& p, const fs::path& dir) {
   dict.SetValue("LINE_TITLE", row.statistic);
   expand_template("series.gp.tpl", dict, p.script);
   p.weight = levels.size() + 30;
-  p.caption = fmt::format("{} {} per level of the series ({} levels) in the current result{}.",
-                          row.metric, row.statistic, levels.size(),
-                          row.statistic == "median" ? "; bars: 95% confidence interval of the median" : "");
+  p.caption =
+      fmt::format("{} {} per level of the series ({} levels) in the current result{}.", row.metric,
+                  row.statistic, levels.size(),
+                  row.statistic == "median" ? "; bars: 95% confidence interval of the median" : "");
 }
 
 std::vector<tip_point> points_for(const test_row& row, chart_kind kind) {
   switch (kind) {
-    case chart_kind::trend: return trend_points(row);
-    case chart_kind::distribution: return distribution_points(row);
-    case chart_kind::memory: return memory_points(row);
-    case chart_kind::series: return series_points(row);
+    case chart_kind::trend:
+      return trend_points(row);
+    case chart_kind::distribution:
+      return distribution_points(row);
+    case chart_kind::memory:
+      return memory_points(row);
+    case chart_kind::series:
+      return series_points(row);
   }
   return {};
 }
@@ -595,7 +607,7 @@ struct gnuplot_run {
   pid_t pid = -1;
   int spawn_error = 0;  // errno of posix_spawn; ENOENT: not found
   int status = 0;
-  std::string log;      // its stdout and stderr
+  std::string log;  // its stdout and stderr
 };
 
 // The environment of gnuplot: ours, with HOME pointing at the temporary folder so that no
@@ -620,7 +632,8 @@ void start_gnuplot(gnuplot_run& run, const std::string& program, const fs::path&
   spawn_actions actions;
   posix_spawn_file_actions_addchdir_np(actions.get(), dir.c_str());
   posix_spawn_file_actions_addopen(actions.get(), 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_addopen(actions.get(), 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+  posix_spawn_file_actions_addopen(actions.get(), 1, log.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                   0600);
   posix_spawn_file_actions_adddup2(actions.get(), 1, 2);
   const bool path_given = program.find('/') != std::string::npos;
   // The child changes folder before exec, so a relative path is made absolute first.
@@ -631,8 +644,9 @@ void start_gnuplot(gnuplot_run& run, const std::string& program, const fs::path&
   envp.push_back(nullptr);
   std::string arg0 = exe, arg1 = script;
   char* argv[] = {arg0.data(), arg1.data(), nullptr};
-  run.spawn_error = path_given ? posix_spawn(&run.pid, exe.c_str(), actions.get(), nullptr, argv, envp.data())
-                               : posix_spawnp(&run.pid, exe.c_str(), actions.get(), nullptr, argv, envp.data());
+  run.spawn_error =
+      path_given ? posix_spawn(&run.pid, exe.c_str(), actions.get(), nullptr, argv, envp.data())
+                 : posix_spawnp(&run.pid, exe.c_str(), actions.get(), nullptr, argv, envp.data());
   if (run.spawn_error != 0) run.pid = -1;
 }
 
@@ -689,10 +703,14 @@ std::string error_line(const std::string& log) {
 
 const char* to_string(chart_kind kind) {
   switch (kind) {
-    case chart_kind::trend: return "trend";
-    case chart_kind::distribution: return "distribution";
-    case chart_kind::memory: return "memory";
-    case chart_kind::series: return "series";
+    case chart_kind::trend:
+      return "trend";
+    case chart_kind::distribution:
+      return "distribution";
+    case chart_kind::memory:
+      return "memory";
+    case chart_kind::series:
+      return "series";
   }
   return "?";
 }
@@ -728,7 +746,8 @@ chart_set::chart_set(const report_view& view, const chart_settings& settings) : 
   std::vector<std::vector<std::size_t>> members(jobs);
   std::size_t acc = 0;
   for (std::size_t i = 0; i < plans_.size(); ++i) {
-    const std::size_t batch = std::min<std::size_t>(jobs - 1, acc * jobs / std::max<std::size_t>(total, 1));
+    const std::size_t batch =
+        std::min<std::size_t>(jobs - 1, acc * jobs / std::max<std::size_t>(total, 1));
     acc += plans_[i].weight;
     scripts[batch] += plans_[i].script;
     plans_[i].script.clear();

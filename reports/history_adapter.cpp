@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <map>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -14,7 +15,8 @@ namespace perfcheck::reports {
 
 namespace {
 
-// The gate's default: regression rules are tested at alpha 0.01, so a 99% interval.
+// The gate's default: regression rules are tested at alpha 0.01, so a 99% interval (findings
+// do not record their alpha).
 constexpr double change_confidence = 0.99;
 
 std::vector<std::string> valid_all(const std::vector<std::string>& texts) {
@@ -31,14 +33,20 @@ std::vector<metric_figures> figures_of(const std::map<std::string, metric_summar
   return out;
 }
 
-report_result result_of(const store::series_point& p) {
+// An older result: only the metrics the charts draw (`keep`), so that a long history stays
+// small in memory; the current result keeps every metric.
+report_result result_of(const store::series_point& p, const std::vector<std::string>& keep) {
   report_result r;
   r.session = valid_utf8(p.session_id);
   r.commit = valid_utf8(p.git_commit);
   r.branch = valid_utf8(p.git_branch);
   r.date = valid_utf8(p.started_at);
   r.outcome = p.outcome;
-  r.metrics = figures_of(p.summary);
+  for (const auto& metric : keep) {
+    if (const auto it = p.summary.find(metric); it != p.summary.end()) {
+      r.metrics.push_back({valid_utf8(metric), it->second, std::nullopt});
+    }
+  }
   return r;
 }
 
@@ -55,6 +63,20 @@ report_result result_of(const run_result& res) {
   for (const auto& t : res.thresholds) r.thresholds.push_back({valid_utf8(t.expr), t.value, t.ok});
   r.metrics = figures_of(res.summary);
   return r;
+}
+
+// Severity of a regression decision, to pick the finding a reader must see.
+int decision_rank(verdict v) {
+  switch (v) {
+    case verdict::regressed:
+      return 4;
+    case verdict::inconclusive:
+      return 3;
+    case verdict::improved:
+      return 2;
+    default:
+      return 1;
+  }
 }
 
 // The memory timeline of the run that used the most memory, when any run has one.
@@ -79,22 +101,33 @@ report_test test_of(store::history_store& history, const store::stored_result& s
 
   // The baseline pool the gate would use: same test, spec, machine and branch, results that
   // started before this one.
-  const auto pool = history.baseline({.name = res.name, .spec_hash = res.context.spec_hash,
+  const auto pool = history.baseline({.name = res.name,
+                                      .spec_hash = res.context.spec_hash,
                                       .machine = res.context.machine,
-                                      .git_branch = res.context.git_branch, .metric = "wall",
+                                      .git_branch = res.context.git_branch,
+                                      .metric = "wall",
                                       .before = res.started_at});
   const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
+  // The gate's own comparison when the result was checked against regression rules: the
+  // most severe finding.
+  const regression_finding* finding = nullptr;
+  for (const auto& f : res.regressions) {
+    if (!finding || decision_rank(f.decision) > decision_rank(finding->decision)) finding = &f;
+  }
+  std::vector<std::string> keep = {"wall", "rss"};
+  if (finding && finding->metric != "wall" && finding->metric != "rss")
+    keep.push_back(finding->metric);
   std::optional<store::series_point> baseline_point;
 
-  auto points = history.series({.name = res.name, .spec_hash = res.context.spec_hash,
-                                .machine = res.context.machine});
+  auto points = history.series(
+      {.name = res.name, .spec_hash = res.context.spec_hash, .machine = res.context.machine});
   test.history.reserve(points.size());
   for (auto& p : points) {
     if (p.key == stored.key) {
       test.current = test.history.size();
       test.history.push_back(result_of(res));
     } else {
-      test.history.push_back(result_of(p));
+      test.history.push_back(result_of(p, keep));
     }
     if (p.key == newest_pooled) {
       baseline_point = store::series_point{};
@@ -111,12 +144,34 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   for (auto& s : test.samples) s.memory_timeline.clear();
   test.memory = memory_of(res);
 
+  // Without a finding, the change against the pool is computed here the way the gate does
+  // (relative Hodges-Lehmann shift, interval at the gate's default 1 - alpha).
   const auto columns = metric_columns(res.runs);
   const auto& candidate = columns.at("wall");
   const auto positive = [](const std::vector<double>& v) {
     return !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
   };
-  if (positive(pool.samples) && positive(candidate)) {
+  if (finding) {
+    baseline_comparison b;
+    b.metric = valid_utf8(finding->metric);
+    b.statistic = "median";  // regression rules compare medians
+    b.baseline_value = finding->baseline_median;
+    b.change = finding->change;
+    b.change_low = finding->ci_low;
+    b.change_high = finding->ci_high;
+    b.confidence = change_confidence;
+    if (baseline_point && res.baseline && res.baseline->kind == "history") {
+      b.baseline_commit = valid_utf8(baseline_point->git_commit);
+      b.baseline_date = valid_utf8(baseline_point->started_at);
+    }
+    if (res.baseline && !res.baseline->samples.empty()) {
+      const auto base_columns = metric_columns(res.baseline->samples);
+      if (const auto it = base_columns.find(finding->metric); it != base_columns.end()) {
+        test.baseline_samples = it->second;
+      }
+    }
+    test.baseline = b;
+  } else if (positive(pool.samples) && positive(candidate)) {
     const auto change = stats::relative_change(pool.samples, candidate, change_confidence);
     baseline_comparison b;
     b.metric = "wall";
@@ -148,10 +203,14 @@ std::string valid_utf8(std::string_view text) {
     const unsigned char c = s[i];
     std::size_t len = 0;
     unsigned min = 0;
-    if (c < 0x80) len = 1;
-    else if (c >= 0xC2 && c <= 0xDF) len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF) len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4) len = 4, min = 0x10000;
+    if (c < 0x80)
+      len = 1;
+    else if (c >= 0xC2 && c <= 0xDF)
+      len = 2, min = 0x80;
+    else if (c >= 0xE0 && c <= 0xEF)
+      len = 3, min = 0x800;
+    else if (c >= 0xF0 && c <= 0xF4)
+      len = 4, min = 0x10000;
     bool ok = len > 0 && i + len <= n;
     unsigned cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
     for (std::size_t k = 1; ok && k < len; ++k) {
@@ -170,8 +229,10 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
-report_model model_from_history(store::history_store& history, std::string_view session,
-                                std::string generator_version) {
+report_model model_from_history(
+    store::history_store& history, std::string_view session, std::string generator_version,
+    const std::function<std::unique_ptr<store::history_store>()>& open_connection,
+    unsigned connections) {
   report_model model;
   model.generator_version = std::move(generator_version);
   const auto sessions = history.sessions();
@@ -188,7 +249,8 @@ report_model model_from_history(store::history_store& history, std::string_view 
   if (!chosen) {
     throw usage_error(fmt::format(
         "--session {}: history {} has no such session; 'perfcheck history list --history {}' "
-        "shows them, or use --session latest", session, history.location(), history.location()));
+        "shows them, or use --session latest",
+        session, history.location(), history.location()));
   }
   const auto results = history.session_results(chosen->id);
   model.session.id = valid_utf8(chosen->id);
@@ -205,8 +267,37 @@ report_model model_from_history(store::history_store& history, std::string_view 
   // One test per name; a name run twice in the session reports its later result.
   std::map<std::string, const store::stored_result*> by_name;
   for (const auto& r : results) by_name[r.result.name] = &r;
-  model.tests.reserve(by_name.size());
-  for (const auto& [name, stored] : by_name) model.tests.push_back(test_of(history, *stored));
+  std::vector<const store::stored_result*> order;
+  for (const auto& entry : by_name) order.push_back(entry.second);
+  model.tests.resize(order.size());
+
+  // Each test's series is one read of the history: with more connections, several threads
+  // read at once (a store object is one connection, used by one thread).
+  const std::size_t threads =
+      open_connection ? std::min<std::size_t>(std::max(1u, connections), order.size()) : 1;
+  if (threads <= 1) {
+    for (std::size_t i = 0; i < order.size(); ++i) model.tests[i] = test_of(history, *order[i]);
+    return model;
+  }
+  std::vector<std::exception_ptr> errors(threads);
+  std::vector<std::thread> workers;
+  for (std::size_t w = 0; w < threads; ++w) {
+    workers.emplace_back([&, w] {
+      try {
+        std::unique_ptr<store::history_store> own;
+        if (w > 0) own = open_connection();
+        store::history_store& reader = w == 0 ? history : *own;
+        for (std::size_t i = w; i < order.size(); i += threads)
+          model.tests[i] = test_of(reader, *order[i]);
+      } catch (...) {
+        errors[w] = std::current_exception();
+      }
+    });
+  }
+  for (auto& t : workers) t.join();
+  for (const auto& e : errors) {
+    if (e) std::rethrow_exception(e);
+  }
   return model;
 }
 

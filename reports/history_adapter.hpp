@@ -2,6 +2,8 @@
 // The history store as a report model: the only place reports/ knows the store.
 #pragma once
 
+#include <functional>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -13,13 +15,18 @@ namespace perfcheck::reports {
 /// The report of one session of `history`: `session` is an id from 'perfcheck history list',
 /// "latest" (the most recent session) or "(none)" (results recorded without a session).
 /// Per test of that session: its series on the same machine and spec (every branch, oldest
-/// first), the session's result with its runs, the baseline pool before it (same branch, as
-/// the gate pools it) and the relative change of the headline metric against that pool with
+/// first), the session's result with its runs, the change against the baseline: the gate's
+/// own regression finding when the result has one (the most severe), else the relative change
+/// of wall time against the baseline pool before it (same branch, as the gate pools it) with
 /// its 99% interval (stats::relative_change), and the memory timeline of the run with the
 /// highest memory. Text from the file is made valid UTF-8. An empty history gives an empty
 /// model; an unknown session throws usage_error naming it and `perfcheck history list`.
-report_model model_from_history(store::history_store& history, std::string_view session,
-                                std::string generator_version);
+/// With `open_connection`, up to `connections` connections (this one and more it opens) read
+/// the tests' series at once, one thread each; errors of any are rethrown.
+report_model model_from_history(
+    store::history_store& history, std::string_view session, std::string generator_version,
+    const std::function<std::unique_ptr<store::history_store>()>& open_connection = {},
+    unsigned connections = 1);
 
 /// `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that every format stays
 /// well-formed whatever a history holds.

@@ -48,7 +48,9 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
     c->SetValue("WORD", severity_word(i));
   }
   if (!any) dict.ShowSection("NO_COUNT");
-  const auto or_unknown = [](const std::string& v) { return v.empty() ? std::string("unknown") : v; };
+  const auto or_unknown = [](const std::string& v) {
+    return v.empty() ? std::string("unknown") : v;
+  };
   dict.SetValue("SESSION_ID", or_unknown(s.id));
   dict.SetValue("COMMIT", or_unknown(s.commit));
   dict.SetValue("BRANCH", or_unknown(s.branch));
@@ -60,7 +62,8 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
   dict.SetValue("PERFCHECK_VERSION", or_unknown(s.perfcheck_version));
   if (!charts.note().empty()) dict.SetValueAndShowSection("TEXT", charts.note(), "CHART_NOTE");
   if (view.rows.empty()) dict.ShowSection("EMPTY");
-  ctemplate::TemplateDictionary* table = view.rows.empty() ? nullptr : dict.AddSectionDictionary("TABLE");
+  ctemplate::TemplateDictionary* table =
+      view.rows.empty() ? nullptr : dict.AddSectionDictionary("TABLE");
   for (const auto& row : view.rows) {
     auto* r = table->AddSectionDictionary("ROW");
     r->SetValue("CLASS", css_class(row));
@@ -89,9 +92,10 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
     if (!row.thresholds.empty()) {
       auto* t = r->AddSectionDictionary("THRESHOLDS");
       t->SetValue("CLASS", row.thresholds_failed ? "worse" : "");
-      t->SetValue("TEXT", row.thresholds_failed
-                              ? fmt::format("{} of {} failed", row.thresholds_failed, row.thresholds.size())
-                              : fmt::format("{} held", row.thresholds.size()));
+      t->SetValue("TEXT",
+                  row.thresholds_failed
+                      ? fmt::format("{} of {} failed", row.thresholds_failed, row.thresholds.size())
+                      : fmt::format("{} held", row.thresholds.size()));
     }
     const std::size_t warnings = row.current ? row.current->warnings.size() : 0;
     r->SetIntValue("WARNING_COUNT", static_cast<long>(warnings));
@@ -123,22 +127,27 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
     delta->SetValue("CLASS", change_class(row));
     delta->SetValue("TEXT", row.change_text);
     delta->SetValue("INTERVAL", row.interval_text);
-    delta->SetValueAndShowSection("VALUE", fmt::format("{} {}", row.statistic,
-                                  format_quantity(row.change->baseline_value, row.kind)), "BASE");
+    delta->SetValueAndShowSection(
+        "VALUE",
+        fmt::format("{} {}", row.statistic, format_quantity(row.change->baseline_value, row.kind)),
+        "BASE");
   }
   if (row.current) {
     auto* run = dict.AddSectionDictionary("RUN");
-    run->SetValue("COMMIT", row.current->commit.empty() ? "unknown" : short_commit(row.current->commit));
+    run->SetValue("COMMIT",
+                  row.current->commit.empty() ? "unknown" : short_commit(row.current->commit));
     run->SetValue("DATE", row.current->date);
     const metric_figures* f = row.current->find(row.metric);
     run->SetIntValue("RUNS", f ? static_cast<long>(f->summary.n) : 0);
     if (!row.current->reasons.empty()) {
       auto* list = dict.AddSectionDictionary("REASONS");
-      for (const auto& reason : row.current->reasons) list->SetValueAndShowSection("TEXT", reason, "REASON");
+      for (const auto& reason : row.current->reasons)
+        list->SetValueAndShowSection("TEXT", reason, "REASON");
     }
     if (!row.current->warnings.empty()) {
       auto* list = dict.AddSectionDictionary("WARNINGS");
-      for (const auto& w : row.current->warnings) list->SetValueAndShowSection("TEXT", w, "WARNING");
+      for (const auto& w : row.current->warnings)
+        list->SetValueAndShowSection("TEXT", w, "WARNING");
     }
   } else {
     dict.ShowSection("NOT_RUN");
@@ -153,10 +162,11 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
       auto* item = list->AddSectionDictionary("CHANGE");
       item->SetValue("CLASS", c.worse ? "worse" : "better");
       const bool time = row.kind == unit_kind::duration || row.kind == unit_kind::rate;
-      item->SetValue("WORD", time ? (c.worse ? "slower" : "faster")
-                                  : (c.worse ? "higher" : "lower"));
+      item->SetValue("WORD",
+                     time ? (c.worse ? "slower" : "faster") : (c.worse ? "higher" : "lower"));
       item->SetValue("TEXT", format_change(c.change));
-      item->SetValue("COMMIT", c.commit.empty() ? fmt::format("result {}", c.index + 1) : short_commit(c.commit));
+      item->SetValue("COMMIT", c.commit.empty() ? fmt::format("result {}", c.index + 1)
+                                                : short_commit(c.commit));
       item->SetValue("DATE", short_date(c.date));
       item->SetValue("BEFORE", format_quantity(c.before, row.kind));
       item->SetValue("AFTER", format_quantity(c.after, row.kind));

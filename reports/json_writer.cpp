@@ -19,17 +19,25 @@ boost::json::object row_json(const test_row& row) {
   t["anchor"] = row.anchor;
   t["verdict"] = row.verdict_word;
   if (row.value) {
-    t["headline"] = {{"metric", row.metric}, {"statistic", row.statistic},
-                     {"value", *row.value}, {"text", row.value_text}};
+    t["headline"] = {{"metric", row.metric},
+                     {"statistic", row.statistic},
+                     {"value", *row.value},
+                     {"text", row.value_text}};
   } else {
     t["headline"] = nullptr;
   }
   if (row.change) {
     const auto& c = *row.change;
-    t["change"] = {{"metric", c.metric}, {"statistic", c.statistic}, {"value", c.change},
-                   {"low", c.change_low}, {"high", c.change_high}, {"confidence", c.confidence},
-                   {"baseline_value", c.baseline_value}, {"baseline_commit", or_null(c.baseline_commit)},
-                   {"baseline_date", or_null(c.baseline_date)}, {"text", row.change_text},
+    t["change"] = {{"metric", c.metric},
+                   {"statistic", c.statistic},
+                   {"value", c.change},
+                   {"low", c.change_low},
+                   {"high", c.change_high},
+                   {"confidence", c.confidence},
+                   {"baseline_value", c.baseline_value},
+                   {"baseline_commit", or_null(c.baseline_commit)},
+                   {"baseline_date", or_null(c.baseline_date)},
+                   {"text", row.change_text},
                    {"interval_text", row.interval_text}};
   } else {
     t["change"] = nullptr;
@@ -45,15 +53,20 @@ boost::json::object row_json(const test_row& row) {
   }
   t["thresholds"] = std::move(thresholds);
   t["reasons"] = row.current ? boost::json::value_from(row.current->reasons) : boost::json::array();
-  t["warnings"] = row.current ? boost::json::value_from(row.current->warnings) : boost::json::array();
+  t["warnings"] =
+      row.current ? boost::json::value_from(row.current->warnings) : boost::json::array();
   t["commit"] = row.current ? or_null(row.current->commit) : nullptr;
   t["branch"] = row.current ? or_null(row.current->branch) : nullptr;
   t["date"] = row.current ? or_null(row.current->date) : nullptr;
   t["results"] = row.test->history.size();
   boost::json::array changes;
   for (const auto& c : row.changes) {
-    changes.push_back({{"index", c.index}, {"commit", or_null(c.commit)}, {"date", or_null(c.date)},
-                       {"before", c.before}, {"after", c.after}, {"change", c.change},
+    changes.push_back({{"index", c.index},
+                       {"commit", or_null(c.commit)},
+                       {"date", or_null(c.date)},
+                       {"before", c.before},
+                       {"after", c.after},
+                       {"change", c.change},
                        {"worse", c.worse}});
   }
   t["change_points"] = std::move(changes);
@@ -71,12 +84,17 @@ class json_writer : public report_writer {
     boost::json::object root;
     root["schema"] = report_schema;
     root["generator"] = "perfcheck " + view.model->generator_version;
-    root["session"] = {{"id", or_null(s.id)}, {"commit", or_null(s.commit)},
-                       {"branch", or_null(s.branch)}, {"machine", or_null(s.machine)},
-                       {"hostname", or_null(s.hostname)}, {"cpu_model", or_null(s.cpu_model)},
-                       {"date", or_null(s.date)}, {"perfcheck_version", or_null(s.perfcheck_version)}};
+    root["session"] = {{"id", or_null(s.id)},
+                       {"commit", or_null(s.commit)},
+                       {"branch", or_null(s.branch)},
+                       {"machine", or_null(s.machine)},
+                       {"hostname", or_null(s.hostname)},
+                       {"cpu_model", or_null(s.cpu_model)},
+                       {"date", or_null(s.date)},
+                       {"perfcheck_version", or_null(s.perfcheck_version)}};
     boost::json::object counts;
-    const char* keys[] = {"failed", "regressed", "error", "inconclusive", "improved", "pass", "not_run"};
+    const char* keys[] = {"failed",   "regressed", "error",  "inconclusive",
+                          "improved", "pass",      "not_run"};
     for (std::size_t i = 0; i < view.counts.size(); ++i) counts[keys[i]] = view.counts[i];
     root["counts"] = std::move(counts);
     root["changepoint_method"] = {

@@ -73,7 +73,8 @@ class junit_writer : public report_writer {
         property(*tc, "PROPERTY", "commit", row.current->commit);
         property(*tc, "PROPERTY", "date", row.current->date);
         for (const auto& m : row.current->metrics) {
-          for (const char* stat : {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
+          for (const char* stat :
+               {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
             const double v = std::string_view(stat) == "n" ? static_cast<double>(m.summary.n)
                                                            : *m.summary.get(stat);
             property(*tc, "PROPERTY", fmt::format("{}.{}", m.metric, stat), number(v));
@@ -93,12 +94,14 @@ class junit_writer : public report_writer {
         auto* f = tc->AddSectionDictionary("FAILURE");
         f->SetValue("TYPE", row.verdict_word);
         f->SetValue("MESSAGE", row.current && !row.current->reasons.empty()
-                                   ? row.current->reasons.front() : row.verdict_word);
+                                   ? row.current->reasons.front()
+                                   : row.verdict_word);
         f->SetValue("TEXT", reasons);
       } else if (row.severity == 2) {
         auto* e = tc->AddSectionDictionary("ERROR");
         e->SetValue("MESSAGE", row.current && !row.current->reasons.empty()
-                                   ? row.current->reasons.front() : "error");
+                                   ? row.current->reasons.front()
+                                   : "error");
         e->SetValue("TEXT", reasons);
       } else if (row.severity == 6) {
         tc->ShowSection("SKIPPED");

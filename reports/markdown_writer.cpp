@@ -21,7 +21,8 @@ std::string thresholds_text(const test_row& row) {
   if (row.thresholds_failed == 0) return fmt::format("{} held", row.thresholds.size());
   std::string failed;
   for (const auto& t : row.thresholds) {
-    if (!t.ok) failed += fmt::format("{}{} (measured {})", failed.empty() ? "" : "; ", t.expr, t.value_text);
+    if (!t.ok)
+      failed += fmt::format("{}{} (measured {})", failed.empty() ? "" : "; ", t.expr, t.value_text);
   }
   return fmt::format("{} of {} failed: {}", row.thresholds_failed, row.thresholds.size(), failed);
 }
@@ -64,7 +65,8 @@ class markdown_writer : public report_writer {
     if (!s.branch.empty()) session->SetValueAndShowSection("NAME", s.branch, "BRANCH");
     session->SetValue("MACHINE", s.hostname.empty() ? s.machine : s.hostname);
     session->SetValue("DATE", s.date);
-    if (!base_url_.empty()) session->SetValueAndShowSection("URL", test_link(base_url_, test_row{}), "REPORT");
+    if (!base_url_.empty())
+      session->SetValueAndShowSection("URL", test_link(base_url_, test_row{}), "REPORT");
     std::size_t unchanged = 0;
     for (const auto& row : view.rows) unchanged += row.unchanged;
     if (view.rows.empty()) dict.ShowSection("EMPTY");

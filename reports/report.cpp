@@ -27,7 +27,8 @@ class atomic_output {
  public:
   explicit atomic_output(fs::path target)
       : target_(std::move(target)),
-        temp_(target_.parent_path() / fmt::format(".{}.tmp{}", target_.filename().string(), ::getpid())) {
+        temp_(target_.parent_path() /
+              fmt::format(".{}.tmp{}", target_.filename().string(), ::getpid())) {
     stream_.open(temp_, std::ios::binary | std::ios::trunc);
     if (!stream_) throw std::system_error(errno, std::generic_category(), "open " + temp_.string());
   }
@@ -50,7 +51,8 @@ class atomic_output {
     const int synced = ::fsync(fd);
     const int sync_errno = errno;
     ::close(fd);
-    if (synced != 0) throw std::system_error(sync_errno, std::generic_category(), "fsync " + temp_.string());
+    if (synced != 0)
+      throw std::system_error(sync_errno, std::generic_category(), "fsync " + temp_.string());
     if (::rename(temp_.c_str(), target_.c_str()) != 0) {
       throw std::system_error(errno, std::generic_category(), "rename to " + target_.string());
     }
@@ -75,14 +77,19 @@ std::vector<report_format> parse_formats(std::string_view list) {
     while (!word.empty() && word.front() == ' ') word.remove_prefix(1);
     while (!word.empty() && word.back() == ' ') word.remove_suffix(1);
     std::optional<report_format> f;
-    if (word == "html") f = report_format::html;
-    else if (word == "md" || word == "markdown") f = report_format::markdown;
-    else if (word == "junit" || word == "xml") f = report_format::junit;
-    else if (word == "json") f = report_format::json;
+    if (word == "html")
+      f = report_format::html;
+    else if (word == "md" || word == "markdown")
+      f = report_format::markdown;
+    else if (word == "junit" || word == "xml")
+      f = report_format::junit;
+    else if (word == "json")
+      f = report_format::json;
     if (!f) {
       throw usage_error(fmt::format(
           "--format {}: '{}' is not a report format; use a comma-separated list of html, md, "
-          "junit, json (e.g. --format html,md)", list, word));
+          "junit, json (e.g. --format html,md)",
+          list, word));
     }
     if (std::find(out.begin(), out.end(), *f) == out.end()) out.push_back(*f);
     pos = comma + 1;
@@ -113,9 +120,15 @@ report_outcome write_reports(const report_model& model, const report_options& op
         write(*make_html_writer(charts));
         break;
       }
-      case report_format::markdown: write(*make_markdown_writer(options.base_url)); break;
-      case report_format::junit: write(*make_junit_writer()); break;
-      case report_format::json: write(*make_json_writer()); break;
+      case report_format::markdown:
+        write(*make_markdown_writer(options.base_url));
+        break;
+      case report_format::junit:
+        write(*make_junit_writer());
+        break;
+      case report_format::json:
+        write(*make_json_writer());
+        break;
     }
   }
   return outcome;

@@ -30,8 +30,8 @@ struct report_options {
   std::filesystem::path out_dir;  ///< created when missing
   std::vector<report_format> formats = {report_format::html, report_format::markdown,
                                         report_format::junit, report_format::json};
-  std::string base_url;           ///< where index.html is published; links from summary.md
-  chart_settings charts;          ///< gnuplot and parallelism
+  std::string base_url;   ///< where index.html is published; links from summary.md
+  chart_settings charts;  ///< gnuplot and parallelism
 };
 
 /// What write_reports did.

@@ -24,29 +24,29 @@ struct sample_quantiles {
 
 /// One metric of one result, in the metric's base unit (ns, bytes, ...).
 struct metric_figures {
-  std::string metric;                      ///< "wall", "rss", "cpu", ...
-  metric_summary summary;                  ///< n, median, p95, ... over the measured runs
-  std::optional<sample_quantiles> bands;   ///< when the samples were stored
+  std::string metric;                     ///< "wall", "rss", "cpu", ...
+  metric_summary summary;                 ///< n, median, p95, ... over the measured runs
+  std::optional<sample_quantiles> bands;  ///< when the samples were stored
   bool operator==(const metric_figures&) const = default;
 };
 
 /// The comparison with the baseline that the gate made (regression rule), for one statistic.
 struct baseline_comparison {
-  std::string metric;            ///< "wall"
-  std::string statistic;         ///< "median"
-  double baseline_value = 0;     ///< the baseline's statistic, base unit
-  double change = 0;             ///< relative: +0.07 is 7% higher (slower, larger) than baseline
-  double change_low = 0;         ///< confidence interval of `change`
+  std::string metric;         ///< "wall"
+  std::string statistic;      ///< "median"
+  double baseline_value = 0;  ///< the baseline's statistic, base unit
+  double change = 0;          ///< relative: +0.07 is 7% higher (slower, larger) than baseline
+  double change_low = 0;      ///< confidence interval of `change`
   double change_high = 0;
-  double confidence = 0.95;      ///< of the interval
-  std::string baseline_commit;   ///< empty when unknown
-  std::string baseline_date;     ///< RFC 3339; empty when unknown
+  double confidence = 0.95;     ///< of the interval
+  std::string baseline_commit;  ///< empty when unknown
+  std::string baseline_date;    ///< RFC 3339; empty when unknown
   bool operator==(const baseline_comparison&) const = default;
 };
 
 /// A measured point of a series: one level (concurrency 16, input size 1000) of a result.
 struct level_figures {
-  std::string level;                    ///< as written in the spec ("16", "1k-items")
+  std::string level;  ///< as written in the spec ("16", "1k-items")
   std::vector<metric_figures> metrics;
   bool operator==(const level_figures&) const = default;
 };
@@ -79,13 +79,13 @@ struct report_result {
 /// A performance test and its history.
 struct report_test {
   std::string name;
-  std::vector<report_result> history;   ///< oldest first
-  std::optional<std::size_t> current;   ///< index into history of the reported session's result
-  std::vector<run_sample> samples;      ///< the current result's measured runs
-  std::vector<double> baseline_samples; ///< the baseline's values of the headline metric
-  std::vector<memory_reading> memory;   ///< memory timeline of the current result
+  std::vector<report_result> history;    ///< oldest first
+  std::optional<std::size_t> current;    ///< index into history of the reported session's result
+  std::vector<run_sample> samples;       ///< the current result's measured runs
+  std::vector<double> baseline_samples;  ///< the baseline's values of the headline metric
+  std::vector<memory_reading> memory;    ///< memory timeline of the current result
   std::optional<baseline_comparison> baseline;  ///< the current result against its baseline
-  std::vector<level_figures> levels;    ///< the current result's series levels; empty: one series
+  std::vector<level_figures> levels;  ///< the current result's series levels; empty: one series
 
   /// The reported session's result, or nullptr when the test did not run in it.
   const report_result* current_result() const;
@@ -97,7 +97,7 @@ struct report_session {
   std::string id;
   std::string commit;
   std::string branch;
-  std::string machine;            ///< fingerprint
+  std::string machine;  ///< fingerprint
   std::string hostname;
   std::string cpu_model;
   std::string date;               ///< RFC 3339 UTC

@@ -23,12 +23,18 @@ constexpr std::array<const char*, 7> severity_words = {
 int severity_of(const report_result* r) {
   if (r == nullptr) return 6;
   switch (r->outcome) {
-    case verdict::failed: return 0;
-    case verdict::regressed: return 1;
-    case verdict::error: return 2;
-    case verdict::inconclusive: return 3;
-    case verdict::improved: return 4;
-    case verdict::pass: return 5;
+    case verdict::failed:
+      return 0;
+    case verdict::regressed:
+      return 1;
+    case verdict::error:
+      return 2;
+    case verdict::inconclusive:
+      return 3;
+    case verdict::improved:
+      return 4;
+    case verdict::pass:
+      return 5;
   }
   return 6;
 }
@@ -109,13 +115,21 @@ void find_changes(test_row& row) {
     const change_point& last = row.changes.back();
     const char* word = nullptr;
     switch (row.kind) {
-      case unit_kind::duration: word = last.worse ? "slower" : "faster"; break;
-      case unit_kind::rate: word = last.worse ? "slower" : "faster"; break;
-      case unit_kind::size: word = last.worse ? "larger" : "smaller"; break;
-      case unit_kind::count: word = last.worse ? "higher" : "lower"; break;
+      case unit_kind::duration:
+        word = last.worse ? "slower" : "faster";
+        break;
+      case unit_kind::rate:
+        word = last.worse ? "slower" : "faster";
+        break;
+      case unit_kind::size:
+        word = last.worse ? "larger" : "smaller";
+        break;
+      case unit_kind::count:
+        word = last.worse ? "higher" : "lower";
+        break;
     }
-    const std::string where = last.commit.empty() ? fmt::format("result {}", last.index + 1)
-                                                  : short_commit(last.commit);
+    const std::string where =
+        last.commit.empty() ? fmt::format("result {}", last.index + 1) : short_commit(last.commit);
     row.since_text = fmt::format("{} since {} ({}): {}", word, where, short_date(last.date),
                                  format_change(last.change));
   }
@@ -134,9 +148,9 @@ test_row make_row(const report_test& test) {
     row.statistic = test.baseline->statistic;
     row.change = test.baseline;
     row.change_text = format_change(row.change->change);
-    row.interval_text = fmt::format("{:.0f}% CI {} to {}", row.change->confidence * 100,
-                                    format_change(row.change->change_low),
-                                    format_change(row.change->change_high));
+    row.interval_text =
+        fmt::format("{:.0f}% CI {} to {}", row.change->confidence * 100,
+                    format_change(row.change->change_low), format_change(row.change->change_high));
   }
   if (!metric_summary{}.get(row.statistic)) row.statistic = "median";
   row.kind = metric_kind(row.metric);
@@ -156,7 +170,9 @@ test_row make_row(const report_test& test) {
 
 }  // namespace
 
-const char* severity_word(std::size_t i) { return i < severity_words.size() ? severity_words[i] : "?"; }
+const char* severity_word(std::size_t i) {
+  return i < severity_words.size() ? severity_words[i] : "?";
+}
 
 unit_kind metric_kind(std::string_view metric) {
   if (metric == "wall" || metric == "user" || metric == "sys" || metric == "cpu" ||

@@ -44,15 +44,15 @@ struct test_row {
   int severity = 0;          ///< report order: failed 0, regressed 1, error 2, inconclusive 3,
                              ///< improved 4, pass 5, not run 6
 
-  std::string metric = "wall";        ///< the headline metric (the regression rule's, or wall)
-  std::string statistic = "median";   ///< the headline statistic
+  std::string metric = "wall";       ///< the headline metric (the regression rule's, or wall)
+  std::string statistic = "median";  ///< the headline statistic
   unit_kind kind = unit_kind::duration;
-  std::optional<double> value;        ///< the current result's headline statistic
-  std::string value_text;             ///< "12.3 ms", or "" when absent
+  std::optional<double> value;  ///< the current result's headline statistic
+  std::string value_text;       ///< "12.3 ms", or "" when absent
 
   std::optional<baseline_comparison> change;  ///< vs the baseline, when compared
-  std::string change_text;    ///< "+7.2%" or ""
-  std::string interval_text;  ///< "95% CI +3.1% to +11.0%" or ""
+  std::string change_text;                    ///< "+7.2%" or ""
+  std::string interval_text;                  ///< "95% CI +3.1% to +11.0%" or ""
 
   std::vector<threshold_line> thresholds;
   std::size_t thresholds_failed = 0;
@@ -61,9 +61,9 @@ struct test_row {
   /// history index of each value.
   std::vector<double> series;
   std::vector<std::size_t> series_index;
-  stats::segmentation segments;        ///< change points over `series` (indexes into it)
-  std::vector<change_point> changes;   ///< the same, as history indexes with commit and level
-  std::string since_text;  ///< "slower since abc1234 (2026-01-02): +12.0%" or ""
+  stats::segmentation segments;       ///< change points over `series` (indexes into it)
+  std::vector<change_point> changes;  ///< the same, as history indexes with commit and level
+  std::string since_text;             ///< "slower since abc1234 (2026-01-02): +12.0%" or ""
 
   bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
 };
@@ -76,7 +76,7 @@ struct report_view {
   const report_model* model = nullptr;
   std::vector<test_row> rows;  ///< failed and regressed first, then by severity, then name
   verdict_counts counts{};
-  std::string counts_text;     ///< "1 failed, 2 regressed, 12 passed" (zero counts left out)
+  std::string counts_text;  ///< "1 failed, 2 regressed, 12 passed" (zero counts left out)
 };
 
 /// Builds the view; `model` must outlive it. Runs change-point detection per test.

@@ -23,7 +23,8 @@ bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r' |
 bool plain_name(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ':' && c != '_' && c != '-') return false;
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != ':' && c != '_' && c != '-')
+      return false;
   }
   return true;
 }
@@ -40,9 +41,12 @@ std::size_t find_ci(std::string_view text, std::string_view lower_pattern, std::
   const auto same = [](char pattern, char c) {
     return static_cast<unsigned char>(pattern) == std::tolower(static_cast<unsigned char>(c));
   };
-  for (std::size_t pos = text.find('<', from); pos != std::string_view::npos; pos = text.find('<', pos + 1)) {
+  for (std::size_t pos = text.find('<', from); pos != std::string_view::npos;
+       pos = text.find('<', pos + 1)) {
     if (text.size() - pos < lower_pattern.size()) return std::string_view::npos;
-    if (std::equal(lower_pattern.begin(), lower_pattern.end(), text.begin() + static_cast<std::ptrdiff_t>(pos), same)) return pos;
+    if (std::equal(lower_pattern.begin(), lower_pattern.end(),
+                   text.begin() + static_cast<std::ptrdiff_t>(pos), same))
+      return pos;
   }
   return std::string_view::npos;
 }
@@ -83,7 +87,8 @@ std::string clean_attributes(std::string_view attrs, std::string_view prefix) {
     }
     const std::size_t name_start = i;
     while (i < attrs.size() && !is_space(attrs[i]) && attrs[i] != '=' && attrs[i] != '/') ++i;
-    const std::string_view written = attrs.substr(name_start, i - name_start);  // viewBox: case kept
+    const std::string_view written =
+        attrs.substr(name_start, i - name_start);  // viewBox: case kept
     const std::string name = lower(written);
     std::string value;
     bool has_value = false;
@@ -116,8 +121,10 @@ std::string clean_attributes(std::string_view attrs, std::string_view prefix) {
       value = prefixed_refs(value, prefix);
     }
     out += ' ';
-    if (name == "xlink:href") out += "href";  // SVG 2 href works inline without xlink
-    else out += written;
+    if (name == "xlink:href")
+      out += "href";  // SVG 2 href works inline without xlink
+    else
+      out += written;
     if (has_value) {
       out += '=';
       out += quote;

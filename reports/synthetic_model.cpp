@@ -34,7 +34,8 @@ class rng {
 
 std::string commit_of(std::size_t session) {
   rng r(0xc0ffee + session);
-  return fmt::format("{:016x}{:016x}{:08x}", r.next(), r.next(), static_cast<std::uint32_t>(r.next()));
+  return fmt::format("{:016x}{:016x}{:08x}", r.next(), r.next(),
+                     static_cast<std::uint32_t>(r.next()));
 }
 
 std::string date_of(std::size_t session, std::size_t sessions) {
@@ -105,7 +106,8 @@ report_model make_synthetic_model(const synthetic_options& options) {
     const std::size_t stored = not_run && n > 0 ? n - 1 : n;
     test.history.reserve(stored);
     for (std::size_t i = 0; i < stored; ++i) {
-      if (r.uniform() < 0.006) level *= 1 + (r.uniform() < 0.6 ? 1 : -1) * (0.05 + 0.25 * r.uniform());
+      if (r.uniform() < 0.006)
+        level *= 1 + (r.uniform() < 0.6 ? 1 : -1) * (0.05 + 0.25 * r.uniform());
       report_result res;
       res.session = fmt::format("session-{:04}", i);
       res.commit = commits[i];
@@ -125,7 +127,8 @@ report_model make_synthetic_model(const synthetic_options& options) {
       cur.outcome = t % 10 < 5 ? verdicts[t % 10] : verdict::pass;
       const double limit = cur.outcome == verdict::failed ? median * 0.9 : median * 1.5;
       cur.thresholds.push_back({"wall.p95 < " + fmt::format("{:.0f}ms", limit / 1e6),
-                                cur.metrics[0].summary.p95, cur.metrics[0].summary.p95 < std::round(limit / 1e6) * 1e6});
+                                cur.metrics[0].summary.p95,
+                                cur.metrics[0].summary.p95 < std::round(limit / 1e6) * 1e6});
       cur.thresholds.push_back({"rss.max <= 256MiB", cur.metrics[1].summary.max, true});
       if (cur.outcome == verdict::failed) {
         cur.reasons.push_back(fmt::format("wall.p95 = {:.1f} ms, above the limit {:.0f} ms",
@@ -146,8 +149,10 @@ report_model make_synthetic_model(const synthetic_options& options) {
         b.baseline_commit = n > 10 ? commits[n - 11] : commits[0];
         b.baseline_date = n > 10 ? dates[n - 11] : dates[0];
         if (cur.outcome == verdict::regressed) {
-          cur.reasons.push_back(fmt::format("wall.median +{:.1f}% vs baseline (interval +{:.1f}% to +{:.1f}%), beyond the tolerance +5%",
-                                            change * 100, b.change_low * 100, b.change_high * 100));
+          cur.reasons.push_back(
+              fmt::format("wall.median +{:.1f}% vs baseline (interval +{:.1f}% to +{:.1f}%), "
+                          "beyond the tolerance +5%",
+                          change * 100, b.change_low * 100, b.change_high * 100));
         }
         test.baseline = b;
         for (std::size_t k = 0; k < options.samples; ++k) {
@@ -155,7 +160,8 @@ report_model make_synthetic_model(const synthetic_options& options) {
         }
       }
       if (t % 6 == 5) cur.warnings.push_back("noisy: the robust CV of wall is 7.2% (above 5%)");
-      if (t % 12 == 11) cur.warnings.push_back("the first run was 2.1x slower than the median (cold start)");
+      if (t % 12 == 11)
+        cur.warnings.push_back("the first run was 2.1x slower than the median (cold start)");
       for (std::size_t k = 0; k < options.samples; ++k) {
         run_sample s;
         s.wall_ns = static_cast<std::int64_t>(median * std::exp(0.02 * r.normal()));
@@ -168,7 +174,8 @@ report_model make_synthetic_model(const synthetic_options& options) {
       if (t % 4 == 0) {
         for (std::size_t k = 0; k <= 100; ++k) {
           const double x = static_cast<double>(k) / 100;
-          test.memory.push_back({x * median / 1e9, rss * (0.2 + 0.8 * std::sqrt(x)) * (1 + 0.01 * r.normal())});
+          test.memory.push_back(
+              {x * median / 1e9, rss * (0.2 + 0.8 * std::sqrt(x)) * (1 + 0.01 * r.normal())});
         }
       }
       if (t % 5 == 0) {

@@ -12,11 +12,11 @@ namespace perfcheck::reports {
 
 /// The shape of a synthetic history.
 struct synthetic_options {
-  std::size_t tests = 20;     ///< performance tests
-  std::size_t results = 50;   ///< results per test (sessions)
-  std::size_t samples = 30;   ///< runs of the current result and of the baseline
-  std::uint64_t seed = 1;     ///< same seed, same model
-  bool hostile = false;       ///< name the first test with HTML, Markdown and gnuplot specials
+  std::size_t tests = 20;    ///< performance tests
+  std::size_t results = 50;  ///< results per test (sessions)
+  std::size_t samples = 30;  ///< runs of the current result and of the baseline
+  std::uint64_t seed = 1;    ///< same seed, same model
+  bool hostile = false;      ///< name the first test with HTML, Markdown and gnuplot specials
 };
 
 /// The hostile test name: a script tag, quotes, a backslash, a newline, a backtick and a

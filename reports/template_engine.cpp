@@ -23,13 +23,27 @@ class markdown_modifier : public ctemplate::TemplateModifier {
     for (size_t i = 0; i < size; ++i) {
       const char c = in[i];
       switch (c) {
-        case '\\': case '`': case '*': case '_': case '[': case ']': case '|': case '~':
-        case '$': case '!': case '#':
+        case '\\':
+        case '`':
+        case '*':
+        case '_':
+        case '[':
+        case ']':
+        case '|':
+        case '~':
+        case '$':
+        case '!':
+        case '#':
           out->Emit('\\');
           out->Emit(c);
           break;
-        case '\n': case '\r': case '\t': out->Emit(' '); break;
-        default: out->Emit(c);
+        case '\n':
+        case '\r':
+        case '\t':
+          out->Emit(' ');
+          break;
+        default:
+          out->Emit(c);
       }
     }
   }
@@ -67,7 +81,8 @@ void load_templates() {
     }
   });
   if (!failure.empty()) {
-    throw std::runtime_error(fmt::format("report templates: {} (fix the file in templates/)", failure));
+    throw std::runtime_error(
+        fmt::format("report templates: {} (fix the file in templates/)", failure));
   }
 }
 

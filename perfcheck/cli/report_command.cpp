@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <memory>
 #include <string>
+#include <thread>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -63,7 +64,10 @@ reports::report_model load_model(const report_flags& f) {
   }
   try {
     auto history = store::open_history(location, false);
-    return reports::model_from_history(*history, f.session, version);
+    const unsigned connections = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
+    return reports::model_from_history(
+        *history, f.session, version, [&] { return store::open_history(location, false); },
+        connections);
   } catch (const store::history_error& e) {
     if (e.refused()) throw usage_error(fmt::format("--history: {}", e.what()));
     throw;
@@ -129,7 +133,7 @@ command_action add_report_command(CLI::App& app) {
       ->type_name("URL");
   sub->add_option("--gnuplot", f->gnuplot, "The gnuplot program, a name looked up in PATH or a path [default: gnuplot]")
       ->type_name("PATH");
-  sub->add_option("--jobs", f->jobs, "gnuplot processes drawing charts at once [default: one per CPU]")
+  sub->add_option("--jobs", f->jobs, "History readers and gnuplot processes at once [default: one per CPU]")
       ->type_name("N");
   sub->add_flag("-q,--quiet", f->quiet, "Print nothing but errors and notes");
   sub->add_option("--synthetic", f->synthetic, "Report a made-up history TESTS:RESULTS instead (benchmarks)")

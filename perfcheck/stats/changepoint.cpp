@@ -41,8 +41,8 @@ class segment_costs {
 };
 
 struct candidate {
-  std::size_t tau;       // the last change point this candidate stands for
-  std::size_t expires;   // first t at which it is provably never optimal again
+  std::size_t tau;      // the last change point this candidate stands for
+  std::size_t expires;  // first t at which it is provably never optimal again
 };
 
 }  // namespace

@@ -76,8 +76,10 @@ solution enumerate_all(const std::vector<double>& x, double sigma, double beta, 
     bool valid = true;
     for (std::size_t k = 0; k <= cps.size() && valid; ++k) {
       const std::size_t end = k < cps.size() ? cps[k] : n;
-      if (end - begin < m) valid = false;
-      else cost += direct_cost(x, begin, end, sigma);
+      if (end - begin < m)
+        valid = false;
+      else
+        cost += direct_cost(x, begin, end, sigma);
       begin = end;
     }
     if (!valid) continue;
@@ -117,7 +119,8 @@ BOOST_AUTO_TEST_CASE(pelt_equals_optimal_partitioning_on_random_series) {
   for (int trial = 0; trial < 1500; ++trial) {
     const auto x = random_series(rng, length(rng));
     const std::size_t m = min_len(rng);
-    const double sigma = trial % 2 ? 1.0 : std::max(0.2, perfcheck::stats::difference_noise_scale(x));
+    const double sigma =
+        trial % 2 ? 1.0 : std::max(0.2, perfcheck::stats::difference_noise_scale(x));
     const double beta = penalty_scale(rng) * std::log(static_cast<double>(x.size()) + 1);
     const auto pelt = pelt_mean(x, sigma, beta, m);
     if (x.size() < m) {  // no segmentation has segments of m values: documented as one segment
@@ -187,7 +190,8 @@ BOOST_AUTO_TEST_CASE(degenerate_inputs) {
   BOOST_TEST(detect_changepoints(std::vector<double>{1, 2, 3}).changepoints.empty());
   BOOST_TEST(detect_changepoints(std::vector<double>{1, 1, 1, 9, 9}).changepoints.empty());
   BOOST_TEST(detect_changepoints(std::vector<double>{1, 1, 1, 9, 9, 9}).changepoints ==
-             std::vector<std::size_t>{3}, tt::per_element());
+                 std::vector<std::size_t>{3},
+             tt::per_element());
   const std::vector<double> flat(30, 5.0);
   const auto s = detect_changepoints(flat);
   BOOST_TEST(s.changepoints.empty());

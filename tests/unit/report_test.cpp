@@ -16,8 +16,8 @@
 #include <regex>
 #include <sstream>
 
-#include <boost/json.hpp>
 #include <fmt/format.h>
+#include <boost/json.hpp>
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/store/sqlite_history_store.hpp"
@@ -100,7 +100,8 @@ report_result result_at(int i, double wall_ms, bool bands) {
   r.date = fmt::format("2026-10-{:02}T08:00:00.000Z", i + 1);
   metric_figures wall{"wall", summary_around(wall_ms * 1e6, wall_ms * 1e4), std::nullopt};
   if (bands) {
-    wall.bands = sample_quantiles{wall_ms * 0.98e6, wall_ms * 0.99e6, wall_ms * 1.01e6, wall_ms * 1.03e6};
+    wall.bands =
+        sample_quantiles{wall_ms * 0.98e6, wall_ms * 0.99e6, wall_ms * 1.01e6, wall_ms * 1.03e6};
   }
   r.metrics.push_back(wall);
   r.metrics.push_back({"rss", summary_around(32.0 * 1024 * 1024, 65536), std::nullopt});
@@ -126,19 +127,34 @@ std::vector<run_sample> samples_around(double wall_ms, int n) {
 report_model golden_model(const std::string& hostile) {
   report_model m;
   m.generator_version = "0.1.0-test";
-  m.session = {"20261012T080000Z-0000abcd", "c0ffee11aa11bb22cc33dd44ee55ff6677889900", "main",
-               "5f3a9c2e81b7d046", "ci-runner-7", "Test CPU @ 3.0GHz",
-               "2026-10-12T08:00:00.000Z", "0.1.0"};
+  m.session = {"20261012T080000Z-0000abcd",
+               "c0ffee11aa11bb22cc33dd44ee55ff6677889900",
+               "main",
+               "5f3a9c2e81b7d046",
+               "ci-runner-7",
+               "Test CPU @ 3.0GHz",
+               "2026-10-12T08:00:00.000Z",
+               "0.1.0"};
 
   report_test slower;  // regressed: a step from 10 ms to 12 ms at result 8
   slower.name = "parse_big_json";
-  for (int i = 0; i < 12; ++i) slower.history.push_back(result_at(i, i < 8 ? 10.0 + 0.05 * (i % 3) : 12.0 + 0.05 * (i % 2), true));
+  for (int i = 0; i < 12; ++i)
+    slower.history.push_back(
+        result_at(i, i < 8 ? 10.0 + 0.05 * (i % 3) : 12.0 + 0.05 * (i % 2), true));
   slower.current = 11;
   slower.history[11].outcome = verdict::regressed;
-  slower.history[11].reasons = {"wall.median +19.8% vs baseline (99% CI +17.0% to +22.5%), beyond +5%"};
+  slower.history[11].reasons = {
+      "wall.median +19.8% vs baseline (99% CI +17.0% to +22.5%), beyond +5%"};
   slower.history[11].thresholds = {{"wall.p95 < 20ms", 12.18e6, true}};
-  slower.baseline = baseline_comparison{"wall", "median", 10.02e6, 0.198, 0.17, 0.225, 0.99,
-                                        slower.history[7].commit, slower.history[7].date};
+  slower.baseline = baseline_comparison{"wall",
+                                        "median",
+                                        10.02e6,
+                                        0.198,
+                                        0.17,
+                                        0.225,
+                                        0.99,
+                                        slower.history[7].commit,
+                                        slower.history[7].date};
   slower.samples = samples_around(12.0, 10);
   for (int k = 0; k < 10; ++k) slower.baseline_samples.push_back(10.0e6 + 2e4 * (k % 5));
   slower.memory = {{0.0, 1 << 20}, {0.005, 20 << 20}, {0.010, 33 << 20}, {0.012, 8 << 20}};
@@ -151,10 +167,12 @@ report_model golden_model(const std::string& hostile) {
   f.outcome = verdict::failed;
   f.reasons = {"rss.max = 48.0 MiB, above the limit 40 MiB"};
   f.warnings = {"noisy: the robust CV of wall is 7.2% (above 5%)"};
-  f.thresholds = {{"wall.p95 < 5ms", 4.06e6, true}, {"rss.max <= 40MiB", 48.0 * 1024 * 1024, false}};
+  f.thresholds = {{"wall.p95 < 5ms", 4.06e6, true},
+                  {"rss.max <= 40MiB", 48.0 * 1024 * 1024, false}};
   failing.samples = samples_around(4.0, 10);
   for (int c : {1, 4, 16}) {
-    failing.levels.push_back({std::to_string(c), {{"wall", summary_around(4e6 * (1 + 0.1 * c), 1e5), std::nullopt}}});
+    failing.levels.push_back(
+        {std::to_string(c), {{"wall", summary_around(4e6 * (1 + 0.1 * c), 1e5), std::nullopt}}});
   }
 
   report_test steady;  // unchanged
@@ -194,7 +212,8 @@ void check_golden(const std::string& name, const std::string& actual) {
     BOOST_TEST_MESSAGE("updated " << path);
     return;
   }
-  BOOST_REQUIRE_MESSAGE(fs::exists(path), path << " is missing; regenerate with PERFCHECK_UPDATE_GOLDEN=1");
+  BOOST_REQUIRE_MESSAGE(fs::exists(path),
+                        path << " is missing; regenerate with PERFCHECK_UPDATE_GOLDEN=1");
   const std::string expected = read(path);
   if (expected != actual) {
     const fs::path fresh = fs::temp_directory_path() / ("actual-" + name);
@@ -207,9 +226,10 @@ void check_golden(const std::string& name, const std::string& actual) {
 
 // A hostile name whose gnuplot injections would create files in `dir`.
 std::string hostile_name(const fs::path& dir) {
-  return fmt::format("<script>alert(1)</script> \"q\" 'a' \\b\nline `touch {0}/pwned-bt` \"; system "
-                     "\"touch {0}/pwned\" ` | *x* _y_ &amp;",
-                     dir.string());
+  return fmt::format(
+      "<script>alert(1)</script> \"q\" 'a' \\b\nline `touch {0}/pwned-bt` \"; system "
+      "\"touch {0}/pwned\" ` | *x* _y_ &amp;",
+      dir.string());
 }
 
 bool gnuplot_available() { return std::system("gnuplot -e 'exit' >/dev/null 2>&1") == 0; }
@@ -222,7 +242,8 @@ BOOST_AUTO_TEST_CASE(markdown) {
   const auto model = golden_model(golden_hostile);
   const auto view = make_view(model);
   check_golden("summary.md", render(*make_markdown_writer(""), view));
-  check_golden("summary-linked.md", render(*make_markdown_writer("https://ci.example.com/job/42/perf-report/"), view));
+  check_golden("summary-linked.md",
+               render(*make_markdown_writer("https://ci.example.com/job/42/perf-report/"), view));
 }
 
 BOOST_AUTO_TEST_CASE(junit) {
@@ -242,8 +263,9 @@ BOOST_AUTO_TEST_CASE(view_orders_failed_and_regressed_first_and_finds_the_step) 
   const auto view = make_view(model);
   std::vector<std::string> order;
   for (const auto& row : view.rows) order.push_back(row.verdict_word);
-  BOOST_TEST(order == (std::vector<std::string>{"failed", "regressed", "inconclusive", "pass", "not run"}),
-             boost::test_tools::per_element());
+  BOOST_TEST(
+      order == (std::vector<std::string>{"failed", "regressed", "inconclusive", "pass", "not run"}),
+      boost::test_tools::per_element());
   BOOST_TEST(view.counts_text == "1 failed, 1 regressed, 1 inconclusive, 1 passed, 1 not run");
   const test_row& slower = view.rows[1];
   BOOST_TEST(slower.name == "parse_big_json");
@@ -256,7 +278,8 @@ BOOST_AUTO_TEST_CASE(view_orders_failed_and_regressed_first_and_finds_the_step) 
   BOOST_TEST(!slower.unchanged);
   BOOST_TEST(view.rows[3].unchanged);  // touch_memory
   // Anchors are unique and made of safe characters only.
-  for (const auto& row : view.rows) BOOST_TEST(std::regex_match(row.anchor, std::regex("test-[a-z0-9-]*[0-9a-f]{8}")));
+  for (const auto& row : view.rows)
+    BOOST_TEST(std::regex_match(row.anchor, std::regex("test-[a-z0-9-]*[0-9a-f]{8}")));
 }
 
 BOOST_AUTO_TEST_CASE(markdown_escapes_and_links) {
@@ -284,7 +307,8 @@ BOOST_AUTO_TEST_CASE(junit_is_escaped_xml) {
   const auto model = golden_model(golden_hostile);
   const auto xml = render(*make_junit_writer(), make_view(model));
   BOOST_TEST(contains(xml, "tests=\"5\" failures=\"2\" errors=\"0\" skipped=\"1\""));
-  BOOST_TEST(contains(xml, "name=\"&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &#39;a&#39;"));
+  BOOST_TEST(
+      contains(xml, "name=\"&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &#39;a&#39;"));
   BOOST_TEST(!contains(xml, "<script>"));
   BOOST_TEST(contains(xml, "<property name=\"headline.value\" value=\"12050000\"/>"));
   BOOST_TEST(contains(xml, "<skipped message=\"did not run in this session\"/>"));
@@ -295,13 +319,15 @@ BOOST_AUTO_TEST_CASE(json_round_trips_the_hostile_name) {
   const auto json = boost::json::parse(render(*make_json_writer(), make_view(model)));
   BOOST_TEST(json.at("schema").as_string() == "perfcheck/report/v1");
   bool found = false;
-  for (const auto& t : json.at("tests").as_array()) found |= t.at("name").as_string() == golden_hostile;
+  for (const auto& t : json.at("tests").as_array())
+    found |= t.at("name").as_string() == golden_hostile;
   BOOST_TEST(found);
 }
 
 BOOST_AUTO_TEST_CASE(html_with_charts_and_a_hostile_name) {
   if (!gnuplot_available()) {
-    BOOST_TEST_MESSAGE("gnuplot not installed: chart drawing not checked (tools/setup.sh installs it)");
+    BOOST_TEST_MESSAGE(
+        "gnuplot not installed: chart drawing not checked (tools/setup.sh installs it)");
     return;
   }
   temp_folder tmp;
@@ -324,12 +350,16 @@ BOOST_AUTO_TEST_CASE(html_with_charts_and_a_hostile_name) {
   BOOST_TEST(count(html, "<script") == 1u);
   BOOST_TEST(contains(html, "&lt;script&gt;alert(1)&lt;/script&gt; &quot;q&quot; &#39;a&#39;"));
   // No network: nothing refers to another origin (the SVG namespaces are names, not fetches).
-  std::string stripped = std::regex_replace(html, std::regex("xmlns(:xlink)?=\"http://www.w3.org/[0-9]+/(svg|xlink)\""), "");
+  std::string stripped = std::regex_replace(
+      html, std::regex("xmlns(:xlink)?=\"http://www.w3.org/[0-9]+/(svg|xlink)\""), "");
   BOOST_TEST(!contains(stripped, "http://"));
   BOOST_TEST(!contains(stripped, "https://"));
   BOOST_TEST(contains(html, "Content-Security-Policy"));
   // Tooltips: one per point of every trend, with commit and date.
-  BOOST_TEST(std::regex_search(html, std::regex("<title>c0ffee11aa · 2026-10-12 08:00 · median 12\\.[0-9] ms · regressed</title>")));
+  BOOST_TEST(std::regex_search(
+      html,
+      std::regex(
+          "<title>c0ffee11aa · 2026-10-12 08:00 · median 12\\.[0-9] ms · regressed</title>")));
   // Series levels with hostile labels are escaped in tooltips.
   BOOST_TEST(contains(html, "<title>level x`y&quot;z: median"));
   BOOST_TEST(contains(html, "<title>level &lt;i&gt;: median"));
@@ -434,7 +464,8 @@ BOOST_AUTO_TEST_CASE(thousand_session_history) {
 
 BOOST_AUTO_TEST_CASE(format_list_is_checked) {
   using perfcheck::usage_error;
-  BOOST_TEST((parse_formats("html,md") == std::vector<report_format>{report_format::html, report_format::markdown}));
+  BOOST_TEST((parse_formats("html,md") ==
+              std::vector<report_format>{report_format::html, report_format::markdown}));
   BOOST_TEST(parse_formats("json, junit,json").size() == 2u);
   BOOST_CHECK_EXCEPTION(parse_formats("html,pdf"), usage_error, [](const usage_error& e) {
     return contains(e.what(), "--format html,pdf: 'pdf' is not a report format") &&
@@ -451,7 +482,9 @@ BOOST_AUTO_TEST_CASE(svg_sanitizer_drops_active_content_and_prefixes_ids) {
       "<defs><circle id='gpPt0' r='1'/></defs>"
       "<g id=\"plot\" onclick='alert(4)'><title>median</title>"
       "<use xlink:href='#gpPt0' fill='url(#grad)'/><a href=\"https://evil.invalid\">x</a>"
-      "<image href=\"javascript:alert(5)\"/><foreignObject><div>html</div></foreignObject></g></svg>\ntrailing";
+      "<image "
+      "href=\"javascript:alert(5)\"/><foreignObject><div>html</div></foreignObject></g></"
+      "svg>\ntrailing";
   const std::string out = sanitize_svg(svg, "c1-");
   BOOST_TEST(!contains(out, "alert"));
   BOOST_TEST(!contains(out, "<?xml"));
@@ -468,11 +501,13 @@ BOOST_AUTO_TEST_CASE(svg_sanitizer_drops_active_content_and_prefixes_ids) {
   BOOST_TEST(out.starts_with("<svg viewBox=\"0 0 10 10\">"));
   BOOST_TEST(out.ends_with("</svg>"));
   BOOST_TEST(sanitize_svg("no svg here", "x").empty());
-  BOOST_TEST(insert_before_svg_end("<svg><g/></svg>", "<g id=\"o\"/>") == "<svg><g/><g id=\"o\"/></svg>");
+  BOOST_TEST(insert_before_svg_end("<svg><g/></svg>", "<g id=\"o\"/>") ==
+             "<svg><g/><g id=\"o\"/></svg>");
 }
 
 BOOST_AUTO_TEST_CASE(modifiers) {
-  BOOST_TEST(markdown_text("a|b*c_d`e\\f[g]h~i$j\nk") == "a\\|b\\*c\\_d\\`e\\\\f\\[g\\]h\\~i\\$j k");
+  BOOST_TEST(markdown_text("a|b*c_d`e\\f[g]h~i$j\nk") ==
+             "a\\|b\\*c\\_d\\`e\\\\f\\[g\\]h\\~i\\$j k");
   BOOST_TEST(gnuplot_safe("a`b\"c'd;e$f\\g (ms)") == "a_b_c_d_e_f_g (ms)");
 }
 
@@ -496,10 +531,13 @@ BOOST_AUTO_TEST_CASE(templates_escape_every_value) {
 
 BOOST_AUTO_TEST_CASE(valid_utf8_replaces_bad_bytes) {
   BOOST_TEST(valid_utf8("plain é ✓ 😀") == "plain é ✓ 😀");
-  BOOST_TEST(valid_utf8("a\xff" "b") == "a\xEF\xBF\xBD" "b");
-  BOOST_TEST(valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");       // overlong '/'
+  BOOST_TEST(valid_utf8("a\xff"
+                        "b") ==
+             "a\xEF\xBF\xBD"
+             "b");
+  BOOST_TEST(valid_utf8("\xC0\xAF") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // overlong '/'
   BOOST_TEST(valid_utf8("\xED\xA0\x80") == "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD");  // surrogate
-  BOOST_TEST(valid_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");       // cut short
+  BOOST_TEST(valid_utf8("\xE2\x82") == "\xEF\xBF\xBD\xEF\xBF\xBD");                  // cut short
 }
 
 BOOST_AUTO_TEST_CASE(history_store_adapter) {
@@ -519,6 +557,17 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
       r.started_at = r.finished_at = fmt::format("2026-10-0{}T08:00:00.000Z", s + 1);
       r.outcome = s == 1 && name == std::string("b") ? verdict::failed : verdict::pass;
       r.thresholds = {{"wall.p95 < 1ms", 2e6, r.outcome == verdict::pass}};
+      if (s == 1 && name == std::string("a")) {
+        regression_finding f;
+        f.rule = "wall.median +5%";
+        f.metric = "wall";
+        f.baseline_median = 1e6;
+        f.change = 0.02;
+        f.ci_low = -0.01;
+        f.ci_high = 0.05;
+        f.decision = verdict::inconclusive;
+        r.regressions = {f};
+      }
       r.environment.hostname = "host";
       r.environment.perfcheck_version = "9.9";
       const double ms = (name == std::string("b") && s == 1) ? 2.0 : 1.0;
@@ -548,12 +597,27 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
   BOOST_TEST(b.baseline->change > 0.9);  // twice as slow as the session before
   BOOST_TEST(b.baseline->baseline_commit == "commit0");
   BOOST_TEST(b.baseline_samples.size() == 8u);
+  // Several connections read the same model.
+  const auto parallel = model_from_history(
+      history, "latest", "test",
+      [&] { return std::make_unique<store::sqlite_history_store>(tmp.dir / "history.sqlite"); }, 3);
+  BOOST_TEST((parallel == model));
+  // Older results keep the charted metrics only; the current one keeps every metric.
+  BOOST_TEST(model.tests[1].history[0].metrics.size() == 2u);
+  BOOST_TEST(model.tests[1].current_result()->metrics.size() >= 5u);
+  // The gate's own finding wins over the pool computed here.
+  const report_test& a = model.tests[0];
+  BOOST_REQUIRE(a.baseline.has_value());
+  BOOST_TEST(a.baseline->change == 0.02);
+  BOOST_TEST(a.baseline->change_low == -0.01);
+  BOOST_TEST(a.baseline->baseline_value == 1e6);
   const auto first = model_from_history(history, "session-0", "test");
   BOOST_TEST(first.tests.at(1).history.size() == 2u);
   BOOST_TEST(*first.tests.at(1).current == 0u);
-  BOOST_CHECK_EXCEPTION(model_from_history(history, "nope", "test"), usage_error, [](const usage_error& e) {
-    return contains(e.what(), "--session nope") && contains(e.what(), "perfcheck history list");
-  });
+  BOOST_CHECK_EXCEPTION(
+      model_from_history(history, "nope", "test"), usage_error, [](const usage_error& e) {
+        return contains(e.what(), "--session nope") && contains(e.what(), "perfcheck history list");
+      });
   store::sqlite_history_store empty(tmp.dir / "empty.sqlite");
   BOOST_TEST(model_from_history(empty, "latest", "test").tests.empty());
 }
