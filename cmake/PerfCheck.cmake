@@ -25,6 +25,10 @@ and run its perf tests with ``ctest -L perf``.
                   [RUNS <min> [<max>]]
                   [MIN_TIME <duration>]
                   [THRESHOLDS <expression>...]
+                  [LIMITS <kind> <value>...]
+                  [DURATION <duration>|ONCE]
+                  [SAMPLE_INTERVAL <duration>]
+                  [CPUS <cpu>...] [NICE <n>] [CLEAN_ENV] [NO_ASLR]
                   [REGRESSION <rule>...]
                   [BASELINE history|file|command]
                   [BASELINE_COMMAND <command> [<arg>...]]
@@ -92,6 +96,43 @@ and run its perf tests with ``ctest -L perf``.
     of ``all``) runs ``perfcheck validate`` over every spec, so a typo fails the build
     with the test name and the expression.
 
+  ``LIMITS <kind> <value>...``
+    Per-run resource limits, in pairs: ``MEMORY`` (resident memory of the whole process
+    tree, e.g. ``256MiB``), ``CPU_TIME`` (user + system time of the tree, e.g. ``30s``),
+    ``TIMEOUT`` (wall time of one run), ``PROCESSES`` (live processes at once),
+    ``OPEN_FILES`` (descriptors per process), ``FILE_SIZE`` (largest file written) and
+    ``OUTPUT`` (captured stdout + stderr bytes): ``LIMITS MEMORY 256MiB TIMEOUT 5s``. A run
+    that goes over is stopped (SIGTERM, SIGKILL after 500 ms, the whole tree) and the test
+    fails with a reason such as ``run 3 exceeded MEMORY 256 MiB (tree at 262 MiB when
+    stopped)``. Values are checked at build time with the thresholds. The baseline command
+    runs under the same limits. Mechanisms and trade-offs: ``docs/limits.md``. Default:
+    none.
+
+  ``DURATION <duration>|ONCE``
+    A soak test: repeat measured runs (after ``WARMUP``) until their run time adds up to
+    ``<duration>`` (e.g. ``5min``), instead of ``RUNS``; or ``ONCE``: one long run, without
+    warm-up, sampled throughout. Either way the result carries the memory growth
+    (Theil-Sen slope, Mann-Kendall test) for the gates ``rss.growth`` and ``rss.slope``,
+    and over repeated runs the run-time drift, ``wall.drift``. Default: none.
+
+  ``SAMPLE_INTERVAL <duration>``
+    How often the process tree is sampled (tree RSS, memory timeline, the sampled limits);
+    ``0`` turns the sampler off unless a limit needs it. Default: ``10ms``.
+
+  ``CPUS <cpu>...``
+    Pin the command to these CPUs, e.g. ``CPUS 2 3`` or ``CPUS 0-1``. Default: no pinning.
+
+  ``NICE <n>``
+    The command's nice value, -20 to 19. Default: inherited.
+
+  ``CLEAN_ENV``
+    Run the command with only ``PATH`` and the ``ENVIRONMENT`` entries, not the inherited
+    environment. Default: inherited.
+
+  ``NO_ASLR``
+    Turn off address space layout randomisation for the command (``personality``), for
+    run-to-run steadiness. Default: on, as the system has it.
+
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.median +<tolerance>%``:
     ``"wall.median +5%"``. The test is ``regressed`` (and fails) only when the change is
@@ -142,15 +183,23 @@ and run its perf tests with ``ctest -L perf``.
 
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
-    TIMEOUT = 60 + (WARMUP + max runs) * 10 + 2 * MIN_TIME
+    TIMEOUT = 60 + sides * (WARMUP + max runs) * budget + 2 * MIN_TIME
+    budget  = LIMITS TIMEOUT + 1s, or 10s without it
+    sides   = 2 with BASELINE command and REGRESSION rules (the baseline runs as often), else 1
 
-  that is, a minute for perfcheck itself and a budget of 10 s per run; a test whose runs
-  take longer sets ``PROPERTIES TIMEOUT <seconds>``.
+  that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
+  are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
+  ``DURATION ONCE``, ``60 + budget``, where the budget without ``LIMITS TIMEOUT`` is CTest's
+  own default of 1500 s. A test whose runs take longer sets ``PROPERTIES TIMEOUT <seconds>``.
 
   All perf tests of a project share one CTest fixture, ``perfcheck_session``: its setup
   test ``perfcheck_session_start`` records a session id and the machine fingerprint in
   ``${PERFCHECK_RESULTS_DIR}/session.json``, its cleanup test ``perfcheck_session_finish``
-  prints the verdict counts of the session. Both are created once, in the top-level
+  prints the verdict counts of the session and writes its report (``index.html``,
+  ``summary.md``, ``junit.xml``, ``report.json``) from :variable:`PERFCHECK_HISTORY` into
+  :variable:`PERFCHECK_REPORT_DIR`, printing the path last. The target ``perf_report``
+  writes the report of the latest session on demand:
+  ``cmake --build <build> --target perf_report``. Both are created once, in the top-level
   directory (call ``enable_testing()`` there), so ``ctest -L perf`` and
   ``ctest -R <one test>`` both run them.
 
@@ -200,6 +249,12 @@ Cache variables
 
   The default ``BASELINE_FILE``. Default: ``${CMAKE_SOURCE_DIR}/perf-baseline.json``.
 
+.. variable:: PERFCHECK_REPORT_DIR
+
+  Where the session fixture's cleanup writes the session's report after ``ctest -L perf``,
+  and ``perf_report`` writes the latest one. Default: ``${CMAKE_BINARY_DIR}/perf-report``;
+  empty: no report after the session (``perf_report`` then uses the default folder).
+
 The git commit and branch of the source tree are recorded at configure time and passed to
 the perf tests as ``PERFCHECK_GIT_COMMIT`` / ``PERFCHECK_GIT_BRANCH``, unless those are set
 in the environment when CMake configures (CI sets them itself).
@@ -230,16 +285,23 @@ set(PERFCHECK_HISTORY "${CMAKE_BINARY_DIR}/perf-history.sqlite" CACHE FILEPATH
   "History database the perf tests record into and BASELINE history reads; empty: none")
 set(PERFCHECK_BASELINE_FILE "${CMAKE_SOURCE_DIR}/perf-baseline.json" CACHE FILEPATH
   "Default BASELINE_FILE of add_perf_test (BASELINE file)")
+set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
+  "Folder the session's report is written into after ctest -L perf (and by perf_report); empty: no report after the session")
 
 function(add_perf_test)
   set(options
     PARALLEL
+    CLEAN_ENV
+    NO_ASLR
   )
   set(one_value_keywords
     NAME
     WORKING_DIRECTORY
     WARMUP
     MIN_TIME
+    DURATION
+    SAMPLE_INTERVAL
+    NICE
     BASELINE
     BASELINE_FILE
     ALPHA
@@ -250,6 +312,8 @@ function(add_perf_test)
     ENVIRONMENT
     RUNS
     THRESHOLDS
+    LIMITS
+    CPUS
     REGRESSION
     BASELINE_COMMAND
     LABELS
@@ -338,6 +402,35 @@ function(add_perf_test)
     endif()
   endforeach()
 
+  _perfcheck_parse_limits("${call}" "${arg_LIMITS}" limits_json run_timeout_ns)
+  set(once FALSE)
+  set(duration_ns 0)
+  if(DEFINED arg_DURATION)
+    if(arg_DURATION STREQUAL "ONCE" OR arg_DURATION STREQUAL "once")
+      set(once TRUE)
+      set(arg_DURATION once)
+    else()
+      _perfcheck_duration_ns("${call}" DURATION "${arg_DURATION}" duration_ns)
+      if(duration_ns EQUAL 0)
+        message(FATAL_ERROR "${call}: DURATION '${arg_DURATION}' is no time at all; write e.g. "
+          "DURATION 5min, or DURATION ONCE for one long run.")
+      endif()
+    endif()
+  endif()
+  if(DEFINED arg_SAMPLE_INTERVAL AND NOT arg_SAMPLE_INTERVAL STREQUAL "0")
+    _perfcheck_duration_ns("${call}" SAMPLE_INTERVAL "${arg_SAMPLE_INTERVAL}" unused)
+  endif()
+  list(JOIN arg_CPUS "," cpus)
+  if(DEFINED arg_CPUS AND NOT cpus MATCHES "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$")
+    message(FATAL_ERROR "${call}: CPUS '${cpus}' is not a CPU list; write CPU numbers or "
+      "ranges, e.g. CPUS 2 3 or CPUS 0-1.")
+  endif()
+  if(DEFINED arg_NICE AND (NOT arg_NICE MATCHES "^-?[0-9]+$" OR arg_NICE LESS -20
+      OR arg_NICE GREATER 19))
+    message(FATAL_ERROR "${call}: NICE '${arg_NICE}' is not a nice value; write a whole number "
+      "from -20 to 19, e.g. NICE 5.")
+  endif()
+
   if(NOT DEFINED arg_BASELINE)
     set(arg_BASELINE history)
   endif()
@@ -408,6 +501,29 @@ function(add_perf_test)
   _perfcheck_json_string(value "${PERFCHECK_RESULTS_DIR}")
   _perfcheck_spec_member(spec output_dir "${value}")
   _perfcheck_spec_member(spec show_output "false")
+  if(NOT limits_json STREQUAL "")
+    _perfcheck_spec_member(spec limits "{${limits_json}}")
+  endif()
+  if(DEFINED arg_DURATION)
+    _perfcheck_json_string(value "${arg_DURATION}")
+    _perfcheck_spec_member(spec duration "${value}")
+  endif()
+  if(DEFINED arg_SAMPLE_INTERVAL)
+    _perfcheck_json_string(value "${arg_SAMPLE_INTERVAL}")
+    _perfcheck_spec_member(spec sample_interval "${value}")
+  endif()
+  if(DEFINED arg_CPUS)
+    _perfcheck_spec_member(spec cpus "\"${cpus}\"")
+  endif()
+  if(DEFINED arg_NICE)
+    _perfcheck_spec_member(spec nice "${arg_NICE}")
+  endif()
+  if(arg_CLEAN_ENV)
+    _perfcheck_spec_member(spec clean_env "true")
+  endif()
+  if(arg_NO_ASLR)
+    _perfcheck_spec_member(spec no_aslr "true")
+  endif()
   _perfcheck_json_array(value arg_REGRESSION)
   _perfcheck_spec_member(spec regressions "${value}")
   _perfcheck_spec_member(spec alpha "${arg_ALPHA}")
@@ -431,8 +547,12 @@ function(add_perf_test)
 
   # --- The CTest test. ----------------------------------------------------------------------
   add_test(NAME "${arg_NAME}" COMMAND PerfCheck::perfcheck run --spec "${spec_file}")
-  set(run_budget_s 10)  # per run; a per-run time limit (LIMITS TIMEOUT) will replace it
-  _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}" ${run_budget_s})
+  set(sides 1)
+  if(arg_BASELINE STREQUAL "command" AND DEFINED arg_REGRESSION)
+    set(sides 2)
+  endif()
+  _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}"
+    "${run_timeout_ns}" "${duration_ns}" "${once}" "${sides}")
   set(labels perf ${arg_LABELS})
   set(fixtures perfcheck_session ${arg_FIXTURES_REQUIRED})
   set_tests_properties("${arg_NAME}" PROPERTIES
@@ -477,8 +597,12 @@ function(_perfcheck_finalize)
     FIXTURES_SETUP perfcheck_session
     LABELS perf
     TIMEOUT 60)
+  set(report_args "")
+  if(NOT PERFCHECK_HISTORY STREQUAL "" AND NOT PERFCHECK_REPORT_DIR STREQUAL "")
+    set(report_args --history "${PERFCHECK_HISTORY}" --report-dir "${PERFCHECK_REPORT_DIR}")
+  endif()
   add_test(NAME perfcheck_session_finish
-    COMMAND PerfCheck::perfcheck session finish --results-dir "${results_dir}")
+    COMMAND PerfCheck::perfcheck session finish --results-dir "${results_dir}" ${report_args})
   set_tests_properties(perfcheck_session_finish PROPERTIES
     FIXTURES_CLEANUP perfcheck_session
     LABELS perf
@@ -494,6 +618,20 @@ function(_perfcheck_finalize)
     COMMENT "Checking ${count} perf test spec(s) (thresholds, units)"
     VERBATIM)
   add_custom_target(perfcheck_validate_specs ALL DEPENDS "${stamp}")
+
+  # The report of the latest session on demand: `cmake --build <dir> --target perf_report`.
+  if(NOT PERFCHECK_HISTORY STREQUAL "" AND NOT TARGET perf_report)
+    set(report_dir "${PERFCHECK_REPORT_DIR}")
+    if(report_dir STREQUAL "")
+      set(report_dir "${CMAKE_BINARY_DIR}/perf-report")
+    endif()
+    add_custom_target(perf_report
+      COMMAND PerfCheck::perfcheck report --history "${PERFCHECK_HISTORY}" --out "${report_dir}"
+      COMMAND "${CMAKE_COMMAND}" -E echo "perfcheck report: ${report_dir}/index.html"
+      COMMENT "Writing the perf report of the latest session into ${report_dir}"
+      VERBATIM
+      USES_TERMINAL)
+  endif()
 endfunction()
 
 # Fails unless `name` can be a test name, a result file name and a list element.
@@ -600,15 +738,76 @@ function(_perfcheck_duration_ns call what text out)
   set(${out} "${ns}" PARENT_SCOPE)
 endfunction()
 
-# The CTest TIMEOUT of a perf test, whole seconds:
-#   60 + (warmup + max_runs) * run_budget_s + 2 * min_time
-# 60 s covers perfcheck itself (start, launch-overhead probe, result file); every run gets
-# run_budget_s (10 s unless a per-run limit says otherwise); MIN_TIME says how long the
-# author expects the measured runs to take, doubled for a loaded machine.
-function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_budget_s)
-  math(EXPR seconds
-    "60 + (${warmup} + ${max_runs}) * ${run_budget_s} + (2 * ${min_time_ns} + 999999999) / 1000000000")
+# The CTest TIMEOUT of a perf test, whole seconds (the formula of the documentation above):
+#   budget = run_timeout + 1 s (SIGTERM, the 500 ms grace, SIGKILL), or 10 s without one
+#   plain:    60 + sides * (warmup + max_runs) * budget + 2 * min_time
+#   DURATION: 60 + sides * (warmup + 1) * budget + 2 * duration  (the last run may overrun)
+#   ONCE:     60 + budget, the budget without a run timeout being CTest's default, 1500 s
+# 60 s covers perfcheck itself (start, launch-overhead probe, result file); MIN_TIME and
+# DURATION say how long the author expects the measured runs to take, doubled for a loaded
+# machine; sides is 2 when a baseline command runs as often as the candidate.
+function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns duration_ns once
+    sides)
+  set(budget_s 10)
+  if(once)
+    set(budget_s 1500)
+  endif()
+  if(run_timeout_ns GREATER 0)
+    math(EXPR budget_s "(${run_timeout_ns} + 999999999) / 1000000000 + 1")
+  endif()
+  if(once)
+    math(EXPR seconds "60 + ${budget_s}")
+  elseif(duration_ns GREATER 0)
+    math(EXPR seconds "60 + ${sides} * (${warmup} + 1) * ${budget_s} + (2 * ${duration_ns} + 999999999) / 1000000000")
+  else()
+    math(EXPR seconds "60 + ${sides} * (${warmup} + ${max_runs}) * ${budget_s} + (2 * ${min_time_ns} + 999999999) / 1000000000")
+  endif()
   set(${out} "${seconds}" PARENT_SCOPE)
+endfunction()
+
+# LIMITS <kind> <value>... into the members of the spec's "limits" object (empty: none), and
+# the TIMEOUT limit in nanoseconds (0: none) for the CTest TIMEOUT. Values other than TIMEOUT
+# are checked at build time by perfcheck validate, with the rest of the spec.
+function(_perfcheck_parse_limits call limits out_json out_timeout_ns)
+  set(kinds MEMORY CPU_TIME TIMEOUT PROCESSES OPEN_FILES FILE_SIZE OUTPUT)
+  set(json "")
+  set(seen "")
+  set(timeout_ns 0)
+  list(LENGTH limits words)
+  math(EXPR odd "${words} % 2")
+  if(odd)
+    list(JOIN limits " " shown)
+    message(FATAL_ERROR "${call}: LIMITS '${shown}' has an odd number of words; it takes "
+      "<kind> <value> pairs, e.g. LIMITS MEMORY 256MiB TIMEOUT 10s.")
+  endif()
+  set(kind "")
+  foreach(word IN LISTS limits)
+    if(kind STREQUAL "")
+      string(TOUPPER "${word}" kind)
+      if(NOT kind IN_LIST kinds)
+        list(JOIN kinds ", " known)
+        message(FATAL_ERROR "${call}: LIMITS '${word}' is not a limit; the kinds are ${known}, "
+          "each followed by its value, e.g. LIMITS MEMORY 256MiB.")
+      endif()
+      if(kind IN_LIST seen)
+        message(FATAL_ERROR "${call}: LIMITS ${kind} is given twice; keep one.")
+      endif()
+      list(APPEND seen "${kind}")
+    else()
+      if(kind STREQUAL "TIMEOUT")
+        _perfcheck_duration_ns("${call}" "LIMITS TIMEOUT" "${word}" timeout_ns)
+      endif()
+      string(TOLOWER "${kind}" key)
+      _perfcheck_json_string(value "${word}")
+      if(NOT json STREQUAL "")
+        string(APPEND json ", ")
+      endif()
+      string(APPEND json "\"${key}\": ${value}")
+      set(kind "")
+    endif()
+  endforeach()
+  set(${out_json} "${json}" PARENT_SCOPE)
+  set(${out_timeout_ns} "${timeout_ns}" PARENT_SCOPE)
 endfunction()
 
 # The command list with its first word replaced by $<TARGET_FILE:...> when it names a target

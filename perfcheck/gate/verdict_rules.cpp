@@ -50,7 +50,8 @@ std::string describe_limit(const run_sample& s, const resource_limits& limits) {
   if (!s.limit) return {};
   const limit_kind kind = *s.limit;
   std::string text = fmt::format("exceeded {}", to_string(kind));
-  if (limits.get(kind) > 0) text += " " + limit_text(kind, static_cast<double>(limits.get(kind)));
+  if (limits.get(kind) > 0)
+    text += fmt::format(" {}", limit_text(kind, static_cast<double>(limits.get(kind))));
   const double seen = s.limit_observed;
   switch (kind) {
     case limit_kind::memory:

@@ -53,7 +53,9 @@ std::optional<prepared_regression> prepare_regression(const run_spec& spec,
   for (const auto& r : plan.rules) metrics.insert(r.metric);
 
   if (spec.baseline == "command") {
-    exec::command_line line{spec.baseline_command, spec.working_directory, spec.environment};
+    // The same limits, sampling and isolation as the candidate: only the program differs.
+    exec::command_line line = exec::command_line_for(spec);
+    line.argv = spec.baseline_command;
     out.baseline_executor = std::make_unique<exec::process_executor>(line);
     plan.baseline_executor = out.baseline_executor.get();
     plan.baseline.source = fmt::format("{}", fmt::join(spec.baseline_command, " "));
