@@ -4,6 +4,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 
 #include <CLI/App.hpp>
 
@@ -35,6 +36,23 @@ command_action add_history_command(CLI::App& app);
 
 /// `perfcheck report`: HTML, Markdown, JUnit and JSON reports from the history.
 command_action add_report_command(CLI::App& app);
+
+/// What `perfcheck report` writes, and from which history and session.
+struct report_request {
+  std::string history;  ///< the SQLite file; empty: PERFCHECK_HISTORY
+  std::string out;      ///< the folder to write into
+  std::string session = "latest";
+  std::string formats = "html,md,junit,json";
+  std::string base_url;
+  std::string gnuplot = "gnuplot";
+  unsigned jobs = 0;    ///< 0: one per CPU
+  bool quiet = false;
+};
+
+/// Writes the report of `request` (what `perfcheck report` does; the session fixture's cleanup
+/// calls it too). Throws usage_error for bad options, an unreadable history or an unknown
+/// session.
+int write_report(const report_request& request);
 
 /// `perfcheck compare A B`: the regression rules between two sets of results, test by test.
 command_action add_compare_command(CLI::App& app);

@@ -22,15 +22,7 @@
 namespace perfcheck::cli {
 namespace {
 
-struct report_flags {
-  std::string history;  // --history, else PERFCHECK_HISTORY
-  std::string out;
-  std::string session = "latest";
-  std::string formats = "html,md,junit,json";
-  std::string base_url;
-  std::string gnuplot = "gnuplot";
-  unsigned jobs = 0;
-  bool quiet = false;
+struct report_flags : report_request {
   // Hidden: a made-up history "TESTS:RESULTS", for benchmarks and browser checks.
   std::string synthetic;
   bool synthetic_hostile = false;
@@ -107,6 +99,12 @@ int execute(const report_flags& f) {
 }
 
 }  // namespace
+
+int write_report(const report_request& request) {
+  report_flags flags;
+  static_cast<report_request&>(flags) = request;
+  return execute(flags);
+}
 
 command_action add_report_command(CLI::App& app) {
   auto f = std::make_shared<report_flags>();

@@ -1,7 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // `perfcheck session start|finish`: the CTest fixture that ties one `ctest -L perf` together.
 // start records who and where (session id, machine fingerprint) in <results>/session.json;
-// finish reads the result files of that session and prints the verdict counts.
+// finish reads the result files of that session, prints the verdict counts and, given a
+// history and a report folder, writes the session's report there.
 #include <algorithm>
 #include <array>
 #include <chrono>
@@ -22,6 +23,7 @@
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/store/recording.hpp"
 
 namespace perfcheck::cli {
 namespace {
@@ -156,7 +158,43 @@ session_tally tally_results(const fs::path& dir, const std::optional<session_rec
   return tally;
 }
 
-int finish_session(const fs::path& dir) {
+// The report of the session that just finished, into `report_dir`, from `history` (empty:
+// PERFCHECK_HISTORY). What keeps a report from being written (no history, a session the
+// history does not know because no test recorded into it) is a note, not a failure: the
+// session's verdicts stand. The path is printed last, where a person reading CI output looks.
+int report_session(const std::optional<session_record>& session, const std::string& history,
+                   const fs::path& report_dir) {
+  const std::string location = store::history_location(history);
+  if (!session) {
+    std::printf("note: no report: without a session record there is no session to report\n");
+    return exit_ok;
+  }
+  if (location.empty()) {
+    std::printf("note: no report: no history (PERFCHECK_HISTORY is empty); the report reads "
+                "the history\n");
+    return exit_ok;
+  }
+  if (!fs::exists(location)) {
+    std::printf("note: no report: no history at %s yet (no perf test recorded into it)\n",
+                location.c_str());
+    return exit_ok;
+  }
+  report_request request;
+  request.history = location;
+  request.out = report_dir.string();
+  request.session = session->id;
+  try {
+    const int code = write_report(request);
+    if (code != exit_ok) return code;
+  } catch (const usage_error& e) {
+    std::printf("note: no report: %s\n", e.what());
+    return exit_ok;
+  }
+  std::printf("perfcheck report: %s\n", (fs::absolute(report_dir) / "index.html").c_str());
+  return exit_ok;
+}
+
+int finish_session(const fs::path& dir, const std::string& history, const std::string& report_dir) {
   if (!fs::is_directory(dir)) {
     std::printf("perfcheck session: no results folder %s (no perf test ran)\n", dir.c_str());
     return exit_ok;
@@ -182,13 +220,17 @@ int finish_session(const fs::path& dir) {
   for (const auto& problem : tally.unreadable) {
     std::printf("warning: unreadable result: %s\n", problem.c_str());
   }
-  return exit_ok;
+  if (report_dir.empty()) return exit_ok;
+  std::fflush(stdout);
+  return report_session(session, history, report_dir);
 }
 
 }  // namespace
 
 command_action add_session_command(CLI::App& app) {
   auto dir = std::make_shared<std::string>();
+  auto history = std::make_shared<std::string>();
+  auto report_dir = std::make_shared<std::string>();
   CLI::App* sub = app.add_subcommand(
       "session", "Start or finish a perf session (the CTest fixture of add_perf_test)");
   sub->description(
@@ -204,13 +246,25 @@ command_action add_session_command(CLI::App& app) {
       ->type_name("DIR")
       ->required();
   CLI::App* finish = sub->add_subcommand(
-      "finish", "Print the verdict counts of the session's result files in DIR");
+      "finish",
+      "Print the verdict counts of the session's result files in DIR, and write its report");
   finish
       ->add_option("--results-dir", *dir,
                    "The results folder of the perf tests (PERFCHECK_RESULTS_DIR)")
       ->type_name("DIR")
       ->required();
-  return [dir, start] { return start->parsed() ? start_session(*dir) : finish_session(*dir); };
+  finish
+      ->add_option("--report-dir", *report_dir,
+                   "Also write the session's report (as 'perfcheck report') into this folder "
+                   "[default: no report]")
+      ->type_name("DIR");
+  finish
+      ->add_option("--history", *history,
+                   "The history the report reads [default: $PERFCHECK_HISTORY]")
+      ->type_name("FILE");
+  return [dir, start, history, report_dir] {
+    return start->parsed() ? start_session(*dir) : finish_session(*dir, *history, *report_dir);
+  };
 }
 
 }  // namespace perfcheck::cli

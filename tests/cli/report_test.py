@@ -203,6 +203,38 @@ class ReportTest(unittest.TestCase):
         with open(os.path.join(out, "index.html")) as f:
             self.assertIn("holds no results", f.read())
 
+    def test_session_finish_writes_the_sessions_report(self):
+        """The CTest fixture's cleanup: verdict counts, then the report of that session."""
+        results, history = os.path.join(self.dir, "fixture-results"), os.path.join(self.dir, "fixture.sqlite")
+        report = os.path.join(self.dir, "fixture-report")
+        perfcheck("session", "start", "--results-dir", results, expect=0)
+        with open(os.path.join(results, "session.json")) as f:
+            session_id = json.load(f)["id"]
+        for name, limit in (("fixture.ok", "10s"), ("fixture.slow", "50ms")):
+            perfcheck("run", "-q", "--name", name, "--runs", "2", "--warmup", "0", "--history", history,
+                      "--limit", f"TIMEOUT={limit}", "--output-dir", results, "--",
+                      prog("pc_sleep"), "100", expect=0 if name == "fixture.ok" else 1)
+        p = perfcheck("session", "finish", "--results-dir", results, "--history", history,
+                      "--report-dir", report, expect=0)
+        lines = p.stdout.strip().splitlines()
+        self.assertIn(": 2 result(s): 1 pass, 1 failed", lines[0])
+        self.assertEqual(lines[-1], f"perfcheck report: {report}/index.html")
+        with open(os.path.join(report, "report.json")) as f:
+            written = json.load(f)
+        self.assertEqual(written["session"]["id"], session_id)
+        self.assertEqual(sorted(t["name"] for t in written["tests"]), ["fixture.ok", "fixture.slow"])
+        with open(os.path.join(report, "summary.md")) as f:
+            self.assertIn("exceeded TIMEOUT", f.read())
+        # Nothing to report is a note, and the cleanup test still passes.
+        p = perfcheck("session", "finish", "--results-dir", results, "--history",
+                      os.path.join(self.dir, "never-written.sqlite"), "--report-dir", report, expect=0)
+        self.assertIn("note: no report: no history at", p.stdout)
+        self.assertFalse(os.path.exists(os.path.join(self.dir, "never-written.sqlite")))
+        p = perfcheck("session", "finish", "--results-dir", results, "--history", self.history,
+                      "--report-dir", os.path.join(self.dir, "other-report"), expect=0)
+        self.assertIn(f"note: no report: ", p.stdout)
+        self.assertIn(session_id, p.stdout)
+
     def test_content_security_policy_matches_the_script(self):
         scripts = re.findall(r"<script>(.*?)</script>", self.html, re.S)
         self.assertEqual(len(scripts), 1)

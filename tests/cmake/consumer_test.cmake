@@ -122,7 +122,8 @@ expect("consumer.pass runs serially (${value})" value)
 test_property(value consumer.pass TIMEOUT)
 expect("PROPERTIES TIMEOUT 77 overrides the derived TIMEOUT (${value})" value EQUAL 77)
 test_property(value "consumer escaping/args" TIMEOUT)
-expect("TIMEOUT = 60 + (0 + 2) * 10 + 0 for the escaping test (${value})" value EQUAL 80)
+expect("TIMEOUT = 60 + (0 + 2) * (2 + 1) + 0 for the escaping test with LIMITS timeout 2s (${value})"
+  value EQUAL 66)
 test_property(value "consumer escaping/args" RUN_SERIAL)
 expect("PARALLEL drops RUN_SERIAL (${value})" value STREQUAL "<unset>")
 test_property(value perfcheck_session_start FIXTURES_SETUP)
@@ -139,6 +140,17 @@ foreach(config IN LISTS configs)
     list(LENGTH again again)
     message(STATUS "kept build of perfcheck reused; ${again} object(s) compiled again")
   endif()
+
+  # LIMITS reach the spec, with lower-case keys.
+  file(GLOB pass_specs "${BINARY_DIR}/perf-specs/consumer.pass*.json")
+  list(GET pass_specs 0 spec)
+  file(READ "${spec}" text)
+  string(JSON limits GET "${text}" limits)
+  string(JSON timeout GET "${limits}" timeout)
+  string(JSON memory GET "${limits}" memory)
+  string(JSON processes GET "${limits}" processes)
+  expect("${spec} has the LIMITS (${limits})"
+    timeout STREQUAL "20s" AND memory STREQUAL "256MiB" AND processes STREQUAL "16")
 
   # One spec per configuration, naming that configuration's program.
   if(GENERATOR MATCHES "Multi-Config")
@@ -168,6 +180,10 @@ expect("only consumer.fail fails" all_output MATCHES "tests passed, 1 tests fail
 expect("the failure names the threshold" all_output MATCHES "wall.median < 1ns")
 
 expect_verdict("${BINARY_DIR}/perf-results/consumer.pass.json" pass)
+file(READ "${BINARY_DIR}/perf-results/consumer.pass.json" result)
+string(JSON memory_limit GET "${result}" limits memory)
+expect("the result of consumer.pass records its MEMORY limit (${memory_limit})"
+  memory_limit EQUAL 268435456)
 expect_verdict("${BINARY_DIR}/perf-results/consumer.fail.json" failed)
 file(READ "${BINARY_DIR}/perf-results/session.json" session)
 string(JSON schema GET "${session}" schema)
@@ -180,6 +196,20 @@ list(GET logs 0 log)
 file(READ "${log}" log_text)
 expect("the session finish counts this session's verdicts"
   log_text MATCHES "perfcheck session [0-9TZ]+-[0-9a-f]+: 3 result\\(s\\): 2 pass, 1 failed")
+
+# The session's cleanup wrote the report from the history and printed where it is.
+expect("the session finish printed the report's path"
+  log_text MATCHES "perfcheck report: [^\n]*/perf-report/index.html")
+foreach(file index.html summary.md junit.xml report.json)
+  expect("the session's report has ${file}" EXISTS "${BINARY_DIR}/perf-report/${file}")
+endforeach()
+file(READ "${BINARY_DIR}/perf-report/summary.md" summary)
+expect("summary.md names the failing test" summary MATCHES "consumer.fail")
+# The perf_report target writes it on demand.
+file(REMOVE_RECURSE "${BINARY_DIR}/perf-report")
+run(report "${CMAKE_COMMAND}" --build "${BINARY_DIR}" --config ${config} --target perf_report)
+expect("the perf_report target succeeds" report_status EQUAL 0)
+expect("perf_report wrote index.html" EXISTS "${BINARY_DIR}/perf-report/index.html")
 
 # ctest -T Test records the <CTestMeasurement> figures in Test.xml.
 file(GLOB test_xml "${BINARY_DIR}/Testing/*/Test.xml")
