@@ -7,6 +7,8 @@
 #include <array>
 #include <cctype>
 
+#include <fmt/format.h>
+
 namespace perfcheck::reports {
 
 namespace {
@@ -114,7 +116,7 @@ std::string clean_attributes(std::string_view attrs, std::string_view prefix) {
     if (name.empty() || name.starts_with("on")) continue;
     if (name == "href" || name == "xlink:href" || name.ends_with(":href")) {
       if (!value.starts_with('#')) continue;
-      value = "#" + std::string(prefix) + value.substr(1);
+      value = fmt::format("#{}{}", prefix, std::string_view(value).substr(1));
     } else if (name == "id") {
       value = std::string(prefix) + value;
     } else {
