@@ -150,8 +150,9 @@ and run its perf tests with ``ctest -L perf``.
     Default: ``history``.
 
   ``BASELINE_COMMAND <command> [<arg>...]``
-    The baseline program for ``BASELINE command`` (generator expressions work), e.g. the
-    same tool built from the target branch. Default: none.
+    The baseline program for ``BASELINE command``, e.g. the same tool built from the target
+    branch. As in ``COMMAND``, a target name as the program becomes the target's file, and
+    generator expressions work. Default: none.
 
   ``BASELINE_FILE <file>``
     The baseline file for ``BASELINE file``. Default: :variable:`PERFCHECK_BASELINE_FILE`.
@@ -529,7 +530,8 @@ function(add_perf_test)
   _perfcheck_spec_member(spec alpha "${arg_ALPHA}")
   _perfcheck_json_string(value "${arg_BASELINE}")
   _perfcheck_spec_member(spec baseline "${value}")
-  _perfcheck_json_array(value arg_BASELINE_COMMAND)
+  _perfcheck_resolve_program(baseline_command arg_BASELINE_COMMAND)
+  _perfcheck_json_array(value baseline_command)
   _perfcheck_spec_member(spec baseline_command "${value}")
   _perfcheck_json_string(value "${arg_BASELINE_FILE}")
   _perfcheck_spec_member(spec baseline_file "${value}")

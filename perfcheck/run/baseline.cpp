@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdlib>
+#include <filesystem>
 #include <set>
 
 #include <fmt/format.h>
@@ -62,6 +63,10 @@ std::optional<prepared_regression> prepare_regression(const run_spec& spec,
     plan.baseline.sessions = 1;
   } else if (spec.baseline == "file") {
     plan.baseline.source = spec.baseline_file;
+    // No file yet is a new project's first run: like a test the file does not list, "no
+    // baseline yet", so that there is a result for 'perfcheck baseline accept' to accept.
+    std::error_code missing;
+    if (!std::filesystem::exists(spec.baseline_file, missing)) return out;
     const auto file = read_baseline_file(spec.baseline_file);
     const auto entry = file.tests.find(spec.name);
     if (entry != file.tests.end()) {

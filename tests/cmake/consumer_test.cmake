@@ -13,23 +13,7 @@ foreach(var SOURCE_DIR BINARY_DIR GENERATOR MODE)
   endif()
 endforeach()
 
-# Runs a command, echoes its output, and stores exit status and output in <prefix>_status
-# and <prefix>_output.
-function(run prefix)
-  list(JOIN ARGN " " shown)
-  message(STATUS "$ ${shown}")
-  execute_process(COMMAND ${ARGN} RESULT_VARIABLE status OUTPUT_VARIABLE output
-    ERROR_VARIABLE output)
-  message("${output}")
-  set(${prefix}_status "${status}" PARENT_SCOPE)
-  set(${prefix}_output "${output}" PARENT_SCOPE)
-endfunction()
-
-function(expect condition_text)
-  if(NOT (${ARGN}))
-    message(FATAL_ERROR "FAILED: ${condition_text}")
-  endif()
-endfunction()
+include("${CMAKE_CURRENT_LIST_DIR}/driver_helpers.cmake")  # run(), expect()
 
 # The verdict in a result file.
 function(expect_verdict file verdict)
