@@ -80,8 +80,10 @@ and run its perf tests with ``ctest -L perf``.
 
   ``RUNS <min> [<max>]``
     Measured runs: at least ``<min>``, and past ``<min>`` up to ``<max>`` while the
-    measured time is still below ``MIN_TIME``. ``<max>`` defaults to ``<min>``. Default:
-    :variable:`PERFCHECK_DEFAULT_RUNS` (10).
+    measured time is still below ``MIN_TIME`` or a regression verdict is inconclusive.
+    ``<max>`` defaults to ``<min>``. Default: :variable:`PERFCHECK_DEFAULT_RUNS` (10); with
+    ``REGRESSION`` rules and a one-number default, ``<max>`` is 4 x ``<min>`` (10 40), so
+    that an inconclusive verdict can be decided.
 
   ``MIN_TIME <duration>``
     Keep running past ``<min>`` runs until the measured runs add up to this much wall
@@ -383,6 +385,16 @@ function(add_perf_test)
     set(runs_origin "RUNS")
   endif()
   _perfcheck_parse_runs("${call}" "${runs_origin}" "${arg_RUNS}" min_runs max_runs)
+  # Without RUNS, a test with REGRESSION rules may extend to 4 x its minimum while its verdict
+  # is inconclusive (perfcheck's regression_extension_factor; the same for `perfcheck run`).
+  list(LENGTH arg_RUNS runs_words)
+  if(runs_origin STREQUAL "PERFCHECK_DEFAULT_RUNS" AND runs_words EQUAL 1
+      AND DEFINED arg_REGRESSION)
+    math(EXPR max_runs "${min_runs} * 4")
+    if(max_runs GREATER 100000)
+      set(max_runs 100000)
+    endif()
+  endif()
 
   if(NOT DEFINED arg_MIN_TIME)
     set(arg_MIN_TIME "0s")

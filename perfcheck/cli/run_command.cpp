@@ -171,6 +171,7 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub) {
   }
   if (given("--threshold")) spec.thresholds = f.thresholds;
   if (given("--regression")) spec.regressions = f.regressions;
+  if (!given("--runs") && f.spec_file.empty()) extend_runs_for_regressions(spec);
   if (given("--alpha")) spec.alpha = f.alpha;
   if (given("--baseline")) spec.baseline = f.baseline;
   if (given("--baseline-file")) spec.baseline_file = f.baseline_file;
@@ -321,7 +322,7 @@ command_action add_run_command(CLI::App& app) {
       ->type_name("NAME");
   sub->add_option("--warmup", flags->warmup, "Unmeasured runs first, to fill caches [default: 1]")
       ->type_name("N");
-  sub->add_option("--runs", flags->runs, "Measured runs: MIN, or MIN:MAX to allow extending up to MAX (with --min-time) [default: 10]")
+  sub->add_option("--runs", flags->runs, "Measured runs: MIN, or MIN:MAX to allow extending up to MAX (with --min-time, or while a regression verdict is inconclusive) [default: 10, and 10:40 with --regression]")
       ->type_name("MIN[:MAX]");
   sub->add_option("--min-time", flags->min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
       ->type_name("DURATION");

@@ -339,6 +339,12 @@ void read_isolation_fields(const json_reader& r, const boost::json::value& json,
 
 }  // namespace
 
+void extend_runs_for_regressions(run_spec& spec) {
+  if (spec.regressions.empty() || spec.max_runs != spec.min_runs) return;
+  spec.max_runs = static_cast<int>(std::min<std::int64_t>(
+      static_cast<std::int64_t>(spec.min_runs) * regression_extension_factor, max_run_count));
+}
+
 run_spec spec_from_json(const boost::json::value& json, std::string_view origin) {
   const json_reader r(json, std::string(origin));
   r.reject_unknown({"schema", "name", "command", "working_directory", "environment", "warmup",
@@ -379,6 +385,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.result_file = r.optional_string("result_file").value_or("");
   spec.show_output = r.optional_bool("show_output").value_or(false);
   spec.regressions = r.string_array("regressions", false, false);
+  if (!r.has("runs")) extend_runs_for_regressions(spec);
   spec.alpha = r.optional_number("alpha").value_or(spec.alpha);
   spec.baseline = r.optional_string("baseline").value_or(spec.baseline);
   spec.baseline_command = r.string_array("baseline_command", false, false);
