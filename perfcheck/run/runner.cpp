@@ -305,6 +305,13 @@ run_result run_test(const run_spec& requested, exec::executor& executor, const r
     const auto base = baseline_columns();
     const std::size_t nb = base.empty() ? 0 : base.begin()->second.size();
     const double rules_n = static_cast<double>(plan->rules.size());
+    if (!baseline_executor) {
+      // A fixed baseline (history, file): when it is empty, or too small for any number of runs
+      // up to max_runs to reach alpha, more runs cannot decide anything.
+      if (nb == 0) return true;
+      const auto most = static_cast<std::size_t>(spec.max_runs);
+      if (stats::min_attainable_p(nb, most) * rules_n >= look_options.alpha) return true;
+    }
     if (nb == 0 || stats::min_attainable_p(nb, result.runs.size()) * rules_n >= look_options.alpha) return false;
     const auto findings = gate::evaluate_regressions(plan->rules, base, metric_columns(result.runs), look_options);
     return gate::combine(findings) != verdict::inconclusive;

@@ -66,6 +66,28 @@ BOOST_AUTO_TEST_CASE(spec_defaults_and_round_trip) {
   BOOST_TEST((again == spec));
 }
 
+BOOST_AUTO_TEST_CASE(regression_rules_extend_the_default_runs_only) {
+  auto read = [](const std::string& extra) {
+    return spec_from_json(parse_json_text(R"({"schema": "perfcheck/spec/v1", "name": "t",
+        "command": ["true"])" + extra + "}", "s.json"), "s.json");
+  };
+  auto plain = read("");
+  BOOST_TEST(plain.min_runs == 10);
+  BOOST_TEST(plain.max_runs == 10);
+  auto rules = read(R"(, "regressions": ["wall.median +5%"])");
+  BOOST_TEST(rules.min_runs == 10);
+  BOOST_TEST(rules.max_runs == 40);
+  auto given = read(R"(, "regressions": ["wall.median +5%"], "runs": {"min": 12})");
+  BOOST_TEST(given.max_runs == 12);
+  auto range = read(R"(, "regressions": ["wall.median +5%"], "runs": {"min": 12, "max": 30})");
+  BOOST_TEST(range.max_runs == 30);
+  run_spec huge;
+  huge.regressions = {"wall.median +5%"};
+  huge.min_runs = huge.max_runs = 90000;
+  extend_runs_for_regressions(huge);
+  BOOST_TEST(huge.max_runs == 100000);
+}
+
 BOOST_AUTO_TEST_CASE(malformed_specs_name_file_place_and_fix) {
   const std::string base = R"("schema": "perfcheck/spec/v1", "name": "t", "command": ["x"])";
   // Syntax errors give line and column.

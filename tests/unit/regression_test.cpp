@@ -259,4 +259,17 @@ BOOST_AUTO_TEST_CASE(fixed_baseline_from_history_or_file) {
   const auto first = run::run_test(spec_runs(10, 10), again, options);
   BOOST_TEST(to_string(first.outcome) == std::string("pass"));
   BOOST_TEST(first.warnings.back().find("no baseline yet") != std::string::npos);
+
+  // More runs cannot decide against an empty baseline, nor against one too small for any
+  // number of runs to reach alpha (1 run: the smallest two-sided p with 40 is 2/C(41,1) =
+  // 0.049, above 0.01 split over 3 looks): the test stops at its minimum.
+  scripted extendable(around(10, 0.01, 41));
+  const auto none = run::run_test(spec_runs(10, 40), extendable, options);
+  BOOST_TEST(none.runs.size() == 10u);
+  plan.baseline_columns["wall"] = {10e6};
+  scripted small(around(10, 0.01, 41));
+  const auto tiny = run::run_test(spec_runs(10, 40), small, options);
+  BOOST_TEST(tiny.runs.size() == 10u);
+  BOOST_TEST(tiny.warnings.back().find("can never reach significance") != std::string::npos,
+             tiny.warnings.back());
 }
