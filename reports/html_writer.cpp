@@ -105,7 +105,7 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
       for (const auto& text : row.current->warnings) all += (all.empty() ? "" : "\n") + text;
       w->SetValue("ALL", all);
       w->SetIntValue("COUNT", static_cast<long>(warnings));
-      w->SetValue("FIRST", row.current->warnings.front());
+      w->SetValue("FIRST", warning_headline(row.current->warnings.front()));
     }
   }
   std::string text;

@@ -31,12 +31,7 @@ std::string thresholds_text(const test_row& row) {
 std::string warnings_text(const test_row& row) {
   if (!row.current || row.current->warnings.empty()) return "";
   const auto& w = row.current->warnings;
-  std::string first = w.front();
-  if (first.size() > 90) {
-    std::size_t cut = 87;
-    while (cut > 0 && (static_cast<unsigned char>(first[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
-    first = first.substr(0, cut) + "...";
-  }
+  const std::string first = warning_headline(w.front());
   return w.size() == 1 ? first : fmt::format("{} warnings: {}", w.size(), first);
 }
 

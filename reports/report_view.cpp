@@ -221,4 +221,15 @@ report_view make_view(const report_model& model) {
   return view;
 }
 
+std::string warning_headline(std::string_view warning) {
+  constexpr std::size_t shortest_phrase = 12, longest = 90;
+  const std::size_t stop = warning.find_first_of(":;");
+  if (stop != std::string_view::npos && stop >= shortest_phrase && stop <= longest)
+    return std::string(warning.substr(0, stop));
+  if (warning.size() <= longest) return std::string(warning);
+  std::size_t cut = longest - 3;
+  while (cut > 0 && (static_cast<unsigned char>(warning[cut]) & 0xC0) == 0x80) --cut;  // UTF-8
+  return std::string(warning.substr(0, cut)) + "...";
+}
+
 }  // namespace perfcheck::reports

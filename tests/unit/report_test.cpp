@@ -282,6 +282,22 @@ BOOST_AUTO_TEST_CASE(view_orders_failed_and_regressed_first_and_finds_the_step) 
     BOOST_TEST(std::regex_match(row.anchor, std::regex("test-[a-z0-9-]*[0-9a-f]{8}")));
 }
 
+BOOST_AUTO_TEST_CASE(warnings_are_cut_to_a_headline_for_table_cells) {
+  BOOST_TEST(warning_headline("the machine was busy before the test: 1-minute load average 7.88 on 2 "
+                              "CPUs; other work competes for the CPUs") ==
+             "the machine was busy before the test");
+  // A short lead-in is no headline: the warning stays whole while it fits.
+  BOOST_TEST(warning_headline("noisy: the robust CV of wall is 7.2% (above 5%)") ==
+             "noisy: the robust CV of wall is 7.2% (above 5%)");
+  // Without a stop, 90 bytes at most, never inside a UTF-8 sequence.
+  std::string long_one;
+  while (long_one.size() < 200) long_one += "é…x ";
+  const std::string cut = warning_headline(long_one);
+  BOOST_TEST(cut.size() <= 90u);
+  BOOST_TEST(cut.ends_with("..."));
+  BOOST_TEST(valid_utf8(cut) == cut);
+}
+
 BOOST_AUTO_TEST_CASE(markdown_escapes_and_links) {
   const auto model = golden_model(golden_hostile);
   const auto md = render(*make_markdown_writer("https://ci.example.com/r"), make_view(model));
