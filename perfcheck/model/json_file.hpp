@@ -15,7 +15,8 @@
 
 namespace perfcheck {
 
-/// Parses JSON text; a syntax error throws usage_error "<origin>:<line>:<column>: ...".
+/// Parses JSON text, every real number read exactly (correctly rounded); a syntax error throws
+/// usage_error "<origin>:<line>:<column>: ...".
 boost::json::value parse_json_text(std::string_view text, std::string_view origin);
 
 /// Reads and parses a JSON file; a missing, unreadable or malformed file throws usage_error.

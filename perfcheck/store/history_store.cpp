@@ -17,7 +17,6 @@
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/run/environment.hpp"
-#include "perfcheck/store/exact_json.hpp"
 
 namespace perfcheck::store {
 namespace {
@@ -117,7 +116,7 @@ std::vector<stored_result> read_history_file(const std::filesystem::path& path) 
     throw usage_error(
         fmt::format("{}: cannot read: {}; check the path", path.string(), std::strerror(errno)));
   }
-  return history_from_json(detail::parse_json_exact(text.str(), path.string()), path.string());
+  return history_from_json(parse_json_text(text.str(), path.string()), path.string());
 }
 
 }  // namespace perfcheck::store

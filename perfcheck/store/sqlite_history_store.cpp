@@ -11,7 +11,7 @@
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include "perfcheck/store/exact_json.hpp"
+#include "perfcheck/model/json_file.hpp"
 #include "perfcheck/store/sqlite_handle.hpp"
 
 namespace perfcheck::store {
@@ -299,7 +299,7 @@ struct sqlite_history_store::impl {
     out.key = s.text(first);
     out.recorded_at = s.text(first + 1);
     const std::string origin = fmt::format("history {}: result {}", db.path(), out.key);
-    out.result = result_from_json(detail::parse_json_exact(s.text(first + 2), origin), origin);
+    out.result = result_from_json(parse_json_text(s.text(first + 2), origin), origin);
     return out;
   }
 };

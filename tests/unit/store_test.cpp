@@ -14,7 +14,6 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
-#include "perfcheck/store/exact_json.hpp"
 #include "perfcheck/store/history_store.hpp"
 #include "perfcheck/store/recording.hpp"
 #include "perfcheck/store/sqlite_history_store.hpp"
@@ -542,7 +541,7 @@ BOOST_AUTO_TEST_CASE(export_then_import_round_trips_exactly) {
     first = pretty_json(history_to_json(store.all_results()));
   }
   const auto entries =
-      history_from_json(detail::parse_json_exact(first, "export.json"), "export.json");
+      history_from_json(parse_json_text(first, "export.json"), "export.json");
   BOOST_REQUIRE(entries.size() == 3u);
   sqlite_history_store copy(tmp.file("b.sqlite"));
   BOOST_TEST(copy.add(entries) == 3u);
@@ -558,13 +557,13 @@ BOOST_AUTO_TEST_CASE(real_numbers_are_read_exactly) {
                    0.1, 5e-324}) {
     const std::string text =
         boost::json::serialize(boost::json::value{{"x", d}, {"n", 3}, {"s", "t"}});
-    const auto v = detail::parse_json_exact(text, "t.json");
+    const auto v = parse_json_text(text, "t.json");
     BOOST_TEST(v.at("x").as_double() == d, text);
     BOOST_TEST(v.at("n").as_int64() == 3);
     BOOST_TEST(v.at("s").as_string() == "t");
   }
   try {
-    detail::parse_json_exact("{\n  \"x\": [1,\n  }", "bad.json");
+    parse_json_text("{\n  \"x\": [1,\n  }", "bad.json");
     BOOST_FAIL("malformed JSON must throw");
   } catch (const usage_error& e) {
     BOOST_TEST(contains(e.what(), "bad.json:3:"), e.what());
