@@ -354,7 +354,7 @@ command_action add_run_command(CLI::App& app) {
   sub->add_flag("--clean-env", flags->clean_env, "Start the command with only PATH and the --env variables, so the caller's environment cannot change the figures");
   sub->add_flag("--no-aslr", flags->no_aslr, "Turn address space layout randomization off for the command (personality ADDR_NO_RANDOMIZE), for steadier cache behaviour");
   sub->add_option("--regression", flags->regressions, "Regression rule against the baseline, repeatable: '<metric>.median +<tolerance>%', e.g. 'wall.median +5%'. Fails (exit 1) only when the slowdown is significant (Mann-Whitney, p < --alpha) and its whole interval lies beyond the tolerance")
-      ->type_name("RULE")->take_all();
+      ->type_name("RULE")->take_all()->allow_extra_args(false);
   sub->add_option("--alpha", flags->alpha, "Significance level of the regression rules [default: 0.01]")
       ->type_name("P");
   sub->add_option("--baseline", flags->baseline, "What the rules compare with: history (recent comparable results in --history), file (--baseline-file, a reviewed perfcheck/baseline/v1 file) or command (--baseline-command, run interleaved in random ABAB order: the strongest comparison on a shared machine) [default: history]")
@@ -364,7 +364,7 @@ command_action add_run_command(CLI::App& app) {
   sub->add_option("--baseline-command", flags->baseline_command, "Baseline program and arguments for --baseline command, split on spaces (no shell); e.g. the same tool built from the target branch")
       ->type_name("'PROGRAM ARGS'");
   sub->add_option("--baseline-arg", flags->baseline_args, "One more baseline argument, taken as is (for arguments with spaces), repeatable")
-      ->type_name("ARG")->take_all();
+      ->type_name("ARG")->take_all()->allow_extra_args(false);
   sub->add_option("--on-inconclusive", flags->on_inconclusive, "When the rules cannot decide even at the RUNS maximum: pass (exit 0 with a warning) or fail (exit 1) [default: pass]")
       ->type_name("pass|fail");
   sub->add_option("--history", flags->history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
