@@ -192,7 +192,7 @@ and run its perf tests with ``ctest -L perf``.
 
   that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
   are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
-  ``DURATION ONCE``, ``60 + budget``, where the budget without ``LIMITS TIMEOUT`` is CTest's
+  ``DURATION ONCE``, ``60 + sides * budget``, where the budget without ``LIMITS TIMEOUT`` is CTest's
   own default of 1500 s. A test whose runs take longer sets ``PROPERTIES TIMEOUT <seconds>``.
 
   All perf tests of a project share one CTest fixture, ``perfcheck_session``: its setup
@@ -419,7 +419,8 @@ function(add_perf_test)
   set(once FALSE)
   set(duration_ns 0)
   if(DEFINED arg_DURATION)
-    if(arg_DURATION STREQUAL "ONCE" OR arg_DURATION STREQUAL "once")
+    string(TOUPPER "${arg_DURATION}" duration_word)
+    if(duration_word STREQUAL "ONCE")
       set(once TRUE)
       set(arg_DURATION once)
     else()
@@ -443,6 +444,9 @@ function(add_perf_test)
     message(FATAL_ERROR "${call}: NICE '${arg_NICE}' is not a nice value; write a whole number "
       "from -20 to 19, e.g. NICE 5.")
   endif()
+  if(DEFINED arg_NICE)
+    math(EXPR arg_NICE "${arg_NICE}")  # "05" is no JSON number; 5 is
+  endif()
 
   if(NOT DEFINED arg_BASELINE)
     set(arg_BASELINE history)
@@ -464,6 +468,9 @@ function(add_perf_test)
   if(NOT arg_ALPHA MATCHES "^0?\\.[0-9]+$")
     message(FATAL_ERROR "${call}: ALPHA '${arg_ALPHA}' is not a level between 0 and 0.5; "
       "write e.g. ALPHA 0.01.")
+  endif()
+  if(arg_ALPHA MATCHES "^\\.")
+    set(arg_ALPHA "0${arg_ALPHA}")  # ".05" is no JSON number; 0.05 is
   endif()
   if(NOT DEFINED arg_ON_INCONCLUSIVE)
     set(arg_ON_INCONCLUSIVE pass)
@@ -597,6 +604,8 @@ function(add_perf_test)
   if(NOT finalize_scheduled)
     set_property(GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED TRUE)
     set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_RESULTS_DIR "${PERFCHECK_RESULTS_DIR}")
+    set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_HISTORY "${PERFCHECK_HISTORY}")
+    set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_REPORT_DIR "${PERFCHECK_REPORT_DIR}")
     cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfcheck_finalize)
   endif()
 endfunction()
@@ -605,6 +614,8 @@ endfunction()
 # directory.
 function(_perfcheck_finalize)
   get_property(results_dir GLOBAL PROPERTY _PERFCHECK_SESSION_RESULTS_DIR)
+  get_property(history GLOBAL PROPERTY _PERFCHECK_SESSION_HISTORY)
+  get_property(report_dir GLOBAL PROPERTY _PERFCHECK_SESSION_REPORT_DIR)
   add_test(NAME perfcheck_session_start
     COMMAND PerfCheck::perfcheck session start --results-dir "${results_dir}")
   set_tests_properties(perfcheck_session_start PROPERTIES
@@ -612,15 +623,17 @@ function(_perfcheck_finalize)
     LABELS perf
     TIMEOUT 60)
   set(report_args "")
-  if(NOT PERFCHECK_HISTORY STREQUAL "" AND NOT PERFCHECK_REPORT_DIR STREQUAL "")
-    set(report_args --history "${PERFCHECK_HISTORY}" --report-dir "${PERFCHECK_REPORT_DIR}")
+  if(NOT history STREQUAL "" AND NOT report_dir STREQUAL "")
+    set(report_args --history "${history}" --report-dir "${report_dir}")
   endif()
   add_test(NAME perfcheck_session_finish
     COMMAND PerfCheck::perfcheck session finish --results-dir "${results_dir}" ${report_args})
+  # The report waits up to SQLite's busy timeout (60 s) for a history another process holds,
+  # then reads it: the cleanup allows for both.
   set_tests_properties(perfcheck_session_finish PROPERTIES
     FIXTURES_CLEANUP perfcheck_session
     LABELS perf
-    TIMEOUT 60)
+    TIMEOUT 300)
 
   get_property(specs GLOBAL PROPERTY _PERFCHECK_SPEC_FILES)
   list(LENGTH specs count)
@@ -634,13 +647,12 @@ function(_perfcheck_finalize)
   add_custom_target(perfcheck_validate_specs ALL DEPENDS "${stamp}")
 
   # The report of the latest session on demand: `cmake --build <dir> --target perf_report`.
-  if(NOT PERFCHECK_HISTORY STREQUAL "" AND NOT TARGET perf_report)
-    set(report_dir "${PERFCHECK_REPORT_DIR}")
+  if(NOT history STREQUAL "" AND NOT TARGET perf_report)
     if(report_dir STREQUAL "")
       set(report_dir "${CMAKE_BINARY_DIR}/perf-report")
     endif()
     add_custom_target(perf_report
-      COMMAND PerfCheck::perfcheck report --history "${PERFCHECK_HISTORY}" --out "${report_dir}"
+      COMMAND PerfCheck::perfcheck report --history "${history}" --out "${report_dir}"
       COMMAND "${CMAKE_COMMAND}" -E echo "perfcheck report: ${report_dir}/index.html"
       COMMENT "Writing the perf report of the latest session into ${report_dir}"
       VERBATIM
@@ -756,7 +768,7 @@ endfunction()
 #   budget = run_timeout + 1 s (SIGTERM, the 500 ms grace, SIGKILL), or 10 s without one
 #   plain:    60 + sides * (warmup + max_runs) * budget + 2 * min_time
 #   DURATION: 60 + sides * (warmup + 1) * budget + 2 * duration  (the last run may overrun)
-#   ONCE:     60 + budget, the budget without a run timeout being CTest's default, 1500 s
+#   ONCE:     60 + sides * budget, the budget without a run timeout being CTest's default, 1500 s
 # 60 s covers perfcheck itself (start, launch-overhead probe, result file); MIN_TIME and
 # DURATION say how long the author expects the measured runs to take, doubled for a loaded
 # machine; sides is 2 when a baseline command runs as often as the candidate.
@@ -770,7 +782,7 @@ function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns
     math(EXPR budget_s "(${run_timeout_ns} + 999999999) / 1000000000 + 1")
   endif()
   if(once)
-    math(EXPR seconds "60 + ${budget_s}")
+    math(EXPR seconds "60 + ${sides} * ${budget_s}")
   elseif(duration_ns GREATER 0)
     math(EXPR seconds "60 + ${sides} * (${warmup} + 1) * ${budget_s} + (2 * ${duration_ns} + 999999999) / 1000000000")
   else()

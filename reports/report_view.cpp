@@ -223,7 +223,13 @@ report_view make_view(const report_model& model) {
 
 std::string warning_headline(std::string_view warning) {
   constexpr std::size_t shortest_phrase = 12, longest = 90;
-  const std::size_t stop = warning.find_first_of(":;");
+  std::size_t stop = std::string_view::npos;
+  int depth = 0;  // a ':' inside parentheses is no end of the phrase: "(allowed: ...)"
+  for (std::size_t i = 0; i < warning.size() && stop == std::string_view::npos; ++i) {
+    if (warning[i] == '(') ++depth;
+    if (warning[i] == ')' && depth > 0) --depth;
+    if (depth == 0 && (warning[i] == ':' || warning[i] == ';')) stop = i;
+  }
   if (stop != std::string_view::npos && stop >= shortest_phrase && stop <= longest)
     return std::string(warning.substr(0, stop));
   if (warning.size() <= longest) return std::string(warning);

@@ -98,7 +98,8 @@ std::string short_date(std::string_view date);
 /// "+7.2%" for 0.072.
 std::string format_change(double fraction);
 
-/// A warning cut short for a table cell: up to its first ':' or ';' when that leaves a phrase
+/// A warning cut short for a table cell: up to its first ':' or ';' outside parentheses when
+/// that leaves a phrase
 /// ("the machine was busy before the test"), else at most 90 bytes (UTF-8 intact) and "...".
 std::string warning_headline(std::string_view warning);
 

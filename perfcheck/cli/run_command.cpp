@@ -171,7 +171,9 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub) {
   }
   if (given("--threshold")) spec.thresholds = f.thresholds;
   if (given("--regression")) spec.regressions = f.regressions;
-  if (!given("--runs") && f.spec_file.empty()) extend_runs_for_regressions(spec);
+  // The 10:40 default of rules: for a command line, and for rules added to a spec by flag (a
+  // spec file's own rules got it when it was read, unless it gave its runs).
+  if (!given("--runs") && (f.spec_file.empty() || given("--regression"))) extend_runs_for_regressions(spec);
   if (given("--alpha")) spec.alpha = f.alpha;
   if (given("--baseline")) spec.baseline = f.baseline;
   if (given("--baseline-file")) spec.baseline_file = f.baseline_file;

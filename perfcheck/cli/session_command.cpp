@@ -11,7 +11,9 @@
 #include <memory>
 #include <optional>
 #include <random>
+#include <stdexcept>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
@@ -159,9 +161,9 @@ session_tally tally_results(const fs::path& dir, const std::optional<session_rec
 }
 
 // The report of the session that just finished, into `report_dir`, from `history` (empty:
-// PERFCHECK_HISTORY). What keeps a report from being written (no history, a session the
-// history does not know because no test recorded into it) is a note, not a failure: the
-// session's verdicts stand. The path is printed last, where a person reading CI output looks.
+// PERFCHECK_HISTORY). Whatever keeps a report from being written (no history, a session the
+// history does not know because no test recorded into it, a history that cannot be read, a
+// folder that cannot be written) is a note, not a failure: the session's verdicts stand. The path is printed last, where a person reading CI output looks.
 int report_session(const std::optional<session_record>& session, const std::string& history,
                    const fs::path& report_dir) {
   const std::string location = store::history_location(history);
@@ -174,7 +176,8 @@ int report_session(const std::optional<session_record>& session, const std::stri
                 "the history\n");
     return exit_ok;
   }
-  if (!fs::exists(location)) {
+  std::error_code unreadable;
+  if (!fs::exists(location, unreadable)) {
     std::printf("note: no report: no history at %s yet (no perf test recorded into it)\n",
                 location.c_str());
     return exit_ok;
@@ -186,7 +189,8 @@ int report_session(const std::optional<session_record>& session, const std::stri
   try {
     const int code = write_report(request);
     if (code != exit_ok) return code;
-  } catch (const usage_error& e) {
+  } catch (const std::exception& e) {
+    // A bad or busy history, an unwritable folder: the verdicts of the session stand.
     std::printf("note: no report: %s\n", e.what());
     return exit_ok;
   }

@@ -46,7 +46,7 @@ bool ends_test(const run_sample& s, bool allow_failures) {
 }
 
 // The plan with a soak folded in: `once` is one measured run without warm-up; a duration
-// keeps measuring until that much run time, up to max_soak_runs.
+// keeps measuring until that much run time, up to max_soak_runs, whatever the runs say.
 run_spec with_soak(const run_spec& spec) {
   run_spec plan = spec;
   if (spec.once) {
@@ -54,8 +54,9 @@ run_spec with_soak(const run_spec& spec) {
     plan.min_runs = plan.max_runs = 1;
     plan.min_time_ns = 0;
   } else if (spec.duration_ns > 0) {
+    plan.min_runs = 1;  // the duration decides, as documented: runs give way
     plan.min_time_ns = spec.duration_ns;
-    plan.max_runs = std::max(plan.min_runs, max_soak_runs);
+    plan.max_runs = max_soak_runs;
   }
   return plan;
 }

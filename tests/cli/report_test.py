@@ -225,7 +225,14 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(sorted(t["name"] for t in written["tests"]), ["fixture.ok", "fixture.slow"])
         with open(os.path.join(report, "summary.md")) as f:
             self.assertIn("exceeded TIMEOUT", f.read())
-        # Nothing to report is a note, and the cleanup test still passes.
+        # Nothing to report, or no way to write it, is a note, and the cleanup test still passes.
+        blocker = os.path.join(self.dir, "a-file-not-a-folder")
+        with open(blocker, "w") as f:
+            f.write("x")
+        p = perfcheck("session", "finish", "--results-dir", results, "--history", history,
+                      "--report-dir", os.path.join(blocker, "report"), expect=0)
+        self.assertIn("note: no report: ", p.stdout)
+        self.assertIn(blocker, p.stdout)
         p = perfcheck("session", "finish", "--results-dir", results, "--history",
                       os.path.join(self.dir, "never-written.sqlite"), "--report-dir", report, expect=0)
         self.assertIn("note: no report: no history at", p.stdout)

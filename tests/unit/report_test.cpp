@@ -286,6 +286,9 @@ BOOST_AUTO_TEST_CASE(warnings_are_cut_to_a_headline_for_table_cells) {
   BOOST_TEST(warning_headline("the machine was busy before the test: 1-minute load average 7.88 on 2 "
                               "CPUs; other work competes for the CPUs") ==
              "the machine was busy before the test");
+  BOOST_TEST(warning_headline("the regression verdict is inconclusive (allowed: ON_INCONCLUSIVE "
+                              "pass); measure more runs") ==
+             "the regression verdict is inconclusive (allowed: ON_INCONCLUSIVE pass)");
   // A short lead-in is no headline: the warning stays whole while it fits.
   BOOST_TEST(warning_headline("noisy: the robust CV of wall is 7.2% (above 5%)") ==
              "noisy: the robust CV of wall is 7.2% (above 5%)");
