@@ -366,6 +366,13 @@ BOOST_AUTO_TEST_CASE(duration_repeats_runs_until_spent) {
   BOOST_TEST(r.trends.count("rss") == 1u);
   BOOST_TEST(r.trends.count("wall") == 1u);
   BOOST_TEST(!r.trends.at("wall").significant);  // constant: no trend
+
+  // The duration decides, not the runs: 10 runs of 300 ms would overrun a 1 s soak (and the
+  // CTest TIMEOUT add_perf_test derives from the duration).
+  fake_executor slow([](int) { return sample(300); });
+  run_spec soak = plan(0, 10);
+  soak.duration_ns = 1'000 * ms;
+  BOOST_TEST(run::run_test(soak, slow, {}).runs.size() == 4u);
 }
 
 BOOST_AUTO_TEST_CASE(a_soak_flags_growth_and_drift) {
