@@ -47,7 +47,10 @@ and run its perf tests with ``ctest -L perf``.
   ``<name>`` that runs ``PerfCheck::perfcheck run --spec <that file>``. Every string
   goes through generator expression evaluation, so ``$<TARGET_FILE:tool>`` and
   ``$<CONFIG>`` work in ``COMMAND``, ``WORKING_DIRECTORY``, ``ENVIRONMENT`` and even
-  ``THRESHOLDS`` (``"wall.p95 < $<IF:$<CONFIG:Debug>,1s,100ms>"``). Strings are
+  ``THRESHOLDS`` (``"wall.p95 < $<IF:$<CONFIG:Debug>,1s,100ms>"``), ``REGRESSION``,
+  ``BASELINE_COMMAND`` and ``BASELINE_FILE``; not in the values CMake needs at configure
+  time (``RUNS``, ``WARMUP``, ``MIN_TIME``, ``LIMITS``, ``DURATION``, ``SAMPLE_INTERVAL``,
+  ``CPUS``, ``NICE``, ``ALPHA``), which are checked there. Strings are
   JSON-escaped before evaluation; the one thing that cannot be escaped is a quote or
   backslash that a generator expression *produces* (a ``$<TARGET_FILE:...>`` path with a
   ``"`` in it): such a spec fails at build time.
