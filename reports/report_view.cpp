@@ -12,6 +12,7 @@
 
 #include "perfcheck/gate/threshold_expr.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/hash.hpp"
 
 namespace perfcheck::reports {
 
@@ -43,18 +44,9 @@ bool ends_with(std::string_view s, std::string_view tail) {
   return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
 }
 
-// FNV-1a, 32 bits: a short stable tag that tells two names with the same slug apart.
-std::uint32_t fnv1a(std::string_view text) {
-  std::uint32_t h = 2166136261u;
-  for (unsigned char c : text) {
-    h ^= c;
-    h *= 16777619u;
-  }
-  return h;
-}
-
 // "test-parse-big-json-1a2b3c4d": ASCII letters and digits kept (lowercased), runs of anything
-// else one '-', at most 40 characters, then the hash of the exact name.
+// else one '-', at most 40 characters, then the 32-bit FNV-1a of the exact name, a short tag that
+// tells two names with the same slug apart.
 std::string anchor_for(const std::string& name) {
   std::string slug;
   for (unsigned char c : name) {
@@ -66,7 +58,7 @@ std::string anchor_for(const std::string& name) {
     }
   }
   while (!slug.empty() && slug.back() == '-') slug.pop_back();
-  return fmt::format("test-{}{}{:08x}", slug, slug.empty() ? "" : "-", fnv1a(name));
+  return fmt::format("test-{}{}{:08x}", slug, slug.empty() ? "" : "-", fnv1a32(name));
 }
 
 std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>& outcomes) {

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/hash.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/units.hpp"
 
@@ -408,14 +409,8 @@ run_spec read_spec_file(const std::filesystem::path& path) {
 
 std::string spec_hash(const run_spec& spec) {
   // FNV-1a over length-prefixed fields: stable across builds and platforms.
-  std::uint64_t h = 1469598103934665603ULL;
-  auto mix = [&](std::string_view s) {
-    const std::string prefixed = fmt::format("{}:{}", s.size(), s);
-    for (unsigned char c : prefixed) {
-      h ^= c;
-      h *= 1099511628211ULL;
-    }
-  };
+  std::uint64_t h = fnv1a64("");
+  auto mix = [&](std::string_view s) { h = fnv1a64(fmt::format("{}:{}", s.size(), s), h); };
   for (const auto& a : spec.command) mix(a);
   mix("|");
   mix(spec.working_directory);

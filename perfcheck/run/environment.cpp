@@ -12,6 +12,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/model/hash.hpp"
 #include "perfcheck/version.hpp"
 
 namespace perfcheck::run {
@@ -22,16 +23,6 @@ std::string first_line(const char* path) {
   std::string line;
   std::getline(in, line);
   return line;
-}
-
-// FNV-1a, 64 bit: small, stable across builds and platforms (std::hash is neither).
-std::uint64_t fnv1a(std::string_view s) {
-  std::uint64_t h = 1469598103934665603ULL;
-  for (unsigned char c : s) {
-    h ^= c;
-    h *= 1099511628211ULL;
-  }
-  return h;
 }
 
 }  // namespace
@@ -63,7 +54,7 @@ environment_info collect_environment() {
 
 std::string machine_fingerprint(const environment_info& env) {
   const std::string release = env.kernel.substr(0, env.kernel.find(' ', env.kernel.find(' ') + 1));
-  return fmt::format("{:016x}", fnv1a(fmt::format("{}\n{}\n{}\n{}", env.cpu_model, env.cpu_count,
+  return fmt::format("{:016x}", fnv1a64(fmt::format("{}\n{}\n{}\n{}", env.cpu_model, env.cpu_count,
                                                    release, env.hostname)));
 }
 
@@ -93,7 +84,7 @@ std::string safe_file_stem(const std::string& name) {
     out.resize(100);
     replaced = true;
   }
-  if (replaced) out += fmt::format("-{:08x}", fnv1a(name) & 0xffffffffULL);
+  if (replaced) out += fmt::format("-{:08x}", fnv1a64(name) & 0xffffffffULL);
   return out;
 }
 
