@@ -64,9 +64,7 @@ boost::json::value limits_to_json(const resource_limits& limits) {
   boost::json::object o;
   for (limit_kind k : all_limit_kinds) {
     if (limits.get(k) == 0) continue;
-    std::string key = to_string(k);
-    for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    o[key] = limits.get(k);
+    o[limit_key(k)] = limits.get(k);
   }
   return o;
 }
@@ -260,9 +258,7 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   out.finished_at = r.optional_string("finished_at").value_or("");
   if (auto limits = r.optional_object("limits")) {
     for (limit_kind k : all_limit_kinds) {
-      std::string key = to_string(k);
-      for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      if (auto value = limits->optional_int(key, 0, INT64_MAX)) out.limits.set(k, *value);
+      if (auto value = limits->optional_int(limit_key(k), 0, INT64_MAX)) out.limits.set(k, *value);
     }
   }
   if (auto trends = r.optional_object("trends")) {

@@ -68,6 +68,12 @@ const char* to_string(limit_kind kind) {
   return "UNKNOWN";
 }
 
+std::string limit_key(limit_kind kind) {
+  std::string key = to_string(kind);
+  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return key;
+}
+
 std::optional<limit_kind> limit_kind_from_string(std::string_view name) {
   std::string upper;
   for (char c : name) upper += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));

@@ -28,6 +28,9 @@ enum class limit_kind {
 /// "MEMORY", "CPU_TIME", "TIMEOUT", "PROCESSES", "OPEN_FILES", "FILE_SIZE", "OUTPUT".
 const char* to_string(limit_kind kind);
 
+/// The kind's key in spec and result files: "memory", "cpu_time", ...
+std::string limit_key(limit_kind kind);
+
 /// The kind named by `name`, case-insensitive, '-' or '_' between words ("cpu-time"); nullopt
 /// for anything else.
 std::optional<limit_kind> limit_kind_from_string(std::string_view name);

@@ -38,12 +38,6 @@ std::string kind_list() {
   return out;
 }
 
-// The spec's key for a kind: "memory", "cpu_time", ...
-std::string limit_key(limit_kind kind) {
-  std::string key = to_string(kind);
-  for (char& c : key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return key;
-}
 
 }  // namespace
 
@@ -258,18 +252,23 @@ void validate(const run_spec& spec, std::string_view origin) {
 
 namespace {
 
+// The optional string field `key` as a number in base units, by `parse` (parse_duration_ns,
+// parse_size_bytes); a bad value fails naming the field.
+template <typename Parse>
+std::optional<std::int64_t> read_unit_field(const json_reader& r, std::string_view key, Parse parse) {
+  auto text = r.optional_string(key);
+  if (!text) return std::nullopt;
+  try {
+    return static_cast<std::int64_t>(parse(*text));
+  } catch (const usage_error& e) {
+    r.fail(key, e.what());
+  }
+}
+
 // The fields of docs/limits.md: limits, soak duration, sampling, CPU pinning, nice, clean
 // environment, ASLR.
 void read_isolation_fields(const json_reader& r, const boost::json::value& json, run_spec& spec) {
-  auto unit_field = [&](std::string_view key, auto parse) -> std::optional<std::int64_t> {
-    auto text = r.optional_string(key);
-    if (!text) return std::nullopt;
-    try {
-      return static_cast<std::int64_t>(parse(*text));
-    } catch (const usage_error& e) {
-      r.fail(key, e.what());
-    }
-  };
+  auto unit_field = [&](std::string_view key, auto parse) { return read_unit_field(r, key, parse); };
   if (auto limits = r.optional_object("limits")) {
     std::vector<std::string> keys;
     for (limit_kind k : all_limit_kinds) keys.push_back(limit_key(k));
@@ -369,15 +368,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
     spec.min_runs = static_cast<int>(runs->optional_int("min", 1, max_run_count).value_or(spec.min_runs));
     spec.max_runs = static_cast<int>(runs->optional_int("max", 1, max_run_count).value_or(spec.min_runs));
   }
-  auto unit_field = [&](std::string_view key, auto parse) -> std::optional<std::int64_t> {
-    auto text = r.optional_string(key);
-    if (!text) return std::nullopt;
-    try {
-      return static_cast<std::int64_t>(parse(*text));
-    } catch (const usage_error& e) {
-      r.fail(key, e.what());
-    }
-  };
+  auto unit_field = [&](std::string_view key, auto parse) { return read_unit_field(r, key, parse); };
   spec.min_time_ns = unit_field("min_time", parse_duration_ns).value_or(0);
   spec.output_limit_bytes = unit_field("output_limit", parse_size_bytes).value_or(spec.output_limit_bytes);
   spec.thresholds = r.string_array("thresholds", false, false);

@@ -1,12 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/store/history_store.hpp"
 
-#include <cerrno>
 #include <chrono>
-#include <cstring>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
@@ -109,14 +105,7 @@ std::vector<stored_result> history_from_json(const boost::json::value& json,
 }
 
 std::vector<stored_result> read_history_file(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::stringstream text;
-  text << in.rdbuf();
-  if (!in || in.bad()) {
-    throw usage_error(
-        fmt::format("{}: cannot read: {}; check the path", path.string(), std::strerror(errno)));
-  }
-  return history_from_json(parse_json_text(text.str(), path.string()), path.string());
+  return history_from_json(read_json_file(path), path.string());
 }
 
 }  // namespace perfcheck::store
