@@ -40,10 +40,6 @@ int severity_of(const report_result* r) {
   return 6;
 }
 
-bool ends_with(std::string_view s, std::string_view tail) {
-  return s.size() >= tail.size() && s.substr(s.size() - tail.size()) == tail;
-}
-
 // "test-parse-big-json-1a2b3c4d": ASCII letters and digits kept (lowercased), runs of anything
 // else one '-', at most 40 characters, then the 32-bit FNV-1a of the exact name, a short tag that
 // tells two names with the same slug apart.
@@ -168,11 +164,11 @@ const char* severity_word(std::size_t i) {
 
 unit_kind metric_kind(std::string_view metric) {
   if (metric == "wall" || metric == "user" || metric == "sys" || metric == "cpu" ||
-      ends_with(metric, "_ns")) {
+      metric.ends_with("_ns")) {
     return unit_kind::duration;
   }
-  if (metric == "rss" || ends_with(metric, "_bytes")) return unit_kind::size;
-  if (metric == "throughput" || ends_with(metric, "_per_s")) return unit_kind::rate;
+  if (metric == "rss" || metric.ends_with("_bytes")) return unit_kind::size;
+  if (metric == "throughput" || metric.ends_with("_per_s")) return unit_kind::rate;
   return unit_kind::count;
 }
 

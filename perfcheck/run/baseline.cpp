@@ -34,7 +34,7 @@ double between_session_cv(store::history_store& history, const run_spec& spec,
     if (it != point.summary.end() && it->second.median > 0) log_medians.push_back(std::log(it->second.median));
   }
   if (log_medians.size() < 3) return 0;
-  return 1.4826 * stats::mad(log_medians);
+  return stats::mad_to_sigma * stats::mad(log_medians);
 }
 
 }  // namespace

@@ -14,8 +14,6 @@ namespace perfcheck::stats {
 namespace {
 
 constexpr double infinity = std::numeric_limits<double>::infinity();
-// 1 / Phi^-1(0.75): MAD * 1.4826 estimates sigma for normal data (docs/statistics.md).
-constexpr double mad_to_sigma = 1.4826;
 
 // Segment costs in O(1) from prefix sums of the centred, scaled values.
 class segment_costs {

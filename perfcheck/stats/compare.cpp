@@ -13,6 +13,8 @@
 #include <boost/math/distributions/normal.hpp>
 #include <boost/math/special_functions/binomial.hpp>
 
+#include "perfcheck/stats/descriptive.hpp"
+
 namespace perfcheck::stats {
 
 namespace {
@@ -32,11 +34,6 @@ constexpr double exact_max_work = 2.5e7;
 
 boost::math::normal standard_normal() { return boost::math::normal(); }
 
-void check_probability(double value, const char* what) {
-  if (!(value > 0 && value < 1)) {
-    throw std::invalid_argument(std::string(what) + " must be between 0 and 1 (exclusive)");
-  }
-}
 
 double as_double(std::size_t n) { return static_cast<double>(n); }
 

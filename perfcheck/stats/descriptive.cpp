@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <stdexcept>
+#include <string>
 
 #include <boost/math/distributions/binomial.hpp>
 
@@ -18,8 +20,6 @@ constexpr double mad_to_z = 0.6745;
 // sqrt(pi / 2) = 1.2533141..., the ratio of the standard deviation to the mean absolute
 // deviation of a normal distribution (E|Z| = sqrt(2 / pi)).
 constexpr double meanad_to_sigma = 1.253314;
-// 1 / Phi^-1(0.75), rounded as R's mad() and hyperfine do: MAD * 1.4826 estimates sigma.
-constexpr double mad_to_sigma = 1.4826;
 
 std::vector<double> sorted_copy(std::span<const double> values) {
   std::vector<double> copy(values.begin(), values.end());
@@ -67,6 +67,12 @@ z_scale z_scale_of(std::span<const double> values) {
 }
 
 }  // namespace
+
+void check_probability(double value, const char* what) {
+  if (!(value > 0 && value < 1)) {
+    throw std::invalid_argument(std::string(what) + " must be between 0 and 1 (exclusive)");
+  }
+}
 
 double mean(std::span<const double> values) {
   if (values.empty()) return 0;

@@ -11,6 +11,13 @@
 
 namespace perfcheck::stats {
 
+/// 1 / Phi^-1(0.75), rounded as R's mad() and hyperfine do: MAD * 1.4826 estimates sigma for
+/// normal data.
+inline constexpr double mad_to_sigma = 1.4826;
+
+/// Throws std::invalid_argument "<what> must be between 0 and 1 (exclusive)" unless 0 < value < 1.
+void check_probability(double value, const char* what);
+
 /// A two-sided confidence interval.
 struct interval {
   double low = 0;

@@ -16,11 +16,6 @@ namespace perfcheck::stats {
 
 namespace {
 
-void check_probability(double value, const char* what) {
-  if (!(value > 0 && value < 1)) {
-    throw std::invalid_argument(std::string(what) + " must be between 0 and 1 (exclusive)");
-  }
-}
 
 // Sum over groups of equal values of t (t - 1) (2 t + 5), t the group's size: the tie term of
 // the variance of Kendall's S (Kendall 1975, eq. 4.3). 0 without ties.
