@@ -79,6 +79,12 @@ std::vector<regression_rule> parse_regression_rules(const std::vector<std::strin
   return out;
 }
 
+bool rules_can_reach(std::size_t baseline_n, std::size_t candidate_n, std::size_t rule_count,
+                     double alpha) {
+  if (baseline_n == 0 || candidate_n == 0) return false;
+  return stats::min_attainable_p(baseline_n, candidate_n) * static_cast<double>(rule_count) < alpha;
+}
+
 std::vector<regression_outcome> evaluate_regressions(
     const std::vector<regression_rule>& rules,
     const std::map<std::string, std::vector<double>>& baseline,
@@ -104,7 +110,7 @@ std::vector<regression_outcome> evaluate_regressions(
     // Holm multiplies the smallest p by the number of rules, so that is what must get below alpha.
     const double rules_n = static_cast<double>(rules.size());
     const double reachable = base.empty() || cand.empty() ? 1.0 : stats::min_attainable_p(base.size(), cand.size());
-    if (reachable * rules_n >= options.alpha) {
+    if (!rules_can_reach(base.size(), cand.size(), rules.size(), options.alpha)) {
       throw usage_error(fmt::format(
           "regression rule '{}': with {} baseline and {} candidate runs no change can ever be "
           "significant at alpha {} over {} rule(s) (smallest possible p = {:.3g}); use at least {} "

@@ -45,6 +45,11 @@ struct regression_options {
 /// The outcome of one rule (defined in the model, so results carry it).
 using regression_outcome = regression_finding;
 
+/// Whether `rule_count` rules (Holm multiplies the smallest p by their number) can ever reach
+/// p < alpha with these sample sizes; false when either side is empty.
+bool rules_can_reach(std::size_t baseline_n, std::size_t candidate_n, std::size_t rule_count,
+                     double alpha);
+
 /// Decides every rule of one test. `baseline` and `candidate` hold the metric columns
 /// (metric_columns). Decision per rule, after Holm's correction over the rules:
 /// - `regressed` when p_adjusted < alpha and the whole interval lies above +tolerance;

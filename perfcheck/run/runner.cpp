@@ -176,8 +176,9 @@ void note_leaks(run_result& result) {
 
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive) {
-  const auto base = plan.baseline_executor && result.baseline ? metric_columns(result.baseline->samples)
-                                                               : plan.baseline_columns;
+  std::map<std::string, std::vector<double>> measured;  // a baseline command's runs, here
+  if (plan.baseline_executor && result.baseline) measured = metric_columns(result.baseline->samples);
+  const auto& base = plan.baseline_executor && result.baseline ? measured : plan.baseline_columns;
   const std::size_t baseline_runs = base.empty() ? 0 : base.begin()->second.size();
   if (!result.baseline || baseline_runs == 0) {
     result.warnings.push_back(fmt::format(
@@ -185,8 +186,7 @@ void apply_regressions(run_result& result, const regression_plan& plan,
     return;
   }
   result.baseline->runs = baseline_runs;
-  if (stats::min_attainable_p(result.baseline->runs, result.runs.size()) * static_cast<double>(plan.rules.size()) >=
-      options.alpha) {
+  if (!gate::rules_can_reach(result.baseline->runs, result.runs.size(), plan.rules.size(), options.alpha)) {
     result.warnings.push_back(fmt::format(
         "the regression rules were not checked: {} baseline and {} candidate runs can never reach "
         "significance at alpha {:.3g} (split over the planned looks); measure at least {} runs",
@@ -299,21 +299,18 @@ run_result run_test(const run_spec& requested, exec::executor& executor, const r
   gate::regression_options look_options = plan ? plan->options : gate::regression_options{};
   look_options.alpha /= static_cast<double>(looks.size());
 
-  auto baseline_columns = [&] {
-    return baseline_executor ? metric_columns(result.baseline->samples) : plan->baseline_columns;
-  };
   auto decided = [&]() -> bool {  // true when the rules need no more runs
-    const auto base = baseline_columns();
+    std::map<std::string, std::vector<double>> measured;  // a baseline command's runs so far
+    if (baseline_executor) measured = metric_columns(result.baseline->samples);
+    const auto& base = baseline_executor ? measured : plan->baseline_columns;
     const std::size_t nb = base.empty() ? 0 : base.begin()->second.size();
-    const double rules_n = static_cast<double>(plan->rules.size());
-    if (!baseline_executor) {
-      // A fixed baseline (history, file): when it is empty, or too small for any number of runs
-      // up to max_runs to reach alpha, more runs cannot decide anything.
-      if (nb == 0) return true;
-      const auto most = static_cast<std::size_t>(spec.max_runs);
-      if (stats::min_attainable_p(nb, most) * rules_n >= look_options.alpha) return true;
-    }
-    if (nb == 0 || stats::min_attainable_p(nb, result.runs.size()) * rules_n >= look_options.alpha) return false;
+    const std::size_t rules_n = plan->rules.size();
+    // A fixed baseline (history, file) that is empty, or too small for any number of runs up to
+    // max_runs to reach alpha: more runs cannot decide anything.
+    if (!baseline_executor &&
+        !gate::rules_can_reach(nb, static_cast<std::size_t>(spec.max_runs), rules_n, look_options.alpha))
+      return true;
+    if (!gate::rules_can_reach(nb, result.runs.size(), rules_n, look_options.alpha)) return false;
     const auto findings = gate::evaluate_regressions(plan->rules, base, metric_columns(result.runs), look_options);
     return gate::combine(findings) != verdict::inconclusive;
   };
