@@ -233,20 +233,25 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   // With JSON on stdout, the human-readable block goes to stderr so stdout stays parseable.
   std::FILE* human = json_to_stdout ? stderr : stdout;
 
+  // Where the result is recorded and which history a history baseline reads; and the session,
+  // git and compiler fields of the context (environment, session.json): read once.
+  const std::string history_where =
+      store::history_location(flags.history.empty() ? spec.history : flags.history);
+  run_context origin;
+  store::apply_context_environment(origin, spec.output_dir);
+
   run_result result;
   int code = exit_ok;
   try {
     auto executor = std::make_unique<exec::process_executor>(exec::command_line_for(spec));
     // What the regression rules compare with; the context says which history is comparable.
-    run_context context;
+    run_context context = origin;
     context.machine = run::machine_fingerprint(run::collect_environment());
     context.spec_hash = spec_hash(spec);
-    store::apply_context_environment(context, spec.output_dir);
     std::unique_ptr<store::history_store> history;
-    if (const auto where = store::history_location(flags.history.empty() ? spec.history : flags.history);
-        !where.empty() && !spec.regressions.empty() && spec.baseline == "history" &&
-        std::filesystem::exists(where)) {
-      history = store::open_history(where, false);
+    if (!history_where.empty() && !spec.regressions.empty() && spec.baseline == "history" &&
+        std::filesystem::exists(history_where)) {
+      history = store::open_history(history_where, false);
     }
     auto regression = run::prepare_regression(spec, context, history.get(),
                                               flags.spec_file.empty() ? "--regression" : flags.spec_file);
@@ -271,7 +276,10 @@ int execute(const run_flags& flags, const CLI::App& sub) {
     code = exit_command_failed;
   }
 
-  store::apply_context_environment(result.context, spec.output_dir);
+  result.context.session_id = origin.session_id;
+  result.context.git_commit = origin.git_commit;
+  result.context.git_branch = origin.git_branch;
+  result.context.compiler = origin.compiler;
   const auto path = run::result_path_for(spec);
   if (!path.empty()) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -287,8 +295,7 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   }
   std::fflush(human);
   // After the result file: a history that cannot take the result loses nothing.
-  if (const std::string history = store::history_location(flags.history.empty() ? spec.history : flags.history);
-      !history.empty()) {
+  if (const std::string& history = history_where; !history.empty()) {
     try {
       store::open_history(history, true)->record(result);
     } catch (const store::history_error& e) {
