@@ -43,20 +43,10 @@ std::map<std::string, run_result> latest_results(const fs::path& dir) {
                                   "--output-dir' (or PERFCHECK_RESULTS_DIR of add_perf_test) fills",
                                   dir.string()));
   }
-  std::vector<fs::path> files;
-  for (const auto& entry : fs::directory_iterator(dir)) {
-    const fs::path& p = entry.path();
-    if (entry.is_regular_file() && p.extension() == ".json" && !p.filename().string().starts_with(".")) {
-      files.push_back(p);
-    }
-  }
-  std::sort(files.begin(), files.end());
   std::map<std::string, run_result> out;
-  for (const auto& file : files) {
+  for (const auto& file : json_files_in(dir)) {
     const boost::json::value json = read_json_file(file);
-    const auto* object = json.if_object();
-    const auto* schema = object != nullptr ? object->if_contains("schema") : nullptr;
-    if (schema == nullptr || !schema->is_string() || schema->get_string() != result_schema) continue;
+    if (schema_of(json) != result_schema) continue;
     run_result result = result_from_json(json, file.string());
     auto found = out.find(result.name);
     if (found == out.end() || result.started_at > found->second.started_at) {

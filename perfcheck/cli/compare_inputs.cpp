@@ -26,13 +26,6 @@ constexpr const char* accepted_inputs =
     "give a result file (perfcheck/result/v1, written by 'perfcheck run'), a folder of them, a "
     "baseline file (perfcheck/baseline/v1) or Google Benchmark JSON (--benchmark_format=json)";
 
-std::string schema_of(const boost::json::value& json) {
-  const auto* object = json.if_object();
-  if (object == nullptr) return {};
-  const auto* schema = object->if_contains("schema");
-  return schema != nullptr && schema->is_string() ? std::string(schema->get_string()) : std::string();
-}
-
 // Collects the tests of a side, keeping one per name: the one with the later start time.
 class side_builder {
  public:
@@ -118,6 +111,18 @@ gate::comparison_input input_from_result(const run_result& result, const std::st
   return input;
 }
 
+std::vector<fs::path> json_files_in(const fs::path& dir) {
+  std::vector<fs::path> files;
+  for (const auto& entry : fs::directory_iterator(dir)) {
+    const fs::path& p = entry.path();
+    if (entry.is_regular_file() && p.extension() == ".json" && !p.filename().string().starts_with(".")) {
+      files.push_back(p);
+    }
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
 comparison_side load_path_side(const fs::path& path) {
   std::error_code ec;
   const auto status = fs::status(path, ec);
@@ -126,16 +131,8 @@ comparison_side load_path_side(const fs::path& path) {
   }
   side_builder side(path.string());
   if (fs::is_directory(status)) {
-    std::vector<fs::path> files;
-    for (const auto& entry : fs::directory_iterator(path)) {
-      const fs::path& p = entry.path();
-      if (entry.is_regular_file() && p.extension() == ".json" && !p.filename().string().starts_with(".")) {
-        files.push_back(p);
-      }
-    }
-    std::sort(files.begin(), files.end());
     std::size_t skipped = 0;
-    for (const auto& file : files) {
+    for (const auto& file : json_files_in(path)) {
       const boost::json::value json = read_json_file(file);
       const std::string schema = schema_of(json);
       if (schema == result_schema) {

@@ -54,6 +54,10 @@ gate::comparison_input input_from_result(const run_result& result, const std::st
 /// the fix when it is missing, unreadable, of another kind, or a folder without results.
 comparison_side load_path_side(const std::filesystem::path& path);
 
+/// The JSON files of a folder (regular files named *.json, hidden ones left out), sorted by
+/// path.
+std::vector<std::filesystem::path> json_files_in(const std::filesystem::path& dir);
+
 /// The results of one session of a history (latest per test name). Throws usage_error when the
 /// session is unknown, listing the most recent session ids.
 comparison_side load_session_side(store::history_store& history, const std::string& session_id);

@@ -115,15 +115,6 @@ struct session_tally {
   }
 };
 
-// The schema tag of a JSON file, or empty when it has none (not one of ours: skipped).
-std::string schema_of(const boost::json::value& json) {
-  const auto* object = json.if_object();
-  if (object == nullptr) return {};
-  const auto* schema = object->if_contains("schema");
-  return schema != nullptr && schema->is_string() ? std::string(schema->get_string())
-                                                  : std::string();
-}
-
 session_tally tally_results(const fs::path& dir, const std::optional<session_record>& session) {
   session_tally tally;
   std::vector<fs::path> files;

@@ -158,6 +158,13 @@ std::system_error os_error(const char* call, const std::filesystem::path& path) 
 
 }  // namespace
 
+std::string schema_of(const boost::json::value& json) {
+  const auto* object = json.if_object();
+  if (object == nullptr) return {};
+  const auto* schema = object->if_contains("schema");
+  return schema != nullptr && schema->is_string() ? std::string(schema->get_string()) : std::string();
+}
+
 boost::json::value parse_json_text(std::string_view text, std::string_view origin) {
   // Boost.JSON's own number parsing may be one unit in the last place off (1.81); the handler
   // reads real numbers with std::from_chars, so results, baselines and the history round-trip

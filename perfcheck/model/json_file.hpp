@@ -15,6 +15,9 @@
 
 namespace perfcheck {
 
+/// The "schema" member of a JSON document, or "" when it has none (or it is not a string).
+std::string schema_of(const boost::json::value& json);
+
 /// Parses JSON text, every real number read exactly (correctly rounded); a syntax error throws
 /// usage_error "<origin>:<line>:<column>: ...".
 boost::json::value parse_json_text(std::string_view text, std::string_view origin);
