@@ -76,7 +76,7 @@ struct command_line {
   resource_limits limits;                     ///< per run; 0 fields: no limit
   /// Period of the process-tree sampler (peak tree RSS, memory timeline, the sampled limits);
   /// 0: off, except that MEMORY, CPU_TIME, PROCESSES and OPEN_FILES turn it on at 10 ms.
-  std::int64_t sample_interval_ns = 10'000'000;
+  std::int64_t sample_interval_ns = default_sample_interval_ns;
   std::vector<int> cpus;                      ///< pin the command to these CPUs; empty: no pinning
   std::optional<int> nice;                    ///< the command's nice value; none: inherited
   bool clean_environment = false;             ///< inherit only PATH, then extra_environment

@@ -23,10 +23,6 @@ namespace perfcheck::exec {
 /// process ignoring SIGTERM costs little.
 inline constexpr std::int64_t stop_grace_ns = 500'000'000;
 
-/// The sampling period used when a sampled limit needs the sampler but the command line
-/// turned it off.
-inline constexpr std::int64_t default_sample_interval_ns = 10'000'000;
-
 /// A cgroup v2 with memory.max that holds the MEMORY limit of one executor's runs (defined in
 /// process_executor.cpp).
 class memory_cgroup;

@@ -17,7 +17,6 @@ namespace perfcheck {
 namespace {
 
 // Bounds that catch typos ("--runs 1000000") without limiting real use.
-constexpr std::int64_t max_run_count = 100000;
 constexpr std::int64_t max_warmup = 10000;
 constexpr double max_min_time_ns = 24 * 3600e9;
 constexpr double max_output_limit = 1024.0 * 1024 * 1024;

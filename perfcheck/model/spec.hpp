@@ -57,6 +57,13 @@ inline constexpr limit_kind all_limit_kinds[] = {
     limit_kind::memory,     limit_kind::cpu_time,  limit_kind::timeout, limit_kind::processes,
     limit_kind::open_files, limit_kind::file_size, limit_kind::output};
 
+/// The most measured runs of one test (RUNS max, and a soak's ceiling).
+inline constexpr int max_run_count = 100000;
+
+/// The default period of the process-tree sampler, and the one a sampled limit turns it on at
+/// when it was switched off.
+inline constexpr std::int64_t default_sample_interval_ns = 10'000'000;
+
 /// One performance test: the command and the plan for measuring it.
 struct run_spec {
   std::string name;                       ///< test name; shown in reports
@@ -76,7 +83,7 @@ struct run_spec {
   resource_limits limits;                 ///< per run; a run over one is stopped (verdict failed)
   std::int64_t duration_ns = 0;           ///< soak: repeat runs until this much time; 0: plan
   bool once = false;                      ///< soak: one long measured run, sampled throughout
-  std::int64_t sample_interval_ns = 10'000'000;  ///< tree sampling period; 0: off (unless a
+  std::int64_t sample_interval_ns = default_sample_interval_ns;  ///< tree sampling period; 0: off (unless a
                                                  ///< limit needs it)
   std::vector<int> cpus;                  ///< pin the command to these CPUs; empty: no pinning
   std::optional<int> nice;                ///< the command's nice value (-20..19); none: inherited

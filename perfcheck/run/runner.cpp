@@ -34,8 +34,6 @@ constexpr double once_warmup_fraction = 0.2;
 // Fewer points say nothing about a trend; more than this are binned (Theil-Sen is O(n^2)).
 constexpr std::size_t min_trend_points = 8;
 constexpr std::size_t max_trend_points = 500;
-// A soak by duration may run this many times at most (the spec's own ceiling).
-constexpr int max_soak_runs = 100000;
 // Warn when the 1-minute load average passes this share of the CPUs.
 constexpr double busy_load_per_cpu = 0.75;
 
@@ -46,7 +44,7 @@ bool ends_test(const run_sample& s, bool allow_failures) {
 }
 
 // The plan with a soak folded in: `once` is one measured run without warm-up; a duration
-// keeps measuring until that much run time, up to max_soak_runs, whatever the runs say.
+// keeps measuring until that much run time, up to max_run_count, whatever the runs say.
 run_spec with_soak(const run_spec& spec) {
   run_spec plan = spec;
   if (spec.once) {
@@ -56,7 +54,7 @@ run_spec with_soak(const run_spec& spec) {
   } else if (spec.duration_ns > 0) {
     plan.min_runs = 1;  // the duration decides, as documented: runs give way
     plan.min_time_ns = spec.duration_ns;
-    plan.max_runs = max_soak_runs;
+    plan.max_runs = max_run_count;
   }
   return plan;
 }
