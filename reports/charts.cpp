@@ -202,12 +202,8 @@ std::vector<std::pair<std::string, double>> limits_of(const test_row& row) {
   std::vector<std::pair<std::string, double>> out;
   if (!row.current) return out;
   for (const auto& t : row.current->thresholds) {
-    try {
-      const auto expr = gate::parse_threshold(t.expr);
-      if (expr.metric == row.metric && !expr.level) out.emplace_back(t.expr, expr.limit);
-    } catch (const usage_error&) {
-      // an expression this version cannot parse is listed in the table, not drawn
-    }
+    // An expression this version could not parse is listed in the table, not drawn.
+    if (t.typed && t.expr.metric == row.metric && !t.expr.level) out.emplace_back(t.expr.text, t.expr.limit);
   }
   return out;
 }

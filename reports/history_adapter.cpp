@@ -60,7 +60,11 @@ report_result result_of(const run_result& res) {
   r.outcome = res.outcome;
   r.reasons = valid_all(res.reasons);
   r.warnings = valid_all(res.warnings);
-  for (const auto& t : res.thresholds) r.thresholds.push_back({valid_utf8(t.expr), t.value, t.ok});
+  for (threshold_outcome t : res.thresholds) {
+    t.expr.text = valid_utf8(t.expr.text);
+    if (t.expr.level) t.expr.level = valid_utf8(*t.expr.level);
+    r.thresholds.push_back(std::move(t));
+  }
   r.metrics = figures_of(res.summary);
   return r;
 }

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "perfcheck/gate/threshold_expr.hpp"
+#include "perfcheck/model/threshold.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/hash.hpp"
 
@@ -60,12 +60,12 @@ std::string anchor_for(const std::string& name) {
 std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>& outcomes) {
   std::vector<threshold_line> lines;
   for (const auto& t : outcomes) {
-    threshold_line line{t.expr, "", t.ok};
-    try {
-      line.value_text = format_quantity(t.value, gate::parse_threshold(t.expr).kind);
-    } catch (const usage_error&) {
-      line.value_text = format_quantity(t.value, unit_kind::count);  // history from elsewhere
-    }
+    threshold_line line{t.expr.text, "", t.ok};
+    // In the expression's own unit and form ("40.6%", "1.50 MiB/min"); an expression this
+    // version could not parse (history from elsewhere) shows the bare number.
+    line.value_text = !t.measured ? "not measured"
+                      : t.typed   ? format_threshold_value(t.expr, t.value)
+                                  : format_quantity(t.value, unit_kind::count);
     lines.push_back(std::move(line));
   }
   return lines;

@@ -126,10 +126,10 @@ report_model make_synthetic_model(const synthetic_options& options) {
                                   verdict::inconclusive, verdict::error};
       cur.outcome = t % 10 < 5 ? verdicts[t % 10] : verdict::pass;
       const double limit = cur.outcome == verdict::failed ? median * 0.9 : median * 1.5;
-      cur.thresholds.push_back({"wall.p95 < " + fmt::format("{:.0f}ms", limit / 1e6),
+      cur.thresholds.push_back({parse_threshold("wall.p95 < " + fmt::format("{:.0f}ms", limit / 1e6)),
                                 cur.metrics[0].summary.p95,
                                 cur.metrics[0].summary.p95 < std::round(limit / 1e6) * 1e6});
-      cur.thresholds.push_back({"rss.max <= 256MiB", cur.metrics[1].summary.max, true});
+      cur.thresholds.push_back({parse_threshold("rss.max <= 256MiB"), cur.metrics[1].summary.max, true});
       if (cur.outcome == verdict::failed) {
         cur.reasons.push_back(fmt::format("wall.p95 = {:.1f} ms, above the limit {:.0f} ms",
                                           cur.metrics[0].summary.p95 / 1e6, limit / 1e6));

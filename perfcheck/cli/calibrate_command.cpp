@@ -17,6 +17,7 @@
 #include "perfcheck/cli/console.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/plan/test_plan.hpp"
 #include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
 
@@ -57,15 +58,22 @@ int execute(calibrate_flags f) {
   run::validate(f.options);
   if (!f.no_save && f.save.empty()) throw usage_error("--save: give a file name, or --no-save");
 
+  // The command as a test plan, checked like any test's before anything starts.
+  run_spec spec;
+  spec.name = std::filesystem::path(f.command.front()).filename().string();
+  spec.command = f.command;
+  spec.working_directory = f.working_directory;
+  const test_plan plan = compile_plan(spec, {"command line", true});
+
   const auto& o = f.options;
   const int total = 2 * o.trials * o.runs;
-  const std::string name = std::filesystem::path(f.command.front()).filename().string();
+  const std::string& name = plan.spec.name;
   std::printf("calibrate %s: %d A/A comparisons of 2 blocks x %d runs = %d measured runs (+%d warm-up)\n",
               name.c_str(), o.trials, o.runs, total, o.warmup);
   std::fflush(stdout);
 
   const environment_info env = run::collect_environment();
-  exec::process_executor executor(exec::command_line{f.command, f.working_directory, {}});
+  exec::process_executor executor(exec::command_line_for(plan.spec));
   progress_line progress(stderr, "calibrate " + name);
   const auto started = std::chrono::system_clock::now();
   const run::calibration_result r = run::calibrate(executor, o, f.quiet ? nullptr : &progress);

@@ -5,7 +5,6 @@
 
 #include <fmt/format.h>
 
-#include "perfcheck/gate/threshold_expr.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck::cli {
@@ -81,13 +80,8 @@ std::string format_result_block(const run_result& r) {
                        r.wall_outliers.size(), r.wall_outliers.size() == 1 ? "" : "s");
   }
   for (const auto& t : r.thresholds) {
-    std::string measured = "not measured";
-    try {
-      const auto expr = gate::parse_threshold(t.expr);
-      if (gate::measured_value(expr, r)) measured = gate::format_threshold_value(expr, t.value);
-    } catch (const std::exception&) {
-    }
-    out += fmt::format("  {} {}   ({})\n", t.ok ? "✓" : "✗", t.expr, measured);
+    const std::string measured = t.measured && t.typed ? format_threshold_value(t.expr, t.value) : "not measured";
+    out += fmt::format("  {} {}   ({})\n", t.ok ? "✓" : "✗", t.expr.text, measured);
   }
   out += fmt::format("  verdict: {}\n", to_string(r.outcome));
   for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);

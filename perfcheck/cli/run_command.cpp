@@ -14,11 +14,11 @@
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
 #include "perfcheck/exec/process_executor.hpp"
-#include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/model/units.hpp"
+#include "perfcheck/plan/test_plan.hpp"
 #include "perfcheck/run/baseline.hpp"
 #include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
@@ -197,8 +197,6 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub) {
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
   if (f.allow_failures) spec.allow_failures = true;
-  validate(spec, f.spec_file.empty() ? "command line" : f.spec_file);
-  gate::parse_thresholds(spec.thresholds, f.spec_file.empty() ? "--threshold" : f.spec_file);
   return spec;
 }
 
@@ -227,21 +225,11 @@ run_result not_started(const run_spec& spec, const std::string& reason) {
   return r;
 }
 
-int execute(const run_flags& flags, const CLI::App& sub) {
-  const run_spec spec = build_spec(flags, sub);
-  const bool json_to_stdout = flags.json == "-";
-  // With JSON on stdout, the human-readable block goes to stderr so stdout stays parseable.
-  std::FILE* human = json_to_stdout ? stderr : stdout;
-
-  // Where the result is recorded and which history a history baseline reads; and the session,
-  // git and compiler fields of the context (environment, session.json): read once.
-  const std::string history_where =
-      store::history_location(flags.history.empty() ? spec.history : flags.history);
-  run_context origin;
-  store::apply_context_environment(origin, spec.output_dir);
-
-  run_result result;
-  int code = exit_ok;
+// The measured result of a compiled test and its exit code; a command that cannot start is an
+// `error` result (exit 3).
+std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags,
+                                   const run_context& origin, const std::string& history_where) {
+  const run_spec& spec = plan.spec;
   try {
     auto executor = std::make_unique<exec::process_executor>(exec::command_line_for(spec));
     // What the regression rules compare with; the context says which history is comparable.
@@ -249,12 +237,11 @@ int execute(const run_flags& flags, const CLI::App& sub) {
     context.machine = run::machine_fingerprint(run::collect_environment());
     context.spec_hash = spec_hash(spec);
     std::unique_ptr<store::history_store> history;
-    if (!history_where.empty() && !spec.regressions.empty() && spec.baseline == "history" &&
+    if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
         std::filesystem::exists(history_where)) {
       history = store::open_history(history_where, false);
     }
-    auto regression = run::prepare_regression(spec, context, history.get(),
-                                              flags.spec_file.empty() ? "--regression" : flags.spec_file);
+    auto regression = run::prepare_regression(plan, context, history.get());
     history.reset();
     // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
     if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
@@ -266,20 +253,24 @@ int execute(const run_flags& flags, const CLI::App& sub) {
     options.subtract_overhead = flags.subtract_overhead;
     progress_line progress(stderr, spec.name);
     if (!flags.quiet) options.progress = &progress;
-    result = run::run_test(spec, *executor, options);
+    run_result result = run::run_test(plan, *executor, options);
     progress.finish();
-    code = exit_code_for(result.outcome);
-    if (result.outcome == verdict::inconclusive && spec.fail_on_inconclusive) code = exit_verdict_failed;
+    int code = exit_code_for(result.outcome);
+    if (result.outcome == verdict::inconclusive && plan.on_inconclusive == inconclusive_policy::fail) {
+      code = exit_verdict_failed;
+    }
+    return {std::move(result), code};
   } catch (const command_error& e) {
-    result = not_started(spec, e.what());
     std::fprintf(stderr, "error: %s\n", e.what());
-    code = exit_command_failed;
+    return {not_started(spec, e.what()), exit_command_failed};
   }
+}
 
-  result.context.session_id = origin.session_id;
-  result.context.git_commit = origin.git_commit;
-  result.context.git_branch = origin.git_branch;
-  result.context.compiler = origin.compiler;
+// The result file, stdout JSON, and the console block with CTest measurements.
+void report(const run_result& result, const run_spec& spec, const run_flags& flags) {
+  const bool json_to_stdout = flags.json == "-";
+  // With JSON on stdout, the human-readable block goes to stderr so stdout stays parseable.
+  std::FILE* human = json_to_stdout ? stderr : stdout;
   const auto path = run::result_path_for(spec);
   if (!path.empty()) {
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
@@ -294,20 +285,44 @@ int execute(const run_flags& flags, const CLI::App& sub) {
     if (!path.empty()) std::fprintf(human, "  result: %s\n", path.c_str());
   }
   std::fflush(human);
-  // After the result file: a history that cannot take the result loses nothing.
-  if (const std::string& history = history_where; !history.empty()) {
-    try {
-      store::open_history(history, true)->record(result);
-    } catch (const store::history_error& e) {
-      std::fprintf(stderr, "error: %s\n", e.what());
-      if (!path.empty()) {
-        std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
-                     "'perfcheck history import --history %s %s'\n", path.c_str(), history.c_str(), path.c_str());
-      }
-      return e.refused() ? exit_usage : exit_internal;
+}
+
+// After the result file: a history that cannot take the result loses nothing. Returns the exit
+// code of a failure, or nullopt.
+std::optional<int> record(const run_result& result, const std::string& history, const run_spec& spec) {
+  if (history.empty()) return std::nullopt;
+  try {
+    store::open_history(history, true)->record(result);
+  } catch (const store::history_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    if (const auto path = run::result_path_for(spec); !path.empty()) {
+      std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
+                   "'perfcheck history import --history %s %s'\n", path.c_str(), history.c_str(), path.c_str());
     }
+    return e.refused() ? exit_usage : exit_internal;
   }
-  return code;
+  return std::nullopt;
+}
+
+int execute(const run_flags& flags, const CLI::App& sub) {
+  // Compiled before anything starts, so a bad spec or expression is exit 2 with nothing run.
+  const test_plan plan =
+      compile_plan(build_spec(flags, sub), {flags.spec_file.empty() ? "command line" : flags.spec_file,
+                                             flags.spec_file.empty()});
+  // Where the result is recorded and which history a history baseline reads; and the session,
+  // git and compiler fields of the context (environment, session.json): read once.
+  const std::string history_where =
+      store::history_location(flags.history.empty() ? plan.spec.history : flags.history);
+  run_context origin;
+  store::apply_context_environment(origin, plan.spec.output_dir);
+
+  auto [result, code] = measure(plan, flags, origin, history_where);
+  result.context.session_id = origin.session_id;
+  result.context.git_commit = origin.git_commit;
+  result.context.git_branch = origin.git_branch;
+  result.context.compiler = origin.compiler;
+  report(result, plan.spec, flags);
+  return record(result, history_where, plan.spec).value_or(code);
 }
 
 }  // namespace

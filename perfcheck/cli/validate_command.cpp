@@ -7,9 +7,9 @@
 #include <CLI/CLI.hpp>
 
 #include "perfcheck/cli/commands.hpp"
-#include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/test_plan.hpp"
 
 namespace perfcheck::cli {
 
@@ -17,16 +17,18 @@ command_action add_validate_command(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto quiet = std::make_shared<bool>(false);
   CLI::App* sub = app.add_subcommand("validate", "Check spec files without running them");
-  sub->description("Reads every FILE (perfcheck/spec/v1) and checks its fields, units and threshold\n"
-                   "expressions. Prints one error per bad file; exit code 2 when any is bad.");
+  sub->description("Reads every FILE (perfcheck/spec/v1) and compiles it into a test plan, as\n"
+                   "'perfcheck run' does before it starts anything: fields, units, threshold\n"
+                   "expressions and regression rules, and whether the test can measure every\n"
+                   "threshold (a soak trend needs a soak, a level needs a test with levels).\n"
+                   "Prints one error per bad file; exit code 2 when any is bad.");
   sub->add_option("files", *files, "Spec files")->type_name("FILE...")->required();
   sub->add_flag("-q,--quiet", *quiet, "Print nothing when every file is valid");
   return [files, quiet] {
     int bad = 0;
     for (const auto& file : *files) {
       try {
-        const run_spec spec = read_spec_file(file);
-        gate::parse_thresholds(spec.thresholds, file + ": test '" + spec.name + "'");
+        (void)compile_plan(read_spec_file(file), {file, false});
       } catch (const usage_error& e) {
         std::fprintf(stderr, "error: %s\n", e.what());
         ++bad;

@@ -18,6 +18,7 @@ struct regression_rule {
   std::string text;       ///< as written
   std::string metric;     ///< "wall", "cpu", "rss", ...
   double tolerance = 0;   ///< fraction: 0.05 for "+5%"
+  bool operator==(const regression_rule&) const = default;
 };
 
 /// Parses "<metric>.median +<tolerance>%" (tolerance from 0 to 1000%); a bad rule throws

@@ -106,7 +106,11 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
   bool violated = false;
   for (const auto& t : thresholds) {
     const auto value = measured_value(t, result);
-    threshold_outcome outcome{t.text, value.value_or(0), value && holds(t, *value)};
+    threshold_outcome outcome;
+    outcome.expr = t;
+    outcome.value = value.value_or(0);
+    outcome.ok = value && holds(t, *value);
+    outcome.measured = value.has_value();
     if (!value) {
       if (!command_failed) {
         result.reasons.push_back(fmt::format("{}: {} was not measured", t.text, t.subject()));

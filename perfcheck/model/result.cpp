@@ -121,9 +121,7 @@ boost::json::value result_to_json(const run_result& r) {
   o["summary"] = std::move(summary);
   o["wall_outliers"] = boost::json::value_from(r.wall_outliers);
   boost::json::array thresholds;
-  for (const auto& t : r.thresholds) {
-    thresholds.push_back({{"expr", t.expr}, {"value", t.value}, {"ok", t.ok}});
-  }
+  for (const auto& t : r.thresholds) thresholds.push_back(threshold_outcome_to_json(t));
   o["thresholds"] = std::move(thresholds);
   boost::json::array regressions;
   for (const auto& f : r.regressions) {
@@ -200,11 +198,7 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   if (thresholds == nullptr || !thresholds->is_array()) r.fail("thresholds", "expected an array");
   for (std::size_t i = 0; i < thresholds->as_array().size(); ++i) {
     const json_reader t((*thresholds).as_array()[i], std::string(origin), fmt::format("thresholds[{}]", i));
-    threshold_outcome outcome;
-    outcome.expr = t.required_string("expr");
-    outcome.value = t.optional_number("value").value_or(0);
-    outcome.ok = t.optional_bool("ok").value_or(false);
-    out.thresholds.push_back(std::move(outcome));
+    out.thresholds.push_back(threshold_outcome_from_json(t));
   }
   if (const auto* regs = json.as_object().if_contains("regressions"); regs != nullptr) {
     if (!regs->is_array()) r.fail("regressions", "expected an array");

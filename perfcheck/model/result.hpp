@@ -13,20 +13,13 @@
 #include "perfcheck/model/sample.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/model/summary.hpp"
+#include "perfcheck/model/threshold.hpp"
 #include "perfcheck/model/verdict.hpp"
 
 namespace perfcheck {
 
 /// Schema tag of result files.
 inline constexpr const char* result_schema = "perfcheck/result/v1";
-
-/// The outcome of one threshold expression.
-struct threshold_outcome {
-  std::string expr;  ///< the expression as written
-  double value = 0;  ///< the measured value, in the metric's base unit
-  bool ok = false;   ///< whether the threshold held
-  bool operator==(const threshold_outcome&) const = default;
-};
 
 /// The machine and the tool, as found at the start of the run.
 struct environment_info {

@@ -68,6 +68,13 @@ const char* to_string(unit_kind kind) {
   return "count";
 }
 
+std::optional<unit_kind> unit_kind_from_string(std::string_view text) {
+  for (unit_kind k : {unit_kind::duration, unit_kind::size, unit_kind::rate, unit_kind::count}) {
+    if (text == to_string(k)) return k;
+  }
+  return std::nullopt;
+}
+
 const char* allowed_units(unit_kind kind) {
   switch (kind) {
     case unit_kind::duration: return "ns, us, ms, s, min, h";

@@ -2,6 +2,7 @@
 // Strict parsing and readable formatting of durations, sizes, rates and counts.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,9 @@ struct quantity {
 
 /// The name of a kind ("duration", "size", "rate", "count").
 const char* to_string(unit_kind kind);
+
+/// The kind named `text` ("duration", "size", "rate", "count"); nullopt otherwise.
+std::optional<unit_kind> unit_kind_from_string(std::string_view text);
 
 /// The units accepted for a kind, for error messages: "ns, us, ms, s, min, h".
 const char* allowed_units(unit_kind kind);

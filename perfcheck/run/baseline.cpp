@@ -37,73 +37,83 @@ double between_session_cv(store::history_store& history, const run_spec& spec,
   return stats::mad_to_sigma * stats::mad(log_medians);
 }
 
+// The baseline command: the same limits, sampling and isolation as the candidate; only the
+// program differs.
+void use_command(const run_spec& spec, prepared_regression& out) {
+  exec::command_line line = exec::command_line_for(spec);
+  line.argv = spec.baseline_command;
+  out.baseline_executor = std::make_unique<exec::process_executor>(line);
+  out.plan.baseline_executor = out.baseline_executor.get();
+  out.plan.baseline.source = fmt::format("{}", fmt::join(spec.baseline_command, " "));
+  out.plan.baseline.sessions = 1;
+}
+
+void use_file(const run_spec& spec, const run_context& context, const std::set<std::string>& metrics,
+              regression_plan& rp) {
+  rp.baseline.source = spec.baseline_file;
+  // No file yet is a new project's first run: like a test the file does not list, "no
+  // baseline yet", so that there is a result for 'perfcheck baseline accept' to accept.
+  std::error_code missing;
+  if (!std::filesystem::exists(spec.baseline_file, missing)) return;
+  const auto file = read_baseline_file(spec.baseline_file);
+  const auto entry = file.tests.find(spec.name);
+  if (entry == file.tests.end()) return;
+  if (!entry->second.spec_hash.empty() && entry->second.spec_hash != context.spec_hash) {
+    throw usage_error(fmt::format(
+        "{}: the baseline of test '{}' was measured with another command or environment (spec "
+        "hash {} here, {} in the file); accept a new baseline with 'perfcheck baseline accept'",
+        spec.baseline_file, spec.name, context.spec_hash, entry->second.spec_hash));
+  }
+  auto columns = metric_columns(entry->second.runs);
+  for (const auto& m : metrics) {
+    if (columns.contains(m)) rp.baseline_columns[m] = std::move(columns[m]);
+  }
+  rp.baseline.sessions = 1;
+}
+
+void use_history(const run_spec& spec, const run_context& context, const std::set<std::string>& metrics,
+                 store::history_store* history, std::size_t sample_cap, regression_plan& rp) {
+  if (history == nullptr) {
+    rp.baseline.source = "(no history: give --history or PERFCHECK_HISTORY)";
+    return;
+  }
+  rp.baseline.source = history->location();
+  const char* fallback = std::getenv(default_branch_variable);
+  std::size_t sessions = 0;
+  for (const auto& m : metrics) {
+    auto pool = history->baseline({.name = spec.name, .spec_hash = context.spec_hash,
+                                   .machine = context.machine, .git_branch = context.git_branch,
+                                   .default_branch = fallback && *fallback ? fallback : "main",
+                                   .metric = m, .sample_cap = sample_cap});
+    if (pool.samples.empty()) continue;
+    sessions = std::max(sessions, pool.result_keys.size());
+    rp.options.between_session_cv = std::max(
+        rp.options.between_session_cv, between_session_cv(*history, spec, context, m, pool.result_keys));
+    rp.baseline_columns[m] = std::move(pool.samples);
+  }
+  rp.baseline.sessions = sessions;
+  rp.options.baseline_sessions = sessions;
+}
+
 }  // namespace
 
-std::optional<prepared_regression> prepare_regression(const run_spec& spec,
+std::optional<prepared_regression> prepare_regression(const test_plan& test,
                                                       const run_context& context,
                                                       store::history_store* history,
-                                                      std::string_view origin,
                                                       std::size_t sample_cap) {
-  if (spec.regressions.empty()) return std::nullopt;
+  if (test.regressions.empty()) return std::nullopt;
   prepared_regression out;
-  auto& plan = out.plan;
-  plan.rules = gate::parse_regression_rules(spec.regressions, origin);
-  plan.options.alpha = spec.alpha;
-  plan.baseline.kind = spec.baseline;
+  out.plan.rules = test.regressions;
+  out.plan.options.alpha = test.spec.alpha;
+  out.plan.baseline.kind = to_string(test.baseline);
   std::set<std::string> metrics;
-  for (const auto& r : plan.rules) metrics.insert(r.metric);
-
-  if (spec.baseline == "command") {
-    // The same limits, sampling and isolation as the candidate: only the program differs.
-    exec::command_line line = exec::command_line_for(spec);
-    line.argv = spec.baseline_command;
-    out.baseline_executor = std::make_unique<exec::process_executor>(line);
-    plan.baseline_executor = out.baseline_executor.get();
-    plan.baseline.source = fmt::format("{}", fmt::join(spec.baseline_command, " "));
-    plan.baseline.sessions = 1;
-  } else if (spec.baseline == "file") {
-    plan.baseline.source = spec.baseline_file;
-    // No file yet is a new project's first run: like a test the file does not list, "no
-    // baseline yet", so that there is a result for 'perfcheck baseline accept' to accept.
-    std::error_code missing;
-    if (!std::filesystem::exists(spec.baseline_file, missing)) return out;
-    const auto file = read_baseline_file(spec.baseline_file);
-    const auto entry = file.tests.find(spec.name);
-    if (entry != file.tests.end()) {
-      if (!entry->second.spec_hash.empty() && entry->second.spec_hash != context.spec_hash) {
-        throw usage_error(fmt::format(
-            "{}: the baseline of test '{}' was measured with another command or environment (spec "
-            "hash {} here, {} in the file); accept a new baseline with 'perfcheck baseline accept'",
-            spec.baseline_file, spec.name, context.spec_hash, entry->second.spec_hash));
-      }
-      auto columns = metric_columns(entry->second.runs);
-      for (const auto& m : metrics) {
-        if (columns.contains(m)) plan.baseline_columns[m] = std::move(columns[m]);
-      }
-      plan.baseline.sessions = 1;
-    }
-  } else {  // history
-    if (history != nullptr) {
-      plan.baseline.source = history->location();
-      const char* fallback = std::getenv(default_branch_variable);
-      std::size_t sessions = 0;
-      for (const auto& m : metrics) {
-        auto pool = history->baseline({.name = spec.name, .spec_hash = context.spec_hash,
-                                       .machine = context.machine, .git_branch = context.git_branch,
-                                       .default_branch = fallback && *fallback ? fallback : "main",
-                                       .metric = m, .sample_cap = sample_cap});
-        if (pool.samples.empty()) continue;
-        sessions = std::max(sessions, pool.result_keys.size());
-        plan.options.between_session_cv = std::max(
-            plan.options.between_session_cv,
-            between_session_cv(*history, spec, context, m, pool.result_keys));
-        plan.baseline_columns[m] = std::move(pool.samples);
-      }
-      plan.baseline.sessions = sessions;
-      plan.options.baseline_sessions = sessions;
-    } else {
-      plan.baseline.source = "(no history: give --history or PERFCHECK_HISTORY)";
-    }
+  for (const auto& r : test.regressions) metrics.insert(r.metric);
+  switch (test.baseline) {
+    case baseline_kind::command: use_command(test.spec, out); break;
+    case baseline_kind::file: use_file(test.spec, context, metrics, out.plan); break;
+    case baseline_kind::history:
+      use_history(test.spec, context, metrics, history, sample_cap, out.plan);
+      break;
   }
   return out;
 }

@@ -23,21 +23,19 @@ struct prepared_regression {
 /// Where the default branch comes from for the history baseline's fallback.
 inline constexpr const char* default_branch_variable = "PERFCHECK_DEFAULT_BRANCH";
 
-/// Builds the plan for `spec`; nullopt when it has no regression rules. Rules are parsed
-/// first (usage_error names `origin`).
+/// Builds the regression plan of a compiled test; nullopt when it has no regression rules.
 /// - history: the most recent comparable results in `history` (same test, spec hash and
 ///   machine; the context's branch, else $PERFCHECK_DEFAULT_BRANCH or "main"), pooled up to
 ///   `sample_cap` runs; the spread of their medians between sessions widens the interval.
 ///   Without a history, or without comparable results, the plan has no baseline values and
 ///   run_test warns instead of deciding.
-/// - file: spec.baseline_file's entry for spec.name; a missing entry warns likewise, a
+/// - file: the baseline file's entry for the test; a missing entry warns likewise, a
 ///   different spec hash is a usage_error (the file was accepted for another command).
-/// - command: spec.baseline_command as a second process in the same working directory and
+/// - command: the baseline command as a second process in the same working directory and
 ///   environment, run interleaved.
-std::optional<prepared_regression> prepare_regression(const run_spec& spec,
+std::optional<prepared_regression> prepare_regression(const test_plan& test,
                                                       const run_context& context,
                                                       store::history_store* history,
-                                                      std::string_view origin,
                                                       std::size_t sample_cap = 200);
 
 }  // namespace perfcheck::run

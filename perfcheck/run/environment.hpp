@@ -6,6 +6,7 @@
 #include <string>
 
 #include "perfcheck/model/result.hpp"
+#include "perfcheck/model/timestamp.hpp"
 
 namespace perfcheck::run {
 
@@ -18,8 +19,8 @@ environment_info collect_environment();
 /// release and hostname. Results are compared only between equal fingerprints.
 std::string machine_fingerprint(const environment_info& env);
 
-/// RFC 3339 UTC with milliseconds: "2026-11-23T10:00:00.123Z".
-std::string rfc3339(std::chrono::system_clock::time_point t);
+/// RFC 3339 UTC with milliseconds (model/timestamp.hpp).
+using perfcheck::rfc3339;
 
 /// A file-name-safe form of a test name: [A-Za-z0-9._-] kept, anything else '_', and a short
 /// hash of the original appended when anything was replaced, so two names never collide.

@@ -9,6 +9,9 @@
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/test_plan.hpp"
+#include "perfcheck/run/output_keeper.hpp"
+#include "perfcheck/run/soak.hpp"
 
 namespace perfcheck::run {
 
@@ -41,31 +44,18 @@ struct runner_options {
   const regression_plan* regression = nullptr;  ///< null: no regression rules
 };
 
-/// Where run_test keeps the command's output: `<output_dir>/<stem>.stdout|.stderr` for the last
-/// run, `<stem>.failed.stdout|.stderr` for the first failed run. Empty paths without an
-/// output_dir (output discarded) or with show_output (passed through).
-struct output_files {
-  std::filesystem::path last_stdout, last_stderr, failed_stdout, failed_stderr;
-};
-
-/// The output file names for a spec.
-output_files output_files_for(const run_spec& spec);
-
-/// Where the result JSON goes: spec.result_file, else <output_dir>/<stem>.json, else empty.
-std::filesystem::path result_path_for(const run_spec& spec);
-
-/// Runs the plan: `spec.warmup` unmeasured runs, then measured runs until at least
+/// Runs the plan: `schedule.warmup` unmeasured runs, then measured runs until at least
 /// `min_runs` are done and their wall time adds up to `min_time_ns`, or `max_runs` are done.
-/// With regression rules the rules are decided at planned looks (min_runs, then doubling up to
-/// max_runs) and measuring goes on only while they are inconclusive; the level alpha is split
-/// evenly over the planned looks (Bonferroni), so looking more often does not raise the false
-/// alarm rate. A baseline command runs interleaved: every measured candidate run is paired with
-/// a baseline run, in random order within the pair. Stops at the first failed run unless
-/// `allow_failures`, and at the first run a limit stopped, always. A soak (`once`, or
-/// `duration_ns`) replaces the plan: one run without warm-up, or runs until that much run time;
-/// then analyze_soak fills the trends. Thresholds are parsed first, so a
-/// bad one throws usage_error before anything runs. command_error from the executor passes
+/// With regression rules the rules are decided at the planned looks (planned_looks) and
+/// measuring goes on only while they are inconclusive. A baseline command runs interleaved:
+/// every measured candidate run is paired with a baseline run, in random order within the pair.
+/// Stops at the first failed run unless `allow_failures`, and at the first run a limit stopped,
+/// always. After a soak, analyze_soak fills the trends. command_error from the executor passes
 /// through.
+run_result run_test(const test_plan& plan, exec::executor& executor, const runner_options& options);
+
+/// Compiles `spec` (compile_plan, origin "spec"), then runs it: a bad threshold or rule throws
+/// usage_error before anything runs.
 run_result run_test(const run_spec& spec, exec::executor& executor, const runner_options& options);
 
 /// Decides the regression rules of `plan` on the runs in `result` against
@@ -73,16 +63,6 @@ run_result run_test(const run_spec& spec, exec::executor& executor, const runner
 /// regressed/inconclusive/improved. Without baseline samples it only warns.
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive);
-
-/// The Theil-Sen line and Mann-Kendall test of `y` over `x_ns` (times in ns, ascending), binned
-/// to at most 500 points by medians of consecutive groups; slope per second. Fewer than two
-/// points: n and nothing else set.
-trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y);
-
-/// Fills result.trends after a soak: with `once`, "rss" over the single run's memory timeline
-/// past its first 20%; otherwise "rss" (tree peak per run) and "wall" over the measured runs
-/// against their cumulative run time. Too few points (under 8): a warning instead.
-void analyze_soak(run_result& result, bool once);
 
 /// Warnings about the machine before the test: a 1-minute load average above 0.75 per CPU, a
 /// CPU frequency governor other than "performance" (when known).

@@ -12,7 +12,7 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
-#include "perfcheck/run/environment.hpp"
+#include "perfcheck/model/timestamp.hpp"
 
 namespace perfcheck::store {
 namespace {
@@ -44,7 +44,7 @@ std::string result_key(const run_result& result) {
 }
 
 stored_result stored_result_for(const run_result& result) {
-  return {result_key(result), run::rfc3339(std::chrono::system_clock::now()), result};
+  return {result_key(result), rfc3339(std::chrono::system_clock::now()), result};
 }
 
 bool history_store::record(const run_result& result) {

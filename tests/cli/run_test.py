@@ -290,6 +290,40 @@ class RunTest(unittest.TestCase):
         self.assertEqual(p.returncode, 2)
         self.assertIn(f"{bad}: test 'typo': bad threshold 'wal.p95 < 1s': unknown metric 'wal'", p.stderr)
 
+    def test_validate_compiles_the_plan(self):
+        # What run would reject before starting anything, validate rejects at build time.
+        cases = [
+            ({"regressions": ["wall.median 5%"]}, "test 'c': bad regression rule 'wall.median 5%': the tolerance must start with '+'"),
+            ({"regressions": ["wal.median +5%"]}, "test 'c': regression rule 'wal.median +5%': no run measures 'wal'"),
+            ({"thresholds": ["rss.growth < 10%"]}, "test 'c': threshold 'rss.growth < 10%': rss.growth is measured only "
+                                                    "across a soak; add DURATION ONCE (one long run) or DURATION 10min"),
+            ({"thresholds": ["wall.drift < 5%"], "duration": "once"}, "test 'c': threshold 'wall.drift < 5%': wall.drift compares repeated runs"),
+            ({"thresholds": ["wall.p95@16 < 1s"]}, "test 'c': threshold 'wall.p95@16 < 1s': the test has no level '16'"),
+        ]
+        for i, (fields, message) in enumerate(cases):
+            spec = os.path.join(self.dir, f"c{i}.json")
+            with open(spec, "w") as f:
+                json.dump({"schema": "perfcheck/spec/v1", "name": "c", "command": ["x"], **fields}, f)
+            p = perfcheck("validate", spec)
+            self.assertEqual(p.returncode, 2, (fields, p.stderr))
+            self.assertIn(f"{spec}: {message}", p.stderr)
+        good = os.path.join(self.dir, "soak.json")
+        with open(good, "w") as f:
+            json.dump({"schema": "perfcheck/spec/v1", "name": "s", "command": ["x"], "duration": "once",
+                       "thresholds": ["rss.growth < 10%"], "regressions": ["rss.median +5%"]}, f)
+        p = perfcheck("validate", good)
+        self.assertEqual(p.returncode, 0, p.stderr)
+
+    def test_run_starts_nothing_when_the_plan_is_bad(self):
+        marker = os.path.join(self.dir, "started")
+        for flags, message in ((["--threshold", "rss.growth < 10%"], "--threshold 'rss.growth < 10%': rss.growth is "
+                                                                    "measured only across a soak; add --duration once"),
+                               (["--regression", "wall.median 5%"], "--regression: bad regression rule 'wall.median 5%'")):
+            p = perfcheck("run", "--runs", "2", *flags, "--", "touch", marker)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn(message, p.stderr)
+            self.assertFalse(os.path.exists(marker), "the command ran although the plan was bad")
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -170,7 +170,7 @@ run_result sample_result() {
   s.ci_high = 2.5;
   r.summary["wall"] = s;
   r.wall_outliers = {1};
-  r.thresholds = {{"wall.p95 < 1ms", 2.425, false}};
+  r.thresholds = {{parse_threshold("wall.p95 < 1ms"), 2.425, false}};
   r.overhead_ns = 350'000;
   r.environment.cpu_model = "Test CPU";
   r.environment.cpu_count = 2;

@@ -386,7 +386,7 @@ BOOST_AUTO_TEST_CASE(a_soak_flags_growth_and_drift) {
   BOOST_TEST(r.trends.at("rss").significant);
   BOOST_TEST(r.trends.at("rss").change > 1.0);
   BOOST_TEST(r.trends.at("wall").change > 0.2);
-  for (const auto& t : r.thresholds) BOOST_TEST(!t.ok, t.expr);
+  for (const auto& t : r.thresholds) BOOST_TEST(!t.ok, t.expr.text);
 }
 
 BOOST_AUTO_TEST_CASE(once_is_one_run_judged_on_its_timeline) {

@@ -145,7 +145,7 @@ report_model golden_model(const std::string& hostile) {
   slower.history[11].outcome = verdict::regressed;
   slower.history[11].reasons = {
       "wall.median +19.8% vs baseline (99% CI +17.0% to +22.5%), beyond +5%"};
-  slower.history[11].thresholds = {{"wall.p95 < 20ms", 12.18e6, true}};
+  slower.history[11].thresholds = {{parse_threshold("wall.p95 < 20ms"), 12.18e6, true}};
   slower.baseline = baseline_comparison{"wall",
                                         "median",
                                         10.02e6,
@@ -167,8 +167,8 @@ report_model golden_model(const std::string& hostile) {
   f.outcome = verdict::failed;
   f.reasons = {"rss.max = 48.0 MiB, above the limit 40 MiB"};
   f.warnings = {"noisy: the robust CV of wall is 7.2% (above 5%)"};
-  f.thresholds = {{"wall.p95 < 5ms", 4.06e6, true},
-                  {"rss.max <= 40MiB", 48.0 * 1024 * 1024, false}};
+  f.thresholds = {{parse_threshold("wall.p95 < 5ms"), 4.06e6, true},
+                  {parse_threshold("rss.max <= 40MiB"), 48.0 * 1024 * 1024, false}};
   failing.samples = samples_around(4.0, 10);
   for (int c : {1, 4, 16}) {
     failing.levels.push_back(
@@ -575,7 +575,7 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
       r.context.spec_hash = "h1";
       r.started_at = r.finished_at = fmt::format("2026-10-0{}T08:00:00.000Z", s + 1);
       r.outcome = s == 1 && name == std::string("b") ? verdict::failed : verdict::pass;
-      r.thresholds = {{"wall.p95 < 1ms", 2e6, r.outcome == verdict::pass}};
+      r.thresholds = {{parse_threshold("wall.p95 < 1ms"), 2e6, r.outcome == verdict::pass}};
       if (s == 1 && name == std::string("a")) {
         regression_finding f;
         f.rule = "wall.median +5%";

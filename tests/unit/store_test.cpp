@@ -130,7 +130,7 @@ run_result make_result(const result_options& o) {
   m.stddev = 11686.774362461327;
   r.summary["wall"] = m;
   r.summary["rss"] = m;
-  r.thresholds = {{"wall.p95 < 1ms", 120, true}};
+  r.thresholds = {{parse_threshold("wall.p95 < 1ms"), 120, true}};
   r.overhead_ns = 4321;
   r.environment.cpu_model = "Test CPU";
   r.environment.cpu_count = 2;

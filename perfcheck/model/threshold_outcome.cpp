@@ -1,0 +1,98 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The JSON form of threshold outcomes in result files and the history.
+#include <boost/json.hpp>
+#include <fmt/format.h>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/threshold.hpp"
+
+namespace perfcheck {
+namespace {
+
+const char* to_string(subject_source source) {
+  switch (source) {
+    case subject_source::summary: return "summary";
+    case subject_source::count: return "count";
+    case subject_source::soak: return "soak";
+  }
+  return "summary";
+}
+
+// An enum field written by name: `parse` maps the text, `allowed` goes into the message.
+template <class Parse>
+auto read_enum(const json_reader& t, std::string_view key, Parse parse, std::string_view allowed) {
+  const std::string text = t.required_string(key);
+  const auto value = parse(text);
+  if (!value) t.fail(key, fmt::format("'{}' is not one of {}", text, allowed));
+  return *value;
+}
+
+// The parts of an outcome written since results carry them.
+threshold_expr read_parts(const json_reader& t, std::string text) {
+  threshold_expr e;
+  e.text = std::move(text);
+  e.metric = t.required_string("metric");
+  e.statistic = t.required_string("statistic");
+  e.level = t.optional_string("level");
+  e.op = read_enum(t, "op", comparison_from_string, "<, <=, >, >=, ==, !=");
+  const auto limit = t.optional_number("limit");
+  if (!limit) t.fail("limit", "missing; add the threshold's limit in the metric's base unit");
+  e.limit = *limit;
+  e.kind = read_enum(t, "unit", unit_kind_from_string, "duration, size, rate, count");
+  e.form = t.has("form") ? read_enum(t, "form", value_form_from_string, "quantity, percent, size_per_time")
+                         : value_form::quantity;
+  e.source = t.has("source") ? read_enum(t, "source",
+                                         [](std::string_view s) -> std::optional<subject_source> {
+                                           for (auto v : {subject_source::summary, subject_source::count,
+                                                          subject_source::soak}) {
+                                             if (s == to_string(v)) return v;
+                                           }
+                                           return std::nullopt;
+                                         },
+                                         "summary, count, soak")
+                             : subject_source::summary;
+  return e;
+}
+
+}  // namespace
+
+boost::json::value threshold_outcome_to_json(const threshold_outcome& t) {
+  boost::json::object o{{"expr", t.expr.text}};
+  if (t.typed) {
+    o["metric"] = t.expr.metric;
+    o["statistic"] = t.expr.statistic;
+    if (t.expr.level) o["level"] = *t.expr.level;
+    o["op"] = to_string(t.expr.op);
+    o["limit"] = t.expr.limit;
+    o["unit"] = to_string(t.expr.kind);
+    o["form"] = to_string(t.expr.form);
+    o["source"] = to_string(t.expr.source);
+  }
+  o["value"] = t.value;
+  o["ok"] = t.ok;
+  o["measured"] = t.measured;
+  return o;
+}
+
+threshold_outcome threshold_outcome_from_json(const json_reader& t) {
+  threshold_outcome out;
+  std::string text = t.required_string("expr");
+  if (t.has("metric")) {
+    out.expr = read_parts(t, std::move(text));
+  } else {
+    // Written before results carried the parts: the text is all there is.
+    try {
+      out.expr = parse_threshold(text);
+    } catch (const usage_error&) {
+      out.expr.text = std::move(text);
+      out.typed = false;
+    }
+  }
+  out.value = t.optional_number("value").value_or(0);
+  out.ok = t.optional_bool("ok").value_or(false);
+  out.measured = t.optional_bool("measured").value_or(true);
+  return out;
+}
+
+}  // namespace perfcheck

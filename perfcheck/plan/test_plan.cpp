@@ -1,0 +1,127 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/plan/test_plan.hpp"
+
+#include <fmt/format.h>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/result.hpp"
+
+namespace perfcheck {
+namespace {
+
+// The fix for a missing soak, in the words of where the spec came from.
+std::string soak_fix(const spec_origin& origin, bool once_allowed) {
+  if (origin.flags) return once_allowed ? "add --duration once (one long run) or --duration 10min" : "add --duration 10min";
+  return once_allowed ? "add DURATION ONCE (one long run) or DURATION 10min to add_perf_test "
+                        "(\"duration\": \"once\" or \"10min\" in a spec file)"
+                      : "add DURATION 10min to add_perf_test (\"duration\": \"10min\" in a spec file)";
+}
+
+run_schedule schedule_of(const run_spec& spec, soak_mode soak) {
+  run_schedule s{spec.warmup, spec.min_runs, spec.max_runs, spec.min_time_ns};
+  if (soak == soak_mode::once) {
+    s = {0, 1, 1, 0};
+  } else if (soak == soak_mode::duration) {
+    s.min_runs = 1;  // the duration decides, as documented: runs give way
+    s.min_time_ns = spec.duration_ns;
+    s.max_runs = max_run_count;
+  }
+  return s;
+}
+
+// Why this plan can never give the threshold a value; empty when it can.
+std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const spec_origin& origin) {
+  if (t.level) {
+    return fmt::format("the test has no level '{}': it measures one point (levels come with "
+                       "parameter sweeps and concurrency levels); write the threshold without '@{}'",
+                       *t.level, *t.level);
+  }
+  if (t.source != subject_source::soak) return {};
+  const std::string lhs = t.text.substr(0, t.text.find_first_of(" <>=!"));
+  if (plan.soak == soak_mode::none) {
+    return fmt::format("{} is measured only across a soak; {}", lhs, soak_fix(origin, t.metric == "rss"));
+  }
+  if (t.metric == "wall" && plan.soak == soak_mode::once) {
+    return fmt::format("{} compares repeated runs, but a soak of one run (once) has one; {}", lhs,
+                       soak_fix(origin, false));
+  }
+  if (t.metric == "rss" && plan.spec.sample_interval_ns == 0) {
+    return fmt::format("{} follows the sampled tree memory, but sampling is off (sample interval 0); "
+                       "drop the zero sample interval", lhs);
+  }
+  return {};
+}
+
+// "--threshold 'x'" or "spec.json: test 't': threshold 'x'": the place of an expression.
+std::string place_of(const spec_origin& origin, const std::string& where, const char* flag,
+                     const char* what, const std::string& text) {
+  return origin.flags ? fmt::format("{} '{}'", flag, text) : fmt::format("{}: {} '{}'", where, what, text);
+}
+
+void check_thresholds(test_plan& plan, const spec_origin& origin, const std::string& where) {
+  for (const auto& text : plan.spec.thresholds) {
+    try {
+      plan.thresholds.push_back(parse_threshold(text));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("{}: {}", origin.flags ? "--threshold" : where, e.what()));
+    }
+    const std::string why = unmeasurable(plan.thresholds.back(), plan, origin);
+    if (!why.empty()) {
+      throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--threshold", "threshold", text), why));
+    }
+  }
+}
+
+void check_regressions(test_plan& plan, const spec_origin& origin, const std::string& where) {
+  const auto columns = metric_columns({});
+  for (const auto& text : plan.spec.regressions) {
+    try {
+      plan.regressions.push_back(gate::parse_regression_rule(text));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("{}: {}", origin.flags ? "--regression" : where, e.what()));
+    }
+    const auto& rule = plan.regressions.back();
+    if (columns.contains(rule.metric)) continue;
+    std::string known;
+    for (const auto& [name, column] : columns) known += (known.empty() ? "" : ", ") + name;
+    throw usage_error(fmt::format("{}: no run measures '{}'; rules compare one of {}",
+                                  place_of(origin, where, "--regression", "regression rule", text),
+                                  rule.metric, known));
+  }
+}
+
+}  // namespace
+
+const char* to_string(baseline_kind kind) {
+  switch (kind) {
+    case baseline_kind::history: return "history";
+    case baseline_kind::file: return "file";
+    case baseline_kind::command: return "command";
+  }
+  return "history";
+}
+
+test_plan compile_plan(const run_spec& spec, const spec_origin& origin) {
+  validate(spec, origin.where);
+  test_plan plan;
+  plan.spec = spec;
+  plan.soak = spec.once ? soak_mode::once : spec.duration_ns > 0 ? soak_mode::duration : soak_mode::none;
+  plan.schedule = schedule_of(spec, plan.soak);
+  plan.baseline = spec.baseline == "command" ? baseline_kind::command
+                  : spec.baseline == "file"  ? baseline_kind::file
+                                             : baseline_kind::history;
+  plan.on_inconclusive = spec.fail_on_inconclusive ? inconclusive_policy::fail : inconclusive_policy::pass;
+  const std::string where = origin.flags ? std::string() : fmt::format("{}: test '{}'", origin.where, spec.name);
+  check_thresholds(plan, origin, where);
+  check_regressions(plan, origin, where);
+  return plan;
+}
+
+std::vector<int> planned_looks(const run_schedule& schedule) {
+  std::vector<int> looks;
+  for (int n = schedule.min_runs; n < schedule.max_runs; n *= 2) looks.push_back(n);
+  looks.push_back(schedule.max_runs);
+  return looks;
+}
+
+}  // namespace perfcheck

@@ -1,0 +1,73 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The typed form of a spec: compiled once, before anything runs. validate, run and calibrate
+// share it, and the build-time check (perfcheck_validate_specs) is `perfcheck validate`.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/model/spec.hpp"
+#include "perfcheck/model/threshold.hpp"
+
+namespace perfcheck {
+
+/// What the regression rules compare against.
+enum class baseline_kind { history, file, command };
+
+/// "history", "file", "command".
+const char* to_string(baseline_kind kind);
+
+/// What an inconclusive regression verdict does to the exit code.
+enum class inconclusive_policy { pass, fail };
+
+/// How the runs are planned: by count and time, a soak for a duration, or one long run.
+enum class soak_mode { none, duration, once };
+
+/// Where a spec came from, for messages: a spec file (fields and add_perf_test keywords are
+/// named in fixes) or the command line (flags are named).
+struct spec_origin {
+  std::string where;   ///< the spec file's path, or "command line"
+  bool flags = false;  ///< true for the command line
+};
+
+/// The runs of a test, with a soak folded in: `once` is one measured run without warm-up; a
+/// duration keeps measuring until that much run time (up to max_run_count), whatever the
+/// runs said.
+struct run_schedule {
+  int warmup = 1;
+  int min_runs = 10;
+  int max_runs = 10;
+  std::int64_t min_time_ns = 0;
+  bool operator==(const run_schedule&) const = default;
+};
+
+/// A spec compiled into what the run loop, the gates and the messages need, every expression
+/// parsed. Levels, load and metrics of later kinds of workload extend this, not the spec.
+/// Today every test measures one point: an expression that names a level is rejected.
+struct test_plan {
+  run_spec spec;                             ///< as given: command, environment, output, limits
+  run_schedule schedule;                     ///< the runs, soak folded in
+  soak_mode soak = soak_mode::none;
+  std::vector<threshold_expr> thresholds;    ///< in the spec's order
+  std::vector<gate::regression_rule> regressions;
+  baseline_kind baseline = baseline_kind::history;
+  inconclusive_policy on_inconclusive = inconclusive_policy::pass;
+  bool operator==(const test_plan&) const = default;
+};
+
+/// Compiles a spec: the spec's own checks (validate), every threshold and regression rule
+/// parsed, and every threshold checked against what the plan measures (a soak trend without a
+/// soak, wall.drift with a single run, a trend without tree sampling, a level the test does not
+/// have, a rule on a metric no run has). Throws usage_error naming `origin`, the test, the field
+/// and the fix; nothing has started then.
+test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
+
+/// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level
+/// alpha is split evenly over them (Bonferroni), so looking more often does not raise the false
+/// alarm rate.
+std::vector<int> planned_looks(const run_schedule& schedule);
+
+}  // namespace perfcheck

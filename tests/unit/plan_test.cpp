@@ -1,0 +1,178 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// compile_plan: the typed plan, and every error it raises before anything runs.
+#define BOOST_TEST_MODULE plan
+#include <boost/test/unit_test.hpp>
+
+#include <boost/json.hpp>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/result.hpp"
+#include "perfcheck/plan/test_plan.hpp"
+
+using namespace perfcheck;
+
+namespace {
+
+run_spec spec_of(std::vector<std::string> thresholds, std::vector<std::string> rules = {}) {
+  run_spec s;
+  s.name = "t";
+  s.command = {"true"};
+  s.thresholds = std::move(thresholds);
+  s.regressions = std::move(rules);
+  return s;
+}
+
+const spec_origin file{"specs/t.json", false};
+const spec_origin flags{"command line", true};
+
+// The message of the usage_error that compiling `spec` raises; fails the test when none does.
+std::string error_of(const run_spec& spec, const spec_origin& origin) {
+  try {
+    (void)compile_plan(spec, origin);
+  } catch (const usage_error& e) {
+    return e.what();
+  }
+  BOOST_FAIL("compile_plan accepted the spec");
+  return {};
+}
+
+void expect_in(const std::string& text, const std::string& part) {
+  BOOST_TEST(text.find(part) != std::string::npos, "'" << part << "' not in: " << text);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(compiles_thresholds_rules_and_enums) {
+  run_spec s = spec_of({"wall.p95 < 120ms", "rss.max <= 64MiB"}, {"wall.median +5%", "cpu.median +10%"});
+  s.baseline = "command";
+  s.baseline_command = {"old"};
+  s.fail_on_inconclusive = true;
+  const test_plan p = compile_plan(s, file);
+  BOOST_TEST(p.thresholds.size() == 2u);
+  BOOST_TEST(p.thresholds[0].metric == "wall");
+  BOOST_TEST(p.thresholds[0].limit == 120e6);
+  BOOST_TEST(p.thresholds[1].limit == 64.0 * 1024 * 1024);
+  BOOST_TEST(p.regressions.size() == 2u);
+  BOOST_TEST(p.regressions[1].metric == "cpu");
+  BOOST_TEST(p.regressions[1].tolerance == 0.10);
+  BOOST_TEST((p.baseline == baseline_kind::command));
+  BOOST_TEST((p.on_inconclusive == inconclusive_policy::fail));
+  BOOST_TEST((p.soak == soak_mode::none));
+  BOOST_TEST((p.schedule == run_schedule{1, 10, 10, 0}));
+}
+
+BOOST_AUTO_TEST_CASE(a_soak_is_folded_into_the_schedule) {
+  run_spec once = spec_of({"rss.growth < 10%"});
+  once.once = true;
+  once.warmup = 3;
+  const test_plan a = compile_plan(once, file);
+  BOOST_TEST((a.soak == soak_mode::once));
+  BOOST_TEST((a.schedule == run_schedule{0, 1, 1, 0}));
+
+  run_spec soak = spec_of({"wall.drift < 5%", "rss.slope < 1MiB/min"});
+  soak.duration_ns = 3'000'000'000;
+  const test_plan b = compile_plan(soak, file);
+  BOOST_TEST((b.soak == soak_mode::duration));
+  BOOST_TEST((b.schedule == run_schedule{1, 1, max_run_count, 3'000'000'000}));
+}
+
+BOOST_AUTO_TEST_CASE(looks_double_from_the_minimum_to_the_maximum) {
+  BOOST_TEST(planned_looks({0, 10, 40, 0}) == (std::vector<int>{10, 20, 40}));
+  BOOST_TEST(planned_looks({0, 12, 96, 0}) == (std::vector<int>{12, 24, 48, 96}));
+  BOOST_TEST(planned_looks({0, 10, 30, 0}) == (std::vector<int>{10, 20, 30}));
+  BOOST_TEST(planned_looks({0, 10, 10, 0}) == (std::vector<int>{10}));
+}
+
+BOOST_AUTO_TEST_CASE(a_bad_regression_rule_names_the_file_and_the_test) {
+  const std::string e = error_of(spec_of({}, {"wall.median 5%"}), file);
+  expect_in(e, "specs/t.json: test 't': bad regression rule 'wall.median 5%'");
+  expect_in(e, "the tolerance must start with '+'");
+  expect_in(error_of(spec_of({}, {"wall.median 5%"}), flags), "--regression: bad regression rule");
+}
+
+BOOST_AUTO_TEST_CASE(a_rule_on_a_metric_no_run_has_is_an_error) {
+  const std::string e = error_of(spec_of({}, {"wal.median +5%"}), file);
+  expect_in(e, "specs/t.json: test 't': regression rule 'wal.median +5%': no run measures 'wal'");
+  expect_in(e, "rules compare one of cpu, ctx.involuntary");
+}
+
+BOOST_AUTO_TEST_CASE(a_soak_trend_without_a_soak_names_the_fix) {
+  const std::string e = error_of(spec_of({"rss.growth < 10%"}), file);
+  expect_in(e, "specs/t.json: test 't': threshold 'rss.growth < 10%': rss.growth is measured only across a soak");
+  expect_in(e, "add DURATION ONCE (one long run) or DURATION 10min to add_perf_test");
+  expect_in(error_of(spec_of({"rss.slope < 1MiB/min"}), flags),
+            "--threshold 'rss.slope < 1MiB/min': rss.slope is measured only across a soak; add --duration once");
+  // wall.drift compares runs: a soak of one run cannot have it.
+  run_spec once = spec_of({"wall.drift < 5%"});
+  once.once = true;
+  expect_in(error_of(once, file), "wall.drift compares repeated runs, but a soak of one run (once) has one; "
+                                  "add DURATION 10min to add_perf_test");
+  expect_in(error_of(spec_of({"wall.drift < 5%"}), flags), "add --duration 10min");
+}
+
+BOOST_AUTO_TEST_CASE(memory_trends_need_the_sampler) {
+  run_spec s = spec_of({"rss.growth < 10%"});
+  s.once = true;
+  s.sample_interval_ns = 0;
+  expect_in(error_of(s, file), "rss.growth follows the sampled tree memory, but sampling is off");
+}
+
+BOOST_AUTO_TEST_CASE(a_level_the_test_does_not_have_is_an_error) {
+  const std::string e = error_of(spec_of({"wall.p95@16 < 1s"}), file);
+  expect_in(e, "threshold 'wall.p95@16 < 1s': the test has no level '16'");
+  expect_in(e, "write the threshold without '@16'");
+  expect_in(error_of(spec_of({"wall.median@n=500 < 3s"}), flags), "has no level 'n=500'");
+}
+
+BOOST_AUTO_TEST_CASE(bad_threshold_text_keeps_its_message) {
+  expect_in(error_of(spec_of({"wal.p95 < 1s"}), file), "specs/t.json: test 't': bad threshold 'wal.p95 < 1s': unknown metric 'wal'");
+  expect_in(error_of(spec_of({"wall.p95 < 1 parsec"}), flags), "--threshold: bad threshold 'wall.p95 < 1 parsec'");
+  // The spec's own checks come first, with their field.
+  run_spec s = spec_of({});
+  s.min_runs = 0;
+  expect_in(error_of(s, file), "specs/t.json: runs: minimum 0 is out of range");
+}
+
+// Results carry the parts of each threshold; older files (text only) get them when read.
+BOOST_AUTO_TEST_CASE(threshold_outcomes_round_trip_and_old_files_read) {
+  threshold_outcome growth{parse_threshold("rss.growth < 10%"), 0.4056, false};
+  const auto json = threshold_outcome_to_json(growth);
+  BOOST_TEST(json.at("metric").as_string() == "rss");
+  BOOST_TEST(json.at("statistic").as_string() == "growth");
+  BOOST_TEST(json.at("op").as_string() == "<");
+  BOOST_TEST(json.at("limit").as_double() == 0.1);
+  BOOST_TEST(json.at("unit").as_string() == "count");
+  BOOST_TEST(json.at("form").as_string() == "percent");
+  BOOST_TEST(json.at("source").as_string() == "soak");
+  BOOST_TEST((threshold_outcome_from_json(json_reader(json, "r.json")) == growth));
+  BOOST_TEST(format_threshold_value(growth.expr, growth.value) == "40.6%");
+
+  const auto old = boost::json::parse(R"({"expr": "wall.p95 < 4s", "value": 6.1e7, "ok": true})");
+  const threshold_outcome o = threshold_outcome_from_json(json_reader(old, "old.json"));
+  BOOST_TEST(o.typed);
+  BOOST_TEST(o.expr.metric == "wall");
+  BOOST_TEST(o.expr.limit == 4e9);
+  BOOST_TEST(o.measured);
+
+  const auto foreign = boost::json::parse(R"({"expr": "gpu.p95 < 4s", "value": 1, "ok": true})");
+  const threshold_outcome f = threshold_outcome_from_json(json_reader(foreign, "old.json"));
+  BOOST_TEST(!f.typed);
+  BOOST_TEST(f.expr.text == "gpu.p95 < 4s");
+}
+
+BOOST_AUTO_TEST_CASE(bad_threshold_parts_name_the_place) {
+  const auto bad = boost::json::parse(
+      R"({"expr": "wall.p95 < 4s", "metric": "wall", "statistic": "p95", "op": "<<", "limit": 4e9, "unit": "duration"})");
+  try {
+    (void)threshold_outcome_from_json(json_reader(bad, "r.json", "thresholds[0]"));
+    BOOST_FAIL("accepted a bad operator");
+  } catch (const usage_error& e) {
+    expect_in(e.what(), "r.json");
+    expect_in(e.what(), "thresholds[0].op");
+    expect_in(e.what(), "'<<' is not one of <, <=, >, >=, ==, !=");
+  }
+  const auto no_limit = boost::json::parse(
+      R"({"expr": "wall.p95 < 4s", "metric": "wall", "statistic": "p95", "op": "<", "unit": "duration"})");
+  BOOST_CHECK_THROW((void)threshold_outcome_from_json(json_reader(no_limit, "r.json")), usage_error);
+}
