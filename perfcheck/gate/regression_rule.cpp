@@ -85,6 +85,100 @@ bool rules_can_reach(std::size_t baseline_n, std::size_t candidate_n, std::size_
   return stats::min_attainable_p(baseline_n, candidate_n) * static_cast<double>(rule_count) < alpha;
 }
 
+namespace {
+
+// The columns of one rule, checked: present on both sides, positive, and enough runs that Holm's
+// correction over `rule_count` rules can ever get below alpha.
+std::pair<const std::vector<double>*, const std::vector<double>*> columns_of(
+    const regression_rule& rule, const std::map<std::string, std::vector<double>>& baseline,
+    const std::map<std::string, std::vector<double>>& candidate, std::size_t rule_count, double alpha) {
+  const auto b = baseline.find(rule.metric);
+  const auto c = candidate.find(rule.metric);
+  if (b == baseline.end() || c == candidate.end()) {
+    throw usage_error(fmt::format("regression rule '{}': metric '{}' is not measured; rules take "
+                                  "metrics such as wall, user, sys, cpu, rss", rule.text, rule.metric));
+  }
+  const auto& base = b->second;
+  const auto& cand = c->second;
+  const auto positive = [](const std::vector<double>& v) {
+    return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
+  };
+  if (!positive(base) || !positive(cand)) {
+    throw usage_error(fmt::format("regression rule '{}': {} has zero or negative values; a "
+                                  "relative change needs positive figures", rule.text, rule.metric));
+  }
+  if (!rules_can_reach(base.size(), cand.size(), rule_count, alpha)) {
+    const double rules_n = static_cast<double>(rule_count);
+    const double reachable = base.empty() || cand.empty() ? 1.0 : stats::min_attainable_p(base.size(), cand.size());
+    throw usage_error(fmt::format(
+        "regression rule '{}': with {} baseline and {} candidate runs no change can ever be "
+        "significant at alpha {} over {} rule(s) (smallest possible p = {:.3g}); use at least {} "
+        "runs on each side",
+        rule.text, base.size(), cand.size(), alpha, rule_count, reachable * rules_n,
+        stats::min_sample_size(alpha / rules_n)));
+  }
+  return {&base, &cand};
+}
+
+// The figures of one rule before Holm's correction: medians, the two-sided Mann-Whitney p, and
+// the Hodges-Lehmann relative shift with its interval, widened by the between-session spread.
+regression_outcome measure_rule(const regression_rule& rule, const std::vector<double>& base,
+                                const std::vector<double>& cand, const regression_options& options) {
+  regression_outcome o;
+  o.rule = rule.text;
+  o.metric = rule.metric;
+  o.baseline_n = base.size();
+  o.candidate_n = cand.size();
+  o.baseline_median = stats::median(base);
+  o.candidate_median = stats::median(cand);
+  o.p_value = stats::mann_whitney_u(base, cand).p_value;
+  const auto shift = stats::relative_change(base, cand, 1 - options.alpha);
+  o.change = shift.estimate;
+  o.ci_low = shift.low;
+  o.ci_high = shift.high;
+  if (options.between_session_cv > 0) {
+    // Var(new session - pooled k sessions) adds sigma_b^2 (1 + 1/k) on the log scale.
+    const double k = static_cast<double>(std::max<std::size_t>(options.baseline_sessions, 1));
+    const double z = boost::math::quantile(boost::math::normal(), 1 - options.alpha / 2);
+    const double widen = z * options.between_session_cv * std::sqrt(1 + 1 / k);
+    o.ci_low = std::exp(std::log1p(o.ci_low) - widen) - 1;
+    o.ci_high = std::exp(std::log1p(o.ci_high) + widen) - 1;
+  }
+  return o;
+}
+
+// The decision and its reason, once p_adjusted is set (see evaluate_regressions).
+void decide(regression_outcome& o, double tol, std::size_t rule_count, const regression_options& options) {
+  const bool significant = o.p_adjusted < options.alpha;
+  const std::string figures = fmt::format("{} (interval {} … {}, p = {:.2g})", percent(o.change),
+                                          percent(o.ci_low), percent(o.ci_high), o.p_adjusted);
+  if (options.noise_floor > 0 && tol < options.noise_floor) {
+    o.decision = verdict::inconclusive;
+    o.reason = fmt::format("{}: the tolerance {} is below this machine's calibrated noise floor "
+                           "{}; change {}", o.rule, percent(tol), percent(options.noise_floor), figures);
+  } else if (significant && o.ci_low > tol) {
+    o.decision = verdict::regressed;
+    o.reason = fmt::format("{}: slower by {}", o.rule, figures);
+  } else if (significant && o.ci_high < -tol) {
+    o.decision = verdict::improved;
+    o.reason = fmt::format("{}: faster by {}", o.rule, figures);
+  } else if (o.ci_high <= tol) {
+    o.decision = verdict::pass;
+    o.reason = fmt::format("{}: change {}", o.rule, figures);
+  } else if (!significant && o.ci_low > tol) {
+    o.decision = verdict::inconclusive;
+    o.reason = fmt::format("{}: the change looks beyond {} but is not significant at alpha {} "
+                           "after Holm's correction over {} rule(s): {}", o.rule, percent(tol),
+                           options.alpha, rule_count, figures);
+  } else {
+    o.decision = verdict::inconclusive;
+    o.reason = fmt::format("{}: cannot tell whether the change exceeds {}: {}", o.rule,
+                           percent(tol), figures);
+  }
+}
+
+}  // namespace
+
 std::vector<regression_outcome> evaluate_regressions(
     const std::vector<regression_rule>& rules,
     const std::map<std::string, std::vector<double>>& baseline,
@@ -92,86 +186,14 @@ std::vector<regression_outcome> evaluate_regressions(
   std::vector<regression_outcome> out;
   std::vector<double> p_values;
   for (const auto& rule : rules) {
-    const auto b = baseline.find(rule.metric);
-    const auto c = candidate.find(rule.metric);
-    if (b == baseline.end() || c == candidate.end()) {
-      throw usage_error(fmt::format("regression rule '{}': metric '{}' is not measured; rules take "
-                                    "metrics such as wall, user, sys, cpu, rss", rule.text, rule.metric));
-    }
-    const auto& base = b->second;
-    const auto& cand = c->second;
-    const auto positive = [](const std::vector<double>& v) {
-      return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
-    };
-    if (!positive(base) || !positive(cand)) {
-      throw usage_error(fmt::format("regression rule '{}': {} has zero or negative values; a "
-                                    "relative change needs positive figures", rule.text, rule.metric));
-    }
-    // Holm multiplies the smallest p by the number of rules, so that is what must get below alpha.
-    const double rules_n = static_cast<double>(rules.size());
-    const double reachable = base.empty() || cand.empty() ? 1.0 : stats::min_attainable_p(base.size(), cand.size());
-    if (!rules_can_reach(base.size(), cand.size(), rules.size(), options.alpha)) {
-      throw usage_error(fmt::format(
-          "regression rule '{}': with {} baseline and {} candidate runs no change can ever be "
-          "significant at alpha {} over {} rule(s) (smallest possible p = {:.3g}); use at least {} "
-          "runs on each side",
-          rule.text, base.size(), cand.size(), options.alpha, rules.size(), reachable * rules_n,
-          stats::min_sample_size(options.alpha / rules_n)));
-    }
-    regression_outcome o;
-    o.rule = rule.text;
-    o.metric = rule.metric;
-    o.baseline_n = base.size();
-    o.candidate_n = cand.size();
-    o.baseline_median = stats::median(base);
-    o.candidate_median = stats::median(cand);
-    o.p_value = stats::mann_whitney_u(base, cand).p_value;
-    const auto shift = stats::relative_change(base, cand, 1 - options.alpha);
-    o.change = shift.estimate;
-    o.ci_low = shift.low;
-    o.ci_high = shift.high;
-    if (options.between_session_cv > 0) {
-      // Var(new session - pooled k sessions) adds sigma_b^2 (1 + 1/k) on the log scale.
-      const double k = static_cast<double>(std::max<std::size_t>(options.baseline_sessions, 1));
-      const double z = boost::math::quantile(boost::math::normal(), 1 - options.alpha / 2);
-      const double widen = z * options.between_session_cv * std::sqrt(1 + 1 / k);
-      o.ci_low = std::exp(std::log1p(o.ci_low) - widen) - 1;
-      o.ci_high = std::exp(std::log1p(o.ci_high) + widen) - 1;
-    }
-    p_values.push_back(o.p_value);
-    out.push_back(std::move(o));
+    const auto [base, cand] = columns_of(rule, baseline, candidate, rules.size(), options.alpha);
+    out.push_back(measure_rule(rule, *base, *cand, options));
+    p_values.push_back(out.back().p_value);
   }
   const auto adjusted = stats::holm_adjust(p_values);
   for (std::size_t i = 0; i < out.size(); ++i) {
-    auto& o = out[i];
-    const double tol = rules[i].tolerance;
-    o.p_adjusted = adjusted[i];
-    const bool significant = o.p_adjusted < options.alpha;
-    const std::string figures = fmt::format("{} (interval {} … {}, p = {:.2g})", percent(o.change),
-                                            percent(o.ci_low), percent(o.ci_high), o.p_adjusted);
-    if (options.noise_floor > 0 && tol < options.noise_floor) {
-      o.decision = verdict::inconclusive;
-      o.reason = fmt::format("{}: the tolerance {} is below this machine's calibrated noise floor "
-                             "{}; change {}", o.rule, percent(tol), percent(options.noise_floor), figures);
-    } else if (significant && o.ci_low > tol) {
-      o.decision = verdict::regressed;
-      o.reason = fmt::format("{}: slower by {}", o.rule, figures);
-    } else if (significant && o.ci_high < -tol) {
-      o.decision = verdict::improved;
-      o.reason = fmt::format("{}: faster by {}", o.rule, figures);
-    } else if (o.ci_high <= tol) {
-      o.decision = verdict::pass;
-      o.reason = fmt::format("{}: change {}", o.rule, figures);
-    } else if (!significant && o.ci_low > tol) {
-      o.decision = verdict::inconclusive;
-      o.reason = fmt::format("{}: the change looks beyond {} but is not significant at alpha {} "
-                             "after Holm's correction over {} rule(s): {}", o.rule, percent(tol),
-                             options.alpha, out.size(), figures);
-    } else {
-      o.decision = verdict::inconclusive;
-      o.reason = fmt::format("{}: cannot tell whether the change exceeds {}: {}", o.rule,
-                             percent(tol), figures);
-    }
+    out[i].p_adjusted = adjusted[i];
+    decide(out[i], rules[i].tolerance, out.size(), options);
   }
   return out;
 }

@@ -161,24 +161,10 @@ boost::json::value result_to_json(const run_result& r) {
   return o;
 }
 
-run_result result_from_json(const boost::json::value& json, std::string_view origin) {
-  const json_reader r(json, std::string(origin));
-  const std::string schema = r.required_string("schema");
-  if (schema != result_schema) {
-    r.fail("schema", fmt::format("'{}' is not a result this perfcheck reads; expected '{}'",
-                                 schema, result_schema));
-  }
-  run_result out;
-  out.name = r.required_string("name");
-  const std::string v = r.required_string("verdict");
-  auto parsed = verdict_from_string(v);
-  if (!parsed) r.fail("verdict", fmt::format("'{}' is not a verdict", v));
-  out.outcome = *parsed;
-  out.reasons = r.string_array("reasons", true, false);
-  out.warnings = r.string_array("warnings", false, false);
-  out.command = r.string_array("command", true, true);
-  out.runs = typed_array<run_sample>(r, json, "runs", "run (wall_ns, user_ns, sys_ns, max_rss_bytes, exit_code, signal)");
-  out.warmup_runs = typed_array<run_sample>(r, json, "warmup_runs", "run");
+namespace {
+
+// The per-metric summaries, and the wall-time outlier indexes.
+void read_summaries(const json_reader& r, const boost::json::value& json, run_result& out) {
   if (auto summary = r.optional_object("summary")) {
     for (const auto& kv : json.as_object().at("summary").as_object()) {
       auto s = boost::json::try_value_to<metric_summary>(kv.value());
@@ -194,6 +180,10 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
       out.wall_outliers.push_back(static_cast<std::size_t>(e.to_number<std::int64_t>()));
     }
   }
+}
+
+// Threshold outcomes and regression findings: what the gates decided.
+void read_gates(const json_reader& r, const boost::json::value& json, std::string_view origin, run_result& out) {
   const auto* thresholds = json.as_object().if_contains("thresholds");
   if (thresholds == nullptr || !thresholds->is_array()) r.fail("thresholds", "expected an array");
   for (std::size_t i = 0; i < thresholds->as_array().size(); ++i) {
@@ -224,6 +214,10 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
       out.regressions.push_back(std::move(finding));
     }
   }
+}
+
+// What the rules compared against, and the context the history compares results by.
+void read_baseline_and_context(const json_reader& r, const boost::json::value& json, run_result& out) {
   if (const auto* bv = json.as_object().if_contains("baseline"); bv != nullptr && !bv->is_null()) {
     const auto b = r.optional_object("baseline");
     baseline_info info;
@@ -237,9 +231,6 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
     }
     out.baseline = std::move(info);
   }
-  out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);
-  out.overhead_corrected = r.optional_bool("overhead_corrected").value_or(false);
-  if (auto env = r.optional_object("environment")) out.environment = environment_from_json(*env);
   if (auto c = r.optional_object("context")) {
     out.context.session_id = c->optional_string("session_id").value_or("");
     out.context.git_commit = c->optional_string("git_commit").value_or("");
@@ -248,8 +239,11 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
     out.context.spec_hash = c->optional_string("spec_hash").value_or("");
     out.context.compiler = c->optional_string("compiler").value_or("");
   }
-  out.started_at = r.optional_string("started_at").value_or("");
-  out.finished_at = r.optional_string("finished_at").value_or("");
+}
+
+// The limits every run was under, and the soak trends.
+void read_limits_and_trends(const json_reader& r, const boost::json::value& json, std::string_view origin,
+                            run_result& out) {
   if (auto limits = r.optional_object("limits")) {
     for (limit_kind k : all_limit_kinds) {
       if (auto value = limits->optional_int(limit_key(k), 0, INT64_MAX)) out.limits.set(k, *value);
@@ -274,6 +268,37 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
       out.trends.emplace(std::string(kv.key()), outcome);
     }
   }
+}
+
+}  // namespace
+
+run_result result_from_json(const boost::json::value& json, std::string_view origin) {
+  const json_reader r(json, std::string(origin));
+  const std::string schema = r.required_string("schema");
+  if (schema != result_schema) {
+    r.fail("schema", fmt::format("'{}' is not a result this perfcheck reads; expected '{}'",
+                                 schema, result_schema));
+  }
+  run_result out;
+  out.name = r.required_string("name");
+  const std::string v = r.required_string("verdict");
+  auto parsed = verdict_from_string(v);
+  if (!parsed) r.fail("verdict", fmt::format("'{}' is not a verdict", v));
+  out.outcome = *parsed;
+  out.reasons = r.string_array("reasons", true, false);
+  out.warnings = r.string_array("warnings", false, false);
+  out.command = r.string_array("command", true, true);
+  out.runs = typed_array<run_sample>(r, json, "runs", "run (wall_ns, user_ns, sys_ns, max_rss_bytes, exit_code, signal)");
+  out.warmup_runs = typed_array<run_sample>(r, json, "warmup_runs", "run");
+  read_summaries(r, json, out);
+  read_gates(r, json, origin, out);
+  read_baseline_and_context(r, json, out);
+  out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);
+  out.overhead_corrected = r.optional_bool("overhead_corrected").value_or(false);
+  if (auto env = r.optional_object("environment")) out.environment = environment_from_json(*env);
+  out.started_at = r.optional_string("started_at").value_or("");
+  out.finished_at = r.optional_string("finished_at").value_or("");
+  read_limits_and_trends(r, json, origin, out);
   return out;
 }
 

@@ -20,164 +20,24 @@ namespace {
 constexpr std::int64_t max_warmup = 10000;
 constexpr double max_min_time_ns = 24 * 3600e9;
 constexpr double max_output_limit = 1024.0 * 1024 * 1024;
-// Limits: generous ceilings that still catch a unit typo ("256TiB" of memory).
-constexpr double max_limit_duration_ns = 7 * 24 * 3600e9;
-constexpr double max_limit_size = 1024.0 * 1024 * 1024 * 1024 * 1024;  // 1 PiB
-// The launcher walks at most 8192 processes per sample; half of that keeps PROCESSES exact.
-constexpr std::int64_t max_processes = 4096;
-constexpr std::int64_t max_open_files = 1 << 20;
 constexpr std::int64_t max_soak_ns = 7LL * 24 * 3600 * 1000000000;
 constexpr std::int64_t min_sample_interval_ns = 1'000'000;
 constexpr std::int64_t max_sample_interval_ns = 10'000'000'000;
-constexpr int max_cpu = 1024;  // the launcher's affinity mask
-
-std::string kind_list() {
-  std::string out;
-  for (limit_kind k : all_limit_kinds) out += fmt::format("{}{}", out.empty() ? "" : ", ", to_string(k));
-  return out;
-}
-
 
 }  // namespace
 
-std::int64_t resource_limits::get(limit_kind kind) const {
-  switch (kind) {
-    case limit_kind::memory: return memory_bytes;
-    case limit_kind::cpu_time: return cpu_time_ns;
-    case limit_kind::timeout: return timeout_ns;
-    case limit_kind::processes: return processes;
-    case limit_kind::open_files: return open_files;
-    case limit_kind::file_size: return file_size_bytes;
-    case limit_kind::output: return output_bytes;
-  }
-  return 0;
-}
+namespace {
 
-void resource_limits::set(limit_kind kind, std::int64_t value) {
-  switch (kind) {
-    case limit_kind::memory: memory_bytes = value; break;
-    case limit_kind::cpu_time: cpu_time_ns = value; break;
-    case limit_kind::timeout: timeout_ns = value; break;
-    case limit_kind::processes: processes = value; break;
-    case limit_kind::open_files: open_files = value; break;
-    case limit_kind::file_size: file_size_bytes = value; break;
-    case limit_kind::output: output_bytes = value; break;
-  }
-}
-
-unit_kind limit_unit(limit_kind kind) {
-  switch (kind) {
-    case limit_kind::memory:
-    case limit_kind::file_size:
-    case limit_kind::output: return unit_kind::size;
-    case limit_kind::cpu_time:
-    case limit_kind::timeout: return unit_kind::duration;
-    case limit_kind::processes:
-    case limit_kind::open_files: return unit_kind::count;
-  }
-  return unit_kind::count;
-}
-
-std::int64_t parse_limit_value(limit_kind kind, std::string_view text) {
-  const unit_kind unit = limit_unit(kind);
-  const char* example = unit == unit_kind::size ? "256MiB" : unit == unit_kind::duration ? "60s" : "64";
-  double value = 0;
-  try {
-    const quantity q = parse_quantity(text);
-    if (q.kind != unit) {
-      throw usage_error(fmt::format("'{}' is not a {}; write e.g. {}{}", text, to_string(unit), example,
-                                    unit == unit_kind::count ? "" : fmt::format(" ({})", allowed_units(unit))));
-    }
-    value = q.value;
-  } catch (const usage_error& e) {
-    throw usage_error(fmt::format("limit {}: {}", to_string(kind), e.what()));
-  }
-  double ceiling = unit == unit_kind::size       ? max_limit_size
-                   : unit == unit_kind::duration ? max_limit_duration_ns
-                   : kind == limit_kind::processes ? double(max_processes)
-                                                  : double(max_open_files);
-  double floor = kind == limit_kind::open_files ? 3 : 1;
-  if (unit == unit_kind::count && value != std::floor(value)) {
-    throw usage_error(fmt::format("limit {}: '{}' is not a whole number; write e.g. {}", to_string(kind), text, example));
-  }
-  if (value < floor || value > ceiling) {
-    throw usage_error(fmt::format(
-        "limit {}: '{}' is out of range; use {} to {}{}", to_string(kind), text,
-        format_limit_value(kind, floor), format_limit_value(kind, ceiling),
-        kind == limit_kind::open_files ? " (stdin, stdout and stderr count)" : ""));
-  }
-  return static_cast<std::int64_t>(std::llround(value));
-}
-
-std::pair<limit_kind, std::int64_t> parse_limit_assignment(std::string_view text) {
-  const auto eq = text.find('=');
-  if (eq == std::string_view::npos) {
-    throw usage_error(fmt::format("limit '{}' is not KIND=VALUE; write e.g. MEMORY=256MiB or TIMEOUT=60s "
-                                  "(kinds: {})", text, kind_list()));
-  }
-  const auto kind = limit_kind_from_string(text.substr(0, eq));
-  if (!kind) {
-    throw usage_error(fmt::format("limit '{}': unknown kind '{}'; use one of {}", text, text.substr(0, eq),
-                                  kind_list()));
-  }
-  return {*kind, parse_limit_value(*kind, text.substr(eq + 1))};
-}
-
-std::string format_limit_value(limit_kind kind, double value) {
-  return format_quantity(value, limit_unit(kind));
-}
-
-std::vector<int> parse_cpu_list(std::string_view text, std::string_view origin) {
-  auto bad = [&](const std::string& problem) -> usage_error {
-    return usage_error(fmt::format("{}: '{}' {}; write CPU numbers and ranges like 0,2-3", origin, text, problem));
-  };
-  auto number = [&](std::string_view part) {
-    int value = -1;
-    const auto [ptr, ec] = std::from_chars(part.data(), part.data() + part.size(), value);
-    if (part.empty() || ec != std::errc{} || ptr != part.data() + part.size() || value < 0) {
-      throw bad(fmt::format("has '{}', which is not a CPU number", part));
-    }
-    if (value >= max_cpu) throw bad(fmt::format("names CPU {}; perfcheck pins to CPUs 0 to {}", value, max_cpu - 1));
-    return value;
-  };
-  std::vector<int> cpus;
-  std::size_t begin = 0;
-  if (text.empty()) throw bad("is empty");
-  while (begin <= text.size()) {
-    const std::size_t end = std::min(text.find(',', begin), text.size());
-    const std::string_view part = text.substr(begin, end - begin);
-    const auto dash = part.find('-');
-    if (dash == std::string_view::npos) {
-      cpus.push_back(number(part));
-    } else {
-      const int first = number(part.substr(0, dash));
-      const int last = number(part.substr(dash + 1));
-      if (last < first) throw bad(fmt::format("has the range '{}', which runs backwards", part));
-      for (int c = first; c <= last; ++c) cpus.push_back(c);
-    }
-    begin = end + 1;
-  }
-  std::sort(cpus.begin(), cpus.end());
-  cpus.erase(std::unique(cpus.begin(), cpus.end()), cpus.end());
-  return cpus;
-}
-
-std::string format_cpu_list(const std::vector<int>& cpus) {
-  std::string out;
-  for (std::size_t i = 0; i < cpus.size();) {
-    std::size_t j = i;
-    while (j + 1 < cpus.size() && cpus[j + 1] == cpus[j] + 1) ++j;
-    out += fmt::format("{}{}", out.empty() ? "" : ",", cpus[i]);
-    if (j > i) out += fmt::format("-{}", cpus[j]);
-    i = j + 1;
-  }
-  return out;
-}
-
-void validate(const run_spec& spec, std::string_view origin) {
-  auto fail = [&](std::string_view field, const std::string& problem) {
+// Throws usage_error "<origin>: <field>: <problem>".
+struct field_error {
+  std::string_view origin;
+  [[noreturn]] void operator()(std::string_view field, const std::string& problem) const {
     throw usage_error(fmt::format("{}: {}: {}", origin, field, problem));
-  };
+  }
+};
+
+// Name, command, and the run plan's numbers.
+void check_runs(const run_spec& spec, const field_error& fail) {
   if (spec.name.empty()) fail("name", "is empty; give the test a name");
   for (char c : spec.name) {
     if (static_cast<unsigned char>(c) < 0x20) {
@@ -203,6 +63,10 @@ void validate(const run_spec& spec, std::string_view origin) {
   if (spec.output_limit_bytes < 0 || static_cast<double>(spec.output_limit_bytes) > max_output_limit) {
     fail("output_limit", "must be from 0 B to 1 GiB");
   }
+}
+
+// Regression settings, the baseline's source, and the environment entries.
+void check_baseline(const run_spec& spec, const field_error& fail) {
   if (!(spec.alpha > 0 && spec.alpha < 0.5)) {
     fail("alpha", fmt::format("{} is out of range; use a level between 0 and 0.5, e.g. 0.01", spec.alpha));
   }
@@ -221,6 +85,10 @@ void validate(const run_spec& spec, std::string_view origin) {
       fail("environment", fmt::format("'{}' is not VAR=value", e));
     }
   }
+}
+
+// Limits, soak, sampling, CPUs and nice (docs/limits.md).
+void check_isolation(const run_spec& spec, const field_error& fail) {
   for (limit_kind kind : all_limit_kinds) {
     const std::int64_t value = spec.limits.get(kind);
     if (value == 0) continue;
@@ -242,11 +110,20 @@ void validate(const run_spec& spec, std::string_view origin) {
     fail("sample_interval", "must be 0 (off) or from 1ms to 10s");
   }
   for (int cpu : spec.cpus) {
-    if (cpu < 0 || cpu >= max_cpu) fail("cpus", fmt::format("CPU {} is out of range; use 0 to {}", cpu, max_cpu - 1));
+    if (cpu < 0 || cpu >= max_cpu_count) fail("cpus", fmt::format("CPU {} is out of range; use 0 to {}", cpu, max_cpu_count - 1));
   }
   if (spec.nice && (*spec.nice < -20 || *spec.nice > 19)) {
     fail("nice", fmt::format("{} is out of range; use -20 (favoured) to 19 (least favoured)", *spec.nice));
   }
+}
+
+}  // namespace
+
+void validate(const run_spec& spec, std::string_view origin) {
+  const field_error fail{origin};
+  check_runs(spec, fail);
+  check_baseline(spec, fail);
+  check_isolation(spec, fail);
 }
 
 namespace {
@@ -266,36 +143,66 @@ std::optional<std::int64_t> read_unit_field(const json_reader& r, std::string_vi
 
 // The fields of docs/limits.md: limits, soak duration, sampling, CPU pinning, nice, clean
 // environment, ASLR.
-void read_isolation_fields(const json_reader& r, const boost::json::value& json, run_spec& spec) {
-  auto unit_field = [&](std::string_view key, auto parse) { return read_unit_field(r, key, parse); };
-  if (auto limits = r.optional_object("limits")) {
-    std::vector<std::string> keys;
-    for (limit_kind k : all_limit_kinds) keys.push_back(limit_key(k));
-    limits->reject_unknown(std::vector<std::string_view>(keys.begin(), keys.end()));
-    const auto& object = json.as_object().at("limits").as_object();
-    for (limit_kind k : all_limit_kinds) {
-      const auto* v = object.if_contains(limit_key(k));
-      if (v == nullptr) continue;
-      std::string text;
-      if (v->is_string()) {
-        text = std::string(v->get_string());
-      } else if (limit_unit(k) == unit_kind::count && v->is_int64()) {
-        text = std::to_string(v->get_int64());
-      } else {
-        limits->fail(limit_key(k),
-                     fmt::format("expected {}, got {}",
-                                 limit_unit(k) == unit_kind::count
-                                     ? "a whole number"
-                                     : "a string with a unit, e.g. \"256MiB\" or \"60s\"",
-                                 boost::json::serialize(*v)));
-      }
-      try {
-        spec.limits.set(k, parse_limit_value(k, text));
-      } catch (const usage_error& e) {
-        limits->fail(limit_key(k), e.what());
-      }
+// "limits": {"memory": "256MiB", "processes": 64, ...}: each value parsed for its kind.
+void read_limits_object(const json_reader& r, const boost::json::value& json, run_spec& spec) {
+  auto limits = r.optional_object("limits");
+  if (!limits) return;
+  std::vector<std::string> keys;
+  for (limit_kind k : all_limit_kinds) keys.push_back(limit_key(k));
+  limits->reject_unknown(std::vector<std::string_view>(keys.begin(), keys.end()));
+  const auto& object = json.as_object().at("limits").as_object();
+  for (limit_kind k : all_limit_kinds) {
+    const auto* v = object.if_contains(limit_key(k));
+    if (v == nullptr) continue;
+    std::string text;
+    if (v->is_string()) {
+      text = std::string(v->get_string());
+    } else if (limit_unit(k) == unit_kind::count && v->is_int64()) {
+      text = std::to_string(v->get_int64());
+    } else {
+      limits->fail(limit_key(k),
+                   fmt::format("expected {}, got {}",
+                               limit_unit(k) == unit_kind::count
+                                   ? "a whole number"
+                                   : "a string with a unit, e.g. \"256MiB\" or \"60s\"",
+                               boost::json::serialize(*v)));
+    }
+    try {
+      spec.limits.set(k, parse_limit_value(k, text));
+    } catch (const usage_error& e) {
+      limits->fail(limit_key(k), e.what());
     }
   }
+}
+
+// "cpus": "0,2-3" or [0, 2, 3].
+void read_cpus_field(const json_reader& r, const boost::json::value& json, run_spec& spec) {
+  if (!r.has("cpus")) return;
+  const auto& v = json.as_object().at("cpus");
+  if (v.is_string()) {
+    try {
+      spec.cpus = parse_cpu_list(v.get_string(), "cpus");
+    } catch (const usage_error& e) {
+      r.fail("cpus", e.what());
+    }
+  } else if (v.is_array()) {
+    for (const auto& c : v.get_array()) {
+      if (!c.is_int64() || c.get_int64() < 0 || c.get_int64() >= max_cpu_count) {
+        r.fail("cpus", fmt::format("expected CPU numbers from 0 to {}, got {}", max_cpu_count - 1,
+                                   boost::json::serialize(c)));
+      }
+      spec.cpus.push_back(static_cast<int>(c.get_int64()));
+    }
+    std::sort(spec.cpus.begin(), spec.cpus.end());
+    spec.cpus.erase(std::unique(spec.cpus.begin(), spec.cpus.end()), spec.cpus.end());
+  } else {
+    r.fail("cpus", "expected a CPU list like \"0,2-3\" or an array of CPU numbers");
+  }
+}
+
+void read_isolation_fields(const json_reader& r, const boost::json::value& json, run_spec& spec) {
+  auto unit_field = [&](std::string_view key, auto parse) { return read_unit_field(r, key, parse); };
+  read_limits_object(r, json, spec);
   if (auto duration = r.optional_string("duration")) {
     if (*duration == "once") {
       spec.once = true;
@@ -309,28 +216,7 @@ void read_isolation_fields(const json_reader& r, const boost::json::value& json,
   } else {
     spec.sample_interval_ns = unit_field("sample_interval", parse_duration_ns).value_or(spec.sample_interval_ns);
   }
-  if (r.has("cpus")) {
-    const auto& v = json.as_object().at("cpus");
-    if (v.is_string()) {
-      try {
-        spec.cpus = parse_cpu_list(v.get_string(), "cpus");
-      } catch (const usage_error& e) {
-        r.fail("cpus", e.what());
-      }
-    } else if (v.is_array()) {
-      for (const auto& c : v.get_array()) {
-        if (!c.is_int64() || c.get_int64() < 0 || c.get_int64() >= max_cpu) {
-          r.fail("cpus", fmt::format("expected CPU numbers from 0 to {}, got {}", max_cpu - 1,
-                                     boost::json::serialize(c)));
-        }
-        spec.cpus.push_back(static_cast<int>(c.get_int64()));
-      }
-      std::sort(spec.cpus.begin(), spec.cpus.end());
-      spec.cpus.erase(std::unique(spec.cpus.begin(), spec.cpus.end()), spec.cpus.end());
-    } else {
-      r.fail("cpus", "expected a CPU list like \"0,2-3\" or an array of CPU numbers");
-    }
-  }
+  read_cpus_field(r, json, spec);
   if (auto nice = r.optional_int("nice", -20, 19)) spec.nice = static_cast<int>(*nice);
   spec.clean_environment = r.optional_bool("clean_env").value_or(false);
   spec.no_aslr = r.optional_bool("no_aslr").value_or(false);
