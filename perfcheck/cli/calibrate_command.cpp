@@ -49,6 +49,41 @@ double parse_percent(const std::string& text, const char* flag) {
 
 std::string pct(double fraction) { return fmt::format("{:.1f}%", fraction * 100); }
 
+// The figures of a calibration and what they recommend.
+void print_calibration(const run::calibration_result& r, const run::calibration_options& o,
+                       const environment_info& env, const std::string& machine) {
+  const std::string rule = fmt::format("wall.median +{:g}%", o.tolerance * 100);
+  std::printf("machine:               %s (%s, %d CPUs)\n", machine.c_str(), env.hostname.c_str(), env.cpu_count);
+  std::printf("robust CV:             %s of all runs; block medians drift by %s (robust CV)\n",
+              pct(r.robust_cv).c_str(), pct(r.block_cv).c_str());
+  std::printf("false alarms:          %zu of %d A/A comparisons = %s (95%% interval %s to %s) with '%s', alpha %g\n",
+              r.false_alarms, o.trials, pct(r.false_alarm_rate).c_str(), pct(r.false_alarm_interval.low).c_str(),
+              pct(r.false_alarm_interval.high).c_str(), rule.c_str(), o.alpha);
+  std::printf("inconclusive:          %zu of %d\n", r.inconclusive, o.trials);
+  std::printf("interval half-width:   %s at %d runs per side (80th percentile of the comparisons)\n",
+              pct(r.half_width).c_str(), o.runs);
+  std::printf("min detectable effect: %s at %d runs per side with tolerance %s\n",
+              pct(r.min_detectable_effect).c_str(), o.runs, pct(o.tolerance).c_str());
+  std::printf("noise floor:           %s (no A/A comparison was flagged with a tolerance at or above it)\n",
+              pct(r.noise_floor).c_str());
+  const std::string label = fmt::format("recommended for {}:", pct(o.target));
+  if (r.recommended_runs) {
+    std::printf("%-23sRUNS %zu and REGRESSION \"wall.median +%g%%\"\n", label.c_str(),
+                *r.recommended_runs, r.recommended_tolerance * 100);
+  } else {
+    std::printf("%-23snone: %s; quiet the machine (close programs, pin the CPU) or "
+                "target a larger effect (--target)\n", label.c_str(),
+                r.recommended_tolerance >= o.target
+                    ? fmt::format("the noise floor {} is not below the target", pct(r.noise_floor)).c_str()
+                    : "even 1000 runs per side would not narrow the interval enough");
+  }
+  if (r.false_alarm_interval.low > o.alpha) {
+    std::printf("warning: false alarms are more frequent than alpha (%g): results of separate runs drift "
+                "on this machine; raise the tolerance to at least the noise floor or compare against an "
+                "interleaved baseline command\n", o.alpha);
+  }
+}
+
 int execute(calibrate_flags f) {
   if (f.command.empty()) {
     throw usage_error("no command to calibrate; write 'perfcheck calibrate [options] -- PROGRAM ARGS...'");
@@ -79,37 +114,8 @@ int execute(calibrate_flags f) {
   const run::calibration_result r = run::calibrate(executor, o, f.quiet ? nullptr : &progress);
   progress.finish();
 
-  const std::string rule = fmt::format("wall.median +{:g}%", o.tolerance * 100);
   const std::string machine = run::machine_fingerprint(env);
-  std::printf("machine:               %s (%s, %d CPUs)\n", machine.c_str(), env.hostname.c_str(), env.cpu_count);
-  std::printf("robust CV:             %s of all runs; block medians drift by %s (robust CV)\n",
-              pct(r.robust_cv).c_str(), pct(r.block_cv).c_str());
-  std::printf("false alarms:          %zu of %d A/A comparisons = %s (95%% interval %s to %s) with '%s', alpha %g\n",
-              r.false_alarms, o.trials, pct(r.false_alarm_rate).c_str(), pct(r.false_alarm_interval.low).c_str(),
-              pct(r.false_alarm_interval.high).c_str(), rule.c_str(), o.alpha);
-  std::printf("inconclusive:          %zu of %d\n", r.inconclusive, o.trials);
-  std::printf("interval half-width:   %s at %d runs per side (80th percentile of the comparisons)\n",
-              pct(r.half_width).c_str(), o.runs);
-  std::printf("min detectable effect: %s at %d runs per side with tolerance %s\n",
-              pct(r.min_detectable_effect).c_str(), o.runs, pct(o.tolerance).c_str());
-  std::printf("noise floor:           %s (no A/A comparison was flagged with a tolerance at or above it)\n",
-              pct(r.noise_floor).c_str());
-  const std::string label = fmt::format("recommended for {}:", pct(o.target));
-  if (r.recommended_runs) {
-    std::printf("%-23sRUNS %zu and REGRESSION \"wall.median +%g%%\"\n", label.c_str(),
-                *r.recommended_runs, r.recommended_tolerance * 100);
-  } else {
-    std::printf("%-23snone: %s; quiet the machine (close programs, pin the CPU) or "
-                "target a larger effect (--target)\n", label.c_str(),
-                r.recommended_tolerance >= o.target
-                    ? fmt::format("the noise floor {} is not below the target", pct(r.noise_floor)).c_str()
-                    : "even 1000 runs per side would not narrow the interval enough");
-  }
-  if (r.false_alarm_interval.low > o.alpha) {
-    std::printf("warning: false alarms are more frequent than alpha (%g): results of separate runs drift "
-                "on this machine; raise the tolerance to at least the noise floor or compare against an "
-                "interleaved baseline command\n", o.alpha);
-  }
+  print_calibration(r, o, env, machine);
 
   if (!f.no_save) {
     run::calibration_record record;

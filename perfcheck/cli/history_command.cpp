@@ -227,6 +227,31 @@ void add_history_option(CLI::App* verb, history_flags& f) {
       ->type_name("FILE");
 }
 
+// `history show SESSION` or `history show --test NAME [filters]`.
+CLI::App* add_show_verb(CLI::App* sub, history_flags& f) {
+  CLI::App* show_cmd = sub->add_subcommand("show", "Show a session's results, or one test's results over time");
+  show_cmd
+      ->add_option("session", f.session,
+                   "Session id from 'perfcheck history list', 'latest', or '(none)' for results "
+                   "without a session")
+      ->type_name("SESSION");
+  show_cmd->add_option("--test", f.test, "Show this test's series instead of a session")
+      ->type_name("NAME");
+  show_cmd
+      ->add_option("--machine", f.machine,
+                   "With --test: only this machine fingerprint [default: any]")
+      ->type_name("FINGERPRINT");
+  show_cmd->add_option("--branch", f.branch, "With --test: only this git branch [default: any]")
+      ->type_name("BRANCH");
+  show_cmd
+      ->add_option("--spec-hash", f.spec_hash, "With --test: only this spec hash [default: any]")
+      ->type_name("HASH");
+  show_cmd->add_option("--last", f.last, "With --test: only the newest N results [default: all]")
+      ->type_name("N");
+  add_history_option(show_cmd, f);
+  return show_cmd;
+}
+
 }  // namespace
 
 command_action add_history_command(CLI::App& app) {
@@ -242,27 +267,7 @@ command_action add_history_command(CLI::App& app) {
       "list", "List the sessions: start, result count, branch, commit, verdicts");
   add_history_option(list, *f);
 
-  CLI::App* show_cmd =
-      sub->add_subcommand("show", "Show a session's results, or one test's results over time");
-  show_cmd
-      ->add_option("session", f->session,
-                   "Session id from 'perfcheck history list', 'latest', or '(none)' for results "
-                   "without a session")
-      ->type_name("SESSION");
-  show_cmd->add_option("--test", f->test, "Show this test's series instead of a session")
-      ->type_name("NAME");
-  show_cmd
-      ->add_option("--machine", f->machine,
-                   "With --test: only this machine fingerprint [default: any]")
-      ->type_name("FINGERPRINT");
-  show_cmd->add_option("--branch", f->branch, "With --test: only this git branch [default: any]")
-      ->type_name("BRANCH");
-  show_cmd
-      ->add_option("--spec-hash", f->spec_hash, "With --test: only this spec hash [default: any]")
-      ->type_name("HASH");
-  show_cmd->add_option("--last", f->last, "With --test: only the newest N results [default: all]")
-      ->type_name("N");
-  add_history_option(show_cmd, *f);
+  CLI::App* show_cmd = add_show_verb(sub, *f);
 
   CLI::App* export_cmd =
       sub->add_subcommand("export", "Write every result as JSON (perfcheck/history/v1)");

@@ -3,6 +3,7 @@
 // documented exit codes. Nothing else lives here.
 #include <cstdio>
 #include <exception>
+#include <optional>
 #include <system_error>
 
 #include <CLI/CLI.hpp>
@@ -12,8 +13,53 @@
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/version.hpp"
 
+namespace {
+
+using namespace perfcheck::cli;
+
+// Parses the command line; nullopt to go on, else the exit code (help, version, a parse error).
+std::optional<int> parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::fprintf(stderr, "error: %s\nRun 'perfcheck --help' or 'perfcheck <command> --help' for usage.\n",
+                 e.what());
+    return exit_usage;
+  }
+  return std::nullopt;
+}
+
+// Runs the parsed subcommand; its errors become the documented exit codes.
+int dispatch(const std::vector<std::pair<CLI::App*, command_action>>& commands) {
+  try {
+    for (const auto& [sub, action] : commands) {
+      if (sub->parsed()) return action();
+    }
+    return exit_usage;
+  } catch (const perfcheck::usage_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_usage;
+  } catch (const perfcheck::command_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_command_failed;
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "error: %s\n", e.what());
+    return exit_internal;
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n", e.what());
+    return exit_internal;
+  }
+}
+
+}  // namespace
+
 int main(int argc, char** argv) {
-  using namespace perfcheck::cli;
   CLI::App app{"perfcheck: performance tests with thresholds, for CMake/CTest projects", "perfcheck"};
   app.set_version_flag("--version", std::string("perfcheck ") + perfcheck::version);
   app.require_subcommand(1);
@@ -35,37 +81,6 @@ int main(int argc, char** argv) {
   remember(add_session_command(app));
   remember(add_history_command(app));
   remember(add_report_command(app));
-
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::CallForHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForAllHelp& e) {
-    return app.exit(e);
-  } catch (const CLI::CallForVersion& e) {
-    return app.exit(e);
-  } catch (const CLI::ParseError& e) {
-    std::fprintf(stderr, "error: %s\nRun 'perfcheck --help' or 'perfcheck <command> --help' for usage.\n",
-                 e.what());
-    return exit_usage;
-  }
-
-  try {
-    for (auto& [sub, action] : commands) {
-      if (sub->parsed()) return action();
-    }
-    return exit_usage;
-  } catch (const perfcheck::usage_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return exit_usage;
-  } catch (const perfcheck::command_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return exit_command_failed;
-  } catch (const std::system_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
-    return exit_internal;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n", e.what());
-    return exit_internal;
-  }
+  if (const auto code = parse(app, argc, argv)) return *code;
+  return dispatch(commands);
 }

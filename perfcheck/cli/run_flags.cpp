@@ -1,0 +1,249 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/cli/run_flags.hpp"
+
+#include <charconv>
+#include <functional>
+#include <filesystem>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/units.hpp"
+
+namespace perfcheck::cli {
+namespace {
+
+
+int parse_count(const std::string& text, const std::string& flag) {
+  int value = 0;
+  const auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc{} || ptr != text.data() + text.size() || text.empty()) {
+    throw usage_error(fmt::format("{} {}: '{}' is not a whole number; write e.g. {} 10", flag,
+                                  text, text, flag));
+  }
+  return value;
+}
+
+// "--runs 10" or "--runs 10:30".
+void parse_runs(const std::string& text, run_spec& spec) {
+  const auto colon = text.find(':');
+  spec.min_runs = parse_count(text.substr(0, colon), "--runs");
+  spec.max_runs = colon == std::string::npos ? spec.min_runs
+                                             : parse_count(text.substr(colon + 1), "--runs");
+  if (spec.min_runs < 1) {
+    throw usage_error(fmt::format("--runs {}: at least one measured run is needed; write e.g. "
+                                  "--runs 10 or --runs 10:30", text));
+  }
+  if (spec.max_runs < spec.min_runs) {
+    throw usage_error(fmt::format("--runs {}: the maximum ({}) is below the minimum ({}); write "
+                                  "MIN:MAX with MIN <= MAX", text, spec.max_runs, spec.min_runs));
+  }
+}
+
+// --limit, --duration, --sample-interval, --cpus, --nice, --clean-env, --no-aslr (docs/limits.md).
+void apply_isolation_flags(const run_flags& f, const std::function<bool(const char*)>& given, run_spec& spec) {
+  for (const auto& assignment : f.limits) {
+    try {
+      const auto [kind, value] = parse_limit_assignment(assignment);
+      spec.limits.set(kind, value);
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--limit: {}", e.what()));
+    }
+  }
+  if (given("--duration")) {
+    spec.once = f.duration == "once";
+    spec.duration_ns = 0;
+    if (!spec.once) {
+      try {
+        spec.duration_ns = static_cast<std::int64_t>(parse_duration_ns(f.duration));
+      } catch (const usage_error& e) {
+        throw usage_error(fmt::format("--duration: {} (or write 'once' for one long run)", e.what()));
+      }
+      if (spec.duration_ns <= 0) throw usage_error("--duration 0: give a time to soak for, e.g. 10min, or 'once'");
+    }
+  }
+  if (given("--sample-interval")) {
+    try {
+      spec.sample_interval_ns = f.sample_interval == "0" ? 0 : static_cast<std::int64_t>(parse_duration_ns(f.sample_interval));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--sample-interval: {}", e.what()));
+    }
+    if (spec.sample_interval_ns != 0 && (spec.sample_interval_ns < 1'000'000 || spec.sample_interval_ns > 10'000'000'000)) {
+      throw usage_error(fmt::format("--sample-interval {}: use 0 (off) or 1ms to 10s", f.sample_interval));
+    }
+  }
+  if (given("--cpus")) spec.cpus = parse_cpu_list(f.cpus, "--cpus");
+  if (given("--nice")) {
+    if (f.nice < -20 || f.nice > 19) {
+      throw usage_error(fmt::format("--nice {}: out of range; use -20 (favoured) to 19 (least favoured)", f.nice));
+    }
+    spec.nice = f.nice;
+  }
+  if (f.clean_env) spec.clean_environment = true;
+  if (f.no_aslr) spec.no_aslr = true;
+}
+
+using given_fn = std::function<bool(const char*)>;
+
+// The spec from --spec FILE, or from the command after '--'.
+run_spec base_spec(const run_flags& f) {
+  run_spec spec;
+  if (!f.spec_file.empty()) {
+    if (!f.command.empty()) {
+      throw usage_error("give either --spec FILE or a command after '--', not both");
+    }
+    spec = read_spec_file(f.spec_file);
+  } else {
+    if (f.command.empty()) {
+      throw usage_error("no command to measure; write 'perfcheck run [options] -- PROGRAM ARGS...' "
+                        "or 'perfcheck run --spec FILE.json'");
+    }
+    spec.command = f.command;
+    spec.name = std::filesystem::path(f.command.front()).filename().string();
+  }
+  return spec;
+}
+
+// --name, --warmup, --runs, --min-time, --output-limit.
+void apply_plan_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
+  // Flags override the spec file, so a generated spec can be tweaked from the command line.
+  if (given("--name")) spec.name = f.name;
+  if (given("--warmup")) {
+    if (f.warmup < 0) throw usage_error(fmt::format("--warmup {}: use 0 or more", f.warmup));
+    spec.warmup = f.warmup;
+  }
+  if (given("--runs")) parse_runs(f.runs, spec);
+  if (given("--min-time")) {
+    try {
+      spec.min_time_ns = static_cast<std::int64_t>(parse_duration_ns(f.min_time));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--min-time: {}", e.what()));
+    }
+  }
+  if (given("--output-limit")) {
+    try {
+      spec.output_limit_bytes = static_cast<std::int64_t>(parse_size_bytes(f.output_limit));
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--output-limit: {}", e.what()));
+    }
+  }
+}
+
+// Thresholds, regression rules and their baseline, output and environment flags.
+void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
+  if (given("--threshold")) spec.thresholds = f.thresholds;
+  if (given("--regression")) spec.regressions = f.regressions;
+  // The 10:40 default of rules: for a command line, and for rules added to a spec by flag (a
+  // spec file's own rules got it when it was read, unless it gave its runs).
+  if (!given("--runs") && (f.spec_file.empty() || given("--regression"))) extend_runs_for_regressions(spec);
+  if (given("--alpha")) spec.alpha = f.alpha;
+  if (given("--baseline")) spec.baseline = f.baseline;
+  if (given("--baseline-file")) spec.baseline_file = f.baseline_file;
+  if (given("--baseline-command")) {
+    spec.baseline_command.clear();
+    // Split on white space only: no shell, no quoting; --baseline-arg adds one argument as is.
+    std::istringstream words(f.baseline_command);
+    for (std::string w; words >> w;) spec.baseline_command.push_back(w);
+  }
+  spec.baseline_command.insert(spec.baseline_command.end(), f.baseline_args.begin(), f.baseline_args.end());
+  if (given("--on-inconclusive")) {
+    if (f.on_inconclusive != "pass" && f.on_inconclusive != "fail") {
+      throw usage_error(fmt::format("--on-inconclusive {}: use pass or fail", f.on_inconclusive));
+    }
+    spec.fail_on_inconclusive = f.on_inconclusive == "fail";
+  }
+  if (given("--output-dir")) spec.output_dir = f.output_dir;
+  if (given("--working-directory")) spec.working_directory = f.working_directory;
+  if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
+  apply_isolation_flags(f, given, spec);
+  if (given("--json") && f.json != "-") spec.result_file = f.json;
+  if (f.show_output) spec.show_output = true;
+  if (f.allow_failures) spec.allow_failures = true;
+}
+
+}  // namespace
+
+run_spec build_spec(const run_flags& f, const CLI::App& sub) {
+  const given_fn given = [&](const char* option) { return sub.get_option(option)->count() > 0; };
+  // Flags override the spec file, so a generated spec can be tweaked from the command line.
+  run_spec spec = base_spec(f);
+  apply_plan_flags(f, given, spec);
+  apply_gate_flags(f, given, spec);
+  return spec;
+}
+
+namespace {
+
+// What to run and how often, what to keep, and the command's surroundings.
+void add_measure_options(CLI::App& sub, run_flags& f) {
+  sub.add_option("--spec", f.spec_file, "Read the test from a spec file (perfcheck/spec/v1, written by add_perf_test); other options override its fields")
+      ->type_name("FILE");
+  sub.add_option("--name", f.name, "Test name in the console, result and reports [default: the program's file name]")
+      ->type_name("NAME");
+  sub.add_option("--warmup", f.warmup, "Unmeasured runs first, to fill caches [default: 1]")
+      ->type_name("N");
+  sub.add_option("--runs", f.runs, "Measured runs: MIN, or MIN:MAX to allow extending up to MAX (with --min-time, or while a regression verdict is inconclusive) [default: 10, and 10:40 with --regression]")
+      ->type_name("MIN[:MAX]");
+  sub.add_option("--min-time", f.min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
+      ->type_name("DURATION");
+  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'")
+      ->type_name("EXPR")->take_all()->allow_extra_args(false);
+  sub.add_option("--json", f.json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr")
+      ->type_name("FILE");
+  sub.add_option("--output-dir", f.output_dir, "Keep the command's stdout/stderr (last run and first failed run) and the result file here [default: discard output]")
+      ->type_name("DIR");
+  sub.add_option("--output-limit", f.output_limit, "Keep at most this much output per stream and run, e.g. 4MiB [default: 1MiB]")
+      ->type_name("SIZE");
+  sub.add_option("--working-directory", f.working_directory, "Run the command in DIR [default: the current directory]")
+      ->type_name("DIR");
+  sub.add_option("--env", f.environment, "Set VAR=value in the command's environment, repeatable")
+      ->type_name("VAR=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_flag("--show-output", f.show_output, "Let the command's stdout/stderr through instead of capturing it");
+  sub.add_flag("--allow-failures", f.allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
+  sub.add_flag("--subtract-overhead", f.subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");
+}
+
+// Limits and isolation, regression rules and their baseline, the history.
+void add_gate_options(CLI::App& sub, run_flags& f) {
+  sub.add_option("--limit", f.limits, "Limit every run, repeatable: MEMORY=SIZE (summed RSS of the process tree), CPU_TIME=DURATION (CPU of the tree), TIMEOUT=DURATION (wall time per run), PROCESSES=N (live processes of the tree), OPEN_FILES=N (per process), FILE_SIZE=SIZE (per file written), OUTPUT=SIZE (stdout + stderr per run). A run over a limit is stopped (SIGTERM, SIGKILL 0.5 s later) and fails the test, e.g. --limit MEMORY=256MiB --limit TIMEOUT=60s [default: none]")
+      ->type_name("KIND=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_option("--duration", f.duration, "Soak: repeat runs until DURATION of run time (e.g. 10min), or 'once' for a single long run sampled throughout; adds memory growth and run time drift (gate with 'rss.growth < 10%', 'rss.slope < 1MiB/min', 'wall.drift < 5%') [default: the --runs plan]")
+      ->type_name("DURATION|once");
+  sub.add_option("--sample-interval", f.sample_interval, "How often the process tree is sampled for peak tree memory (rss_tree), the memory timeline and the sampled limits; 0 turns sampling off [default: 10ms]")
+      ->type_name("DURATION");
+  sub.add_option("--cpus", f.cpus, "Pin the command to these CPUs, e.g. 2 or 0,2-3, for steadier figures [default: no pinning]")
+      ->type_name("LIST");
+  sub.add_option("--nice", f.nice, "Run the command at this nice value, -20 (favoured; needs privilege) to 19 [default: inherited]")
+      ->type_name("N");
+  sub.add_flag("--clean-env", f.clean_env, "Start the command with only PATH and the --env variables, so the caller's environment cannot change the figures");
+  sub.add_flag("--no-aslr", f.no_aslr, "Turn address space layout randomization off for the command (personality ADDR_NO_RANDOMIZE), for steadier cache behaviour");
+  sub.add_option("--regression", f.regressions, "Regression rule against the baseline, repeatable: '<metric>.median +<tolerance>%', e.g. 'wall.median +5%'. Fails (exit 1) only when the slowdown is significant (Mann-Whitney, p < --alpha) and its whole interval lies beyond the tolerance")
+      ->type_name("RULE")->take_all()->allow_extra_args(false);
+  sub.add_option("--alpha", f.alpha, "Significance level of the regression rules [default: 0.01]")
+      ->type_name("P");
+  sub.add_option("--baseline", f.baseline, "What the rules compare with: history (recent comparable results in --history), file (--baseline-file, a reviewed perfcheck/baseline/v1 file) or command (--baseline-command, run interleaved in random ABAB order: the strongest comparison on a shared machine) [default: history]")
+      ->type_name("KIND");
+  sub.add_option("--baseline-file", f.baseline_file, "Baseline file for --baseline file (write one with 'perfcheck baseline accept')")
+      ->type_name("FILE");
+  sub.add_option("--baseline-command", f.baseline_command, "Baseline program and arguments for --baseline command, split on spaces (no shell); e.g. the same tool built from the target branch")
+      ->type_name("'PROGRAM ARGS'");
+  sub.add_option("--baseline-arg", f.baseline_args, "One more baseline argument, taken as is (for arguments with spaces), repeatable")
+      ->type_name("ARG")->take_all()->allow_extra_args(false);
+  sub.add_option("--on-inconclusive", f.on_inconclusive, "When the rules cannot decide even at the RUNS maximum: pass (exit 0 with a warning) or fail (exit 1) [default: pass]")
+      ->type_name("pass|fail");
+  sub.add_option("--history", f.history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
+      ->type_name("FILE");
+  sub.add_flag("-q,--quiet", f.quiet, "Print only the verdict line (and errors)");
+  sub.add_option("command", f.command, "The program and its arguments, after '--'")
+      ->type_name("PROGRAM ARGS...");
+}
+
+}  // namespace
+
+void add_run_options(CLI::App& sub, run_flags& f) {
+  add_measure_options(sub, f);
+  add_gate_options(sub, f);
+}
+
+}  // namespace perfcheck::cli

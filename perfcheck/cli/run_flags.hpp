@@ -1,0 +1,56 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The options of `perfcheck run` and the spec they make (a spec file with flags on top).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "perfcheck/model/spec.hpp"
+
+namespace perfcheck::cli {
+
+/// Every option of `perfcheck run`, as given.
+struct run_flags {
+  std::string spec_file;
+  std::string name;
+  int warmup = 1;
+  std::string runs = "10";
+  std::string min_time;
+  std::vector<std::string> thresholds;
+  std::string json;
+  std::string output_dir;
+  std::string output_limit;
+  std::string working_directory;
+  std::vector<std::string> environment;
+  bool show_output = false;
+  bool quiet = false;
+  bool allow_failures = false;
+  bool subtract_overhead = false;
+  std::vector<std::string> limits;  // --limit KIND=VALUE, repeatable
+  std::string duration;             // --duration DURATION|once
+  std::string sample_interval;
+  std::string cpus;
+  int nice = 0;
+  bool clean_env = false;
+  bool no_aslr = false;
+  std::string history;  // --history, else PERFCHECK_HISTORY
+  std::vector<std::string> regressions;
+  double alpha = 0.01;
+  std::string baseline;
+  std::string baseline_file;
+  std::string baseline_command;
+  std::vector<std::string> baseline_args;
+  std::string on_inconclusive;
+  std::vector<std::string> command;
+};
+
+/// Registers the options of `perfcheck run` on `sub`, writing into `f`.
+void add_run_options(CLI::App& sub, run_flags& f);
+
+/// The spec of `perfcheck run`: the spec file (--spec) or the command after '--', with every
+/// given flag on top. Throws usage_error naming the flag; the plan is compiled afterwards.
+run_spec build_spec(const run_flags& f, const CLI::App& sub);
+
+}  // namespace perfcheck::cli
