@@ -164,6 +164,83 @@ bool is_google_benchmark(const boost::json::value& json) {
   return object != nullptr && object->contains("benchmarks") && !object->contains("schema");
 }
 
+namespace {
+
+// One benchmark's repetitions, in file order, and the repetition indexes seen.
+struct repetition_group {
+  std::vector<repetition> reps;
+  std::set<std::int64_t> indexes;
+};
+
+// The entries grouped by run name, in the order the names first appear.
+std::vector<std::pair<std::string, repetition_group>> group_entries(const boost::json::array& entries,
+                                                                    std::string_view origin) {
+  std::vector<std::pair<std::string, repetition_group>> groups;
+  std::map<std::string, std::size_t> position;
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    auto rep = read_entry(entries[i], origin, i);
+    if (!rep) continue;
+    auto [it, added] = position.try_emplace(rep->run_name, groups.size());
+    if (added) groups.emplace_back(rep->run_name, repetition_group{});
+    repetition_group& g = groups[it->second].second;
+    if (rep->index && !g.indexes.insert(*rep->index).second) {
+      throw usage_error(fmt::format(
+          "{}: field 'benchmarks[{}].repetition_index': repetition {} of '{}' appears twice; the "
+          "file seems to join two runs of the benchmark; keep one run per file",
+          origin, i, *rep->index, rep->run_name));
+    }
+    g.reps.push_back(std::move(*rep));
+  }
+  return groups;
+}
+
+// One benchmark as a result: a run per repetition, failed repetitions as reasons.
+ingested_benchmark to_result(const std::string& name, const repetition_group& g,
+                             const benchmark_context& context, std::string_view origin) {
+  ingested_benchmark b;
+  run_result& r = b.result;
+  r.name = name;
+  r.command = {context.executable.empty() ? std::string(origin) : context.executable};
+  r.environment = context.environment;
+  r.started_at = r.finished_at = context.started_at;
+  r.warnings = context.warnings;
+  auto& wall = b.columns["wall"];
+  auto& cpu = b.columns["cpu"];
+  std::size_t failed = 0;
+  for (std::size_t k = 0; k < g.reps.size(); ++k) {
+    const repetition& rep = g.reps[k];
+    if (rep.failed) {
+      if (failed++ == 0) {
+        r.reasons.push_back(fmt::format("repetition {} failed: {}", rep.index.value_or(static_cast<std::int64_t>(k)), rep.message));
+      }
+      continue;
+    }
+    wall.push_back(rep.real_ns);
+    cpu.push_back(rep.cpu_ns);
+    run_sample s;
+    s.wall_ns = std::llround(rep.real_ns);
+    s.user_ns = std::llround(rep.cpu_ns);  // Google Benchmark does not split user and system time
+    s.exit_code = 0;
+    r.runs.push_back(s);
+  }
+  if (failed > 0) {
+    r.outcome = verdict::error;
+    if (failed > 1) r.reasons.push_back(fmt::format("{} of {} repetitions failed", failed, g.reps.size()));
+  }
+  if (!wall.empty() && stats::median(wall) < 1000) {
+    r.warnings.push_back(fmt::format(
+        "{:.3g} ns per iteration: the runs list holds whole nanoseconds; comparisons use the "
+        "exact times", stats::median(wall)));
+  }
+  r.summary["wall"] = stats::summarize(wall);
+  r.summary["cpu"] = stats::summarize(cpu);
+  r.summary["user"] = stats::summarize(cpu);
+  r.wall_outliers = stats::outliers_modified_z(wall);
+  return b;
+}
+
+}  // namespace
+
 std::vector<ingested_benchmark> read_google_benchmark(const boost::json::value& json,
                                                       std::string_view origin) {
   const json_reader top(json, std::string(origin));
@@ -177,79 +254,16 @@ std::vector<ingested_benchmark> read_google_benchmark(const boost::json::value& 
                                        boost::json::serialize(*list).substr(0, 40)));
   }
   const benchmark_context context = read_context(top);
-
-  struct group {
-    std::vector<repetition> reps;
-    std::set<std::int64_t> indexes;
-  };
-  std::vector<std::string> order;
-  std::map<std::string, group> groups;
-  const auto& entries = list->get_array();
-  for (std::size_t i = 0; i < entries.size(); ++i) {
-    auto rep = read_entry(entries[i], origin, i);
-    if (!rep) continue;
-    auto [it, added] = groups.try_emplace(rep->run_name);
-    if (added) order.push_back(rep->run_name);
-    if (rep->index && !it->second.indexes.insert(*rep->index).second) {
-      throw usage_error(fmt::format(
-          "{}: field 'benchmarks[{}].repetition_index': repetition {} of '{}' appears twice; the "
-          "file seems to join two runs of the benchmark; keep one run per file",
-          origin, i, *rep->index, rep->run_name));
-    }
-    it->second.reps.push_back(std::move(*rep));
-  }
-  if (order.empty()) {
+  const auto groups = group_entries(list->get_array(), origin);
+  if (groups.empty()) {
     top.fail("benchmarks",
-             entries.empty()
+             list->get_array().empty()
                  ? "is empty; no benchmark ran (check --benchmark_filter)"
                  : "has only aggregates (mean, median, ...), no repetitions (run_type 'iteration'); "
                    "run the benchmark without --benchmark_report_aggregates_only");
   }
-
   std::vector<ingested_benchmark> out;
-  for (const auto& name : order) {
-    const group& g = groups.at(name);
-    ingested_benchmark b;
-    run_result& r = b.result;
-    r.name = name;
-    r.command = {context.executable.empty() ? std::string(origin) : context.executable};
-    r.environment = context.environment;
-    r.started_at = r.finished_at = context.started_at;
-    r.warnings = context.warnings;
-    auto& wall = b.columns["wall"];
-    auto& cpu = b.columns["cpu"];
-    std::size_t failed = 0;
-    for (std::size_t k = 0; k < g.reps.size(); ++k) {
-      const repetition& rep = g.reps[k];
-      if (rep.failed) {
-        if (failed++ == 0) {
-          r.reasons.push_back(fmt::format("repetition {} failed: {}", rep.index.value_or(static_cast<std::int64_t>(k)), rep.message));
-        }
-        continue;
-      }
-      wall.push_back(rep.real_ns);
-      cpu.push_back(rep.cpu_ns);
-      run_sample s;
-      s.wall_ns = std::llround(rep.real_ns);
-      s.user_ns = std::llround(rep.cpu_ns);  // Google Benchmark does not split user and system time
-      s.exit_code = 0;
-      r.runs.push_back(s);
-    }
-    if (failed > 0) {
-      r.outcome = verdict::error;
-      if (failed > 1) r.reasons.push_back(fmt::format("{} of {} repetitions failed", failed, g.reps.size()));
-    }
-    if (!wall.empty() && stats::median(wall) < 1000) {
-      r.warnings.push_back(fmt::format(
-          "{:.3g} ns per iteration: the runs list holds whole nanoseconds; comparisons use the "
-          "exact times", stats::median(wall)));
-    }
-    r.summary["wall"] = stats::summarize(wall);
-    r.summary["cpu"] = stats::summarize(cpu);
-    r.summary["user"] = stats::summarize(cpu);
-    r.wall_outliers = stats::outliers_modified_z(wall);
-    out.push_back(std::move(b));
-  }
+  for (const auto& [name, g] : groups) out.push_back(to_result(name, g, context, origin));
   return out;
 }
 

@@ -43,6 +43,22 @@ struct candidate {
   std::size_t expires;  // first t at which it is provably never optimal again
 };
 
+// The change points from the argmins (last[t]: start of the last segment of [0, t)), and the
+// mean of each segment.
+void trace_back(std::span<const double> values, const std::vector<std::size_t>& last, segmentation& out) {
+  const std::size_t n = values.size();
+  for (std::size_t t = n; t > 0; t = last[t]) {
+    if (last[t] > 0) out.changepoints.push_back(last[t]);
+  }
+  std::reverse(out.changepoints.begin(), out.changepoints.end());
+  std::size_t begin = 0;
+  for (std::size_t k = 0; k <= out.changepoints.size(); ++k) {
+    const std::size_t end = k < out.changepoints.size() ? out.changepoints[k] : n;
+    out.means.push_back(mean(values.subspan(begin, end - begin)));
+    begin = end;
+  }
+}
+
 }  // namespace
 
 segmentation pelt_mean(std::span<const double> values, double sigma, double penalty,
@@ -98,16 +114,7 @@ segmentation pelt_mean(std::span<const double> values, double sigma, double pena
     }
   }
 
-  for (std::size_t t = n; t > 0; t = last[t]) {
-    if (last[t] > 0) out.changepoints.push_back(last[t]);
-  }
-  std::reverse(out.changepoints.begin(), out.changepoints.end());
-  std::size_t begin = 0;
-  for (std::size_t k = 0; k <= out.changepoints.size(); ++k) {
-    const std::size_t end = k < out.changepoints.size() ? out.changepoints[k] : n;
-    out.means.push_back(mean(values.subspan(begin, end - begin)));
-    begin = end;
-  }
+  trace_back(values, last, out);
   out.cost = F[n];
   return out;
 }

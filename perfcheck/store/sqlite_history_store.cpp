@@ -6,12 +6,10 @@
 #include <algorithm>
 #include <charconv>
 #include <thread>
-#include <unordered_map>
 
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include "perfcheck/model/json_file.hpp"
 #include "perfcheck/store/sqlite_handle.hpp"
 
 namespace perfcheck::store {
@@ -25,74 +23,6 @@ namespace {
 // What the format row of perfcheck_meta says; anything else is not our file.
 constexpr const char* meta_format = "perfcheck/history";
 
-constexpr const char* schema_v1 = R"sql(
-CREATE TABLE results (
-  id INTEGER PRIMARY KEY,
-  result_key TEXT NOT NULL UNIQUE,
-  name TEXT NOT NULL,
-  spec_hash TEXT NOT NULL,
-  machine TEXT NOT NULL,
-  git_branch TEXT NOT NULL,
-  git_commit TEXT NOT NULL,
-  session_id TEXT NOT NULL,
-  compiler TEXT NOT NULL,
-  build_type TEXT NOT NULL,
-  started_at TEXT NOT NULL,
-  finished_at TEXT NOT NULL,
-  recorded_at TEXT NOT NULL,
-  verdict TEXT NOT NULL,
-  run_count INTEGER NOT NULL,
-  result_json TEXT NOT NULL
-);
-CREATE INDEX results_by_series ON results (name, spec_hash, machine, git_branch, started_at);
-CREATE INDEX results_by_session ON results (session_id, started_at);
-CREATE INDEX results_by_start ON results (started_at);
-CREATE TABLE samples (
-  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
-  metric TEXT NOT NULL,
-  run_index INTEGER NOT NULL,
-  value DOUBLE PRECISION NOT NULL,
-  PRIMARY KEY (result_id, metric, run_index)
-);
-CREATE TABLE summaries (
-  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
-  metric TEXT NOT NULL,
-  n INTEGER NOT NULL,
-  min DOUBLE PRECISION,
-  max DOUBLE PRECISION,
-  mean DOUBLE PRECISION,
-  median DOUBLE PRECISION,
-  stddev DOUBLE PRECISION,
-  mad DOUBLE PRECISION,
-  p90 DOUBLE PRECISION,
-  p95 DOUBLE PRECISION,
-  p99 DOUBLE PRECISION,
-  ci_low DOUBLE PRECISION,
-  ci_high DOUBLE PRECISION,
-  PRIMARY KEY (result_id, metric)
-);
-CREATE TABLE result_messages (
-  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
-  kind TEXT NOT NULL,
-  position INTEGER NOT NULL,
-  message TEXT NOT NULL,
-  PRIMARY KEY (result_id, kind, position)
-);
-)sql";
-
-constexpr const char* summary_columns =
-    "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
-
-// Reads the summary columns starting at `first` (in summary_columns order).
-metric_summary read_summary(const sqlite_statement& s, int first) {
-  metric_summary m;
-  m.n = static_cast<std::size_t>(s.integer(first));
-  double* fields[] = {&m.min, &m.max, &m.mean, &m.median, &m.stddev, &m.mad,
-                      &m.p90, &m.p95, &m.p99,  &m.ci_low, &m.ci_high};
-  int column = first + 1;
-  for (double* f : fields) *f = s.real(column++);
-  return m;
-}
 
 std::optional<int> parse_version(const std::string& text) {
   int v = 0;
@@ -102,13 +32,6 @@ std::optional<int> parse_version(const std::string& text) {
 }
 
 }  // namespace
-
-const std::vector<schema_migration>& sqlite_migrations() {
-  static const std::vector<schema_migration> steps{
-      {1, "v1: results, samples, summaries, result_messages", schema_v1},
-  };
-  return steps;
-}
 
 struct sqlite_history_store::impl {
   impl(std::filesystem::path file, sqlite_store_options opts)
@@ -264,7 +187,7 @@ struct sqlite_history_store::impl {
         db,
         fmt::format("INSERT INTO summaries (result_id, metric, {}) VALUES "
                     "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                    summary_columns),
+                    detail::summary_columns),
         "add a summary");
     for (const auto& [metric, m] : r.summary) {
       summary.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(m.n));
@@ -294,14 +217,6 @@ struct sqlite_history_store::impl {
     }
   }
 
-  stored_result read_stored(const sqlite_statement& s, int first) {
-    stored_result out;
-    out.key = s.text(first);
-    out.recorded_at = s.text(first + 1);
-    const std::string origin = fmt::format("history {}: result {}", db.path(), out.key);
-    out.result = result_from_json(parse_json_text(s.text(first + 2), origin), origin);
-    return out;
-  }
 };
 
 sqlite_history_store::sqlite_history_store(std::filesystem::path path,
@@ -321,6 +236,8 @@ sqlite_history_store::~sqlite_history_store() = default;
 int sqlite_history_store::schema_version() const { return impl_->version; }
 
 std::string sqlite_history_store::location() const { return impl_->db.path(); }
+
+detail::sqlite_connection& sqlite_history_store::connection() { return impl_->db; }
 
 std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
   auto& db = impl_->db;
@@ -361,163 +278,6 @@ std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
   }
   tx.commit();
   return added;
-}
-
-std::vector<session_info> sqlite_history_store::sessions() {
-  auto& db = impl_->db;
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
-  std::vector<session_info> out;
-  std::unordered_map<std::string, std::size_t> index;
-  {
-    sqlite_statement s(db, R"sql(
-      SELECT session_id, MIN(started_at), MAX(finished_at), COUNT(*), MIN(machine), MIN(git_branch),
-             MIN(git_commit)
-      FROM results GROUP BY session_id ORDER BY MIN(started_at), session_id)sql",
-                       "list sessions");
-    while (s.step()) {
-      session_info info;
-      info.id = s.text(0);
-      info.started_at = s.text(1);
-      info.finished_at = s.text(2);
-      info.results = static_cast<std::size_t>(s.integer(3));
-      info.machine = s.text(4);
-      info.git_branch = s.text(5);
-      info.git_commit = s.text(6);
-      index[info.id] = out.size();
-      out.push_back(std::move(info));
-    }
-  }
-  sqlite_statement s(
-      db, "SELECT session_id, verdict, COUNT(*) FROM results GROUP BY session_id, verdict",
-      "count verdicts per session");
-  while (s.step()) {
-    const auto v = verdict_from_string(s.text(1));
-    const auto it = index.find(s.text(0));
-    if (v && it != index.end())
-      out[it->second].verdicts[*v] = static_cast<std::size_t>(s.integer(2));
-  }
-  tx.commit();
-  return out;
-}
-
-std::vector<stored_result> sqlite_history_store::session_results(std::string_view session_id) {
-  auto& db = impl_->db;
-  sqlite_statement s(db,
-                     "SELECT result_key, recorded_at, result_json FROM results "
-                     "WHERE session_id = ?1 ORDER BY started_at, id",
-                     "read a session's results");
-  s.bind(1, session_id);
-  std::vector<stored_result> out;
-  while (s.step()) out.push_back(impl_->read_stored(s, 0));
-  return out;
-}
-
-std::vector<series_point> sqlite_history_store::series(const series_query& q) {
-  auto& db = impl_->db;
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
-  // Empty filters match everything: (?N = '' OR column = ?N).
-  constexpr const char* filter =
-      "r.name = ?1 AND (?2 = '' OR r.spec_hash = ?2) AND (?3 = '' OR r.machine = ?3) "
-      "AND (?4 = '' OR r.git_branch = ?4)";
-  auto bind_filter = [&](sqlite_statement& s) {
-    s.bind(1, q.name).bind(2, q.spec_hash).bind(3, q.machine).bind(4, q.git_branch);
-  };
-  std::vector<series_point> points;  // newest first until reversed
-  std::unordered_map<std::int64_t, std::size_t> index;
-  {
-    sqlite_statement s(
-        db,
-        fmt::format("SELECT r.id, r.result_key, r.started_at, r.git_commit, r.git_branch, "
-                    "r.machine, r.spec_hash, r.session_id, r.verdict FROM results r "
-                    "WHERE {} ORDER BY r.started_at DESC, r.id DESC",
-                    filter),
-        "read a test's series");
-    bind_filter(s);
-    while ((q.last == 0 || points.size() < q.last) && s.step()) {
-      series_point p;
-      p.key = s.text(1);
-      p.started_at = s.text(2);
-      p.git_commit = s.text(3);
-      p.git_branch = s.text(4);
-      p.machine = s.text(5);
-      p.spec_hash = s.text(6);
-      p.session_id = s.text(7);
-      p.outcome = verdict_from_string(s.text(8)).value_or(verdict::error);
-      index[s.integer(0)] = points.size();
-      points.push_back(std::move(p));
-    }
-  }
-  sqlite_statement s(db,
-                     fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
-                                 "JOIN results r ON r.id = s.result_id WHERE {}",
-                                 summary_columns, filter),
-                     "read a test's summaries");
-  bind_filter(s);
-  while (s.step()) {
-    const auto it = index.find(s.integer(0));
-    if (it != index.end()) points[it->second].summary[s.text(1)] = read_summary(s, 2);
-  }
-  tx.commit();
-  std::reverse(points.begin(), points.end());
-  return points;
-}
-
-baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
-  auto& db = impl_->db;
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
-  sqlite_statement candidates(db, R"sql(
-    SELECT id, result_key FROM results
-    WHERE name = ?1 AND spec_hash = ?2 AND machine = ?3 AND git_branch = ?4 AND verdict <> 'error'
-      AND (?5 = '' OR started_at < ?5)
-    ORDER BY started_at DESC, id DESC)sql",
-                              "find baseline results");
-  sqlite_statement samples(db,
-                           "SELECT value FROM samples WHERE result_id = ?1 AND metric = ?2 "
-                           "ORDER BY run_index",
-                           "read baseline samples");
-  baseline_pool pool;
-  std::vector<std::string> branches{q.git_branch};
-  if (!q.default_branch.empty() && q.default_branch != q.git_branch)
-    branches.push_back(q.default_branch);
-  for (const auto& branch : branches) {
-    candidates.bind(1, q.name)
-        .bind(2, q.spec_hash)
-        .bind(3, q.machine)
-        .bind(4, branch)
-        .bind(5, q.before);
-    while (pool.samples.size() < q.sample_cap && candidates.step()) {
-      samples.bind(1, candidates.integer(0)).bind(2, q.metric);
-      std::vector<double> values;
-      while (samples.step()) values.push_back(samples.real(0));
-      samples.reset();
-      if (values.empty()) continue;  // the metric was not measured in that result
-      const std::size_t room = q.sample_cap - pool.samples.size();
-      if (values.size() > room) {
-        if (!pool.result_keys.empty()) break;  // whole results only, except the newest
-        values.resize(room);
-      }
-      pool.samples.insert(pool.samples.end(), values.begin(), values.end());
-      pool.result_keys.push_back(candidates.text(1));
-    }
-    candidates.reset();
-    if (!pool.result_keys.empty()) {
-      pool.git_branch = branch;
-      break;
-    }
-  }
-  tx.commit();
-  return pool;
-}
-
-std::vector<stored_result> sqlite_history_store::all_results() {
-  auto& db = impl_->db;
-  sqlite_statement s(db,
-                     "SELECT result_key, recorded_at, result_json FROM results "
-                     "ORDER BY started_at, result_key",
-                     "read every result");
-  std::vector<stored_result> out;
-  while (s.step()) out.push_back(impl_->read_stored(s, 0));
-  return out;
 }
 
 std::size_t sqlite_history_store::prune(const prune_policy& policy) {

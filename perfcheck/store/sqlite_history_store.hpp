@@ -13,6 +13,13 @@
 
 namespace perfcheck::store {
 
+namespace detail {
+class sqlite_connection;
+/// The statistics columns of the summaries table, in the order the store writes and reads them.
+inline constexpr const char* summary_columns =
+    "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
+}  // namespace detail
+
 /// One forward step of the schema: the SQL that turns version `version - 1` into `version`.
 /// Applied in one transaction together with the new version number.
 struct schema_migration {
@@ -59,6 +66,9 @@ class sqlite_history_store final : public history_store {
   std::string location() const override;
 
  private:
+  /// The open connection, for the queries (sqlite_history_queries.cpp).
+  detail::sqlite_connection& connection();
+
   struct impl;
   std::unique_ptr<impl> impl_;
 };

@@ -1,0 +1,73 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The history's schema, one versioned description: v1 and every forward step. The SQL stays
+// portable (standard types, ?N parameters) so that a PostgreSQL store can share it.
+#include "perfcheck/store/sqlite_history_store.hpp"
+
+namespace perfcheck::store {
+namespace {
+
+constexpr const char* schema_v1 = R"sql(
+CREATE TABLE results (
+  id INTEGER PRIMARY KEY,
+  result_key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  spec_hash TEXT NOT NULL,
+  machine TEXT NOT NULL,
+  git_branch TEXT NOT NULL,
+  git_commit TEXT NOT NULL,
+  session_id TEXT NOT NULL,
+  compiler TEXT NOT NULL,
+  build_type TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  finished_at TEXT NOT NULL,
+  recorded_at TEXT NOT NULL,
+  verdict TEXT NOT NULL,
+  run_count INTEGER NOT NULL,
+  result_json TEXT NOT NULL
+);
+CREATE INDEX results_by_series ON results (name, spec_hash, machine, git_branch, started_at);
+CREATE INDEX results_by_session ON results (session_id, started_at);
+CREATE INDEX results_by_start ON results (started_at);
+CREATE TABLE samples (
+  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
+  metric TEXT NOT NULL,
+  run_index INTEGER NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (result_id, metric, run_index)
+);
+CREATE TABLE summaries (
+  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
+  metric TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  min DOUBLE PRECISION,
+  max DOUBLE PRECISION,
+  mean DOUBLE PRECISION,
+  median DOUBLE PRECISION,
+  stddev DOUBLE PRECISION,
+  mad DOUBLE PRECISION,
+  p90 DOUBLE PRECISION,
+  p95 DOUBLE PRECISION,
+  p99 DOUBLE PRECISION,
+  ci_low DOUBLE PRECISION,
+  ci_high DOUBLE PRECISION,
+  PRIMARY KEY (result_id, metric)
+);
+CREATE TABLE result_messages (
+  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  position INTEGER NOT NULL,
+  message TEXT NOT NULL,
+  PRIMARY KEY (result_id, kind, position)
+);
+)sql";
+
+}  // namespace
+
+const std::vector<schema_migration>& sqlite_migrations() {
+  static const std::vector<schema_migration> steps{
+      {1, "v1: results, samples, summaries, result_messages", schema_v1},
+  };
+  return steps;
+}
+
+}  // namespace perfcheck::store
