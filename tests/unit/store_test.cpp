@@ -204,6 +204,30 @@ BOOST_AUTO_TEST_CASE(record_and_read_back_every_field) {
   BOOST_TEST(raw_text(path, "PRAGMA journal_mode") == "wal");
 }
 
+// Rows written before results carried the threshold's parts read with them: the one reader
+// parses the text of such a row once.
+BOOST_AUTO_TEST_CASE(rows_without_threshold_parts_read_typed) {
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  const run_result original = make_result({});
+  make_history(path);
+  raw_sql(path, "UPDATE results SET result_json = json_remove(result_json, '$.thresholds[0].metric', "
+                "'$.thresholds[0].statistic', '$.thresholds[0].op', '$.thresholds[0].limit', "
+                "'$.thresholds[0].unit', '$.thresholds[0].form', '$.thresholds[0].source', "
+                "'$.thresholds[0].measured')");
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM results WHERE json_extract(result_json, '$.thresholds[0].metric') IS NULL") == 1);
+  sqlite_history_store store(path);
+  const auto all = store.all_results();
+  BOOST_REQUIRE(all.size() == 1u);
+  BOOST_REQUIRE(all[0].result.thresholds.size() == 1u);
+  const threshold_outcome& t = all[0].result.thresholds[0];
+  BOOST_TEST(t.typed);
+  BOOST_TEST(t.expr.metric == "wall");
+  BOOST_TEST(t.expr.statistic == "p95");
+  BOOST_TEST(t.expr.limit == 1e6);
+  BOOST_TEST((t == original.thresholds[0]));
+}
+
 BOOST_AUTO_TEST_CASE(the_same_result_is_stored_once) {
   temp_folder tmp;
   sqlite_history_store store(tmp.file("h.sqlite"));
