@@ -49,11 +49,11 @@ and run its perf tests with ``ctest -L perf``.
   ``$<CONFIG>`` work in ``COMMAND``, ``WORKING_DIRECTORY``, ``ENVIRONMENT`` and even
   ``THRESHOLDS`` (``"wall.p95 < $<IF:$<CONFIG:Debug>,1s,100ms>"``), ``REGRESSION``,
   ``BASELINE_COMMAND`` and ``BASELINE_FILE``; not in the values CMake needs at configure
-  time (``RUNS``, ``WARMUP``, ``MIN_TIME``, ``LIMITS``, ``DURATION``, ``SAMPLE_INTERVAL``,
-  ``CPUS``, ``NICE``, ``ALPHA``), which are checked there. Strings are
-  JSON-escaped before evaluation; the one thing that cannot be escaped is a quote or
-  backslash that a generator expression *produces* (a ``$<TARGET_FILE:...>`` path with a
-  ``"`` in it): such a spec fails at build time.
+  time (``RUNS``, ``WARMUP``, ``MIN_TIME``, ``LIMITS``, ``DURATION`` and ``BASELINE`` for the
+  CTest ``TIMEOUT``; ``SAMPLE_INTERVAL``, ``CPUS``, ``NICE``, ``ALPHA`` for the spec), which
+  are checked there. Strings are JSON-escaped before evaluation; the one thing that cannot
+  be escaped is a quote or backslash that a generator expression *produces* (a
+  ``$<TARGET_FILE:...>`` path with a ``"`` in it): such a spec fails at build time.
 
   ``NAME <name>``
     Required. The CTest test name, also the name of the result file and the name in
@@ -212,6 +212,10 @@ and run its perf tests with ``ctest -L perf``.
   Errors in the call itself (an unknown keyword, a missing ``NAME`` or ``COMMAND``, a
   ``NAME`` used twice, ``RUNS`` or ``WARMUP`` that are not counts, a ``MIN_TIME`` that is
   not a duration) stop the configuration with a message naming the value and the fix.
+  The values CMake does not need then (threshold expressions, limit values, ``ENVIRONMENT``
+  entries, ``ON_INCONCLUSIVE``, a missing ``BASELINE_COMMAND``, the range of
+  ``SAMPLE_INTERVAL``) are checked when the project is built, by ``perfcheck validate``,
+  whose message names the test's spec file and the field.
 
   Example:
 
