@@ -493,11 +493,11 @@ function(_perfcheck_plan call)
     endif()
   endif()
 
-  # The baseline command runs as often as the candidate: it doubles the time of the runs.
   if(DEFINED arg_BASELINE AND NOT arg_BASELINE MATCHES "^(history|file|command)$")
     message(FATAL_ERROR "${call}: BASELINE '${arg_BASELINE}' is not a baseline kind; use "
       "history, file or command.")
   endif()
+  # A baseline command runs as often as the candidate: it doubles the time of the runs.
   set(sides 1)
   if(arg_BASELINE STREQUAL "command" AND DEFINED arg_REGRESSION)
     set(sides 2)
