@@ -49,11 +49,11 @@ and run its perf tests with ``ctest -L perf``.
   ``$<CONFIG>`` work in ``COMMAND``, ``WORKING_DIRECTORY``, ``ENVIRONMENT`` and even
   ``THRESHOLDS`` (``"wall.p95 < $<IF:$<CONFIG:Debug>,1s,100ms>"``), ``REGRESSION``,
   ``BASELINE_COMMAND`` and ``BASELINE_FILE``; not in the values CMake needs at configure
-  time (``RUNS``, ``WARMUP``, ``MIN_TIME``, ``LIMITS``, ``DURATION``, ``SAMPLE_INTERVAL``,
-  ``CPUS``, ``NICE``, ``ALPHA``), which are checked there. Strings are
-  JSON-escaped before evaluation; the one thing that cannot be escaped is a quote or
-  backslash that a generator expression *produces* (a ``$<TARGET_FILE:...>`` path with a
-  ``"`` in it): such a spec fails at build time.
+  time (``RUNS``, ``WARMUP``, ``MIN_TIME``, ``LIMITS``, ``DURATION`` and ``BASELINE`` for the
+  CTest ``TIMEOUT``; ``SAMPLE_INTERVAL``, ``CPUS``, ``NICE``, ``ALPHA`` for the spec), which
+  are checked there. Strings are JSON-escaped before evaluation; the one thing that cannot
+  be escaped is a quote or backslash that a generator expression *produces* (a
+  ``$<TARGET_FILE:...>`` path with a ``"`` in it): such a spec fails at build time.
 
   ``NAME <name>``
     Required. The CTest test name, also the name of the result file and the name in
@@ -212,6 +212,10 @@ and run its perf tests with ``ctest -L perf``.
   Errors in the call itself (an unknown keyword, a missing ``NAME`` or ``COMMAND``, a
   ``NAME`` used twice, ``RUNS`` or ``WARMUP`` that are not counts, a ``MIN_TIME`` that is
   not a duration) stop the configuration with a message naming the value and the fix.
+  The values CMake does not need then (threshold expressions, limit values, ``ENVIRONMENT``
+  entries, ``ON_INCONCLUSIVE``, a missing ``BASELINE_COMMAND``, the range of
+  ``SAMPLE_INTERVAL``) are checked when the project is built, by ``perfcheck validate``,
+  whose message names the test's spec file and the field.
 
   Example:
 
@@ -269,15 +273,13 @@ in the environment when CMake configures (CI sets them itself).
 if(CMAKE_VERSION VERSION_LESS 3.25)
   message(FATAL_ERROR "PerfCheck needs CMake 3.25 or newer; this is CMake ${CMAKE_VERSION}.")
 endif()
-# The functions below keep the policies of CMake 3.25, whatever the including project asks
-# for. Not CMP0110 (test names with spaces and other characters): CMake checks it per
-# directory when it writes the test files, so such names need the calling project's
-# cmake_minimum_required(VERSION 3.19) or newer.
+# The functions below keep the policies of CMake 3.25, whatever the including project asks for;
+# not CMP0110 (test names with spaces and other characters), which CMake checks per directory
+# when it writes the test files: such names need the caller's cmake_minimum_required(VERSION 3.19).
 cmake_policy(VERSION 3.25)
 
-# This module's folder, for helper scripts run with -P. A function reads the global property:
-# inside a function, CMAKE_CURRENT_LIST_DIR is the caller's, and with add_subdirectory the
-# caller's scope does not see this variable.
+# This module's folder, for the files beside it. A function reads the global property: inside it,
+# CMAKE_CURRENT_LIST_DIR is the caller's, and an add_subdirectory parent lacks this variable.
 set(_PERFCHECK_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 set_property(GLOBAL PROPERTY _PERFCHECK_MODULE_DIR "${CMAKE_CURRENT_LIST_DIR}")
 
@@ -293,6 +295,11 @@ set(PERFCHECK_BASELINE_FILE "${CMAKE_SOURCE_DIR}/perf-baseline.json" CACHE FILEP
   "Default BASELINE_FILE of add_perf_test (BASELINE file)")
 set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
   "Folder the session's report is written into after ctest -L perf (and by perf_report); empty: no report after the session")
+
+# The spec writer, and what runs once per project: the session fixture, the build-time spec
+# check, perf_report and the git lookup.
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 
 function(add_perf_test)
   set(options
@@ -329,7 +336,19 @@ function(add_perf_test)
   cmake_parse_arguments(PARSE_ARGV 0 arg
     "${options}" "${one_value_keywords}" "${multi_value_keywords}")
 
-  # --- The call itself: every mistake stops here, naming the value and the fix. -----------
+  # Each step reads the arg_<keyword> variables of this scope.
+  _perfcheck_check_call(call)
+  _perfcheck_plan("${call}")
+  _perfcheck_write_spec("${call}" spec_file)
+  _perfcheck_register("${spec_file}" "${plan_timeout}")
+  _perfcheck_join_session("${spec_file}")
+endfunction()
+
+# --- The call: every mistake in the call itself stops here, naming the value and the fix. ---
+# Checks the keywords of the call and their values (a keyword that needs its value without
+# one: an example shows the fix), NAME, COMMAND and PROPERTIES, and sets `out_call` to the call
+# as messages show it. Reads the caller's arg_* variables and keyword lists.
+function(_perfcheck_check_call out_call)
   set(call "add_perf_test(NAME ${arg_NAME})")
   if(NOT DEFINED arg_NAME)
     set(call "add_perf_test()")
@@ -371,126 +390,6 @@ function(add_perf_test)
       "find_package(PerfCheck) (or add perfcheck with FetchContent or add_subdirectory) in "
       "this directory or a parent before add_perf_test.")
   endif()
-
-  # --- Defaults, filled explicitly. ---------------------------------------------------------
-  if(NOT DEFINED arg_WARMUP)
-    set(arg_WARMUP "${PERFCHECK_DEFAULT_WARMUP}")
-    set(warmup_origin "PERFCHECK_DEFAULT_WARMUP")
-  else()
-    set(warmup_origin "WARMUP")
-  endif()
-  _perfcheck_check_count("${call}" "${warmup_origin}" "${arg_WARMUP}" 0 1)
-
-  if(NOT DEFINED arg_RUNS)
-    set(arg_RUNS "${PERFCHECK_DEFAULT_RUNS}")
-    set(runs_origin "PERFCHECK_DEFAULT_RUNS")
-  else()
-    set(runs_origin "RUNS")
-  endif()
-  _perfcheck_parse_runs("${call}" "${runs_origin}" "${arg_RUNS}" min_runs max_runs)
-  # Without RUNS, a test with REGRESSION rules may extend to 4 x its minimum while its verdict
-  # is inconclusive (perfcheck's regression_extension_factor; the same for `perfcheck run`).
-  list(LENGTH arg_RUNS runs_words)
-  if(runs_origin STREQUAL "PERFCHECK_DEFAULT_RUNS" AND runs_words EQUAL 1
-      AND DEFINED arg_REGRESSION)
-    math(EXPR max_runs "${min_runs} * 4")
-    if(max_runs GREATER 100000)
-      set(max_runs 100000)
-    endif()
-  endif()
-
-  if(NOT DEFINED arg_MIN_TIME)
-    set(arg_MIN_TIME "0s")
-  endif()
-  _perfcheck_duration_ns("${call}" MIN_TIME "${arg_MIN_TIME}" min_time_ns)
-
-  if(NOT DEFINED arg_WORKING_DIRECTORY)
-    set(arg_WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
-  elseif(NOT arg_WORKING_DIRECTORY MATCHES "^\\$<")
-    cmake_path(ABSOLUTE_PATH arg_WORKING_DIRECTORY BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}"
-      NORMALIZE)
-  endif()
-
-  foreach(entry IN LISTS arg_ENVIRONMENT)
-    if(NOT entry MATCHES "^[^=]+=" AND NOT entry MATCHES "\\$<")
-      message(FATAL_ERROR "${call}: ENVIRONMENT entry '${entry}' is not VAR=value; write e.g. "
-        "ENVIRONMENT OMP_NUM_THREADS=1.")
-    endif()
-  endforeach()
-
-  _perfcheck_parse_limits("${call}" "${arg_LIMITS}" limits_json run_timeout_ns)
-  set(once FALSE)
-  set(duration_ns 0)
-  if(DEFINED arg_DURATION)
-    string(TOUPPER "${arg_DURATION}" duration_word)
-    if(duration_word STREQUAL "ONCE")
-      set(once TRUE)
-      set(arg_DURATION once)
-    else()
-      _perfcheck_duration_ns("${call}" DURATION "${arg_DURATION}" duration_ns)
-      if(duration_ns EQUAL 0)
-        message(FATAL_ERROR "${call}: DURATION '${arg_DURATION}' is no time at all; write e.g. "
-          "DURATION 5min, or DURATION ONCE for one long run.")
-      endif()
-    endif()
-  endif()
-  if(DEFINED arg_SAMPLE_INTERVAL AND NOT arg_SAMPLE_INTERVAL STREQUAL "0")
-    _perfcheck_duration_ns("${call}" SAMPLE_INTERVAL "${arg_SAMPLE_INTERVAL}" unused)
-  endif()
-  list(JOIN arg_CPUS "," cpus)
-  if(DEFINED arg_CPUS AND NOT cpus MATCHES "^[0-9]+(-[0-9]+)?(,[0-9]+(-[0-9]+)?)*$")
-    message(FATAL_ERROR "${call}: CPUS '${cpus}' is not a CPU list; write CPU numbers or "
-      "ranges, e.g. CPUS 2 3 or CPUS 0-1.")
-  endif()
-  if(DEFINED arg_NICE AND (NOT arg_NICE MATCHES "^-?[0-9]+$" OR arg_NICE LESS -20
-      OR arg_NICE GREATER 19))
-    message(FATAL_ERROR "${call}: NICE '${arg_NICE}' is not a nice value; write a whole number "
-      "from -20 to 19, e.g. NICE 5.")
-  endif()
-  if(DEFINED arg_NICE)
-    math(EXPR arg_NICE "${arg_NICE}")  # "05" is no JSON number; 5 is
-  endif()
-
-  if(NOT DEFINED arg_BASELINE)
-    set(arg_BASELINE history)
-  endif()
-  if(NOT arg_BASELINE MATCHES "^(history|file|command)$")
-    message(FATAL_ERROR "${call}: BASELINE '${arg_BASELINE}' is not a baseline kind; use "
-      "history, file or command.")
-  endif()
-  if(arg_BASELINE STREQUAL "command" AND NOT DEFINED arg_BASELINE_COMMAND)
-    message(FATAL_ERROR "${call}: BASELINE command needs BASELINE_COMMAND <program> [<arg>...], "
-      "e.g. BASELINE_COMMAND \${BASE_BUILD}/bin/my_tool --input data.json.")
-  endif()
-  if(NOT DEFINED arg_BASELINE_FILE)
-    set(arg_BASELINE_FILE "${PERFCHECK_BASELINE_FILE}")
-  endif()
-  if(NOT DEFINED arg_ALPHA)
-    set(arg_ALPHA 0.01)
-  endif()
-  if(NOT arg_ALPHA MATCHES "^0?\\.[0-9]+$")
-    message(FATAL_ERROR "${call}: ALPHA '${arg_ALPHA}' is not a level between 0 and 0.5; "
-      "write e.g. ALPHA 0.01.")
-  endif()
-  if(arg_ALPHA MATCHES "^\\.")
-    set(arg_ALPHA "0${arg_ALPHA}")  # ".05" is no JSON number; 0.05 is
-  endif()
-  if(NOT DEFINED arg_ON_INCONCLUSIVE)
-    set(arg_ON_INCONCLUSIVE pass)
-  endif()
-  if(NOT arg_ON_INCONCLUSIVE MATCHES "^(pass|fail)$")
-    message(FATAL_ERROR "${call}: ON_INCONCLUSIVE '${arg_ON_INCONCLUSIVE}' is not a policy; "
-      "use pass or fail.")
-  endif()
-
-  list(LENGTH arg_PROPERTIES property_words)
-  math(EXPR odd "${property_words} % 2")
-  if(odd)
-    list(JOIN arg_PROPERTIES " " shown)
-    message(FATAL_ERROR "${call}: PROPERTIES '${shown}' has an odd number of words; it takes "
-      "<property> <value> pairs, e.g. PROPERTIES TIMEOUT 600 COST 10.")
-  endif()
-
   get_property(names GLOBAL PROPERTY PERFCHECK_TESTS)
   if(arg_NAME IN_LIST names)
     get_property(first_dir GLOBAL PROPERTY "_PERFCHECK_DECLARED_IN_${arg_NAME}")
@@ -498,169 +397,8 @@ function(add_perf_test)
       "${first_dir}). Perf test names are unique in the whole project because results are "
       "stored by name; choose another NAME.")
   endif()
-  set_property(GLOBAL APPEND PROPERTY PERFCHECK_TESTS "${arg_NAME}")
-  set_property(GLOBAL PROPERTY "_PERFCHECK_DECLARED_IN_${arg_NAME}" "${CMAKE_CURRENT_SOURCE_DIR}")
-
-  # --- The spec: one JSON member per line; a new keyword adds a member. --------------------
-  _perfcheck_resolve_program(command arg_COMMAND)
-  set(spec "")
-  _perfcheck_json_string(value "perfcheck/spec/v1")
-  _perfcheck_spec_member(spec schema "${value}")
-  _perfcheck_json_string(value "${arg_NAME}")
-  _perfcheck_spec_member(spec name "${value}")
-  _perfcheck_json_array(value command)
-  _perfcheck_spec_member(spec command "${value}")
-  _perfcheck_json_string(value "${arg_WORKING_DIRECTORY}")
-  _perfcheck_spec_member(spec working_directory "${value}")
-  _perfcheck_json_array(value arg_ENVIRONMENT)
-  _perfcheck_spec_member(spec environment "${value}")
-  _perfcheck_spec_member(spec warmup "${arg_WARMUP}")
-  _perfcheck_spec_member(spec runs "{\"min\": ${min_runs}, \"max\": ${max_runs}}")
-  _perfcheck_json_string(value "${arg_MIN_TIME}")
-  _perfcheck_spec_member(spec min_time "${value}")
-  _perfcheck_json_array(value arg_THRESHOLDS)
-  _perfcheck_spec_member(spec thresholds "${value}")
-  _perfcheck_spec_member(spec allow_failures "false")
-  _perfcheck_json_string(value "${PERFCHECK_RESULTS_DIR}")
-  _perfcheck_spec_member(spec output_dir "${value}")
-  _perfcheck_spec_member(spec show_output "false")
-  if(NOT limits_json STREQUAL "")
-    _perfcheck_spec_member(spec limits "{${limits_json}}")
-  endif()
-  if(DEFINED arg_DURATION)
-    _perfcheck_json_string(value "${arg_DURATION}")
-    _perfcheck_spec_member(spec duration "${value}")
-  endif()
-  if(DEFINED arg_SAMPLE_INTERVAL)
-    _perfcheck_json_string(value "${arg_SAMPLE_INTERVAL}")
-    _perfcheck_spec_member(spec sample_interval "${value}")
-  endif()
-  if(DEFINED arg_CPUS)
-    _perfcheck_spec_member(spec cpus "\"${cpus}\"")
-  endif()
-  if(DEFINED arg_NICE)
-    _perfcheck_spec_member(spec nice "${arg_NICE}")
-  endif()
-  if(arg_CLEAN_ENV)
-    _perfcheck_spec_member(spec clean_env "true")
-  endif()
-  if(arg_NO_ASLR)
-    _perfcheck_spec_member(spec no_aslr "true")
-  endif()
-  _perfcheck_json_array(value arg_REGRESSION)
-  _perfcheck_spec_member(spec regressions "${value}")
-  _perfcheck_spec_member(spec alpha "${arg_ALPHA}")
-  _perfcheck_json_string(value "${arg_BASELINE}")
-  _perfcheck_spec_member(spec baseline "${value}")
-  _perfcheck_resolve_program(baseline_command arg_BASELINE_COMMAND)
-  _perfcheck_json_array(value baseline_command)
-  _perfcheck_spec_member(spec baseline_command "${value}")
-  _perfcheck_json_string(value "${arg_BASELINE_FILE}")
-  _perfcheck_spec_member(spec baseline_file "${value}")
-  _perfcheck_json_string(value "${arg_ON_INCONCLUSIVE}")
-  _perfcheck_spec_member(spec on_inconclusive "${value}")
-  if(NOT PERFCHECK_HISTORY STREQUAL "")
-    _perfcheck_json_string(value "${PERFCHECK_HISTORY}")
-    _perfcheck_spec_member(spec history "${value}")
-  endif()
-
-  _perfcheck_file_stem(stem "${arg_NAME}")
-  set(spec_file "${CMAKE_BINARY_DIR}/perf-specs/${stem}$<$<NOT:$<STREQUAL:$<CONFIG>,>>:-$<CONFIG>>.json")
-  file(GENERATE OUTPUT "${spec_file}" CONTENT "{\n${spec}\n}\n")
-  set_property(GLOBAL APPEND PROPERTY _PERFCHECK_SPEC_FILES "${spec_file}")
-
-  # --- The CTest test. ----------------------------------------------------------------------
-  add_test(NAME "${arg_NAME}" COMMAND PerfCheck::perfcheck run --spec "${spec_file}")
-  set(sides 1)
-  if(arg_BASELINE STREQUAL "command" AND DEFINED arg_REGRESSION)
-    set(sides 2)
-  endif()
-  _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}"
-    "${run_timeout_ns}" "${duration_ns}" "${once}" "${sides}")
-  set(labels perf ${arg_LABELS})
-  set(fixtures perfcheck_session ${arg_FIXTURES_REQUIRED})
-  set_tests_properties("${arg_NAME}" PROPERTIES
-    LABELS "${labels}"
-    FIXTURES_REQUIRED "${fixtures}"
-    TIMEOUT "${timeout}")
-  _perfcheck_git_environment(git_environment)
-  if(git_environment)
-    set_property(TEST "${arg_NAME}" APPEND PROPERTY ENVIRONMENT "${git_environment}")
-  endif()
-  if(NOT arg_PARALLEL)
-    set_tests_properties("${arg_NAME}" PROPERTIES RUN_SERIAL TRUE)
-  endif()
-  # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
-  set(key "")
-  foreach(word IN LISTS arg_PROPERTIES)
-    if(key STREQUAL "")
-      set(key "${word}")
-    else()
-      set_tests_properties("${arg_NAME}" PROPERTIES "${key}" "${word}")
-      set(key "")
-    endif()
-  endforeach()
-
-  # The session fixture and the build-time check of all specs, once, when the top-level
-  # directory is done (so the check sees every spec of the project).
-  get_property(finalize_scheduled GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED)
-  if(NOT finalize_scheduled)
-    set_property(GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED TRUE)
-    set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_RESULTS_DIR "${PERFCHECK_RESULTS_DIR}")
-    set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_HISTORY "${PERFCHECK_HISTORY}")
-    set_property(GLOBAL PROPERTY _PERFCHECK_SESSION_REPORT_DIR "${PERFCHECK_REPORT_DIR}")
-    cmake_language(DEFER DIRECTORY "${CMAKE_SOURCE_DIR}" CALL _perfcheck_finalize)
-  endif()
-endfunction()
-
-# Creates the session fixture tests and the spec check; runs once at the end of the top-level
-# directory.
-function(_perfcheck_finalize)
-  get_property(results_dir GLOBAL PROPERTY _PERFCHECK_SESSION_RESULTS_DIR)
-  get_property(history GLOBAL PROPERTY _PERFCHECK_SESSION_HISTORY)
-  get_property(report_dir GLOBAL PROPERTY _PERFCHECK_SESSION_REPORT_DIR)
-  add_test(NAME perfcheck_session_start
-    COMMAND PerfCheck::perfcheck session start --results-dir "${results_dir}")
-  set_tests_properties(perfcheck_session_start PROPERTIES
-    FIXTURES_SETUP perfcheck_session
-    LABELS perf
-    TIMEOUT 60)
-  set(report_args "")
-  if(NOT history STREQUAL "" AND NOT report_dir STREQUAL "")
-    set(report_args --history "${history}" --report-dir "${report_dir}")
-  endif()
-  add_test(NAME perfcheck_session_finish
-    COMMAND PerfCheck::perfcheck session finish --results-dir "${results_dir}" ${report_args})
-  # The report waits up to SQLite's busy timeout (60 s) for a history another process holds,
-  # then reads it: the cleanup allows for both.
-  set_tests_properties(perfcheck_session_finish PROPERTIES
-    FIXTURES_CLEANUP perfcheck_session
-    LABELS perf
-    TIMEOUT 300)
-
-  get_property(specs GLOBAL PROPERTY _PERFCHECK_SPEC_FILES)
-  list(LENGTH specs count)
-  set(stamp "${CMAKE_BINARY_DIR}/perf-specs/validated$<$<NOT:$<STREQUAL:$<CONFIG>,>>:-$<CONFIG>>.stamp")
-  add_custom_command(OUTPUT "${stamp}"
-    COMMAND PerfCheck::perfcheck validate --quiet ${specs}
-    COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
-    DEPENDS ${specs} PerfCheck::perfcheck
-    COMMENT "Checking ${count} perf test spec(s) (thresholds, units)"
-    VERBATIM)
-  add_custom_target(perfcheck_validate_specs ALL DEPENDS "${stamp}")
-
-  # The report of the latest session on demand: `cmake --build <dir> --target perf_report`.
-  if(NOT history STREQUAL "" AND NOT TARGET perf_report)
-    if(report_dir STREQUAL "")
-      set(report_dir "${CMAKE_BINARY_DIR}/perf-report")
-    endif()
-    add_custom_target(perf_report
-      COMMAND PerfCheck::perfcheck report --history "${history}" --out "${report_dir}"
-      COMMAND "${CMAKE_COMMAND}" -E echo "perfcheck report: ${report_dir}/index.html"
-      COMMENT "Writing the perf report of the latest session into ${report_dir}"
-      VERBATIM
-      USES_TERMINAL)
-  endif()
+  _perfcheck_check_pairs("${call}" PROPERTIES "${arg_PROPERTIES}" property "TIMEOUT 600 COST 10")
+  set(${out_call} "${call}" PARENT_SCOPE)
 endfunction()
 
 # Fails unless `name` can be a test name, a result file name and a list element.
@@ -695,6 +433,81 @@ function(_perfcheck_warn_swallowed_keywords call)
         endif()
       endforeach()
     endforeach()
+  endforeach()
+endfunction()
+
+# Fails unless the list `words` of `keyword` has an even number of words, <`what`> <value>
+# pairs; `example` shows such pairs.
+function(_perfcheck_check_pairs call keyword words what example)
+  list(LENGTH words count)
+  math(EXPR odd "${count} % 2")
+  if(odd)
+    list(JOIN words " " shown)
+    message(FATAL_ERROR "${call}: ${keyword} '${shown}' has an odd number of words; it takes "
+      "<${what}> <value> pairs, e.g. ${keyword} ${example}.")
+  endif()
+endfunction()
+
+# --- The plan: what the CTest TIMEOUT needs, so checked at configure time. -----------------
+# Fills and checks WARMUP, RUNS, MIN_TIME, the LIMITS, DURATION and BASELINE, and sets in the
+# caller plan_warmup, plan_min_runs, plan_max_runs, plan_min_time (text), plan_duration (text,
+# "once" or empty) and plan_timeout (the CTest TIMEOUT). Reads the caller's arg_* variables.
+function(_perfcheck_plan call)
+  foreach(keyword IN ITEMS WARMUP RUNS)
+    set(${keyword}_origin ${keyword})
+    if(NOT DEFINED arg_${keyword})
+      set(arg_${keyword} "${PERFCHECK_DEFAULT_${keyword}}")
+      set(${keyword}_origin PERFCHECK_DEFAULT_${keyword})
+    endif()
+  endforeach()
+  _perfcheck_check_count("${call}" "${WARMUP_origin}" "${arg_WARMUP}" 0 1)
+  _perfcheck_parse_runs("${call}" "${RUNS_origin}" "${arg_RUNS}" min_runs max_runs)
+  # Without RUNS, a test with REGRESSION rules may extend to 4 x its minimum while its verdict
+  # is inconclusive (perfcheck's regression_extension_factor; the same for `perfcheck run`).
+  list(LENGTH arg_RUNS runs_words)
+  if(RUNS_origin STREQUAL "PERFCHECK_DEFAULT_RUNS" AND runs_words EQUAL 1
+      AND DEFINED arg_REGRESSION)
+    math(EXPR max_runs "${min_runs} * 4")
+    if(max_runs GREATER 100000)
+      set(max_runs 100000)
+    endif()
+  endif()
+
+  if(NOT DEFINED arg_MIN_TIME)
+    set(arg_MIN_TIME "0s")
+  endif()
+  _perfcheck_duration_ns("${call}" MIN_TIME "${arg_MIN_TIME}" min_time_ns)
+  _perfcheck_check_limits("${call}" "${arg_LIMITS}" run_timeout_ns)
+
+  set(duration "")
+  set(duration_ns 0)
+  string(TOUPPER "${arg_DURATION}" duration_word)
+  if(duration_word STREQUAL "ONCE")
+    set(duration once)
+  elseif(DEFINED arg_DURATION)
+    set(duration "${arg_DURATION}")
+    _perfcheck_duration_ns("${call}" DURATION "${duration}" duration_ns)
+    if(duration_ns EQUAL 0)
+      message(FATAL_ERROR "${call}: DURATION '${duration}' is no time at all; write e.g. "
+        "DURATION 5min, or DURATION ONCE for one long run.")
+    endif()
+  endif()
+
+  if(DEFINED arg_BASELINE AND NOT arg_BASELINE MATCHES "^(history|file|command)$")
+    message(FATAL_ERROR "${call}: BASELINE '${arg_BASELINE}' is not a baseline kind; use "
+      "history, file or command.")
+  endif()
+  # A baseline command runs as often as the candidate: it doubles the time of the runs.
+  set(sides 1)
+  if(arg_BASELINE STREQUAL "command" AND DEFINED arg_REGRESSION)
+    set(sides 2)
+  endif()
+  _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}"
+    "${run_timeout_ns}" "${duration}" "${duration_ns}" "${sides}")
+  set(plan_warmup "${arg_WARMUP}" PARENT_SCOPE)
+  set(plan_min_time "${arg_MIN_TIME}" PARENT_SCOPE)
+  foreach(name IN ITEMS min_runs max_runs duration timeout)
+    set(plan_${name} "${${name}}" PARENT_SCOPE)
   endforeach()
 endfunction()
 
@@ -767,24 +580,21 @@ function(_perfcheck_duration_ns call what text out)
   set(${out} "${ns}" PARENT_SCOPE)
 endfunction()
 
-# The CTest TIMEOUT of a perf test, whole seconds (the formula of the documentation above):
-#   budget = run_timeout + 1 s (SIGTERM, the 500 ms grace, SIGKILL), or 10 s without one
-#   plain:    60 + sides * (warmup + max_runs) * budget + 2 * min_time
-#   DURATION: 60 + sides * (warmup + 1) * budget + 2 * duration  (the last run may overrun)
-#   ONCE:     60 + sides * budget, the budget without a run timeout being CTest's default, 1500 s
-# 60 s covers perfcheck itself (start, launch-overhead probe, result file); MIN_TIME and
-# DURATION say how long the author expects the measured runs to take, doubled for a loaded
-# machine; sides is 2 when a baseline command runs as often as the candidate.
-function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns duration_ns once
-    sides)
+# The CTest TIMEOUT of a perf test in whole seconds, by the formula of the documentation
+# above. 60 s covers perfcheck itself (start, launch-overhead probe, result file); a run's
+# budget adds 1 s to its timeout for stopping it (SIGTERM, the 500 ms grace, SIGKILL); MIN_TIME
+# and DURATION are how long the author expects the runs to take, doubled for a loaded machine.
+# `duration` is the DURATION text ("once" or empty included), `duration_ns` its length.
+function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns duration
+    duration_ns sides)
   set(budget_s 10)
-  if(once)
+  if(duration STREQUAL "once")
     set(budget_s 1500)
   endif()
   if(run_timeout_ns GREATER 0)
     math(EXPR budget_s "(${run_timeout_ns} + 999999999) / 1000000000 + 1")
   endif()
-  if(once)
+  if(duration STREQUAL "once")
     math(EXPR seconds "60 + ${sides} * ${budget_s}")
   elseif(duration_ns GREATER 0)
     math(EXPR seconds "60 + ${sides} * (${warmup} + 1) * ${budget_s} + (2 * ${duration_ns} + 999999999) / 1000000000")
@@ -794,21 +604,14 @@ function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns
   set(${out} "${seconds}" PARENT_SCOPE)
 endfunction()
 
-# LIMITS <kind> <value>... into the members of the spec's "limits" object (empty: none), and
-# the TIMEOUT limit in nanoseconds (0: none) for the CTest TIMEOUT. Values other than TIMEOUT
-# are checked at build time by perfcheck validate, with the rest of the spec.
-function(_perfcheck_parse_limits call limits out_json out_timeout_ns)
+# Checks LIMITS <kind> <value>...: pairs, known kinds, each kind once; sets `out_timeout_ns` to
+# the TIMEOUT limit in nanoseconds (0: none) for the CTest TIMEOUT. The other values are
+# checked at build time by perfcheck validate, with the rest of the spec.
+function(_perfcheck_check_limits call limits out_timeout_ns)
   set(kinds MEMORY CPU_TIME TIMEOUT PROCESSES OPEN_FILES FILE_SIZE OUTPUT)
-  set(json "")
+  _perfcheck_check_pairs("${call}" LIMITS "${limits}" kind "MEMORY 256MiB TIMEOUT 10s")
   set(seen "")
   set(timeout_ns 0)
-  list(LENGTH limits words)
-  math(EXPR odd "${words} % 2")
-  if(odd)
-    list(JOIN limits " " shown)
-    message(FATAL_ERROR "${call}: LIMITS '${shown}' has an odd number of words; it takes "
-      "<kind> <value> pairs, e.g. LIMITS MEMORY 256MiB TIMEOUT 10s.")
-  endif()
   set(kind "")
   foreach(word IN LISTS limits)
     if(kind STREQUAL "")
@@ -826,128 +629,41 @@ function(_perfcheck_parse_limits call limits out_json out_timeout_ns)
       if(kind STREQUAL "TIMEOUT")
         _perfcheck_duration_ns("${call}" "LIMITS TIMEOUT" "${word}" timeout_ns)
       endif()
-      string(TOLOWER "${kind}" key)
-      _perfcheck_json_string(value "${word}")
-      if(NOT json STREQUAL "")
-        string(APPEND json ", ")
-      endif()
-      string(APPEND json "\"${key}\": ${value}")
       set(kind "")
     endif()
   endforeach()
-  set(${out_json} "${json}" PARENT_SCOPE)
   set(${out_timeout_ns} "${timeout_ns}" PARENT_SCOPE)
 endfunction()
 
-# The command list with its first word replaced by $<TARGET_FILE:...> when it names a target
-# (checked at generate time, so the target may be defined after add_perf_test).
-function(_perfcheck_resolve_program out list_var)
-  set(result "")
-  set(first TRUE)
-  foreach(word IN LISTS ${list_var})
-    string(REPLACE ";" "\\;" escaped "${word}")
-    if(first AND word MATCHES "^[A-Za-z0-9_.+-]+(::[A-Za-z0-9_.+-]+)*$")
-      set(escaped "$<$<TARGET_EXISTS:${word}>:$<TARGET_FILE:${word}>>$<$<NOT:$<TARGET_EXISTS:${word}>>:${word}>")
+# --- The CTest test. ------------------------------------------------------------------------
+# Registers the test that runs the spec, with the labels, fixtures, `timeout` (seconds), git
+# environment and RUN_SERIAL of every perf test, then the PROPERTIES; records the name as
+# taken. Reads the caller's arg_* variables.
+function(_perfcheck_register spec_file timeout)
+  set_property(GLOBAL APPEND PROPERTY PERFCHECK_TESTS "${arg_NAME}")
+  set_property(GLOBAL PROPERTY "_PERFCHECK_DECLARED_IN_${arg_NAME}" "${CMAKE_CURRENT_SOURCE_DIR}")
+  add_test(NAME "${arg_NAME}" COMMAND PerfCheck::perfcheck run --spec "${spec_file}")
+  set(labels perf ${arg_LABELS})
+  set(fixtures perfcheck_session ${arg_FIXTURES_REQUIRED})
+  set_tests_properties("${arg_NAME}" PROPERTIES
+    LABELS "${labels}"
+    FIXTURES_REQUIRED "${fixtures}"
+    TIMEOUT "${timeout}")
+  _perfcheck_git_environment(git_environment)
+  if(git_environment)
+    set_property(TEST "${arg_NAME}" APPEND PROPERTY ENVIRONMENT "${git_environment}")
+  endif()
+  if(NOT arg_PARALLEL)
+    set_tests_properties("${arg_NAME}" PROPERTIES RUN_SERIAL TRUE)
+  endif()
+  # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
+  set(key "")
+  foreach(word IN LISTS arg_PROPERTIES)
+    if(key STREQUAL "")
+      set(key "${word}")
+    else()
+      set_tests_properties("${arg_NAME}" PROPERTIES "${key}" "${word}")
+      set(key "")
     endif()
-    set(first FALSE)
-    list(APPEND result "${escaped}")
   endforeach()
-  set(${out} "${result}" PARENT_SCOPE)
-endfunction()
-
-# `value` as a JSON string literal: quotes, backslashes and control characters escaped.
-function(_perfcheck_json_string out value)
-  string(REPLACE "\\" "\\\\" value "${value}")
-  string(REPLACE "\"" "\\\"" value "${value}")
-  string(REPLACE "\n" "\\n" value "${value}")
-  string(REPLACE "\r" "\\r" value "${value}")
-  string(REPLACE "\t" "\\t" value "${value}")
-  string(ASCII 1 first_control)
-  string(ASCII 31 last_control)
-  if(value MATCHES "[${first_control}-${last_control}]")
-    foreach(code RANGE 1 31)
-      string(ASCII ${code} char)
-      math(EXPR hex "${code}" OUTPUT_FORMAT HEXADECIMAL)  # "0x7", "0x1f"
-      string(REGEX REPLACE "^0x(.)$" "0\\1" hex "${hex}")
-      string(REGEX REPLACE "^0x" "" hex "${hex}")
-      string(REPLACE "${char}" "\\u00${hex}" value "${value}")
-    endforeach()
-  endif()
-  set(${out} "\"${value}\"" PARENT_SCOPE)
-endfunction()
-
-# The items of the list in `list_var` as a JSON array of strings; items keep their semicolons.
-function(_perfcheck_json_array out list_var)
-  set(items "")
-  foreach(item IN LISTS ${list_var})
-    _perfcheck_json_string(literal "${item}")
-    if(NOT items STREQUAL "")
-      string(APPEND items ", ")
-    endif()
-    string(APPEND items "${literal}")
-  endforeach()
-  set(${out} "[${items}]" PARENT_SCOPE)
-endfunction()
-
-# Appends `"key": json_value` to the spec text in `spec_var`.
-function(_perfcheck_spec_member spec_var key json_value)
-  set(text "${${spec_var}}")
-  if(NOT text STREQUAL "")
-    string(APPEND text ",\n")
-  endif()
-  string(APPEND text "  \"${key}\": ${json_value}")
-  set(${spec_var} "${text}" PARENT_SCOPE)
-endfunction()
-
-# A file-name-safe stem: [A-Za-z0-9._-] kept, anything else '_', and a short hash of the
-# name appended when anything changed, so two names never share a spec file.
-function(_perfcheck_file_stem out name)
-  string(REGEX REPLACE "[^A-Za-z0-9._-]" "_" stem "${name}")
-  if(stem MATCHES "^\\.")
-    set(stem "_${stem}")
-  endif()
-  string(LENGTH "${stem}" length)
-  if(length GREATER 100)
-    string(SUBSTRING "${stem}" 0 100 stem)
-  endif()
-  if(NOT stem STREQUAL name)
-    string(SHA256 hash "${name}")
-    string(SUBSTRING "${hash}" 0 8 hash)
-    set(stem "${stem}-${hash}")
-  endif()
-  set(${out} "${stem}" PARENT_SCOPE)
-endfunction()
-
-# The source tree's git commit and branch at configure time, as PERFCHECK_GIT_COMMIT /
-# PERFCHECK_GIT_BRANCH entries for a test's ENVIRONMENT; none when git or the repository is
-# missing, or when the configuring environment sets them already (CI passes its own at run time).
-function(_perfcheck_git_environment out)
-  get_property(done GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT SET)
-  if(done)  # once per configure, not once per test
-    get_property(entries GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT)
-    set(${out} "${entries}" PARENT_SCOPE)
-    return()
-  endif()
-  set(entries "")
-  find_package(Git QUIET)
-  if(GIT_FOUND)
-    if(NOT DEFINED ENV{PERFCHECK_GIT_COMMIT})
-      execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse HEAD
-        WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE commit RESULT_VARIABLE failed
-        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-      if(NOT failed AND commit MATCHES "^[0-9a-f]+$")
-        list(APPEND entries "PERFCHECK_GIT_COMMIT=${commit}")
-      endif()
-    endif()
-    if(NOT DEFINED ENV{PERFCHECK_GIT_BRANCH})
-      execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse --abbrev-ref HEAD
-        WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE branch RESULT_VARIABLE failed
-        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-      if(NOT failed AND branch MATCHES "^[A-Za-z0-9._/-]+$" AND NOT branch STREQUAL "HEAD")
-        list(APPEND entries "PERFCHECK_GIT_BRANCH=${branch}")
-      endif()
-    endif()
-  endif()
-  set_property(GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT "${entries}")
-  set(${out} "${entries}" PARENT_SCOPE)
 endfunction()
