@@ -28,6 +28,8 @@
 #include <vector>
 
 #include "perfcheck/exec/launcher/launcher_protocol.h"
+#include "perfcheck/exec/os_error.hpp"
+#include "perfcheck/exec/program_lookup.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/stats/descriptive.hpp"
@@ -54,86 +56,8 @@ constexpr int pipe_size = 1 << 20;
 // child that inherited the pipe).
 constexpr auto drain_grace = std::chrono::milliseconds(100);
 
-[[noreturn]] void throw_errno(const std::string& what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
-
-std::string error_text(int error) { return std::generic_category().message(error); }
-
-/// Environment of the command: `base` (only its PATH when `clean`) with each "VAR=value" of
-/// `extra` replacing or adding VAR.
-std::vector<std::string> merge_environment(char** base, const std::vector<std::string>& extra,
-                                           bool clean) {
-  std::vector<std::string> merged;
-  for (char** entry = base; entry != nullptr && *entry != nullptr; ++entry)
-    if (!clean || std::string_view(*entry).starts_with("PATH=")) merged.emplace_back(*entry);
-  for (const std::string& assignment : extra) {
-    auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0)
-      throw usage_error("environment entry '" + assignment +
-                        "' is not of the form VAR=value; write it as NAME=VALUE");
-    std::string_view prefix(assignment.data(), equals + 1);
-    auto same = std::find_if(merged.begin(), merged.end(),
-                             [&](const std::string& e) { return e.starts_with(prefix); });
-    if (same != merged.end())
-      *same = assignment;
-    else
-      merged.push_back(assignment);
-  }
-  return merged;
-}
-
-std::optional<std::string> lookup(const std::vector<std::string>& environment,
-                                  std::string_view name) {
-  for (const std::string& entry : environment)
-    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
-      return entry.substr(name.size() + 1);
-  return std::nullopt;
-}
-
-/// 0 when `path` is a file this process may execute, else the errno execve would give.
-int executable_error(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return errno;
-  if (S_ISDIR(st.st_mode)) return EISDIR;
-  if (!S_ISREG(st.st_mode)) return EACCES;
-  if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0) return errno;
-  return 0;
-}
-
-[[noreturn]] void throw_cannot_execute(const fs::path& path, int error) {
-  throw command_error("cannot execute " + path.string() + ": " + error_text(error));
-}
-
-/// argv[0] resolved like execvp: a name with '/' is a path (from `base` when relative);
-/// otherwise the first executable file in PATH (default "/bin:/usr/bin", empty entries mean
-/// the working directory). As execvp, a found but unusable file is reported only when no
-/// later PATH entry has a usable one.
-fs::path resolve_program(const std::string& name, const std::vector<std::string>& environment,
-                         const fs::path& base) {
-  if (name.empty()) throw command_error("command not found: (empty program name)");
-  if (name.find('/') != std::string::npos) {
-    fs::path path = base / name;  // an absolute name replaces base
-    int error = executable_error(path);
-    if (error == ENOENT || error == ENOTDIR) throw command_error("command not found: " + name);
-    if (error != 0) throw_cannot_execute(path, error);
-    return path;
-  }
-  std::string search = lookup(environment, "PATH").value_or("/bin:/usr/bin");
-  std::optional<std::pair<fs::path, int>> unusable;
-  std::size_t begin = 0;
-  while (begin <= search.size()) {
-    std::size_t end = std::min(search.find(':', begin), search.size());
-    std::string dir = search.substr(begin, end - begin);
-    begin = end + 1;
-    fs::path candidate = base / (dir.empty() ? fs::path(".") : fs::path(dir)) / name;
-    int error = executable_error(candidate);
-    if (error == 0) return candidate;
-    if (error != ENOENT && error != ENOTDIR && !unusable) unusable.emplace(candidate, error);
-  }
-  if (unusable) throw_cannot_execute(unusable->first, unusable->second);
-  throw command_error("command not found: " + name);
-}
+using detail::error_text;
+using detail::throw_errno;
 
 fs::path executable_dir() {
   std::error_code ec;
@@ -285,25 +209,6 @@ static_assert(static_cast<int>(limit_kind::output) == PERFCHECK_LIMIT_OUTPUT);
   }
 }
 
-/// Reads a whole small file; nullopt when it cannot be read.
-std::optional<std::string> slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-/// The number after `key` + ' ' on a line of a cgroup "key value" file, or 0.
-std::int64_t keyed_value(const std::string& text, std::string_view key) {
-  std::size_t at = 0;
-  while ((at = text.find(key, at)) != std::string::npos) {
-    const bool line_start = at == 0 || text[at - 1] == '\n';
-    const std::size_t after = at + key.size();
-    if (line_start && after < text.size() && text[after] == ' ') return std::atoll(text.c_str() + after + 1);
-    at = after;
-  }
-  return 0;
-}
-
 /// RAII for posix_spawn's attribute and file-action objects.
 struct spawn_setup {
   posix_spawn_file_actions_t actions;
@@ -337,133 +242,6 @@ std::vector<char*> c_strings(std::vector<std::string>& strings) {
 }
 
 }  // namespace
-
-/// A cgroup v2 of its own for the runs of one executor, with memory.max: the kernel then holds
-/// the MEMORY limit for the whole tree (reclaim, then the OOM killer for the whole group).
-/// Removed on destruction (it is empty by then: every run reaps its tree).
-class memory_cgroup {
- public:
-  /// Creates `<parent>/perfcheck-<pid>-<n>` with memory.max; nullptr when any step fails.
-  static std::unique_ptr<memory_cgroup> create(const fs::path& parent, std::int64_t max_bytes) {
-    static int counter = 0;
-    auto group = std::unique_ptr<memory_cgroup>(new memory_cgroup);
-    group->path_ = parent / ("perfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    if (::mkdir(group->path_.c_str(), 0755) != 0) return nullptr;
-    group->created_ = true;
-    auto write = [&](const char* file, const std::string& text) {
-      unique_fd fd(::open((group->path_ / file).c_str(), O_WRONLY | O_CLOEXEC));
-      return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    };
-    if (!write("memory.max", std::to_string(max_bytes))) return nullptr;
-    (void)write("memory.swap.max", "0");   // over the limit means over, not swapped out
-    (void)write("memory.oom.group", "1");  // the OOM killer takes the whole tree, not one process
-    group->procs_.reset(::open((group->path_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-    if (!group->procs_) return nullptr;
-    return group;
-  }
-  ~memory_cgroup() {
-    procs_.reset();
-    if (created_) (void)::rmdir(path_.c_str());
-  }
-  memory_cgroup(const memory_cgroup&) = delete;
-  memory_cgroup& operator=(const memory_cgroup&) = delete;
-
-  /// The open cgroup.procs the command writes "0" to before exec.
-  int procs_fd() const { return procs_.get(); }
-  const fs::path& path() const { return path_; }
-  /// OOM kills in the cgroup so far (memory.events oom_kill), 0 when unreadable.
-  std::int64_t oom_kills() const {
-    auto text = slurp(path_ / "memory.events");
-    return text ? keyed_value(*text, "oom_kill") : 0;
-  }
-  /// Peak memory of the cgroup (memory.peak, kernel 5.19+), 0 when unreadable.
-  std::int64_t peak() const {
-    auto text = slurp(path_ / "memory.peak");
-    return text ? std::atoll(text->c_str()) : 0;
-  }
-
- private:
-  memory_cgroup() = default;
-  fs::path path_;
-  bool created_ = false;
-  unique_fd procs_;
-};
-
-std::optional<fs::path> cgroup_parent_candidate(std::string_view mountinfo, std::string_view self_cgroup) {
-  std::optional<std::string> mount;
-  std::size_t begin = 0;
-  while (begin < mountinfo.size() && !mount) {
-    std::size_t end = std::min(mountinfo.find('\n', begin), mountinfo.size());
-    std::string_view line = mountinfo.substr(begin, end - begin);
-    begin = end + 1;
-    // "<id> <parent> <major:minor> <root> <mount point> <options> [optional...] - <type> ..."
-    const auto dash = line.find(" - ");
-    if (dash == std::string_view::npos || !line.substr(dash + 3).starts_with("cgroup2 ")) continue;
-    std::size_t field = 0, at = 0;
-    while (field < 4 && at != std::string_view::npos) {
-      at = line.find(' ', at);
-      if (at != std::string_view::npos) ++at;
-      ++field;
-    }
-    if (at == std::string_view::npos) continue;
-    const std::size_t stop = line.find(' ', at);
-    if (stop == std::string_view::npos) continue;
-    std::string point;
-    // mountinfo escapes space, tab, newline and backslash as \ooo.
-    for (std::size_t i = at; i < stop; ++i) {
-      if (line[i] == '\\' && i + 3 < stop) {
-        point += static_cast<char>((line[i + 1] - '0') * 64 + (line[i + 2] - '0') * 8 + (line[i + 3] - '0'));
-        i += 3;
-      } else {
-        point += line[i];
-      }
-    }
-    mount = point;
-  }
-  if (!mount) return std::nullopt;
-  std::optional<std::string> own;
-  begin = 0;
-  while (begin < self_cgroup.size()) {
-    std::size_t end = std::min(self_cgroup.find('\n', begin), self_cgroup.size());
-    std::string_view line = self_cgroup.substr(begin, end - begin);
-    begin = end + 1;
-    if (line.starts_with("0::")) own = std::string(line.substr(3));
-  }
-  if (!own || own->empty() || own->front() != '/') return std::nullopt;
-  fs::path relative = fs::path(*own).relative_path();
-  fs::path parent = relative.empty() ? relative : relative.parent_path();
-  return parent.empty() ? fs::path(*mount) : fs::path(*mount) / parent;
-}
-
-std::optional<fs::path> find_memory_cgroup_parent() {
-  std::optional<fs::path> candidate;
-  if (const char* configured = std::getenv("PERFCHECK_CGROUP_PARENT");
-      configured != nullptr && *configured != '\0') {
-    if (std::string_view(configured) == "none") return std::nullopt;
-    candidate = fs::path(configured);
-  } else {
-    auto mountinfo = slurp("/proc/self/mountinfo");
-    auto own = slurp("/proc/self/cgroup");
-    if (!mountinfo || !own) return std::nullopt;
-    candidate = cgroup_parent_candidate(*mountinfo, *own);
-  }
-  if (!candidate) return std::nullopt;
-  auto controllers = slurp(*candidate / "cgroup.subtree_control");
-  if (!controllers) return std::nullopt;
-  bool memory = false;
-  std::size_t at = 0;
-  while ((at = controllers->find("memory", at)) != std::string::npos) {
-    const bool starts = at == 0 || (*controllers)[at - 1] == ' ';
-    const std::size_t after = at + 6;
-    const bool ends = after >= controllers->size() || (*controllers)[after] == ' ' || (*controllers)[after] == '\n';
-    memory = memory || (starts && ends);
-    at = after;
-  }
-  if (!memory) return std::nullopt;
-  if (::access(candidate->c_str(), W_OK) != 0 || ::access((*candidate / "cgroup.procs").c_str(), W_OK) != 0)
-    return std::nullopt;
-  return candidate;
-}
 
 fs::path find_launcher() {
   if (const char* configured = std::getenv("PERFCHECK_LAUNCHER");
@@ -502,15 +280,7 @@ process_executor::process_executor(command_line command)
                           " is not available to perfcheck here; use CPUs from " + format_cpu_list(usable));
   }
 
-  fs::path base = fs::current_path();
-  if (!command_.working_directory.empty()) {
-    base = fs::absolute(command_.working_directory);
-    struct stat st {};
-    int error = ::stat(base.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-    if (error != 0)
-      throw command_error("cannot use working directory " + command_.working_directory.string() +
-                          ": " + error_text(error));
-  }
+  const fs::path base = command_directory(command_.working_directory);
   program_ = resolve_program(command_.argv.front(), environment, base);
   launcher_ = find_launcher();
 

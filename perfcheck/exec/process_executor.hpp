@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "perfcheck/exec/executor.hpp"
+#include "perfcheck/exec/memory_cgroup.hpp"
 #include "perfcheck/exec/unique_fd.hpp"
 
 namespace perfcheck::exec {
@@ -22,10 +23,6 @@ namespace perfcheck::exec {
 /// long enough for a process to flush and remove its temporary files, short enough that a
 /// process ignoring SIGTERM costs little.
 inline constexpr std::int64_t stop_grace_ns = 500'000'000;
-
-/// A cgroup v2 with memory.max that holds the MEMORY limit of one executor's runs (defined in
-/// process_executor.cpp).
-class memory_cgroup;
 
 /// Runs one command as real processes through a perfcheck-launcher that it starts in its
 /// constructor and ends in its destructor. The launcher dies with the *thread* that
@@ -85,19 +82,6 @@ command_line command_line_for(const run_spec& spec);
 /// through a launcher, output captured and discarded: what any run costs before the command
 /// does anything. Throws std::invalid_argument when runs < 1, and what process_executor throws.
 std::int64_t measure_launch_overhead(int runs = 20);
-
-/// The cgroup v2 folder under which perfcheck may create a cgroup with memory.max, or nullopt.
-/// $PERFCHECK_CGROUP_PARENT names it ("none": never use cgroups); otherwise it is the parent
-/// of perfcheck's own cgroup (the hierarchy root when perfcheck is in the root), found from
-/// /proc/self/mountinfo and /proc/self/cgroup. It qualifies only when its
-/// cgroup.subtree_control already lists "memory" and it and its cgroup.procs are writable:
-/// perfcheck never reconfigures a hierarchy it was not given.
-std::optional<std::filesystem::path> find_memory_cgroup_parent();
-
-/// The candidate of find_memory_cgroup_parent from the texts of /proc/self/mountinfo and
-/// /proc/self/cgroup, before any check; nullopt without a cgroup2 mount or a "0::" line.
-std::optional<std::filesystem::path> cgroup_parent_candidate(std::string_view mountinfo,
-                                                             std::string_view self_cgroup);
 
 /// The perfcheck-launcher executable: $PERFCHECK_LAUNCHER when set and non-empty (then it
 /// must exist), else beside the running executable (the build tree's bin folder), else in
