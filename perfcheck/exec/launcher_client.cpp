@@ -90,9 +90,10 @@ run_message encode_run(const run_request& request) {
   run.open_files = static_cast<std::int32_t>(limits.open_files);
   run.grace_ns = request.grace_ns;
   run.sample_interval_ns = request.sample_interval_ns;
-  const bool sampled_limit = limits.memory_bytes > 0 || limits.cpu_time_ns > 0 || limits.processes > 0 ||
-                             limits.open_files > 0;
-  if (run.sample_interval_ns <= 0 && sampled_limit) run.sample_interval_ns = default_sample_interval_ns;
+  const bool sampled_limit = limits.memory_bytes > 0 || limits.cpu_time_ns > 0 ||
+                             limits.processes > 0 || limits.open_files > 0;
+  if (run.sample_interval_ns <= 0 && sampled_limit)
+    run.sample_interval_ns = default_sample_interval_ns;
   if (run.sample_interval_ns < 0) run.sample_interval_ns = 0;
   if (!request.cpus.empty()) {
     run.flags |= PERFCHECK_LAUNCHER_AFFINITY;
@@ -119,7 +120,8 @@ launcher_reply decode_reply(std::span<const char> packet, const std::string& sen
   auto raw = std::make_unique<perfcheck_launcher_reply>();
   if (!packet.empty()) std::memcpy(raw.get(), packet.data(), std::min(packet.size(), sizeof *raw));
   if (!detail::well_formed(*raw, packet.size()))
-    throw std::runtime_error(sender + " sent a malformed reply (is it from another perfcheck version?)");
+    throw std::runtime_error(sender +
+                             " sent a malformed reply (is it from another perfcheck version?)");
   launcher_reply reply;
   reply.spawn_errno = raw->spawn_errno;
   reply.spawn_step = raw->spawn_step;
@@ -132,13 +134,16 @@ launcher_reply decode_reply(std::span<const char> packet, const std::string& sen
 void throw_spawn_error(const spawn_context& context, int step, int error) {
   const std::string reason = detail::error_text(error);
   switch (step) {
-    case PERFCHECK_STEP_EXEC: throw_cannot_execute(context.program, error);
+    case PERFCHECK_STEP_EXEC:
+      throw_cannot_execute(context.program, error);
     case PERFCHECK_STEP_CGROUP:
-      throw command_error("cannot move the command into the memory cgroup " + context.cgroup.string() + ": " +
-                          reason + "; set PERFCHECK_CGROUP_PARENT=none to limit memory by sampling only");
+      throw command_error("cannot move the command into the memory cgroup " +
+                          context.cgroup.string() + ": " + reason +
+                          "; set PERFCHECK_CGROUP_PARENT=none to limit memory by sampling only");
     case PERFCHECK_STEP_AFFINITY:
-      throw usage_error("cpus " + format_cpu_list(context.cpus) + ": cannot pin the command to them (" +
-                        reason + "); pick CPUs this machine lets perfcheck use");
+      throw usage_error("cpus " + format_cpu_list(context.cpus) +
+                        ": cannot pin the command to them (" + reason +
+                        "); pick CPUs this machine lets perfcheck use");
     case PERFCHECK_STEP_NICE:
       throw usage_error("nice " + std::to_string(context.nice.value_or(0)) +
                         ": cannot set the command's nice value (" + reason +
@@ -149,8 +154,9 @@ void throw_spawn_error(const spawn_context& context, int step, int error) {
     case PERFCHECK_STEP_RLIMIT:
       throw usage_error("limits: cannot set the command's resource limits (" + reason + ")");
     default:
-      throw std::system_error(error, std::generic_category(),
-                              "perfcheck-launcher: starting the command (step " + std::to_string(step) + ")");
+      throw std::system_error(
+          error, std::generic_category(),
+          "perfcheck-launcher: starting the command (step " + std::to_string(step) + ")");
   }
 }
 

@@ -71,8 +71,9 @@ void prepare(spawn_setup& setup, int socket, const fs::path& directory) {
   check_result(::posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0),
                "posix_spawn_file_actions_addopen");
   // A fixed slot, so the socket can never land on 0..2 even if perfcheck's were closed.
-  check_result(::posix_spawn_file_actions_adddup2(&setup.actions, socket, PERFCHECK_LAUNCHER_CONTROL_FD),
-               "posix_spawn_file_actions_adddup2");
+  check_result(
+      ::posix_spawn_file_actions_adddup2(&setup.actions, socket, PERFCHECK_LAUNCHER_CONTROL_FD),
+      "posix_spawn_file_actions_adddup2");
   if (!directory.empty())
     check_result(::posix_spawn_file_actions_addchdir_np(&setup.actions, directory.c_str()),
                  "posix_spawn_file_actions_addchdir_np");
@@ -81,8 +82,9 @@ void prepare(spawn_setup& setup, int socket, const fs::path& directory) {
   sigfillset(&all);
   check_result(::posix_spawnattr_setsigmask(&setup.attr, &none), "posix_spawnattr_setsigmask");
   check_result(::posix_spawnattr_setsigdefault(&setup.attr, &all), "posix_spawnattr_setsigdefault");
-  check_result(::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
-               "posix_spawnattr_setflags");
+  check_result(
+      ::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
+      "posix_spawnattr_setflags");
 }
 
 }  // namespace
@@ -111,11 +113,12 @@ fs::path find_launcher() {
 }
 
 void launcher_process::start(const fs::path& launcher, const fs::path& program,
-                             const std::vector<std::string>& argv, std::vector<std::string> environment,
-                             const fs::path& directory) {
+                             const std::vector<std::string>& argv,
+                             std::vector<std::string> environment, const fs::path& directory) {
   path_ = launcher;
   int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) detail::throw_errno("socketpair");
+  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0)
+    detail::throw_errno("socketpair");
   unique_fd mine(ends[0]);
   unique_fd theirs(ends[1]);
 
@@ -127,7 +130,8 @@ void launcher_process::start(const fs::path& launcher, const fs::path& program,
   std::vector<char*> c_argv = detail::c_strings(args);
   std::vector<char*> c_envp = detail::c_strings(environment);
   pid_t pid = -1;
-  if (int e = ::posix_spawn(&pid, launcher.c_str(), &setup.actions, &setup.attr, c_argv.data(), c_envp.data());
+  if (int e = ::posix_spawn(&pid, launcher.c_str(), &setup.actions, &setup.attr, c_argv.data(),
+                            c_envp.data());
       e != 0)
     detail::throw_os_error(e, "posix_spawn " + launcher.string());
   pid_ = pid;
@@ -172,7 +176,8 @@ void launcher_process::send(std::span<const char> packet, std::span<const int> f
 
 void launcher_process::send_if_alive(std::span<const char> packet) {
   ssize_t sent;
-  while ((sent = ::send(control_.get(), packet.data(), packet.size(), MSG_NOSIGNAL)) < 0 && errno == EINTR) {
+  while ((sent = ::send(control_.get(), packet.data(), packet.size(), MSG_NOSIGNAL)) < 0 &&
+         errno == EINTR) {
   }
   if (sent < 0 && errno != EPIPE && errno != ECONNRESET) detail::throw_errno("send");
 }

@@ -30,7 +30,8 @@ std::int64_t keyed_value(const std::string& text, std::string_view key) {
   while ((at = text.find(key, at)) != std::string::npos) {
     const bool line_start = at == 0 || text[at - 1] == '\n';
     const std::size_t after = at + key.size();
-    if (line_start && after < text.size() && text[after] == ' ') return std::atoll(text.c_str() + after + 1);
+    if (line_start && after < text.size() && text[after] == ' ')
+      return std::atoll(text.c_str() + after + 1);
     at = after;
   }
   return 0;
@@ -65,7 +66,8 @@ std::optional<std::string> cgroup2_mount(std::string_view mountinfo) {
     // mountinfo escapes space, tab, newline and backslash as \ooo.
     for (std::size_t i = at; i < stop; ++i) {
       if (line[i] == '\\' && i + 3 < stop) {
-        point += static_cast<char>((line[i + 1] - '0') * 64 + (line[i + 2] - '0') * 8 + (line[i + 3] - '0'));
+        point += static_cast<char>((line[i + 1] - '0') * 64 + (line[i + 2] - '0') * 8 +
+                                   (line[i + 3] - '0'));
         i += 3;
       } else {
         point += line[i];
@@ -83,7 +85,8 @@ bool lists_memory(const std::string& controllers) {
   while ((at = controllers.find("memory", at)) != std::string::npos) {
     const bool starts = at == 0 || controllers[at - 1] == ' ';
     const std::size_t after = at + 6;
-    const bool ends = after >= controllers.size() || controllers[after] == ' ' || controllers[after] == '\n';
+    const bool ends =
+        after >= controllers.size() || controllers[after] == ' ' || controllers[after] == '\n';
     memory = memory || (starts && ends);
     at = after;
   }
@@ -95,15 +98,20 @@ bool lists_memory(const std::string& controllers) {
 
 namespace fs = std::filesystem;
 
-std::unique_ptr<memory_cgroup> memory_cgroup::create(const fs::path& parent, std::int64_t max_bytes) {
+std::unique_ptr<memory_cgroup> memory_cgroup::create(const fs::path& parent,
+                                                     std::int64_t max_bytes) {
   static int counter = 0;
   auto group = std::unique_ptr<memory_cgroup>(new memory_cgroup);
-  group->path_ = parent / ("perfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
+  group->path_ =
+      parent / ("perfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
   if (::mkdir(group->path_.c_str(), 0755) != 0) return nullptr;
   group->created_ = true;
-  if (!detail::write_control(group->path_ / "memory.max", std::to_string(max_bytes))) return nullptr;
-  (void)detail::write_control(group->path_ / "memory.swap.max", "0");   // over the limit means over, not swapped out
-  (void)detail::write_control(group->path_ / "memory.oom.group", "1");  // the OOM killer takes the whole tree
+  if (!detail::write_control(group->path_ / "memory.max", std::to_string(max_bytes)))
+    return nullptr;
+  (void)detail::write_control(group->path_ / "memory.swap.max",
+                              "0");  // over the limit means over, not swapped out
+  (void)detail::write_control(group->path_ / "memory.oom.group",
+                              "1");  // the OOM killer takes the whole tree
   group->procs_.reset(::open((group->path_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
   if (!group->procs_) return nullptr;
   return group;
@@ -124,7 +132,8 @@ std::int64_t memory_cgroup::peak() const {
   return text ? std::atoll(text->c_str()) : 0;
 }
 
-std::optional<fs::path> cgroup_parent_candidate(std::string_view mountinfo, std::string_view self_cgroup) {
+std::optional<fs::path> cgroup_parent_candidate(std::string_view mountinfo,
+                                                std::string_view self_cgroup) {
   std::optional<std::string> mount = detail::cgroup2_mount(mountinfo);
   if (!mount) return std::nullopt;
   std::optional<std::string> own;
@@ -156,7 +165,8 @@ std::optional<fs::path> find_memory_cgroup_parent() {
   if (!candidate) return std::nullopt;
   auto controllers = detail::slurp(*candidate / "cgroup.subtree_control");
   if (!controllers || !detail::lists_memory(*controllers)) return std::nullopt;
-  if (::access(candidate->c_str(), W_OK) != 0 || ::access((*candidate / "cgroup.procs").c_str(), W_OK) != 0)
+  if (::access(candidate->c_str(), W_OK) != 0 ||
+      ::access((*candidate / "cgroup.procs").c_str(), W_OK) != 0)
     return std::nullopt;
   return candidate;
 }

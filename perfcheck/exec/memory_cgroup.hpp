@@ -21,6 +21,7 @@ class memory_cgroup {
   /// memory.oom.group; nullptr when any required step fails (what was made is removed).
   static std::unique_ptr<memory_cgroup> create(const std::filesystem::path& parent,
                                                std::int64_t max_bytes);
+  /// Closes cgroup.procs and removes the cgroup (best effort: it is empty by then).
   ~memory_cgroup();
   memory_cgroup(const memory_cgroup&) = delete;
   memory_cgroup& operator=(const memory_cgroup&) = delete;

@@ -19,14 +19,14 @@ namespace detail {
 
 /// One captured stream of one run: the pipe perfcheck reads and where the bytes go.
 struct stream_sink {
-  unique_fd read_end;
-  unique_fd file;  ///< none: discard
-  std::filesystem::path path;
-  std::int64_t limit = 0;  ///< bytes kept in the file at most
-  std::int64_t total = 0;  ///< bytes read
-  std::int64_t kept = 0;   ///< bytes written to the file
-  char last = '\n';        ///< last byte kept
-  int write_error = 0;     ///< first failed write; the run goes on, finish() reports it
+  unique_fd read_end;          ///< perfcheck's end of the pipe; none at end of file
+  unique_fd file;              ///< where kept bytes go; none: discard
+  std::filesystem::path path;  ///< the file's path, for errors
+  std::int64_t limit = 0;      ///< bytes kept in the file at most
+  std::int64_t total = 0;      ///< bytes read
+  std::int64_t kept = 0;       ///< bytes written to the file
+  char last = '\n';            ///< last byte kept
+  int write_error = 0;         ///< first failed write; the run goes on, finish() reports it
 
   /// Counts `size` bytes and writes what fits under the limit.
   void consume(const char* data, std::size_t size);
@@ -58,7 +58,9 @@ class output_pump {
   /// True when the command's stdout and stderr are replaced by write_ends().
   bool redirects() const noexcept { return redirect_; }
   /// The command's stdout and stderr, to send to the launcher; -1 when not redirected.
-  std::array<int, 2> write_ends() const noexcept { return {write_ends_[0].get(), write_ends_[1].get()}; }
+  std::array<int, 2> write_ends() const noexcept {
+    return {write_ends_[0].get(), write_ends_[1].get()};
+  }
   /// Closes perfcheck's copies of the write ends once they were sent: from then on only the
   /// command (and its children) hold them, so end of file means they are done with the output.
   void close_write_ends() noexcept;

@@ -36,7 +36,8 @@ void check_cpus(const std::vector<int>& cpus) {
   for (int cpu : cpus)
     if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed))
       throw usage_error("cpus " + format_cpu_list(cpus) + ": CPU " + std::to_string(cpu) +
-                        " is not available to perfcheck here; use CPUs from " + format_cpu_list(usable));
+                        " is not available to perfcheck here; use CPUs from " +
+                        format_cpu_list(usable));
 }
 
 }  // namespace
@@ -59,7 +60,9 @@ process_executor::process_executor(command_line command)
       cgroup_ = memory_cgroup::create(*parent, command_.limits.memory_bytes);
 }
 
-fs::path process_executor::memory_cgroup_path() const { return cgroup_ ? cgroup_->path() : fs::path(); }
+fs::path process_executor::memory_cgroup_path() const {
+  return cgroup_ ? cgroup_->path() : fs::path();
+}
 
 process_executor::~process_executor() {
   // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's tree.
@@ -86,8 +89,9 @@ run_report process_executor::run(const output_capture& capture) {
     throw std::runtime_error("process_executor: a run failed midway; create a new executor");
   const std::int64_t output_limit = command_.limits.output_bytes;
   if (output_limit > 0 && capture.pass_through)
-    throw usage_error("limit OUTPUT needs the output captured, but it passes through; drop "
-                      "--show-output or the OUTPUT limit");
+    throw usage_error(
+        "limit OUTPUT needs the output captured, but it passes through; drop "
+        "--show-output or the OUTPUT limit");
   const std::int64_t oom_kills_before = cgroup_ ? cgroup_->oom_kills() : 0;
 
   output_pump output(capture, output_limit > 0);
@@ -104,7 +108,9 @@ run_report process_executor::run(const output_capture& capture) {
       launcher_.control(),
       [&] { reply = decode_reply(launcher_.receive(packet), launcher_.path().string()); },
       output_limit,
-      [&](std::int64_t total) { launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total)); },
+      [&](std::int64_t total) {
+        launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total));
+      },
       buffer_);
   in_run_ = false;
 
@@ -112,8 +118,8 @@ run_report process_executor::run(const output_capture& capture) {
   report.counters = reply->counters;
   output.finish(report);
   if (reply->spawn_errno != 0)
-    throw_spawn_error({program_, memory_cgroup_path(), command_.cpus, command_.nice}, reply->spawn_step,
-                      reply->spawn_errno);
+    throw_spawn_error({program_, memory_cgroup_path(), command_.cpus, command_.nice},
+                      reply->spawn_step, reply->spawn_errno);
   report.sample = std::move(reply->sample);
   add_late_limits(report, oom_kills_before);
   return report;

@@ -33,7 +33,9 @@ struct reply_builder {
     reply.version = PERFCHECK_LAUNCHER_VERSION;
     reply.type = PERFCHECK_LAUNCHER_REPLY;
   }
-  std::vector<char> bytes() const { return bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(reply.point_count)); }
+  std::vector<char> bytes() const {
+    return bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(reply.point_count));
+  }
   std::vector<char> bytes(std::size_t size) const {
     std::vector<char> out(size);
     std::memcpy(out.data(), &reply, std::min(size, sizeof reply));
@@ -92,8 +94,9 @@ BOOST_AUTO_TEST_CASE(sets_a_flag_for_each_option_and_the_cpu_bits) {
   request.redirect = true;
   request.cgroup = true;
   const perfcheck_launcher_run run = run_of(encode_run(request));
-  BOOST_TEST(run.flags == (PERFCHECK_LAUNCHER_AFFINITY | PERFCHECK_LAUNCHER_NICE | PERFCHECK_LAUNCHER_NO_ASLR |
-                           PERFCHECK_LAUNCHER_REDIRECT | PERFCHECK_LAUNCHER_CGROUP));
+  BOOST_TEST(run.flags ==
+             (PERFCHECK_LAUNCHER_AFFINITY | PERFCHECK_LAUNCHER_NICE | PERFCHECK_LAUNCHER_NO_ASLR |
+              PERFCHECK_LAUNCHER_REDIRECT | PERFCHECK_LAUNCHER_CGROUP));
   BOOST_TEST(run.nice == 5);
   BOOST_TEST(run.cpus[0] == 0b1001u);
   BOOST_TEST(run.cpus[1] == 1u);
@@ -102,8 +105,10 @@ BOOST_AUTO_TEST_CASE(sets_a_flag_for_each_option_and_the_cpu_bits) {
 }
 
 BOOST_AUTO_TEST_CASE(a_sampled_limit_turns_sampling_on_and_a_negative_interval_is_off) {
-  for (auto set : {+[](resource_limits& l) { l.memory_bytes = 1; }, +[](resource_limits& l) { l.cpu_time_ns = 1; },
-                   +[](resource_limits& l) { l.processes = 1; }, +[](resource_limits& l) { l.open_files = 1; }}) {
+  for (auto set : {+[](resource_limits& l) { l.memory_bytes = 1; },
+                   +[](resource_limits& l) { l.cpu_time_ns = 1; },
+                   +[](resource_limits& l) { l.processes = 1; },
+                   +[](resource_limits& l) { l.open_files = 1; }}) {
     run_request request;
     set(request.limits);
     BOOST_TEST(run_of(encode_run(request)).sample_interval_ns == default_sample_interval_ns);
@@ -203,14 +208,18 @@ BOOST_AUTO_TEST_CASE(a_spawn_error_is_reported_with_its_step) {
 }
 
 BOOST_AUTO_TEST_CASE(malformed_replies_name_the_sender_and_the_likely_cause) {
-  const std::string expected = "/bin/perfcheck-launcher sent a malformed reply (is it from another perfcheck version?)";
+  const std::string expected =
+      "/bin/perfcheck-launcher sent a malformed reply (is it from another perfcheck version?)";
   reply_builder good;
   good.reply.point_count = 1;
   BOOST_TEST(malformed_message(good.bytes()) == "(no error)");
   BOOST_TEST(malformed_message({}) == expected);
-  BOOST_TEST(malformed_message(good.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(0) - 1)) == expected);  // short
-  BOOST_TEST(malformed_message(good.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(0))) == expected);      // a point short
-  BOOST_TEST(malformed_message(good.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(2))) == expected);      // a point long
+  BOOST_TEST(malformed_message(good.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(0) - 1)) ==
+             expected);  // short
+  BOOST_TEST(malformed_message(good.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(0))) ==
+             expected);  // a point short
+  BOOST_TEST(malformed_message(good.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(2))) ==
+             expected);  // a point long
   reply_builder bad = good;
   bad.reply.magic = 0;
   BOOST_TEST(malformed_message(bad.bytes()) == expected);
@@ -234,14 +243,19 @@ BOOST_AUTO_TEST_CASE(each_failed_step_says_what_to_change) {
   BOOST_TEST(spawn_message<command_error>(PERFCHECK_STEP_EXEC, EACCES, context) ==
              "cannot execute /usr/bin/prog: Permission denied");
   BOOST_TEST(spawn_message<command_error>(PERFCHECK_STEP_CGROUP, EACCES, context) ==
-             "cannot move the command into the memory cgroup /sys/fs/cgroup/perfcheck-1-1: Permission denied; "
+             "cannot move the command into the memory cgroup /sys/fs/cgroup/perfcheck-1-1: "
+             "Permission denied; "
              "set PERFCHECK_CGROUP_PARENT=none to limit memory by sampling only");
-  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_AFFINITY, EINVAL, context).starts_with("cpus 2-3: cannot pin"));
-  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_NICE, EACCES, context).starts_with("nice -5: cannot set"));
-  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_PERSONALITY, EINVAL, context).starts_with("no-aslr: "));
-  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_RLIMIT, EPERM, context).starts_with("limits: "));
-  BOOST_TEST(spawn_message<std::system_error>(PERFCHECK_STEP_CLONE, EAGAIN, context).starts_with(
-      "perfcheck-launcher: starting the command (step 1)"));
+  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_AFFINITY, EINVAL, context)
+                 .starts_with("cpus 2-3: cannot pin"));
+  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_NICE, EACCES, context)
+                 .starts_with("nice -5: cannot set"));
+  BOOST_TEST(spawn_message<usage_error>(PERFCHECK_STEP_PERSONALITY, EINVAL, context)
+                 .starts_with("no-aslr: "));
+  BOOST_TEST(
+      spawn_message<usage_error>(PERFCHECK_STEP_RLIMIT, EPERM, context).starts_with("limits: "));
+  BOOST_TEST(spawn_message<std::system_error>(PERFCHECK_STEP_CLONE, EAGAIN, context)
+                 .starts_with("perfcheck-launcher: starting the command (step 1)"));
 }
 
 BOOST_AUTO_TEST_SUITE_END()

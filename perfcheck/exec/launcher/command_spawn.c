@@ -33,8 +33,8 @@ static int set_limit(int resource, rlim_t soft, rlim_t hard) {
 
 // The request's rlimits; -1 when one cannot be set.
 static int set_limits(const struct perfcheck_launcher_run* request) {
-  if (request->file_size_bytes > 0 &&
-      set_limit(RLIMIT_FSIZE, (rlim_t)request->file_size_bytes, (rlim_t)request->file_size_bytes) != 0)
+  if (request->file_size_bytes > 0 && set_limit(RLIMIT_FSIZE, (rlim_t)request->file_size_bytes,
+                                                (rlim_t)request->file_size_bytes) != 0)
     return -1;
   if (request->cpu_time_ns > 0) {
     // A per-process backstop one second above the tree limit the sampler enforces; the
@@ -42,8 +42,8 @@ static int set_limits(const struct perfcheck_launcher_run* request) {
     rlim_t seconds = (rlim_t)((request->cpu_time_ns + 999999999) / 1000000000) + 1;
     if (set_limit(RLIMIT_CPU, seconds, seconds + 1) != 0) return -1;
   }
-  if (request->open_files > 0 &&
-      set_limit(RLIMIT_NOFILE, (rlim_t)request->open_files + 1, (rlim_t)request->open_files + 1) != 0)
+  if (request->open_files > 0 && set_limit(RLIMIT_NOFILE, (rlim_t)request->open_files + 1,
+                                           (rlim_t)request->open_files + 1) != 0)
     return -1;
   return 0;
 }
@@ -56,7 +56,8 @@ static int join_groups(const struct child_args* args, int* step) {
   // Back to the policy perfcheck was started with: SCHED_BATCH is the launcher's own.
   if (sched_getscheduler(0) != settings->startup_policy)
     (void)sched_setscheduler(0, settings->startup_policy, &settings->startup_param);
-  if (settings->startup_timer_slack > 0) (void)prctl(PR_SET_TIMERSLACK, (unsigned long)settings->startup_timer_slack);
+  if (settings->startup_timer_slack > 0)
+    (void)prctl(PR_SET_TIMERSLACK, (unsigned long)settings->startup_timer_slack);
   prctl(PR_SET_PDEATHSIG, SIGKILL);  // best effort: the launcher killed outright
   *step = PERFCHECK_STEP_CGROUP;
   if (args->cgroup_fd >= 0 && write(args->cgroup_fd, "0", 1) != 1) return -1;
@@ -69,11 +70,13 @@ static int apply_placement(const struct perfcheck_launcher_run* request, int* st
   if ((request->flags & PERFCHECK_LAUNCHER_AFFINITY) != 0) {
     cpu_set_t set;
     CPU_ZERO(&set);
-    memcpy(&set, request->cpus, sizeof request->cpus < sizeof set ? sizeof request->cpus : sizeof set);
+    memcpy(&set, request->cpus,
+           sizeof request->cpus < sizeof set ? sizeof request->cpus : sizeof set);
     if (sched_setaffinity(0, sizeof set, &set) != 0) return -1;
   }
   *step = PERFCHECK_STEP_NICE;
-  if ((request->flags & PERFCHECK_LAUNCHER_NICE) != 0 && setpriority(PRIO_PROCESS, 0, request->nice) != 0)
+  if ((request->flags & PERFCHECK_LAUNCHER_NICE) != 0 &&
+      setpriority(PRIO_PROCESS, 0, request->nice) != 0)
     return -1;
   *step = PERFCHECK_STEP_PERSONALITY;
   if ((request->flags & PERFCHECK_LAUNCHER_NO_ASLR) != 0) {
@@ -108,15 +111,16 @@ failed:
   _exit(127);
 }
 
-struct spawn_result spawn_command(const struct child_settings* settings, const char* program, char** argv,
-                                  const struct perfcheck_launcher_run* request, int out_fd, int err_fd,
-                                  int cgroup_fd) {
+struct spawn_result spawn_command(const struct child_settings* settings, const char* program,
+                                  char** argv, const struct perfcheck_launcher_run* request,
+                                  int out_fd, int err_fd, int cgroup_fd) {
   // The child's own stack in the memory it shares with the launcher until exec (CLONE_VM):
   // static, so that the launcher's stack needs no 64 KiB frame for it.
   static char child_stack[64 * 1024] __attribute__((aligned(16)));
   struct child_args args = {settings, program, argv, out_fd, err_fd, cgroup_fd, request, 0, 0};
   struct spawn_result result;
-  result.pid = clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
+  result.pid =
+      clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);
   result.error = result.pid < 0 ? errno : args.error;
   result.step = result.pid < 0 ? PERFCHECK_STEP_CLONE : args.step;
   return result;

@@ -46,17 +46,18 @@ static size_t received_fds(struct msghdr* msg, int fds[4]) {
 
 static int is_late_stop(const struct perfcheck_launcher_run* request, ssize_t n, size_t fd_count) {
   return n == (ssize_t)sizeof(struct perfcheck_launcher_stop) && fd_count == 0 &&
-         request->magic == PERFCHECK_LAUNCHER_MAGIC && request->version == PERFCHECK_LAUNCHER_VERSION &&
-         request->type == PERFCHECK_LAUNCHER_STOP;
+         request->magic == PERFCHECK_LAUNCHER_MAGIC &&
+         request->version == PERFCHECK_LAUNCHER_VERSION && request->type == PERFCHECK_LAUNCHER_STOP;
 }
 
 // Checks a received RUN message and hands out its fds; launcher_fail when it is malformed.
 static void accept_request(const struct perfcheck_launcher_run* request, ssize_t n, int msg_flags,
                            const int fds[4], size_t fd_count, int out[3]) {
   if ((size_t)n != sizeof *request || (msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0 ||
-      request->magic != PERFCHECK_LAUNCHER_MAGIC || request->version != PERFCHECK_LAUNCHER_VERSION ||
-      request->type != PERFCHECK_LAUNCHER_RUN)
-    launcher_fail("malformed request on the control socket (is perfcheck from another version?)", 0);
+      request->magic != PERFCHECK_LAUNCHER_MAGIC ||
+      request->version != PERFCHECK_LAUNCHER_VERSION || request->type != PERFCHECK_LAUNCHER_RUN)
+    launcher_fail("malformed request on the control socket (is perfcheck from another version?)",
+                  0);
   size_t expected = ((request->flags & PERFCHECK_LAUNCHER_REDIRECT) != 0 ? 2 : 0) +
                     ((request->flags & PERFCHECK_LAUNCHER_CGROUP) != 0 ? 1 : 0);
   if (fd_count != expected) launcher_fail("request carries the wrong number of fds", 0);
@@ -69,7 +70,8 @@ static void accept_request(const struct perfcheck_launcher_run* request, ssize_t
   if ((request->flags & PERFCHECK_LAUNCHER_CGROUP) != 0) out[2] = fds[next++];
 }
 
-int receive_request(const struct launcher* launcher, struct perfcheck_launcher_run* request, int out[3]) {
+int receive_request(const struct launcher* launcher, struct perfcheck_launcher_run* request,
+                    int out[3]) {
   for (;;) {
     wait_for_event(launcher, -1, 1);
     if (fatal_signal != 0) return -1;

@@ -25,7 +25,8 @@ void launcher_fail(const char* what, int error) __attribute__((noreturn));
 /// cgroup.procs, or -1), dropping STOP messages that arrive after their run ended. Returns 1,
 /// 0 on end of file, or -1 when a fatal signal arrived (fatal_signal says which). A malformed
 /// request or the wrong number of fds: launcher_fail.
-int receive_request(const struct launcher* launcher, struct perfcheck_launcher_run* request, int out[3]);
+int receive_request(const struct launcher* launcher, struct perfcheck_launcher_run* request,
+                    int out[3]);
 
 /// Reads one message during a run without waiting.
 enum control_event receive_stop(int control, struct perfcheck_launcher_stop* stop);

@@ -120,15 +120,18 @@ void die_of(struct launcher_run* run, int sig) {
 
 // Spawn: the baselines (RUSAGE_CHILDREN, /proc/self/io), the clock, the command. Returns 0
 // when it could not be started (the reply says why).
-static int spawn_stage(struct launcher_run* run, const char* program, char** argv, const int fds[3]) {
+static int spawn_stage(struct launcher_run* run, const char* program, char** argv,
+                       const int fds[3]) {
   struct launcher* launcher = run->launcher;
   getrusage(RUSAGE_CHILDREN, &run->children_before);
-  run->cpu_base_ns = timeval_ns(&run->children_before.ru_utime) + timeval_ns(&run->children_before.ru_stime);
+  run->cpu_base_ns =
+      timeval_ns(&run->children_before.ru_utime) + timeval_ns(&run->children_before.ru_stime);
   launcher->tree->own_read_chars = 0;
   run->io_ok = read_io(&launcher->io_fd, &run->io_before, &launcher->tree->own_read_chars);
 
   run->start_ns = now_ns();
-  struct spawn_result spawned = spawn_command(&launcher->child, program, argv, run->request, fds[0], fds[1], fds[2]);
+  struct spawn_result spawned =
+      spawn_command(&launcher->child, program, argv, run->request, fds[0], fds[1], fds[2]);
   for (int i = 0; i < 3; ++i)
     if (fds[i] >= 0) close(fds[i]);
   if (spawned.error != 0) {
@@ -158,14 +161,16 @@ static void sample_stage(struct launcher_run* run, int64_t now) {
   memory_timeline_add(&run->timeline, now - run->start_ns, tree->rss_bytes, tree->live);
   if (request->memory_bytes > 0 && tree->rss_bytes > request->memory_bytes)
     trip(run, PERFCHECK_LIMIT_MEMORY, tree->rss_bytes, now);
-  if (request->processes > 0 && tree->live > request->processes) trip(run, PERFCHECK_LIMIT_PROCESSES, tree->live, now);
+  if (request->processes > 0 && tree->live > request->processes)
+    trip(run, PERFCHECK_LIMIT_PROCESSES, tree->live, now);
   if (request->open_files > 0 && tree->max_fds > request->open_files)
     trip(run, PERFCHECK_LIMIT_OPEN_FILES, tree->max_fds, now);
   if (request->cpu_time_ns > 0) {
     struct rusage children;
     getrusage(RUSAGE_CHILDREN, &children);
-    int64_t cpu = tree->cpu_ticks * (1000000000 / run->launcher->clock_ticks) + timeval_ns(&children.ru_utime) +
-                  timeval_ns(&children.ru_stime) - run->cpu_base_ns;
+    int64_t cpu = tree->cpu_ticks * (1000000000 / run->launcher->clock_ticks) +
+                  timeval_ns(&children.ru_utime) + timeval_ns(&children.ru_stime) -
+                  run->cpu_base_ns;
     if (cpu > request->cpu_time_ns) trip(run, PERFCHECK_LIMIT_CPU_TIME, cpu, now);
   }
   run->next_sample += request->sample_interval_ns;
@@ -175,7 +180,8 @@ static void sample_stage(struct launcher_run* run, int64_t now) {
 // When the loop must wake next: the next sample, the timeout, the next SIGKILL; -1: none.
 static int64_t next_wake(const struct launcher_run* run, int64_t now) {
   int64_t wake = run->request->sample_interval_ns > 0 ? run->next_sample : -1;
-  if (run->deadline >= 0 && !run->stopping && (wake < 0 || run->deadline < wake)) wake = run->deadline;
+  if (run->deadline >= 0 && !run->stopping && (wake < 0 || run->deadline < wake))
+    wake = run->deadline;
   if (run->stopping) {
     int64_t next_kill = run->kill_at > now ? run->kill_at : now + KILL_RETRY_NS;
     if (wake < 0 || next_kill < wake) wake = next_kill;
@@ -187,7 +193,9 @@ static int64_t next_wake(const struct launcher_run* run, int64_t now) {
 static void control_stage(struct launcher_run* run) {
   struct perfcheck_launcher_stop stop;
   switch (receive_stop(run->launcher->control, &stop)) {
-    case CONTROL_STOP: trip(run, stop.limit, stop.observed, now_ns()); break;
+    case CONTROL_STOP:
+      trip(run, stop.limit, stop.observed, now_ns());
+      break;
     case CONTROL_CLOSED:
       kill_everything(run);  // perfcheck is gone
       exit(0);
@@ -195,7 +203,8 @@ static void control_stage(struct launcher_run* run) {
       launcher_report("malformed message on the control socket during a run", 0);
       kill_everything(run);  // giving up must not leave a run's processes behind
       exit(2);
-    default: break;
+    default:
+      break;
   }
 }
 

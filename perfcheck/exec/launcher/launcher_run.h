@@ -32,26 +32,26 @@ struct launcher {
 
 /// The state of one run, from the request to the reply.
 struct launcher_run {
-  struct launcher* launcher;
+  struct launcher* launcher;                     ///< what every run shares
   const struct perfcheck_launcher_run* request;  ///< NULL between runs
-  struct perfcheck_launcher_reply reply;
-  struct memory_timeline timeline;
-  pid_t command;  ///< 0 until spawned and again after the run
-  int command_done;
-  int command_status;
-  struct rusage command_usage;
-  int64_t start_ns, end_ns;
-  int stopping;     ///< SIGTERM sent to the tree
-  int64_t kill_at;  ///< then SIGKILL from this time on
-  int limit;        ///< PERFCHECK_LIMIT_* that stopped the run
-  int64_t limit_observed;
-  struct rusage children_before;
-  int64_t cpu_base_ns;  ///< RUSAGE_CHILDREN user + sys at the start
-  struct io_counts io_before;
-  int io_ok;
-  int64_t next_sample;  ///< when the sampler runs next
-  int64_t deadline;     ///< the timeout's end, -1: none
-  int64_t peak;         ///< highest summed tree RSS sampled
+  struct perfcheck_launcher_reply reply;         ///< filled as the run goes
+  struct memory_timeline timeline;               ///< into reply.points
+  pid_t command;                                 ///< 0 until spawned and again after the run
+  int command_done;                              ///< the command has been reaped
+  int command_status;                            ///< its wait status
+  struct rusage command_usage;                   ///< its own rusage (wait4)
+  int64_t start_ns, end_ns;                      ///< just before clone, at the reap
+  int stopping;                                  ///< SIGTERM sent to the tree
+  int64_t kill_at;                               ///< then SIGKILL from this time on
+  int limit;                                     ///< PERFCHECK_LIMIT_* that stopped the run
+  int64_t limit_observed;                        ///< the value that passed it
+  struct rusage children_before;                 ///< RUSAGE_CHILDREN at the start
+  int64_t cpu_base_ns;                           ///< its user + sys
+  struct io_counts io_before;                    ///< /proc/self/io at the start
+  int io_ok;                                     ///< it was readable
+  int64_t next_sample;                           ///< when the sampler runs next
+  int64_t deadline;                              ///< the timeout's end, -1: none
+  int64_t peak;                                  ///< highest summed tree RSS sampled
 };
 
 /// CLOCK_MONOTONIC in ns.

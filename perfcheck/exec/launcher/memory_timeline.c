@@ -1,7 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "memory_timeline.h"
 
-void memory_timeline_start(struct memory_timeline* timeline, struct perfcheck_launcher_reply* reply) {
+void memory_timeline_start(struct memory_timeline* timeline,
+                           struct perfcheck_launcher_reply* reply) {
   timeline->reply = reply;
   timeline->bucket_samples = 0;
   timeline->samples_per_point = 1;
@@ -21,7 +22,8 @@ static void merge_neighbours(struct memory_timeline* timeline) {
   timeline->samples_per_point *= 2;
 }
 
-void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t rss_bytes, int32_t processes) {
+void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t rss_bytes,
+                         int32_t processes) {
   struct perfcheck_launcher_reply* reply = timeline->reply;
   if (timeline->bucket_samples == 0) {
     if (reply->point_count == PERFCHECK_LAUNCHER_MAX_POINTS) merge_neighbours(timeline);

@@ -11,13 +11,15 @@
 /// Where the timeline goes and how many samples make one point.
 struct memory_timeline {
   struct perfcheck_launcher_reply* reply;  ///< points and point_count
-  uint32_t bucket_samples;                 ///< samples in the last point so far (0: start a new one)
-  uint32_t samples_per_point;              ///< 1, doubled at every merge
+  uint32_t bucket_samples;     ///< samples in the last point so far (0: start a new one)
+  uint32_t samples_per_point;  ///< 1, doubled at every merge
 };
 
 /// Starts an empty timeline in `reply` (point_count 0).
-void memory_timeline_start(struct memory_timeline* timeline, struct perfcheck_launcher_reply* reply);
+void memory_timeline_start(struct memory_timeline* timeline,
+                           struct perfcheck_launcher_reply* reply);
 /// Adds one sample taken `t_ns` after the spawn.
-void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t rss_bytes, int32_t processes);
+void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t rss_bytes,
+                         int32_t processes);
 
 #endif  // PERFCHECK_EXEC_LAUNCHER_MEMORY_TIMELINE_H

@@ -150,7 +150,8 @@ static int read_stat(struct process_tree* tree, pid_t pid, int cached, char* lin
 }
 
 // Adds one live or zombie process's CPU ticks, RSS and (with count_fds) open fds.
-static void measure_process(struct process_tree* tree, pid_t pid, const char* line, int zombie, int count_fds) {
+static void measure_process(struct process_tree* tree, pid_t pid, const char* line, int zombie,
+                            int count_fds) {
   const char* utime = stat_field(line, 14);
   if (utime != NULL) {
     char* end = NULL;
