@@ -1,773 +1,133 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/exec/process_executor.hpp"
 
-#include <fcntl.h>
-#include <poll.h>
 #include <sched.h>
-#include <signal.h>
-#include <spawn.h>
-#include <sys/socket.h>
-#include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
-#include <cerrno>
-#include <chrono>
 #include <cmath>
-#include <cstdlib>
-#include <cstring>
-#include <fstream>
-#include <iterator>
-#include <optional>
 #include <stdexcept>
-#include <string>
-#include <string_view>
-#include <system_error>
 #include <utility>
-#include <vector>
 
-#include "perfcheck/exec/launcher/launcher_protocol.h"
+#include "perfcheck/exec/os_error.hpp"
+#include "perfcheck/exec/output_pump.hpp"
+#include "perfcheck/exec/program_lookup.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 
-#ifndef PERFCHECK_LAUNCHER_INSTALL_RELPATH
-#define PERFCHECK_LAUNCHER_INSTALL_RELPATH "../libexec/perfcheck"
-#endif
-
 namespace perfcheck::exec {
+namespace detail {
 namespace {
 
 namespace fs = std::filesystem;
-using clock_type = std::chrono::steady_clock;
 
-constexpr std::string_view launcher_name = "perfcheck-launcher";
 constexpr std::size_t read_chunk = 128 * 1024;
-// Reads per stream per wake-up: enough to empty a full pipe, few enough that one chatty
-// stream cannot starve the other or the reply.
-constexpr int reads_per_wake = 8;
-// A bigger pipe means fewer stalls of a chatty command while perfcheck drains it; the
-// unprivileged maximum is /proc/sys/fs/pipe-max-size (1 MiB by default).
-constexpr int pipe_size = 1 << 20;
-// How long output may keep arriving once the command has been reaped (from a background
-// child that inherited the pipe).
-constexpr auto drain_grace = std::chrono::milliseconds(100);
 
-[[noreturn]] void throw_errno(const std::string& what) {
-  throw std::system_error(errno, std::generic_category(), what);
-}
-
-std::string error_text(int error) { return std::generic_category().message(error); }
-
-/// Environment of the command: `base` (only its PATH when `clean`) with each "VAR=value" of
-/// `extra` replacing or adding VAR.
-std::vector<std::string> merge_environment(char** base, const std::vector<std::string>& extra,
-                                           bool clean) {
-  std::vector<std::string> merged;
-  for (char** entry = base; entry != nullptr && *entry != nullptr; ++entry)
-    if (!clean || std::string_view(*entry).starts_with("PATH=")) merged.emplace_back(*entry);
-  for (const std::string& assignment : extra) {
-    auto equals = assignment.find('=');
-    if (equals == std::string::npos || equals == 0)
-      throw usage_error("environment entry '" + assignment +
-                        "' is not of the form VAR=value; write it as NAME=VALUE");
-    std::string_view prefix(assignment.data(), equals + 1);
-    auto same = std::find_if(merged.begin(), merged.end(),
-                             [&](const std::string& e) { return e.starts_with(prefix); });
-    if (same != merged.end())
-      *same = assignment;
-    else
-      merged.push_back(assignment);
-  }
-  return merged;
-}
-
-std::optional<std::string> lookup(const std::vector<std::string>& environment,
-                                  std::string_view name) {
-  for (const std::string& entry : environment)
-    if (entry.size() > name.size() && entry.starts_with(name) && entry[name.size()] == '=')
-      return entry.substr(name.size() + 1);
-  return std::nullopt;
-}
-
-/// 0 when `path` is a file this process may execute, else the errno execve would give.
-int executable_error(const fs::path& path) {
-  struct stat st {};
-  if (::stat(path.c_str(), &st) != 0) return errno;
-  if (S_ISDIR(st.st_mode)) return EISDIR;
-  if (!S_ISREG(st.st_mode)) return EACCES;
-  if (::faccessat(AT_FDCWD, path.c_str(), X_OK, AT_EACCESS) != 0) return errno;
-  return 0;
-}
-
-[[noreturn]] void throw_cannot_execute(const fs::path& path, int error) {
-  throw command_error("cannot execute " + path.string() + ": " + error_text(error));
-}
-
-/// argv[0] resolved like execvp: a name with '/' is a path (from `base` when relative);
-/// otherwise the first executable file in PATH (default "/bin:/usr/bin", empty entries mean
-/// the working directory). As execvp, a found but unusable file is reported only when no
-/// later PATH entry has a usable one.
-fs::path resolve_program(const std::string& name, const std::vector<std::string>& environment,
-                         const fs::path& base) {
-  if (name.empty()) throw command_error("command not found: (empty program name)");
-  if (name.find('/') != std::string::npos) {
-    fs::path path = base / name;  // an absolute name replaces base
-    int error = executable_error(path);
-    if (error == ENOENT || error == ENOTDIR) throw command_error("command not found: " + name);
-    if (error != 0) throw_cannot_execute(path, error);
-    return path;
-  }
-  std::string search = lookup(environment, "PATH").value_or("/bin:/usr/bin");
-  std::optional<std::pair<fs::path, int>> unusable;
-  std::size_t begin = 0;
-  while (begin <= search.size()) {
-    std::size_t end = std::min(search.find(':', begin), search.size());
-    std::string dir = search.substr(begin, end - begin);
-    begin = end + 1;
-    fs::path candidate = base / (dir.empty() ? fs::path(".") : fs::path(dir)) / name;
-    int error = executable_error(candidate);
-    if (error == 0) return candidate;
-    if (error != ENOENT && error != ENOTDIR && !unusable) unusable.emplace(candidate, error);
-  }
-  if (unusable) throw_cannot_execute(unusable->first, unusable->second);
-  throw command_error("command not found: " + name);
-}
-
-fs::path executable_dir() {
-  std::error_code ec;
-  fs::path self = fs::read_symlink("/proc/self/exe", ec);
-  if (ec) throw std::system_error(ec, "readlink /proc/self/exe");
-  return self.parent_path();
-}
-
-void write_all(int fd, const char* data, std::size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("write");
-    }
-    data += n;
-    size -= static_cast<std::size_t>(n);
-  }
-}
-
-/// One captured stream of one run: the pipe perfcheck reads and where the bytes go.
-struct stream_sink {
-  unique_fd read_end;
-  unique_fd file;  // none: discard
-  fs::path path;
-  std::int64_t limit = 0;
-  std::int64_t total = 0;
-  std::int64_t kept = 0;
-  char last = '\n';
-  int write_error = 0;  // first failed write; the run goes on, run() throws afterwards
-
-  void consume(const char* data, std::size_t size) {
-    total += static_cast<std::int64_t>(size);
-    if (!file || write_error != 0) return;
-    auto room = static_cast<std::size_t>(std::max<std::int64_t>(limit - kept, 0));
-    std::size_t keep = std::min(size, room);
-    if (keep == 0) return;
-    try {
-      write_all(file.get(), data, keep);
-    } catch (const std::system_error& e) {
-      write_error = e.code().value();
-      return;
-    }
-    kept += static_cast<std::int64_t>(keep);
-    last = data[keep - 1];
-  }
-
-  bool truncated() const { return file && total > kept; }
-
-  /// Appends the truncation note and closes the file; returns the first write error or 0.
-  int finish() {
-    if (truncated() && write_error == 0) {
-      std::string note = last == '\n' ? "" : "\n";
-      note += "[perfcheck: output truncated: kept " + std::to_string(kept) + " of " +
-              std::to_string(total) + " bytes]\n";
-      try {
-        write_all(file.get(), note.data(), note.size());
-      } catch (const std::system_error& e) {
-        write_error = e.code().value();
-      }
-    }
-    if (file && ::close(file.release()) != 0 && write_error == 0) write_error = errno;
-    return write_error;
-  }
-};
-
-/// Opens the capture file (truncating it) and the pipe whose write end goes to the command.
-stream_sink open_sink(const fs::path& path, std::int64_t limit, unique_fd& write_end) {
-  stream_sink sink;
-  sink.path = path;
-  sink.limit = std::max<std::int64_t>(limit, 0);
-  if (!path.empty()) {
-    sink.file.reset(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666));
-    if (!sink.file) throw_errno("open " + path.string());
-  }
-  int ends[2];
-  if (::pipe2(ends, O_CLOEXEC) != 0) throw_errno("pipe2");
-  sink.read_end.reset(ends[0]);
-  write_end.reset(ends[1]);
-  if (::fcntl(ends[0], F_SETFL, O_NONBLOCK) != 0) throw_errno("fcntl");
-  (void)::fcntl(ends[0], F_SETPIPE_SZ, pipe_size);  // best effort
-  return sink;
-}
-
-run_sample to_sample(const perfcheck_launcher_reply& reply) {
-  run_sample sample;
-  sample.wall_ns = reply.wall_ns;
-  sample.user_ns = reply.user_ns;
-  sample.sys_ns = reply.sys_ns;
-  sample.max_rss_bytes = reply.max_rss_bytes;
-  if (WIFEXITED(reply.wait_status)) sample.exit_code = WEXITSTATUS(reply.wait_status);
-  if (WIFSIGNALED(reply.wait_status)) sample.signal = WTERMSIG(reply.wait_status);
-  sample.rss_tree_bytes = reply.rss_tree_bytes;
-  sample.io_read_bytes = reply.read_bytes;
-  sample.io_write_bytes = reply.write_bytes;
-  sample.io_read_chars = reply.read_chars;
-  sample.io_write_chars = reply.write_chars;
-  sample.ctx_voluntary = reply.voluntary_cs;
-  sample.ctx_involuntary = reply.involuntary_cs;
-  sample.faults_major = reply.major_faults;
-  sample.faults_minor = reply.minor_faults;
-  sample.leaked_processes = reply.leaked_processes;
-  if (reply.limit >= static_cast<int>(limit_kind::memory) &&
-      reply.limit <= static_cast<int>(limit_kind::output)) {
-    sample.limit = static_cast<limit_kind>(reply.limit);
-    sample.limit_observed = static_cast<double>(reply.limit_observed);
-  }
-  sample.memory_timeline.reserve(reply.point_count);
-  for (std::uint32_t i = 0; i < reply.point_count; ++i) {
-    sample.memory_timeline.push_back(
-        {reply.points[i].t_ns, reply.points[i].rss_bytes, reply.points[i].processes});
-  }
-  return sample;
-}
-
-// The protocol's limit numbers are limit_kind's values.
-static_assert(static_cast<int>(limit_kind::memory) == PERFCHECK_LIMIT_MEMORY);
-static_assert(static_cast<int>(limit_kind::cpu_time) == PERFCHECK_LIMIT_CPU_TIME);
-static_assert(static_cast<int>(limit_kind::timeout) == PERFCHECK_LIMIT_TIMEOUT);
-static_assert(static_cast<int>(limit_kind::processes) == PERFCHECK_LIMIT_PROCESSES);
-static_assert(static_cast<int>(limit_kind::open_files) == PERFCHECK_LIMIT_OPEN_FILES);
-static_assert(static_cast<int>(limit_kind::file_size) == PERFCHECK_LIMIT_FILE_SIZE);
-static_assert(static_cast<int>(limit_kind::output) == PERFCHECK_LIMIT_OUTPUT);
-
-/// What failed when the launcher could not start the command, as the exception to throw.
-[[noreturn]] void throw_spawn_error(const fs::path& program, const command_line& command,
-                                    const fs::path& cgroup, int step, int error) {
-  const std::string reason = error_text(error);
-  switch (step) {
-    case PERFCHECK_STEP_EXEC: throw_cannot_execute(program, error);
-    case PERFCHECK_STEP_CGROUP:
-      throw command_error("cannot move the command into the memory cgroup " + cgroup.string() + ": " +
-                          reason + "; set PERFCHECK_CGROUP_PARENT=none to limit memory by sampling only");
-    case PERFCHECK_STEP_AFFINITY:
-      throw usage_error("cpus " + format_cpu_list(command.cpus) + ": cannot pin the command to them (" +
-                        reason + "); pick CPUs this machine lets perfcheck use");
-    case PERFCHECK_STEP_NICE:
-      throw usage_error("nice " + std::to_string(command.nice.value_or(0)) +
-                        ": cannot set the command's nice value (" + reason +
-                        "); a value below the current one needs root or CAP_SYS_NICE");
-    case PERFCHECK_STEP_PERSONALITY:
-      throw usage_error("no-aslr: cannot turn address space randomization off (" + reason +
-                        "); drop the option on this system");
-    case PERFCHECK_STEP_RLIMIT:
-      throw usage_error("limits: cannot set the command's resource limits (" + reason + ")");
-    default:
-      throw std::system_error(error, std::generic_category(),
-                              "perfcheck-launcher: starting the command (step " + std::to_string(step) + ")");
-  }
-}
-
-/// Reads a whole small file; nullopt when it cannot be read.
-std::optional<std::string> slurp(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-}
-
-/// The number after `key` + ' ' on a line of a cgroup "key value" file, or 0.
-std::int64_t keyed_value(const std::string& text, std::string_view key) {
-  std::size_t at = 0;
-  while ((at = text.find(key, at)) != std::string::npos) {
-    const bool line_start = at == 0 || text[at - 1] == '\n';
-    const std::size_t after = at + key.size();
-    if (line_start && after < text.size() && text[after] == ' ') return std::atoll(text.c_str() + after + 1);
-    at = after;
-  }
-  return 0;
-}
-
-/// RAII for posix_spawn's attribute and file-action objects.
-struct spawn_setup {
-  posix_spawn_file_actions_t actions;
-  posix_spawnattr_t attr;
-  spawn_setup() {
-    if (int e = ::posix_spawn_file_actions_init(&actions); e != 0)
-      throw std::system_error(e, std::generic_category(), "posix_spawn_file_actions_init");
-    if (int e = ::posix_spawnattr_init(&attr); e != 0) {
-      ::posix_spawn_file_actions_destroy(&actions);
-      throw std::system_error(e, std::generic_category(), "posix_spawnattr_init");
-    }
-  }
-  ~spawn_setup() {
-    ::posix_spawnattr_destroy(&attr);
-    ::posix_spawn_file_actions_destroy(&actions);
-  }
-  spawn_setup(const spawn_setup&) = delete;
-  spawn_setup& operator=(const spawn_setup&) = delete;
-};
-
-void check(int error, const char* what) {
-  if (error != 0) throw std::system_error(error, std::generic_category(), what);
-}
-
-std::vector<char*> c_strings(std::vector<std::string>& strings) {
-  std::vector<char*> pointers;
-  pointers.reserve(strings.size() + 1);
-  for (std::string& s : strings) pointers.push_back(s.data());
-  pointers.push_back(nullptr);
-  return pointers;
+/// Throws usage_error unless every CPU of `cpus` is one this process may run on.
+void check_cpus(const std::vector<int>& cpus) {
+  if (cpus.empty()) return;
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) throw_errno("sched_getaffinity");
+  std::vector<int> usable;
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
+    if (CPU_ISSET(cpu, &allowed)) usable.push_back(cpu);
+  for (int cpu : cpus)
+    if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed))
+      throw usage_error("cpus " + format_cpu_list(cpus) + ": CPU " + std::to_string(cpu) +
+                        " is not available to perfcheck here; use CPUs from " +
+                        format_cpu_list(usable));
 }
 
 }  // namespace
+}  // namespace detail
 
-/// A cgroup v2 of its own for the runs of one executor, with memory.max: the kernel then holds
-/// the MEMORY limit for the whole tree (reclaim, then the OOM killer for the whole group).
-/// Removed on destruction (it is empty by then: every run reaps its tree).
-class memory_cgroup {
- public:
-  /// Creates `<parent>/perfcheck-<pid>-<n>` with memory.max; nullptr when any step fails.
-  static std::unique_ptr<memory_cgroup> create(const fs::path& parent, std::int64_t max_bytes) {
-    static int counter = 0;
-    auto group = std::unique_ptr<memory_cgroup>(new memory_cgroup);
-    group->path_ = parent / ("perfcheck-" + std::to_string(::getpid()) + "-" + std::to_string(++counter));
-    if (::mkdir(group->path_.c_str(), 0755) != 0) return nullptr;
-    group->created_ = true;
-    auto write = [&](const char* file, const std::string& text) {
-      unique_fd fd(::open((group->path_ / file).c_str(), O_WRONLY | O_CLOEXEC));
-      return fd && ::write(fd.get(), text.data(), text.size()) == static_cast<ssize_t>(text.size());
-    };
-    if (!write("memory.max", std::to_string(max_bytes))) return nullptr;
-    (void)write("memory.swap.max", "0");   // over the limit means over, not swapped out
-    (void)write("memory.oom.group", "1");  // the OOM killer takes the whole tree, not one process
-    group->procs_.reset(::open((group->path_ / "cgroup.procs").c_str(), O_WRONLY | O_CLOEXEC));
-    if (!group->procs_) return nullptr;
-    return group;
-  }
-  ~memory_cgroup() {
-    procs_.reset();
-    if (created_) (void)::rmdir(path_.c_str());
-  }
-  memory_cgroup(const memory_cgroup&) = delete;
-  memory_cgroup& operator=(const memory_cgroup&) = delete;
-
-  /// The open cgroup.procs the command writes "0" to before exec.
-  int procs_fd() const { return procs_.get(); }
-  const fs::path& path() const { return path_; }
-  /// OOM kills in the cgroup so far (memory.events oom_kill), 0 when unreadable.
-  std::int64_t oom_kills() const {
-    auto text = slurp(path_ / "memory.events");
-    return text ? keyed_value(*text, "oom_kill") : 0;
-  }
-  /// Peak memory of the cgroup (memory.peak, kernel 5.19+), 0 when unreadable.
-  std::int64_t peak() const {
-    auto text = slurp(path_ / "memory.peak");
-    return text ? std::atoll(text->c_str()) : 0;
-  }
-
- private:
-  memory_cgroup() = default;
-  fs::path path_;
-  bool created_ = false;
-  unique_fd procs_;
-};
-
-std::optional<fs::path> cgroup_parent_candidate(std::string_view mountinfo, std::string_view self_cgroup) {
-  std::optional<std::string> mount;
-  std::size_t begin = 0;
-  while (begin < mountinfo.size() && !mount) {
-    std::size_t end = std::min(mountinfo.find('\n', begin), mountinfo.size());
-    std::string_view line = mountinfo.substr(begin, end - begin);
-    begin = end + 1;
-    // "<id> <parent> <major:minor> <root> <mount point> <options> [optional...] - <type> ..."
-    const auto dash = line.find(" - ");
-    if (dash == std::string_view::npos || !line.substr(dash + 3).starts_with("cgroup2 ")) continue;
-    std::size_t field = 0, at = 0;
-    while (field < 4 && at != std::string_view::npos) {
-      at = line.find(' ', at);
-      if (at != std::string_view::npos) ++at;
-      ++field;
-    }
-    if (at == std::string_view::npos) continue;
-    const std::size_t stop = line.find(' ', at);
-    if (stop == std::string_view::npos) continue;
-    std::string point;
-    // mountinfo escapes space, tab, newline and backslash as \ooo.
-    for (std::size_t i = at; i < stop; ++i) {
-      if (line[i] == '\\' && i + 3 < stop) {
-        point += static_cast<char>((line[i + 1] - '0') * 64 + (line[i + 2] - '0') * 8 + (line[i + 3] - '0'));
-        i += 3;
-      } else {
-        point += line[i];
-      }
-    }
-    mount = point;
-  }
-  if (!mount) return std::nullopt;
-  std::optional<std::string> own;
-  begin = 0;
-  while (begin < self_cgroup.size()) {
-    std::size_t end = std::min(self_cgroup.find('\n', begin), self_cgroup.size());
-    std::string_view line = self_cgroup.substr(begin, end - begin);
-    begin = end + 1;
-    if (line.starts_with("0::")) own = std::string(line.substr(3));
-  }
-  if (!own || own->empty() || own->front() != '/') return std::nullopt;
-  fs::path relative = fs::path(*own).relative_path();
-  fs::path parent = relative.empty() ? relative : relative.parent_path();
-  return parent.empty() ? fs::path(*mount) : fs::path(*mount) / parent;
-}
-
-std::optional<fs::path> find_memory_cgroup_parent() {
-  std::optional<fs::path> candidate;
-  if (const char* configured = std::getenv("PERFCHECK_CGROUP_PARENT");
-      configured != nullptr && *configured != '\0') {
-    if (std::string_view(configured) == "none") return std::nullopt;
-    candidate = fs::path(configured);
-  } else {
-    auto mountinfo = slurp("/proc/self/mountinfo");
-    auto own = slurp("/proc/self/cgroup");
-    if (!mountinfo || !own) return std::nullopt;
-    candidate = cgroup_parent_candidate(*mountinfo, *own);
-  }
-  if (!candidate) return std::nullopt;
-  auto controllers = slurp(*candidate / "cgroup.subtree_control");
-  if (!controllers) return std::nullopt;
-  bool memory = false;
-  std::size_t at = 0;
-  while ((at = controllers->find("memory", at)) != std::string::npos) {
-    const bool starts = at == 0 || (*controllers)[at - 1] == ' ';
-    const std::size_t after = at + 6;
-    const bool ends = after >= controllers->size() || (*controllers)[after] == ' ' || (*controllers)[after] == '\n';
-    memory = memory || (starts && ends);
-    at = after;
-  }
-  if (!memory) return std::nullopt;
-  if (::access(candidate->c_str(), W_OK) != 0 || ::access((*candidate / "cgroup.procs").c_str(), W_OK) != 0)
-    return std::nullopt;
-  return candidate;
-}
-
-fs::path find_launcher() {
-  if (const char* configured = std::getenv("PERFCHECK_LAUNCHER");
-      configured != nullptr && *configured != '\0') {
-    if (executable_error(configured) != 0)
-      throw std::runtime_error(std::string("PERFCHECK_LAUNCHER names ") + configured +
-                               ", which is not an executable file; point it at a built " +
-                               std::string(launcher_name) + " or unset it");
-    return configured;
-  }
-  fs::path dir = executable_dir();
-  const fs::path tried[] = {dir / launcher_name,
-                            dir / PERFCHECK_LAUNCHER_INSTALL_RELPATH / launcher_name};
-  for (const fs::path& candidate : tried)
-    if (executable_error(candidate) == 0) return candidate;
-  throw std::runtime_error(std::string(launcher_name) + " not found (tried " + tried[0].string() +
-                           " and " + tried[1].string() +
-                           "); build or install it, or set PERFCHECK_LAUNCHER to its path");
-}
+namespace fs = std::filesystem;
 
 process_executor::process_executor(command_line command)
-    : command_(std::move(command)), buffer_(read_chunk) {
+    : command_(std::move(command)), buffer_(detail::read_chunk) {
   if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
   std::vector<std::string> environment =
       merge_environment(environ, command_.extra_environment, command_.clean_environment);
-  if (!command_.cpus.empty()) {
-    cpu_set_t allowed;
-    CPU_ZERO(&allowed);
-    if (::sched_getaffinity(0, sizeof allowed, &allowed) != 0) throw_errno("sched_getaffinity");
-    std::vector<int> usable;
-    for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu)
-      if (CPU_ISSET(cpu, &allowed)) usable.push_back(cpu);
-    for (int cpu : command_.cpus)
-      if (cpu < 0 || cpu >= CPU_SETSIZE || !CPU_ISSET(cpu, &allowed))
-        throw usage_error("cpus " + format_cpu_list(command_.cpus) + ": CPU " + std::to_string(cpu) +
-                          " is not available to perfcheck here; use CPUs from " + format_cpu_list(usable));
-  }
-
-  fs::path base = fs::current_path();
-  if (!command_.working_directory.empty()) {
-    base = fs::absolute(command_.working_directory);
-    struct stat st {};
-    int error = ::stat(base.c_str(), &st) != 0 ? errno : S_ISDIR(st.st_mode) ? 0 : ENOTDIR;
-    if (error != 0)
-      throw command_error("cannot use working directory " + command_.working_directory.string() +
-                          ": " + error_text(error));
-  }
+  detail::check_cpus(command_.cpus);
+  const fs::path base = command_directory(command_.working_directory);
   program_ = resolve_program(command_.argv.front(), environment, base);
-  launcher_ = find_launcher();
-
-  int ends[2];
-  if (::socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, ends) != 0) throw_errno("socketpair");
-  unique_fd mine(ends[0]);
-  unique_fd theirs(ends[1]);
-
-  spawn_setup setup;
-  check(::posix_spawn_file_actions_addopen(&setup.actions, 0, "/dev/null", O_RDONLY, 0),
-        "posix_spawn_file_actions_addopen");
-  // A fixed slot, so the socket can never land on 0..2 even if perfcheck's were closed.
-  check(::posix_spawn_file_actions_adddup2(&setup.actions, theirs.get(),
-                                           PERFCHECK_LAUNCHER_CONTROL_FD),
-        "posix_spawn_file_actions_adddup2");
-  if (!command_.working_directory.empty())
-    check(::posix_spawn_file_actions_addchdir_np(&setup.actions, base.c_str()),
-          "posix_spawn_file_actions_addchdir_np");
-  // perfcheck's own signal mask and ignored signals (SIGPIPE, say) must not reach the command.
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  check(::posix_spawnattr_setsigmask(&setup.attr, &none), "posix_spawnattr_setsigmask");
-  check(::posix_spawnattr_setsigdefault(&setup.attr, &all), "posix_spawnattr_setsigdefault");
-  check(::posix_spawnattr_setflags(&setup.attr, POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF),
-        "posix_spawnattr_setflags");
-
-  std::vector<std::string> args{launcher_.string(), std::to_string(PERFCHECK_LAUNCHER_CONTROL_FD),
-                                program_.string(), "--"};
-  args.insert(args.end(), command_.argv.begin(), command_.argv.end());
-  std::vector<char*> argv = c_strings(args);
-  std::vector<char*> envp = c_strings(environment);
-  pid_t pid = -1;
-  if (int e = ::posix_spawn(&pid, launcher_.c_str(), &setup.actions, &setup.attr, argv.data(),
-                            envp.data());
-      e != 0)
-    throw std::system_error(e, std::generic_category(), "posix_spawn " + launcher_.string());
-  launcher_pid_ = pid;
-  control_ = std::move(mine);
-
+  launcher_.start(find_launcher(), program_, command_.argv, std::move(environment),
+                  command_.working_directory.empty() ? fs::path() : base);
   if (command_.limits.memory_bytes > 0)
     if (auto parent = find_memory_cgroup_parent())
       cgroup_ = memory_cgroup::create(*parent, command_.limits.memory_bytes);
 }
 
-fs::path process_executor::memory_cgroup_path() const { return cgroup_ ? cgroup_->path() : fs::path(); }
-
-process_executor::~process_executor() {
-  if (launcher_pid_ > 0) {
-    // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's tree.
-    if (in_run_) ::kill(launcher_pid_, SIGTERM);
-    control_.reset();  // end of file: an idle launcher exits, a busy one kills the tree first
-    while (::waitpid(launcher_pid_, nullptr, 0) < 0 && errno == EINTR) {
-    }
-  }
-  cgroup_.reset();  // empty now: the launcher reaped every process
+fs::path process_executor::memory_cgroup_path() const {
+  return cgroup_ ? cgroup_->path() : fs::path();
 }
 
-void process_executor::launcher_died() {
-  int status = 0;
-  pid_t reaped;
-  while ((reaped = ::waitpid(launcher_pid_, &status, 0)) < 0 && errno == EINTR) {
-  }
-  launcher_pid_ = -1;
-  control_.reset();
-  std::string how = reaped < 0 ? "vanished"
-                    : WIFSIGNALED(status)
-                        ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                        : "exited with status " + std::to_string(WEXITSTATUS(status));
-  throw std::runtime_error(launcher_.string() + " " + how +
-                           " while running a command; see its message above, if any");
+process_executor::~process_executor() {
+  // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's tree.
+  if (in_run_) launcher_.interrupt();
+}
+
+run_request process_executor::request_for(bool redirect) const {
+  run_request request;
+  request.limits = command_.limits;
+  request.sample_interval_ns = command_.sample_interval_ns;
+  request.grace_ns = stop_grace_ns;
+  request.cpus = command_.cpus;
+  request.nice = command_.nice;
+  request.no_aslr = command_.no_aslr;
+  request.redirect = redirect;
+  request.cgroup = cgroup_ != nullptr;
+  return request;
 }
 
 run_report process_executor::run(const output_capture& capture) {
-  if (!control_)
+  if (!launcher_.running())
     throw std::runtime_error("process_executor: the launcher is gone; create a new executor");
   if (in_run_)
     throw std::runtime_error("process_executor: a run failed midway; create a new executor");
-  const resource_limits& limits = command_.limits;
-  if (limits.output_bytes > 0 && capture.pass_through)
-    throw usage_error("limit OUTPUT needs the output captured, but it passes through; drop "
-                      "--show-output or the OUTPUT limit");
-
-  perfcheck_launcher_run request{};
-  request.magic = PERFCHECK_LAUNCHER_MAGIC;
-  request.version = PERFCHECK_LAUNCHER_VERSION;
-  request.type = PERFCHECK_LAUNCHER_RUN;
-  request.timeout_ns = limits.timeout_ns;
-  request.memory_bytes = limits.memory_bytes;
-  request.cpu_time_ns = limits.cpu_time_ns;
-  request.file_size_bytes = limits.file_size_bytes;
-  request.processes = static_cast<std::int32_t>(limits.processes);
-  request.open_files = static_cast<std::int32_t>(limits.open_files);
-  request.grace_ns = stop_grace_ns;
-  request.sample_interval_ns = command_.sample_interval_ns;
-  const bool sampled_limit = limits.memory_bytes > 0 || limits.cpu_time_ns > 0 || limits.processes > 0 ||
-                             limits.open_files > 0;
-  if (request.sample_interval_ns <= 0 && sampled_limit) request.sample_interval_ns = default_sample_interval_ns;
-  if (request.sample_interval_ns < 0) request.sample_interval_ns = 0;
-  if (!command_.cpus.empty()) {
-    request.flags |= PERFCHECK_LAUNCHER_AFFINITY;
-    for (int cpu : command_.cpus) request.cpus[cpu / 64] |= std::uint64_t{1} << (cpu % 64);
-  }
-  if (command_.nice) {
-    request.flags |= PERFCHECK_LAUNCHER_NICE;
-    request.nice = *command_.nice;
-  }
-  if (command_.no_aslr) request.flags |= PERFCHECK_LAUNCHER_NO_ASLR;
-  if (cgroup_) request.flags |= PERFCHECK_LAUNCHER_CGROUP;
+  const std::int64_t output_limit = command_.limits.output_bytes;
+  if (output_limit > 0 && capture.pass_through)
+    throw usage_error(
+        "limit OUTPUT needs the output captured, but it passes through; drop "
+        "--show-output or the OUTPUT limit");
   const std::int64_t oom_kills_before = cgroup_ ? cgroup_->oom_kills() : 0;
 
-  std::vector<stream_sink> sinks;
-  {
-    unique_fd write_ends[2];
-    const bool keep_nothing = capture.stdout_path.empty() && capture.stderr_path.empty();
-    if (!capture.pass_through && keep_nothing && limits.output_bytes == 0) {
-      // Nothing is kept: /dev/null, as hyperfine does. Pipes would cost the command a few
-      // percent of a short run (measured: 1.99 vs 1.84 ms for a no-op program).
-      write_ends[0] = unique_fd(::open("/dev/null", O_WRONLY | O_CLOEXEC));
-      if (!write_ends[0]) throw_errno("open /dev/null");
-      write_ends[1] = unique_fd(::fcntl(write_ends[0].get(), F_DUPFD_CLOEXEC, 3));
-      if (!write_ends[1]) throw_errno("fcntl F_DUPFD_CLOEXEC");
-      request.flags |= PERFCHECK_LAUNCHER_REDIRECT;
-    } else if (!capture.pass_through) {
-      sinks.push_back(open_sink(capture.stdout_path, capture.limit_bytes, write_ends[0]));
-      sinks.push_back(open_sink(capture.stderr_path, capture.limit_bytes, write_ends[1]));
-      request.flags |= PERFCHECK_LAUNCHER_REDIRECT;
-    }
-    int fds[3];
-    std::size_t fd_count = 0;
-    if ((request.flags & PERFCHECK_LAUNCHER_REDIRECT) != 0) {
-      fds[fd_count++] = write_ends[0].get();
-      fds[fd_count++] = write_ends[1].get();
-    }
-    if (cgroup_) fds[fd_count++] = cgroup_->procs_fd();
-    iovec iov{&request, sizeof request};
-    msghdr msg{};
-    msg.msg_iov = &iov;
-    msg.msg_iovlen = 1;
-    alignas(cmsghdr) char control_bytes[CMSG_SPACE(3 * sizeof(int))];
-    if (fd_count > 0) {
-      msg.msg_control = control_bytes;
-      msg.msg_controllen = CMSG_SPACE(fd_count * sizeof(int));
-      cmsghdr* c = CMSG_FIRSTHDR(&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN(fd_count * sizeof(int));
-      std::memcpy(CMSG_DATA(c), fds, fd_count * sizeof(int));
-    }
-    ssize_t sent;
-    while ((sent = ::sendmsg(control_.get(), &msg, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-    }
-    if (sent < 0) {
-      if (errno == EPIPE || errno == ECONNRESET) launcher_died();
-      throw_errno("sendmsg");
-    }
-    // The write ends close here: from now on only the command (and its children) hold them,
-    // so end of file means they are done with the output.
-  }
+  output_pump output(capture, output_limit > 0);
+  std::vector<int> fds;
+  if (output.redirects()) fds = {output.write_ends()[0], output.write_ends()[1]};
+  if (cgroup_) fds.push_back(cgroup_->procs_fd());
+  launcher_.send(encode_run(request_for(output.redirects())), fds);
+  output.close_write_ends();
   in_run_ = true;
 
-  // Heap, not stack: the reply carries up to 256 timeline points (6 KiB).
-  auto reply = std::make_unique<perfcheck_launcher_reply>();
-  bool have_reply = false;
-  bool stop_sent = false;
-  clock_type::time_point drain_deadline{};
-  for (;;) {
-    pollfd fds[3];
-    nfds_t count = 0;
-    stream_sink* polled[3] = {nullptr, nullptr, nullptr};
-    if (!have_reply) fds[count++] = {control_.get(), POLLIN, 0};
-    for (stream_sink& sink : sinks) {
-      if (!sink.read_end) continue;
-      polled[count] = &sink;
-      fds[count++] = {sink.read_end.get(), POLLIN, 0};
-    }
-    if (count == 0) break;  // reply in, every pipe at end of file
-    int timeout = -1;
-    if (have_reply) {
-      auto left = std::chrono::ceil<std::chrono::milliseconds>(drain_deadline - clock_type::now());
-      if (left.count() <= 0) break;
-      timeout = static_cast<int>(left.count());
-    }
-    int ready = ::poll(fds, count, timeout);
-    if (ready < 0) {
-      if (errno == EINTR) continue;
-      throw_errno("poll");
-    }
-    if (ready == 0) break;  // grace period over
-    for (nfds_t i = 0; i < count; ++i) {
-      if (fds[i].revents == 0) continue;
-      if (polled[i] == nullptr) {  // the control socket
-        ssize_t n;
-        while ((n = ::recv(control_.get(), reply.get(), sizeof *reply, 0)) < 0 && errno == EINTR) {
-        }
-        if (n < 0) throw_errno("recv");
-        if (n == 0) launcher_died();
-        const auto size = static_cast<std::size_t>(n);
-        if (size < PERFCHECK_LAUNCHER_REPLY_SIZE(0) || reply->magic != PERFCHECK_LAUNCHER_MAGIC ||
-            reply->version != PERFCHECK_LAUNCHER_VERSION || reply->type != PERFCHECK_LAUNCHER_REPLY ||
-            reply->point_count > PERFCHECK_LAUNCHER_MAX_POINTS ||
-            size != PERFCHECK_LAUNCHER_REPLY_SIZE(reply->point_count))
-          throw std::runtime_error(launcher_.string() + " sent a malformed reply (is it from " +
-                                   "another perfcheck version?)");
-        have_reply = true;
-        drain_deadline = clock_type::now() + drain_grace;
-        continue;
-      }
-      stream_sink& sink = *polled[i];
-      for (int r = 0; r < reads_per_wake && sink.read_end; ++r) {
-        ssize_t n = ::read(sink.read_end.get(), buffer_.data(), buffer_.size());
-        if (n > 0) {
-          sink.consume(buffer_.data(), static_cast<std::size_t>(n));
-          if (static_cast<std::size_t>(n) < buffer_.size()) break;
-        } else if (n == 0) {
-          sink.read_end.reset();
-        } else if (errno == EAGAIN || errno == EINTR) {
-          break;
-        } else {
-          throw_errno("read");
-        }
-      }
-    }
-    if (limits.output_bytes > 0 && !stop_sent && !have_reply && sinks.size() == 2) {
-      const std::int64_t total = sinks[0].total + sinks[1].total;
-      if (total > limits.output_bytes) {
-        perfcheck_launcher_stop stop{PERFCHECK_LAUNCHER_MAGIC, PERFCHECK_LAUNCHER_VERSION,
-                                     PERFCHECK_LAUNCHER_STOP, PERFCHECK_LIMIT_OUTPUT, total};
-        ssize_t sent;
-        while ((sent = ::send(control_.get(), &stop, sizeof stop, MSG_NOSIGNAL)) < 0 && errno == EINTR) {
-        }
-        if (sent < 0 && errno != EPIPE && errno != ECONNRESET) throw_errno("send");
-        stop_sent = true;  // a dead launcher shows as end of file on the next poll
-      }
-    }
-  }
+  std::optional<launcher_reply> reply;
+  std::vector<char> packet(sizeof(perfcheck_launcher_reply));
+  output.pump(
+      launcher_.control(),
+      [&] { reply = decode_reply(launcher_.receive(packet), launcher_.path().string()); },
+      output_limit,
+      [&](std::int64_t total) {
+        launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total));
+      },
+      buffer_);
   in_run_ = false;
 
   run_report report;
-  report.counters = {reply->minor_faults,   reply->major_faults, reply->voluntary_cs,
-                     reply->involuntary_cs, reply->blocks_in,    reply->blocks_out};
-  if (!sinks.empty()) {
-    report.stdout_bytes = sinks[0].total;
-    report.stderr_bytes = sinks[1].total;
-    report.output_truncated = sinks[0].truncated() || sinks[1].truncated();
-    std::optional<std::system_error> failure;
-    for (stream_sink& sink : sinks) {
-      sink.read_end.reset();
-      if (int error = sink.finish(); error != 0 && !failure)
-        failure.emplace(error, std::generic_category(), "write " + sink.path.string());
-    }
-    if (failure) throw *failure;
-  }
+  report.counters = reply->counters;
+  output.finish(report);
   if (reply->spawn_errno != 0)
-    throw_spawn_error(program_, command_, memory_cgroup_path(), reply->spawn_step, reply->spawn_errno);
-  report.sample = to_sample(*reply);
+    throw_spawn_error({program_, memory_cgroup_path(), command_.cpus, command_.nice},
+                      reply->spawn_step, reply->spawn_errno);
+  report.sample = std::move(reply->sample);
+  add_late_limits(report, oom_kills_before);
+  return report;
+}
+
+void process_executor::add_late_limits(run_report& report, std::int64_t oom_kills_before) const {
   run_sample& sample = report.sample;
+  const resource_limits& limits = command_.limits;
   // The kernel's OOM killer in the run's cgroup: the MEMORY limit, even when the sampler
   // never saw the tree above it (a spike between two samples).
   if (cgroup_ && !sample.limit && cgroup_->oom_kills() > oom_kills_before) {
@@ -776,11 +136,11 @@ run_report process_executor::run(const output_capture& capture) {
   }
   // Output that arrived after the launcher replied (or the run ended before perfcheck caught
   // up) still passed the limit.
-  if (limits.output_bytes > 0 && !sample.limit && report.stdout_bytes + report.stderr_bytes > limits.output_bytes) {
+  const std::int64_t output = report.stdout_bytes + report.stderr_bytes;
+  if (limits.output_bytes > 0 && !sample.limit && output > limits.output_bytes) {
     sample.limit = limit_kind::output;
-    sample.limit_observed = static_cast<double>(report.stdout_bytes + report.stderr_bytes);
+    sample.limit_observed = static_cast<double>(output);
   }
-  return report;
 }
 
 command_line command_line_for(const run_spec& spec) {

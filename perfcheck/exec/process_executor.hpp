@@ -1,20 +1,18 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The real executor: each run is a fresh process, spawned, timed and reaped by
-// perfcheck-launcher (see launcher/launcher.c for why a separate launcher).
+// perfcheck-launcher (see launcher/launcher.c for why a separate launcher). It strings
+// together program_lookup, memory_cgroup, launcher_process, launcher_client and output_pump.
 #pragma once
-
-#include <sys/types.h>
 
 #include <cstdint>
 #include <filesystem>
 #include <memory>
-#include <optional>
-#include <string>
-#include <string_view>
 #include <vector>
 
 #include "perfcheck/exec/executor.hpp"
-#include "perfcheck/exec/unique_fd.hpp"
+#include "perfcheck/exec/launcher_client.hpp"
+#include "perfcheck/exec/launcher_process.hpp"
+#include "perfcheck/exec/memory_cgroup.hpp"
 
 namespace perfcheck::exec {
 
@@ -22,10 +20,6 @@ namespace perfcheck::exec {
 /// long enough for a process to flush and remove its temporary files, short enough that a
 /// process ignoring SIGTERM costs little.
 inline constexpr std::int64_t stop_grace_ns = 500'000'000;
-
-/// A cgroup v2 with memory.max that holds the MEMORY limit of one executor's runs (defined in
-/// process_executor.cpp).
-class memory_cgroup;
 
 /// Runs one command as real processes through a perfcheck-launcher that it starts in its
 /// constructor and ends in its destructor. The launcher dies with the *thread* that
@@ -65,16 +59,18 @@ class process_executor final : public executor {
   std::filesystem::path memory_cgroup_path() const;
 
  private:
-  [[noreturn]] void launcher_died();
+  /// The RUN request of one run whose output is redirected or not.
+  run_request request_for(bool redirect) const;
+  /// Turns what only perfcheck sees into the run's limit: an OOM kill in the cgroup (MEMORY)
+  /// and output past the OUTPUT limit after the launcher's last look.
+  void add_late_limits(run_report& report, std::int64_t oom_kills_before) const;
 
   command_line command_;
   std::filesystem::path program_;
-  std::filesystem::path launcher_;
-  unique_fd control_;
-  pid_t launcher_pid_ = -1;
+  std::unique_ptr<memory_cgroup> cgroup_;  // removed after the launcher reaped every process
+  launcher_process launcher_;
   bool in_run_ = false;  // a run is under way (or was abandoned by an exception)
   std::vector<char> buffer_;
-  std::unique_ptr<memory_cgroup> cgroup_;
 };
 
 /// The command line of a spec: command, working directory, environment, limits, sampling
@@ -85,24 +81,5 @@ command_line command_line_for(const run_spec& spec);
 /// through a launcher, output captured and discarded: what any run costs before the command
 /// does anything. Throws std::invalid_argument when runs < 1, and what process_executor throws.
 std::int64_t measure_launch_overhead(int runs = 20);
-
-/// The cgroup v2 folder under which perfcheck may create a cgroup with memory.max, or nullopt.
-/// $PERFCHECK_CGROUP_PARENT names it ("none": never use cgroups); otherwise it is the parent
-/// of perfcheck's own cgroup (the hierarchy root when perfcheck is in the root), found from
-/// /proc/self/mountinfo and /proc/self/cgroup. It qualifies only when its
-/// cgroup.subtree_control already lists "memory" and it and its cgroup.procs are writable:
-/// perfcheck never reconfigures a hierarchy it was not given.
-std::optional<std::filesystem::path> find_memory_cgroup_parent();
-
-/// The candidate of find_memory_cgroup_parent from the texts of /proc/self/mountinfo and
-/// /proc/self/cgroup, before any check; nullopt without a cgroup2 mount or a "0::" line.
-std::optional<std::filesystem::path> cgroup_parent_candidate(std::string_view mountinfo,
-                                                             std::string_view self_cgroup);
-
-/// The perfcheck-launcher executable: $PERFCHECK_LAUNCHER when set and non-empty (then it
-/// must exist), else beside the running executable (the build tree's bin folder), else in
-/// <exe dir>/../libexec/perfcheck (the installed layout). Throws std::runtime_error naming
-/// every path tried when none is an executable file.
-std::filesystem::path find_launcher();
 
 }  // namespace perfcheck::exec

@@ -13,6 +13,7 @@
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/run/calibration.hpp"
+#include "fake_executor.hpp"
 
 using namespace perfcheck;
 using namespace perfcheck::run;
@@ -35,21 +36,15 @@ std::vector<double> block(double center, double spread, int runs = 10) {
 }
 
 // Plays back wall times; fails the run numbered `fail_at` (1-based) when set.
-class fake_executor final : public exec::executor {
- public:
-  explicit fake_executor(int fail_at = 0) : fail_at_(fail_at) {}
-  exec::run_report run(const exec::output_capture&) override {
-    ++count;
-    exec::run_report r;
-    r.sample.wall_ns = 1'000'000 + (count * 7919) % 5000;  // 0.5% spread, no drift
-    r.sample.exit_code = count == fail_at_ ? 1 : 0;
-    return r;
-  }
-  int count = 0;
-
- private:
-  int fail_at_;
-};
+test::fake_executor steady_command(int fail_at = 0) {
+  return test::fake_executor([fail_at](int call) {
+    const int count = call + 1;
+    run_sample s;
+    s.wall_ns = 1'000'000 + (count * 7919) % 5000;  // 0.5% spread, no drift
+    s.exit_code = count == fail_at ? 1 : 0;
+    return s;
+  });
+}
 
 struct counting_listener final : progress_listener {
   void run_finished(bool warmup, int, int planned_runs, const run_sample&) override {
@@ -150,14 +145,14 @@ BOOST_AUTO_TEST_CASE(options_are_checked_with_the_flag_and_the_fix) {
 }
 
 BOOST_AUTO_TEST_CASE(calibrate_runs_warmup_then_every_block) {
-  fake_executor executor;
+  test::fake_executor executor = steady_command();
   counting_listener progress;
   calibration_options o;
   o.runs = 5;
   o.trials = 3;
   o.warmup = 2;
   const auto r = calibrate(executor, o, &progress);
-  BOOST_TEST(executor.count == 2 + 2 * 3 * 5);
+  BOOST_TEST(executor.calls == 2 + 2 * 3 * 5);
   BOOST_TEST(progress.warmups == 2);
   BOOST_TEST(progress.measured == 30);
   BOOST_TEST(progress.planned == 30);
@@ -166,7 +161,7 @@ BOOST_AUTO_TEST_CASE(calibrate_runs_warmup_then_every_block) {
 }
 
 BOOST_AUTO_TEST_CASE(a_failing_run_stops_calibration_with_a_command_error) {
-  fake_executor executor(4);
+  test::fake_executor executor = steady_command(4);
   calibration_options o;
   o.runs = 5;
   o.trials = 2;

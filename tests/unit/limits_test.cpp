@@ -19,8 +19,10 @@
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/run/runner.hpp"
+#include "fake_executor.hpp"
 
 using namespace perfcheck;
+using perfcheck::test::fake_executor;
 
 namespace {
 
@@ -65,21 +67,6 @@ run_sample stopped(limit_kind kind, double observed, double wall_ms = 50) {
   s.limit_observed = observed;
   return s;
 }
-
-// Replays scripted samples through a generator, counting the calls.
-class fake_executor : public exec::executor {
- public:
-  explicit fake_executor(std::function<run_sample(int)> next) : next_(std::move(next)) {}
-  exec::run_report run(const exec::output_capture&) override {
-    exec::run_report r;
-    r.sample = next_(calls++);
-    return r;
-  }
-  int calls = 0;
-
- private:
-  std::function<run_sample(int)> next_;
-};
 
 run_spec plan(int warmup, int runs) {
   run_spec s;

@@ -10,6 +10,7 @@
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/run/runner.hpp"
+#include "fake_executor.hpp"
 
 using namespace perfcheck;
 using namespace perfcheck::gate;
@@ -149,23 +150,17 @@ BOOST_AUTO_TEST_CASE(too_small_samples_are_refused_with_the_minimum) {
 
 namespace {
 
-class scripted : public exec::executor {
- public:
-  explicit scripted(std::vector<double> wall_ms) : wall_ms_(std::move(wall_ms)) {}
-  exec::run_report run(const exec::output_capture&) override {
-    exec::run_report r;
-    r.sample.wall_ns = static_cast<std::int64_t>(wall_ms_[calls % wall_ms_.size()] * 1e6);
-    r.sample.user_ns = r.sample.wall_ns;
-    r.sample.max_rss_bytes = 1 << 20;
-    r.sample.exit_code = 0;
-    ++calls;
-    return r;
-  }
-  std::size_t calls = 0;
-
- private:
-  std::vector<double> wall_ms_;
-};
+// Plays the wall times (ms) in order, over and over.
+test::fake_executor scripted(std::vector<double> wall_ms) {
+  return test::fake_executor([wall_ms = std::move(wall_ms)](int call) {
+    run_sample s;
+    s.wall_ns = static_cast<std::int64_t>(wall_ms[static_cast<std::size_t>(call) % wall_ms.size()] * 1e6);
+    s.user_ns = s.wall_ns;
+    s.max_rss_bytes = 1 << 20;
+    s.exit_code = 0;
+    return s;
+  });
+}
 
 run_spec spec_runs(int min_runs, int max_runs) {
   run_spec s;
@@ -180,8 +175,8 @@ run_spec spec_runs(int min_runs, int max_runs) {
 }  // namespace
 
 BOOST_AUTO_TEST_CASE(interleaved_baseline_alternates_in_random_order_and_detects) {
-  scripted candidate(around(12, 0.02, 37));
-  scripted baseline(around(10, 0.02, 41, 0.2));
+  test::fake_executor candidate = scripted(around(12, 0.02, 37));
+  test::fake_executor baseline = scripted(around(10, 0.02, 41, 0.2));
   run::regression_plan plan;
   plan.rules = parse_regression_rules({"wall.median +5%"}, "t");
   plan.baseline.kind = "command";
@@ -192,7 +187,7 @@ BOOST_AUTO_TEST_CASE(interleaved_baseline_alternates_in_random_order_and_detects
   const auto r = run::run_test(spec_runs(20, 20), candidate, options);
   BOOST_REQUIRE(r.baseline.has_value());
   BOOST_TEST(r.baseline->samples.size() == 20u);
-  BOOST_TEST(baseline.calls == 21u);  // one warm-up too
+  BOOST_TEST(baseline.calls == 21);  // one warm-up too
   const std::string& order = r.baseline->order;
   BOOST_TEST(order.size() == 40u);
   // Every pair holds one A and one B, and both orders occur.
@@ -212,8 +207,8 @@ BOOST_AUTO_TEST_CASE(interleaved_baseline_alternates_in_random_order_and_detects
 
 BOOST_AUTO_TEST_CASE(inconclusive_extends_runs_up_to_the_maximum) {
   // 4% shift with 10% noise and tolerance 5%: undecidable, so the runner goes to RUNS max.
-  scripted candidate(around(10.4, 0.10, 97, 0.5));
-  scripted baseline(around(10, 0.10, 89));
+  test::fake_executor candidate = scripted(around(10.4, 0.10, 97, 0.5));
+  test::fake_executor baseline = scripted(around(10, 0.10, 89));
   run::regression_plan plan;
   plan.rules = parse_regression_rules({"wall.median +5%"}, "t");
   plan.baseline.kind = "command";
@@ -228,8 +223,8 @@ BOOST_AUTO_TEST_CASE(inconclusive_extends_runs_up_to_the_maximum) {
 }
 
 BOOST_AUTO_TEST_CASE(clear_result_stops_at_the_first_look) {
-  scripted candidate(around(10, 0.01, 31, 0.5));
-  scripted baseline(around(10, 0.01, 29));
+  test::fake_executor candidate = scripted(around(10, 0.01, 31, 0.5));
+  test::fake_executor baseline = scripted(around(10, 0.01, 29));
   run::regression_plan plan;
   plan.rules = parse_regression_rules({"wall.median +10%"}, "t");
   plan.baseline.kind = "command";
@@ -243,7 +238,7 @@ BOOST_AUTO_TEST_CASE(clear_result_stops_at_the_first_look) {
 }
 
 BOOST_AUTO_TEST_CASE(fixed_baseline_from_history_or_file) {
-  scripted candidate(around(10, 0.01, 31, 0.5));
+  test::fake_executor candidate = scripted(around(10, 0.01, 31, 0.5));
   run::regression_plan plan;
   plan.rules = parse_regression_rules({"wall.median +5%"}, "t");
   plan.baseline.kind = "file";
@@ -255,7 +250,7 @@ BOOST_AUTO_TEST_CASE(fixed_baseline_from_history_or_file) {
   BOOST_TEST(r.baseline->runs == 30u);
 
   plan.baseline_columns.clear();  // first run ever: nothing to compare with
-  scripted again(around(10, 0.01, 31));
+  test::fake_executor again = scripted(around(10, 0.01, 31));
   const auto first = run::run_test(spec_runs(10, 10), again, options);
   BOOST_TEST(to_string(first.outcome) == std::string("pass"));
   BOOST_TEST(first.warnings.back().find("no baseline yet") != std::string::npos);
@@ -263,11 +258,11 @@ BOOST_AUTO_TEST_CASE(fixed_baseline_from_history_or_file) {
   // More runs cannot decide against an empty baseline, nor against one too small for any
   // number of runs to reach alpha (1 run: the smallest two-sided p with 40 is 2/C(41,1) =
   // 0.049, above 0.01 split over 3 looks): the test stops at its minimum.
-  scripted extendable(around(10, 0.01, 41));
+  test::fake_executor extendable = scripted(around(10, 0.01, 41));
   const auto none = run::run_test(spec_runs(10, 40), extendable, options);
   BOOST_TEST(none.runs.size() == 10u);
   plan.baseline_columns["wall"] = {10e6};
-  scripted small(around(10, 0.01, 41));
+  test::fake_executor small = scripted(around(10, 0.01, 41));
   const auto tiny = run::run_test(spec_runs(10, 40), small, options);
   BOOST_TEST(tiny.runs.size() == 10u);
   BOOST_TEST(tiny.warnings.back().find("can never reach significance") != std::string::npos,

@@ -3,13 +3,13 @@
 #define BOOST_TEST_MODULE runner
 #include <boost/test/unit_test.hpp>
 
-#include <deque>
-
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/runner.hpp"
+#include "fake_executor.hpp"
 
 using namespace perfcheck;
+using perfcheck::test::fake_executor;
 
 namespace {
 
@@ -22,23 +22,6 @@ run_sample ms(double wall_ms, int exit_code = 0) {
   s.exit_code = exit_code;
   return s;
 }
-
-// Replays scripted samples, repeating the last one when the script runs out.
-class fake_executor : public exec::executor {
- public:
-  explicit fake_executor(std::deque<run_sample> script) : script_(std::move(script)) {}
-  exec::run_report run(const exec::output_capture&) override {
-    ++calls;
-    exec::run_report r;
-    r.sample = script_.front();
-    if (script_.size() > 1) script_.pop_front();
-    return r;
-  }
-  int calls = 0;
-
- private:
-  std::deque<run_sample> script_;
-};
 
 run_spec spec_with(int warmup, int min_runs, int max_runs, std::int64_t min_time_ns = 0) {
   run_spec s;
