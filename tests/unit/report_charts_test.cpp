@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// The charts of the HTML report: golden gnuplot scripts and data per chart kind, and the gnuplot
-// batch (every process it starts is reaped, also when a later script cannot be written).
+// The charts of the HTML report: golden gnuplot scripts and data per chart kind, the thinning of
+// long series (LTTB against hand-worked examples), and the gnuplot batch (every process it
+// starts is reaped, also when a later script cannot be written).
 //
 // Golden files: tests/unit/golden/chart-*. After an intended change, regenerate them with
 //   PERFCHECK_UPDATE_GOLDEN=1 <build>/bin/report_charts_test --run_test=golden
@@ -10,12 +11,16 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
+#include <span>
 #include <system_error>
 
 #include "reports/chart_plan.hpp"
 #include "reports/gnuplot_batch.hpp"
+#include "reports/series_thinning.hpp"
 #include "report_fixture.hpp"
 
 using namespace report_fixture;
@@ -105,4 +110,47 @@ BOOST_AUTO_TEST_CASE(a_missing_gnuplot_is_an_outcome_not_an_error) {
       run_gnuplot_batch((tmp.dir / "no-such-gnuplot").string(), tmp.dir, {"plot 1\n"}, 5s);
   BOOST_TEST(!outcomes[0].started);
   BOOST_TEST(outcomes[0].spawn_error == ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(lttb_matches_hand_worked_examples) {
+  // x = 0..6, y = 0 1 5 2 0 3 0 to 4 points: every = 5/2, buckets {1, 2} and {3, 4, 5}.
+  // Bucket {1, 2}: a = (0, 0), the next bucket's mean (4, 5/3); doubled triangle areas
+  // |5x/3 - 4y| are 7/3 for (1, 1) and 50/3 for (2, 5): 2 is kept.
+  // Bucket {3, 4, 5}: a = (2, 5), the last point (6, 0); |30 - 5x - 4y| is 7, 10, 7: 4 is kept.
+  const std::vector<double> x = {0, 1, 2, 3, 4, 5, 6}, y = {0, 1, 5, 2, 0, 3, 0};
+  BOOST_TEST(detail::lttb(x, y, 4) == (std::vector<std::size_t>{0, 2, 4, 6}),
+             boost::test_tools::per_element());
+  // One bucket {1, 2, 3} between (0, 0) and (4, 0): the doubled area is 4y, the spike wins.
+  const std::vector<double> x5 = {0, 1, 2, 3, 4}, y5 = {0, 0, 9, 0, 0};
+  BOOST_TEST(detail::lttb(x5, y5, 3) == (std::vector<std::size_t>{0, 2, 4}),
+             boost::test_tools::per_element());
+  // Nothing to thin.
+  BOOST_TEST(detail::lttb(x5, y5, 5).size() == 5u);
+  BOOST_TEST(detail::lttb(x5, y5, 2).size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(thinning_keeps_the_points_that_must_stay_and_its_bound) {
+  std::vector<double> y(1000);
+  double level = 10;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (i == 400) level = 14;  // a step
+    y[i] = level + 0.3 * std::sin(static_cast<double>(i) * 0.7);
+  }
+  y[777] = 40;  // a spike LTTB must keep by itself
+  const std::vector<std::size_t> always = {399, 400, 512, 998, 999};
+  const auto kept = detail::thin_series(y, always, 250);
+  BOOST_TEST(kept.size() <= 250u);
+  BOOST_TEST(kept.size() >= 240u);
+  BOOST_TEST(std::is_sorted(kept.begin(), kept.end()));
+  BOOST_TEST((std::adjacent_find(kept.begin(), kept.end()) == kept.end()));
+  for (std::size_t i : always) BOOST_TEST(std::binary_search(kept.begin(), kept.end(), i));
+  BOOST_TEST(std::binary_search(kept.begin(), kept.end(), std::size_t{0}));
+  BOOST_TEST(std::binary_search(kept.begin(), kept.end(), std::size_t{777}));
+  // Short series are drawn whole; more must-keep points than the budget are all kept.
+  BOOST_TEST(detail::thin_series(std::span(y).first(200), {}, 250).size() == 200u);
+  std::vector<std::size_t> many;
+  for (std::size_t i = 0; i < 1000; i += 3) many.push_back(i);
+  const auto crowded = detail::thin_series(y, many, 250);
+  BOOST_TEST(crowded.size() <= many.size() + 3);
+  for (std::size_t i : many) BOOST_TEST(std::binary_search(crowded.begin(), crowded.end(), i));
 }
