@@ -35,6 +35,23 @@ tip_point median_tip(const test_row& row, const char* what, const std::vector<do
           "pt med"};
 }
 
+// The most runs drawn as dots per side: more would merge into a bar at this width (the box and
+// whiskers are computed from every run).
+constexpr std::size_t dots_per_side = 40;
+
+// The runs drawn as dots: every run, or `dots_per_side` of them at evenly spread ranks (the
+// smallest and the largest included), so the dots keep the shape of the distribution.
+std::vector<double> dots_of(const std::vector<double>& v) {
+  if (v.size() <= dots_per_side) return v;
+  std::vector<double> sorted = v;
+  std::sort(sorted.begin(), sorted.end());
+  std::vector<double> out;
+  out.reserve(dots_per_side);
+  for (std::size_t k = 0; k < dots_per_side; ++k)
+    out.push_back(sorted[k * (sorted.size() - 1) / (dots_per_side - 1)]);
+  return out;
+}
+
 // Data set 0 (boxes): x, p25, p5, p95, p75, median; data set 1 (runs): jittered x, value, colour.
 std::string distribution_data(const std::vector<double>& baseline,
                               const std::vector<double>& current, double d) {
@@ -43,10 +60,11 @@ std::string distribution_data(const std::vector<double>& baseline,
     const five q = five_of(v);
     boxes += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", x, num(q.p25 / d), num(q.p5 / d),
                          num(q.p95 / d), num(q.p75 / d), num(q.p50 / d));
-    for (std::size_t i = 0; i < v.size(); ++i) {
+    const std::vector<double> dots = dots_of(v);
+    for (std::size_t i = 0; i < dots.size(); ++i) {
       // Deterministic jitter (golden-ratio sequence) so that equal values do not hide each other.
       const double jitter = (std::fmod(static_cast<double>(i) * 0.6180339887, 1.0) - 0.5) * 0.3;
-      points += fmt::format("{}\t{}\t{}\n", num(x + jitter), num(v[i] / d), color);
+      points += fmt::format("{}\t{}\t{}\n", num(x + jitter), num(dots[i] / d), color);
     }
   };
   if (!baseline.empty()) add(baseline, 1, "0x8a8a8a");
@@ -88,10 +106,13 @@ chart_plan plan_distribution(const test_row& row, const std::string& stem) {
   p.weight = current.size() + baseline.size() + 30;
   p.caption = fmt::format(
       "{} of every run: this session ({} runs){}. Box: p25-p75 with the median; whiskers: "
-      "p5-p95; every run is a dot.",
+      "p5-p95; {}.",
       row.metric, current.size(),
       baseline.empty() ? "; no baseline samples stored"
-                       : fmt::format(" against the baseline ({} runs)", baseline.size()));
+                       : fmt::format(" against the baseline ({} runs)", baseline.size()),
+      std::max(current.size(), baseline.size()) > dots_per_side
+          ? fmt::format("runs are dots, at most {} per side at evenly spread ranks", dots_per_side)
+          : "every run is a dot");
   if (!baseline.empty()) p.points.push_back(median_tip(row, "baseline", baseline, 1));
   p.points.push_back(median_tip(row, "this session", current, 2));
   return p;

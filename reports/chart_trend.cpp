@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "reports/chart_plan.hpp"
+#include "reports/series_thinning.hpp"
 #include "reports/template_engine.hpp"
 
 namespace perfcheck::reports::detail {
@@ -39,22 +40,54 @@ std::vector<band> bands_of(const test_row& row, bool sampled) {
   return bands;
 }
 
-// Thresholds on the chart's metric (any statistic, no level): expression and limit, base units.
-std::vector<std::pair<std::string, double>> limits_of(const test_row& row) {
-  std::vector<std::pair<std::string, double>> out;
+// The most points a trend draws. The plot is about 660 px wide: 200 points are one every 3.3 px,
+// about as dense as the tooltip dots (2.2 px radius) can still be hovered one by one; each drawn
+// point costs about 200 bytes of SVG (band and line vertices, a tooltip).
+constexpr std::size_t trend_point_budget = 200;
+
+// A threshold on the chart's metric (any statistic, no level).
+struct trend_limit {
+  std::string expr;
+  double value = 0;  // base unit
+};
+
+std::vector<trend_limit> limits_of(const test_row& row) {
+  std::vector<trend_limit> out;
   if (!row.current) return out;
   for (const auto& t : row.current->thresholds) {
     const auto mark = threshold_mark_of(t);
-    if (mark && mark->metric == row.metric && !mark->has_level) out.emplace_back(t.expr, mark->limit);
+    if (mark && mark->metric == row.metric && !mark->has_level) out.push_back({t.expr, mark->limit});
   }
   return out;
 }
 
-std::vector<tip_point> trend_points(const test_row& row) {
-  std::vector<tip_point> points;
-  points.reserve(row.series.size());
+// The positions in row.series that the chart draws: an LTTB selection, and always the results
+// on both sides of every change point, every failed, regressed or error result, the current
+// one and the newest.
+std::vector<std::size_t> kept_points(const test_row& row) {
+  std::vector<std::size_t> always;
+  for (std::size_t c : row.segments.changepoints) {
+    if (c > 0) always.push_back(c - 1);
+    always.push_back(c);
+  }
   const auto& history = row.test->history;
   for (std::size_t k = 0; k < row.series.size(); ++k) {
+    const std::size_t i = row.series_index[k];
+    const verdict v = history[i].outcome;
+    if (v == verdict::failed || v == verdict::regressed || v == verdict::error ||
+        row.test->current == i) {
+      always.push_back(k);
+    }
+  }
+  if (!row.series.empty()) always.push_back(row.series.size() - 1);
+  return thin_series(row.series, std::move(always), trend_point_budget);
+}
+
+std::vector<tip_point> trend_points(const test_row& row, const std::vector<std::size_t>& kept) {
+  std::vector<tip_point> points;
+  points.reserve(kept.size());
+  const auto& history = row.test->history;
+  for (std::size_t k : kept) {
     const std::size_t i = row.series_index[k];
     const auto& r = history[i];
     const std::string commit = r.commit.empty() ? "no commit" : short_commit(r.commit);
@@ -68,10 +101,11 @@ std::vector<tip_point> trend_points(const test_row& row) {
   return points;
 }
 
-std::string trend_line(const test_row& row, const std::vector<band>& bands, double d) {
+std::string trend_line(const test_row& row, const std::vector<band>& bands,
+                       const std::vector<std::size_t>& kept, double d) {
   std::string data;
-  data.reserve(row.series.size() * 48);
-  for (std::size_t k = 0; k < row.series.size(); ++k) {
+  data.reserve(kept.size() * 48);
+  for (std::size_t k : kept) {
     data += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", k + 1, num(row.series[k] / d),
                         num(bands[k].inner_lo / d), num(bands[k].inner_hi / d),
                         num(bands[k].outer_lo / d), num(bands[k].outer_hi / d));
@@ -79,34 +113,69 @@ std::string trend_line(const test_row& row, const std::vector<band>& bands, doub
   return data;
 }
 
-// Up to six dated tics, evenly spread.
+// The label of a tic at a result: its date; "12-01 10:42" when dates repeat among the tics; its
+// commit when those repeat too; else the result's number.
+enum class tic_style { date, time, commit, number };
+
+std::string tic_text(const report_result& r, std::size_t k, tic_style style) {
+  switch (style) {
+    case tic_style::date:
+      return r.date.size() >= 10 ? tic_label(short_date(r.date)) : "";
+    case tic_style::time:
+      return r.date.size() >= 16
+                 ? gnuplot_safe(fmt::format("{} {}", r.date.substr(5, 5), r.date.substr(11, 5)))
+                 : "";
+    case tic_style::commit:
+      return r.commit.empty() ? "" : tic_label(short_commit(r.commit));
+    case tic_style::number:
+      break;
+  }
+  return fmt::format("#{}", k);
+}
+
+// Up to six tics, evenly spread, labelled in the first style that tells them all apart.
 std::string trend_tics(const test_row& row) {
   const std::size_t n = row.series.size();
-  std::string tics;
   const std::size_t tic_count = std::min<std::size_t>(n, 6);
-  std::size_t previous = 0;
+  std::vector<std::size_t> ks;  // 1-based positions
   for (std::size_t j = 0; j < tic_count; ++j) {
     const std::size_t k = tic_count == 1 ? 1 : 1 + j * (n - 1) / (tic_count - 1);
-    if (k == previous) continue;
-    previous = k;
-    const auto& date = row.test->history[row.series_index[k - 1]].date;
-    tics += fmt::format("{}\t{}\n", k,
-                        date.empty() ? fmt::format("#{}", k) : tic_label(short_date(date)));
+    if (ks.empty() || ks.back() != k) ks.push_back(k);
   }
+  std::vector<std::string> labels;
+  for (tic_style style : {tic_style::date, tic_style::time, tic_style::commit, tic_style::number}) {
+    labels.clear();
+    for (std::size_t k : ks) labels.push_back(tic_text(row.test->history[row.series_index[k - 1]], k, style));
+    std::vector<std::string> sorted = labels;
+    std::sort(sorted.begin(), sorted.end());
+    const bool distinct = std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
+    if (distinct && std::none_of(labels.begin(), labels.end(), [](const auto& l) { return l.empty(); }))
+      break;
+  }
+  std::string tics;
+  for (std::size_t j = 0; j < ks.size(); ++j) tics += fmt::format("{}\t{}\n", ks[j], labels[j]);
   return tics;
 }
 
-// Horizontal lines across the chart: the thresholds, the baseline.
+// Horizontal lines across the chart: the thresholds inside the y range and the baseline; a
+// threshold outside the range is written at the edge it lies beyond, with its value.
 void add_levels(ctemplate::TemplateDictionary& dict, data_file& file, const test_row& row,
-                const frame& g, const std::vector<std::pair<std::string, double>>& limits) {
+                const frame& g, const std::vector<trend_limit>& limits) {
   const double d = g.unit.divisor;
   const std::string x0 = num(g.x_lo), x1 = num(g.x_hi);
-  if (!limits.empty()) {
-    std::string text;
-    for (const auto& [expr, v] : limits)
-      text += fmt::format("{}\t{}\n{}\t{}\n\n", x0, num(v / d), x1, num(v / d));
-    dict.SetValueAndShowSection("INDEX", std::to_string(file.add(std::move(text))), "LIMITS");
+  std::string inside, above, below;
+  for (const auto& limit : limits) {
+    const double v = limit.value / d;
+    std::string& edge = v > g.y_hi ? above : below;
+    if (v >= g.y_lo && v <= g.y_hi)
+      inside += fmt::format("{}\t{}\n{}\t{}\n\n", x0, num(v), x1, num(v));
+    else
+      edge += (edge.empty() ? "" : ", ") + format_quantity(limit.value, row.kind);
   }
+  if (!inside.empty())
+    dict.SetValueAndShowSection("INDEX", std::to_string(file.add(std::move(inside))), "LIMITS");
+  if (!above.empty()) dict.SetValueAndShowSection("VALUES", above, "LIMIT_ABOVE");
+  if (!below.empty()) dict.SetValueAndShowSection("VALUES", below, "LIMIT_BELOW");
   if (row.change) {
     const std::string v = num(row.change->baseline_value / d);
     const int index = file.add(fmt::format("{}\t{}\n{}\t{}\n", x0, v, x1, v));
@@ -138,20 +207,38 @@ void add_changes(ctemplate::TemplateDictionary& dict, data_file& file, const tes
   section->SetIntValue("SEG_INDEX", file.add(std::move(means)));
 }
 
-std::string trend_caption(const test_row& row, bool sampled,
-                          const std::vector<std::pair<std::string, double>>& limits) {
+std::string limits_caption(const std::vector<trend_limit>& limits, const frame& g) {
+  std::string inside, outside;
+  for (const auto& limit : limits) {
+    const double v = limit.value / g.unit.divisor;
+    std::string& list = v >= g.y_lo && v <= g.y_hi ? inside : outside;
+    list += (list.empty() ? "" : ", ") + limit.expr;
+  }
+  std::string caption;
+  if (!inside.empty()) caption += "Dashed red: threshold " + inside + ". ";
+  if (!outside.empty()) {
+    caption += "Threshold " + outside +
+               " lies outside the data's range: its value is written at the edge it lies beyond. ";
+  }
+  return caption;
+}
+
+std::string trend_caption(const test_row& row, bool sampled, std::size_t drawn,
+                          const std::vector<trend_limit>& limits, const frame& g) {
   const std::size_t n = row.series.size();
   std::string caption = fmt::format(
       "{} {} of each of {} result{}, oldest to newest (hover a point for its commit and date). ",
       row.metric, row.statistic, n, n == 1 ? "" : "s");
+  if (drawn < n) {
+    caption += fmt::format(
+        "{} of them drawn, picked by largest-triangle-three-buckets (Steinarsson 2013) with every "
+        "change point, failure and the current result kept; report.json has them all. ",
+        drawn);
+  }
   caption += sampled ? "Bands: p25-p75 (dark) and p5-p95 (light) of each result's runs. "
                      : "Bands: the 95% confidence interval of the median (dark) and min-p95 "
                        "(light) of each result's runs (no samples stored for p5/p25/p75). ";
-  if (!limits.empty()) {
-    caption += "Dashed red: threshold";
-    for (std::size_t i = 0; i < limits.size(); ++i) caption += (i ? ", " : " ") + limits[i].first;
-    caption += ". ";
-  }
+  caption += limits_caption(limits, g);
   if (row.change) caption += fmt::format("Dotted green: the baseline's {}. ", row.statistic);
   const auto& cps = row.segments.changepoints;
   if (cps.empty())
@@ -168,16 +255,15 @@ std::string trend_caption(const test_row& row, bool sampled,
 }  // namespace
 
 chart_plan plan_trend(const test_row& row, const std::string& stem) {
-  const std::size_t n = row.series.size();
   const bool sampled = sampled_bands(row);
   const std::vector<band> bands = bands_of(row, sampled);
+  // The y range holds the data, its bands and the baseline; thresholds far from the data would
+  // squash it, so they are marked at the edge instead.
   double lo = HUGE_VAL, hi = -HUGE_VAL;
-  for (std::size_t k = 0; k < n; ++k) {
+  for (std::size_t k = 0; k < row.series.size(); ++k) {
     lo = std::min({lo, row.series[k], bands[k].outer_lo, bands[k].inner_lo});
     hi = std::max({hi, row.series[k], bands[k].outer_hi, bands[k].inner_hi});
   }
-  const auto limits = limits_of(row);
-  for (const auto& [expr, v] : limits) lo = std::min(lo, v), hi = std::max(hi, v);
   if (row.change) {
     lo = std::min(lo, row.change->baseline_value);
     hi = std::max(hi, row.change->baseline_value);
@@ -185,11 +271,13 @@ chart_plan plan_trend(const test_row& row, const std::string& stem) {
   chart_plan p;
   frame& g = p.geometry;
   g.x_lo = 0.5;
-  g.x_hi = static_cast<double>(n) + 0.5;
+  g.x_hi = static_cast<double>(row.series.size()) + 0.5;
   fit_y(g, row.kind, lo, hi);
+  const auto limits = limits_of(row);
+  const auto kept = kept_points(row);
 
   data_file file;
-  file.add(trend_line(row, bands, g.unit.divisor));
+  file.add(trend_line(row, bands, kept, g.unit.divisor));
   ctemplate::TemplateDictionary dict("trend");
   set_frame(dict, g, stem);
   dict.SetValue("Y_LABEL", axis_label(row, g.unit));
@@ -202,9 +290,9 @@ chart_plan plan_trend(const test_row& row, const std::string& stem) {
   add_changes(dict, file, row, g);
   p.data = file.text();
   expand_template("trend.gp.tpl", dict, p.script);
-  p.weight = n + 50;
-  p.caption = trend_caption(row, sampled, limits);
-  p.points = trend_points(row);
+  p.weight = kept.size() + 50;
+  p.caption = trend_caption(row, sampled, kept.size(), limits, g);
+  p.points = trend_points(row, kept);
   return p;
 }
 

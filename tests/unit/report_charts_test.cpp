@@ -1,7 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// The charts of the HTML report: golden gnuplot scripts and data per chart kind, the thinning of
-// long series (LTTB against hand-worked examples), and the gnuplot batch (every process it
-// starts is reaped, also when a later script cannot be written).
+// The charts of the HTML report: golden gnuplot scripts and data per chart kind, the thinning
+// of long trends (LTTB against hand-worked examples), thresholds outside the data, tic labels of
+// one day, and the gnuplot batch (every process it starts is reaped, also when a later script
+// cannot be written).
 //
 // Golden files: tests/unit/golden/chart-*. After an intended change, regenerate them with
 //   PERFCHECK_UPDATE_GOLDEN=1 <build>/bin/report_charts_test --run_test=golden
@@ -21,6 +22,7 @@
 #include "reports/chart_plan.hpp"
 #include "reports/gnuplot_batch.hpp"
 #include "reports/series_thinning.hpp"
+#include "reports/synthetic_model.hpp"
 #include "report_fixture.hpp"
 
 using namespace report_fixture;
@@ -153,4 +155,83 @@ BOOST_AUTO_TEST_CASE(thinning_keeps_the_points_that_must_stay_and_its_bound) {
   const auto crowded = detail::thin_series(y, many, 250);
   BOOST_TEST(crowded.size() <= many.size() + 3);
   for (std::size_t i : many) BOOST_TEST(std::binary_search(crowded.begin(), crowded.end(), i));
+}
+
+BOOST_AUTO_TEST_CASE(a_long_trend_is_thinned_keeping_change_points_failures_and_the_latest) {
+  synthetic_options o;
+  o.tests = 2;  // test 0 fails in its current result
+  o.results = 1000;
+  auto model = make_synthetic_model(o);
+  auto& history = model.tests[0].history;
+  history[123].outcome = verdict::error;
+  const auto view = make_view(model);
+  const test_row& row = row_named(view, model.tests[0].name);
+  const auto plan = detail::plan_trend(row, "r0-trend");
+  BOOST_TEST(plan.points.size() <= 200u);
+  BOOST_TEST(plan.points.size() >= 150u);
+  // One data line per drawn point in data set 0.
+  const std::string first_set = plan.data.substr(0, plan.data.find("\n\n\n"));
+  BOOST_TEST(count(first_set, "\n") + 1 == plan.points.size());
+  const auto drawn = [&](std::size_t k) {  // 0-based position in the series
+    for (const auto& p : plan.points) {
+      if (p.x == static_cast<double>(k + 1)) return true;
+    }
+    return false;
+  };
+  BOOST_TEST(drawn(row.series.size() - 1));
+  BOOST_TEST(std::string(plan.points.back().css) == "pt cur");
+  BOOST_TEST(drawn(123));
+  for (std::size_t c : row.segments.changepoints) {
+    BOOST_TEST(drawn(c - 1));
+    BOOST_TEST(drawn(c));
+  }
+  BOOST_TEST(contains(plan.caption, "largest-triangle-three-buckets"));
+}
+
+BOOST_AUTO_TEST_CASE(a_threshold_far_from_the_data_is_marked_at_the_edge) {
+  const auto model = golden_model(golden_hostile);
+  const auto view = make_view(model);
+  // sort_numbers: about 4 ms, "wall.p95 < 5ms": the axis stays on the data.
+  const auto far = detail::plan_trend(row_named(view, "sort_numbers"), "r0-trend");
+  BOOST_TEST(far.geometry.y_hi < 4.5);
+  BOOST_TEST(contains(far.script, "set label 'threshold 5.00 ms ↑' at graph 1, graph 1"));
+  BOOST_TEST(!contains(far.script, "title 'threshold'"));
+  BOOST_TEST(contains(far.caption, "wall.p95 < 5ms lies outside the data's range"));
+
+  // A threshold inside the data's range is a dashed line, as before.
+  auto near_model = golden_model(golden_hostile);
+  near_model.tests[1].history[11].thresholds = {{"wall.p95 < 11ms", 12.18e6, false}};
+  const auto near_view = make_view(near_model);
+  const auto near = detail::plan_trend(row_named(near_view, "parse_big_json"), "r1-trend");
+  BOOST_TEST(contains(near.script, "title 'threshold'"));
+  BOOST_TEST(!contains(near.script, "set label"));
+  BOOST_TEST(contains(near.caption, "Dashed red: threshold wall.p95 < 11ms."));
+
+  // Below the range: an arrow down at the bottom edge.
+  near_model.tests[1].history[11].thresholds = {{"wall.p95 > 1ms", 12.18e6, true}};
+  const auto low_view = make_view(near_model);
+  const auto low = detail::plan_trend(row_named(low_view, "parse_big_json"), "r1-trend");
+  BOOST_TEST(contains(low.script, "set label 'threshold 1.00 ms ↓' at graph 1, graph 0"));
+}
+
+BOOST_AUTO_TEST_CASE(sessions_of_one_day_are_labelled_by_time) {
+  auto model = golden_model(golden_hostile);
+  for (int i = 0; i < 12; ++i)
+    model.tests[0].history[static_cast<std::size_t>(i)].date =
+        fmt::format("2026-12-01T{:02}:42:00.000Z", 8 + i);
+  const auto view = make_view(model);
+  const auto plan = detail::plan_trend(row_named(view, "touch_memory"), "r0-trend");
+  BOOST_TEST(contains(plan.data, "\t12-01 08:42\n"));
+  BOOST_TEST(contains(plan.data, "\t12-01 19:42\n"));
+  BOOST_TEST(!contains(plan.data, "2026-12-01"));
+  // Within one minute: by commit.
+  for (auto& r : model.tests[0].history) r.date = "2026-12-01T10:42:00.000Z";
+  const auto same_minute = make_view(model);
+  const auto by_commit = detail::plan_trend(row_named(same_minute, "touch_memory"), "r0-trend");
+  BOOST_TEST(contains(by_commit.data, "\tc0ffee00aa\n"));
+  // Dates that differ stay dates.
+  const auto plain_model = golden_model(golden_hostile);
+  const auto plain_view = make_view(plain_model);
+  const auto plain = detail::plan_trend(row_named(plain_view, "touch_memory"), "r0-trend");
+  BOOST_TEST(contains(plain.data, "\t2026-10-01\n"));
 }
