@@ -97,7 +97,7 @@ void set_frame(ctemplate::TemplateDictionary& dict, const frame& g, const std::s
 std::optional<threshold_mark> threshold_mark_of(const threshold_outcome& outcome) {
   try {
     const auto expr = gate::parse_threshold(outcome.expr);
-    return threshold_mark{expr.metric, expr.level.has_value(), expr.op, expr.limit};
+    return threshold_mark{outcome.expr, expr.metric, expr.level.has_value(), expr.op, expr.limit};
   } catch (const usage_error&) {
     return std::nullopt;
   }

@@ -96,14 +96,15 @@ void set_frame(ctemplate::TemplateDictionary& dict, const frame& geometry, const
 
 /// What a chart draws of a threshold.
 struct threshold_mark {
+  std::string text;        ///< the expression as written, for captions
   std::string metric;      ///< "wall"
   bool has_level = false;  ///< the threshold is on one level of a series
   gate::comparison op = gate::comparison::less;
   double limit = 0;  ///< base unit of the metric
 };
 
-/// The one place where charts read a threshold outcome: nullopt for an expression this version
-/// cannot parse (it is listed in the table, not drawn).
+/// The one place where charts read a threshold outcome (no chart touches its fields): nullopt
+/// for an expression this version cannot parse (it is listed in the table, not drawn).
 std::optional<threshold_mark> threshold_mark_of(const threshold_outcome& outcome);
 
 // The planners, one per chart kind: `stem` names the chart's files (<stem>.dat, <stem>.svg).

@@ -56,7 +56,7 @@ std::vector<trend_limit> limits_of(const test_row& row) {
   if (!row.current) return out;
   for (const auto& t : row.current->thresholds) {
     const auto mark = threshold_mark_of(t);
-    if (mark && mark->metric == row.metric && !mark->has_level) out.push_back({t.expr, mark->limit});
+    if (mark && mark->metric == row.metric && !mark->has_level) out.push_back({mark->text, mark->limit});
   }
   return out;
 }

@@ -64,16 +64,6 @@ class temp_folder {
   fs::path path_;
 };
 
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  out.close();
-  if (!out) {
-    throw std::system_error(errno ? errno : EIO, std::generic_category(),
-                            fmt::format("writing chart data {}", path.string()));
-  }
-}
-
 std::string read_text(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
   std::ostringstream text;
@@ -116,7 +106,7 @@ std::vector<plan> plan_charts(const report_view& view, const fs::path& dir) {
       p.kind = kind;
       p.stem = fmt::format("r{}-{}", r, to_string(kind));
       p.chart = planner(row, p.stem);
-      write_text(dir / (p.stem + ".dat"), p.chart.data);
+      detail::write_file(dir / (p.stem + ".dat"), p.chart.data);
       p.chart.data = std::string();
       plans.push_back(std::move(p));
     };

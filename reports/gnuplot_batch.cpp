@@ -64,17 +64,17 @@ int child_process::wait_until(std::chrono::steady_clock::time_point deadline) {
   return status;
 }
 
-namespace {
-
-void write_script(const fs::path& path, const std::string& text) {
+void detail::write_file(const fs::path& path, const std::string& text) {
   std::ofstream out(path, std::ios::binary);
   out << text;
   out.close();
   if (!out) {
     throw std::system_error(errno ? errno : EIO, std::generic_category(),
-                            fmt::format("writing gnuplot script {}", path.string()));
+                            fmt::format("writing {}", path.string()));
   }
 }
+
+namespace {
 
 class spawn_actions {
  public:
@@ -143,7 +143,7 @@ std::vector<gnuplot_outcome> run_gnuplot_batch(const std::string& program, const
   for (std::size_t j = 0; j < scripts.size(); ++j) {
     if (scripts[j].empty()) continue;
     const std::string script = fmt::format("batch{}.gp", j);
-    write_script(dir / script, scripts[j]);
+    detail::write_file(dir / script, scripts[j]);
     children[j] = start_gnuplot(outcomes[j], program, dir, script, fmt::format("batch{}.log", j));
   }
   const auto deadline = std::chrono::steady_clock::now() + limit;

@@ -56,4 +56,11 @@ std::vector<gnuplot_outcome> run_gnuplot_batch(const std::string& program,
                                                const std::vector<std::string>& scripts,
                                                std::chrono::seconds limit);
 
+namespace detail {
+
+/// Writes `text` to `path` (created or truncated); throws std::system_error "writing <path>".
+void write_file(const std::filesystem::path& path, const std::string& text);
+
+}  // namespace detail
+
 }  // namespace perfcheck::reports

@@ -37,7 +37,13 @@ const test_row& row_named(const report_view& view, const std::string& name) {
   throw std::runtime_error("no row " + name);
 }
 
-void check_plan(const std::string& kind, const detail::chart_plan& plan) {
+// Compares the script and the data of the `kind` chart of the golden model's row `row` with
+// golden/chart-<kind>.gp and .dat.
+void check_plan(const std::string& kind, const std::string& row,
+                detail::chart_plan (*planner)(const test_row&, const std::string&)) {
+  const auto model = golden_model(golden_hostile);
+  const auto view = make_view(model);
+  const auto plan = planner(row_named(view, row), "r1-" + kind);
   check_golden("chart-" + kind + ".gp", plan.script);
   check_golden("chart-" + kind + ".dat", plan.data);
 }
@@ -46,31 +52,18 @@ void check_plan(const std::string& kind, const detail::chart_plan& plan) {
 
 BOOST_AUTO_TEST_SUITE(golden)
 
-BOOST_AUTO_TEST_CASE(trend) {
-  const auto model = golden_model(golden_hostile);
-  const auto view = make_view(model);
-  check_plan("trend", detail::plan_trend(row_named(view, "parse_big_json"), "r1-trend"));
-}
+// parse_big_json has a trend (a level shift, a threshold, a baseline, sampled bands), a
+// distribution and a memory timeline; the hostile row has levels whose labels reach the data
+// file only through the whitelist.
+BOOST_AUTO_TEST_CASE(trend) { check_plan("trend", "parse_big_json", detail::plan_trend); }
 
 BOOST_AUTO_TEST_CASE(distribution) {
-  const auto model = golden_model(golden_hostile);
-  const auto view = make_view(model);
-  check_plan("distribution",
-             detail::plan_distribution(row_named(view, "parse_big_json"), "r1-distribution"));
+  check_plan("distribution", "parse_big_json", detail::plan_distribution);
 }
 
-BOOST_AUTO_TEST_CASE(memory) {
-  const auto model = golden_model(golden_hostile);
-  const auto view = make_view(model);
-  check_plan("memory", detail::plan_memory(row_named(view, "parse_big_json"), "r1-memory"));
-}
+BOOST_AUTO_TEST_CASE(memory) { check_plan("memory", "parse_big_json", detail::plan_memory); }
 
-BOOST_AUTO_TEST_CASE(series) {
-  // The hostile row: its level labels reach the data file only through the whitelist.
-  const auto model = golden_model(golden_hostile);
-  const auto view = make_view(model);
-  check_plan("series", detail::plan_series(row_named(view, golden_hostile), "r3-series"));
-}
+BOOST_AUTO_TEST_CASE(series) { check_plan("series", golden_hostile, detail::plan_series); }
 
 BOOST_AUTO_TEST_SUITE_END()
 

@@ -1,6 +1,6 @@
 reset
 set terminal svg size 380,260 dynamic font "sans,10" background "#ffffff"
-set output 'r3-series.svg'
+set output 'r1-series.svg'
 set termoption noenhanced
 set encoding utf8
 set datafile separator "\t"
@@ -16,5 +16,5 @@ set grid ytics lc rgb "#e6e6e6" lw 1 dt 1
 set key at screen 0.18, 0.995 left top horizontal samplen 1.5 spacing 1 font ",9" textcolor rgb "#333333"
 
 set ylabel 'wall median (ms)' textcolor rgb "#333333"
-plot 'r3-series.dat' using 1:2:3:4:xticlabels(5) with yerrorlines pt 7 ps 0.6 lw 1.5 lc rgb "#1f4e8c" title 'median'
+plot 'r1-series.dat' using 1:2:3:4:xticlabels(5) with yerrorlines pt 7 ps 0.6 lw 1.5 lc rgb "#1f4e8c" title 'median'
 unset output
