@@ -18,8 +18,8 @@ namespace perfcheck::reports::detail {
 
 /// A unit to show the values of one chart in: value / divisor, labelled `name`.
 struct display_unit {
-  double divisor = 1;
-  const char* name = "";
+  double divisor = 1;     ///< base units per display unit (1e6 for ms)
+  const char* name = "";  ///< "ms", "MiB", ...; "" for counts
 };
 
 /// The unit that shows `largest` (base unit of `kind`) with a short number: ns..s, B..GiB.
@@ -28,10 +28,10 @@ display_unit unit_for(unit_kind kind, double largest);
 /// The plot area in screen fractions and the axis ranges. gnuplot gets these numbers (margins
 /// "at screen", fixed ranges), so the tooltip overlay can place points exactly.
 struct frame {
-  int width = 760, height = 260;
-  double left = 0.09, right = 0.955, bottom = 0.13, top = 0.86;
-  double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;  ///< y in the display unit
-  display_unit unit;
+  int width = 760, height = 260;                                 ///< SVG size, px
+  double left = 0.09, right = 0.955, bottom = 0.13, top = 0.86;  ///< plot area, screen fractions
+  double x_lo = 0, x_hi = 1, y_lo = 0, y_hi = 1;  ///< axis ranges; y in the display unit
+  display_unit unit;                              ///< of the y axis
 
   /// SVG x of data x.
   double px(double x) const { return width * (left + (x - x_lo) / (x_hi - x_lo) * (right - left)); }
@@ -64,7 +64,7 @@ struct tip_point {
   double x = 0;     ///< data units
   double y = 0;     ///< base units
   std::string tip;  ///< tooltip text (escaped by the overlay template)
-  const char* css = "pt";
+  const char* css = "pt";  ///< class of the circle: "pt", "pt cur", "pt med", "pt peak"
 };
 
 /// The data of one chart as gnuplot data sets (`index 0`, `index 1`, ...) in one file: fewer
@@ -83,12 +83,12 @@ class data_file {
 
 /// One planned chart: what gnuplot reads and runs, and what the page shows around it.
 struct chart_plan {
-  frame geometry;
-  std::string data;     ///< the text of <stem>.dat
-  std::string script;   ///< this chart's part of its batch's gnuplot script
-  std::string caption;  ///< what is drawn, in words
-  std::vector<tip_point> points;
-  std::size_t weight = 0;  ///< relative gnuplot work, to balance the batches
+  frame geometry;                 ///< what gnuplot is told, and where the tooltips go
+  std::string data;               ///< the text of <stem>.dat
+  std::string script;             ///< this chart's part of its batch's gnuplot script
+  std::string caption;            ///< what is drawn, in words
+  std::vector<tip_point> points;  ///< the points that get a tooltip
+  std::size_t weight = 0;         ///< relative gnuplot work, to balance the batches
 };
 
 /// Adds the FRAME include (chart_frame.gp.tpl: terminal, output <stem>.svg, margins, ranges).
@@ -99,8 +99,8 @@ struct threshold_mark {
   std::string text;        ///< the expression as written, for captions
   std::string metric;      ///< "wall"
   bool has_level = false;  ///< the threshold is on one level of a series
-  gate::comparison op = gate::comparison::less;
-  double limit = 0;  ///< base unit of the metric
+  gate::comparison op = gate::comparison::less;  ///< "<", "<=", ...
+  double limit = 0;                              ///< base unit of the metric
 };
 
 /// The one place where charts read a threshold outcome (no chart touches its fields): nullopt
