@@ -25,7 +25,8 @@ five five_of(std::vector<double> v) {
           stats::quantile_sorted(v, 0.95)};
 }
 
-tip_point median_tip(const test_row& row, const char* what, const std::vector<double>& v, double x) {
+tip_point median_tip(const test_row& row, const char* what, const std::vector<double>& v,
+                     double x) {
   const five q = five_of(v);
   return {x, q.p50,
           fmt::format("{}: {} runs, median {}, p25-p75 {} to {}, p5-p95 {} to {}", what, v.size(),

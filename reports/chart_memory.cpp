@@ -40,10 +40,10 @@ chart_plan plan_memory(const test_row& row, const std::string& stem) {
   const auto peak = std::max_element(
       m.begin(), m.end(), [](const auto& a, const auto& b) { return a.rss_bytes < b.rss_bytes; });
   if (peak != m.end()) {
-    p.points.push_back({peak->seconds, peak->rss_bytes,
-                        fmt::format("peak {} at {:.2f} s", format_size(peak->rss_bytes),
-                                    peak->seconds),
-                        "pt peak"});
+    p.points.push_back(
+        {peak->seconds, peak->rss_bytes,
+         fmt::format("peak {} at {:.2f} s", format_size(peak->rss_bytes), peak->seconds),
+         "pt peak"});
   }
   return p;
 }

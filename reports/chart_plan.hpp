@@ -61,9 +61,9 @@ std::string axis_label(const test_row& row, const display_unit& unit);
 
 /// A point that gets a tooltip in the overlay.
 struct tip_point {
-  double x = 0;     ///< data units
-  double y = 0;     ///< base units
-  std::string tip;  ///< tooltip text (escaped by the overlay template)
+  double x = 0;            ///< data units
+  double y = 0;            ///< base units
+  std::string tip;         ///< tooltip text (escaped by the overlay template)
   const char* css = "pt";  ///< class of the circle: "pt", "pt cur", "pt med", "pt peak"
 };
 
@@ -96,9 +96,9 @@ void set_frame(ctemplate::TemplateDictionary& dict, const frame& geometry, const
 
 /// What a chart draws of a threshold.
 struct threshold_mark {
-  std::string text;        ///< the expression as written, for captions
-  std::string metric;      ///< "wall"
-  bool has_level = false;  ///< the threshold is on one level of a series
+  std::string text;                              ///< the expression as written, for captions
+  std::string metric;                            ///< "wall"
+  bool has_level = false;                        ///< the threshold is on one level of a series
   gate::comparison op = gate::comparison::less;  ///< "<", "<=", ...
   double limit = 0;                              ///< base unit of the metric
 };

@@ -34,14 +34,14 @@ std::vector<level_value> level_values(const test_row& row) {
 }
 
 tip_point level_tip(const test_row& row, const level_value& l, std::size_t i) {
-  return {static_cast<double>(i + 1), l.value,
-          fmt::format("level {}: {} {}{}", l.level, row.statistic,
-                      format_quantity(l.value, row.kind),
-                      row.statistic == "median"
-                          ? fmt::format(" (95% CI {} to {})", format_quantity(l.low, row.kind),
-                                        format_quantity(l.high, row.kind))
-                          : ""),
-          "pt"};
+  return {
+      static_cast<double>(i + 1), l.value,
+      fmt::format("level {}: {} {}{}", l.level, row.statistic, format_quantity(l.value, row.kind),
+                  row.statistic == "median"
+                      ? fmt::format(" (95% CI {} to {})", format_quantity(l.low, row.kind),
+                                    format_quantity(l.high, row.kind))
+                      : ""),
+      "pt"};
 }
 
 }  // namespace
@@ -60,9 +60,9 @@ chart_plan plan_series(const test_row& row, const std::string& stem) {
   fit_y(g, row.kind, lo, hi);
   const double d = g.unit.divisor;
   for (std::size_t i = 0; i < levels.size(); ++i) {
-    p.data += fmt::format("{}\t{}\t{}\t{}\t{}\n", i + 1, num(levels[i].value / d),
-                          num(levels[i].low / d), num(levels[i].high / d),
-                          tic_label(levels[i].level));
+    p.data +=
+        fmt::format("{}\t{}\t{}\t{}\t{}\n", i + 1, num(levels[i].value / d), num(levels[i].low / d),
+                    num(levels[i].high / d), tic_label(levels[i].level));
     p.points.push_back(level_tip(row, levels[i], i));
   }
   ctemplate::TemplateDictionary dict("series");

@@ -33,9 +33,9 @@ std::vector<band> bands_of(const test_row& row, bool sampled) {
   bands.reserve(row.series.size());
   for (std::size_t i : row.series_index) {
     const metric_figures& f = *row.test->history[i].find(row.metric);
-    bands.push_back(sampled ? band{f.bands->p25, f.bands->p75, f.bands->p5, f.bands->p95}
-                            : band{f.summary.ci_low, f.summary.ci_high, f.summary.min,
-                                   f.summary.p95});
+    bands.push_back(sampled
+                        ? band{f.bands->p25, f.bands->p75, f.bands->p5, f.bands->p95}
+                        : band{f.summary.ci_low, f.summary.ci_high, f.summary.min, f.summary.p95});
   }
   return bands;
 }
@@ -56,7 +56,8 @@ std::vector<trend_limit> limits_of(const test_row& row) {
   if (!row.current) return out;
   for (const auto& t : row.current->thresholds) {
     const auto mark = threshold_mark_of(t);
-    if (mark && mark->metric == row.metric && !mark->has_level) out.push_back({mark->text, mark->limit});
+    if (mark && mark->metric == row.metric && !mark->has_level)
+      out.push_back({mark->text, mark->limit});
   }
   return out;
 }
@@ -145,11 +146,13 @@ std::string trend_tics(const test_row& row) {
   std::vector<std::string> labels;
   for (tic_style style : {tic_style::date, tic_style::time, tic_style::commit, tic_style::number}) {
     labels.clear();
-    for (std::size_t k : ks) labels.push_back(tic_text(row.test->history[row.series_index[k - 1]], k, style));
+    for (std::size_t k : ks)
+      labels.push_back(tic_text(row.test->history[row.series_index[k - 1]], k, style));
     std::vector<std::string> sorted = labels;
     std::sort(sorted.begin(), sorted.end());
     const bool distinct = std::adjacent_find(sorted.begin(), sorted.end()) == sorted.end();
-    if (distinct && std::none_of(labels.begin(), labels.end(), [](const auto& l) { return l.empty(); }))
+    if (distinct &&
+        std::none_of(labels.begin(), labels.end(), [](const auto& l) { return l.empty(); }))
       break;
   }
   std::string tics;

@@ -184,14 +184,13 @@ chart_set::chart_set(const report_view& view, const chart_settings& settings) : 
         settings.jobs ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
     jobs = static_cast<unsigned>(std::min<std::size_t>(jobs, plans_.size()));
     std::vector<std::vector<std::size_t>> members;
-    const auto runs = run_gnuplot_batch(settings.gnuplot, folder.path(),
-                                        batch_scripts(plans_, jobs, members),
-                                        std::chrono::seconds(300));
+    const auto runs =
+        run_gnuplot_batch(settings.gnuplot, folder.path(), batch_scripts(plans_, jobs, members),
+                          std::chrono::seconds(300));
     for (unsigned j = 0; j < jobs; ++j) {
       if (members[j].empty()) continue;
-      const std::string why =
-          batch_problem(runs[j], settings.gnuplot,
-                        folder.path() / fmt::format("batch{}.log", j), note_);
+      const std::string why = batch_problem(runs[j], settings.gnuplot,
+                                            folder.path() / fmt::format("batch{}.log", j), note_);
       for (std::size_t i : members[j]) {
         if (!svg_complete(folder.path() / (plans_[i].stem + ".svg")))
           plans_[i].note = why.empty() ? "Chart not drawn: gnuplot wrote no complete SVG." : why;

@@ -296,7 +296,8 @@ report_session session_of(const store::session_info& chosen,
 
 // Each test's series is one read of the history: with more connections, several threads read
 // at once (a store object is one connection, used by one thread).
-void read_tests(store::history_store& history, const std::vector<const store::stored_result*>& order,
+void read_tests(store::history_store& history,
+                const std::vector<const store::stored_result*>& order,
                 const std::function<std::unique_ptr<store::history_store>()>& open_connection,
                 unsigned connections, std::vector<report_test>& tests) {
   const std::size_t threads =

@@ -30,10 +30,9 @@ void current_properties(ctemplate::TemplateDictionary& tc, const test_row& row) 
   property(tc, "PROPERTY", "commit", row.current->commit);
   property(tc, "PROPERTY", "date", row.current->date);
   for (const auto& m : row.current->metrics) {
-    for (const char* stat :
-         {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
-      const double v = std::string_view(stat) == "n" ? static_cast<double>(m.summary.n)
-                                                     : *m.summary.get(stat);
+    for (const char* stat : {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
+      const double v =
+          std::string_view(stat) == "n" ? static_cast<double>(m.summary.n) : *m.summary.get(stat);
       property(tc, "PROPERTY", fmt::format("{}.{}", m.metric, stat), number(v));
     }
   }

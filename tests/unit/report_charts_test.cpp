@@ -19,11 +19,11 @@
 #include <span>
 #include <system_error>
 
+#include "report_fixture.hpp"
 #include "reports/chart_plan.hpp"
 #include "reports/gnuplot_batch.hpp"
 #include "reports/series_thinning.hpp"
 #include "reports/synthetic_model.hpp"
-#include "report_fixture.hpp"
 
 using namespace report_fixture;
 using namespace std::chrono_literals;
@@ -74,9 +74,9 @@ BOOST_AUTO_TEST_CASE(a_failing_batch_leaves_no_gnuplot_behind) {
   fs::permissions(slow, fs::perms::owner_all);
   fs::create_directory(tmp.dir / "batch1.gp");  // the second script cannot be written
   const auto started = std::chrono::steady_clock::now();
-  BOOST_CHECK_EXCEPTION(
-      run_gnuplot_batch(slow.string(), tmp.dir, {"plot 1\n", "plot 2\n"}, 60s), std::system_error,
-      [](const std::system_error& e) { return contains(e.what(), "batch1.gp"); });
+  BOOST_CHECK_EXCEPTION(run_gnuplot_batch(slow.string(), tmp.dir, {"plot 1\n", "plot 2\n"}, 60s),
+                        std::system_error,
+                        [](const std::system_error& e) { return contains(e.what(), "batch1.gp"); });
   BOOST_TEST(fs::exists(tmp.dir / "batch0.log"));  // the first gnuplot had been started
   errno = 0;
   BOOST_TEST(::waitpid(-1, nullptr, WNOHANG) == -1);  // and no child is left, not even a zombie
