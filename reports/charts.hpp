@@ -60,7 +60,7 @@ class chart_set {
   std::size_t planned() const;
   std::size_t drawn() const;
 
-  struct plan;  ///< one chart's geometry, files and outcome (charts.cpp)
+  struct plan;  ///< one chart's plan, files and outcome (charts.cpp)
 
  private:
   const report_view* view_;

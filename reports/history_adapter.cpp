@@ -98,31 +98,30 @@ std::vector<memory_reading> memory_of(const run_result& res) {
   return out;
 }
 
-report_test test_of(store::history_store& history, const store::stored_result& stored) {
-  const run_result& res = stored.result;
-  report_test test;
-  test.name = valid_utf8(res.name);
-
-  // The baseline pool the gate would use: same test, spec, machine and branch, results that
-  // started before this one.
-  const auto pool = history.baseline({.name = res.name,
-                                      .spec_hash = res.context.spec_hash,
-                                      .machine = res.context.machine,
-                                      .git_branch = res.context.git_branch,
-                                      .metric = "wall",
-                                      .before = res.started_at});
-  const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
-  // The gate's own comparison when the result was checked against regression rules: the
-  // most severe finding.
+// The gate's own comparison when the result was checked against regression rules: the most
+// severe finding; nullptr without one.
+const regression_finding* most_severe_finding(const run_result& res) {
   const regression_finding* finding = nullptr;
   for (const auto& f : res.regressions) {
     if (!finding || decision_rank(f.decision) > decision_rank(finding->decision)) finding = &f;
   }
-  std::vector<std::string> keep = {"wall", "rss"};
-  if (finding && finding->metric != "wall" && finding->metric != "rss")
-    keep.push_back(finding->metric);
-  std::optional<store::series_point> baseline_point;
+  return finding;
+}
 
+// Where the newest pooled baseline result came from.
+struct baseline_origin {
+  std::string commit;
+  std::string date;
+};
+
+// Fills test.history and test.current from the test's series; returns the commit and date of
+// the result keyed `newest_pooled`, when the series has it.
+std::optional<baseline_origin> read_series(store::history_store& history,
+                                           const store::stored_result& stored,
+                                           const std::vector<std::string>& keep,
+                                           const std::string& newest_pooled, report_test& test) {
+  const run_result& res = stored.result;
+  std::optional<baseline_origin> origin;
   auto points = history.series(
       {.name = res.name, .spec_hash = res.context.spec_hash, .machine = res.context.machine});
   test.history.reserve(points.size());
@@ -133,65 +132,93 @@ report_test test_of(store::history_store& history, const store::stored_result& s
     } else {
       test.history.push_back(result_of(p, keep));
     }
-    if (p.key == newest_pooled) {
-      baseline_point = store::series_point{};
-      baseline_point->git_commit = p.git_commit;
-      baseline_point->started_at = p.started_at;
-    }
+    if (p.key == newest_pooled) origin = baseline_origin{p.git_commit, p.started_at};
     p.summary.clear();  // keep the peak low on long histories
   }
   if (!test.current) {  // not in its own series (a filter mismatch): still report it
     test.current = test.history.size();
     test.history.push_back(result_of(res));
   }
-  test.samples = res.runs;
-  for (auto& s : test.samples) s.memory_timeline.clear();
-  test.memory = memory_of(res);
+  return origin;
+}
 
-  // Without a finding, the change against the pool is computed here the way the gate does
-  // (relative Hodges-Lehmann shift, interval at the gate's default 1 - alpha).
+// The gate's finding as the report shows it, with the baseline's runs of its metric.
+void compare_by_finding(const run_result& res, const regression_finding& finding,
+                        const std::optional<baseline_origin>& origin, report_test& test) {
+  baseline_comparison b;
+  b.metric = valid_utf8(finding.metric);
+  b.statistic = "median";  // regression rules compare medians
+  b.baseline_value = finding.baseline_median;
+  b.change = finding.change;
+  b.change_low = finding.ci_low;
+  b.change_high = finding.ci_high;
+  b.confidence = change_confidence;
+  if (origin && res.baseline && res.baseline->kind == "history") {
+    b.baseline_commit = valid_utf8(origin->commit);
+    b.baseline_date = valid_utf8(origin->date);
+  }
+  if (res.baseline && !res.baseline->samples.empty()) {
+    const auto base_columns = metric_columns(res.baseline->samples);
+    if (const auto it = base_columns.find(finding.metric); it != base_columns.end()) {
+      test.baseline_samples = it->second;
+    }
+  }
+  test.baseline = b;
+}
+
+// Without a finding, the change against the pool, computed the way the gate does (relative
+// Hodges-Lehmann shift, interval at the gate's default 1 - alpha); nothing when either side
+// has a value that is not positive.
+void compare_with_pool(const run_result& res, const std::vector<double>& pool,
+                       const std::optional<baseline_origin>& origin, report_test& test) {
   const auto columns = metric_columns(res.runs);
   const auto& candidate = columns.at("wall");
   const auto positive = [](const std::vector<double>& v) {
     return !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
   };
-  if (finding) {
-    baseline_comparison b;
-    b.metric = valid_utf8(finding->metric);
-    b.statistic = "median";  // regression rules compare medians
-    b.baseline_value = finding->baseline_median;
-    b.change = finding->change;
-    b.change_low = finding->ci_low;
-    b.change_high = finding->ci_high;
-    b.confidence = change_confidence;
-    if (baseline_point && res.baseline && res.baseline->kind == "history") {
-      b.baseline_commit = valid_utf8(baseline_point->git_commit);
-      b.baseline_date = valid_utf8(baseline_point->started_at);
-    }
-    if (res.baseline && !res.baseline->samples.empty()) {
-      const auto base_columns = metric_columns(res.baseline->samples);
-      if (const auto it = base_columns.find(finding->metric); it != base_columns.end()) {
-        test.baseline_samples = it->second;
-      }
-    }
-    test.baseline = b;
-  } else if (positive(pool.samples) && positive(candidate)) {
-    const auto change = stats::relative_change(pool.samples, candidate, change_confidence);
-    baseline_comparison b;
-    b.metric = "wall";
-    b.statistic = "median";
-    b.baseline_value = stats::median(pool.samples);
-    b.change = change.estimate;
-    b.change_low = change.low;
-    b.change_high = change.high;
-    b.confidence = change.confidence;
-    if (baseline_point) {
-      b.baseline_commit = valid_utf8(baseline_point->git_commit);
-      b.baseline_date = valid_utf8(baseline_point->started_at);
-    }
-    test.baseline = b;
-    test.baseline_samples = pool.samples;
+  if (!positive(pool) || !positive(candidate)) return;
+  const auto change = stats::relative_change(pool, candidate, change_confidence);
+  baseline_comparison b;
+  b.metric = "wall";
+  b.statistic = "median";
+  b.baseline_value = stats::median(pool);
+  b.change = change.estimate;
+  b.change_low = change.low;
+  b.change_high = change.high;
+  b.confidence = change.confidence;
+  if (origin) {
+    b.baseline_commit = valid_utf8(origin->commit);
+    b.baseline_date = valid_utf8(origin->date);
   }
+  test.baseline = b;
+  test.baseline_samples = pool;
+}
+
+report_test test_of(store::history_store& history, const store::stored_result& stored) {
+  const run_result& res = stored.result;
+  report_test test;
+  test.name = valid_utf8(res.name);
+  // The baseline pool the gate would use: same test, spec, machine and branch, results that
+  // started before this one.
+  const auto pool = history.baseline({.name = res.name,
+                                      .spec_hash = res.context.spec_hash,
+                                      .machine = res.context.machine,
+                                      .git_branch = res.context.git_branch,
+                                      .metric = "wall",
+                                      .before = res.started_at});
+  const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
+  const regression_finding* finding = most_severe_finding(res);
+  std::vector<std::string> keep = {"wall", "rss"};
+  if (finding && finding->metric != "wall" && finding->metric != "rss")
+    keep.push_back(finding->metric);
+  const auto origin = read_series(history, stored, keep, newest_pooled, test);
+  test.samples = res.runs;
+  for (auto& s : test.samples) s.memory_timeline.clear();
+  test.memory = memory_of(res);
+  if (finding)
+    compare_by_finding(res, *finding, origin, test);
+  else
+    compare_with_pool(res, pool.samples, origin, test);
   return test;
 }
 
@@ -233,22 +260,17 @@ std::string valid_utf8(std::string_view text) {
   return out;
 }
 
-report_model model_from_history(
-    store::history_store& history, std::string_view session, std::string generator_version,
-    const std::function<std::unique_ptr<store::history_store>()>& open_connection,
-    unsigned connections) {
-  report_model model;
-  model.generator_version = std::move(generator_version);
-  const auto sessions = history.sessions();
-  if (sessions.empty()) return model;
+namespace {
+
+// The session named `session` ("latest", "(none)" or an id); throws usage_error for none such.
+const store::session_info& chosen_session(const store::history_store& history,
+                                          const std::vector<store::session_info>& sessions,
+                                          std::string_view session) {
+  if (session == "latest") return sessions.back();
+  const std::string id = session == "(none)" ? "" : std::string(session);
   const store::session_info* chosen = nullptr;
-  if (session == "latest") {
-    chosen = &sessions.back();
-  } else {
-    const std::string id = session == "(none)" ? "" : std::string(session);
-    for (const auto& s : sessions) {
-      if (s.id == id) chosen = &s;
-    }
+  for (const auto& s : sessions) {
+    if (s.id == id) chosen = &s;
   }
   if (!chosen) {
     throw usage_error(fmt::format(
@@ -256,32 +278,37 @@ report_model model_from_history(
         "shows them, or use --session latest",
         session, history.location(), history.location()));
   }
-  const auto results = history.session_results(chosen->id);
-  model.session.id = valid_utf8(chosen->id);
-  model.session.commit = valid_utf8(chosen->git_commit);
-  model.session.branch = valid_utf8(chosen->git_branch);
-  model.session.machine = valid_utf8(chosen->machine);
-  model.session.date = valid_utf8(chosen->started_at);
+  return *chosen;
+}
+
+report_session session_of(const store::session_info& chosen,
+                          const std::vector<store::stored_result>& results) {
+  report_session s;
+  s.id = valid_utf8(chosen.id);
+  s.commit = valid_utf8(chosen.git_commit);
+  s.branch = valid_utf8(chosen.git_branch);
+  s.machine = valid_utf8(chosen.machine);
+  s.date = valid_utf8(chosen.started_at);
   if (!results.empty()) {
     const auto& env = results.front().result.environment;
-    model.session.hostname = valid_utf8(env.hostname);
-    model.session.cpu_model = valid_utf8(env.cpu_model);
-    model.session.perfcheck_version = valid_utf8(env.perfcheck_version);
+    s.hostname = valid_utf8(env.hostname);
+    s.cpu_model = valid_utf8(env.cpu_model);
+    s.perfcheck_version = valid_utf8(env.perfcheck_version);
   }
-  // One test per name; a name run twice in the session reports its later result.
-  std::map<std::string, const store::stored_result*> by_name;
-  for (const auto& r : results) by_name[r.result.name] = &r;
-  std::vector<const store::stored_result*> order;
-  for (const auto& entry : by_name) order.push_back(entry.second);
-  model.tests.resize(order.size());
+  return s;
+}
 
-  // Each test's series is one read of the history: with more connections, several threads
-  // read at once (a store object is one connection, used by one thread).
+// Each test's series is one read of the history: with more connections, several threads read
+// at once (a store object is one connection, used by one thread).
+void read_tests(store::history_store& history,
+                const std::vector<const store::stored_result*>& order,
+                const std::function<std::unique_ptr<store::history_store>()>& open_connection,
+                unsigned connections, std::vector<report_test>& tests) {
   const std::size_t threads =
       open_connection ? std::min<std::size_t>(std::max(1u, connections), order.size()) : 1;
   if (threads <= 1) {
-    for (std::size_t i = 0; i < order.size(); ++i) model.tests[i] = test_of(history, *order[i]);
-    return model;
+    for (std::size_t i = 0; i < order.size(); ++i) tests[i] = test_of(history, *order[i]);
+    return;
   }
   std::vector<std::exception_ptr> errors(threads);
   std::vector<std::thread> workers;
@@ -292,7 +319,7 @@ report_model model_from_history(
         if (w > 0) own = open_connection();
         store::history_store& reader = w == 0 ? history : *own;
         for (std::size_t i = w; i < order.size(); i += threads)
-          model.tests[i] = test_of(reader, *order[i]);
+          tests[i] = test_of(reader, *order[i]);
       } catch (...) {
         errors[w] = std::current_exception();
       }
@@ -302,6 +329,28 @@ report_model model_from_history(
   for (const auto& e : errors) {
     if (e) std::rethrow_exception(e);
   }
+}
+
+}  // namespace
+
+report_model model_from_history(
+    store::history_store& history, std::string_view session, std::string generator_version,
+    const std::function<std::unique_ptr<store::history_store>()>& open_connection,
+    unsigned connections) {
+  report_model model;
+  model.generator_version = std::move(generator_version);
+  const auto sessions = history.sessions();
+  if (sessions.empty()) return model;
+  const store::session_info& chosen = chosen_session(history, sessions, session);
+  const auto results = history.session_results(chosen.id);
+  model.session = session_of(chosen, results);
+  // One test per name; a name run twice in the session reports its later result.
+  std::map<std::string, const store::stored_result*> by_name;
+  for (const auto& r : results) by_name[r.result.name] = &r;
+  std::vector<const store::stored_result*> order;
+  for (const auto& entry : by_name) order.push_back(entry.second);
+  model.tests.resize(order.size());
+  read_tests(history, order, open_connection, connections, model.tests);
   return model;
 }
 

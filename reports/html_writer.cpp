@@ -32,6 +32,57 @@ void headline(ctemplate::TemplateDictionary& d, const test_row& row) {
   h->SetValue("TEXT", row.value_text);
 }
 
+// The DELTA section: the change against the baseline and its interval.
+ctemplate::TemplateDictionary* delta(ctemplate::TemplateDictionary& d, const test_row& row) {
+  auto* section = d.AddSectionDictionary("DELTA");
+  section->SetValue("CLASS", change_class(row));
+  section->SetValue("TEXT", row.change_text);
+  section->SetValue("INTERVAL", row.interval_text);
+  return section;
+}
+
+// One row of the summary table.
+void summary_row(ctemplate::TemplateDictionary& r, const test_row& row) {
+  r.SetValue("CLASS", css_class(row));
+  r.SetIntValue("SEVERITY", row.severity);
+  r.SetValue("VERDICT", row.verdict_word);
+  r.SetValue("ANCHOR", row.anchor);
+  r.SetValue("NAME", row.name);
+  r.SetValue("VALUE", row.value ? fmt::format("{}", *row.value) : "Infinity");
+  headline(r, row);
+  if (row.change) {
+    r.SetValue("CHANGE", fmt::format("{}", row.change->change));
+    delta(r, row);
+  } else {
+    r.SetValue("CHANGE", "Infinity");
+    r.ShowSection("NO_DELTA");
+  }
+  if (!row.since_text.empty()) {
+    auto* since = r.AddSectionDictionary("SINCE");
+    since->SetValue("CLASS", row.changes.back().worse ? "worse" : "better");
+    since->SetValue("TEXT", row.since_text);
+  }
+  r.SetIntValue("THRESHOLDS_FAILED", static_cast<long>(row.thresholds_failed));
+  if (!row.thresholds.empty()) {
+    auto* t = r.AddSectionDictionary("THRESHOLDS");
+    t->SetValue("CLASS", row.thresholds_failed ? "worse" : "");
+    t->SetValue("TEXT",
+                row.thresholds_failed
+                    ? fmt::format("{} of {} failed", row.thresholds_failed, row.thresholds.size())
+                    : fmt::format("{} held", row.thresholds.size()));
+  }
+  const std::size_t warnings = row.current ? row.current->warnings.size() : 0;
+  r.SetIntValue("WARNING_COUNT", static_cast<long>(warnings));
+  if (warnings) {
+    auto* w = r.AddSectionDictionary("WARNINGS");
+    std::string all;
+    for (const auto& text : row.current->warnings) all += (all.empty() ? "" : "\n") + text;
+    w->SetValue("ALL", all);
+    w->SetIntValue("COUNT", static_cast<long>(warnings));
+    w->SetValue("FIRST", warning_headline(row.current->warnings.front()));
+  }
+}
+
 void head(const report_view& view, const chart_set& charts, std::ostream& out) {
   ctemplate::TemplateDictionary dict("head");
   const report_model& model = *view.model;
@@ -64,129 +115,78 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
   if (view.rows.empty()) dict.ShowSection("EMPTY");
   ctemplate::TemplateDictionary* table =
       view.rows.empty() ? nullptr : dict.AddSectionDictionary("TABLE");
-  for (const auto& row : view.rows) {
-    auto* r = table->AddSectionDictionary("ROW");
-    r->SetValue("CLASS", css_class(row));
-    r->SetIntValue("SEVERITY", row.severity);
-    r->SetValue("VERDICT", row.verdict_word);
-    r->SetValue("ANCHOR", row.anchor);
-    r->SetValue("NAME", row.name);
-    r->SetValue("VALUE", row.value ? fmt::format("{}", *row.value) : "Infinity");
-    headline(*r, row);
-    if (row.change) {
-      r->SetValue("CHANGE", fmt::format("{}", row.change->change));
-      auto* delta = r->AddSectionDictionary("DELTA");
-      delta->SetValue("CLASS", change_class(row));
-      delta->SetValue("TEXT", row.change_text);
-      delta->SetValue("INTERVAL", row.interval_text);
-    } else {
-      r->SetValue("CHANGE", "Infinity");
-      r->ShowSection("NO_DELTA");
-    }
-    if (!row.since_text.empty()) {
-      auto* since = r->AddSectionDictionary("SINCE");
-      since->SetValue("CLASS", row.changes.back().worse ? "worse" : "better");
-      since->SetValue("TEXT", row.since_text);
-    }
-    r->SetIntValue("THRESHOLDS_FAILED", static_cast<long>(row.thresholds_failed));
-    if (!row.thresholds.empty()) {
-      auto* t = r->AddSectionDictionary("THRESHOLDS");
-      t->SetValue("CLASS", row.thresholds_failed ? "worse" : "");
-      t->SetValue("TEXT",
-                  row.thresholds_failed
-                      ? fmt::format("{} of {} failed", row.thresholds_failed, row.thresholds.size())
-                      : fmt::format("{} held", row.thresholds.size()));
-    }
-    const std::size_t warnings = row.current ? row.current->warnings.size() : 0;
-    r->SetIntValue("WARNING_COUNT", static_cast<long>(warnings));
-    if (warnings) {
-      auto* w = r->AddSectionDictionary("WARNINGS");
-      std::string all;
-      for (const auto& text : row.current->warnings) all += (all.empty() ? "" : "\n") + text;
-      w->SetValue("ALL", all);
-      w->SetIntValue("COUNT", static_cast<long>(warnings));
-      w->SetValue("FIRST", warning_headline(row.current->warnings.front()));
-    }
-  }
+  for (const auto& row : view.rows) summary_row(*table->AddSectionDictionary("ROW"), row);
   std::string text;
   expand_template("report_head.html.tpl", dict, text);
   out << text;
 }
 
-void test_section(const report_view& view, std::size_t index, const chart_set& charts,
-                  std::ostream& out) {
-  const test_row& row = view.rows[index];
-  ctemplate::TemplateDictionary dict("test");
-  dict.SetValue("CLASS", css_class(row));
-  dict.SetValue("ANCHOR", row.anchor);
-  dict.SetValue("VERDICT", row.verdict_word);
-  dict.SetValue("NAME", row.name);
-  headline(dict, row);
+// The facts of a test's current result: change, run, reasons, warnings.
+void result_facts(ctemplate::TemplateDictionary& dict, const test_row& row) {
   if (row.change) {
-    auto* delta = dict.AddSectionDictionary("DELTA");
-    delta->SetValue("CLASS", change_class(row));
-    delta->SetValue("TEXT", row.change_text);
-    delta->SetValue("INTERVAL", row.interval_text);
-    delta->SetValueAndShowSection(
+    delta(dict, row)->SetValueAndShowSection(
         "VALUE",
         fmt::format("{} {}", row.statistic, format_quantity(row.change->baseline_value, row.kind)),
         "BASE");
   }
-  if (row.current) {
-    auto* run = dict.AddSectionDictionary("RUN");
-    run->SetValue("COMMIT",
-                  row.current->commit.empty() ? "unknown" : short_commit(row.current->commit));
-    run->SetValue("DATE", row.current->date);
-    const metric_figures* f = row.current->find(row.metric);
-    run->SetIntValue("RUNS", f ? static_cast<long>(f->summary.n) : 0);
-    if (!row.current->reasons.empty()) {
-      auto* list = dict.AddSectionDictionary("REASONS");
-      for (const auto& reason : row.current->reasons)
-        list->SetValueAndShowSection("TEXT", reason, "REASON");
-    }
-    if (!row.current->warnings.empty()) {
-      auto* list = dict.AddSectionDictionary("WARNINGS");
-      for (const auto& w : row.current->warnings)
-        list->SetValueAndShowSection("TEXT", w, "WARNING");
-    }
-  } else {
+  if (!row.current) {
     dict.ShowSection("NOT_RUN");
+    return;
   }
-  dict.SetIntValue("RESULTS", static_cast<long>(row.test->history.size()));
-  if (!row.changes.empty()) {
-    auto* list = dict.AddSectionDictionary("CHANGES");
-    constexpr std::size_t shown = 5;
-    const std::size_t first = row.changes.size() > shown ? row.changes.size() - shown : 0;
-    for (std::size_t i = row.changes.size(); i-- > first;) {  // newest first
-      const change_point& c = row.changes[i];
-      auto* item = list->AddSectionDictionary("CHANGE");
-      item->SetValue("CLASS", c.worse ? "worse" : "better");
-      const bool time = row.kind == unit_kind::duration || row.kind == unit_kind::rate;
-      item->SetValue("WORD",
-                     time ? (c.worse ? "slower" : "faster") : (c.worse ? "higher" : "lower"));
-      item->SetValue("TEXT", format_change(c.change));
-      item->SetValue("COMMIT", c.commit.empty() ? fmt::format("result {}", c.index + 1)
-                                                : short_commit(c.commit));
-      item->SetValue("DATE", short_date(c.date));
-      item->SetValue("BEFORE", format_quantity(c.before, row.kind));
-      item->SetValue("AFTER", format_quantity(c.after, row.kind));
-    }
-    if (first > 0) list->SetValueAndShowSection("N", std::to_string(first), "MORE");
+  auto* run = dict.AddSectionDictionary("RUN");
+  run->SetValue("COMMIT",
+                row.current->commit.empty() ? "unknown" : short_commit(row.current->commit));
+  run->SetValue("DATE", row.current->date);
+  const metric_figures* f = row.current->find(row.metric);
+  run->SetIntValue("RUNS", f ? static_cast<long>(f->summary.n) : 0);
+  if (!row.current->reasons.empty()) {
+    auto* list = dict.AddSectionDictionary("REASONS");
+    for (const auto& reason : row.current->reasons)
+      list->SetValueAndShowSection("TEXT", reason, "REASON");
   }
-  if (!row.thresholds.empty()) {
-    auto* table = dict.AddSectionDictionary("THRESHOLDS");
-    for (const auto& t : row.thresholds) {
-      auto* line = table->AddSectionDictionary("THRESHOLD");
-      line->SetValue("EXPR", t.expr);
-      line->SetValue("VALUE", t.value_text);
-      line->SetValue("CLASS", t.ok ? "good" : "bad");
-      line->SetValue("OUTCOME", t.ok ? "held" : "failed");
-    }
+  if (!row.current->warnings.empty()) {
+    auto* list = dict.AddSectionDictionary("WARNINGS");
+    for (const auto& w : row.current->warnings) list->SetValueAndShowSection("TEXT", w, "WARNING");
   }
-  const auto list = charts.charts_for(index);
-  if (list.empty()) dict.ShowSection("NO_CHART");
-  std::string text;
-  expand_template("report_test.html.tpl", dict, text);
+}
+
+// The latest five change points, newest first, and how many earlier ones the chart has.
+void change_list(ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (row.changes.empty()) return;
+  auto* list = dict.AddSectionDictionary("CHANGES");
+  constexpr std::size_t shown = 5;
+  const std::size_t first = row.changes.size() > shown ? row.changes.size() - shown : 0;
+  const bool time = row.kind == unit_kind::duration || row.kind == unit_kind::rate;
+  for (std::size_t i = row.changes.size(); i-- > first;) {
+    const change_point& c = row.changes[i];
+    auto* item = list->AddSectionDictionary("CHANGE");
+    item->SetValue("CLASS", c.worse ? "worse" : "better");
+    item->SetValue("WORD", time ? (c.worse ? "slower" : "faster") : (c.worse ? "higher" : "lower"));
+    item->SetValue("TEXT", format_change(c.change));
+    item->SetValue("COMMIT", c.commit.empty() ? fmt::format("result {}", c.index + 1)
+                                              : short_commit(c.commit));
+    item->SetValue("DATE", short_date(c.date));
+    item->SetValue("BEFORE", format_quantity(c.before, row.kind));
+    item->SetValue("AFTER", format_quantity(c.after, row.kind));
+  }
+  if (first > 0) list->SetValueAndShowSection("N", std::to_string(first), "MORE");
+}
+
+void threshold_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (row.thresholds.empty()) return;
+  auto* table = dict.AddSectionDictionary("THRESHOLDS");
+  for (const auto& t : row.thresholds) {
+    auto* line = table->AddSectionDictionary("THRESHOLD");
+    line->SetValue("EXPR", t.expr);
+    line->SetValue("VALUE", t.value_text);
+    line->SetValue("CLASS", t.ok ? "good" : "bad");
+    line->SetValue("OUTCOME", t.ok ? "held" : "failed");
+  }
+}
+
+// Each chart: chart_start, the SVG with its tooltips, chart_end. `text` holds what precedes the
+// first chart and, on return, what follows the last.
+void write_charts(const std::vector<chart>& list, std::string& text, std::ostream& out) {
   for (const auto& c : list) {
     ctemplate::TemplateDictionary start("chart_start");
     start.SetValue("KIND", to_string(c.kind));
@@ -206,6 +206,26 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
     finish.SetValue("CAPTION", c.caption);
     expand_template("chart_end.html.tpl", finish, text);
   }
+}
+
+void test_section(const report_view& view, std::size_t index, const chart_set& charts,
+                  std::ostream& out) {
+  const test_row& row = view.rows[index];
+  ctemplate::TemplateDictionary dict("test");
+  dict.SetValue("CLASS", css_class(row));
+  dict.SetValue("ANCHOR", row.anchor);
+  dict.SetValue("VERDICT", row.verdict_word);
+  dict.SetValue("NAME", row.name);
+  headline(dict, row);
+  result_facts(dict, row);
+  dict.SetIntValue("RESULTS", static_cast<long>(row.test->history.size()));
+  change_list(dict, row);
+  threshold_table(dict, row);
+  const auto list = charts.charts_for(index);
+  if (list.empty()) dict.ShowSection("NO_CHART");
+  std::string text;
+  expand_template("report_test.html.tpl", dict, text);
+  write_charts(list, text, out);
   expand_template("report_test_end.html.tpl", ctemplate::TemplateDictionary("test_end"), text);
   out << text;
 }

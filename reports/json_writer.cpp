@@ -13,6 +13,22 @@ boost::json::value or_null(const std::string& s) {
   return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
 }
 
+boost::json::value change_json(const test_row& row) {
+  if (!row.change) return nullptr;
+  const auto& c = *row.change;
+  return {{"metric", c.metric},
+          {"statistic", c.statistic},
+          {"value", c.change},
+          {"low", c.change_low},
+          {"high", c.change_high},
+          {"confidence", c.confidence},
+          {"baseline_value", c.baseline_value},
+          {"baseline_commit", or_null(c.baseline_commit)},
+          {"baseline_date", or_null(c.baseline_date)},
+          {"text", row.change_text},
+          {"interval_text", row.interval_text}};
+}
+
 boost::json::object row_json(const test_row& row) {
   boost::json::object t;
   t["name"] = row.name;
@@ -26,22 +42,7 @@ boost::json::object row_json(const test_row& row) {
   } else {
     t["headline"] = nullptr;
   }
-  if (row.change) {
-    const auto& c = *row.change;
-    t["change"] = {{"metric", c.metric},
-                   {"statistic", c.statistic},
-                   {"value", c.change},
-                   {"low", c.change_low},
-                   {"high", c.change_high},
-                   {"confidence", c.confidence},
-                   {"baseline_value", c.baseline_value},
-                   {"baseline_commit", or_null(c.baseline_commit)},
-                   {"baseline_date", or_null(c.baseline_date)},
-                   {"text", row.change_text},
-                   {"interval_text", row.interval_text}};
-  } else {
-    t["change"] = nullptr;
-  }
+  t["change"] = change_json(row);
   boost::json::array thresholds;
   if (row.current) {
     for (std::size_t i = 0; i < row.thresholds.size(); ++i) {

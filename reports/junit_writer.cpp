@@ -25,6 +25,80 @@ double seconds_measured(const report_result& r) {
   return wall ? wall->summary.mean * static_cast<double>(wall->summary.n) / 1e9 : 0.0;
 }
 
+// The properties of the current result: commit, date, every metric, every threshold.
+void current_properties(ctemplate::TemplateDictionary& tc, const test_row& row) {
+  property(tc, "PROPERTY", "commit", row.current->commit);
+  property(tc, "PROPERTY", "date", row.current->date);
+  for (const auto& m : row.current->metrics) {
+    for (const char* stat : {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
+      const double v =
+          std::string_view(stat) == "n" ? static_cast<double>(m.summary.n) : *m.summary.get(stat);
+      property(tc, "PROPERTY", fmt::format("{}.{}", m.metric, stat), number(v));
+    }
+  }
+  for (std::size_t i = 0; i < row.thresholds.size(); ++i) {
+    const auto& t = row.thresholds[i];
+    property(tc, "PROPERTY", fmt::format("threshold.{}", i + 1),
+             fmt::format("{}: {} ({})", t.expr, t.value_text, t.ok ? "held" : "failed"));
+  }
+}
+
+// The failure, error or skip of a test case, and its warnings as system-out.
+void case_outcome(ctemplate::TemplateDictionary& tc, const test_row& row) {
+  std::string reasons;
+  if (row.current) {
+    for (const auto& r : row.current->reasons) reasons += r + "\n";
+  }
+  if (row.severity <= 1) {
+    auto* f = tc.AddSectionDictionary("FAILURE");
+    f->SetValue("TYPE", row.verdict_word);
+    f->SetValue("MESSAGE", row.current && !row.current->reasons.empty()
+                               ? row.current->reasons.front()
+                               : row.verdict_word);
+    f->SetValue("TEXT", reasons);
+  } else if (row.severity == 2) {
+    auto* e = tc.AddSectionDictionary("ERROR");
+    e->SetValue("MESSAGE", row.current && !row.current->reasons.empty()
+                               ? row.current->reasons.front()
+                               : "error");
+    e->SetValue("TEXT", reasons);
+  } else if (row.severity == 6) {
+    tc.ShowSection("SKIPPED");
+  }
+  if (row.current && !row.current->warnings.empty()) {
+    std::string text;
+    for (const auto& w : row.current->warnings) text += "warning: " + w + "\n";
+    tc.SetValueAndShowSection("TEXT", text, "SYSTEM_OUT");
+  }
+}
+
+// One <testcase>; returns its time in seconds.
+double test_case(ctemplate::TemplateDictionary& tc, const test_row& row) {
+  tc.SetValue("NAME", row.name);
+  const double time = row.current ? seconds_measured(*row.current) : 0.0;
+  tc.SetValue("TIME", fmt::format("{:.3f}", time));
+  property(tc, "PROPERTY", "verdict", row.verdict_word);
+  if (row.value) {
+    property(tc, "PROPERTY", "headline", fmt::format("{}.{}", row.metric, row.statistic));
+    property(tc, "PROPERTY", "headline.value", number(*row.value));
+    property(tc, "PROPERTY", "headline.text", row.value_text);
+  }
+  if (row.change) {
+    property(tc, "PROPERTY", "change", number(row.change->change));
+    property(tc, "PROPERTY", "change.low", number(row.change->change_low));
+    property(tc, "PROPERTY", "change.high", number(row.change->change_high));
+    property(tc, "PROPERTY", "change.confidence", number(row.change->confidence));
+    property(tc, "PROPERTY", "baseline.value", number(row.change->baseline_value));
+    if (!row.change->baseline_commit.empty()) {
+      property(tc, "PROPERTY", "baseline.commit", row.change->baseline_commit);
+    }
+  }
+  if (!row.since_text.empty()) property(tc, "PROPERTY", "trend", row.since_text);
+  if (row.current) current_properties(tc, row);
+  case_outcome(tc, row);
+  return time;
+}
+
 class junit_writer : public report_writer {
  public:
   std::string file_name() const override { return "junit.xml"; }
@@ -46,72 +120,7 @@ class junit_writer : public report_writer {
     property(dict, "SUITE_PROPERTY", "cpu_model", s.cpu_model);
     property(dict, "SUITE_PROPERTY", "perfcheck_version", s.perfcheck_version);
     double total = 0;
-    for (const auto& row : view.rows) {
-      auto* tc = dict.AddSectionDictionary("CASE");
-      tc->SetValue("NAME", row.name);
-      const double time = row.current ? seconds_measured(*row.current) : 0.0;
-      total += time;
-      tc->SetValue("TIME", fmt::format("{:.3f}", time));
-      property(*tc, "PROPERTY", "verdict", row.verdict_word);
-      if (row.value) {
-        property(*tc, "PROPERTY", "headline", fmt::format("{}.{}", row.metric, row.statistic));
-        property(*tc, "PROPERTY", "headline.value", number(*row.value));
-        property(*tc, "PROPERTY", "headline.text", row.value_text);
-      }
-      if (row.change) {
-        property(*tc, "PROPERTY", "change", number(row.change->change));
-        property(*tc, "PROPERTY", "change.low", number(row.change->change_low));
-        property(*tc, "PROPERTY", "change.high", number(row.change->change_high));
-        property(*tc, "PROPERTY", "change.confidence", number(row.change->confidence));
-        property(*tc, "PROPERTY", "baseline.value", number(row.change->baseline_value));
-        if (!row.change->baseline_commit.empty()) {
-          property(*tc, "PROPERTY", "baseline.commit", row.change->baseline_commit);
-        }
-      }
-      if (!row.since_text.empty()) property(*tc, "PROPERTY", "trend", row.since_text);
-      if (row.current) {
-        property(*tc, "PROPERTY", "commit", row.current->commit);
-        property(*tc, "PROPERTY", "date", row.current->date);
-        for (const auto& m : row.current->metrics) {
-          for (const char* stat :
-               {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
-            const double v = std::string_view(stat) == "n" ? static_cast<double>(m.summary.n)
-                                                           : *m.summary.get(stat);
-            property(*tc, "PROPERTY", fmt::format("{}.{}", m.metric, stat), number(v));
-          }
-        }
-        for (std::size_t i = 0; i < row.thresholds.size(); ++i) {
-          const auto& t = row.thresholds[i];
-          property(*tc, "PROPERTY", fmt::format("threshold.{}", i + 1),
-                   fmt::format("{}: {} ({})", t.expr, t.value_text, t.ok ? "held" : "failed"));
-        }
-      }
-      std::string reasons;
-      if (row.current) {
-        for (const auto& r : row.current->reasons) reasons += r + "\n";
-      }
-      if (row.severity <= 1) {
-        auto* f = tc->AddSectionDictionary("FAILURE");
-        f->SetValue("TYPE", row.verdict_word);
-        f->SetValue("MESSAGE", row.current && !row.current->reasons.empty()
-                                   ? row.current->reasons.front()
-                                   : row.verdict_word);
-        f->SetValue("TEXT", reasons);
-      } else if (row.severity == 2) {
-        auto* e = tc->AddSectionDictionary("ERROR");
-        e->SetValue("MESSAGE", row.current && !row.current->reasons.empty()
-                                   ? row.current->reasons.front()
-                                   : "error");
-        e->SetValue("TEXT", reasons);
-      } else if (row.severity == 6) {
-        tc->ShowSection("SKIPPED");
-      }
-      if (row.current && !row.current->warnings.empty()) {
-        std::string text;
-        for (const auto& w : row.current->warnings) text += "warning: " + w + "\n";
-        tc->SetValueAndShowSection("TEXT", text, "SYSTEM_OUT");
-      }
-    }
+    for (const auto& row : view.rows) total += test_case(*dict.AddSectionDictionary("CASE"), row);
     dict.SetValue("TIME", fmt::format("{:.3f}", total));
     std::string text;
     expand_template("junit.xml.tpl", dict, text);

@@ -45,6 +45,24 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
   }
 }
 
+// A row of the table of tests that need a look.
+void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std::string& base_url) {
+  r.SetValue("ICON", icons[row.severity]);
+  r.SetValue("VERDICT", row.verdict_word);
+  set_name(r, row, base_url);
+  r.SetValue("HEADLINE", headline(row));
+  if (row.change) {
+    auto* delta = r.AddSectionDictionary("DELTA");
+    delta->SetValue("TEXT", row.change_text);
+    delta->SetValue("INTERVAL", row.interval_text);
+  } else {
+    r.ShowSection("NO_DELTA");
+  }
+  r.SetValue("SINCE", row.since_text);
+  r.SetValue("THRESHOLDS", thresholds_text(row));
+  r.SetValue("WARNINGS", warnings_text(row));
+}
+
 class markdown_writer : public report_writer {
  public:
   explicit markdown_writer(std::string base_url) : base_url_(std::move(base_url)) {}
@@ -85,21 +103,7 @@ class markdown_writer : public report_writer {
         continue;
       }
       if (!table) table = dict.AddSectionDictionary("TABLE");
-      auto* r = table->AddSectionDictionary("ROW");
-      r->SetValue("ICON", icons[row.severity]);
-      r->SetValue("VERDICT", row.verdict_word);
-      set_name(*r, row, base_url_);
-      r->SetValue("HEADLINE", headline(row));
-      if (row.change) {
-        auto* delta = r->AddSectionDictionary("DELTA");
-        delta->SetValue("TEXT", row.change_text);
-        delta->SetValue("INTERVAL", row.interval_text);
-      } else {
-        r->ShowSection("NO_DELTA");
-      }
-      r->SetValue("SINCE", row.since_text);
-      r->SetValue("THRESHOLDS", thresholds_text(row));
-      r->SetValue("WARNINGS", warnings_text(row));
+      table_row(*table->AddSectionDictionary("ROW"), row, base_url_);
       if (row.current && !row.current->reasons.empty()) {
         if (!reasons) reasons = dict.AddSectionDictionary("REASONS");
         for (const auto& reason : row.current->reasons) {

@@ -1,0 +1,230 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The charts of the HTML report: golden gnuplot scripts and data per chart kind, the thinning
+// of long trends (LTTB against hand-worked examples), thresholds outside the data, tic labels of
+// one day, and the gnuplot batch (every process it starts is reaped, also when a later script
+// cannot be written).
+//
+// Golden files: tests/unit/golden/chart-*. After an intended change, regenerate them with
+//   PERFCHECK_UPDATE_GOLDEN=1 <build>/bin/report_charts_test --run_test=golden
+// and review the diff.
+#define BOOST_TEST_MODULE report_charts
+#include <boost/test/unit_test.hpp>
+
+#include <sys/wait.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <chrono>
+#include <cmath>
+#include <span>
+#include <system_error>
+
+#include "report_fixture.hpp"
+#include "reports/chart_plan.hpp"
+#include "reports/gnuplot_batch.hpp"
+#include "reports/series_thinning.hpp"
+#include "reports/synthetic_model.hpp"
+
+using namespace report_fixture;
+using namespace std::chrono_literals;
+
+namespace {
+
+const test_row& row_named(const report_view& view, const std::string& name) {
+  for (const auto& row : view.rows) {
+    if (row.name == name) return row;
+  }
+  throw std::runtime_error("no row " + name);
+}
+
+// Compares the script and the data of the `kind` chart of the golden model's row `row` with
+// golden/chart-<kind>.gp and .dat.
+void check_plan(const std::string& kind, const std::string& row,
+                detail::chart_plan (*planner)(const test_row&, const std::string&)) {
+  const auto model = golden_model(golden_hostile);
+  const auto view = make_view(model);
+  const auto plan = planner(row_named(view, row), "r1-" + kind);
+  check_golden("chart-" + kind + ".gp", plan.script);
+  check_golden("chart-" + kind + ".dat", plan.data);
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(golden)
+
+// parse_big_json has a trend (a level shift, a threshold, a baseline, sampled bands), a
+// distribution and a memory timeline; the hostile row has levels whose labels reach the data
+// file only through the whitelist.
+BOOST_AUTO_TEST_CASE(trend) { check_plan("trend", "parse_big_json", detail::plan_trend); }
+
+BOOST_AUTO_TEST_CASE(distribution) {
+  check_plan("distribution", "parse_big_json", detail::plan_distribution);
+}
+
+BOOST_AUTO_TEST_CASE(memory) { check_plan("memory", "parse_big_json", detail::plan_memory); }
+
+BOOST_AUTO_TEST_CASE(series) { check_plan("series", golden_hostile, detail::plan_series); }
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_CASE(a_failing_batch_leaves_no_gnuplot_behind) {
+  temp_folder tmp;
+  const fs::path slow = tmp.dir / "slow-gnuplot";
+  std::ofstream(slow) << "#!/bin/sh\nexec sleep 30\n";
+  fs::permissions(slow, fs::perms::owner_all);
+  fs::create_directory(tmp.dir / "batch1.gp");  // the second script cannot be written
+  const auto started = std::chrono::steady_clock::now();
+  BOOST_CHECK_EXCEPTION(run_gnuplot_batch(slow.string(), tmp.dir, {"plot 1\n", "plot 2\n"}, 60s),
+                        std::system_error,
+                        [](const std::system_error& e) { return contains(e.what(), "batch1.gp"); });
+  BOOST_TEST(fs::exists(tmp.dir / "batch0.log"));  // the first gnuplot had been started
+  errno = 0;
+  BOOST_TEST(::waitpid(-1, nullptr, WNOHANG) == -1);  // and no child is left, not even a zombie
+  BOOST_TEST(errno == ECHILD);
+  BOOST_TEST((std::chrono::steady_clock::now() - started < 20s));
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_past_its_limit_is_killed_and_reaped) {
+  temp_folder tmp;
+  const fs::path slow = tmp.dir / "slow-gnuplot";
+  std::ofstream(slow) << "#!/bin/sh\nexec sleep 30\n";
+  fs::permissions(slow, fs::perms::owner_all);
+  const auto outcomes = run_gnuplot_batch(slow.string(), tmp.dir, {"plot 1\n", ""}, 1s);
+  BOOST_REQUIRE(outcomes.size() == 2u);
+  BOOST_TEST(outcomes[0].started);
+  BOOST_TEST(WIFSIGNALED(outcomes[0].status));
+  BOOST_TEST(!outcomes[1].started);  // an empty script starts nothing
+  errno = 0;
+  BOOST_TEST(::waitpid(-1, nullptr, WNOHANG) == -1);
+  BOOST_TEST(errno == ECHILD);
+}
+
+BOOST_AUTO_TEST_CASE(a_missing_gnuplot_is_an_outcome_not_an_error) {
+  temp_folder tmp;
+  const auto outcomes =
+      run_gnuplot_batch((tmp.dir / "no-such-gnuplot").string(), tmp.dir, {"plot 1\n"}, 5s);
+  BOOST_TEST(!outcomes[0].started);
+  BOOST_TEST(outcomes[0].spawn_error == ENOENT);
+}
+
+BOOST_AUTO_TEST_CASE(lttb_matches_hand_worked_examples) {
+  // x = 0..6, y = 0 1 5 2 0 3 0 to 4 points: every = 5/2, buckets {1, 2} and {3, 4, 5}.
+  // Bucket {1, 2}: a = (0, 0), the next bucket's mean (4, 5/3); doubled triangle areas
+  // |5x/3 - 4y| are 7/3 for (1, 1) and 50/3 for (2, 5): 2 is kept.
+  // Bucket {3, 4, 5}: a = (2, 5), the last point (6, 0); |30 - 5x - 4y| is 7, 10, 7: 4 is kept.
+  const std::vector<double> x = {0, 1, 2, 3, 4, 5, 6}, y = {0, 1, 5, 2, 0, 3, 0};
+  BOOST_TEST(detail::lttb(x, y, 4) == (std::vector<std::size_t>{0, 2, 4, 6}),
+             boost::test_tools::per_element());
+  // One bucket {1, 2, 3} between (0, 0) and (4, 0): the doubled area is 4y, the spike wins.
+  const std::vector<double> x5 = {0, 1, 2, 3, 4}, y5 = {0, 0, 9, 0, 0};
+  BOOST_TEST(detail::lttb(x5, y5, 3) == (std::vector<std::size_t>{0, 2, 4}),
+             boost::test_tools::per_element());
+  // Nothing to thin.
+  BOOST_TEST(detail::lttb(x5, y5, 5).size() == 5u);
+  BOOST_TEST(detail::lttb(x5, y5, 2).size() == 5u);
+}
+
+BOOST_AUTO_TEST_CASE(thinning_keeps_the_points_that_must_stay_and_its_bound) {
+  std::vector<double> y(1000);
+  double level = 10;
+  for (std::size_t i = 0; i < y.size(); ++i) {
+    if (i == 400) level = 14;  // a step
+    y[i] = level + 0.3 * std::sin(static_cast<double>(i) * 0.7);
+  }
+  y[777] = 40;  // a spike LTTB must keep by itself
+  const std::vector<std::size_t> always = {399, 400, 512, 998, 999};
+  const auto kept = detail::thin_series(y, always, 250);
+  BOOST_TEST(kept.size() <= 250u);
+  BOOST_TEST(kept.size() >= 240u);
+  BOOST_TEST(std::is_sorted(kept.begin(), kept.end()));
+  BOOST_TEST((std::adjacent_find(kept.begin(), kept.end()) == kept.end()));
+  for (std::size_t i : always) BOOST_TEST(std::binary_search(kept.begin(), kept.end(), i));
+  BOOST_TEST(std::binary_search(kept.begin(), kept.end(), std::size_t{0}));
+  BOOST_TEST(std::binary_search(kept.begin(), kept.end(), std::size_t{777}));
+  // Short series are drawn whole; more must-keep points than the budget are all kept.
+  BOOST_TEST(detail::thin_series(std::span(y).first(200), {}, 250).size() == 200u);
+  std::vector<std::size_t> many;
+  for (std::size_t i = 0; i < 1000; i += 3) many.push_back(i);
+  const auto crowded = detail::thin_series(y, many, 250);
+  BOOST_TEST(crowded.size() <= many.size() + 3);
+  for (std::size_t i : many) BOOST_TEST(std::binary_search(crowded.begin(), crowded.end(), i));
+}
+
+BOOST_AUTO_TEST_CASE(a_long_trend_is_thinned_keeping_change_points_failures_and_the_latest) {
+  synthetic_options o;
+  o.tests = 2;  // test 0 fails in its current result
+  o.results = 1000;
+  auto model = make_synthetic_model(o);
+  auto& history = model.tests[0].history;
+  history[123].outcome = verdict::error;
+  const auto view = make_view(model);
+  const test_row& row = row_named(view, model.tests[0].name);
+  const auto plan = detail::plan_trend(row, "r0-trend");
+  BOOST_TEST(plan.points.size() <= 200u);
+  BOOST_TEST(plan.points.size() >= 150u);
+  // One data line per drawn point in data set 0.
+  const std::string first_set = plan.data.substr(0, plan.data.find("\n\n\n"));
+  BOOST_TEST(count(first_set, "\n") + 1 == plan.points.size());
+  const auto drawn = [&](std::size_t k) {  // 0-based position in the series
+    for (const auto& p : plan.points) {
+      if (p.x == static_cast<double>(k + 1)) return true;
+    }
+    return false;
+  };
+  BOOST_TEST(drawn(row.series.size() - 1));
+  BOOST_TEST(std::string(plan.points.back().css) == "pt cur");
+  BOOST_TEST(drawn(123));
+  for (std::size_t c : row.segments.changepoints) {
+    BOOST_TEST(drawn(c - 1));
+    BOOST_TEST(drawn(c));
+  }
+  BOOST_TEST(contains(plan.caption, "largest-triangle-three-buckets"));
+}
+
+BOOST_AUTO_TEST_CASE(a_threshold_far_from_the_data_is_marked_at_the_edge) {
+  const auto model = golden_model(golden_hostile);
+  const auto view = make_view(model);
+  // sort_numbers: about 4 ms, "wall.p95 < 5ms": the axis stays on the data.
+  const auto far = detail::plan_trend(row_named(view, "sort_numbers"), "r0-trend");
+  BOOST_TEST(far.geometry.y_hi < 4.5);
+  BOOST_TEST(contains(far.script, "set label 'threshold 5.00 ms ↑' at graph 1, graph 1"));
+  BOOST_TEST(!contains(far.script, "title 'threshold'"));
+  BOOST_TEST(contains(far.caption, "wall.p95 < 5ms lies outside the data's range"));
+
+  // A threshold inside the data's range is a dashed line, as before.
+  auto near_model = golden_model(golden_hostile);
+  near_model.tests[1].history[11].thresholds = {{parse_threshold("wall.p95 < 11ms"), 12.18e6, false}};
+  const auto near_view = make_view(near_model);
+  const auto near = detail::plan_trend(row_named(near_view, "parse_big_json"), "r1-trend");
+  BOOST_TEST(contains(near.script, "title 'threshold'"));
+  BOOST_TEST(!contains(near.script, "set label"));
+  BOOST_TEST(contains(near.caption, "Dashed red: threshold wall.p95 < 11ms."));
+
+  // Below the range: an arrow down at the bottom edge.
+  near_model.tests[1].history[11].thresholds = {{parse_threshold("wall.p95 > 1ms"), 12.18e6, true}};
+  const auto low_view = make_view(near_model);
+  const auto low = detail::plan_trend(row_named(low_view, "parse_big_json"), "r1-trend");
+  BOOST_TEST(contains(low.script, "set label 'threshold 1.00 ms ↓' at graph 1, graph 0"));
+}
+
+BOOST_AUTO_TEST_CASE(sessions_of_one_day_are_labelled_by_time) {
+  auto model = golden_model(golden_hostile);
+  for (int i = 0; i < 12; ++i)
+    model.tests[0].history[static_cast<std::size_t>(i)].date =
+        fmt::format("2026-12-01T{:02}:42:00.000Z", 8 + i);
+  const auto view = make_view(model);
+  const auto plan = detail::plan_trend(row_named(view, "touch_memory"), "r0-trend");
+  BOOST_TEST(contains(plan.data, "\t12-01 08:42\n"));
+  BOOST_TEST(contains(plan.data, "\t12-01 19:42\n"));
+  BOOST_TEST(!contains(plan.data, "2026-12-01"));
+  // Within one minute: by commit.
+  for (auto& r : model.tests[0].history) r.date = "2026-12-01T10:42:00.000Z";
+  const auto same_minute = make_view(model);
+  const auto by_commit = detail::plan_trend(row_named(same_minute, "touch_memory"), "r0-trend");
+  BOOST_TEST(contains(by_commit.data, "\tc0ffee00aa\n"));
+  // Dates that differ stay dates.
+  const auto plain_model = golden_model(golden_hostile);
+  const auto plain_view = make_view(plain_model);
+  const auto plain = detail::plan_trend(row_named(plain_view, "touch_memory"), "r0-trend");
+  BOOST_TEST(contains(plain.data, "\t2026-10-01\n"));
+}
