@@ -325,7 +325,8 @@ std::string format_threshold_value(const threshold_expr& expr, double value) {
   switch (expr.form) {
     case value_form::percent: return fmt::format("{:.3g}%", value * 100);
     case value_form::size_per_time:
-      return (value < 0 ? "-" : "") + format_size(std::abs(value) * 60) + "/min";
+      // fmt, not operator+ on a temporary: GCC 12's -Wrestrict misfires on the latter at -O3.
+      return fmt::format("{}{}/min", value < 0 ? "-" : "", format_size(std::abs(value) * 60));
     case value_form::quantity: break;
   }
   return format_quantity(value, expr.kind);
