@@ -82,6 +82,26 @@ BOOST_AUTO_TEST_CASE(view_orders_failed_and_regressed_first_and_finds_the_step) 
     BOOST_TEST(std::regex_match(row.anchor, std::regex("test-[a-z0-9-]*[0-9a-f]{8}")));
 }
 
+// Every format's threshold column comes from the outcome's parts: a percentage gate shows its
+// percentage, a size per time its rate, and a subject the result lacks says so.
+BOOST_AUTO_TEST_CASE(threshold_values_are_shown_in_their_unit) {
+  auto model = golden_model(golden_hostile);
+  report_result& current = model.tests[0].history.back();
+  threshold_outcome unmeasured{parse_threshold("wall.p95 < 1s"), 0, false};
+  unmeasured.measured = false;
+  current.thresholds = {{parse_threshold("rss.growth < 10%"), 0.4056, false},
+                        {parse_threshold("rss.slope < 1MiB/min"), 1024.0 * 1024 / 30, false},
+                        unmeasured};
+  const auto view = make_view(model);
+  const auto row = std::find_if(view.rows.begin(), view.rows.end(),
+                                [&](const test_row& r) { return r.name == model.tests[0].name; });
+  BOOST_REQUIRE(row != view.rows.end());
+  BOOST_REQUIRE(row->thresholds.size() == 3u);
+  BOOST_TEST(row->thresholds[0].value_text == "40.6%");
+  BOOST_TEST(row->thresholds[1].value_text == "2.00 MiB/min");
+  BOOST_TEST(row->thresholds[2].value_text == "not measured");
+}
+
 BOOST_AUTO_TEST_CASE(warnings_are_cut_to_a_headline_for_table_cells) {
   BOOST_TEST(warning_headline("the machine was busy before the test: 1-minute load average 7.88 on 2 "
                               "CPUs; other work competes for the CPUs") ==
