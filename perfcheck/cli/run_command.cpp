@@ -135,9 +135,11 @@ std::optional<int> record(const run_result& result, const std::string& history, 
 
 int execute(const run_flags& flags, const CLI::App& sub) {
   // Compiled before anything starts, so a bad spec or expression is exit 2 with nothing run.
-  const test_plan plan =
-      compile_plan(build_spec(flags, sub), {flags.spec_file.empty() ? "command line" : flags.spec_file,
-                                             flags.spec_file.empty()});
+  const auto given = [&](const char* option) { return sub.get_option(option)->count() > 0; };
+  const bool from_flags = flags.spec_file.empty();
+  const test_plan plan = compile_plan(build_spec(flags, sub),
+                                      {from_flags ? "command line" : flags.spec_file, from_flags,
+                                       given("--threshold"), given("--regression")});
   // Where the result is recorded and which history a history baseline reads; and the session,
   // git and compiler fields of the context (environment, session.json): read once.
   const std::string history_where =

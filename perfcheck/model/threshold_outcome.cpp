@@ -35,6 +35,7 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
   e.metric = t.required_string("metric");
   e.statistic = t.required_string("statistic");
   e.level = t.optional_string("level");
+  if (e.level && e.level->empty()) t.fail("level", "is empty; leave it out for a test without levels");
   e.op = read_enum(t, "op", comparison_from_string, "<, <=, >, >=, ==, !=");
   const auto limit = t.optional_number("limit");
   if (!limit) t.fail("limit", "missing; add the threshold's limit in the metric's base unit");
@@ -52,6 +53,15 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
                                          },
                                          "summary, count, soak")
                              : subject_source::summary;
+  // The parts must be ones the grammar can produce: a percentage is a count, a size per time a
+  // rate, and only soak trends are written in either form.
+  const bool form_fits = e.form == value_form::quantity ||
+                         (e.form == value_form::percent && e.kind == unit_kind::count) ||
+                         (e.form == value_form::size_per_time && e.kind == unit_kind::rate);
+  if (!form_fits || (e.form != value_form::quantity) != (e.source == subject_source::soak)) {
+    t.fail("form", fmt::format("'{}' with unit '{}' and source '{}' is not a threshold perfcheck writes",
+                               to_string(e.form), to_string(e.kind), to_string(e.source)));
+  }
   return e;
 }
 

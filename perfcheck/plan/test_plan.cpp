@@ -45,9 +45,13 @@ std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const s
     return fmt::format("{} compares repeated runs, but a soak of one run (once) has one; {}", lhs,
                        soak_fix(origin, false));
   }
-  if (t.metric == "rss" && plan.spec.sample_interval_ns == 0) {
-    return fmt::format("{} follows the sampled tree memory, but sampling is off (sample interval 0); "
-                       "drop the zero sample interval", lhs);
+  // One long run has a memory trend only from the sampler's timeline; a sampled limit turns the
+  // sampler on whatever the interval (repeated runs trend over each run's peak instead).
+  const resource_limits& l = plan.spec.limits;
+  const bool sampled_limit = l.memory_bytes > 0 || l.cpu_time_ns > 0 || l.processes > 0 || l.open_files > 0;
+  if (t.metric == "rss" && plan.soak == soak_mode::once && plan.spec.sample_interval_ns == 0 && !sampled_limit) {
+    return fmt::format("{} follows the sampled tree memory of the one long run, but sampling is off "
+                       "(sample interval 0); drop the zero sample interval", lhs);
   }
   return {};
 }
@@ -58,7 +62,8 @@ std::string place_of(const spec_origin& origin, const std::string& where, const 
   return origin.flags ? fmt::format("{} '{}'", flag, text) : fmt::format("{}: {} '{}'", where, what, text);
 }
 
-void check_thresholds(test_plan& plan, const spec_origin& origin, const std::string& where) {
+void check_thresholds(test_plan& plan, spec_origin origin, const std::string& where) {
+  origin.flags = origin.flags || origin.thresholds_by_flag;
   for (const auto& text : plan.spec.thresholds) {
     try {
       plan.thresholds.push_back(parse_threshold(text));
@@ -72,7 +77,8 @@ void check_thresholds(test_plan& plan, const spec_origin& origin, const std::str
   }
 }
 
-void check_regressions(test_plan& plan, const spec_origin& origin, const std::string& where) {
+void check_regressions(test_plan& plan, spec_origin origin, const std::string& where) {
+  origin.flags = origin.flags || origin.rules_by_flag;
   const auto columns = metric_columns({});
   for (const auto& text : plan.spec.regressions) {
     try {

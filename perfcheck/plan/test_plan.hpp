@@ -31,6 +31,8 @@ enum class soak_mode { none, duration, once };
 struct spec_origin {
   std::string where;   ///< the spec file's path, or "command line"
   bool flags = false;  ///< true for the command line
+  bool thresholds_by_flag = false;  ///< a spec file's thresholds replaced by --threshold
+  bool rules_by_flag = false;       ///< a spec file's rules replaced by --regression
 };
 
 /// The runs of a test, with a soak folded in: `once` is one measured run without warm-up; a

@@ -95,6 +95,10 @@ class measurement {
     if (rules_) result_.baseline = rules_->baseline;
   }
 
+  // Holds references to itself (the interleaver to result_): neither copied nor moved.
+  measurement(const measurement&) = delete;
+  measurement& operator=(const measurement&) = delete;
+
   run_result run() {
     start();
     warm_up();

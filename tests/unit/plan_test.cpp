@@ -115,7 +115,24 @@ BOOST_AUTO_TEST_CASE(memory_trends_need_the_sampler) {
   run_spec s = spec_of({"rss.growth < 10%"});
   s.once = true;
   s.sample_interval_ns = 0;
-  expect_in(error_of(s, file), "rss.growth follows the sampled tree memory, but sampling is off");
+  expect_in(error_of(s, file), "rss.growth follows the sampled tree memory of the one long run, but sampling is off");
+  // A sampled limit turns the sampler on whatever the interval.
+  s.limits.memory_bytes = 1 << 30;
+  BOOST_CHECK_NO_THROW((void)compile_plan(s, file));
+  // Repeated runs trend over each run's peak, which needs no sampler.
+  run_spec soak = spec_of({"rss.growth < 10%", "rss.slope < 1MiB/min"});
+  soak.duration_ns = 1'000'000'000;
+  soak.sample_interval_ns = 0;
+  BOOST_CHECK_NO_THROW((void)compile_plan(soak, file));
+}
+
+BOOST_AUTO_TEST_CASE(a_flag_over_a_spec_file_gets_the_flag_fix) {
+  spec_origin by_flag = file;
+  by_flag.thresholds_by_flag = true;
+  const std::string e = error_of(spec_of({"rss.growth < 10%"}), by_flag);
+  expect_in(e, "--threshold 'rss.growth < 10%': rss.growth is measured only across a soak; add --duration once");
+  by_flag.rules_by_flag = true;
+  expect_in(error_of(spec_of({}, {"wall.median 5%"}), by_flag), "--regression: bad regression rule");
 }
 
 BOOST_AUTO_TEST_CASE(a_level_the_test_does_not_have_is_an_error) {
@@ -171,6 +188,12 @@ BOOST_AUTO_TEST_CASE(bad_threshold_parts_name_the_place) {
     expect_in(e.what(), "r.json");
     expect_in(e.what(), "thresholds[0].op");
     expect_in(e.what(), "'<<' is not one of <, <=, >, >=, ==, !=");
+  }
+  for (const char* parts : {
+           R"({"expr": "x", "metric": "wall", "statistic": "p95", "level": "", "op": "<", "limit": 1, "unit": "duration"})",
+           R"({"expr": "x", "metric": "wall", "statistic": "p95", "op": "<", "limit": 1, "unit": "duration", "form": "percent"})",
+           R"({"expr": "x", "metric": "rss", "statistic": "growth", "op": "<", "limit": 1, "unit": "count", "form": "percent"})"}) {
+    BOOST_CHECK_THROW((void)threshold_outcome_from_json(json_reader(boost::json::parse(parts), "r.json")), usage_error);
   }
   const auto no_limit = boost::json::parse(
       R"({"expr": "wall.p95 < 4s", "metric": "wall", "statistic": "p95", "op": "<", "unit": "duration"})");
