@@ -294,6 +294,16 @@ BOOST_AUTO_TEST_CASE(series_is_time_ordered_and_filtered) {
   BOOST_TEST(last_two[0].started_at == minute(3));
   BOOST_TEST(last_two[1].started_at == minute(5));
   BOOST_TEST(store.series({.name = "parse", .spec_hash = "nope"}).empty());
+
+  // Only the metrics asked for; one that was never measured is simply absent.
+  const auto wall_only = store.series({.name = "parse", .metrics = {"wall", "cycles"}});
+  BOOST_REQUIRE(wall_only.size() == 5u);
+  for (const auto& p : wall_only) {
+    BOOST_TEST(p.summary.size() == 1u);
+    BOOST_TEST(p.summary.contains("wall"));
+  }
+  BOOST_TEST(wall_only[0].summary.at("wall").median == 100.0);
+  BOOST_TEST(all[0].summary.size() == 2u);  // wall and rss without a filter
 }
 
 BOOST_AUTO_TEST_SUITE_END()
