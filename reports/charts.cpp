@@ -1,7 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The chart set of a report: one plan per chart (reports/chart_*.cpp), their data files in a
 // private temporary folder, gnuplot batches of about equal work (reports/gnuplot_batch.*), and
-// the SVG sanitized and given tooltips when a test's charts are read back.
+// the SVG sanitized, compacted and given tooltips when a test's charts are read back.
 // Nothing from the history reaches a gnuplot command: scripts come from templates whose values
 // pass the x-gp whitelist, data files hold numbers and whitelisted tic labels, and gnuplot runs
 // in the temporary folder on file names made of row numbers.
@@ -22,6 +22,7 @@
 
 #include "reports/chart_plan.hpp"
 #include "reports/gnuplot_batch.hpp"
+#include "reports/svg_compaction.hpp"
 #include "reports/svg_sanitizer.hpp"
 #include "reports/template_engine.hpp"
 
@@ -236,7 +237,7 @@ std::vector<chart> chart_set::charts_for(std::size_t row) const {
           d->SetValue("TIP", pt.tip);
         }
         expand_template("chart_overlay.svg.tpl", dict, c.overlay);
-        c.svg = sanitize_svg(svg, fmt::format("c{}{}-", row, to_string(it->kind)[0]));
+        c.svg = compact_svg(sanitize_svg(svg, fmt::format("c{}{}-", row, to_string(it->kind)[0])));
       }
     }
     out.push_back(std::move(c));

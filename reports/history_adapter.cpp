@@ -122,8 +122,10 @@ std::optional<baseline_origin> read_series(store::history_store& history,
                                            const std::string& newest_pooled, report_test& test) {
   const run_result& res = stored.result;
   std::optional<baseline_origin> origin;
-  auto points = history.series(
-      {.name = res.name, .spec_hash = res.context.spec_hash, .machine = res.context.machine});
+  auto points = history.series({.name = res.name,
+                                .spec_hash = res.context.spec_hash,
+                                .machine = res.context.machine,
+                                .metrics = keep});
   test.history.reserve(points.size());
   for (auto& p : points) {
     if (p.key == stored.key) {

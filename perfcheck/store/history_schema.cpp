@@ -61,11 +61,25 @@ CREATE TABLE result_messages (
 );
 )sql";
 
+// v2: the series, baseline and session queries read their columns from an index alone. A
+// results row carries its whole result JSON, so every row read from the table is a page of its
+// own; these indexes hold just the columns those queries read (the rowid comes with every
+// index entry), in the order they filter and sort, and replace the v1 indexes they extend.
+constexpr const char* schema_v2 = R"sql(
+CREATE INDEX results_series_columns ON results
+  (name, spec_hash, machine, git_branch, started_at, verdict, result_key, git_commit, session_id);
+DROP INDEX results_by_series;
+CREATE INDEX results_session_columns ON results
+  (session_id, started_at, finished_at, verdict, machine, git_branch, git_commit);
+DROP INDEX results_by_session;
+)sql";
+
 }  // namespace
 
 const std::vector<schema_migration>& sqlite_migrations() {
   static const std::vector<schema_migration> steps{
       {1, "v1: results, samples, summaries, result_messages", schema_v1},
+      {2, "v2: covering indexes for series, baselines and sessions", schema_v2},
   };
   return steps;
 }

@@ -75,6 +75,8 @@ struct series_query {
   std::string machine{};     ///< empty: any machine
   std::string git_branch{};  ///< empty: any branch
   std::size_t last = 0;      ///< only the most recent `last` points; 0: all
+  /// Only these metrics' summaries in each point ("wall", "rss"); empty: every metric.
+  std::vector<std::string> metrics{};
 };
 
 /// One point of a test's trend: a result reduced to what a chart needs.

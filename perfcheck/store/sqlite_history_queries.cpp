@@ -19,7 +19,6 @@ using detail::sqlite_transaction;
 
 namespace {
 
-
 // Reads the summary columns starting at `first` (in detail::summary_columns order).
 metric_summary read_summary(const sqlite_statement& s, int first) {
   metric_summary m;
@@ -127,12 +126,18 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
       points.push_back(std::move(p));
     }
   }
+  // The metrics asked for, as numbered parameters after the filter's: s.metric IN (?5, ?6).
+  std::string metric_filter;
+  for (std::size_t i = 0; i < q.metrics.size(); ++i)
+    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 5);
+  if (!metric_filter.empty()) metric_filter = fmt::format(" AND s.metric IN ({})", metric_filter);
   sqlite_statement s(db,
                      fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
-                                 "JOIN results r ON r.id = s.result_id WHERE {}",
-                                 detail::summary_columns, filter),
+                                 "JOIN results r ON r.id = s.result_id WHERE {}{}",
+                                 detail::summary_columns, filter, metric_filter),
                      "read a test's summaries");
   bind_filter(s);
+  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 5, q.metrics[i]);
   while (s.step()) {
     const auto it = index.find(s.integer(0));
     if (it != index.end()) points[it->second].summary[s.text(1)] = read_summary(s, 2);

@@ -25,6 +25,7 @@
 #include "reports/history_adapter.hpp"
 #include "reports/report.hpp"
 #include "reports/report_writer.hpp"
+#include "reports/svg_compaction.hpp"
 #include "reports/svg_sanitizer.hpp"
 #include "reports/synthetic_model.hpp"
 #include "reports/template_engine.hpp"
@@ -343,6 +344,43 @@ BOOST_AUTO_TEST_CASE(svg_sanitizer_drops_active_content_and_prefixes_ids) {
   BOOST_TEST(sanitize_svg("no svg here", "x").empty());
   BOOST_TEST(insert_before_svg_end("<svg><g/></svg>", "<g id=\"o\"/>") ==
              "<svg><g/><g id=\"o\"/></svg>");
+}
+
+BOOST_AUTO_TEST_CASE(svg_compaction_keeps_what_is_drawn) {
+  const std::string svg =
+      "<svg viewBox=\"0 0 10 10\">\n<g id=\"c1-canvas\">\n"
+      "<defs>\n\t<circle id='c1-gpPt5' stroke='currentColor' r='1'/>\n"
+      "\t<use href='#c1-gpPt5' id='c1-gpPt6' fill='currentColor' stroke='none'/>\n"
+      "\t<path id='c1-gpPt0' d='M-1,0 h2'/>\n"
+      "\t<filter id='c1-textbox' x='0'>\n\t  <feFlood flood-opacity='1'/>\n\t</filter>\n"
+      "</defs>\n"
+      "<g fill=\"none\" stroke-width=\"1.00\" stroke-linecap=\"butt\">\n</g>\n"
+      "<g fill=\"none\" color=\"black\" stroke-width=\"1.50\">\n"
+      "\t<path stroke='rgb(102, 102, 102)'  d='M68.40,200.58 L725.00,200.04  '/>"
+      "\t<g transform=\"translate(56.90,203.83)\" fill=\"none\" font-size=\"10.00\">\n"
+      "\t\t<text> 10.50 ms</text>\n\t</g>\n"
+      "\t<use href='#c1-gpPt6' transform='translate(129.80,213.11) scale(1.31)' "
+      "stroke-width='1.5' color='rgb(1, 2, 3)'/>\n"
+      "</g>\n<g id=\"c1-plot_1\"></g>\n</g>\n</svg>";
+  const std::string out = compact_svg(svg);
+  BOOST_TEST(!contains(out, "\n"));
+  BOOST_TEST(!contains(out, "\t"));
+  BOOST_TEST(contains(out, "<text> 10.50 ms</text>"));  // text is kept byte for byte
+  BOOST_TEST(!contains(out, "stroke-linecap"));          // the empty group is gone
+  BOOST_TEST(contains(out, "<g id=\"c1-plot_1\"></g>"));  // a group with an id stays
+  BOOST_TEST(contains(out, "id='c1-gpPt5'"));            // used through gpPt6
+  BOOST_TEST(contains(out, "<use href='#c1-gpPt5' id='c1-gpPt6' fill='currentColor' stroke='none'/>"));
+  BOOST_TEST(!contains(out, "gpPt0"));
+  BOOST_TEST(!contains(out, "textbox"));
+  BOOST_TEST(!contains(out, "feFlood"));
+  BOOST_TEST(contains(out, "d='M68.4,200.6 L725,200'"), out);
+  BOOST_TEST(contains(out, "transform=\"translate(56.9,203.83)\" font-size=\"10\">"), out);
+  BOOST_TEST(contains(out, "<g fill=\"none\" color=\"black\" stroke-width=\"1.5\">"));
+  BOOST_TEST(contains(out, "transform='translate(129.8,213.11) scale(1.31)' color='rgb(1, 2, 3)'/>"),
+             out);
+  BOOST_TEST(out.starts_with("<svg viewBox=\"0 0 10 10\"><g id=\"c1-canvas\"><defs><circle"));
+  BOOST_TEST(out.ends_with("</g></svg>"));
+  BOOST_TEST(compact_svg(out) == out);
 }
 
 BOOST_AUTO_TEST_CASE(modifiers) {

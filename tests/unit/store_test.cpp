@@ -158,6 +158,9 @@ std::string refusal(const fs::path& path, sqlite_store_options options = {}) {
   return "(no error)";
 }
 
+// The schema version this perfcheck writes.
+int latest_version() { return static_cast<int>(sqlite_migrations().size()); }
+
 // A history with one result, closed again (so its WAL is checkpointed into the file).
 void make_history(const fs::path& path, sqlite_store_options options = {}) {
   sqlite_history_store store(path, std::move(options));
@@ -174,7 +177,7 @@ BOOST_AUTO_TEST_CASE(record_and_read_back_every_field) {
   const run_result original = make_result({.outcome = verdict::failed});
   {
     sqlite_history_store store(path);
-    BOOST_TEST(store.schema_version() == 1);
+    BOOST_TEST(store.schema_version() == latest_version());
     BOOST_TEST(store.record(original));
     const auto all = store.all_results();
     BOOST_REQUIRE(all.size() == 1u);
@@ -291,6 +294,16 @@ BOOST_AUTO_TEST_CASE(series_is_time_ordered_and_filtered) {
   BOOST_TEST(last_two[0].started_at == minute(3));
   BOOST_TEST(last_two[1].started_at == minute(5));
   BOOST_TEST(store.series({.name = "parse", .spec_hash = "nope"}).empty());
+
+  // Only the metrics asked for; one that was never measured is simply absent.
+  const auto wall_only = store.series({.name = "parse", .metrics = {"wall", "cycles"}});
+  BOOST_REQUIRE(wall_only.size() == 5u);
+  for (const auto& p : wall_only) {
+    BOOST_TEST(p.summary.size() == 1u);
+    BOOST_TEST(p.summary.contains("wall"));
+  }
+  BOOST_TEST(wall_only[0].summary.at("wall").median == 100.0);
+  BOOST_TEST(all[0].summary.size() == 2u);  // wall and rss without a filter
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -388,48 +401,93 @@ BOOST_AUTO_TEST_CASE(a_new_file_is_created_at_the_current_version) {
   { sqlite_history_store store(path); }
   BOOST_TEST(
       raw_count(path, "SELECT CAST(value AS INTEGER) FROM perfcheck_meta WHERE name = 'version'") ==
-      1);
+      latest_version());
   BOOST_TEST(raw_count(path,
                        "SELECT COUNT(*) FROM perfcheck_meta WHERE name = 'format' AND value = "
                        "'perfcheck/history'") == 1);
 }
 
-BOOST_AUTO_TEST_CASE(a_v0_file_migrates_to_v1) {
+BOOST_AUTO_TEST_CASE(a_v0_file_migrates_to_the_latest_version) {
   temp_folder tmp;
   const auto path = tmp.file("h.sqlite");
   raw_sql(path,
           "CREATE TABLE perfcheck_meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);"
           "INSERT INTO perfcheck_meta VALUES ('format', 'perfcheck/history'), ('version', '0');");
   sqlite_history_store store(path);
-  BOOST_TEST(store.schema_version() == 1);
+  BOOST_TEST(store.schema_version() == latest_version());
   BOOST_TEST(store.record(make_result({})));
 }
 
-BOOST_AUTO_TEST_CASE(a_test_only_v2_step_migrates_forward_and_keeps_the_data) {
+BOOST_AUTO_TEST_CASE(a_v1_file_migrates_to_v2_and_keeps_its_data) {
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  sqlite_store_options v1;
+  v1.migrations.resize(1);
+  std::vector<run_result> written;
+  {
+    sqlite_history_store store(path, v1);
+    BOOST_TEST(store.schema_version() == 1);
+    for (int i = 0; i < 3; ++i) {
+      written.push_back(make_result({.started_at = minute(i), .outcome = i == 1 ? verdict::error
+                                                                               : verdict::pass}));
+      BOOST_TEST(store.record(written.back()));
+    }
+  }
+  const auto index_count = [&](const std::string& name) {
+    return raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = '" +
+                               name + "'");
+  };
+  BOOST_TEST(index_count("results_by_series") == 1);
+  sqlite_history_store store(path);
+  BOOST_TEST(store.schema_version() == 2);
+  BOOST_TEST(index_count("results_series_columns") == 1);
+  BOOST_TEST(index_count("results_session_columns") == 1);
+  BOOST_TEST(index_count("results_by_series") == 0);
+  BOOST_TEST(index_count("results_by_session") == 0);
+  const auto all = store.all_results();
+  BOOST_REQUIRE(all.size() == written.size());
+  for (std::size_t i = 0; i < all.size(); ++i) BOOST_TEST((all[i].result == written[i]));
+  const auto points = store.series({.name = "parse"});
+  BOOST_REQUIRE(points.size() == 3u);
+  BOOST_TEST((points[1].outcome == verdict::error));
+  BOOST_TEST(points[2].summary.at("wall").median == written[2].summary.at("wall").median);
+  const auto pool = store.baseline({.name = "parse", .spec_hash = "s1", .machine = "m1",
+                                    .git_branch = "main", .metric = "wall", .sample_cap = 100});
+  BOOST_TEST(pool.result_keys.size() == 2u);  // the error result never counts
+  BOOST_TEST(store.sessions().size() == 1u);
+  BOOST_TEST(store.sessions()[0].results == 3u);
+  BOOST_TEST(store.session_results("sess-1").size() == 3u);
+  BOOST_TEST(store.record(make_result({.started_at = minute(9)})));
+}
+
+BOOST_AUTO_TEST_CASE(a_test_only_next_step_migrates_forward_and_keeps_the_data) {
   temp_folder tmp;
   const auto path = tmp.file("h.sqlite");
   make_history(path);
-  sqlite_store_options v2;
-  v2.migrations.push_back({2, "v2: results.note (test only)",
-                           "ALTER TABLE results ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated';"
-                           "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"});
+  sqlite_store_options next;
+  const int v = latest_version() + 1;
+  next.migrations.push_back({v, fmt::format("v{}: results.note (test only)", v),
+                             "ALTER TABLE results ADD COLUMN note TEXT NOT NULL DEFAULT 'migrated';"
+                             "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);"});
   {
-    sqlite_history_store store(path, v2);
-    BOOST_TEST(store.schema_version() == 2);
+    sqlite_history_store store(path, next);
+    BOOST_TEST(store.schema_version() == v);
     BOOST_TEST(store.all_results().size() == 1u);
-    BOOST_TEST(store.record(make_result({.started_at = minute(9)})));  // v1 writes still work
+    BOOST_TEST(store.record(make_result({.started_at = minute(9)})));  // older writes still work
   }
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM results WHERE note = 'migrated'") == 2);
   {
-    sqlite_history_store again(path, v2);
-    BOOST_TEST(again.schema_version() == 2);
+    sqlite_history_store again(path, next);
+    BOOST_TEST(again.schema_version() == v);
   }
 
-  // This perfcheck (v1 only) now meets a newer file: refused, byte-identical.
+  // This perfcheck now meets a newer file: refused, byte-identical.
   const std::string before = bytes_of(path);
   const std::string message = refusal(path);
   BOOST_TEST(contains(message, path.string()), message);
-  BOOST_TEST(contains(message, "version 2 is newer than this perfcheck understands (up to 1)"),
+  BOOST_TEST(contains(message, fmt::format("version {} is newer than this perfcheck understands "
+                                           "(up to {})",
+                                           v, v - 1)),
              message);
   BOOST_TEST(contains(message, "use a newer perfcheck"), message);
   BOOST_TEST((bytes_of(path) == before));
@@ -440,17 +498,18 @@ BOOST_AUTO_TEST_CASE(a_failing_step_is_rolled_back_whole) {
   const auto path = tmp.file("h.sqlite");
   make_history(path);
   sqlite_store_options bad;
-  bad.migrations.push_back(
-      {2, "v2: broken (test only)", "ALTER TABLE results ADD COLUMN note TEXT; THIS IS NOT SQL;"});
+  const int v = latest_version() + 1;
+  bad.migrations.push_back({v, fmt::format("v{}: broken (test only)", v),
+                            "ALTER TABLE results ADD COLUMN note TEXT; THIS IS NOT SQL;"});
   try {
     sqlite_history_store store(path, bad);
     BOOST_FAIL("a broken migration must throw");
   } catch (const history_error& e) {
     BOOST_TEST(contains(e.what(), path.string()), e.what());
-    BOOST_TEST(contains(e.what(), "migrate the schema to v2: broken"), e.what());
+    BOOST_TEST(contains(e.what(), fmt::format("migrate the schema to v{}: broken", v)), e.what());
   }
   sqlite_history_store store(path);
-  BOOST_TEST(store.schema_version() == 1);
+  BOOST_TEST(store.schema_version() == latest_version());
   BOOST_TEST(store.all_results().size() == 1u);
   BOOST_TEST(
       raw_count(path, "SELECT COUNT(*) FROM pragma_table_info('results') WHERE name = 'note'") ==
