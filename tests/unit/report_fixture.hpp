@@ -16,6 +16,7 @@
 
 #include "reports/report_model.hpp"
 #include "reports/report_writer.hpp"
+#include "temp_folder.hpp"
 
 namespace report_fixture {
 
@@ -35,19 +36,6 @@ inline std::size_t count(const std::string& haystack, const std::string& needle)
   }
   return n;
 }
-
-struct temp_folder {
-  fs::path dir;
-  temp_folder() {
-    std::random_device entropy;
-    dir = fs::temp_directory_path() / fmt::format("perfcheck-report-test-{:08x}", entropy());
-    fs::create_directories(dir);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-};
 
 inline std::string read(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);

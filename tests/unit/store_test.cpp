@@ -12,6 +12,8 @@
 #include <sqlite3.h>
 #include <boost/json.hpp>
 
+#include "temp_folder.hpp"
+
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/store/history_store.hpp"
@@ -27,21 +29,6 @@ namespace {
 bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
-
-// A fresh folder per test case, removed at the end.
-struct temp_folder {
-  fs::path dir;
-  temp_folder() {
-    std::random_device entropy;
-    dir = fs::temp_directory_path() / fmt::format("perfcheck-store-{:08x}", entropy());
-    fs::create_directories(dir);
-  }
-  ~temp_folder() {
-    std::error_code ec;
-    fs::remove_all(dir, ec);
-  }
-  fs::path file(const std::string& name) const { return dir / name; }
-};
 
 std::string bytes_of(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
