@@ -3,6 +3,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/result.hpp"
 
@@ -62,36 +63,30 @@ std::string place_of(const spec_origin& origin, const std::string& where, const 
   return origin.flags ? fmt::format("{} '{}'", flag, text) : fmt::format("{}: {} '{}'", where, what, text);
 }
 
+// Parses every threshold (the first bad one names the flag or the test), then checks each
+// against what the plan measures.
 void check_thresholds(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.thresholds_by_flag;
-  for (const auto& text : plan.spec.thresholds) {
-    try {
-      plan.thresholds.push_back(parse_threshold(text));
-    } catch (const usage_error& e) {
-      throw usage_error(fmt::format("{}: {}", origin.flags ? "--threshold" : where, e.what()));
-    }
-    const std::string why = unmeasurable(plan.thresholds.back(), plan, origin);
+  plan.thresholds = gate::parse_thresholds(plan.spec.thresholds, origin.flags ? "--threshold" : where);
+  for (const auto& t : plan.thresholds) {
+    const std::string why = unmeasurable(t, plan, origin);
     if (!why.empty()) {
-      throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--threshold", "threshold", text), why));
+      throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--threshold", "threshold", t.text), why));
     }
   }
 }
 
+// Parses every rule likewise, then checks that some run measures its metric.
 void check_regressions(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.rules_by_flag;
+  plan.regressions = gate::parse_regression_rules(plan.spec.regressions, origin.flags ? "--regression" : where);
   const auto columns = metric_columns({});
-  for (const auto& text : plan.spec.regressions) {
-    try {
-      plan.regressions.push_back(gate::parse_regression_rule(text));
-    } catch (const usage_error& e) {
-      throw usage_error(fmt::format("{}: {}", origin.flags ? "--regression" : where, e.what()));
-    }
-    const auto& rule = plan.regressions.back();
+  for (const auto& rule : plan.regressions) {
     if (columns.contains(rule.metric)) continue;
     std::string known;
     for (const auto& [name, column] : columns) known += (known.empty() ? "" : ", ") + name;
     throw usage_error(fmt::format("{}: no run measures '{}'; rules compare one of {}",
-                                  place_of(origin, where, "--regression", "regression rule", text),
+                                  place_of(origin, where, "--regression", "regression rule", rule.text),
                                   rule.metric, known));
   }
 }
