@@ -63,8 +63,15 @@ std::string axis_label(const test_row& row, const display_unit& unit);
 struct tip_point {
   double x = 0;            ///< data units
   double y = 0;            ///< base units
-  std::string tip;         ///< tooltip text (escaped by the overlay template)
+  std::string tip;         ///< tooltip text after `key` (escaped by the overlay template)
   const char* css = "pt";  ///< class of the circle: "pt", "pt cur", "pt med", "pt peak"
+  /// The start of the tooltip that many points of the page share ("commit · date · median"),
+  /// shown as `key + " " + tip`; "" when the tip is all in `tip`.
+  std::string key;
+  /// Whether the page carries the whole tooltip as a <title>. Else only the circle, with the
+  /// key's number in the page's key list and `tip` (the page's script makes the title): the
+  /// key is then written once per page, not once per point.
+  bool titled = true;
 };
 
 /// The data of one chart as gnuplot data sets (`index 0`, `index 1`, ...) in one file: fewer

@@ -62,11 +62,17 @@ std::vector<trend_limit> limits_of(const test_row& row) {
   return out;
 }
 
-// The positions in row.series that the chart draws: an LTTB selection, and always the results
-// on both sides of every change point, every failed, regressed or error result, the current
-// one and the newest.
-std::vector<std::size_t> kept_points(const test_row& row) {
-  std::vector<std::size_t> always;
+// The positions in row.series that the chart draws (an LTTB selection, ascending), and those
+// that it must keep: the results on both sides of every change point, every failed, regressed
+// or error result, the current one and the newest (ascending, unique). Those keep a whole
+// tooltip in the page when scripts do not run.
+struct kept_set {
+  std::vector<std::size_t> drawn, always;
+};
+
+kept_set kept_points(const test_row& row) {
+  kept_set out;
+  std::vector<std::size_t>& always = out.always;
   for (std::size_t c : row.segments.changepoints) {
     if (c > 0) always.push_back(c - 1);
     always.push_back(c);
@@ -81,23 +87,29 @@ std::vector<std::size_t> kept_points(const test_row& row) {
     }
   }
   if (!row.series.empty()) always.push_back(row.series.size() - 1);
-  return thin_series(row.series, std::move(always), trend_point_budget);
+  std::sort(always.begin(), always.end());
+  always.erase(std::unique(always.begin(), always.end()), always.end());
+  out.drawn = thin_series(row.series, always, trend_point_budget);
+  return out;
 }
 
-std::vector<tip_point> trend_points(const test_row& row, const std::vector<std::size_t>& kept) {
+std::vector<tip_point> trend_points(const test_row& row, const kept_set& kept) {
   std::vector<tip_point> points;
-  points.reserve(kept.size());
+  points.reserve(kept.drawn.size());
   const auto& history = row.test->history;
-  for (std::size_t k : kept) {
+  for (std::size_t k : kept.drawn) {
     const std::size_t i = row.series_index[k];
     const auto& r = history[i];
     const std::string commit = r.commit.empty() ? "no commit" : short_commit(r.commit);
     std::string when = r.date.substr(0, 16);
     if (when.size() > 10) when[10] = ' ';
-    points.push_back({static_cast<double>(k + 1), row.series[k],
-                      fmt::format("{} · {} · {} {} · {}", commit, when, row.statistic,
-                                  format_quantity(row.series[k], row.kind), to_string(r.outcome)),
-                      row.test->current == i ? "pt cur" : "pt"});
+    tip_point& p = points.emplace_back();
+    p.x = static_cast<double>(k + 1);
+    p.y = row.series[k];
+    p.key = fmt::format("{} · {} · {}", commit, when, row.statistic);
+    p.tip = fmt::format("{} · {}", format_quantity(row.series[k], row.kind), to_string(r.outcome));
+    p.css = row.test->current == i ? "pt cur" : "pt";
+    p.titled = std::binary_search(kept.always.begin(), kept.always.end(), k);
   }
   return points;
 }
@@ -280,7 +292,7 @@ chart_plan plan_trend(const test_row& row, const std::string& stem) {
   const auto kept = kept_points(row);
 
   data_file file;
-  file.add(trend_line(row, bands, kept, g.unit.divisor));
+  file.add(trend_line(row, bands, kept.drawn, g.unit.divisor));
   ctemplate::TemplateDictionary dict("trend");
   set_frame(dict, g, stem);
   dict.SetValue("Y_LABEL", axis_label(row, g.unit));
@@ -293,8 +305,8 @@ chart_plan plan_trend(const test_row& row, const std::string& stem) {
   add_changes(dict, file, row, g);
   p.data = file.text();
   expand_template("trend.gp.tpl", dict, p.script);
-  p.weight = kept.size() + 50;
-  p.caption = trend_caption(row, sampled, kept.size(), limits, g);
+  p.weight = kept.drawn.size() + 50;
+  p.caption = trend_caption(row, sampled, kept.drawn.size(), limits, g);
   p.points = trend_points(row, kept);
   return p;
 }
