@@ -66,11 +66,13 @@ struct tip_point {
   std::string tip;         ///< tooltip text after `key` (escaped by the overlay template)
   const char* css = "pt";  ///< class of the circle: "pt", "pt cur", "pt med", "pt peak"
   /// The start of the tooltip that many points of the page share ("commit · date · median"),
-  /// shown as `key + " " + tip`; "" when the tip is all in `tip`.
+  /// shown as `key + " " + tip + tail`; "" when the tip is all in `tip`.
   std::string key;
-  /// Whether the page carries the whole tooltip as a <title>. Else only the circle, with the
-  /// key's number in the page's key list and `tip` (the page's script makes the title): the
-  /// key is then written once per page, not once per point.
+  /// The end of the tooltip, shared the same way (" · pass"); only with a key.
+  std::string tail;
+  /// Whether the page carries the whole tooltip as a <title>. Else a record with the numbers
+  /// of key and tail in the page's key list and `tip` (the page's script makes the circle and
+  /// the title): key and tail are then written once per page, not once per point.
   bool titled = true;
 };
 

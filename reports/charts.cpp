@@ -176,13 +176,13 @@ std::string chart_set::overlay(const detail::chart_plan& chart) const {
       d->SetValue("X", x);
       d->SetValue("Y", y);
       if (std::string_view(pt.css) != "pt") d->SetValueAndShowSection("CLASS", pt.css, "CSS");
-      d->SetValue("TIP", pt.key.empty() ? pt.tip : pt.key + " " + pt.tip);
+      d->SetValue("TIP", pt.key.empty() ? pt.tip : pt.key + " " + pt.tip + pt.tail);
       continue;
     }
     std::string rest = pt.tip;
     std::replace(rest.begin(), rest.end(), '|', '/');  // "|" ends a record
-    records += fmt::format("{}{} {} {} {}", records.empty() ? "" : "|", x, y,
-                           tip_keys_.at(pt.key), rest);
+    records += fmt::format("{}{} {} {} {} {}", records.empty() ? "" : "|", x, y,
+                           tip_keys_.at(pt.key), tip_keys_.at(pt.tail), rest);
   }
   if (!records.empty()) dict.SetValueAndShowSection("POINTS", records, "DATA");
   std::string text;
@@ -210,7 +210,9 @@ chart_set::chart_set(const report_view& view, const chart_settings& settings) : 
   for (const auto& p : plans_) {
     for (const auto& pt : p.chart.points) {
       if (pt.titled || pt.key.empty() || std::string_view(pt.css) != "pt") continue;
-      if (tip_keys_.emplace(pt.key, key_list_.size()).second) key_list_.push_back(pt.key);
+      for (const std::string& key : {pt.key, pt.tail}) {
+        if (tip_keys_.emplace(key, key_list_.size()).second) key_list_.push_back(key);
+      }
     }
   }
   if (!plans_.empty()) {

@@ -212,6 +212,16 @@ std::string with_class(std::string attrs) {
   return attrs;
 }
 
+// The root's attributes without the SVG and XLink namespace declarations, which an SVG inline
+// in HTML does not need (the HTML parser puts <svg> and its children in the SVG namespace).
+std::string without_namespaces(std::string attrs) {
+  for (const std::string_view ns : {R"x( xmlns="http://www.w3.org/2000/svg")x",
+                                    R"x( xmlns:xlink="http://www.w3.org/1999/xlink")x"}) {
+    if (const std::size_t at = attrs.find(ns); at != std::string::npos) attrs.erase(at, ns.size());
+  }
+  return attrs;
+}
+
 // A start tag's attributes (the text after its name) with lean numbers and relative path data;
 // an inherited attribute whose value is the one it inherits anyway is dropped when `dedupe`.
 // `inherited` becomes the element's own values. With `polygon`, `points` becomes the `d` of a
@@ -266,7 +276,7 @@ namespace {
 // The compacting pass: one call of `tag` per tag, `text` per text between tags.
 class compactor {
  public:
-  explicit compactor(std::string_view svg) : unused_(unused_definitions(svg)) {
+  explicit compactor(std::string_view svg) : svg_(svg), unused_(unused_definitions(svg)) {
     out_.reserve(svg.size());
   }
 
@@ -286,6 +296,12 @@ class compactor {
     if (!open_.empty() && open_.back().name == "defs") {
       if (const auto it = unused_.find(lt); it != unused_.end()) return it->second;
     }
+    // gnuplot titles each plot's group with its internal name ("gnuplot_plot_2"), which would
+    // be a tooltip over the plot that tells the reader nothing: dropped.
+    if (tag == "<title>" && !open_.empty() && open_.back().plot) {
+      const std::size_t end = svg_.find("</title>", lt);
+      if (end != std::string_view::npos) return end + 8;
+    }
     const bool self_closing = tag.ends_with("/>");
     std::size_t n = 1;
     while (n < tag.size() && spaces.find(tag[n]) == std::string_view::npos && tag[n] != '/' &&
@@ -297,8 +313,9 @@ class compactor {
     const bool in_defs = name == "defs" || (!open_.empty() && open_.back().in_defs);
     inherited_values values = open_.empty() ? initial_values : open_.back().values;
     bool polygon = self_closing && name == "polygon";
-    const std::string attrs = lean_attributes(
+    std::string attrs = lean_attributes(
         tag.substr(n, tag.size() - n - (self_closing ? 2 : 1)), values, !in_defs, polygon);
+    if (name == "svg" && open_.empty()) attrs = without_namespaces(std::move(attrs));
     out_ += '<';
     out_ += polygon ? "path" : name;
     out_ += attrs;
@@ -307,7 +324,8 @@ class compactor {
       mark_content();
     } else {
       if (name == "text") ++in_text_;
-      open_.push_back({name, start, droppable(name, tag), in_defs, std::move(values)});
+      const bool plot = name == "g" && attribute(tag, "id").find("gnuplot_plot_") != std::string_view::npos;
+      open_.push_back({name, start, droppable(name, tag), in_defs, std::move(values), true, plot});
     }
     return next;
   }
@@ -322,6 +340,7 @@ class compactor {
     bool in_defs = false;
     inherited_values values;  // what its children inherit
     bool empty = true;
+    bool plot = false;  // a group gnuplot opens per plot
   };
 
   // A group without an id (gnuplot opens one per tic, often empty) or the definitions.
@@ -346,6 +365,7 @@ class compactor {
     mark_content();
   }
 
+  std::string_view svg_;
   std::map<std::size_t, std::size_t> unused_;
   std::string out_;
   std::vector<open_element> open_;

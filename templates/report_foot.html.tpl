@@ -14,7 +14,7 @@ document.querySelectorAll(".tips[data-p]").forEach(function (g) {
     var f = record.split(" "), c = document.createElementNS(ns, "circle"), title = document.createElementNS(ns, "title");
     c.setAttribute("cx", f[0]);
     c.setAttribute("cy", f[1]);
-    title.textContent = tipKeys[+f[2]] + " " + f.slice(3).join(" ");
+    title.textContent = tipKeys[+f[2]] + " " + f.slice(4).join(" ") + tipKeys[+f[3]];
     c.appendChild(title);
     g.insertBefore(c, first);
   });

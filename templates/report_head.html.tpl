@@ -6,7 +6,7 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-1kGmjT2iePbb5AfNR0QOi4RzeiWxH23MENaeaNANowM='">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-gwA7ugN+tjeHEj4PnlqJwdcmvrfBBUxZZiXca1GJLGk='">
 <meta name="generator" content="perfcheck {{GENERATOR_VERSION}}">
 <title>perfcheck: {{COUNTS}}</title>
 <style>

@@ -181,6 +181,12 @@ BOOST_AUTO_TEST_CASE(a_long_trend_is_thinned_keeping_change_points_failures_and_
     BOOST_TEST(drawn(c));
   }
   BOOST_TEST(contains(plan.caption, "largest-triangle-three-buckets"));
+  // The bands: at most 100 rows, each the envelope of its drawn points, spanning the line.
+  const std::size_t bands_at = plan.data.find("\n\n\n") + 3;
+  const std::string bands = plan.data.substr(bands_at, plan.data.find("\n\n\n", bands_at) - bands_at);
+  BOOST_TEST(count(bands, "\n") + 1 == 100u);
+  BOOST_TEST(bands.starts_with(fmt::format("{}\t", plan.points.front().x)));
+  BOOST_TEST(contains(bands, fmt::format("\n{}\t", plan.points.back().x)));
   // The points that must stay have their whole tooltip in the page; the others share the
   // start of theirs ("commit · date · median") through the page's key list.
   std::size_t titled = 0;
@@ -245,7 +251,9 @@ BOOST_AUTO_TEST_CASE(path_data_becomes_relative_steps_on_a_tenth_pixel_grid) {
 
 BOOST_AUTO_TEST_CASE(compaction_writes_polygons_as_paths_and_common_attributes_as_classes) {
   const std::string out = compact_svg(
-      "<svg><g fill=\"none\" color=\"black\" stroke=\"currentColor\">"
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
+      "viewBox=\"0 0 9 9\"><g id=\"c1-gnuplot_plot_2\"><title>gnuplot_plot_2</title><path d='M1,1 L2,1'/></g>"
+      "<g fill=\"none\" color=\"black\" stroke=\"currentColor\">"
       "<g stroke='none' shape-rendering='crispEdges'><polygon fill='rgb(1, 2, 3)' "
       "points='68.70,89.50 70.70,110.50 72.70,91.20 '/></g>"
       "<path stroke='rgb(102, 102, 102)' class=\"own\" d='M1,1 L2,2'/>"
@@ -258,6 +266,8 @@ BOOST_AUTO_TEST_CASE(compaction_writes_polygons_as_paths_and_common_attributes_a
   BOOST_TEST(contains(out, "<path stroke='rgb(102, 102, 102)' class=\"own\" d='M1 1l1 1'/>"), out);
   BOOST_TEST(contains(out, "<path class=\"gridline\" d='M1 1h2'/>"), out);
   BOOST_TEST(!contains(out, "polygon"));
+  // Inline in HTML: no namespace declarations; gnuplot's plot names are no tooltips.
+  BOOST_TEST(out.starts_with("<svg viewBox=\"0 0 9 9\"><g id=\"c1-gnuplot_plot_2\"><path d='M1 1h1'/></g>"), out);
   BOOST_TEST(compact_svg(out) == out);
 }
 
