@@ -446,6 +446,8 @@ BOOST_AUTO_TEST_CASE(templates_escape_every_value) {
 }
 
 BOOST_AUTO_TEST_CASE(valid_utf8_replaces_bad_bytes) {
+  BOOST_TEST(valid_utf8("c0ffee11aa 2026-10-12T08:00:00Z") == "c0ffee11aa 2026-10-12T08:00:00Z");
+  BOOST_TEST(valid_utf8("").empty());
   BOOST_TEST(valid_utf8("plain é ✓ 😀") == "plain é ✓ 😀");
   BOOST_TEST(valid_utf8("a\xff"
                         "b") ==
