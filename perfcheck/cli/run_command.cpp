@@ -105,7 +105,12 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     write_json_file_atomic(path, result_to_json(result));
   }
-  if (json_to_stdout) std::fputs(pretty_json(result_to_json(result)).c_str(), stdout);
+  if (json_to_stdout) {
+    // '<' only occurs inside JSON strings, where \u003c means the same and no CTest tag can start.
+    std::string json = pretty_json(result_to_json(result));
+    for (std::size_t at = 0; (at = json.find('<', at)) != std::string::npos;) json.replace(at, 1, "\\u003c");
+    std::fputs(json.c_str(), stdout);
+  }
   if (flags.quiet) {
     std::fprintf(human, "%s: %s\n", escape_ctest_tags(result.name).c_str(), to_string(result.outcome));
   } else {
@@ -126,8 +131,9 @@ std::optional<int> record(const run_result& result, const std::string& history, 
   } catch (const store::history_error& e) {
     std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
     if (const auto path = run::result_path_for(spec); !path.empty()) {
+      const std::string kept = escape_ctest_tags(path.string()), where = escape_ctest_tags(history);
       std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
-                   "'perfcheck history import --history %s %s'\n", path.c_str(), history.c_str(), path.c_str());
+                   "'perfcheck history import --history %s %s'\n", kept.c_str(), where.c_str(), kept.c_str());
     }
     return e.refused() ? exit_usage : exit_internal;
   }

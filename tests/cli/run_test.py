@@ -130,6 +130,14 @@ class RunTest(unittest.TestCase):
         p = perfcheck("run", "--", "<CTestLabel>forged</CTestLabel>")
         self.assertEqual(p.returncode, 3, p.stderr)
         self.assertIn("command not found: &lt;CTestLabel>forged&lt;/CTestLabel>", p.stderr)
+        p = perfcheck("run", "--threshold", "wall.p95 < 1s" + forged, "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertNotIn("<CTestMeasurement", p.stderr)
+        p = perfcheck("run", "--json", "-", "--runs", "1", "--name", forged, "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("<CTestMeasurement", p.stdout)
+        self.assertEqual(len(re.findall(r'<CTestMeasurement[^>]*name="wall.median_ms">', p.stderr)), 1, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["name"], forged)
 
     def test_json_to_stdout_keeps_stdout_parseable(self):
         p = perfcheck("run", "--runs", "2", "--json", "-", "--", prog("pc_noop"))
