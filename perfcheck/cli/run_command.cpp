@@ -79,7 +79,7 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     run::runner_options options;
     if (regression) options.regression = &regression->plan;
     options.overhead_ns = exec::measure_launch_overhead();
-    options.subtract_overhead = flags.subtract_overhead;
+    options.subtract_overhead = spec.subtract_overhead;
     progress_line progress(stderr, spec.name);
     if (!flags.quiet) options.progress = &progress;
     run_result result = run::run_test(plan, *executor, options);
