@@ -117,6 +117,28 @@ std::size_t sweep_stale_temp_files(const fs::path& dir) {
   return removed;
 }
 
+std::filesystem::path make_temp_folder(std::string_view prefix) {
+  const fs::path parent = fs::temp_directory_path();
+  const std::string start = fmt::format("{}-", prefix);
+  std::error_code ec;
+  for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    pid_t owner = 0;
+    if (!name.starts_with(start)) continue;
+    const char* first = name.c_str() + start.size();
+    const auto [dash, error] = std::from_chars(first, name.c_str() + name.size(), owner);
+    // Exactly <pid>-XXXXXX, as made below: another program's folder of a similar name stays.
+    const bool ours = error == std::errc{} && owner > 0 && *dash == '-' &&
+                      std::string_view(dash + 1).size() == 6;
+    if (!ours || alive(owner)) continue;
+    std::error_code ignored;
+    fs::remove_all(it->path(), ignored);
+  }
+  std::string pattern = (parent / fmt::format("{}{}-XXXXXX", start, ::getpid())).string();
+  if (::mkdtemp(pattern.data()) == nullptr) throw os_error(errno, "mkdtemp", pattern);
+  return pattern;
+}
+
 void install_temp_file_cleanup() {
   struct sigaction action {};
   action.sa_handler = remove_temps_and_die;

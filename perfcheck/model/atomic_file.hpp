@@ -29,6 +29,11 @@ pid_t temp_file_owner(std::string_view file_name);
 /// sweeps nothing. Each folder is swept once per process.
 std::size_t sweep_stale_temp_files(const std::filesystem::path& dir);
 
+/// Creates a private folder `<system temp folder>/<prefix>-<pid>-XXXXXX` (mkdtemp), after
+/// removing the folders of that prefix whose pid is no longer alive (left by kill -9). Throws
+/// std::system_error "mkdtemp <pattern>".
+std::filesystem::path make_temp_folder(std::string_view prefix);
+
 /// Installs SIGINT, SIGTERM and SIGHUP handlers that remove every temp file registered by a
 /// temp_file_guard, then die of the signal as before (default disposition, re-raised).
 void install_temp_file_cleanup();

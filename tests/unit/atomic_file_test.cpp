@@ -152,3 +152,20 @@ BOOST_AUTO_TEST_CASE(sigterm_removes_registered_temps_and_still_kills) {
   BOOST_TEST(WTERMSIG(status) == SIGTERM);
   BOOST_TEST(names_in(tmp.dir).empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_temp_folder_carries_the_pid_and_dead_writers_folders_go) {
+  const fs::path parent = fs::temp_directory_path();
+  const pid_t dead = dead_pid();
+  const fs::path stale = parent / fmt::format("perfcheck-unit-{}-Ab12Cd", dead);
+  const fs::path other = parent / fmt::format("perfcheck-unit-{}-longer-name", dead);
+  fs::create_directories(stale / "sub");
+  fs::create_directories(other);
+  touch(stale / "sub" / "chart.dat");
+  const fs::path made = make_temp_folder("perfcheck-unit");
+  BOOST_TEST(fs::is_directory(made));
+  BOOST_TEST(made.filename().string().starts_with(fmt::format("perfcheck-unit-{}-", ::getpid())));
+  BOOST_TEST(!fs::exists(stale));
+  BOOST_TEST(fs::exists(other));  // not a name make_temp_folder makes
+  fs::remove_all(made);
+  fs::remove_all(other);
+}
