@@ -25,10 +25,12 @@ and run its perf tests with ``ctest -L perf``.
                   [RUNS <min> [<max>]]
                   [MIN_TIME <duration>]
                   [THRESHOLDS <expression>...]
+                  [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
                   [SAMPLE_INTERVAL <duration>]
                   [CPUS <cpu>...] [NICE <n>] [CLEAN_ENV] [NO_ASLR]
+                  [OUTPUT_LIMIT <size>] [SHOW_OUTPUT] [SUBTRACT_OVERHEAD]
                   [REGRESSION <rule>...]
                   [BASELINE history|file|command]
                   [BASELINE_COMMAND <command> [<arg>...]]
@@ -101,6 +103,11 @@ and run its perf tests with ``ctest -L perf``.
     of ``all``) runs ``perfcheck validate`` over every spec, so a typo fails the build
     with the test name and the expression.
 
+  ``ALLOW_FAILURES``
+    Measure runs that exit non-zero or crash instead of stopping the test as an error
+    (exit code 3), so that a threshold such as ``"exit.failures <= 2"`` gates them.
+    Default: off, the first failed run ends the test.
+
   ``LIMITS <kind> <value>...``
     Per-run resource limits, in pairs: ``MEMORY`` (resident memory of the whole process
     tree, e.g. ``256MiB``), ``CPU_TIME`` (user + system time of the tree, e.g. ``30s``),
@@ -137,6 +144,19 @@ and run its perf tests with ``ctest -L perf``.
   ``NO_ASLR``
     Turn off address space layout randomisation for the command (``personality``), for
     run-to-run steadiness. Default: on, as the system has it.
+
+  ``OUTPUT_LIMIT <size>``
+    Captured output kept per stream and run in ``PERFCHECK_RESULTS_DIR``, e.g. ``4MiB``; the
+    rest is counted and dropped (the ``OUTPUT`` limit stops the run instead). Default:
+    ``1MiB``.
+
+  ``SHOW_OUTPUT``
+    Let the command's stdout and stderr through to the CTest log instead of capturing them.
+    Default: off (captured; the last run's output kept as ``<name>.stdout``/``.stderr``).
+
+  ``SUBTRACT_OVERHEAD``
+    Subtract perfcheck's measured launch overhead from every wall time (the result says
+    so). Default: off.
 
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.median +<tolerance>%``:
@@ -306,6 +326,9 @@ function(add_perf_test)
     PARALLEL
     CLEAN_ENV
     NO_ASLR
+    ALLOW_FAILURES
+    SHOW_OUTPUT
+    SUBTRACT_OVERHEAD
   )
   set(one_value_keywords
     NAME
@@ -319,6 +342,7 @@ function(add_perf_test)
     BASELINE_FILE
     ALPHA
     ON_INCONCLUSIVE
+    OUTPUT_LIMIT
   )
   set(multi_value_keywords
     COMMAND
@@ -548,36 +572,6 @@ function(_perfcheck_parse_runs call what runs out_min out_max)
   endif()
   set(${out_min} "${min}" PARENT_SCOPE)
   set(${out_max} "${max}" PARENT_SCOPE)
-endfunction()
-
-# A duration such as 500ms, 2s or 1.5min in whole nanoseconds (fractions below 1e-6 of the
-# unit are dropped). The CTest TIMEOUT needs the number at configure time.
-function(_perfcheck_duration_ns call what text out)
-  set(units ns us ms s min h)
-  set(factors 1 1000 1000000 1000000000 60000000000 3600000000000)
-  if(NOT text MATCHES "^[ \t]*([0-9]*)(\\.([0-9]*))?[ \t]*(ns|us|ms|s|min|h)[ \t]*$"
-      OR (CMAKE_MATCH_1 STREQUAL "" AND CMAKE_MATCH_3 STREQUAL ""))
-    message(FATAL_ERROR "${call}: ${what} '${text}' is not a duration; write a number and "
-      "one of the units ns, us, ms, s, min, h, e.g. ${what} 2s or ${what} 500ms.")
-  endif()
-  set(whole "${CMAKE_MATCH_1}")
-  set(fraction "${CMAKE_MATCH_3}")
-  list(FIND units "${CMAKE_MATCH_4}" unit_index)
-  list(GET factors ${unit_index} factor)
-  if(whole MATCHES "^[0-9]{7,}$")
-    message(FATAL_ERROR "${call}: ${what} '${text}' is too long; perf tests take at most 24h.")
-  endif()
-  string(REGEX REPLACE "^0+" "" whole "${whole}")
-  if(whole STREQUAL "")
-    set(whole 0)
-  endif()
-  string(SUBSTRING "${fraction}000000" 0 6 fraction)
-  string(REGEX REPLACE "^0+" "" fraction "${fraction}")
-  if(fraction STREQUAL "")
-    set(fraction 0)
-  endif()
-  math(EXPR ns "${whole} * ${factor} + ${fraction} * ${factor} / 1000000")
-  set(${out} "${ns}" PARENT_SCOPE)
 endfunction()
 
 # The CTest TIMEOUT of a perf test in whole seconds, by the formula of the documentation

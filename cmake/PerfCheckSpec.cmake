@@ -1,7 +1,8 @@
 # Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 # The spec writer of add_perf_test, included by PerfCheck.cmake (documented there): the
 # defaults of the values the spec takes as they are, their JSON encoding, and one
-# perfcheck/spec/v1 file per test and build configuration through file(GENERATE).
+# perfcheck/spec/v1 file per test and build configuration through file(GENERATE); and the
+# duration parser that add_perf_test shares with it.
 
 # Writes the spec of the test with file(GENERATE), one JSON member per line, and sets
 # `out_file` to its path (with $<CONFIG> in it). Reads the caller's arg_* and plan_* variables.
@@ -19,9 +20,13 @@ function(_perfcheck_write_spec call out_file)
   _perfcheck_spec_member(spec runs "{\"min\": ${plan_min_runs}, \"max\": ${plan_max_runs}}")
   _perfcheck_spec_string(spec min_time "${plan_min_time}")
   _perfcheck_spec_array(spec thresholds arg_THRESHOLDS)
-  _perfcheck_spec_member(spec allow_failures "false")
+  _perfcheck_spec_bool(spec allow_failures arg_ALLOW_FAILURES)
   _perfcheck_spec_string(spec output_dir "${PERFCHECK_RESULTS_DIR}")
-  _perfcheck_spec_member(spec show_output "false")
+  _perfcheck_spec_bool(spec show_output arg_SHOW_OUTPUT)
+  _perfcheck_spec_bool(spec subtract_overhead arg_SUBTRACT_OVERHEAD)
+  if(DEFINED arg_OUTPUT_LIMIT)
+    _perfcheck_spec_string(spec output_limit "${arg_OUTPUT_LIMIT}")
+  endif()
   _perfcheck_spec_isolation(spec)
   _perfcheck_spec_array(spec regressions arg_REGRESSION)
   _perfcheck_spec_member(spec alpha "${arg_ALPHA}")
@@ -125,6 +130,37 @@ function(_perfcheck_fill_spec_values call)
   endforeach()
 endfunction()
 
+# A duration such as 500ms, 2s or 1.5min in whole nanoseconds (fractions below 1e-6 of the
+# unit are dropped). The CTest TIMEOUT (PerfCheck.cmake) needs the number at configure time;
+# SAMPLE_INTERVAL is checked with it here.
+function(_perfcheck_duration_ns call what text out)
+  set(units ns us ms s min h)
+  set(factors 1 1000 1000000 1000000000 60000000000 3600000000000)
+  if(NOT text MATCHES "^[ \t]*([0-9]*)(\\.([0-9]*))?[ \t]*(ns|us|ms|s|min|h)[ \t]*$"
+      OR (CMAKE_MATCH_1 STREQUAL "" AND CMAKE_MATCH_3 STREQUAL ""))
+    message(FATAL_ERROR "${call}: ${what} '${text}' is not a duration; write a number and "
+      "one of the units ns, us, ms, s, min, h, e.g. ${what} 2s or ${what} 500ms.")
+  endif()
+  set(whole "${CMAKE_MATCH_1}")
+  set(fraction "${CMAKE_MATCH_3}")
+  list(FIND units "${CMAKE_MATCH_4}" unit_index)
+  list(GET factors ${unit_index} factor)
+  if(whole MATCHES "^[0-9]{7,}$")
+    message(FATAL_ERROR "${call}: ${what} '${text}' is too long; perf tests take at most 24h.")
+  endif()
+  string(REGEX REPLACE "^0+" "" whole "${whole}")
+  if(whole STREQUAL "")
+    set(whole 0)
+  endif()
+  string(SUBSTRING "${fraction}000000" 0 6 fraction)
+  string(REGEX REPLACE "^0+" "" fraction "${fraction}")
+  if(fraction STREQUAL "")
+    set(fraction 0)
+  endif()
+  math(EXPR ns "${whole} * ${factor} + ${fraction} * ${factor} / 1000000")
+  set(${out} "${ns}" PARENT_SCOPE)
+endfunction()
+
 # --- JSON. ------------------------------------------------------------------------------------
 # The command list with its first word replaced by $<TARGET_FILE:...> when it names a target
 # (checked at generate time, so the target may be defined after add_perf_test).
@@ -191,6 +227,17 @@ function(_perfcheck_spec_member spec_var key json_value)
   endif()
   string(APPEND text "  \"${key}\": ${json_value}")
   set(${spec_var} "${text}" PARENT_SCOPE)
+endfunction()
+
+# Appends `"key": true` or `"key": false` to the spec text in `spec_var`, as the option in
+# `option_var` is set.
+function(_perfcheck_spec_bool spec_var key option_var)
+  if(${option_var})
+    _perfcheck_spec_member(${spec_var} "${key}" "true")
+  else()
+    _perfcheck_spec_member(${spec_var} "${key}" "false")
+  endif()
+  set(${spec_var} "${${spec_var}}" PARENT_SCOPE)
 endfunction()
 
 # Appends `"key": "<value, JSON-escaped>"` to the spec text in `spec_var`.

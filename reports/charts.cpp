@@ -21,6 +21,7 @@
 #include <ctemplate/template.h>
 #include <fmt/format.h>
 
+#include "perfcheck/model/atomic_file.hpp"
 #include "reports/chart_plan.hpp"
 #include "reports/gnuplot_batch.hpp"
 #include "reports/svg_compaction.hpp"
@@ -46,13 +47,8 @@ using plan = chart_set::plan;
 // A fresh private folder, removed with everything in it unless released.
 class temp_folder {
  public:
-  temp_folder() {
-    std::string pattern = (fs::temp_directory_path() / "perfcheck-report-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) {
-      throw std::system_error(errno, std::generic_category(), "mkdtemp " + pattern);
-    }
-    path_ = pattern;
-  }
+  // Named with the pid, so that a report killed with kill -9 has its folder removed by the next.
+  temp_folder() : path_(make_temp_folder("perfcheck-report")) {}
   ~temp_folder() {
     std::error_code ignored;
     if (!path_.empty()) fs::remove_all(path_, ignored);

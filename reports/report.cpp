@@ -1,72 +1,19 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "reports/report.hpp"
 
-#include <fcntl.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
-#include <fstream>
 #include <optional>
 #include <system_error>
 
 #include <fmt/format.h>
 
+#include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
 #include "reports/report_writer.hpp"
 
 namespace perfcheck::reports {
 
 namespace fs = std::filesystem;
-
-namespace {
-
-// A file written under a temporary name and renamed over `target` on commit(); removed when
-// dropped before that.
-class atomic_output {
- public:
-  explicit atomic_output(fs::path target)
-      : target_(std::move(target)),
-        temp_(target_.parent_path() /
-              fmt::format(".{}.tmp{}", target_.filename().string(), ::getpid())) {
-    stream_.open(temp_, std::ios::binary | std::ios::trunc);
-    if (!stream_) throw std::system_error(errno, std::generic_category(), "open " + temp_.string());
-  }
-  ~atomic_output() {
-    if (committed_) return;
-    stream_.close();
-    std::error_code ignored;
-    fs::remove(temp_, ignored);
-  }
-  atomic_output(const atomic_output&) = delete;
-  atomic_output& operator=(const atomic_output&) = delete;
-
-  std::ostream& stream() { return stream_; }
-
-  void commit() {
-    stream_.close();
-    if (!stream_) throw std::system_error(EIO, std::generic_category(), "write " + temp_.string());
-    const int fd = ::open(temp_.c_str(), O_RDONLY | O_CLOEXEC);
-    if (fd < 0) throw std::system_error(errno, std::generic_category(), "open " + temp_.string());
-    const int synced = ::fsync(fd);
-    const int sync_errno = errno;
-    ::close(fd);
-    if (synced != 0)
-      throw std::system_error(sync_errno, std::generic_category(), "fsync " + temp_.string());
-    if (::rename(temp_.c_str(), target_.c_str()) != 0) {
-      throw std::system_error(errno, std::generic_category(), "rename to " + target_.string());
-    }
-    committed_ = true;
-  }
-
- private:
-  fs::path target_;
-  fs::path temp_;
-  std::ofstream stream_;
-  bool committed_ = false;
-};
-
-}  // namespace
 
 std::vector<report_format> parse_formats(std::string_view list) {
   std::vector<report_format> out;
@@ -105,7 +52,7 @@ report_outcome write_reports(const report_model& model, const report_options& op
   report_outcome outcome;
   const auto write = [&](const report_writer& writer) {
     const fs::path path = options.out_dir / writer.file_name();
-    atomic_output file(path);
+    atomic_file file(path);
     writer.write(view, file.stream());
     file.commit();
     outcome.files.push_back(path);

@@ -3,6 +3,7 @@
 // documented exit codes. Nothing else lives here.
 #include <cstdio>
 #include <exception>
+#include <new>
 #include <optional>
 #include <system_error>
 
@@ -11,7 +12,10 @@
 
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
+#include "perfcheck/cli/standard_output.hpp"
+#include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/store/history_store.hpp"
 #include "perfcheck/version.hpp"
 
 namespace {
@@ -49,8 +53,17 @@ int dispatch(const std::vector<std::pair<CLI::App*, command_action>>& commands) 
   } catch (const perfcheck::command_error& e) {
     std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
     return exit_command_failed;
-  } catch (const std::system_error& e) {
+  } catch (const perfcheck::store::history_error& e) {
+    // The store's messages name the file, what failed and a fix; a refused file is a usage problem.
     std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+    return e.refused() ? exit_usage : exit_internal;
+  } catch (const std::system_error& e) {
+    // An OS call failed (disk full, read-only, permission, I/O): what() names the call, the
+    // path and the OS's words. Not a bug of perfcheck.
+    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+    return exit_internal;
+  } catch (const std::bad_alloc&) {
+    std::fprintf(stderr, "error: out of memory\n");
     return exit_internal;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n",
@@ -62,6 +75,8 @@ int dispatch(const std::vector<std::pair<CLI::App*, command_action>>& commands) 
 }  // namespace
 
 int main(int argc, char** argv) {
+  install_checked_stdout();
+  perfcheck::install_temp_file_cleanup();
   CLI::App app{"perfcheck: performance tests with thresholds, for CMake/CTest projects", "perfcheck"};
   app.set_version_flag("--version", std::string("perfcheck ") + perfcheck::version);
   app.require_subcommand(1);
@@ -83,6 +98,6 @@ int main(int argc, char** argv) {
   remember(add_session_command(app));
   remember(add_history_command(app));
   remember(add_report_command(app));
-  if (const auto code = parse(app, argc, argv)) return *code;
-  return dispatch(commands);
+  if (const auto code = parse(app, argc, argv)) return finish_stdout(*code);
+  return finish_stdout(dispatch(commands));
 }

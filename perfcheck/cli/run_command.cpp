@@ -80,8 +80,8 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     run::runner_options options;
     if (regression) options.regression = &regression->plan;
     // Measured at most once a day per machine, unless it is subtracted from every wall time.
-    options.overhead_ns = run::launch_overhead(context.machine, flags.subtract_overhead);
-    options.subtract_overhead = flags.subtract_overhead;
+    options.overhead_ns = run::launch_overhead(context.machine, spec.subtract_overhead);
+    options.subtract_overhead = spec.subtract_overhead;
     progress_line progress(stderr, spec.name);
     if (!flags.quiet) options.progress = &progress;
     run_result result = run::run_test(plan, *executor, options);

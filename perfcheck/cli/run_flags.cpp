@@ -160,6 +160,7 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
   if (f.allow_failures) spec.allow_failures = true;
+  if (f.subtract_overhead) spec.subtract_overhead = true;
 }
 
 }  // namespace

@@ -1,10 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/model/json_file.hpp"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <cerrno>
 #include <charconv>
 #include <cstdint>
@@ -18,6 +14,7 @@
 #include <boost/json/basic_parser_impl.hpp>
 #include <fmt/format.h>
 
+#include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
 
 namespace perfcheck {
@@ -171,10 +168,6 @@ void pretty_print(std::string& out, const boost::json::value& v, int indent) {
   }
 }
 
-std::system_error os_error(const char* call, const std::filesystem::path& path) {
-  return {errno, std::generic_category(), fmt::format("{} {}", call, path.string())};
-}
-
 }  // namespace
 
 std::string schema_of(const boost::json::value& json) {
@@ -236,43 +229,7 @@ std::string pretty_json(const boost::json::value& value) {
 }
 
 void write_json_file_atomic(const std::filesystem::path& path, const boost::json::value& value) {
-  const std::string text = pretty_json(value);
-  const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
-  // Built with fmt: GCC 12's -Wrestrict misfires on "literal" + std::string at -O3.
-  std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
-  const int fd = ::mkstemp(tmpl.data());
-  if (fd < 0) throw os_error("mkstemp", tmpl);
-  const std::filesystem::path tmp = tmpl;
-  auto fail = [&](const char* call) {
-    const int saved = errno;
-    ::close(fd);
-    ::unlink(tmp.c_str());
-    errno = saved;
-    throw os_error(call, call == std::string_view("rename") ? path : tmp);
-  };
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
-    }
-    written += static_cast<std::size_t>(n);
-  }
-  if (::fchmod(fd, 0644) != 0) fail("fchmod");
-  if (::fsync(fd) != 0) fail("fsync");
-  if (::close(fd) != 0) {
-    const int saved = errno;
-    ::unlink(tmp.c_str());
-    errno = saved;
-    throw os_error("close", tmp);
-  }
-  if (::rename(tmp.c_str(), path.c_str()) != 0) {
-    const int saved = errno;
-    ::unlink(tmp.c_str());
-    errno = saved;
-    throw os_error("rename", path);
-  }
+  write_file_atomic(path, pretty_json(value));
 }
 
 json_reader::json_reader(const boost::json::value& value, std::string origin, std::string path)

@@ -25,9 +25,8 @@ boost::json::value parse_json_text(std::string_view text, std::string_view origi
 /// Reads and parses a JSON file; a missing, unreadable or malformed file throws usage_error.
 boost::json::value read_json_file(const std::filesystem::path& path);
 
-/// Writes `value` pretty-printed to `path` through a temp file in the same folder, fsync and
-/// rename, so a reader sees either the old file or the whole new one. Throws
-/// std::system_error naming the call and the path.
+/// Writes `value` pretty-printed to `path` with write_file_atomic (atomic_file.hpp), so a reader
+/// sees either the old file or the whole new one. Throws std::system_error naming the path.
 void write_json_file_atomic(const std::filesystem::path& path, const boost::json::value& value);
 
 /// Pretty-prints JSON with two-space indentation and a final newline.

@@ -258,7 +258,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   const json_reader r(json, std::string(origin));
   r.reject_unknown({"schema", "name", "command", "working_directory", "environment", "warmup",
                     "runs", "min_time", "thresholds", "allow_failures", "output_dir",
-                    "result_file", "show_output", "output_limit", "regressions", "alpha",
+                    "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr"});
   const std::string schema = r.required_string("schema");
@@ -285,6 +285,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.output_dir = r.optional_string("output_dir").value_or("");
   spec.result_file = r.optional_string("result_file").value_or("");
   spec.show_output = r.optional_bool("show_output").value_or(false);
+  spec.subtract_overhead = r.optional_bool("subtract_overhead").value_or(false);
   spec.regressions = r.string_array("regressions", false, false);
   if (!r.has("runs")) extend_runs_for_regressions(spec);
   spec.alpha = r.optional_number("alpha").value_or(spec.alpha);
@@ -321,6 +322,7 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.nice) mix(fmt::format("nice={}", *spec.nice));
   if (spec.clean_environment) mix("clean_env");
   if (spec.no_aslr) mix("no_aslr");
+  if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
   return fmt::format("{:016x}", h);
 }
 
@@ -339,6 +341,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (!spec.output_dir.empty()) o["output_dir"] = spec.output_dir;
   if (!spec.result_file.empty()) o["result_file"] = spec.result_file;
   o["show_output"] = spec.show_output;
+  o["subtract_overhead"] = spec.subtract_overhead;
   o["output_limit"] = fmt::format("{}B", spec.output_limit_bytes);
   o["regressions"] = boost::json::value_from(spec.regressions);
   o["alpha"] = spec.alpha;

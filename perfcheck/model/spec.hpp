@@ -41,6 +41,7 @@ struct run_spec {
   std::string output_dir;                 ///< captured output and result; empty: no files
   std::string result_file;                ///< result JSON path; empty: <output_dir>/<name>.json
   bool show_output = false;               ///< let the command's output through
+  bool subtract_overhead = false;         ///< subtract the launch overhead from every wall time
   std::int64_t output_limit_bytes = 1 << 20;  ///< per stream and run, the rest is dropped
   resource_limits limits;                 ///< per run; a run over one is stopped (verdict failed)
   std::int64_t duration_ns = 0;           ///< soak: repeat runs until this much time; 0: plan

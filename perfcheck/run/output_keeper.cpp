@@ -1,6 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/run/output_keeper.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <system_error>
 
@@ -41,8 +43,11 @@ output_keeper::output_keeper(const run_spec& spec)
   capture_.limit_bytes = spec.output_limit_bytes;
   if (!files_.last_stdout.empty()) {
     std::filesystem::create_directories(spec.output_dir);
-    capture_.stdout_path = files_.last_stdout.string() + ".tmp";
-    capture_.stderr_path = files_.last_stderr.string() + ".tmp";
+    sweep_stale_temp_files(spec.output_dir);
+    temps_.emplace_back(std::make_unique<temp_file_guard>(temp_path_for(files_.last_stdout, ::getpid())));
+    temps_.emplace_back(std::make_unique<temp_file_guard>(temp_path_for(files_.last_stderr, ::getpid())));
+    capture_.stdout_path = temps_[0]->path();
+    capture_.stderr_path = temps_[1]->path();
   }
 }
 

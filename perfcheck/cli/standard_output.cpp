@@ -1,0 +1,72 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "perfcheck/cli/standard_output.hpp"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <ext/stdio_sync_filebuf.h>
+#include <iostream>
+#include <system_error>
+
+#include "perfcheck/cli/commands.hpp"
+
+namespace perfcheck::cli {
+namespace {
+
+// glibc discards a buffer whose write failed and keeps only the error flag, so errno is lost by
+// the time main ends; this stream's write function keeps the first error itself.
+int first_error = 0;
+bool wrote = false;
+std::FILE* original_stdout = nullptr;
+
+ssize_t write_checked(void*, const char* data, std::size_t size) {
+  std::size_t done = 0;
+  while (done < size) {
+    const ssize_t n = ::write(STDOUT_FILENO, data + done, size - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      if (n == 0) errno = EIO;
+      if (first_error == 0) first_error = errno;
+      return done > 0 ? static_cast<ssize_t>(done) : -1;
+    }
+    done += static_cast<std::size_t>(n);
+    wrote = true;
+  }
+  return static_cast<ssize_t>(size);
+}
+
+}  // namespace
+
+void install_checked_stdout() {
+  cookie_io_functions_t functions{};
+  functions.write = write_checked;
+  std::FILE* checked = ::fopencookie(nullptr, "w", functions);
+  if (checked == nullptr) return;  // out of memory at start-up: stdout stays as it was
+  // Line-buffered on a terminal, as stdout is, so that output shows while a long run goes on.
+  std::setvbuf(checked, nullptr, ::isatty(STDOUT_FILENO) ? _IOLBF : _IOFBF, BUFSIZ);
+  std::fflush(stdout);
+  original_stdout = stdout;
+  stdout = checked;  // glibc's stdout is an ordinary variable, documented as assignable
+  static __gnu_cxx::stdio_sync_filebuf<char> cout_buffer(checked);
+  std::cout.rdbuf(&cout_buffer);
+}
+
+int finish_stdout(int code) {
+  std::cout.flush();
+  const bool lost = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || std::cout.fail();
+  int error = first_error;
+  if (original_stdout != nullptr) {
+    std::fclose(stdout);
+    stdout = original_stdout;
+  }
+  // Closing the descriptor reports what the file system could only say then (NFS, quotas);
+  // without a write, a closed descriptor 1 (`perfcheck ... >&-`) is no loss.
+  if (std::fclose(stdout) != 0 && error == 0 && wrote) error = errno;
+  if (error == 0 && !lost) return code;
+  std::fprintf(stderr, "error: standard output: %s; what perfcheck printed there is incomplete\n",
+               error != 0 ? std::generic_category().message(error).c_str() : "a write failed");
+  return exit_internal;
+}
+
+}  // namespace perfcheck::cli

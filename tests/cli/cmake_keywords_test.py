@@ -1,0 +1,161 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""CMake and the command line say the same things: every option of `perfcheck run --help` is in
+the one table of docs/cmake-reference.md, with an add_perf_test keyword that exists or "none: "
+and a reason; and the keywords that carry run options reach the spec and act in a real
+`ctest -L perf` of a small consumer project (ALLOW_FAILURES lets exit.failures gate).
+
+Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*),
+PERFCHECK_SOURCE_DIR (the source tree), PERFCHECK_BUILD_DIR (the build tree, a PerfCheck
+package), CMAKE_COMMAND and CTEST_COMMAND.
+"""
+import glob
+import json
+import os
+import re
+import subprocess
+import tempfile
+import unittest
+
+PERFCHECK = os.environ["PERFCHECK"]
+BIN = os.environ["PERFCHECK_BIN_DIR"]
+SOURCE = os.environ["PERFCHECK_SOURCE_DIR"]
+BUILD = os.environ["PERFCHECK_BUILD_DIR"]
+CMAKE = os.environ.get("CMAKE_COMMAND", "cmake")
+CTEST = os.environ.get("CTEST_COMMAND", "ctest")
+TABLE_HEADING = "### `perfcheck run` options and their keywords"
+
+
+def run_help_options():
+    """The option names of `perfcheck run --help`, and its positional COMMAND."""
+    p = subprocess.run([PERFCHECK, "run", "--help"], capture_output=True, text=True, timeout=60)
+    assert p.returncode == 0, p.stderr
+    names = []
+    for line in p.stdout.splitlines():
+        m = re.match(r"^\s{1,4}(-[-\w]+(?:,\s*-[-\w]+)*)", line)
+        if m:
+            names.append(tuple(n.strip() for n in m.group(1).split(",")))
+    return names
+
+
+def doc_table():
+    """The rows of the options table: ([option names], keyword cell)."""
+    with open(os.path.join(SOURCE, "docs", "cmake-reference.md")) as f:
+        text = f.read()
+    assert TABLE_HEADING in text, f"docs/cmake-reference.md has no section {TABLE_HEADING!r}"
+    section = text.split(TABLE_HEADING, 1)[1].split("\n#", 1)[0]
+    rows = []
+    for line in section.splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split("|")]
+        if len(cells) != 2 or set(cells[1]) <= set("-") or cells[0].startswith("`perfcheck run`"):
+            continue
+        rows.append((re.findall(r"`(--?[A-Za-z][-\w]*)`", cells[0]), cells[1]))
+    return rows
+
+
+def add_perf_test_keywords():
+    """The keywords of add_perf_test's cmake_parse_arguments lists in cmake/PerfCheck.cmake."""
+    with open(os.path.join(SOURCE, "cmake", "PerfCheck.cmake")) as f:
+        text = f.read()
+    body = text.split("function(add_perf_test)", 1)[1].split("cmake_parse_arguments", 1)[0]
+    words = set()
+    for block in re.findall(r"set\((?:options|one_value_keywords|multi_value_keywords)\s+([^)]*)\)", body):
+        words.update(block.split())
+    return words
+
+
+class KeywordTableTest(unittest.TestCase):
+    def test_every_run_option_has_a_keyword_or_a_reason(self):
+        keywords = add_perf_test_keywords()
+        self.assertIn("NAME", keywords)
+        rows = doc_table()
+        self.assertTrue(rows)
+        for names in run_help_options():
+            with self.subTest(option=names):
+                matching = [cell for documented, cell in rows if set(names) & set(documented)]
+                self.assertEqual(len(matching), 1,
+                                 f"{'/'.join(names)} needs one row in the table of docs/cmake-reference.md")
+                cell = matching[0]
+                if cell.startswith("none:"):
+                    self.assertGreater(len(cell[len("none:"):].strip()), 10, f"{cell!r} gives no reason")
+                else:
+                    keyword = re.match(r"`([A-Z_]+)`", cell)
+                    self.assertIsNotNone(keyword, f"{cell!r}: a keyword in backquotes or 'none: <reason>'")
+                    self.assertIn(keyword.group(1), keywords, "add_perf_test has no such keyword")
+
+    def test_the_table_names_no_option_that_run_lacks(self):
+        options = {n for names in run_help_options() for n in names}
+        for documented, _ in doc_table():
+            for name in documented:
+                self.assertIn(name, options, f"{name} is in the table but not in 'perfcheck run --help'")
+
+
+CONSUMER = """cmake_minimum_required(VERSION 3.25)
+project(keywords LANGUAGES NONE)
+find_package(PerfCheck REQUIRED)
+enable_testing()
+add_perf_test(NAME allowed COMMAND "{exit}" 1 WARMUP 0 RUNS 3 ALLOW_FAILURES
+  THRESHOLDS "exit.failures == 3")
+add_perf_test(NAME gated COMMAND "{exit}" 1 WARMUP 0 RUNS 3 ALLOW_FAILURES
+  THRESHOLDS "exit.failures == 0")
+add_perf_test(NAME strict COMMAND "{exit}" 1 WARMUP 0 RUNS 3)
+add_perf_test(NAME shown COMMAND "{print}" 64 WARMUP 0 RUNS 1 SHOW_OUTPUT SUBTRACT_OVERHEAD)
+add_perf_test(NAME limited COMMAND "{print}" 10000 WARMUP 0 RUNS 1 OUTPUT_LIMIT 1KiB)
+"""
+
+
+class KeywordSpecTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-keywords-")
+        src, cls.build = os.path.join(cls.tmp.name, "src"), os.path.join(cls.tmp.name, "build")
+        os.mkdir(src)
+        with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
+            f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print")))
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
+        p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
+                           capture_output=True, text=True, timeout=300, env=env)
+        if p.returncode != 0:
+            raise AssertionError(p.stdout + p.stderr)
+        cls.ctest = subprocess.run([CTEST, "--test-dir", cls.build, "-L", "perf", "-V"],
+                                   capture_output=True, text=True, timeout=600, env=env)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def spec(self, name):
+        (path,) = glob.glob(os.path.join(self.build, "perf-specs", f"{name}*.json"))
+        with open(path) as f:
+            return json.load(f)
+
+    def result(self, name):
+        with open(os.path.join(self.build, "perf-results", f"{name}.json")) as f:
+            return json.load(f)
+
+    def test_the_spec_carries_the_keywords(self):
+        self.assertIs(self.spec("allowed")["allow_failures"], True)
+        self.assertIs(self.spec("strict")["allow_failures"], False)
+        self.assertIs(self.spec("shown")["show_output"], True)
+        self.assertIs(self.spec("shown")["subtract_overhead"], True)
+        self.assertIs(self.spec("limited")["show_output"], False)
+        self.assertEqual(self.spec("limited")["output_limit"], "1KiB")
+
+    def test_allow_failures_lets_exit_failures_gate(self):
+        out = self.ctest.stdout
+        self.assertEqual(self.result("allowed")["verdict"], "pass")
+        self.assertEqual(self.result("gated")["verdict"], "failed")
+        self.assertEqual(self.result("strict")["verdict"], "error")
+        for name, status in (("allowed", "Passed"), ("gated", r"\*\*\*Failed"), ("strict", r"\*\*\*Failed")):
+            self.assertRegex(out, rf"Test\s+#\d+: {name} \.+\s*{status}")
+
+    def test_show_output_subtract_overhead_and_output_limit_act(self):
+        self.assertTrue(self.result("shown")["overhead_corrected"])
+        self.assertFalse(os.path.exists(os.path.join(self.build, "perf-results", "shown.stdout")))
+        with open(os.path.join(self.build, "perf-results", "limited.stdout")) as f:
+            kept = f.read()
+        self.assertIn("[perfcheck: output truncated: kept 1024 of 10000 bytes]", kept)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

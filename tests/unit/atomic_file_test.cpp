@@ -1,0 +1,171 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The one atomic-write helper: temp names that carry the writer's pid, removal on every path
+// the writer controls, and the sweep of a dead writer's temp files.
+#define BOOST_TEST_MODULE atomic_file
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <vector>
+
+#include <boost/test/unit_test.hpp>
+
+#include "perfcheck/model/atomic_file.hpp"
+#include "temp_folder.hpp"
+
+namespace fs = std::filesystem;
+using namespace perfcheck;
+
+namespace {
+
+std::vector<std::string> names_in(const fs::path& dir) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(dir)) out.push_back(entry.path().filename().string());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string read_text(const fs::path& path) {
+  std::ifstream in(path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+// The pid of a process that has exited and been reaped: not alive.
+pid_t dead_pid() {
+  const pid_t child = ::fork();
+  if (child == 0) ::_exit(0);
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  return child;
+}
+
+void touch(const fs::path& path) { std::ofstream(path) << "partial"; }
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(temp_names_carry_the_pid_and_are_recognised) {
+  const fs::path temp = temp_path_for("/out/index.html", 4242, 3);
+  BOOST_TEST(temp.string() == "/out/.index.html.perfcheck-4242-3.tmp");
+  BOOST_TEST(temp_file_owner(temp.filename().string()) == 4242);
+  // A name only looks like it: not perfcheck's.
+  for (const char* name : {"index.html", ".index.html.tmp4242", ".x.perfcheck-12.tmp",
+                           "x.perfcheck-12-0.tmp", ".x.perfcheck--1-0.tmp", ".x.perfcheck-12-0.tmpx",
+                           ".x.json.Ab12Cd", ".x.perfcheck-a-0.tmp"}) {
+    BOOST_TEST_CONTEXT(name) { BOOST_TEST(temp_file_owner(name) == 0); }
+  }
+}
+
+BOOST_AUTO_TEST_CASE(commit_replaces_the_target_and_leaves_no_temp) {
+  temp_folder tmp("perfcheck-atomic");
+  const fs::path target = tmp.file("r.json");
+  write_file_atomic(target, "old\n");
+  {
+    atomic_file file(target);
+    file.stream() << "new ";
+    file.write("text\n");
+    BOOST_TEST(read_text(target) == "old\n");  // not yet
+    file.commit();
+  }
+  BOOST_TEST(read_text(target) == "new text\n");
+  BOOST_TEST(names_in(tmp.dir) == std::vector<std::string>{"r.json"});
+  BOOST_TEST(static_cast<int>(fs::status(target).permissions() & fs::perms::mask) == 0644);
+}
+
+BOOST_AUTO_TEST_CASE(an_exception_before_commit_removes_the_temp_and_keeps_the_old_file) {
+  temp_folder tmp("perfcheck-atomic");
+  const fs::path target = tmp.file("index.html");
+  write_file_atomic(target, "old\n");
+  try {
+    atomic_file file(target);
+    file.stream() << std::string(200000, 'x');  // past the buffer: on disk already
+    BOOST_TEST(names_in(tmp.dir).size() == 2u);
+    throw std::runtime_error("writer failed");
+  } catch (const std::runtime_error&) {
+  }
+  BOOST_TEST(names_in(tmp.dir) == std::vector<std::string>{"index.html"});
+  BOOST_TEST(read_text(target) == "old\n");
+}
+
+BOOST_AUTO_TEST_CASE(a_failed_create_names_the_folder_and_the_os_words) {
+  temp_folder tmp("perfcheck-atomic");
+  try {
+    atomic_file file(tmp.file("missing") / "r.json");
+    BOOST_FAIL("no error");
+  } catch (const std::system_error& e) {
+    const std::string what = e.what();
+    BOOST_TEST(what.find((tmp.file("missing") / ".r.json.perfcheck-").string()) != std::string::npos, what);
+    BOOST_TEST(what.find("No such file or directory") != std::string::npos, what);
+  }
+}
+
+BOOST_AUTO_TEST_CASE(the_sweep_removes_dead_writers_temps_only) {
+  temp_folder tmp("perfcheck-atomic");
+  const pid_t dead = dead_pid();
+  const fs::path stale = temp_path_for(tmp.file("index.html"), dead);
+  const fs::path live = temp_path_for(tmp.file("summary.md"), ::getppid());  // our parent runs
+  const fs::path own = temp_path_for(tmp.file("junit.xml"), ::getpid());
+  for (const auto& path : {stale, live, own, tmp.file("index.html"), tmp.file(".other.tmp")}) touch(path);
+  BOOST_TEST(sweep_stale_temp_files(tmp.dir) == 1u);
+  BOOST_TEST(!fs::exists(stale));
+  for (const auto& path : {live, own, tmp.file("index.html"), tmp.file(".other.tmp")}) {
+    BOOST_TEST_CONTEXT(path) { BOOST_TEST(fs::exists(path)); }
+  }
+  // Once per folder and process: a second sweep does not scan again.
+  touch(stale);
+  BOOST_TEST(sweep_stale_temp_files(tmp.dir) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(a_guard_removes_its_file_unless_released) {
+  temp_folder tmp("perfcheck-atomic");
+  const fs::path a = tmp.file("a"), b = tmp.file("b");
+  touch(a);
+  touch(b);
+  { temp_file_guard guard(a); }
+  {
+    temp_file_guard guard(b);
+    guard.release();
+  }
+  BOOST_TEST(!fs::exists(a));
+  BOOST_TEST(fs::exists(b));
+}
+
+BOOST_AUTO_TEST_CASE(sigterm_removes_registered_temps_and_still_kills) {
+  temp_folder tmp("perfcheck-atomic");
+  const fs::path target = tmp.file("r.json");
+  const pid_t child = ::fork();
+  if (child == 0) {
+    install_temp_file_cleanup();
+    atomic_file file(target);
+    file.write("half a result");
+    ::raise(SIGTERM);
+    ::_exit(0);  // not reached: the handler re-raises with the default action
+  }
+  int status = 0;
+  ::waitpid(child, &status, 0);
+  BOOST_TEST(WIFSIGNALED(status));
+  BOOST_TEST(WTERMSIG(status) == SIGTERM);
+  BOOST_TEST(names_in(tmp.dir).empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_temp_folder_carries_the_pid_and_dead_writers_folders_go) {
+  const fs::path parent = fs::temp_directory_path();
+  const pid_t dead = dead_pid();
+  const fs::path stale = parent / fmt::format("perfcheck-unit-{}-Ab12Cd", dead);
+  const fs::path other = parent / fmt::format("perfcheck-unit-{}-longer-name", dead);
+  fs::create_directories(stale / "sub");
+  fs::create_directories(other);
+  touch(stale / "sub" / "chart.dat");
+  const fs::path made = make_temp_folder("perfcheck-unit");
+  BOOST_TEST(fs::is_directory(made));
+  BOOST_TEST(made.filename().string().starts_with(fmt::format("perfcheck-unit-{}-", ::getpid())));
+  BOOST_TEST(!fs::exists(stale));
+  BOOST_TEST(fs::exists(other));  // not a name make_temp_folder makes
+  fs::remove_all(made);
+  fs::remove_all(other);
+}
