@@ -9,6 +9,7 @@
 #include <charconv>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <system_error>
 
@@ -17,87 +18,13 @@
 #include <fmt/format.h>
 
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_exact_handler.hpp"
 
 namespace perfcheck {
 namespace {
 
-using boost::json::string_view;
 using boost::system::error_code;
-
-// Builds the value like Boost.JSON's own parser does (a value_stack), except for doubles.
-struct exact_handler {
-  static constexpr std::size_t max_object_size = boost::json::object::max_size();
-  static constexpr std::size_t max_array_size = boost::json::array::max_size();
-  static constexpr std::size_t max_key_size = boost::json::string::max_size();
-  static constexpr std::size_t max_string_size = boost::json::string::max_size();
-
-  boost::json::value_stack st;
-  std::string number;  // the text of a number split across input buffers
-
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) { return true; }
-  bool on_object_end(std::size_t n, error_code&) {
-    st.push_object(n);
-    return true;
-  }
-  bool on_array_begin(error_code&) { return true; }
-  bool on_array_end(std::size_t n, error_code&) {
-    st.push_array(n);
-    return true;
-  }
-  bool on_key_part(string_view s, std::size_t, error_code&) {
-    st.push_chars(s);
-    return true;
-  }
-  bool on_key(string_view s, std::size_t, error_code&) {
-    st.push_key(s);
-    return true;
-  }
-  bool on_string_part(string_view s, std::size_t, error_code&) {
-    st.push_chars(s);
-    return true;
-  }
-  bool on_string(string_view s, std::size_t, error_code&) {
-    st.push_string(s);
-    return true;
-  }
-  bool on_number_part(string_view s, error_code&) {
-    number.append(s.data(), s.size());
-    return true;
-  }
-  bool on_int64(std::int64_t i, string_view, error_code&) {
-    number.clear();
-    st.push_int64(i);
-    return true;
-  }
-  bool on_uint64(std::uint64_t u, string_view, error_code&) {
-    number.clear();
-    st.push_uint64(u);
-    return true;
-  }
-  bool on_double(double d, string_view s, error_code&) {
-    number.append(s.data(), s.size());
-    double exact = 0;
-    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), exact);
-    // Out of double's range: keep what Boost.JSON made of it.
-    st.push_double(ec == std::errc{} && end == number.data() + number.size() ? exact : d);
-    number.clear();
-    return true;
-  }
-  bool on_bool(bool b, error_code&) {
-    st.push_bool(b);
-    return true;
-  }
-  bool on_null(error_code&) {
-    st.push_null();
-    return true;
-  }
-  bool on_comment_part(string_view, error_code&) { return true; }
-  bool on_comment(string_view, error_code&) { return true; }
-};
-
-
+using detail::exact_handler;
 
 void pretty_print(std::string& out, const boost::json::value& v, int indent) {
   const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
@@ -212,28 +139,44 @@ std::string pretty_json(const boost::json::value& value) {
 }
 
 void write_json_file_atomic(const std::filesystem::path& path, const boost::json::value& value) {
-  const std::string text = pretty_json(value);
+  write_file_atomic(path, [&](const text_sink& write) { write(pretty_json(value)); });
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::function<void(const text_sink&)>& produce) {
   const std::filesystem::path dir = path.has_parent_path() ? path.parent_path() : ".";
   // Built with fmt: GCC 12's -Wrestrict misfires on "literal" + std::string at -O3.
   std::string tmpl = (dir / fmt::format(".{}.XXXXXX", path.filename().string())).string();
   const int fd = ::mkstemp(tmpl.data());
   if (fd < 0) throw os_error("mkstemp", tmpl);
   const std::filesystem::path tmp = tmpl;
+  bool closed = false;
   auto fail = [&](const char* call) {
     const int saved = errno;
+    closed = true;
     ::close(fd);
     ::unlink(tmp.c_str());
     errno = saved;
     throw os_error(call, call == std::string_view("rename") ? path : tmp);
   };
-  std::size_t written = 0;
-  while (written < text.size()) {
-    const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      fail("write");
+  const text_sink write = [&](std::string_view text) {
+    std::size_t written = 0;
+    while (written < text.size()) {
+      const ssize_t n = ::write(fd, text.data() + written, text.size() - written);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        fail("write");
+      }
+      written += static_cast<std::size_t>(n);
     }
-    written += static_cast<std::size_t>(n);
+  };
+  try {
+    produce(write);
+  } catch (...) {
+    if (!closed) {  // not a failed write (`fail` closed and removed the temp file)
+      ::close(fd);
+      ::unlink(tmp.c_str());
+    }
+    throw;
   }
   if (::fchmod(fd, 0644) != 0) fail("fchmod");
   if (::fsync(fd) != 0) fail("fsync");
