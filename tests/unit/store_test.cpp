@@ -784,7 +784,7 @@ boost::json::value edited_export(const std::function<void(boost::json::object&)>
 
 BOOST_AUTO_TEST_CASE(import_checks_names_thresholds_runs_and_keys_as_run_does) {
   // A name that would move the cursor, forge a line or be cut at NUL.
-  for (const std::string name : {std::string("a\nb"), std::string("a\x1b[2Jb"), std::string("a\0b", 3)}) {
+  for (const std::string& name : {std::string("a\nb"), std::string("a\x1b[2Jb"), std::string("a\0b", 3)}) {
     auto json = result_to_json(make_result({.name = name}));
     const std::string message = import_error(json);
     BOOST_TEST(contains(message, "x.json: field 'name': contains a control character"), message);
@@ -834,7 +834,7 @@ BOOST_AUTO_TEST_CASE(a_forged_key_no_longer_drops_a_different_result) {
 }
 
 BOOST_AUTO_TEST_CASE(a_trigger_or_view_in_the_file_is_refused_and_never_runs) {
-  for (const std::string object :
+  for (const std::string& object :
        {std::string("CREATE TRIGGER audit AFTER INSERT ON results BEGIN "
                     "UPDATE perfcheck_meta SET value = 'pwned' WHERE name = 'format'; END"),
         std::string("CREATE VIEW recent AS SELECT * FROM results"),
@@ -868,6 +868,7 @@ BOOST_AUTO_TEST_CASE(a_read_only_open_reads_and_writes_nothing) {
   const auto path = tmp.file("h.sqlite");
   make_history(path);
   const std::string before = bytes_of(path);
+  const bool had_wal = fs::exists(path.string() + "-wal");
   {
     sqlite_store_options options;
     options.read_only = true;
@@ -883,7 +884,8 @@ BOOST_AUTO_TEST_CASE(a_read_only_open_reads_and_writes_nothing) {
     }
   }
   BOOST_TEST((bytes_of(path) == before));
-  BOOST_TEST(!fs::exists(path.string() + "-wal"));
+  // In a writable folder SQLite's WAL readers share an -shm index; any -wal stays empty.
+  BOOST_TEST((had_wal || !fs::exists(path.string() + "-wal") || fs::file_size(path.string() + "-wal") == 0));
   // The URI of a folder that cannot be written (and no -wal): immutable, so no -shm is needed.
   BOOST_TEST(contains(detail::read_only_uri(tmp.file("missing/h.sqlite")), "mode=ro&immutable=1"));
   BOOST_TEST(!contains(detail::read_only_uri(path), "immutable"));
@@ -926,10 +928,11 @@ BOOST_AUTO_TEST_CASE(export_and_import_stream_one_result_at_a_time) {
   // "schema" must come first, as export writes it; syntax errors name line and column.
   std::ofstream(tmp.file("late.json")) << R"({"results": [], "schema": "perfcheck/history/v1"})";
   BOOST_TEST(stream_history_file(tmp.file("late.json"), [](stored_result&&) {}) == 0u);
-  std::ofstream(tmp.file("late2.json")) << "{\"results\": [" << streamed.substr(streamed.find("{\n    \"key\""), streamed.find("\n    }") + 6 - streamed.find("{\n    \"key\"")) << "], \"schema\": \"perfcheck/history/v1\"}";
+  std::ofstream(tmp.file("late2.json")) << boost::json::serialize(boost::json::value{
+      {"results", history_to_json(store.all_results()).at("results")}, {"schema", history_schema}});
   BOOST_CHECK_EXCEPTION(stream_history_file(tmp.file("late2.json"), [](stored_result&&) {}), usage_error,
                         [](const usage_error& e) { return contains(e.what(), "expected 'perfcheck/history/v1' before 'results'"); });
-  std::ofstream(tmp.file("bad.json")) << "{\"schema\": \"perfcheck/history/v1\",\n \"results\": [1,\n }";
+  std::ofstream(tmp.file("bad.json")) << "{\"schema\": \"perfcheck/history/v1\",\n \"results\": [{\"key\":\n }";
   BOOST_CHECK_EXCEPTION(stream_history_file(tmp.file("bad.json"), [](stored_result&&) {}), usage_error,
                         [](const usage_error& e) { return contains(e.what(), "bad.json:3:"); });
 }
