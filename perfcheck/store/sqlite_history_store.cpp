@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -110,6 +111,17 @@ struct sqlite_history_store::impl {
     return v;
   }
 
+  // An empty file opened for reading (a writer may be creating it right now) is a history with
+  // no results: the schema is made in the connection's own TEMP database, which the queries
+  // find first, so every query answers "nothing" without writing the file.
+  void empty_schema_in_temp() {
+    static const std::regex create_table(R"(CREATE\s+TABLE\s)", std::regex::icase);
+    for (const auto& step : options.migrations) {
+      db.exec(std::regex_replace(step.sql, create_table, "CREATE TEMP TABLE "),
+              fmt::format("read an empty history ({})", step.description));
+    }
+  }
+
   // A trigger, view, table or index perfcheck did not create would run inside perfcheck's
   // transactions or change what its queries read: refuse the file before anything runs.
   void refuse_unknown_objects() {
@@ -184,8 +196,8 @@ struct sqlite_history_store::impl {
     if (options.read_only) {
       // Nothing to migrate or switch: a read-only history is read as it is (an older schema's
       // tables answer the same queries).
-      if (!found) refuse("is empty, not a perfcheck history yet; record results into it first");
-      version = *found;
+      if (!found) empty_schema_in_temp();
+      version = found.value_or(known_version());
       return;
     }
     sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);

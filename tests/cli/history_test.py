@@ -421,8 +421,9 @@ class HistoryTest(unittest.TestCase):
         self.assertEqual(series["schema"], "perfcheck/history-series/v1")
         self.assertEqual(series["test"], "parse")
         self.assertEqual(len(series["points"]), 2)
+        # Oldest first: the newest two start at 00:00:00.003 (s22) and 00:00:01.002 (s1).
+        self.assertEqual([p["session_id"] for p in series["points"]], ["s22", "s1"])
         point = series["points"][-1]
-        self.assertEqual(point["session_id"], "s22")
         self.assertEqual(point["verdict"], "pass")
         self.assertGreater(point["summary"]["wall"]["median"], 0)
 

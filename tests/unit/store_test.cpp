@@ -886,6 +886,18 @@ BOOST_AUTO_TEST_CASE(a_read_only_open_reads_and_writes_nothing) {
   BOOST_TEST((bytes_of(path) == before));
   // In a writable folder SQLite's WAL readers share an -shm index; any -wal stays empty.
   BOOST_TEST((had_wal || !fs::exists(path.string() + "-wal") || fs::file_size(path.string() + "-wal") == 0));
+  // An empty file (a writer may be creating it) reads as a history without results, unwritten.
+  const auto empty = tmp.file("empty.sqlite");
+  std::ofstream{empty};
+  {
+    sqlite_store_options options;
+    options.read_only = true;
+    sqlite_history_store store(empty, options);
+    BOOST_TEST(store.sessions().empty());
+    BOOST_TEST(store.all_results().empty());
+    BOOST_TEST(store.series({.name = "parse"}).empty());
+  }
+  BOOST_TEST(fs::file_size(empty) == 0u);
   // The URI of a folder that cannot be written (and no -wal): immutable, so no -shm is needed.
   BOOST_TEST(contains(detail::read_only_uri(tmp.file("missing/h.sqlite")), "mode=ro&immutable=1"));
   BOOST_TEST(!contains(detail::read_only_uri(path), "immutable"));
