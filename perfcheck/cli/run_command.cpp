@@ -23,6 +23,7 @@
 #include "perfcheck/run/baseline.hpp"
 #include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/launch_overhead.hpp"
 #include "perfcheck/run/runner.hpp"
 #include "perfcheck/store/recording.hpp"
 
@@ -78,7 +79,8 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     run::runner_options options;
     if (regression) options.regression = &regression->plan;
-    options.overhead_ns = exec::measure_launch_overhead();
+    // Measured at most once a day per machine, unless it is subtracted from every wall time.
+    options.overhead_ns = run::launch_overhead(context.machine, flags.subtract_overhead);
     options.subtract_overhead = flags.subtract_overhead;
     progress_line progress(stderr, spec.name);
     if (!flags.quiet) options.progress = &progress;

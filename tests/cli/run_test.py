@@ -324,6 +324,35 @@ class RunTest(unittest.TestCase):
             self.assertIn(message, p.stderr)
             self.assertFalse(os.path.exists(marker), "the command ran although the plan was bad")
 
+    def test_launch_overhead_is_cached_per_machine(self):
+        cache = os.path.join(self.dir, "cache")
+        env = dict(os.environ, PERFCHECK_CACHE_DIR=cache)
+        path = os.path.join(self.dir, "r.json")
+
+        def overhead(*flags):
+            p = subprocess.run([PERFCHECK, "run", "-q", "--runs", "2", "--json", path, *flags, "--", prog("pc_noop")],
+                               capture_output=True, text=True, env=env, timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(path) as f:
+                return json.load(f)["overhead_ns"]
+
+        first = overhead()
+        cache_file = os.path.join(cache, "launch-overhead.json")
+        with open(cache_file) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["overhead_ns"], first)
+        doc["overhead_ns"] = 123_456_789  # no launch takes 123 ms: seen only if the cache was read
+        with open(cache_file, "w") as f:
+            json.dump(doc, f)
+        self.assertEqual(overhead(), 123_456_789)
+        # --subtract-overhead changes every wall time by the figure: it is always measured afresh.
+        self.assertNotEqual(overhead("--subtract-overhead"), 123_456_789)
+        doc["overhead_ns"] = 123_456_789
+        doc["measured_at"] -= 2 * 24 * 3600  # two days old: measured again
+        with open(cache_file, "w") as f:
+            json.dump(doc, f)
+        self.assertNotEqual(overhead(), 123_456_789)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
