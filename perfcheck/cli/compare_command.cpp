@@ -42,7 +42,7 @@ int execute(const compare_flags& f) {
       throw usage_error("--session needs a history: give --history FILE or set PERFCHECK_HISTORY");
     }
     try {
-      auto history = store::open_history(location, false);
+      auto history = store::open_history_read_only(location);
       for (const auto& id : f.sessions) sides.push_back(load_session_side(*history, id));
     } catch (const store::history_error& e) {
       if (e.refused()) throw usage_error(e.what());

@@ -8,6 +8,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <system_error>
 #include <vector>
 
 #include <fmt/format.h>
@@ -15,6 +16,8 @@
 #include <boost/json.hpp>
 
 #include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/history_output.hpp"
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/units.hpp"
@@ -27,6 +30,7 @@ namespace {
 
 struct history_flags {
   std::string history;  // --history, else PERFCHECK_HISTORY
+  bool json = false;    // list, show: --json
   // show
   std::string session;
   std::string test;
@@ -60,7 +64,8 @@ std::string verdict_counts(const std::map<verdict, std::size_t>& counts) {
   return out;
 }
 
-std::string or_dash(const std::string& text) { return text.empty() ? "-" : text; }
+// Text from the history for the terminal: "-" when empty, control characters written out.
+std::string or_dash(const std::string& text) { return text.empty() ? "-" : terminal_safe(text); }
 
 std::string median_of(const std::map<std::string, metric_summary>& summary, const char* metric,
                       bool size) {
@@ -71,8 +76,13 @@ std::string median_of(const std::map<std::string, metric_summary>& summary, cons
 
 int list_sessions(const history_flags& f) {
   const std::string location = require_location(f);
-  auto history = store::open_history(location, false);
+  auto history = store::open_history_read_only(location);
   const auto sessions = history->sessions();
+  if (f.json) {
+    write_stdout(pretty_json(sessions_to_json(location, sessions)));
+    finish_stdout();
+    return exit_ok;
+  }
   if (sessions.empty()) {
     std::printf("no results in %s yet; record some with 'perfcheck run --history %s'\n",
                 location.c_str(), location.c_str());
@@ -81,14 +91,14 @@ int list_sessions(const history_flags& f) {
   std::printf("%-28s %-24s %7s  %-10s %-12s %s\n", "SESSION", "STARTED", "RESULTS", "BRANCH",
               "COMMIT", "VERDICTS");
   for (const auto& s : sessions) {
-    std::printf("%-28s %-24s %7zu  %-10s %-12s %s\n", s.id.empty() ? "(none)" : s.id.c_str(),
-                s.started_at.c_str(), s.results, or_dash(s.git_branch).c_str(),
+    std::printf("%-28s %-24s %7zu  %-10s %-12s %s\n", s.id.empty() ? "(none)" : terminal_safe(s.id).c_str(),
+                or_dash(s.started_at).c_str(), s.results, or_dash(s.git_branch).c_str(),
                 or_dash(s.git_commit.substr(0, 12)).c_str(), verdict_counts(s.verdicts).c_str());
   }
   return exit_ok;
 }
 
-int show_session(store::history_store& history, std::string id) {
+int show_session(store::history_store& history, std::string id, bool json) {
   if (id == "latest") {
     const auto sessions = history.sessions();
     if (sessions.empty())
@@ -100,11 +110,16 @@ int show_session(store::history_store& history, std::string id) {
     throw usage_error(
         fmt::format("history {} has no session '{}'; 'perfcheck history list' shows "
                     "the sessions",
-                    history.location(), id));
+                    history.location(), terminal_safe(id)));
+  }
+  if (json) {
+    write_stdout(pretty_json(store::history_to_json(results)));
+    finish_stdout();
+    return exit_ok;
   }
   const auto& first = results.front().result.context;
   std::printf("session %s: %zu result(s), machine %s, branch %s, commit %s\n",
-              id.empty() ? "(none)" : id.c_str(), results.size(), or_dash(first.machine).c_str(),
+              id.empty() ? "(none)" : terminal_safe(id).c_str(), results.size(), or_dash(first.machine).c_str(),
               or_dash(first.git_branch).c_str(), or_dash(first.git_commit).c_str());
   std::printf("  %-12s %12s %12s %5s  %s\n", "VERDICT", "WALL MEDIAN", "RSS MEDIAN", "RUNS",
               "TEST");
@@ -112,8 +127,8 @@ int show_session(store::history_store& history, std::string id) {
     const run_result& r = entry.result;
     std::printf("  %-12s %12s %12s %5zu  %s\n", to_string(r.outcome),
                 median_of(r.summary, "wall", false).c_str(),
-                median_of(r.summary, "rss", true).c_str(), r.runs.size(), r.name.c_str());
-    for (const auto& reason : r.reasons) std::printf("  %12s %s\n", "", reason.c_str());
+                median_of(r.summary, "rss", true).c_str(), r.runs.size(), terminal_safe(r.name).c_str());
+    for (const auto& reason : r.reasons) std::printf("  %12s %s\n", "", terminal_safe(reason).c_str());
   }
   return exit_ok;
 }
@@ -129,13 +144,18 @@ int show_series(store::history_store& history, const history_flags& f) {
         fmt::format("history {} has no result of test '{}' with these filters; "
                     "'perfcheck history show latest' lists the test names of the "
                     "latest session",
-                    history.location(), f.test));
+                    history.location(), terminal_safe(f.test)));
   }
-  std::printf("test %s: %zu result(s)\n", f.test.c_str(), points.size());
+  if (f.json) {
+    write_stdout(pretty_json(series_to_json(history.location(), f.test, points)));
+    finish_stdout();
+    return exit_ok;
+  }
+  std::printf("test %s: %zu result(s)\n", terminal_safe(f.test).c_str(), points.size());
   std::printf("  %-24s %-12s %-10s %-12s %12s %12s  %s\n", "STARTED", "COMMIT", "BRANCH", "VERDICT",
               "WALL MEDIAN", "RSS MEDIAN", "MACHINE");
   for (const auto& p : points) {
-    std::printf("  %-24s %-12s %-10s %-12s %12s %12s  %s\n", p.started_at.c_str(),
+    std::printf("  %-24s %-12s %-10s %-12s %12s %12s  %s\n", or_dash(p.started_at).c_str(),
                 or_dash(p.git_commit.substr(0, 12)).c_str(), or_dash(p.git_branch).c_str(),
                 to_string(p.outcome), median_of(p.summary, "wall", false).c_str(),
                 median_of(p.summary, "rss", true).c_str(), or_dash(p.machine).c_str());
@@ -149,19 +169,20 @@ int show(const history_flags& f) {
         "give a SESSION id (or 'latest') or --test NAME; 'perfcheck history list' "
         "shows the sessions");
   }
-  auto history = store::open_history(require_location(f), false);
-  return f.test.empty() ? show_session(*history, f.session) : show_series(*history, f);
+  auto history = store::open_history_read_only(require_location(f));
+  return f.test.empty() ? show_session(*history, f.session, f.json) : show_series(*history, f);
 }
 
 int export_history(const history_flags& f) {
-  auto history = store::open_history(require_location(f), false);
-  const boost::json::value json = store::history_to_json(history->all_results());
-  if (f.output == "-") {
-    std::fputs(pretty_json(json).c_str(), stdout);
-  } else {
-    write_json_file_atomic(f.output, json);
-    std::fprintf(stderr, "exported %zu result(s) to %s\n", json.at("results").as_array().size(),
-                 f.output.c_str());
+  auto history = store::open_history_read_only(require_location(f));
+  try {
+    const std::size_t count = export_history_to(*history, f.output);
+    if (f.output != "-") std::fprintf(stderr, "exported %zu result(s) to %s\n", count, f.output.c_str());
+  } catch (const std::system_error& e) {
+    std::fprintf(stderr, "error: history export: %s; %s: free space or choose another place, and "
+                 "export again\n",
+                 e.what(), f.output == "-" ? "the output is incomplete" : "the file was left as it was");
+    return exit_internal;
   }
   return exit_ok;
 }
@@ -171,13 +192,16 @@ int import_files(const history_flags& f) {
   int bad = 0;
   for (const auto& file : f.files) {
     try {
-      const auto entries = store::read_history_file(file);
-      const std::size_t added = history->add(entries);  // one transaction per file
-      std::printf("%s: %zu new, %zu already present\n", file.c_str(), added,
-                  entries.size() - added);
+      // One transaction per file, one result in memory at a time.
+      const auto batch = history->begin_batch();
+      std::size_t added = 0;
+      const std::size_t read = store::stream_history_file(
+          file, [&](store::stored_result&& entry) { added += batch->add(entry) ? 1 : 0; });
+      batch->commit();
+      std::printf("%s: %zu new, %zu already present\n", file.c_str(), added, read - added);
       std::fflush(stdout);  // a line means: committed
     } catch (const usage_error& e) {
-      std::fprintf(stderr, "error: %s\n", e.what());
+      std::fprintf(stderr, "error: %s\n", terminal_safe(e.what()).c_str());
       ++bad;
     }
   }
@@ -227,6 +251,10 @@ void add_history_option(CLI::App* verb, history_flags& f) {
       ->type_name("FILE");
 }
 
+void add_json_flag(CLI::App* verb, history_flags& f) {
+  verb->add_flag("--json", f.json, "Print JSON instead of a table (see docs/history.md)");
+}
+
 // `history show SESSION` or `history show --test NAME [filters]`.
 CLI::App* add_show_verb(CLI::App* sub, history_flags& f) {
   CLI::App* show_cmd = sub->add_subcommand("show", "Show a session's results, or one test's results over time");
@@ -249,6 +277,7 @@ CLI::App* add_show_verb(CLI::App* sub, history_flags& f) {
   show_cmd->add_option("--last", f.last, "With --test: only the newest N results [default: all]")
       ->type_name("N");
   add_history_option(show_cmd, f);
+  add_json_flag(show_cmd, f);
   return show_cmd;
 }
 
@@ -266,6 +295,7 @@ command_action add_history_command(CLI::App& app) {
   CLI::App* list = sub->add_subcommand(
       "list", "List the sessions: start, result count, branch, commit, verdicts");
   add_history_option(list, *f);
+  add_json_flag(list, *f);
 
   CLI::App* show_cmd = add_show_verb(sub, *f);
 

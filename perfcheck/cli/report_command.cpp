@@ -55,10 +55,10 @@ reports::report_model load_model(const report_flags& f) {
                       "'perfcheck run --history' writes) or set PERFCHECK_HISTORY");
   }
   try {
-    auto history = store::open_history(location, false);
+    auto history = store::open_history_read_only(location);
     const unsigned connections = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
     return reports::model_from_history(
-        *history, f.session, version, [&] { return store::open_history(location, false); },
+        *history, f.session, version, [&] { return store::open_history_read_only(location); },
         connections);
   } catch (const store::history_error& e) {
     if (e.refused()) throw usage_error(fmt::format("--history: {}", e.what()));

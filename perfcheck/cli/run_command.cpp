@@ -69,7 +69,7 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     std::unique_ptr<store::history_store> history;
     if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
         std::filesystem::exists(history_where)) {
-      history = store::open_history(history_where, false);
+      history = store::open_history_read_only(history_where);
     }
     auto regression = run::prepare_regression(plan, context, history.get());
     history.reset();

@@ -30,6 +30,9 @@ std::vector<run_sample> read_runs(const json_reader& entry, const boost::json::v
       entry.fail(fmt::format("runs[{}]", i),
                  "is a failed run (non-zero exit or a signal); a baseline holds successful runs only");
     }
+    if (const std::string problem = measured_run_problem(*sample); !problem.empty()) {
+      entry.fail(fmt::format("runs[{}]", i), problem);
+    }
     out.push_back(*sample);
   }
   return out;
@@ -51,6 +54,11 @@ baseline_entry baseline_entry_from_result(const run_result& result) {
     throw usage_error(fmt::format(
         "test '{}': some of its runs failed (non-zero exit or a signal); a baseline holds "
         "successful runs only; run it again without failures", result.name));
+  }
+  for (std::size_t i = 0; i < result.runs.size(); ++i) {
+    if (const std::string problem = measured_run_problem(result.runs[i]); !problem.empty()) {
+      throw usage_error(fmt::format("test '{}': run {} {}", result.name, i, problem));
+    }
   }
   baseline_entry e;
   e.spec_hash = result.context.spec_hash;

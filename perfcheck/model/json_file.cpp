@@ -5,6 +5,7 @@
 #include <charconv>
 #include <cstdint>
 #include <fstream>
+#include <functional>
 #include <sstream>
 #include <system_error>
 #include <unordered_set>
@@ -16,104 +17,13 @@
 
 #include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_exact_handler.hpp"
 
 namespace perfcheck {
 namespace {
 
-using boost::json::string_view;
 using boost::system::error_code;
-
-// Builds the value like Boost.JSON's own parser does (a value_stack), except for doubles.
-struct exact_handler {
-  static constexpr std::size_t max_object_size = boost::json::object::max_size();
-  static constexpr std::size_t max_array_size = boost::json::array::max_size();
-  static constexpr std::size_t max_key_size = boost::json::string::max_size();
-  static constexpr std::size_t max_string_size = boost::json::string::max_size();
-
-  boost::json::value_stack st;
-  std::string number;  // the text of a number split across input buffers
-  std::string key;     // the text of a key split across input buffers
-  // The keys of every object being read, innermost last: a key seen twice is an error, not
-  // "last wins" (which one a reader keeps differs between readers).
-  std::vector<std::unordered_set<std::string>> open_objects;
-  std::optional<std::string> duplicate;  // the repeated key, once found
-
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) {
-    open_objects.emplace_back();
-    return true;
-  }
-  bool on_object_end(std::size_t n, error_code&) {
-    open_objects.pop_back();
-    st.push_object(n);
-    return true;
-  }
-  bool on_array_begin(error_code&) { return true; }
-  bool on_array_end(std::size_t n, error_code&) {
-    st.push_array(n);
-    return true;
-  }
-  bool on_key_part(string_view s, std::size_t, error_code&) {
-    key.append(s.data(), s.size());
-    st.push_chars(s);
-    return true;
-  }
-  bool on_key(string_view s, std::size_t, error_code& ec) {
-    key.append(s.data(), s.size());
-    if (!open_objects.back().insert(key).second) {
-      duplicate = std::move(key);
-      ec = make_error_code(boost::json::error::syntax);
-      return false;
-    }
-    key.clear();
-    st.push_key(s);
-    return true;
-  }
-  bool on_string_part(string_view s, std::size_t, error_code&) {
-    st.push_chars(s);
-    return true;
-  }
-  bool on_string(string_view s, std::size_t, error_code&) {
-    st.push_string(s);
-    return true;
-  }
-  bool on_number_part(string_view s, error_code&) {
-    number.append(s.data(), s.size());
-    return true;
-  }
-  bool on_int64(std::int64_t i, string_view, error_code&) {
-    number.clear();
-    st.push_int64(i);
-    return true;
-  }
-  bool on_uint64(std::uint64_t u, string_view, error_code&) {
-    number.clear();
-    st.push_uint64(u);
-    return true;
-  }
-  bool on_double(double d, string_view s, error_code&) {
-    number.append(s.data(), s.size());
-    double exact = 0;
-    const auto [end, ec] = std::from_chars(number.data(), number.data() + number.size(), exact);
-    // Out of double's range: keep what Boost.JSON made of it.
-    st.push_double(ec == std::errc{} && end == number.data() + number.size() ? exact : d);
-    number.clear();
-    return true;
-  }
-  bool on_bool(bool b, error_code&) {
-    st.push_bool(b);
-    return true;
-  }
-  bool on_null(error_code&) {
-    st.push_null();
-    return true;
-  }
-  bool on_comment_part(string_view, error_code&) { return true; }
-  bool on_comment(string_view, error_code&) { return true; }
-};
-
-
+using detail::exact_handler;
 
 void pretty_print(std::string& out, const boost::json::value& v, int indent) {
   const std::string pad(static_cast<std::size_t>(indent + 2), ' ');
@@ -230,6 +140,12 @@ std::string pretty_json(const boost::json::value& value) {
 
 void write_json_file_atomic(const std::filesystem::path& path, const boost::json::value& value) {
   write_file_atomic(path, pretty_json(value));
+}
+
+void write_file_atomic(const std::filesystem::path& path, const std::function<void(const text_sink&)>& produce) {
+  atomic_file file(path);  // removes its temp file unless committed
+  produce([&](std::string_view text) { file.write(text); });
+  file.commit();
 }
 
 json_reader::json_reader(const boost::json::value& value, std::string origin, std::string path)

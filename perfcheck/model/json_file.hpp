@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,15 @@ boost::json::value read_json_file(const std::filesystem::path& path);
 /// Writes `value` pretty-printed to `path` with write_file_atomic (atomic_file.hpp), so a reader
 /// sees either the old file or the whole new one. Throws std::system_error naming the path.
 void write_json_file_atomic(const std::filesystem::path& path, const boost::json::value& value);
+
+/// Where write_file_atomic's producer writes its text, piece by piece.
+using text_sink = std::function<void(std::string_view)>;
+
+/// Writes what `produce` gives its sink to `path` as write_json_file_atomic does (temp file in the
+/// same folder, fsync, rename), without holding the whole text: a failed write throws
+/// std::system_error naming the temp file; whatever `produce` throws removes the temp file and
+/// propagates. The old file stays as it was in either case.
+void write_file_atomic(const std::filesystem::path& path, const std::function<void(const text_sink&)>& produce);
 
 /// Pretty-prints JSON with two-space indentation and a final newline.
 std::string pretty_json(const boost::json::value& value);

@@ -11,6 +11,14 @@
 
 namespace perfcheck {
 
+std::string measured_run_problem(const run_sample& s) {
+  if (s.wall_ns <= 0) {
+    return "has wall_ns 0; no measured run takes no time, and such a run makes every regression "
+           "gate against it undecidable: measure the test again (or remove the run)";
+  }
+  return {};
+}
+
 std::string signal_name(int signal) {
   // sigabbrev_np is glibc >= 2.32; Debian 12 ships 2.36.
   if (const char* abbrev = sigabbrev_np(signal)) return std::string("SIG") + abbrev;

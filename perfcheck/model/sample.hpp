@@ -77,6 +77,11 @@ struct run_sample {
   bool operator==(const run_sample&) const = default;
 };
 
+/// What makes `s` unusable as a measured run read from a file, or "" when nothing: a wall time
+/// of 0 (no launch takes no time, and one such run makes every regression gate against it
+/// undecidable). Baseline files and history imports reject such runs where they are read.
+std::string measured_run_problem(const run_sample& s);
+
 /// "SIGSEGV" for 11, "SIG42" for a number without a name.
 std::string signal_name(int signal);
 

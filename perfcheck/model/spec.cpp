@@ -26,6 +26,16 @@ constexpr std::int64_t max_sample_interval_ns = 10'000'000'000;
 
 }  // namespace
 
+std::string test_name_problem(std::string_view name) {
+  if (name.empty()) return "is empty; give the test a name";
+  for (char c : name) {
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+      return "contains a control character; use printable characters only";
+    }
+  }
+  return {};
+}
+
 namespace {
 
 // Throws usage_error "<origin>: <field>: <problem>".
@@ -38,12 +48,7 @@ struct field_error {
 
 // Name, command, and the run plan's numbers.
 void check_runs(const run_spec& spec, const field_error& fail) {
-  if (spec.name.empty()) fail("name", "is empty; give the test a name");
-  for (char c : spec.name) {
-    if (static_cast<unsigned char>(c) < 0x20) {
-      fail("name", "contains a control character; use printable characters only");
-    }
-  }
+  if (const std::string problem = test_name_problem(spec.name); !problem.empty()) fail("name", problem);
   if (spec.command.empty() || spec.command.front().empty()) {
     fail("command", "is empty; give the program to run and its arguments");
   }

@@ -63,6 +63,10 @@ struct run_spec {
   bool operator==(const run_spec&) const = default;
 };
 
+/// What is wrong with a test name, or "" when nothing: empty, or a control character (newline,
+/// NUL, ESC, DEL, ...). Specs and history imports check names with it.
+std::string test_name_problem(std::string_view name);
+
 /// The checks every spec must pass, whatever its origin; throws usage_error naming the field
 /// ("--runs" style names for flags come from the CLI, which checks its own first).
 void validate(const run_spec& spec, std::string_view origin);

@@ -5,7 +5,9 @@
 
 #include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <span>
 #include <stdexcept>
@@ -122,6 +124,17 @@ struct prune_policy {
       keep_last{};  ///< keep the newest N per series (name, spec, machine, branch)
 };
 
+/// Results added one by one in one transaction (history import): statements are prepared once,
+/// and nothing is kept unless commit() is called.
+class history_batch {
+ public:
+  virtual ~history_batch() = default;
+  /// Adds `entry` unless its key is stored already; true when it was new.
+  virtual bool add(const stored_result& entry) = 0;
+  /// Commits every result added; throws history_error when it cannot (nothing is kept then).
+  virtual void commit() = 0;
+};
+
 /// A store of results. Every write is one transaction: concurrent writers (ctest -j) never
 /// lose a result, and a crash leaves every committed result readable.
 class history_store {
@@ -152,12 +165,25 @@ class history_store {
   /// Every result, by started_at then key (the export order).
   virtual std::vector<stored_result> all_results() = 0;
 
+  /// Hands every result to `each` in the export order, one at a time (history export: memory
+  /// holds one result whatever the history's size).
+  virtual void each_result(const std::function<void(const stored_result&)>& each) = 0;
+
+  /// Starts a batch of additions, one write transaction until it commits or is destroyed.
+  virtual std::unique_ptr<history_batch> begin_batch() = 0;
+
   /// Removes results by the policy in one transaction; returns how many were removed.
   virtual std::size_t prune(const prune_policy& policy) = 0;
 
   /// Where the history is, for messages (a file path or a URL).
   virtual std::string location() const = 0;
 };
+
+/// Checks a result read from a file for the history as `perfcheck run` checks what it writes:
+/// the test name (test_name_problem: no newline, NUL, ESC, ...), every threshold's text parses
+/// with the threshold grammar and says what its stored parts say, and every measured run took time (measured_run_problem). Throws usage_error
+/// "<origin>: field '<place>.<field>': <problem>; <fix>".
+void check_imported_result(const run_result& result, std::string_view origin, std::string_view place);
 
 /// The export file form of results: {"schema": "perfcheck/history/v1", "results": [...]}.
 boost::json::value history_to_json(const std::vector<stored_result>& results);
@@ -171,5 +197,18 @@ std::vector<stored_result> history_from_json(const boost::json::value& json,
 /// Reads an export or result file with real numbers read exactly (see history_from_json);
 /// a missing, unreadable or malformed file throws usage_error naming it.
 std::vector<stored_result> read_history_file(const std::filesystem::path& path);
+
+/// Reads an export or result file as read_history_file does, but result by result: each one is
+/// read, checked (check_imported_result; its key must be the key of its content, and is computed
+/// when the entry has none) and handed to `each` before the next is parsed, so memory holds one
+/// result whatever the file's size. Returns how many results were handed out.
+std::size_t stream_history_file(const std::filesystem::path& path,
+                                const std::function<void(stored_result&&)>& each);
+
+/// Writes the export form of every result of `history` (the bytes pretty_json(history_to_json(
+/// history.all_results())) would give) piece by piece to `write`, one result at a time; returns
+/// how many results were written. What `write` throws propagates.
+std::size_t write_history_export(history_store& history,
+                                 const std::function<void(std::string_view)>& write);
 
 }  // namespace perfcheck::store

@@ -66,6 +66,14 @@ std::unique_ptr<history_store> open_history(const std::string& location, bool cr
   return std::make_unique<sqlite_history_store>(path, std::move(options));
 }
 
+std::unique_ptr<history_store> open_history_read_only(const std::string& location) {
+  if (location.find("://") != std::string::npos) return open_history(location, false);
+  sqlite_store_options options;
+  options.create = false;
+  options.read_only = true;
+  return std::make_unique<sqlite_history_store>(location, std::move(options));
+}
+
 void apply_context_environment(run_context& context, const std::filesystem::path& results_dir) {
   auto take = [](std::string& field, const char* name) {
     if (std::string value = env(name); !value.empty()) field = std::move(value);

@@ -22,6 +22,11 @@ std::string history_location(const std::string& flag);
 /// created when missing). Throws history_error naming the location.
 std::unique_ptr<history_store> open_history(const std::string& location, bool create);
 
+/// Opens the history at `location` for reading only (sqlite_store_options::read_only): the
+/// reading verbs (history list, show, export, report, compare --history, the baseline of a run)
+/// work on a read-only file, folder or mount, and never write. Throws history_error.
+std::unique_ptr<history_store> open_history_read_only(const std::string& location);
+
 /// Fills `context` from PERFCHECK_SESSION_ID, PERFCHECK_GIT_COMMIT, PERFCHECK_GIT_BRANCH and
 /// PERFCHECK_COMPILER when they are set and not empty; without PERFCHECK_SESSION_ID, the
 /// session id comes from `results_dir`/session.json (written by 'perfcheck session start')

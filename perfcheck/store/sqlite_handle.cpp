@@ -39,10 +39,24 @@ bool sqlite_means_corrupt(int code) {
   return (code & 0xff) == SQLITE_CORRUPT || (code & 0xff) == SQLITE_NOTADB;
 }
 
+std::string sqlite_file_uri(const std::filesystem::path& path, std::string_view query) {
+  std::string out = "file:";
+  for (const char c : std::filesystem::absolute(path).string()) {
+    if (c == '%' || c == '?' || c == '#') {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    } else {
+      out += c;
+    }
+  }
+  if (!query.empty()) out += fmt::format("?{}", query);
+  return out;
+}
+
 sqlite_connection::sqlite_connection(const std::filesystem::path& path, int flags,
-                                     std::chrono::milliseconds busy_timeout)
+                                     std::chrono::milliseconds busy_timeout, const std::string& uri)
     : path_(path.string()), busy_timeout_(busy_timeout) {
-  const int rc = sqlite3_open_v2(path_.c_str(), &db_, flags, nullptr);
+  const std::string& name = (flags & SQLITE_OPEN_URI) != 0 ? uri : path_;
+  const int rc = sqlite3_open_v2(name.c_str(), &db_, flags, nullptr);
   if (rc != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : sqlite3_errstr(rc);
     sqlite3_close_v2(db_);
@@ -52,6 +66,10 @@ sqlite_connection::sqlite_connection(const std::filesystem::path& path, int flag
         sqlite_means_corrupt(rc) || (rc & 0xff) == SQLITE_CANTOPEN);
   }
   sqlite3_extended_result_codes(db_, 1);
+  // A history file is untrusted input: nothing in its schema may call a function with side
+  // effects, and SQL cannot rewrite the schema behind perfcheck's back.
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_TRUSTED_SCHEMA, 0, nullptr);
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
   sqlite3_busy_timeout(db_, static_cast<int>(busy_timeout.count()));
 }
 

@@ -16,15 +16,22 @@ namespace perfcheck::store::detail {
 /// The fix to suggest for an SQLite result code ("retry", "free disk space", ...).
 std::string_view sqlite_fix(int code);
 
+/// The file: URI of `path` for sqlite3_open_v2 with SQLITE_OPEN_URI ('%', '?' and '#' escaped)
+/// with `query` ("mode=ro") appended.
+std::string sqlite_file_uri(const std::filesystem::path& path, std::string_view query);
+
 /// True for the result codes that mean the file is not a usable database (refuse it).
 bool sqlite_means_corrupt(int code);
 
 /// One open database file; closed on destruction.
 class sqlite_connection {
  public:
-  /// Opens `path` with sqlite3_open_v2 `flags`; throws history_error naming the file.
+  /// Opens `path` with sqlite3_open_v2 `flags` (with SQLITE_OPEN_URI: opens `uri`, a file: URI
+  /// of `path`); throws history_error naming the file. The schema is not trusted: functions
+  /// with side effects cannot run from triggers, views or indexes (trusted_schema=OFF), and the
+  /// schema cannot be edited through writable_schema (SQLITE_DBCONFIG_DEFENSIVE).
   sqlite_connection(const std::filesystem::path& path, int flags,
-                    std::chrono::milliseconds busy_timeout);
+                    std::chrono::milliseconds busy_timeout, const std::string& uri = {});
   ~sqlite_connection();
   sqlite_connection(const sqlite_connection&) = delete;
   sqlite_connection& operator=(const sqlite_connection&) = delete;

@@ -195,14 +195,20 @@ baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
 }
 
 std::vector<stored_result> sqlite_history_store::all_results() {
+  std::vector<stored_result> out;
+  each_result([&](const stored_result& r) { out.push_back(r); });
+  return out;
+}
+
+void sqlite_history_store::each_result(const std::function<void(const stored_result&)>& each) {
   auto& db = connection();
+  // One read transaction: an export is one consistent state of the history.
+  sqlite_transaction tx(db, sqlite_transaction::mode::read);
   sqlite_statement s(db,
                      "SELECT result_key, recorded_at, result_json FROM results "
                      "ORDER BY started_at, result_key",
                      "read every result");
-  std::vector<stored_result> out;
-  while (s.step()) out.push_back(read_stored(db, s, 0));
-  return out;
+  while (s.step()) each(read_stored(db, s, 0));
 }
 
 }  // namespace perfcheck::store

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <regex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -36,9 +37,13 @@ std::optional<int> parse_version(const std::string& text) {
 struct sqlite_history_store::impl {
   impl(std::filesystem::path file, sqlite_store_options opts)
       : options(std::move(opts)),
-        db(file,
-           SQLITE_OPEN_READWRITE | (options.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX,
-           options.busy_timeout) {}
+        db(file, open_flags(options), options.busy_timeout,
+           options.read_only ? detail::read_only_uri(file) : std::string()) {}
+
+  static int open_flags(const sqlite_store_options& o) {
+    if (o.read_only) return SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX;
+    return SQLITE_OPEN_READWRITE | (o.create ? SQLITE_OPEN_CREATE : 0) | SQLITE_OPEN_NOMUTEX;
+  }
 
   sqlite_store_options options;
   sqlite_connection db;
@@ -54,12 +59,15 @@ struct sqlite_history_store::impl {
   // schema version. Refuses a foreign file, a corrupted one and a newer schema. Reads only.
   std::optional<int> inspect() {
     std::vector<std::string> tables;
+    std::size_t objects = 0;
     {
-      sqlite_statement s(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name",
+      sqlite_statement s(db, "SELECT name, type = 'table' FROM sqlite_master ORDER BY name",
                          "read it as an SQLite database");
-      while (s.step()) tables.push_back(s.text(0));
+      for (; s.step(); ++objects) {
+        if (s.integer(1) != 0) tables.push_back(s.text(0));
+      }
     }
-    if (tables.empty()) return std::nullopt;
+    if (objects == 0) return std::nullopt;
     if (std::find(tables.begin(), tables.end(), "perfcheck_meta") == tables.end()) {
       std::string names;
       for (std::size_t i = 0; i < tables.size() && i < 5; ++i) names += (i ? ", " : "") + tables[i];
@@ -99,7 +107,31 @@ struct sqlite_history_store::impl {
                       "point --history at another file",
                       *v, known_version()));
     }
+    refuse_unknown_objects();
     return v;
+  }
+
+  // An empty file opened for reading (a writer may be creating it right now) is a history with
+  // no results: the schema is made in the connection's own TEMP database, which the queries
+  // find first, so every query answers "nothing" without writing the file.
+  void empty_schema_in_temp() {
+    static const std::regex create_table(R"(CREATE\s+TABLE\s)", std::regex::icase);
+    for (const auto& step : options.migrations) {
+      db.exec(std::regex_replace(step.sql, create_table, "CREATE TEMP TABLE "),
+              fmt::format("read an empty history ({})", step.description));
+    }
+  }
+
+  // A trigger, view, table or index perfcheck did not create would run inside perfcheck's
+  // transactions or change what its queries read: refuse the file before anything runs.
+  void refuse_unknown_objects() {
+    const std::string object = detail::unknown_schema_object(db, options.migrations);
+    if (object.empty()) return;
+    refuse(fmt::format("has a {} that perfcheck did not create (a history holds perfcheck's own "
+                       "tables and indexes only, and a trigger or view would run inside its "
+                       "writes); perfcheck leaves the file untouched: remove the object (sqlite3 "
+                       "'DROP ...') if it is not needed, or point --history at another file",
+                       object));
   }
 
   void set_wal() {
@@ -161,6 +193,13 @@ struct sqlite_history_store::impl {
     // checkpoint either: a refused file in WAL mode may have another program's WAL beside it.
     sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
     const std::optional<int> found = inspect();
+    if (options.read_only) {
+      // Nothing to migrate or switch: a read-only history is read as it is (an older schema's
+      // tables answer the same queries).
+      if (!found) empty_schema_in_temp();
+      version = found.value_or(known_version());
+      return;
+    }
     sqlite3_db_config(db.get(), SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 0, nullptr);
     version = found.value_or(0);
     set_wal();
@@ -170,53 +209,6 @@ struct sqlite_history_store::impl {
     db.exec("PRAGMA foreign_keys=ON", "enable foreign keys");
     if (!found || *found < known_version()) migrate();
   }
-
-  void insert_rows(std::int64_t id, const run_result& r) {
-    sqlite_statement sample(db,
-                            "INSERT INTO samples (result_id, metric, run_index, value) "
-                            "VALUES (?1, ?2, ?3, ?4)",
-                            "add a sample");
-    for (const auto& [metric, values] : metric_columns(r.runs)) {
-      for (std::size_t i = 0; i < values.size(); ++i) {
-        sample.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(i)).bind(4, values[i]);
-        sample.run();
-        sample.reset();
-      }
-    }
-    sqlite_statement summary(
-        db,
-        fmt::format("INSERT INTO summaries (result_id, metric, {}) VALUES "
-                    "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                    detail::summary_columns),
-        "add a summary");
-    for (const auto& [metric, m] : r.summary) {
-      summary.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(m.n));
-      int index = 4;
-      for (double v : {m.min, m.max, m.mean, m.median, m.stddev, m.mad, m.p90, m.p95, m.p99,
-                       m.ci_low, m.ci_high}) {
-        summary.bind(index++, v);
-      }
-      summary.run();
-      summary.reset();
-    }
-    sqlite_statement message(db,
-                             "INSERT INTO result_messages (result_id, kind, position, message) "
-                             "VALUES (?1, ?2, ?3, ?4)",
-                             "add a reason or warning");
-    const std::pair<std::string_view, const std::vector<std::string>*> kinds[] = {
-        {"reason", &r.reasons}, {"warning", &r.warnings}};
-    for (const auto& [kind, texts] : kinds) {
-      for (std::size_t i = 0; i < texts->size(); ++i) {
-        message.bind(1, id)
-            .bind(2, kind)
-            .bind(3, static_cast<std::int64_t>(i))
-            .bind(4, (*texts)[i]);
-        message.run();
-        message.reset();
-      }
-    }
-  }
-
 };
 
 sqlite_history_store::sqlite_history_store(std::filesystem::path path,
@@ -240,44 +232,15 @@ std::string sqlite_history_store::location() const { return impl_->db.path(); }
 detail::sqlite_connection& sqlite_history_store::connection() { return impl_->db; }
 
 std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
-  auto& db = impl_->db;
-  sqlite_transaction tx(db, sqlite_transaction::mode::write);
-  sqlite_statement insert(db, R"sql(
-    INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
-                         compiler, build_type, started_at, finished_at, recorded_at, verdict,
-                         run_count, result_json)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
-    ON CONFLICT (result_key) DO NOTHING
-    RETURNING id)sql",
-                          "add a result");
+  const auto batch = begin_batch();
   std::size_t added = 0;
-  for (const auto& entry : results) {
-    const run_result& r = entry.result;
-    insert.bind(1, entry.key)
-        .bind(2, r.name)
-        .bind(3, r.context.spec_hash)
-        .bind(4, r.context.machine)
-        .bind(5, r.context.git_branch)
-        .bind(6, r.context.git_commit)
-        .bind(7, r.context.session_id)
-        .bind(8, r.context.compiler)
-        .bind(9, r.environment.build_type)
-        .bind(10, r.started_at)
-        .bind(11, r.finished_at)
-        .bind(12, entry.recorded_at)
-        .bind(13, std::string_view(to_string(r.outcome)))
-        .bind(14, static_cast<std::int64_t>(r.runs.size()))
-        .bind(15, boost::json::serialize(result_to_json(r)));
-    if (insert.step()) {
-      const std::int64_t id = insert.integer(0);
-      insert.run();
-      impl_->insert_rows(id, r);
-      ++added;
-    }
-    insert.reset();
-  }
-  tx.commit();
+  for (const auto& entry : results) added += batch->add(entry) ? 1 : 0;
+  batch->commit();
   return added;
+}
+
+std::unique_ptr<history_batch> sqlite_history_store::begin_batch() {
+  return detail::begin_sqlite_batch(impl_->db);
 }
 
 std::size_t sqlite_history_store::prune(const prune_policy& policy) {

@@ -15,6 +15,8 @@ namespace perfcheck::store {
 
 namespace detail {
 class sqlite_connection;
+/// A batch of additions on `db` (sqlite_history_batch.cpp).
+std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db);
 /// The statistics columns of the summaries table, in the order the store writes and reads them.
 inline constexpr const char* summary_columns =
     "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
@@ -31,12 +33,24 @@ struct schema_migration {
 /// This perfcheck's migrations, v1 first; the schema version it writes is their count.
 const std::vector<schema_migration>& sqlite_migrations();
 
+namespace detail {
+/// The first schema object of the open file that `migrations` do not create (a trigger, a view,
+/// a foreign table or index), as "trigger 'audit'"; "" when there is none.
+std::string unknown_schema_object(sqlite_connection& db, const std::vector<schema_migration>& migrations);
+/// The URI that opens `path` for reading only: mode=ro, and immutable=1 when its folder is not
+/// writable and it has no write-ahead log (so no -shm file is needed).
+std::string read_only_uri(const std::filesystem::path& path);
+}  // namespace detail
+
 /// How a sqlite_history_store opens its file.
 struct sqlite_store_options {
   /// How long a write waits for another writer before it fails.
   std::chrono::milliseconds busy_timeout{60'000};
   /// Create the file when it does not exist; otherwise a missing file is an error.
   bool create = true;
+  /// Open for reading only (SQLITE_OPEN_READONLY): nothing is written, not even a migration or
+  /// the switch to WAL, and a history on a read-only mount can be read. Writes then fail.
+  bool read_only = false;
   /// The steps up to the version to use (tests add a step to prove the mechanism).
   std::vector<schema_migration> migrations = sqlite_migrations();
 };
@@ -62,6 +76,8 @@ class sqlite_history_store final : public history_store {
   std::vector<series_point> series(const series_query& query) override;
   baseline_pool baseline(const baseline_query& query) override;
   std::vector<stored_result> all_results() override;
+  void each_result(const std::function<void(const stored_result&)>& each) override;
+  std::unique_ptr<history_batch> begin_batch() override;
   std::size_t prune(const prune_policy& policy) override;
   std::string location() const override;
 

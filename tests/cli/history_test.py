@@ -254,6 +254,189 @@ class HistoryTest(unittest.TestCase):
         p = self.check(perfcheck("history", "import", "--history", self.path("other.sqlite"), bad), 2)
         self.assertIn(f"{bad}: field 'results[0].key'", p.stderr)
 
+    # --- hostile input and faults ----------------------------------------------------------
+
+    def write_json(self, name, value):
+        path = self.path(name)
+        with open(path, "w") as f:
+            json.dump(value, f)
+        return path
+
+    def test_import_checks_what_run_checks(self):
+        # Names run refuses: newline, NUL, ESC (a terminal title change, a screen clear).
+        for i, name in enumerate(["two\nlines", "nul\u0000cut", "esc\u001b]0;pwned\u0007", "csi\u001b[2J"]):
+            r = copy.deepcopy(self.template)
+            r["name"] = name
+            p = self.check(perfcheck("history", "import", "--history", self.history,
+                                     self.write_json(f"name{i}.json", r)), 2)
+            self.assertIn("field 'name': contains a control character", p.stderr)
+            self.assertNotIn("\u001b", p.stderr)
+        # Threshold text the grammar does not accept.
+        r = copy.deepcopy(self.template)
+        r["thresholds"] = [{"expr": "wall.median <\u001b[31m 1s", "value": 1, "ok": True}]
+        p = self.check(perfcheck("history", "import", "--history", self.history,
+                                 self.write_json("threshold.json", r)), 2)
+        self.assertIn("field 'thresholds[0].expr': is not a threshold", p.stderr)
+        self.assertNotIn("\u001b", p.stderr)
+        # A run that took no time, in an export: named by result and run.
+        r = copy.deepcopy(self.template)
+        r["runs"][1]["wall_ns"] = 0
+        export = self.write_json("zero.json", {"schema": "perfcheck/history/v1", "results": [
+            {"recorded_at": "2026-01-01T00:00:00.000Z", "result": r}]})
+        p = self.check(perfcheck("history", "import", "--history", self.history, export), 2)
+        self.assertIn(f"{export}: field 'results[0].result.runs[1]': has wall_ns 0", p.stderr)
+        self.assertFalse(os.path.exists(self.history) and sql(self.history, "SELECT COUNT(*) FROM results") != "0")
+
+    def test_a_forged_key_is_refused_not_taken_for_a_present_result(self):
+        present, incoming = self.write_results("k", 2)
+        self.check(perfcheck("history", "import", "--history", self.history, present))
+        exported = json.loads(self.check(perfcheck("history", "export", "--history", self.history)).stdout)
+        key = exported["results"][0]["key"]
+        with open(incoming) as f:
+            other = json.load(f)
+        forged = self.write_json("forged.json", {"schema": "perfcheck/history/v1", "results": [
+            {"key": key, "recorded_at": "2026-01-01T00:00:00.000Z", "result": other}]})
+        p = self.check(perfcheck("history", "import", "--history", self.history, forged), 2)
+        self.assertIn("field 'results[0].key'", p.stderr)
+        self.assertIn("is not the key of this result's content", p.stderr)
+        self.assertEqual(sql(self.history, "SELECT COUNT(*) FROM results"), "1")
+
+    def test_a_baseline_file_run_without_time_is_rejected_before_any_run(self):
+        run = {"wall_ns": 1000, "user_ns": 1, "sys_ns": 1, "max_rss_bytes": 1, "exit_code": 0, "signal": None}
+        zero = dict(run, wall_ns=0)
+        baseline = self.write_json("baseline.json", {"schema": "perfcheck/baseline/v1", "tests": {
+            "nap": {"runs": [run, zero, run]}}})
+        p = self.check(perfcheck("run", "--name", "nap", "--runs", "3", "--warmup", "0", "--regression",
+                                 "wall.median +5%", "--baseline", "file", "--baseline-file", baseline,
+                                 "--json", self.path("r.json"), "--", prog("pc_noop")), 2)
+        self.assertIn(f"{baseline}: field 'tests.nap.runs[1]': has wall_ns 0", p.stderr)
+
+    def test_list_and_show_escape_control_characters_from_the_file(self):
+        """A history written by something else: its text reaches the terminal written out."""
+        self.check(perfcheck("history", "import", "--history", self.history, *self.write_results("s", 1, name="t")))
+        sql(self.history, "UPDATE results SET session_id = 'evil' || char(27) || ']0;x' || char(7), "
+                          "git_branch = 'b' || char(10) || 'forged line', "
+                          "name = 't' || char(27) || '[2J', "
+                          "result_json = json_set(result_json, '$.name', 't' || char(27) || '[2J', "
+                          "'$.reasons', json_array('r' || char(155) || 'x'))")
+        listing = self.check(perfcheck("history", "list", "--history", self.history)).stdout
+        self.assertNotIn("\u001b", listing)
+        self.assertIn("evil\\x1b]0;x\\x07", listing)
+        self.assertIn("b\\nforged line", listing)
+        session = "evil\u001b]0;x\u0007"
+        shown = self.check(perfcheck("history", "show", session, "--history", self.history)).stdout
+        self.assertNotIn("\u001b", shown)
+        self.assertNotIn("\u009b", shown)
+        self.assertIn("t\\x1b[2J", shown)
+        self.assertIn("r\\u009bx", shown)
+        series = self.check(perfcheck("history", "show", "--test", "t\u001b[2J", "--history", self.history)).stdout
+        self.assertIn("test t\\x1b[2J: 1 result(s)", series)
+        self.assertIn("b\\nforged line", series)
+
+    def test_a_trigger_in_the_history_is_refused_and_never_runs(self):
+        self.check(perfcheck("history", "import", "--history", self.history, *self.write_results("a", 1)))
+        sql(self.history, "CREATE TABLE log (name TEXT); "
+                          "CREATE TRIGGER spy AFTER INSERT ON results BEGIN INSERT INTO log VALUES (NEW.name); END")
+        before = read_bytes(self.history)
+        for verb in (["import", *self.write_results("b", 1)], ["list"], ["export"]):
+            p = self.check(perfcheck("history", verb[0], "--history", self.history, *verb[1:]), 2)
+            self.assertIn(f"history {self.history}: has a ", p.stderr)
+            self.assertIn("that perfcheck did not create", p.stderr)
+            self.assertRegex(p.stderr, r"(table 'log'|trigger 'spy')")
+        env = clean_env(PERFCHECK_HISTORY=self.history)
+        p = perfcheck("run", "--runs", "1", "--warmup", "0", "-q", "--", prog("pc_noop"), env=env)
+        self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("that perfcheck did not create", p.stderr)
+        self.assertEqual(read_bytes(self.history), before)
+        self.assertEqual(sql(self.history, "SELECT COUNT(*) FROM log"), "0")
+
+    def read_only_run(self, folder, *args):
+        """perfcheck ARGS with `folder` read-only: a read-only bind mount in a private mount
+        namespace when running as root (root writes through chmod), else chmod 555."""
+        if os.geteuid() != 0:
+            os.chmod(folder, 0o555)
+            try:
+                return perfcheck(*args)
+            finally:
+                os.chmod(folder, 0o755)
+        # The mount exists only in the child's namespace, and goes away with it.
+        script = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+        probe = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, folder,
+                                "touch", os.path.join(folder, "probe")], capture_output=True, text=True)
+        if probe.returncode == 0 or "Read-only file system" not in probe.stderr:
+            self.skipTest(f"cannot make a read-only mount here: {probe.stderr.strip()}")
+        return subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, folder,
+                               PERFCHECK, *args], capture_output=True, text=True, timeout=300, env=clean_env())
+
+    def test_reading_verbs_work_on_a_read_only_mount(self):
+        folder = self.path("ro")
+        os.mkdir(folder)
+        history = os.path.join(folder, "history.sqlite")
+        self.check(perfcheck("history", "import", "--history", history,
+                             *self.write_results("s1", 2, name="parse")))
+        self.assertFalse(os.path.exists(history + "-wal"))
+        before = read_bytes(history)
+        listing = self.check(self.read_only_run(folder, "history", "list", "--history", history)).stdout
+        self.assertRegex(listing, r"s1 +\S+ +2 ")
+        shown = self.check(self.read_only_run(folder, "history", "show", "latest", "--history", history)).stdout
+        self.assertIn("session s1: 2 result(s)", shown)
+        series = self.check(self.read_only_run(folder, "history", "show", "--test", "parse", "--json",
+                                               "--history", history)).stdout
+        self.assertEqual(len(json.loads(series)["points"]), 2)
+        exported = self.check(self.read_only_run(folder, "history", "export", "--history", history)).stdout
+        self.assertEqual(len(json.loads(exported)["results"]), 2)
+        report = self.read_only_run(folder, "report", "-q", "--history", history, "--out", self.path("report"))
+        self.check(report)
+        # A write is refused with what happened, not as an internal error.
+        p = self.read_only_run(folder, "history", "prune", "--history", history, "--keep-last", "1")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(history, p.stderr)
+        self.assertEqual(read_bytes(history), before)
+        self.assertEqual(sorted(os.listdir(folder)), ["history.sqlite"])
+
+    def test_list_and_show_print_json(self):
+        files = self.write_results("s1", 2, name="parse") + self.write_results("s22", 1, name="parse")
+        self.check(perfcheck("history", "import", "--history", self.history, *files))
+        listing = json.loads(self.check(perfcheck("history", "list", "--json", "--history", self.history)).stdout)
+        self.assertEqual(listing["schema"], "perfcheck/history-sessions/v1")
+        self.assertEqual(listing["history"], self.history)
+        self.assertEqual([(s["id"], s["results"]) for s in listing["sessions"]], [("s1", 2), ("s22", 1)])
+        self.assertEqual(listing["sessions"][0]["verdicts"], {"pass": 2})
+        for key in ("started_at", "finished_at", "machine", "git_branch", "git_commit"):
+            self.assertIn(key, listing["sessions"][0])
+        # show SESSION --json is an export of the session: it imports as it is.
+        shown = self.check(perfcheck("history", "show", "s1", "--json", "--history", self.history)).stdout
+        session = json.loads(shown)
+        self.assertEqual(session["schema"], "perfcheck/history/v1")
+        self.assertEqual(len(session["results"]), 2)
+        with open(files[0]) as f:
+            self.assertIn(json.load(f), [e["result"] for e in session["results"]])
+        copy_file = self.path("session.json")
+        with open(copy_file, "w") as f:
+            f.write(shown)
+        out = self.check(perfcheck("history", "import", "--history", self.path("copy.sqlite"), copy_file)).stdout
+        self.assertIn("2 new, 0 already present", out)
+        series = json.loads(self.check(perfcheck("history", "show", "--test", "parse", "--last", "2", "--json",
+                                                 "--history", self.history)).stdout)
+        self.assertEqual(series["schema"], "perfcheck/history-series/v1")
+        self.assertEqual(series["test"], "parse")
+        self.assertEqual(len(series["points"]), 2)
+        # Oldest first: the newest two start at 00:00:00.003 (s22) and 00:00:01.002 (s1).
+        self.assertEqual([p["session_id"] for p in series["points"]], ["s22", "s1"])
+        point = series["points"][-1]
+        self.assertEqual(point["verdict"], "pass")
+        self.assertGreater(point["summary"]["wall"]["median"], 0)
+
+    def test_export_to_a_full_disk_is_an_error(self):
+        self.check(perfcheck("history", "import", "--history", self.history, *self.write_results("a", 3)))
+        with open("/dev/full", "w") as full:
+            p = subprocess.run([PERFCHECK, "history", "export", "--history", self.history], stdout=full,
+                               stderr=subprocess.PIPE, text=True, timeout=60, env=clean_env())
+        self.assertEqual(p.returncode, 4, p.stderr)
+        self.assertIn("No space left on device", p.stderr)
+        self.assertIn("the output is incomplete", p.stderr)
+
+
     # --- concurrency and durability ------------------------------------------------------------
 
     def test_eight_concurrent_writers_lose_nothing(self):

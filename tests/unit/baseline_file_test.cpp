@@ -96,6 +96,14 @@ BOOST_AUTO_TEST_CASE(results_that_cannot_be_a_baseline_are_refused_by_name) {
   auto failing = result_named("failing");
   failing.runs[2].exit_code = 1;
   BOOST_CHECK_THROW(baseline_entry_from_result(failing), usage_error);
+  auto instant = result_named("instant");
+  instant.runs[1].wall_ns = 0;
+  try {
+    baseline_entry_from_result(instant);
+    BOOST_FAIL("accepted a run that took no time");
+  } catch (const usage_error& e) {
+    BOOST_TEST(contains(e.what(), "test 'instant': run 1 has wall_ns 0"), e.what());
+  }
 }
 
 BOOST_AUTO_TEST_CASE(round_trip_through_json_and_a_file) {
@@ -134,6 +142,9 @@ BOOST_AUTO_TEST_CASE(hostile_files_name_the_file_the_place_and_the_fix) {
        {"field 'tests.t.runs[1]'", "whole numbers >= 0"}},
       {R"({"schema": "perfcheck/baseline/v1", "tests": {"t": {"runs": [{"wall_ns": 1, "user_ns": 1, "sys_ns": 1, "max_rss_bytes": 1, "exit_code": 3}]}}})",
        {"tests.t.runs[0]", "failed run"}},
+      // One run that took no time makes every regression gate against the file undecidable.
+      {R"({"schema": "perfcheck/baseline/v1", "tests": {"t": {"runs": [)" + run + R"(, {"wall_ns": 0, "user_ns": 1, "sys_ns": 1, "max_rss_bytes": 1, "exit_code": 0}]}}})",
+       {"base.json: field 'tests.t.runs[1]'", "has wall_ns 0", "measure the test again"}},
       {R"({"schema": "perfcheck/baseline/v1", "tests": {"t": {"commit": 5, "runs": [)" + run + "]}}}",
        {"field 'tests.t.commit'", "expected a string"}},
       {R"({"schema": "perfcheck/baseline/v1", "tests": {"t": {"comit": "x", "runs": [)" + run + "]}}}",

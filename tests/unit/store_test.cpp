@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <random>
 #include <sstream>
 
@@ -757,6 +758,195 @@ BOOST_AUTO_TEST_CASE(history_location_prefers_the_flag) {
   BOOST_TEST(history_location("flag.sqlite") == "flag.sqlite");
   ::unsetenv("PERFCHECK_HISTORY");
   BOOST_TEST(history_location("").empty());
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(hostile_input)
+
+// The message of the usage_error that importing `json` (an export or a result) throws.
+std::string import_error(const boost::json::value& json) {
+  try {
+    history_from_json(json, "x.json");
+  } catch (const usage_error& e) {
+    return e.what();
+  }
+  return "(no error)";
+}
+
+// An export of one result whose JSON `edit` changed, keeping its key.
+boost::json::value edited_export(const std::function<void(boost::json::object&)>& edit) {
+  const run_result r = make_result({});
+  boost::json::value entry = {{"key", result_key(r)}, {"recorded_at", minute(0)}, {"result", result_to_json(r)}};
+  edit(entry.as_object()["result"].as_object());
+  return {{"schema", history_schema}, {"results", boost::json::array{entry}}};
+}
+
+BOOST_AUTO_TEST_CASE(import_checks_names_thresholds_runs_and_keys_as_run_does) {
+  // A name that would move the cursor, forge a line or be cut at NUL.
+  for (const std::string& name : {std::string("a\nb"), std::string("a\x1b[2Jb"), std::string("a\0b", 3)}) {
+    auto json = result_to_json(make_result({.name = name}));
+    const std::string message = import_error(json);
+    BOOST_TEST(contains(message, "x.json: field 'name': contains a control character"), message);
+  }
+  // Threshold text the grammar does not accept, or that does not say what its parts say.
+  std::string message = import_error(edited_export([](boost::json::object& r) {
+    r["thresholds"].as_array()[0].as_object()["expr"] = "wall.p95 <\x1b 1ms";
+  }));
+  BOOST_TEST(contains(message, "x.json: field 'results[0].result.thresholds[0].expr': is not a threshold"), message);
+  message = import_error(edited_export([](boost::json::object& r) {
+    r["thresholds"].as_array()[0].as_object()["expr"] = "wall.p95 < 1s";
+  }));
+  BOOST_TEST(contains(message, "does not say what its parts"), message);
+  // A measured run that took no time: every regression gate against it would be undecidable.
+  message = import_error(edited_export([](boost::json::object& r) {
+    r["runs"].as_array()[1].as_object()["wall_ns"] = 0;
+  }));
+  BOOST_TEST(contains(message, "x.json: field 'results[0].result.runs[1]': has wall_ns 0"), message);
+  // A key that is not the key of the content (here: another result's) is refused; none is computed.
+  const run_result other = make_result({.started_at = minute(9)});
+  auto forged = edited_export([](boost::json::object&) {});
+  forged.as_object()["results"].as_array()[0].as_object()["key"] = result_key(other);
+  message = import_error(forged);
+  BOOST_TEST(contains(message, "field 'results[0].key'"), message);
+  BOOST_TEST(contains(message, "is not the key of this result's content (" + result_key(make_result({})) + ")"),
+             message);
+  auto keyless = edited_export([](boost::json::object&) {});
+  keyless.as_object()["results"].as_array()[0].as_object().erase("key");
+  const auto entries = history_from_json(keyless, "x.json");
+  BOOST_REQUIRE(entries.size() == 1u);
+  BOOST_TEST(entries[0].key == result_key(make_result({})));
+}
+
+BOOST_AUTO_TEST_CASE(a_forged_key_no_longer_drops_a_different_result) {
+  temp_folder tmp;
+  sqlite_history_store store(tmp.file("h.sqlite"));
+  const run_result present = make_result({});
+  store.record(present);
+  const run_result incoming = make_result({.started_at = minute(5)});
+  const auto path = tmp.file("forged.json");
+  std::ofstream(path) << boost::json::serialize(boost::json::value{
+      {"schema", history_schema},
+      {"results", boost::json::array{{{"key", result_key(present)}, {"recorded_at", minute(5)},
+                                      {"result", result_to_json(incoming)}}}}});
+  BOOST_CHECK_THROW(read_history_file(path), usage_error);
+  BOOST_TEST(store.all_results().size() == 1u);
+}
+
+BOOST_AUTO_TEST_CASE(a_trigger_or_view_in_the_file_is_refused_and_never_runs) {
+  for (const std::string& object :
+       {std::string("CREATE TRIGGER audit AFTER INSERT ON results BEGIN "
+                    "UPDATE perfcheck_meta SET value = 'pwned' WHERE name = 'format'; END"),
+        std::string("CREATE VIEW recent AS SELECT * FROM results"),
+        std::string("CREATE TABLE extra (x)")}) {
+    temp_folder tmp;
+    const auto path = tmp.file("h.sqlite");
+    make_history(path);
+    raw_sql(path, object);
+    const std::string before = bytes_of(path);
+    const std::string message = refusal(path);
+    BOOST_TEST(contains(message, "history " + path.string() + ": has a "), message);
+    BOOST_TEST(contains(message, "that perfcheck did not create"), message);
+    const std::string name = contains(object, "audit") ? "trigger 'audit'"
+                             : contains(object, "recent") ? "view 'recent'"
+                                                          : "table 'extra'";
+    BOOST_TEST(contains(message, name), message);
+    BOOST_TEST((bytes_of(path) == before));
+    BOOST_TEST(raw_text(path, "SELECT value FROM perfcheck_meta WHERE name = 'format'") == "perfcheck/history");
+  }
+  // What perfcheck and SQLite create themselves is fine: indexes of every version, ANALYZE's.
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  make_history(path);
+  raw_sql(path, "ANALYZE");
+  sqlite_history_store store(path);
+  BOOST_TEST(store.record(make_result({.started_at = minute(3)})));
+}
+
+BOOST_AUTO_TEST_CASE(a_read_only_open_reads_and_writes_nothing) {
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  make_history(path);
+  const std::string before = bytes_of(path);
+  const bool had_wal = fs::exists(path.string() + "-wal");
+  {
+    sqlite_store_options options;
+    options.read_only = true;
+    options.create = false;
+    sqlite_history_store store(path, options);
+    BOOST_TEST(store.all_results().size() == 1u);
+    BOOST_TEST(store.sessions().size() == 1u);
+    try {
+      store.record(make_result({.started_at = minute(4)}));
+      BOOST_FAIL("a read-only history must refuse a write");
+    } catch (const history_error& e) {
+      BOOST_TEST(contains(e.what(), "readonly"), e.what());
+    }
+  }
+  BOOST_TEST((bytes_of(path) == before));
+  // In a writable folder SQLite's WAL readers share an -shm index; any -wal stays empty.
+  BOOST_TEST((had_wal || !fs::exists(path.string() + "-wal") || fs::file_size(path.string() + "-wal") == 0));
+  // An empty file (a writer may be creating it) reads as a history without results, unwritten.
+  const auto empty = tmp.file("empty.sqlite");
+  std::ofstream{empty};
+  {
+    sqlite_store_options options;
+    options.read_only = true;
+    sqlite_history_store store(empty, options);
+    BOOST_TEST(store.sessions().empty());
+    BOOST_TEST(store.all_results().empty());
+    BOOST_TEST(store.series({.name = "parse"}).empty());
+  }
+  BOOST_TEST(fs::file_size(empty) == 0u);
+  // The URI of a folder that cannot be written (and no -wal): immutable, so no -shm is needed.
+  BOOST_TEST(contains(detail::read_only_uri(tmp.file("missing/h.sqlite")), "mode=ro&immutable=1"));
+  BOOST_TEST(!contains(detail::read_only_uri(path), "immutable"));
+  BOOST_TEST(contains(detail::read_only_uri(tmp.file("a?b#c%d.sqlite")), "a%3Fb%23c%25d.sqlite?mode=ro"));
+}
+
+BOOST_AUTO_TEST_CASE(export_and_import_stream_one_result_at_a_time) {
+  temp_folder tmp;
+  sqlite_history_store store(tmp.file("a.sqlite"));
+  std::string whole;
+  std::string streamed;
+  // Empty, then three results: the streamed export is the bytes of the whole one.
+  for (int round = 0; round < 2; ++round) {
+    if (round == 1) {
+      for (int m : {2, 0, 1}) store.record(make_result({.started_at = minute(m)}));
+    }
+    whole = pretty_json(history_to_json(store.all_results()));
+    streamed.clear();
+    const std::size_t n = write_history_export(store, [&](std::string_view s) { streamed += s; });
+    BOOST_TEST(n == store.all_results().size());
+    BOOST_TEST((streamed == whole));
+  }
+  const auto path = tmp.file("export.json");
+  std::ofstream(path) << streamed;
+  std::vector<std::string> keys;
+  BOOST_TEST(stream_history_file(path, [&](stored_result&& r) { keys.push_back(r.key); }) == 3u);
+  BOOST_REQUIRE(keys.size() == 3u);
+  BOOST_TEST(keys[0] == store.all_results()[0].key);
+  // One batch, one transaction: nothing is kept without commit.
+  sqlite_history_store copy(tmp.file("b.sqlite"));
+  {
+    const auto batch = copy.begin_batch();
+    stream_history_file(path, [&](stored_result&& r) { BOOST_TEST(batch->add(r)); });
+  }
+  BOOST_TEST(copy.all_results().empty());
+  const auto batch = copy.begin_batch();
+  stream_history_file(path, [&](stored_result&& r) { batch->add(r); });
+  batch->commit();
+  BOOST_TEST((pretty_json(history_to_json(copy.all_results())) == whole));
+  // "schema" must come first, as export writes it; syntax errors name line and column.
+  std::ofstream(tmp.file("late.json")) << R"({"results": [], "schema": "perfcheck/history/v1"})";
+  BOOST_TEST(stream_history_file(tmp.file("late.json"), [](stored_result&&) {}) == 0u);
+  std::ofstream(tmp.file("late2.json")) << boost::json::serialize(boost::json::value{
+      {"results", history_to_json(store.all_results()).at("results")}, {"schema", history_schema}});
+  BOOST_CHECK_EXCEPTION(stream_history_file(tmp.file("late2.json"), [](stored_result&&) {}), usage_error,
+                        [](const usage_error& e) { return contains(e.what(), "expected 'perfcheck/history/v1' before 'results'"); });
+  std::ofstream(tmp.file("bad.json")) << "{\"schema\": \"perfcheck/history/v1\",\n \"results\": [{\"key\":\n }";
+  BOOST_CHECK_EXCEPTION(stream_history_file(tmp.file("bad.json"), [](stored_result&&) {}), usage_error,
+                        [](const usage_error& e) { return contains(e.what(), "bad.json:3:"); });
 }
 
 BOOST_AUTO_TEST_SUITE_END()

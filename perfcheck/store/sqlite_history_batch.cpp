@@ -1,0 +1,108 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// The write side of the SQLite history: results added in one transaction, each statement
+// prepared once per batch (an import of 100,000 results prepares four statements, not 400,000).
+#include <fmt/format.h>
+#include <boost/json.hpp>
+
+#include "perfcheck/store/sqlite_handle.hpp"
+#include "perfcheck/store/sqlite_history_store.hpp"
+
+namespace perfcheck::store::detail {
+namespace {
+
+class sqlite_batch final : public history_batch {
+ public:
+  explicit sqlite_batch(sqlite_connection& db)
+      : tx_(db, sqlite_transaction::mode::write),
+        insert_(db, R"sql(
+    INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
+                         compiler, build_type, started_at, finished_at, recorded_at, verdict,
+                         run_count, result_json)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+    ON CONFLICT (result_key) DO NOTHING
+    RETURNING id)sql",
+                "add a result"),
+        sample_(db,
+                "INSERT INTO samples (result_id, metric, run_index, value) VALUES (?1, ?2, ?3, ?4)",
+                "add a sample"),
+        summary_(db,
+                 fmt::format("INSERT INTO summaries (result_id, metric, {}) VALUES "
+                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
+                             summary_columns),
+                 "add a summary"),
+        message_(db,
+                 "INSERT INTO result_messages (result_id, kind, position, message) "
+                 "VALUES (?1, ?2, ?3, ?4)",
+                 "add a reason or warning") {}
+
+  bool add(const stored_result& entry) override {
+    const run_result& r = entry.result;
+    insert_.bind(1, entry.key)
+        .bind(2, r.name)
+        .bind(3, r.context.spec_hash)
+        .bind(4, r.context.machine)
+        .bind(5, r.context.git_branch)
+        .bind(6, r.context.git_commit)
+        .bind(7, r.context.session_id)
+        .bind(8, r.context.compiler)
+        .bind(9, r.environment.build_type)
+        .bind(10, r.started_at)
+        .bind(11, r.finished_at)
+        .bind(12, entry.recorded_at)
+        .bind(13, std::string_view(to_string(r.outcome)))
+        .bind(14, static_cast<std::int64_t>(r.runs.size()))
+        .bind(15, boost::json::serialize(result_to_json(r)));
+    const bool added = insert_.step();
+    if (added) {
+      const std::int64_t id = insert_.integer(0);
+      insert_.run();
+      insert_rows(id, r);
+    }
+    insert_.reset();
+    return added;
+  }
+
+  void commit() override { tx_.commit(); }
+
+ private:
+  void insert_rows(std::int64_t id, const run_result& r) {
+    for (const auto& [metric, values] : metric_columns(r.runs)) {
+      for (std::size_t i = 0; i < values.size(); ++i) {
+        sample_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(i)).bind(4, values[i]);
+        sample_.run();
+        sample_.reset();
+      }
+    }
+    for (const auto& [metric, m] : r.summary) {
+      summary_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(m.n));
+      int index = 4;
+      for (double v : {m.min, m.max, m.mean, m.median, m.stddev, m.mad, m.p90, m.p95, m.p99,
+                       m.ci_low, m.ci_high}) {
+        summary_.bind(index++, v);
+      }
+      summary_.run();
+      summary_.reset();
+    }
+    const std::pair<std::string_view, const std::vector<std::string>*> kinds[] = {
+        {"reason", &r.reasons}, {"warning", &r.warnings}};
+    for (const auto& [kind, texts] : kinds) {
+      for (std::size_t i = 0; i < texts->size(); ++i) {
+        message_.bind(1, id).bind(2, kind).bind(3, static_cast<std::int64_t>(i)).bind(4, (*texts)[i]);
+        message_.run();
+        message_.reset();
+      }
+    }
+  }
+
+  // Declared first: the statements are finalized before the transaction ends.
+  sqlite_transaction tx_;
+  sqlite_statement insert_, sample_, summary_, message_;
+};
+
+}  // namespace
+
+std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db) {
+  return std::make_unique<sqlite_batch>(db);
+}
+
+}  // namespace perfcheck::store::detail
