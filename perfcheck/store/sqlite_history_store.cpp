@@ -245,14 +245,15 @@ std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
   sqlite_statement insert(db, R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
-                         run_count, result_json)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                         run_count, result_json, epoch, baseline_state)
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
     ON CONFLICT (result_key) DO NOTHING
     RETURNING id)sql",
                           "add a result");
   std::size_t added = 0;
   for (const auto& entry : results) {
     const run_result& r = entry.result;
+    const detail::epoch_place place = detail::place_in_epoch(db, r);
     insert.bind(1, entry.key)
         .bind(2, r.name)
         .bind(3, r.context.spec_hash)
@@ -267,7 +268,9 @@ std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
         .bind(12, entry.recorded_at)
         .bind(13, std::string_view(to_string(r.outcome)))
         .bind(14, static_cast<std::int64_t>(r.runs.size()))
-        .bind(15, boost::json::serialize(result_to_json(r)));
+        .bind(15, boost::json::serialize(result_to_json(r)))
+        .bind(16, place.epoch)
+        .bind(17, to_string(place.state));
     if (insert.step()) {
       const std::int64_t id = insert.integer(0);
       insert.run();

@@ -18,6 +18,14 @@ class sqlite_connection;
 /// The statistics columns of the summaries table, in the order the store writes and reads them.
 inline constexpr const char* summary_columns =
     "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
+
+/// Where a new result goes in its series: its epoch and state (sqlite_history_epochs.cpp). Call
+/// inside the write transaction that adds it.
+struct epoch_place {
+  std::int64_t epoch = 0;
+  baseline_state state = baseline_state::accepted;
+};
+epoch_place place_in_epoch(sqlite_connection& db, const run_result& result);
 }  // namespace detail
 
 /// One forward step of the schema: the SQL that turns version `version - 1` into `version`.
@@ -61,12 +69,14 @@ class sqlite_history_store final : public history_store {
   std::vector<stored_result> session_results(std::string_view session_id) override;
   std::vector<series_point> series(const series_query& query) override;
   baseline_pool baseline(const baseline_query& query) override;
+  std::optional<pending_change> pending(const series_identity& series) override;
+  acceptance accept(const accept_request& request) override;
   std::vector<stored_result> all_results() override;
   std::size_t prune(const prune_policy& policy) override;
   std::string location() const override;
 
  private:
-  /// The open connection, for the queries (sqlite_history_queries.cpp).
+  /// The open connection, for the queries (sqlite_history_queries.cpp, sqlite_history_epochs.cpp).
   detail::sqlite_connection& connection();
 
   struct impl;
