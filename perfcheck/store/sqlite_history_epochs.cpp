@@ -41,7 +41,7 @@ std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
                                  in_series),
                      "find the baseline epoch");
   bind_series(s, series);
-  s.bind(5, cutoff ? std::string_view(cutoff->started_at) : std::string_view())
+  s.bind(5, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
       .bind(6, cutoff ? cutoff->id : std::int64_t{0})
       .bind(7, before);
   return s.step() ? s.integer(0) : 0;
@@ -170,7 +170,7 @@ baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
                               "find baseline results");
   bind_series(candidates, series);
   candidates.bind(5, pool.epoch)
-      .bind(6, cutoff ? std::string_view(cutoff->started_at) : std::string_view())
+      .bind(6, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
       .bind(7, cutoff ? cutoff->id : std::int64_t{0})
       .bind(8, q.before);
   sqlite_statement samples(db,

@@ -242,18 +242,23 @@ detail::sqlite_connection& sqlite_history_store::connection() { return impl_->db
 std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
   auto& db = impl_->db;
   sqlite_transaction tx(db, sqlite_transaction::mode::write);
-  sqlite_statement insert(db, R"sql(
+  // Baseline epochs exist from schema v3 on (an older file is written only by the tests that
+  // build one to migrate).
+  const bool epochs = impl_->version >= 3;
+  sqlite_statement insert(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
-                         run_count, result_json, epoch, baseline_state)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)
+                         run_count, result_json{})
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15{})
     ON CONFLICT (result_key) DO NOTHING
     RETURNING id)sql",
+                                          epochs ? ", epoch, baseline_state" : "",
+                                          epochs ? ", ?16, ?17" : ""),
                           "add a result");
   std::size_t added = 0;
   for (const auto& entry : results) {
     const run_result& r = entry.result;
-    const detail::epoch_place place = detail::place_in_epoch(db, r);
+    const detail::epoch_place place = epochs ? detail::place_in_epoch(db, r) : detail::epoch_place{};
     insert.bind(1, entry.key)
         .bind(2, r.name)
         .bind(3, r.context.spec_hash)
@@ -268,9 +273,8 @@ std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
         .bind(12, entry.recorded_at)
         .bind(13, std::string_view(to_string(r.outcome)))
         .bind(14, static_cast<std::int64_t>(r.runs.size()))
-        .bind(15, boost::json::serialize(result_to_json(r)))
-        .bind(16, place.epoch)
-        .bind(17, to_string(place.state));
+        .bind(15, boost::json::serialize(result_to_json(r)));
+    if (epochs) insert.bind(16, place.epoch).bind(17, to_string(place.state));
     if (insert.step()) {
       const std::int64_t id = insert.integer(0);
       insert.run();
