@@ -197,7 +197,8 @@ void compare_with_pool(const run_result& res, const std::vector<double>& pool,
 }
 
 // The series' change waiting for acceptance, when `res` is part of it.
-std::optional<unaccepted_change> unaccepted_of(store::history_store& history, const run_result& res) {
+std::optional<unaccepted_change> unaccepted_of(store::history_store& history,
+                                               const run_result& res) {
   const auto p = history.pending(
       {res.name, res.context.spec_hash, res.context.machine, res.context.git_branch});
   if (!p || res.started_at < p->first_started_at) return std::nullopt;

@@ -26,28 +26,31 @@ struct accept_flags {
   std::optional<std::string> session;
 };
 
-std::string or_unknown(const std::string& text) { return text.empty() ? "unknown" : text.substr(0, 12); }
+std::string or_unknown(const std::string& text) { return text.empty() ? "unknown" : text; }
 
 // The message of an acceptance that did not happen; empty when it did.
-std::string refusal(const store::acceptance& a, const std::string& test,
-                    const accept_flags& f, const std::string& location) {
+std::string refusal(const store::acceptance& a, const std::string& test, const accept_flags& f,
+                    const std::string& location) {
   using status = store::acceptance::status;
   if (a.outcome == status::no_such_result) {
     if (f.session) {
-      return fmt::format("history {} has no result of test '{}' in session '{}'; 'perfcheck "
-                         "history show {}' lists that session's tests",
-                         location, test, *f.session, *f.session);
+      return fmt::format(
+          "history {} has no result of test '{}' in session '{}'; 'perfcheck "
+          "history show {}' lists that session's tests",
+          location, test, *f.session, *f.session);
     }
-    return fmt::format("history {} has no result of test '{}' to accept; check the name "
-                       "('perfcheck history show latest' lists the tests of the latest session)",
-                       location, test);
+    return fmt::format(
+        "history {} has no result of test '{}' to accept; check the name "
+        "('perfcheck history show latest' lists the tests of the latest session)",
+        location, test);
   }
   if (a.outcome == status::nothing_pending) {
-    return fmt::format("test '{}' has no regressed or failed result waiting for acceptance in "
-                       "history {} (its results since the last acceptance joined the baseline); "
-                       "to start a new baseline from one session's result anyway, give "
-                       "--session ID",
-                       test, location);
+    return fmt::format(
+        "test '{}' has no regressed or failed result waiting for acceptance in "
+        "history {} (its results since the last acceptance joined the baseline); "
+        "to start a new baseline from one session's result anyway, give "
+        "--session ID",
+        test, location);
   }
   return {};
 }
@@ -68,11 +71,12 @@ int accept(const accept_flags& f) {
       ++bad;
       continue;
     }
-    std::printf("accepted %s: baseline epoch %lld starts at its result of %s (commit %s) on "
-                "branch %s, machine %s; %zu result(s) in the new epoch\n",
-                test.c_str(), static_cast<long long>(a.epoch), a.first_started_at.c_str(),
-                or_unknown(a.first_commit).c_str(), or_unknown(a.series.git_branch).c_str(),
-                or_unknown(a.series.machine).c_str(), a.results);
+    std::printf(
+        "accepted %s: baseline epoch %lld starts at its result of %s (commit %s) on "
+        "branch %s, machine %s; %zu result(s) in the new epoch\n",
+        test.c_str(), static_cast<long long>(a.epoch), a.first_started_at.c_str(),
+        or_unknown(a.first_commit.substr(0, 12)).c_str(), or_unknown(a.series.git_branch).c_str(),
+        or_unknown(a.series.machine).c_str(), a.results);
     std::fflush(stdout);  // a line means: committed
   }
   return bad == 0 ? exit_ok : exit_usage;

@@ -72,9 +72,9 @@ struct acceptance {
   };
   status outcome = status::no_such_result;
   series_identity series{};
-  std::int64_t epoch = 0;         ///< the new epoch
-  std::string first_key{};        ///< the result that starts it
-  std::string first_commit{};     ///< its commit
+  std::int64_t epoch = 0;      ///< the new epoch
+  std::string first_key{};     ///< the result that starts it
+  std::string first_commit{};  ///< its commit
   std::string first_started_at{};
   std::size_t results = 0;  ///< results now in the new epoch (the first and all later ones)
 };

@@ -26,7 +26,10 @@ struct row_ref {
 };
 
 void bind_series(sqlite_statement& s, const series_identity& series) {
-  s.bind(1, series.name).bind(2, series.spec_hash).bind(3, series.machine).bind(4, series.git_branch);
+  s.bind(1, series.name)
+      .bind(2, series.spec_hash)
+      .bind(3, series.machine)
+      .bind(4, series.git_branch);
 }
 
 // The series' current epoch: the highest epoch of its results, 0 when it has none. With
@@ -34,12 +37,13 @@ void bind_series(sqlite_statement& s, const series_identity& series) {
 std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
                            const std::optional<row_ref>& cutoff = std::nullopt,
                            const std::string& before = {}) {
-  sqlite_statement s(db,
-                     fmt::format("SELECT COALESCE(MAX(epoch), 0) FROM results WHERE {} "
-                                 "AND (?5 = '' OR started_at < ?5 OR (started_at = ?5 AND id <= ?6))"
-                                 " AND (?7 = '' OR started_at < ?7)",
-                                 in_series),
-                     "find the baseline epoch");
+  sqlite_statement s(
+      db,
+      fmt::format("SELECT COALESCE(MAX(epoch), 0) FROM results WHERE {} "
+                  "AND (?5 = '' OR started_at < ?5 OR (started_at = ?5 AND id <= ?6))"
+                  " AND (?7 = '' OR started_at < ?7)",
+                  in_series),
+      "find the baseline epoch");
   bind_series(s, series);
   s.bind(5, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
       .bind(6, cutoff ? cutoff->id : std::int64_t{0})
@@ -49,8 +53,8 @@ std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
 
 // Reads the id, started_at, result_key, git_commit, session_id, verdict columns.
 row_ref read_row(const sqlite_statement& s) {
-  return {s.integer(0), s.text(1), s.text(2), s.text(3), s.text(4),
-          verdict_from_string(s.text(5)).value_or(verdict::error)};
+  return {s.integer(0), s.text(1), s.text(2),
+          s.text(3),    s.text(4), verdict_from_string(s.text(5)).value_or(verdict::error)};
 }
 
 constexpr const char* row_columns = "id, started_at, result_key, git_commit, session_id, verdict";
@@ -59,7 +63,8 @@ constexpr const char* row_columns = "id, started_at, result_key, git_commit, ses
 std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection& db,
                                                               const series_identity& series,
                                                               std::int64_t epoch) {
-  sqlite_statement s(db, fmt::format(R"sql(
+  sqlite_statement s(db,
+                     fmt::format(R"sql(
     WITH last_accepted AS (
       SELECT started_at, id FROM results WHERE {0} AND epoch = ?5 AND baseline_state = 'accepted'
       ORDER BY started_at DESC, id DESC LIMIT 1)
@@ -68,7 +73,7 @@ std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection&
       AND NOT EXISTS (SELECT 1 FROM last_accepted a WHERE results.started_at < a.started_at
                       OR (results.started_at = a.started_at AND results.id < a.id))
     ORDER BY started_at, id LIMIT 1)sql",
-                                     in_series, row_columns),
+                                 in_series, row_columns),
                      "find results waiting for acceptance");
   bind_series(s, series);
   s.bind(5, epoch);
@@ -77,8 +82,12 @@ std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection&
 }
 
 bool epoch_has_results(sqlite_connection& db, const series_identity& series, std::int64_t epoch) {
-  sqlite_statement s(db, fmt::format("SELECT 1 FROM results WHERE {} AND epoch = ?5 AND baseline_state <> 'excluded' LIMIT 1", in_series),
-                     "look into the baseline epoch");
+  sqlite_statement s(
+      db,
+      fmt::format(
+          "SELECT 1 FROM results WHERE {} AND epoch = ?5 AND baseline_state <> 'excluded' LIMIT 1",
+          in_series),
+      "look into the baseline epoch");
   bind_series(s, series);
   s.bind(5, epoch);
   return s.step();
@@ -109,9 +118,10 @@ namespace {
 // The newest result of `series` at commit `commit`: where a branch left it.
 std::optional<row_ref> newest_at_commit(sqlite_connection& db, const series_identity& series,
                                         const std::string& commit) {
-  sqlite_statement s(db, fmt::format("SELECT {} FROM results WHERE {} AND git_commit = ?5 "
-                                     "ORDER BY started_at DESC, id DESC LIMIT 1",
-                                     row_columns, in_series),
+  sqlite_statement s(db,
+                     fmt::format("SELECT {} FROM results WHERE {} AND git_commit = ?5 "
+                                 "ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 row_columns, in_series),
                      "find the merge base's result");
   bind_series(s, series);
   s.bind(5, commit);
@@ -160,13 +170,14 @@ baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
   const auto [series, cutoff] = baseline_series(db, q);
   baseline_pool pool;
   pool.epoch = current_epoch(db, series, cutoff, q.before);
-  sqlite_statement candidates(db, fmt::format(R"sql(
+  sqlite_statement candidates(db,
+                              fmt::format(R"sql(
     SELECT id, result_key FROM results
     WHERE {} AND epoch = ?5 AND baseline_state = 'accepted' AND verdict <> 'error'
       AND (?6 = '' OR started_at < ?6 OR (started_at = ?6 AND id <= ?7))
       AND (?8 = '' OR started_at < ?8)
     ORDER BY started_at DESC, id DESC)sql",
-                                              in_series),
+                                          in_series),
                               "find baseline results");
   bind_series(candidates, series);
   candidates.bind(5, pool.epoch)
@@ -196,7 +207,7 @@ std::optional<pending_change> sqlite_history_store::pending(const series_identit
   tx.commit();
   if (!streak) return std::nullopt;
   const row_ref& first = streak->first;
-  return pending_change{series,        first.key,     first.commit, first.started_at,
+  return pending_change{series,        first.key,     first.commit,   first.started_at,
                         first.session, first.outcome, streak->second, epoch};
 }
 
@@ -205,11 +216,12 @@ namespace {
 // The result that names the series of an acceptance: the test's newest non-error result, or
 // its newest in `session`.
 std::optional<std::pair<row_ref, series_identity>> accept_target(sqlite_connection& db,
-                                                                  const accept_request& request) {
-  sqlite_statement s(db, fmt::format("SELECT {}, spec_hash, machine, git_branch FROM results "
-                                     "WHERE name = ?1 AND verdict <> 'error' AND (?2 = 0 OR "
-                                     "session_id = ?3) ORDER BY started_at DESC, id DESC LIMIT 1",
-                                     row_columns),
+                                                                 const accept_request& request) {
+  sqlite_statement s(db,
+                     fmt::format("SELECT {}, spec_hash, machine, git_branch FROM results "
+                                 "WHERE name = ?1 AND verdict <> 'error' AND (?2 = 0 OR "
+                                 "session_id = ?3) ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 row_columns),
                      "find the result to accept");
   s.bind(1, request.name)
       .bind(2, std::int64_t{request.session_id.has_value()})
@@ -238,11 +250,12 @@ acceptance sqlite_history_store::accept(const accept_request& request) {
     first = streak->first;
   }
   out.epoch = epoch + 1;
-  sqlite_statement move(db, fmt::format(R"sql(
+  sqlite_statement move(db,
+                        fmt::format(R"sql(
     UPDATE results SET epoch = ?5,
       baseline_state = CASE WHEN verdict = 'error' THEN 'excluded' ELSE 'accepted' END
     WHERE {} AND (started_at > ?6 OR (started_at = ?6 AND id >= ?7)))sql",
-                                        in_series),
+                                    in_series),
                         "accept results into a new baseline epoch");
   bind_series(move, out.series);
   move.bind(5, out.epoch).bind(6, first.started_at).bind(7, first.id).run();

@@ -258,7 +258,8 @@ std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
   std::size_t added = 0;
   for (const auto& entry : results) {
     const run_result& r = entry.result;
-    const detail::epoch_place place = epochs ? detail::place_in_epoch(db, r) : detail::epoch_place{};
+    const detail::epoch_place place =
+        epochs ? detail::place_in_epoch(db, r) : detail::epoch_place{};
     insert.bind(1, entry.key)
         .bind(2, r.name)
         .bind(3, r.context.spec_hash)
