@@ -167,10 +167,12 @@ and run its perf tests with ``ctest -L perf``.
     Default: none.
 
   ``BASELINE history|file|command``
-    What the rules compare with. ``history``: the most recent comparable results in
-    :variable:`PERFCHECK_HISTORY` (same test, command and machine; same branch, else the
-    default branch). ``file``: a reviewed ``perfcheck/baseline/v1`` file
-    (``BASELINE_FILE``). ``command``: ``BASELINE_COMMAND`` run interleaved with the
+    What the rules compare with. ``history``: the most recent accepted results in
+    :variable:`PERFCHECK_HISTORY` (same test, command and machine; on a branch other than
+    :variable:`PERFCHECK_DEFAULT_BRANCH`, that branch's results at or before the merge base).
+    A result that regressed or failed does not join that baseline until it is accepted
+    (``perf_accept``), so a lasting slowdown keeps failing. ``file``: a reviewed
+    ``perfcheck/baseline/v1`` file (``BASELINE_FILE``). ``command``: ``BASELINE_COMMAND`` run interleaved with the
     candidate in random ABAB order, the strongest comparison on a shared machine.
     Default: ``history``.
 
@@ -285,9 +287,32 @@ Cache variables
   and ``perf_report`` writes the latest one. Default: ``${CMAKE_BINARY_DIR}/perf-report``;
   empty: no report after the session (``perf_report`` then uses the default folder).
 
+.. variable:: PERFCHECK_DEFAULT_BRANCH
+
+  The branch whose results in :variable:`PERFCHECK_HISTORY` are the baseline of every other
+  branch (``BASELINE history``), passed to the perf tests as ``PERFCHECK_DEFAULT_BRANCH``.
+  Default: ``main``.
+
+.. variable:: PERFCHECK_ACCEPT_TESTS
+
+  The tests the target ``perf_accept`` accepts: ``cmake --build <build> --target perf_accept``
+  runs ``perfcheck history accept <tests> --history <PERFCHECK_HISTORY>``, which makes each
+  test's regressed or failed results (not accepted yet) the start of its new baseline. The
+  environment variable of the same name, when set while building, takes its place:
+  ``PERFCHECK_ACCEPT_TESTS=parse_big_json cmake --build build --target perf_accept``. Names
+  are separated by ``;`` or ``,``. Default: empty (``perf_accept`` then fails and says so).
+
+.. variable:: PERFCHECK_ACCEPT_SESSION
+
+  With ``perf_accept``: accept each test's result of this session (``perfcheck history
+  list`` shows the ids) instead of its pending change; the environment variable of the same
+  name takes its place likewise. Default: empty.
+
 The git commit and branch of the source tree are recorded at configure time and passed to
 the perf tests as ``PERFCHECK_GIT_COMMIT`` / ``PERFCHECK_GIT_BRANCH``, unless those are set
-in the environment when CMake configures (CI sets them itself).
+in the environment when CMake configures (CI sets them itself). On a branch other than
+:variable:`PERFCHECK_DEFAULT_BRANCH`, ``git merge-base HEAD <default>`` (else
+``origin/<default>``) is passed as ``PERFCHECK_GIT_MERGE_BASE``.
 #]=======================================================================]
 
 if(CMAKE_VERSION VERSION_LESS 3.25)

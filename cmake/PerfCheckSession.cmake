@@ -3,6 +3,14 @@
 # there): the session fixture every perf test requires, the build-time check of all specs,
 # the perf_report target, and the git commit and branch the tests are given.
 
+# The cache variables of the branch baseline and perf_accept (documented in PerfCheck.cmake).
+set(PERFCHECK_DEFAULT_BRANCH "main" CACHE STRING
+  "The branch whose history results are the baseline of every other branch")
+set(PERFCHECK_ACCEPT_TESTS "" CACHE STRING
+  "Tests whose pending results perf_accept accepts as their new baseline (overridden by the environment variable)")
+set(PERFCHECK_ACCEPT_SESSION "" CACHE STRING
+  "Session whose results perf_accept accepts; empty: each test's pending change")
+
 # Records the spec file of one perf test for the build-time check and, at the first call,
 # schedules the session fixture for the end of the top-level directory, so the check sees
 # every spec of the project. The settings the fixture needs are taken from this call's scope.
@@ -39,6 +47,27 @@ function(_perfcheck_finalize)
       VERBATIM
       USES_TERMINAL)
   endif()
+  _perfcheck_add_accept_target("${history}")
+endfunction()
+
+# The target perf_accept: `perfcheck history accept` for the tests in PERFCHECK_ACCEPT_TESTS
+# (the environment variable when building, else the cache variable), from the session in
+# PERFCHECK_ACCEPT_SESSION likewise (default: each test's pending change). A script reads them
+# when the target runs, so `PERFCHECK_ACCEPT_TESTS=a cmake --build b --target perf_accept`
+# needs no re-configure.
+function(_perfcheck_add_accept_target history)
+  if(history STREQUAL "" OR TARGET perf_accept)
+    return()
+  endif()
+  get_property(module_dir GLOBAL PROPERTY _PERFCHECK_MODULE_DIR)
+  string(REPLACE ";" "," tests "${PERFCHECK_ACCEPT_TESTS}")  # one argument through the command
+  add_custom_target(perf_accept
+    COMMAND "${CMAKE_COMMAND}" "-DPERFCHECK=$<TARGET_FILE:PerfCheck::perfcheck>"
+      "-DHISTORY=${history}" "-DTESTS=${tests}"
+      "-DSESSION=${PERFCHECK_ACCEPT_SESSION}" -P "${module_dir}/PerfCheckAccept.cmake"
+    COMMENT "Accepting the perf results of PERFCHECK_ACCEPT_TESTS as their new baseline"
+    VERBATIM
+    USES_TERMINAL)
 endfunction()
 
 # The setup and cleanup tests of the perfcheck_session fixture; the cleanup writes the
@@ -83,6 +112,8 @@ endfunction()
 # The source tree's git commit and branch at configure time, as PERFCHECK_GIT_COMMIT /
 # PERFCHECK_GIT_BRANCH entries for a test's ENVIRONMENT; none when git or the repository is
 # missing, or when the configuring environment sets them already (CI passes its own at run time).
+# Also PERFCHECK_DEFAULT_BRANCH and, on another branch, PERFCHECK_GIT_MERGE_BASE (where the
+# branch left the default branch): the history baseline of a branch is the default branch's.
 function(_perfcheck_git_environment out)
   get_property(done GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT SET)
   if(done)  # once per configure, not once per test
@@ -90,26 +121,47 @@ function(_perfcheck_git_environment out)
     set(${out} "${entries}" PARENT_SCOPE)
     return()
   endif()
-  set(entries "")
+  set(entries "PERFCHECK_DEFAULT_BRANCH=${PERFCHECK_DEFAULT_BRANCH}")
   find_package(Git QUIET)
   if(GIT_FOUND)
     if(NOT DEFINED ENV{PERFCHECK_GIT_COMMIT})
-      execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse HEAD
-        WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE commit RESULT_VARIABLE failed
-        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-      if(NOT failed AND commit MATCHES "^[0-9a-f]+$")
+      _perfcheck_git(commit rev-parse HEAD)
+      if(commit MATCHES "^[0-9a-f]+$")
         list(APPEND entries "PERFCHECK_GIT_COMMIT=${commit}")
       endif()
     endif()
+    set(branch "$ENV{PERFCHECK_GIT_BRANCH}")
     if(NOT DEFINED ENV{PERFCHECK_GIT_BRANCH})
-      execute_process(COMMAND "${GIT_EXECUTABLE}" rev-parse --abbrev-ref HEAD
-        WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE branch RESULT_VARIABLE failed
-        OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
-      if(NOT failed AND branch MATCHES "^[A-Za-z0-9._/-]+$" AND NOT branch STREQUAL "HEAD")
+      _perfcheck_git(branch rev-parse --abbrev-ref HEAD)
+      if(branch MATCHES "^[A-Za-z0-9._/-]+$" AND NOT branch STREQUAL "HEAD")
         list(APPEND entries "PERFCHECK_GIT_BRANCH=${branch}")
+      else()
+        set(branch "")
       endif()
+    endif()
+    if(NOT DEFINED ENV{PERFCHECK_GIT_MERGE_BASE} AND NOT branch STREQUAL ""
+        AND NOT branch STREQUAL PERFCHECK_DEFAULT_BRANCH)
+      # A CI clone may have only the remote's copy of the default branch.
+      foreach(base IN ITEMS "${PERFCHECK_DEFAULT_BRANCH}" "origin/${PERFCHECK_DEFAULT_BRANCH}")
+        _perfcheck_git(merge_base merge-base HEAD "${base}")
+        if(merge_base MATCHES "^[0-9a-f]+$")
+          list(APPEND entries "PERFCHECK_GIT_MERGE_BASE=${merge_base}")
+          break()
+        endif()
+      endforeach()
     endif()
   endif()
   set_property(GLOBAL PROPERTY _PERFCHECK_GIT_ENVIRONMENT "${entries}")
   set(${out} "${entries}" PARENT_SCOPE)
+endfunction()
+
+# <out> = the output of `git <args>...` in the source tree (argv, no shell); "" when it fails.
+function(_perfcheck_git out)
+  execute_process(COMMAND "${GIT_EXECUTABLE}" ${ARGN}
+    WORKING_DIRECTORY "${CMAKE_SOURCE_DIR}" OUTPUT_VARIABLE value RESULT_VARIABLE failed
+    OUTPUT_STRIP_TRAILING_WHITESPACE ERROR_QUIET)
+  if(failed)
+    set(value "")
+  endif()
+  set(${out} "${value}" PARENT_SCOPE)
 endfunction()

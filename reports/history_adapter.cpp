@@ -196,6 +196,16 @@ void compare_with_pool(const run_result& res, const std::vector<double>& pool,
   test.baseline_samples = pool;
 }
 
+// The series' change waiting for acceptance, when `res` is part of it.
+std::optional<unaccepted_change> unaccepted_of(store::history_store& history,
+                                               const run_result& res) {
+  const auto p = history.pending(
+      {res.name, res.context.spec_hash, res.context.machine, res.context.git_branch});
+  if (!p || res.started_at < p->first_started_at) return std::nullopt;
+  return unaccepted_change{p->first_outcome, valid_utf8(p->first_commit),
+                           valid_utf8(p->first_started_at)};
+}
+
 report_test test_of(store::history_store& history, const store::stored_result& stored) {
   const run_result& res = stored.result;
   report_test test;
@@ -221,6 +231,7 @@ report_test test_of(store::history_store& history, const store::stored_result& s
     compare_by_finding(res, *finding, origin, test);
   else
     compare_with_pool(res, pool.samples, origin, test);
+  test.unaccepted = unaccepted_of(history, res);
   return test;
 }
 

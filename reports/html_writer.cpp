@@ -58,6 +58,11 @@ void summary_row(ctemplate::TemplateDictionary& r, const test_row& row) {
     r.SetValue("CHANGE", "Infinity");
     r.ShowSection("NO_DELTA");
   }
+  if (!row.unaccepted_text.empty()) {
+    auto* since = r.AddSectionDictionary("SINCE");
+    since->SetValue("CLASS", "worse");
+    since->SetValue("TEXT", row.unaccepted_text);
+  }
   if (!row.since_text.empty()) {
     auto* since = r.AddSectionDictionary("SINCE");
     since->SetValue("CLASS", row.changes.back().worse ? "worse" : "better");

@@ -58,7 +58,9 @@ void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std:
   } else {
     r.ShowSection("NO_DELTA");
   }
-  r.SetValue("SINCE", row.since_text);
+  r.SetValue("SINCE", row.unaccepted_text.empty() || row.since_text.empty()
+                         ? row.unaccepted_text + row.since_text
+                         : row.unaccepted_text + "; " + row.since_text);
   r.SetValue("THRESHOLDS", thresholds_text(row));
   r.SetValue("WARNINGS", warnings_text(row));
 }

@@ -76,6 +76,15 @@ struct report_result {
   bool operator==(const report_result&) const = default;
 };
 
+/// A regression or failure of the test's series that was not accepted (`history accept`), so
+/// it is not part of the baseline and later results are still compared with the level before.
+struct unaccepted_change {
+  verdict outcome = verdict::regressed;  ///< of its first result: regressed or failed
+  std::string commit;                    ///< of its first result; may be empty
+  std::string date;                      ///< RFC 3339 of its first result
+  bool operator==(const unaccepted_change&) const = default;
+};
+
 /// A performance test and its history.
 struct report_test {
   std::string name;
@@ -86,6 +95,8 @@ struct report_test {
   std::vector<memory_reading> memory;    ///< memory timeline of the current result
   std::optional<baseline_comparison> baseline;  ///< the current result against its baseline
   std::vector<level_figures> levels;  ///< the current result's series levels; empty: one series
+  /// Set when the current result belongs to a change that waits for acceptance.
+  std::optional<unaccepted_change> unaccepted;
 
   /// The reported session's result, or nullptr when the test did not run in it.
   const report_result* current_result() const;

@@ -150,6 +150,12 @@ test_row make_row(const report_test& test) {
         row.thresholds.begin(), row.thresholds.end(), [](const auto& t) { return !t.ok; }));
   }
   find_changes(row);
+  if (test.unaccepted) {
+    const auto& u = *test.unaccepted;
+    row.unaccepted_text =
+        fmt::format("{} since {}, not accepted", to_string(u.outcome),
+                    u.commit.empty() ? short_date(u.date) : short_commit(u.commit));
+  }
   const bool worsening = !row.changes.empty() && row.changes.back().worse;
   row.unchanged = row.current && row.current->outcome == verdict::pass &&
                   row.current->warnings.empty() && !worsening;

@@ -64,6 +64,8 @@ struct test_row {
   stats::segmentation segments;       ///< change points over `series` (indexes into it)
   std::vector<change_point> changes;  ///< the same, as history indexes with commit and level
   std::string since_text;             ///< "slower since abc1234 (2026-01-02): +12.0%" or ""
+  /// "regressed since abc1234, not accepted" when the test's change waits for acceptance, or "".
+  std::string unaccepted_text;
 
   bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
 };

@@ -117,7 +117,7 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 <td><a class="name" href="#{{ANCHOR}}">{{NAME}}</a></td>
 <td class="num" data-sort="{{VALUE}}">{{#HEADLINE}}<small>{{LABEL}}</small> {{TEXT}}{{/HEADLINE}}</td>
 <td class="num" data-sort="{{CHANGE}}">{{#DELTA}}<span class="{{CLASS}}">{{TEXT}}</span><br><small>{{INTERVAL}}</small>{{/DELTA}}{{#NO_DELTA}}<small>no baseline</small>{{/NO_DELTA}}</td>
-<td>{{#SINCE}}<span class="{{CLASS}}">{{TEXT}}</span>{{/SINCE}}</td>
+<td>{{#SINCE}}<span class="{{CLASS}}">{{TEXT}}</span>{{#SINCE_separator}}<br>{{/SINCE_separator}}{{/SINCE}}</td>
 <td data-sort="{{THRESHOLDS_FAILED}}">{{#THRESHOLDS}}<span class="{{CLASS}}">{{TEXT}}</span>{{/THRESHOLDS}}</td>
 <td data-sort="{{WARNING_COUNT}}">{{#WARNINGS}}<span title="{{ALL}}">{{COUNT}}: {{FIRST}}</span>{{/WARNINGS}}</td>
 </tr>

@@ -34,6 +34,10 @@ command_action add_session_command(CLI::App& app);
 /// `perfcheck history list|show|export|import|prune`: the recorded results.
 command_action add_history_command(CLI::App& app);
 
+/// `perfcheck history accept`, registered on the `history` subcommand; the function returns
+/// -1 when another verb was given.
+std::function<int()> add_history_accept_verb(CLI::App* history);
+
 /// `perfcheck report`: HTML, Markdown, JUnit and JSON reports from the history.
 command_action add_report_command(CLI::App& app);
 

@@ -1,5 +1,5 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// `perfcheck history list|show|export|import|prune`: look into, move and trim the history
+// `perfcheck history list|show|export|import|prune` (and `accept`, history_accept_command.cpp): look into, move and trim the history
 // that `perfcheck run --history` records.
 #include <chrono>
 #include <cstdio>
@@ -286,7 +286,7 @@ CLI::App* add_show_verb(CLI::App* sub, history_flags& f) {
 command_action add_history_command(CLI::App& app) {
   auto f = std::make_shared<history_flags>();
   CLI::App* sub =
-      app.add_subcommand("history", "List, show, export, import or prune the result history");
+      app.add_subcommand("history", "List, show, export, import, prune or accept the result history");
   sub->description(
       "The history is an SQLite file that 'perfcheck run --history FILE' (or PERFCHECK_HISTORY)\n"
       "adds every result to. See docs/history.md for its schema and guarantees.");
@@ -328,9 +328,11 @@ command_action add_history_command(CLI::App& app) {
                    "Keep only the newest N results of each series (test, spec, machine, branch)")
       ->type_name("N");
   add_history_option(prune_cmd, *f);
+  const std::function<int()> accept_cmd = add_history_accept_verb(sub);
 
-  return [f, list, show_cmd, export_cmd, import_cmd] {
+  return [f, list, show_cmd, export_cmd, import_cmd, accept_cmd] {
     return guarded([&]() -> int {
+      if (const int status = accept_cmd(); status >= 0) return status;
       if (list->parsed()) return list_sessions(*f);
       if (show_cmd->parsed()) return show(*f);
       if (export_cmd->parsed()) return export_history(*f);

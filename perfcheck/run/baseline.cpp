@@ -18,6 +18,12 @@
 namespace perfcheck::run {
 namespace {
 
+// The value of an environment variable, or `fallback` when it is unset or empty.
+std::string environment_or(const char* name, const char* fallback) {
+  const char* value = std::getenv(name);
+  return value != nullptr && *value != '\0' ? std::string(value) : std::string(fallback);
+}
+
 // Robust spread of log medians between the pooled sessions: 1.4826 * MAD of log(median),
 // a consistent estimate of the between-session standard deviation under normality. Fewer
 // than three sessions say nothing about it: 0.
@@ -78,12 +84,13 @@ void use_history(const run_spec& spec, const run_context& context, const std::se
     return;
   }
   rp.baseline.source = history->location();
-  const char* fallback = std::getenv(default_branch_variable);
+  const std::string fallback = environment_or(default_branch_variable, "main");
+  const std::string merge_base = environment_or(merge_base_variable, "");
   std::size_t sessions = 0;
   for (const auto& m : metrics) {
     auto pool = history->baseline({.name = spec.name, .spec_hash = context.spec_hash,
                                    .machine = context.machine, .git_branch = context.git_branch,
-                                   .default_branch = fallback && *fallback ? fallback : "main",
+                                   .default_branch = fallback, .merge_base = merge_base,
                                    .metric = m, .sample_cap = sample_cap});
     if (pool.samples.empty()) continue;
     sessions = std::max(sessions, pool.result_keys.size());

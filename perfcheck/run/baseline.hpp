@@ -20,12 +20,16 @@ struct prepared_regression {
   std::unique_ptr<exec::executor> baseline_executor;  ///< set for the "command" kind
 };
 
-/// Where the default branch comes from for the history baseline's fallback.
+/// Where the default branch comes from: the branch every other branch is compared with.
 inline constexpr const char* default_branch_variable = "PERFCHECK_DEFAULT_BRANCH";
+/// The commit where the result's branch left the default branch (`git merge-base`), when known.
+inline constexpr const char* merge_base_variable = "PERFCHECK_GIT_MERGE_BASE";
 
 /// Builds the regression plan of a compiled test; nullopt when it has no regression rules.
-/// - history: the most recent comparable results in `history` (same test, spec hash and
-///   machine; the context's branch, else $PERFCHECK_DEFAULT_BRANCH or "main"), pooled up to
+/// - history: the most recent accepted results of the current baseline epoch in `history`
+///   (same test, spec hash and machine). On the default branch ($PERFCHECK_DEFAULT_BRANCH, else
+///   "main") or an unknown one, the branch's own; on any other branch, the default branch's at
+///   or before $PERFCHECK_GIT_MERGE_BASE (when a result of that commit is stored). Pooled up to
 ///   `sample_cap` runs; the spread of their medians between sessions widens the interval.
 ///   Without a history, or without comparable results, the plan has no baseline values and
 ///   run_test warns instead of deciding.

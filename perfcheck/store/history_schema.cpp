@@ -74,12 +74,39 @@ CREATE INDEX results_session_columns ON results
 DROP INDEX results_by_session;
 )sql";
 
+// v3: baseline epochs. A result that regressed or failed waits for acceptance ('pending')
+// instead of joining the baseline; `history accept` starts a new epoch of its series from the
+// accepted results, and only the current epoch's accepted results form a baseline. Existing
+// results are accepted members of epoch 0 (the column defaults). The series index gains the
+// two columns at its end so that the baseline query still reads no results row.
+constexpr const char* schema_v3 = R"sql(
+ALTER TABLE results ADD COLUMN baseline_state TEXT NOT NULL DEFAULT 'accepted';
+ALTER TABLE results ADD COLUMN epoch INTEGER NOT NULL DEFAULT 0;
+UPDATE results SET baseline_state = 'excluded' WHERE verdict = 'error';
+CREATE INDEX results_epoch_columns ON results
+  (name, spec_hash, machine, git_branch, started_at, verdict, result_key, git_commit, session_id,
+   epoch, baseline_state);
+DROP INDEX results_series_columns;
+CREATE TABLE acceptances (
+  id INTEGER PRIMARY KEY,
+  name TEXT NOT NULL,
+  spec_hash TEXT NOT NULL,
+  machine TEXT NOT NULL,
+  git_branch TEXT NOT NULL,
+  epoch INTEGER NOT NULL,
+  first_result_key TEXT NOT NULL,
+  accepted_at TEXT NOT NULL,
+  UNIQUE (name, spec_hash, machine, git_branch, epoch)
+);
+)sql";
+
 }  // namespace
 
 const std::vector<schema_migration>& sqlite_migrations() {
   static const std::vector<schema_migration> steps{
       {1, "v1: results, samples, summaries, result_messages", schema_v1},
       {2, "v2: covering indexes for series, baselines and sessions", schema_v2},
+      {3, "v3: baseline epochs (baseline_state, epoch, acceptances)", schema_v3},
   };
   return steps;
 }

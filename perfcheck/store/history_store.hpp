@@ -20,6 +20,7 @@
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/summary.hpp"
 #include "perfcheck/model/verdict.hpp"
+#include "perfcheck/store/baseline_epoch.hpp"
 
 namespace perfcheck::store {
 
@@ -95,25 +96,33 @@ struct series_point {
   bool operator==(const series_point&) const = default;
 };
 
-/// What a new result is compared with: the most recent comparable results.
+/// What a new result is compared with: the accepted results of the current baseline epoch of
+/// a series. On the default branch (or an unknown one) that is the query's own series; on any
+/// other branch it is the default branch's series, at or before the merge base when a result
+/// of that commit is stored, never the branch's own results (unless a `history accept` on the
+/// branch started an epoch of its own).
 struct baseline_query {
   std::string name{};            ///< same test name
   std::string spec_hash{};       ///< same measured command (spec_hash)
   std::string machine{};         ///< same machine fingerprint
-  std::string git_branch{};      ///< results of this branch first ("" is a branch too: unknown)
-  std::string default_branch{};  ///< else results of this branch; empty: no fallback
+  std::string git_branch{};      ///< the new result's branch ("" is a branch too: unknown)
+  std::string default_branch{};  ///< the branch others compare with; empty: every branch is its own
+  std::string merge_base{};      ///< commit where git_branch left default_branch; empty: unknown
   std::string metric = "wall";   ///< whose samples are pooled (a metric_columns name)
   std::size_t sample_cap = 100;  ///< pool whole results, newest first, up to this many samples
   std::string before{};          ///< only results started before this RFC 3339 time; empty: any
 };
 
 /// The pooled baseline samples and where they came from; empty when nothing is comparable.
-/// Results with verdict `error` never count. Whole results are pooled, newest first, while
-/// the pool stays within sample_cap; the newest result alone is cut to sample_cap.
+/// Results with verdict `error` and results not accepted (pending) never count. Whole results
+/// are pooled, newest first, while the pool stays within sample_cap; the newest result alone
+/// is cut to sample_cap.
 struct baseline_pool {
   std::string git_branch;                ///< the branch the results came from
   std::vector<double> samples;           ///< the metric's values, base unit, newest result first
   std::vector<std::string> result_keys;  ///< the results used, newest first
+  std::int64_t epoch = 0;                ///< the baseline epoch they belong to
+  std::string merge_base;                ///< the merge base the pool was cut at; "" when not cut
   bool operator==(const baseline_pool&) const = default;
 };
 
@@ -158,9 +167,15 @@ class history_store {
   /// One test's results over time, oldest first, with their summaries.
   virtual std::vector<series_point> series(const series_query& query) = 0;
 
-  /// The baseline samples of a new result: same name, spec_hash and machine; the query's
-  /// branch, or when that has no result, the default branch.
+  /// The baseline samples of a new result: the current epoch's accepted results of the series
+  /// the query names (see baseline_query).
   virtual baseline_pool baseline(const baseline_query& query) = 0;
+
+  /// The series' regression or failure that waits for acceptance; nullopt when none does.
+  virtual std::optional<pending_change> pending(const series_identity& series) = 0;
+
+  /// Starts a new baseline epoch of one test's series (one transaction); see accept_request.
+  virtual acceptance accept(const accept_request& request) = 0;
 
   /// Every result, by started_at then key (the export order).
   virtual std::vector<stored_result> all_results() = 0;

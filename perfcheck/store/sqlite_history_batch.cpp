@@ -12,15 +12,18 @@ namespace {
 
 class sqlite_batch final : public history_batch {
  public:
-  explicit sqlite_batch(sqlite_connection& db)
-      : tx_(db, sqlite_transaction::mode::write),
-        insert_(db, R"sql(
+  sqlite_batch(sqlite_connection& db, bool epochs)
+      : db_(db),
+        epochs_(epochs),
+        tx_(db, sqlite_transaction::mode::write),
+        insert_(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
-                         run_count, result_json)
-    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+                         run_count, result_json{})
+    VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15{})
     ON CONFLICT (result_key) DO NOTHING
     RETURNING id)sql",
+                                epochs ? ", epoch, baseline_state" : "", epochs ? ", ?16, ?17" : ""),
                 "add a result"),
         sample_(db,
                 "INSERT INTO samples (result_id, metric, run_index, value) VALUES (?1, ?2, ?3, ?4)",
@@ -52,6 +55,11 @@ class sqlite_batch final : public history_batch {
         .bind(13, std::string_view(to_string(r.outcome)))
         .bind(14, static_cast<std::int64_t>(r.runs.size()))
         .bind(15, boost::json::serialize(result_to_json(r)));
+    if (epochs_) {
+      // Placed after the results before it in this batch: a regression's followers see it pending.
+      const epoch_place place = place_in_epoch(db_, r);
+      insert_.bind(16, place.epoch).bind(17, to_string(place.state));
+    }
     const bool added = insert_.step();
     if (added) {
       const std::int64_t id = insert_.integer(0);
@@ -94,15 +102,17 @@ class sqlite_batch final : public history_batch {
     }
   }
 
-  // Declared first: the statements are finalized before the transaction ends.
+  sqlite_connection& db_;
+  bool epochs_;
+  // Declared before the statements: they are finalized before the transaction ends.
   sqlite_transaction tx_;
   sqlite_statement insert_, sample_, summary_, message_;
 };
 
 }  // namespace
 
-std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db) {
-  return std::make_unique<sqlite_batch>(db);
+std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, bool epochs) {
+  return std::make_unique<sqlite_batch>(db, epochs);
 }
 
 }  // namespace perfcheck::store::detail

@@ -1,5 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// The read side of the SQLite history: sessions, series, baselines, whole results.
+// The read side of the SQLite history: sessions, series, whole results (baselines and
+// epochs: sqlite_history_epochs.cpp).
 #include "perfcheck/store/sqlite_history_store.hpp"
 
 #include <algorithm>
@@ -145,53 +146,6 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
   tx.commit();
   std::reverse(points.begin(), points.end());
   return points;
-}
-
-baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
-  auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
-  sqlite_statement candidates(db, R"sql(
-    SELECT id, result_key FROM results
-    WHERE name = ?1 AND spec_hash = ?2 AND machine = ?3 AND git_branch = ?4 AND verdict <> 'error'
-      AND (?5 = '' OR started_at < ?5)
-    ORDER BY started_at DESC, id DESC)sql",
-                              "find baseline results");
-  sqlite_statement samples(db,
-                           "SELECT value FROM samples WHERE result_id = ?1 AND metric = ?2 "
-                           "ORDER BY run_index",
-                           "read baseline samples");
-  baseline_pool pool;
-  std::vector<std::string> branches{q.git_branch};
-  if (!q.default_branch.empty() && q.default_branch != q.git_branch)
-    branches.push_back(q.default_branch);
-  for (const auto& branch : branches) {
-    candidates.bind(1, q.name)
-        .bind(2, q.spec_hash)
-        .bind(3, q.machine)
-        .bind(4, branch)
-        .bind(5, q.before);
-    while (pool.samples.size() < q.sample_cap && candidates.step()) {
-      samples.bind(1, candidates.integer(0)).bind(2, q.metric);
-      std::vector<double> values;
-      while (samples.step()) values.push_back(samples.real(0));
-      samples.reset();
-      if (values.empty()) continue;  // the metric was not measured in that result
-      const std::size_t room = q.sample_cap - pool.samples.size();
-      if (values.size() > room) {
-        if (!pool.result_keys.empty()) break;  // whole results only, except the newest
-        values.resize(room);
-      }
-      pool.samples.insert(pool.samples.end(), values.begin(), values.end());
-      pool.result_keys.push_back(candidates.text(1));
-    }
-    candidates.reset();
-    if (!pool.result_keys.empty()) {
-      pool.git_branch = branch;
-      break;
-    }
-  }
-  tx.commit();
-  return pool;
 }
 
 std::vector<stored_result> sqlite_history_store::all_results() {

@@ -16,10 +16,19 @@ namespace perfcheck::store {
 namespace detail {
 class sqlite_connection;
 /// A batch of additions on `db` (sqlite_history_batch.cpp).
-std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db);
+/// `epochs`: the file has schema v3's epoch columns (each result is placed in its epoch).
+std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, bool epochs);
 /// The statistics columns of the summaries table, in the order the store writes and reads them.
 inline constexpr const char* summary_columns =
     "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
+
+/// Where a new result goes in its series: its epoch and state (sqlite_history_epochs.cpp). Call
+/// inside the write transaction that adds it.
+struct epoch_place {
+  std::int64_t epoch = 0;
+  baseline_state state = baseline_state::accepted;
+};
+epoch_place place_in_epoch(sqlite_connection& db, const run_result& result);
 }  // namespace detail
 
 /// One forward step of the schema: the SQL that turns version `version - 1` into `version`.
@@ -75,6 +84,8 @@ class sqlite_history_store final : public history_store {
   std::vector<stored_result> session_results(std::string_view session_id) override;
   std::vector<series_point> series(const series_query& query) override;
   baseline_pool baseline(const baseline_query& query) override;
+  std::optional<pending_change> pending(const series_identity& series) override;
+  acceptance accept(const accept_request& request) override;
   std::vector<stored_result> all_results() override;
   void each_result(const std::function<void(const stored_result&)>& each) override;
   std::unique_ptr<history_batch> begin_batch() override;
@@ -82,7 +93,7 @@ class sqlite_history_store final : public history_store {
   std::string location() const override;
 
  private:
-  /// The open connection, for the queries (sqlite_history_queries.cpp).
+  /// The open connection, for the queries (sqlite_history_queries.cpp, sqlite_history_epochs.cpp).
   detail::sqlite_connection& connection();
 
   struct impl;

@@ -79,12 +79,16 @@ class HistoryTest(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def write_results(self, prefix, count, name="gen"):
+    def write_results(self, prefix, count, name="gen", verdict=None, commit=None, first=0):
         """`count` distinct result files made from the template; returns their paths."""
         paths = []
-        for i in range(count):
+        for i in range(first, first + count):
             r = copy.deepcopy(self.template)
             r["name"] = name
+            if verdict is not None:
+                r["verdict"] = verdict
+            if commit is not None:
+                r["context"]["git_commit"] = commit
             # Distinct start times make distinct results (and a time order).
             r["started_at"] = f"2026-01-01T{i // 3600 % 24:02}:{i // 60 % 60:02}:{i % 60:02}.{len(prefix):03}Z"
             r["context"]["session_id"] = prefix
@@ -436,6 +440,48 @@ class HistoryTest(unittest.TestCase):
         self.assertIn("No space left on device", p.stderr)
         self.assertIn("the output is incomplete", p.stderr)
 
+    def test_accept_starts_a_new_baseline_epoch(self):
+        h = self.history
+        passed = self.write_results("s-a", 2, name="gen", commit="good")
+        slow = self.write_results("s-b", 2, name="gen", verdict="regressed", commit="badc0ffee", first=2)
+        self.check(perfcheck("history", "import", "--history", h, *passed, *slow))
+        states = "SELECT group_concat(baseline_state || '@' || epoch, ' ') FROM (SELECT * FROM results ORDER BY started_at)"
+        self.assertEqual(sql(h, states), "accepted@0 accepted@0 pending@0 pending@0")
+        # The reports say what waits.
+        self.check(perfcheck("report", "--history", h, "--out", self.path("report"), "--format", "md,html"))
+        with open(self.path("report/summary.md")) as f:
+            self.assertIn("regressed since badc0ffee, not accepted", f.read())
+        with open(self.path("report/index.html")) as f:
+            self.assertIn("regressed since badc0ffee, not accepted", f.read())
+
+        out = self.check(perfcheck("history", "accept", "gen", "--history", h)).stdout
+        self.assertRegex(out, r"accepted gen: baseline epoch 1 starts at its result of \S+ "
+                              r"\(commit badc0ffee\) on branch .*; 2 result\(s\) in the new epoch")
+        self.assertEqual(sql(h, states), "accepted@0 accepted@0 accepted@1 accepted@1")
+        self.assertEqual(sql(h, "SELECT name, epoch FROM acceptances"), "gen|1")
+        self.check(perfcheck("report", "--history", h, "--out", self.path("report2"), "--format", "md"))
+        with open(self.path("report2/summary.md")) as f:
+            self.assertNotIn("not accepted", f.read())
+
+        p = self.check(perfcheck("history", "accept", "gen", "--history", h), 2)
+        self.assertIn(f"error: test 'gen' has no regressed or failed result waiting for acceptance in "
+                      f"history {h}", p.stderr)
+        self.assertIn("give --session ID", p.stderr)
+        p = self.check(perfcheck("history", "accept", "gen", "nope", "--session", "s-a", "--history", h), 2)
+        self.assertIn("accepted gen: baseline epoch 2", p.stdout)  # the others still go ahead
+        self.assertIn(f"history {h} has no result of test 'nope' in session 's-a'", p.stderr)
+        self.assertEqual(sql(h, states), "accepted@0 accepted@2 accepted@2 accepted@2")
+        p = self.check(perfcheck("history", "accept", "nope", "--history", h), 2)
+        self.assertIn(f"history {h} has no result of test 'nope' to accept", p.stderr)
+
+        p = self.check(perfcheck("history", "accept", "gen"), 2)
+        self.assertIn("give --history FILE or set PERFCHECK_HISTORY", p.stderr)
+        missing = self.path("none.sqlite")
+        p = self.check(perfcheck("history", "accept", "gen", "--history", missing), 2)
+        self.assertIn(f"history {missing}: no such file", p.stderr)
+        self.assertFalse(os.path.exists(missing))
+        p = self.check(perfcheck("history", "accept", "--history", h), 2)
+        self.assertIn("tests", p.stderr)
 
     # --- concurrency and durability ------------------------------------------------------------
 

@@ -38,6 +38,12 @@ set(slowdown 5)
 
 include("${CMAKE_CURRENT_LIST_DIR}/driver_helpers.cmake")  # run(), expect()
 
+# The consumer lives in perfcheck's own checkout, whatever branch that is on; a history
+# baseline on a branch other than main would be main's (baselines_epochs_test.cmake tests
+# that), so these sessions run as on main.
+set(ENV{PERFCHECK_GIT_BRANCH} main)
+unset(ENV{PERFCHECK_GIT_MERGE_BASE})
+
 # <out> = the JSON value at <path...> of the JSON text in variable <json_var> (what names the
 # text in messages: <what>); a missing member fails the test.
 function(json_get out what json_var)

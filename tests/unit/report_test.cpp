@@ -515,6 +515,13 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
   BOOST_TEST(b.baseline->change > 0.9);  // twice as slow as the session before
   BOOST_TEST(b.baseline->baseline_commit == "commit0");
   BOOST_TEST(b.baseline_samples.size() == 8u);
+  // b's failure waits for acceptance (history accept): the summary says since when.
+  BOOST_REQUIRE(b.unaccepted.has_value());
+  BOOST_TEST(b.unaccepted->commit == "commit1");
+  BOOST_TEST((b.unaccepted->outcome == verdict::failed));
+  BOOST_TEST(!model.tests[0].unaccepted.has_value());
+  const auto summary = render(*make_markdown_writer(""), make_view(model));
+  BOOST_CHECK_MESSAGE(contains(summary, "| failed since commit1, not accepted |"), summary);
   // Several connections read the same model.
   const auto parallel = model_from_history(
       history, "latest", "test",
@@ -532,6 +539,7 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
   const auto first = model_from_history(history, "session-0", "test");
   BOOST_TEST(first.tests.at(1).history.size() == 2u);
   BOOST_TEST(*first.tests.at(1).current == 0u);
+  BOOST_TEST(!first.tests.at(1).unaccepted.has_value());  // session 0 came before the failure
   BOOST_CHECK_EXCEPTION(
       model_from_history(history, "nope", "test"), usage_error, [](const usage_error& e) {
         return contains(e.what(), "--session nope") && contains(e.what(), "perfcheck history list");

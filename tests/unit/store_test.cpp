@@ -89,6 +89,7 @@ struct result_options {
   std::string session = "sess-1";
   verdict outcome = verdict::pass;
   std::vector<std::int64_t> walls = {100, 110, 120};
+  std::string commit = "abc123";
 };
 
 run_result make_result(const result_options& o) {
@@ -124,7 +125,7 @@ run_result make_result(const result_options& o) {
   r.environment.cpu_count = 2;
   r.environment.build_type = "Release";
   r.context.session_id = o.session;
-  r.context.git_commit = "abc123";
+  r.context.git_commit = o.commit;
   r.context.git_branch = o.branch;
   r.context.machine = o.machine;
   r.context.spec_hash = o.spec_hash;
@@ -298,44 +299,69 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(baselines)
 
-BOOST_AUTO_TEST_CASE(same_branch_first_then_the_default_branch) {
+BOOST_AUTO_TEST_CASE(a_branch_is_compared_with_the_default_branch_never_with_itself) {
   temp_folder tmp;
   sqlite_history_store store(tmp.file("h.sqlite"));
-  const auto main1 = make_result({.started_at = minute(1), .walls = {1, 2}});
-  const auto main2 = make_result({.started_at = minute(2), .walls = {3, 4}});
-  const auto feat = make_result({.started_at = minute(3), .branch = "feature", .walls = {5, 6}});
-  for (const auto& r : {main1, main2, feat}) store.record(r);
+  const auto main1 = make_result({.started_at = minute(1), .walls = {1, 2}, .commit = "c1"});
+  const auto main2 = make_result({.started_at = minute(2), .walls = {3, 4}, .commit = "c2"});
+  const auto feat = make_result(
+      {.started_at = minute(3), .branch = "feature", .walls = {5, 6}, .commit = "f1"});
+  const auto main3 = make_result({.started_at = minute(4), .walls = {7, 8}, .commit = "c3"});
+  for (const auto& r : {main1, main2, feat, main3}) store.record(r);
 
   baseline_query q{.name = "parse",
                    .spec_hash = "s1",
                    .machine = "m1",
                    .git_branch = "feature",
                    .default_branch = "main"};
-  auto pool = store.baseline(q);
-  BOOST_TEST(pool.git_branch == "feature");
-  BOOST_TEST(pool.samples == (std::vector<double>{5, 6}));
-  BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(feat)}));
+  auto pool = store.baseline(q);  // merge base unknown: main's newest, not the branch's own
+  BOOST_TEST(pool.git_branch == "main");
+  BOOST_TEST(pool.samples == (std::vector<double>{7, 8, 3, 4, 1, 2}));
+  BOOST_TEST(pool.merge_base.empty());
 
-  q.git_branch = "fresh-branch";  // nothing yet: fall back to main, newest first
+  q.merge_base = "c2";  // the branch left main at c2: main's results up to c2's
   pool = store.baseline(q);
   BOOST_TEST(pool.git_branch == "main");
-  BOOST_TEST(pool.samples == (std::vector<double>{3, 4, 1, 2}));
   BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(main2), result_key(main1)}));
+  BOOST_TEST(pool.merge_base == "c2");
+  q.merge_base = "not-recorded";  // no result of that commit: main's newest again
+  BOOST_TEST(store.baseline(q).result_keys.size() == 3u);
+  BOOST_TEST(store.baseline(q).merge_base.empty());
+  q.merge_base.clear();
 
-  q.default_branch = "";  // no fallback
-  BOOST_TEST(store.baseline(q).samples.empty());
-  BOOST_TEST(store.baseline(q).git_branch.empty());
+  q.git_branch = "fresh-branch";  // nothing of its own either: main as well
+  BOOST_TEST(store.baseline(q).result_keys.size() == 3u);
+
+  q.git_branch = "feature";
+  q.default_branch = "";  // no default branch: every branch is its own
+  pool = store.baseline(q);
+  BOOST_TEST(pool.git_branch == "feature");
+  BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(feat)}));
 
   q.git_branch = "main";
+  q.default_branch = "main";
   q.before = minute(2);  // only results started before: main1
   pool = store.baseline(q);
   BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(main1)}));
 
   q.before.clear();
   q.metric = "rss";
-  BOOST_TEST(store.baseline(q).samples == (std::vector<double>{4099, 4100, 4097, 4098}));
+  BOOST_TEST(store.baseline(q).samples == (std::vector<double>{4103, 4104, 4099, 4100, 4097, 4098}));
   q.metric = "no-such-metric";
   BOOST_TEST(store.baseline(q).result_keys.empty());
+
+  // An acceptance on the branch gives it an epoch of its own: then it is its own baseline.
+  q = {.name = "parse", .spec_hash = "s1", .machine = "m1", .git_branch = "feature",
+       .default_branch = "main"};
+  const auto feat2 = make_result(
+      {.started_at = minute(5), .branch = "feature", .session = "sess-f", .walls = {9}});
+  store.record(feat2);
+  BOOST_TEST((store.accept({.name = "parse", .session_id = "sess-f"}).outcome ==
+              acceptance::status::accepted));
+  pool = store.baseline(q);
+  BOOST_TEST(pool.git_branch == "feature");
+  BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(feat2)}));
+  BOOST_TEST(pool.epoch == 1);
 }
 
 BOOST_AUTO_TEST_CASE(other_machines_specs_tests_and_errors_never_count) {
@@ -377,6 +403,131 @@ BOOST_AUTO_TEST_CASE(whole_results_are_pooled_up_to_the_sample_cap) {
   pool = store.baseline(q);
   BOOST_TEST(pool.samples == (std::vector<double>{3, 3, 3, 3}));
   BOOST_TEST(pool.result_keys.size() == 1u);
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+BOOST_AUTO_TEST_SUITE(baseline_epochs)
+
+// The keys of the results the baseline pools (wall, newest first) on branch main.
+std::vector<std::string> baseline_keys(sqlite_history_store& store) {
+  return store
+      .baseline({.name = "parse", .spec_hash = "s1", .machine = "m1", .git_branch = "main",
+                 .default_branch = "main"})
+      .result_keys;
+}
+
+std::vector<std::string> keys_of(std::initializer_list<const run_result*> results) {
+  std::vector<std::string> out;
+  for (const auto* r : results) out.push_back(result_key(*r));
+  return out;
+}
+
+const series_identity main_series{"parse", "s1", "m1", "main"};
+
+BOOST_AUTO_TEST_CASE(each_verdict_takes_its_state) {
+  using enum baseline_state;
+  BOOST_TEST((state_for(verdict::pass, true, false) == accepted));
+  BOOST_TEST((state_for(verdict::improved, true, false) == accepted));
+  BOOST_TEST((state_for(verdict::inconclusive, false, false) == accepted));
+  BOOST_TEST((state_for(verdict::inconclusive, true, false) == pending));
+  BOOST_TEST((state_for(verdict::regressed, false, true) == pending));
+  BOOST_TEST((state_for(verdict::failed, false, false) == pending));
+  BOOST_TEST((state_for(verdict::failed, false, true) == accepted));  // a first result is the level
+  BOOST_TEST((state_for(verdict::error, false, true) == excluded));
+  BOOST_TEST(to_string(pending) == "pending");
+}
+
+BOOST_AUTO_TEST_CASE(a_regression_stays_out_of_the_baseline_until_accepted) {
+  temp_folder tmp;
+  sqlite_history_store store(tmp.file("h.sqlite"));
+  const auto p1 = make_result({.started_at = minute(1), .session = "s-1", .walls = {10}});
+  const auto p2 = make_result({.started_at = minute(2), .session = "s-2", .walls = {11}});
+  const auto r3 = make_result({.started_at = minute(3), .session = "s-3",
+                               .outcome = verdict::regressed, .walls = {30}, .commit = "slow1"});
+  const auto i4 = make_result({.started_at = minute(4), .session = "s-4",
+                               .outcome = verdict::inconclusive, .walls = {29}});
+  const auto r5 = make_result({.started_at = minute(5), .session = "s-5",
+                               .outcome = verdict::regressed, .walls = {31}});
+  for (const auto* r : {&p1, &p2}) store.record(*r);
+  BOOST_TEST(!store.pending(main_series).has_value());
+  for (const auto* r : {&r3, &i4, &r5}) {
+    store.record(*r);
+    // Every later session is still compared with the level before the regression.
+    BOOST_TEST(baseline_keys(store) == keys_of({&p2, &p1}));
+  }
+  auto waiting = store.pending(main_series);
+  BOOST_REQUIRE(waiting.has_value());
+  BOOST_TEST(waiting->first_key == result_key(r3));
+  BOOST_TEST(waiting->first_commit == "slow1");
+  BOOST_TEST(waiting->first_session == "s-3");
+  BOOST_TEST((waiting->first_outcome == verdict::regressed));
+  BOOST_TEST(waiting->results == 3u);
+  BOOST_TEST(waiting->epoch == 0);
+
+  const auto done = store.accept({.name = "parse", .accepted_at = minute(9)});
+  BOOST_TEST((done.outcome == acceptance::status::accepted));
+  BOOST_TEST(done.epoch == 1);
+  BOOST_TEST(done.first_key == result_key(r3));
+  BOOST_TEST(done.first_commit == "slow1");
+  BOOST_TEST(done.results == 3u);
+  BOOST_TEST((done.series == main_series));
+  // The new epoch: only the accepted results from the change on; the old level no longer pools.
+  BOOST_TEST(baseline_keys(store) == keys_of({&r5, &i4, &r3}));
+  BOOST_TEST(!store.pending(main_series).has_value());
+  BOOST_TEST(raw_count(tmp.file("h.sqlite"), "SELECT COUNT(*) FROM acceptances WHERE epoch = 1 "
+                                              "AND accepted_at = '" + minute(9) + "'") == 1);
+  // Nothing waits any more: a second accept says so and changes nothing.
+  BOOST_TEST((store.accept({.name = "parse"}).outcome == acceptance::status::nothing_pending));
+  BOOST_TEST((store.accept({.name = "nope"}).outcome == acceptance::status::no_such_result));
+  BOOST_TEST(baseline_keys(store) == keys_of({&r5, &i4, &r3}));
+  // Results of the new level join automatically again.
+  const auto p6 = make_result({.started_at = minute(6), .walls = {30}});
+  store.record(p6);
+  BOOST_TEST(baseline_keys(store) == keys_of({&p6, &r5, &i4, &r3}));
+}
+
+BOOST_AUTO_TEST_CASE(a_pass_ends_the_streak_and_errors_never_count) {
+  temp_folder tmp;
+  sqlite_history_store store(tmp.file("h.sqlite"));
+  const auto f1 = make_result({.started_at = minute(1), .outcome = verdict::failed, .walls = {5}});
+  const auto e2 = make_result({.started_at = minute(2), .outcome = verdict::error, .walls = {5}});
+  const auto f3 = make_result({.started_at = minute(3), .outcome = verdict::failed, .walls = {6}});
+  const auto p4 = make_result({.started_at = minute(4), .walls = {5}});
+  const auto i5 = make_result({.started_at = minute(5), .outcome = verdict::inconclusive,
+                               .walls = {5}});
+  store.record(f1);  // the first result starts the level, even when a threshold failed
+  store.record(e2);
+  BOOST_TEST(baseline_keys(store) == keys_of({&f1}));
+  BOOST_TEST(!store.pending(main_series).has_value());
+  store.record(f3);  // a later failure waits
+  BOOST_TEST(baseline_keys(store) == keys_of({&f1}));
+  BOOST_REQUIRE(store.pending(main_series).has_value());
+  BOOST_TEST((store.pending(main_series)->first_outcome == verdict::failed));
+  store.record(p4);  // agrees with the accepted level: joins, and nothing waits any more
+  BOOST_TEST(!store.pending(main_series).has_value());
+  store.record(i5);  // inconclusive outside a streak joins as before
+  BOOST_TEST(baseline_keys(store) == keys_of({&i5, &p4, &f1}));
+}
+
+BOOST_AUTO_TEST_CASE(accept_with_a_session_starts_the_epoch_at_its_result) {
+  temp_folder tmp;
+  sqlite_history_store store(tmp.file("h.sqlite"));
+  const auto p1 = make_result({.started_at = minute(1), .session = "s-1", .walls = {1}});
+  const auto p2 = make_result({.started_at = minute(2), .session = "s-2", .walls = {2}});
+  const auto p3 = make_result({.started_at = minute(3), .session = "s-3", .walls = {3}});
+  const auto other = make_result({.name = "other", .started_at = minute(4), .session = "s-4"});
+  for (const auto* r : {&p1, &p2, &p3, &other}) store.record(*r);
+  BOOST_TEST((store.accept({.name = "parse", .session_id = "s-4"}).outcome ==
+              acceptance::status::no_such_result));
+  const auto done = store.accept({.name = "parse", .session_id = "s-2"});
+  BOOST_TEST((done.outcome == acceptance::status::accepted));
+  BOOST_TEST(done.first_key == result_key(p2));
+  BOOST_TEST(done.results == 2u);
+  BOOST_TEST(baseline_keys(store) == keys_of({&p3, &p2}));
+  // A later acceptance starts epoch 2; epoch 1's results no longer count.
+  BOOST_TEST(store.accept({.name = "parse", .session_id = "s-3"}).epoch == 2);
+  BOOST_TEST(baseline_keys(store) == keys_of({&p3}));
 }
 
 BOOST_AUTO_TEST_SUITE_END()
@@ -426,7 +577,9 @@ BOOST_AUTO_TEST_CASE(a_v1_file_migrates_to_v2_and_keeps_its_data) {
                                name + "'");
   };
   BOOST_TEST(index_count("results_by_series") == 1);
-  sqlite_history_store store(path);
+  sqlite_store_options v2;
+  v2.migrations.resize(2);
+  sqlite_history_store store(path, v2);
   BOOST_TEST(store.schema_version() == 2);
   BOOST_TEST(index_count("results_series_columns") == 1);
   BOOST_TEST(index_count("results_session_columns") == 1);
@@ -439,13 +592,50 @@ BOOST_AUTO_TEST_CASE(a_v1_file_migrates_to_v2_and_keeps_its_data) {
   BOOST_REQUIRE(points.size() == 3u);
   BOOST_TEST((points[1].outcome == verdict::error));
   BOOST_TEST(points[2].summary.at("wall").median == written[2].summary.at("wall").median);
-  const auto pool = store.baseline({.name = "parse", .spec_hash = "s1", .machine = "m1",
-                                    .git_branch = "main", .metric = "wall", .sample_cap = 100});
-  BOOST_TEST(pool.result_keys.size() == 2u);  // the error result never counts
   BOOST_TEST(store.sessions().size() == 1u);
   BOOST_TEST(store.sessions()[0].results == 3u);
   BOOST_TEST(store.session_results("sess-1").size() == 3u);
   BOOST_TEST(store.record(make_result({.started_at = minute(9)})));
+  // On to the latest version (the baseline query needs v3's columns): the same data.
+  sqlite_history_store latest(path);
+  const auto pool = latest.baseline({.name = "parse", .spec_hash = "s1", .machine = "m1",
+                                     .git_branch = "main", .metric = "wall", .sample_cap = 100});
+  BOOST_TEST(pool.result_keys.size() == 3u);  // the error result never counts
+}
+
+BOOST_AUTO_TEST_CASE(a_v2_file_migrates_to_v3_with_every_result_accepted_in_epoch_0) {
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  sqlite_store_options v2;
+  v2.migrations.resize(2);
+  const auto p = make_result({.started_at = minute(1)});
+  const auto r = make_result({.started_at = minute(2), .outcome = verdict::regressed});
+  const auto e = make_result({.started_at = minute(3), .outcome = verdict::error});
+  {
+    sqlite_history_store store(path, v2);
+    for (const auto* x : {&p, &r, &e}) BOOST_TEST(store.record(*x));
+  }
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'acceptances'") == 0);
+  sqlite_history_store store(path);
+  BOOST_TEST(store.schema_version() == 3);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM results WHERE epoch = 0") == 3);
+  BOOST_TEST(raw_text(path, "SELECT group_concat(baseline_state, ',') FROM "
+                            "(SELECT baseline_state FROM results ORDER BY started_at)") ==
+             "accepted,accepted,excluded");
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                             "'results_epoch_columns'") == 1);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+                             "'results_series_columns'") == 0);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM acceptances") == 0);
+  // What a v2 history pooled, v3 pools: the earlier regression was accepted by being kept.
+  const auto pool = store.baseline({.name = "parse", .spec_hash = "s1", .machine = "m1",
+                                    .git_branch = "main", .default_branch = "main"});
+  BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(r), result_key(p)}));
+  BOOST_TEST(!store.pending({"parse", "s1", "m1", "main"}).has_value());
+  BOOST_TEST(store.all_results().size() == 3u);
+  // New results follow the epoch rules.
+  BOOST_TEST(store.record(make_result({.started_at = minute(4), .outcome = verdict::regressed})));
+  BOOST_TEST(store.pending({"parse", "s1", "m1", "main"}).has_value());
 }
 
 BOOST_AUTO_TEST_CASE(a_test_only_next_step_migrates_forward_and_keeps_the_data) {

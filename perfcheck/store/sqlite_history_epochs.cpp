@@ -1,0 +1,277 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// Baseline epochs in the SQLite history: where a new result goes, which results form a
+// baseline, what waits for acceptance, and `history accept`. See docs/history.md.
+#include <fmt/format.h>
+
+#include "perfcheck/store/sqlite_handle.hpp"
+#include "perfcheck/store/sqlite_history_store.hpp"
+
+namespace perfcheck::store {
+
+using detail::sqlite_connection;
+using detail::sqlite_statement;
+using detail::sqlite_transaction;
+
+namespace {
+
+// One series' rows: ?1 name, ?2 spec_hash, ?3 machine, ?4 git_branch.
+constexpr const char* in_series =
+    "name = ?1 AND spec_hash = ?2 AND machine = ?3 AND git_branch = ?4";
+
+// A stored result, by what the epoch queries need of it.
+struct row_ref {
+  std::int64_t id = 0;
+  std::string started_at, key, commit, session;
+  verdict outcome = verdict::pass;
+};
+
+void bind_series(sqlite_statement& s, const series_identity& series) {
+  s.bind(1, series.name)
+      .bind(2, series.spec_hash)
+      .bind(3, series.machine)
+      .bind(4, series.git_branch);
+}
+
+// The series' current epoch: the highest epoch of its results, 0 when it has none. With
+// `cutoff` (a started_at and id), only results up to that one count.
+std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
+                           const std::optional<row_ref>& cutoff = std::nullopt,
+                           const std::string& before = {}) {
+  sqlite_statement s(
+      db,
+      fmt::format("SELECT COALESCE(MAX(epoch), 0) FROM results WHERE {} "
+                  "AND (?5 = '' OR started_at < ?5 OR (started_at = ?5 AND id <= ?6))"
+                  " AND (?7 = '' OR started_at < ?7)",
+                  in_series),
+      "find the baseline epoch");
+  bind_series(s, series);
+  s.bind(5, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
+      .bind(6, cutoff ? cutoff->id : std::int64_t{0})
+      .bind(7, before);
+  return s.step() ? s.integer(0) : 0;
+}
+
+// Reads the id, started_at, result_key, git_commit, session_id, verdict columns.
+row_ref read_row(const sqlite_statement& s) {
+  return {s.integer(0), s.text(1), s.text(2),
+          s.text(3),    s.text(4), verdict_from_string(s.text(5)).value_or(verdict::error)};
+}
+
+constexpr const char* row_columns = "id, started_at, result_key, git_commit, session_id, verdict";
+
+// The first pending result after the last accepted one of `epoch`, and how many there are.
+std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection& db,
+                                                              const series_identity& series,
+                                                              std::int64_t epoch) {
+  sqlite_statement s(db,
+                     fmt::format(R"sql(
+    WITH last_accepted AS (
+      SELECT started_at, id FROM results WHERE {0} AND epoch = ?5 AND baseline_state = 'accepted'
+      ORDER BY started_at DESC, id DESC LIMIT 1)
+    SELECT {1}, COUNT(*) OVER () FROM results
+    WHERE {0} AND epoch = ?5 AND baseline_state = 'pending'
+      AND NOT EXISTS (SELECT 1 FROM last_accepted a WHERE results.started_at < a.started_at
+                      OR (results.started_at = a.started_at AND results.id < a.id))
+    ORDER BY started_at, id LIMIT 1)sql",
+                                 in_series, row_columns),
+                     "find results waiting for acceptance");
+  bind_series(s, series);
+  s.bind(5, epoch);
+  if (!s.step()) return std::nullopt;
+  return std::pair{read_row(s), static_cast<std::size_t>(s.integer(6))};
+}
+
+bool epoch_has_results(sqlite_connection& db, const series_identity& series, std::int64_t epoch) {
+  sqlite_statement s(
+      db,
+      fmt::format(
+          "SELECT 1 FROM results WHERE {} AND epoch = ?5 AND baseline_state <> 'excluded' LIMIT 1",
+          in_series),
+      "look into the baseline epoch");
+  bind_series(s, series);
+  s.bind(5, epoch);
+  return s.step();
+}
+
+series_identity series_of(const run_result& r) {
+  return {r.name, r.context.spec_hash, r.context.machine, r.context.git_branch};
+}
+
+}  // namespace
+
+namespace detail {
+
+epoch_place place_in_epoch(sqlite_connection& db, const run_result& result) {
+  const series_identity series = series_of(result);
+  epoch_place out;
+  out.epoch = current_epoch(db, series);
+  const bool pending = pending_streak(db, series, out.epoch).has_value();
+  const bool first = !epoch_has_results(db, series, out.epoch);
+  out.state = state_for(result.outcome, pending, first);
+  return out;
+}
+
+}  // namespace detail
+
+namespace {
+
+// The newest result of `series` at commit `commit`: where a branch left it.
+std::optional<row_ref> newest_at_commit(sqlite_connection& db, const series_identity& series,
+                                        const std::string& commit) {
+  sqlite_statement s(db,
+                     fmt::format("SELECT {} FROM results WHERE {} AND git_commit = ?5 "
+                                 "ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 row_columns, in_series),
+                     "find the merge base's result");
+  bind_series(s, series);
+  s.bind(5, commit);
+  if (!s.step()) return std::nullopt;
+  return read_row(s);
+}
+
+// Which series a query's baseline comes from (see baseline_query), and where it is cut.
+std::pair<series_identity, std::optional<row_ref>> baseline_series(sqlite_connection& db,
+                                                                   const baseline_query& q) {
+  series_identity own{q.name, q.spec_hash, q.machine, q.git_branch};
+  if (q.default_branch.empty() || q.git_branch.empty() || q.git_branch == q.default_branch ||
+      current_epoch(db, own) > 0) {
+    return {own, std::nullopt};
+  }
+  series_identity base{q.name, q.spec_hash, q.machine, q.default_branch};
+  std::optional<row_ref> cutoff;
+  if (!q.merge_base.empty()) cutoff = newest_at_commit(db, base, q.merge_base);
+  return {base, cutoff};
+}
+
+// Appends the metric's samples of the result `id` while the pool stays within the cap (the
+// first result alone is cut to it); false when the pool is full.
+bool pool_result(sqlite_statement& samples, std::int64_t id, const std::string& key,
+                 const baseline_query& q, baseline_pool& pool) {
+  samples.bind(1, id).bind(2, q.metric);
+  std::vector<double> values;
+  while (samples.step()) values.push_back(samples.real(0));
+  samples.reset();
+  if (values.empty()) return true;  // the metric was not measured in that result
+  const std::size_t room = q.sample_cap - pool.samples.size();
+  if (values.size() > room) {
+    if (!pool.result_keys.empty()) return false;  // whole results only, except the newest
+    values.resize(room);
+  }
+  pool.samples.insert(pool.samples.end(), values.begin(), values.end());
+  pool.result_keys.push_back(key);
+  return true;
+}
+
+}  // namespace
+
+baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
+  auto& db = connection();
+  sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  const auto [series, cutoff] = baseline_series(db, q);
+  baseline_pool pool;
+  pool.epoch = current_epoch(db, series, cutoff, q.before);
+  sqlite_statement candidates(db,
+                              fmt::format(R"sql(
+    SELECT id, result_key FROM results
+    WHERE {} AND epoch = ?5 AND baseline_state = 'accepted' AND verdict <> 'error'
+      AND (?6 = '' OR started_at < ?6 OR (started_at = ?6 AND id <= ?7))
+      AND (?8 = '' OR started_at < ?8)
+    ORDER BY started_at DESC, id DESC)sql",
+                                          in_series),
+                              "find baseline results");
+  bind_series(candidates, series);
+  candidates.bind(5, pool.epoch)
+      .bind(6, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
+      .bind(7, cutoff ? cutoff->id : std::int64_t{0})
+      .bind(8, q.before);
+  sqlite_statement samples(db,
+                           "SELECT value FROM samples WHERE result_id = ?1 AND metric = ?2 "
+                           "ORDER BY run_index",
+                           "read baseline samples");
+  while (pool.samples.size() < q.sample_cap && candidates.step()) {
+    if (!pool_result(samples, candidates.integer(0), candidates.text(1), q, pool)) break;
+  }
+  if (!pool.result_keys.empty()) {
+    pool.git_branch = series.git_branch;
+    if (cutoff) pool.merge_base = q.merge_base;
+  }
+  tx.commit();
+  return pool;
+}
+
+std::optional<pending_change> sqlite_history_store::pending(const series_identity& series) {
+  auto& db = connection();
+  sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  const std::int64_t epoch = current_epoch(db, series);
+  const auto streak = pending_streak(db, series, epoch);
+  tx.commit();
+  if (!streak) return std::nullopt;
+  const row_ref& first = streak->first;
+  return pending_change{series,        first.key,     first.commit,   first.started_at,
+                        first.session, first.outcome, streak->second, epoch};
+}
+
+namespace {
+
+// The result that names the series of an acceptance: the test's newest non-error result, or
+// its newest in `session`.
+std::optional<std::pair<row_ref, series_identity>> accept_target(sqlite_connection& db,
+                                                                 const accept_request& request) {
+  sqlite_statement s(db,
+                     fmt::format("SELECT {}, spec_hash, machine, git_branch FROM results "
+                                 "WHERE name = ?1 AND verdict <> 'error' AND (?2 = 0 OR "
+                                 "session_id = ?3) ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 row_columns),
+                     "find the result to accept");
+  s.bind(1, request.name)
+      .bind(2, std::int64_t{request.session_id.has_value()})
+      .bind(3, request.session_id.value_or(""));
+  if (!s.step()) return std::nullopt;
+  return std::pair{read_row(s), series_identity{request.name, s.text(6), s.text(7), s.text(8)}};
+}
+
+}  // namespace
+
+acceptance sqlite_history_store::accept(const accept_request& request) {
+  auto& db = connection();
+  sqlite_transaction tx(db, sqlite_transaction::mode::write);
+  acceptance out;
+  const auto target = accept_target(db, request);
+  if (!target) return out;  // no_such_result; nothing written
+  out.series = target->second;
+  const std::int64_t epoch = current_epoch(db, out.series);
+  row_ref first = target->first;
+  if (!request.session_id) {
+    const auto streak = pending_streak(db, out.series, epoch);
+    if (!streak) {
+      out.outcome = acceptance::status::nothing_pending;
+      return out;
+    }
+    first = streak->first;
+  }
+  out.epoch = epoch + 1;
+  sqlite_statement move(db,
+                        fmt::format(R"sql(
+    UPDATE results SET epoch = ?5,
+      baseline_state = CASE WHEN verdict = 'error' THEN 'excluded' ELSE 'accepted' END
+    WHERE {} AND (started_at > ?6 OR (started_at = ?6 AND id >= ?7)))sql",
+                                    in_series),
+                        "accept results into a new baseline epoch");
+  bind_series(move, out.series);
+  move.bind(5, out.epoch).bind(6, first.started_at).bind(7, first.id).run();
+  out.results = static_cast<std::size_t>(db.changes());
+  sqlite_statement record(db, R"sql(
+    INSERT INTO acceptances (name, spec_hash, machine, git_branch, epoch, first_result_key,
+                             accepted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql",
+                          "record the acceptance");
+  bind_series(record, out.series);
+  record.bind(5, out.epoch).bind(6, first.key).bind(7, request.accepted_at).run();
+  tx.commit();
+  out.outcome = acceptance::status::accepted;
+  out.first_key = first.key;
+  out.first_commit = first.commit;
+  out.first_started_at = first.started_at;
+  return out;
+}
+
+}  // namespace perfcheck::store
