@@ -14,6 +14,10 @@ namespace perfcheck::cli {
 /// warnings last.
 std::string format_result_block(const run_result& result);
 
+/// " — POSSIBLE REGRESSION: <rule> changed +x%, beyond its limit ...; about N runs would decide
+/// it" for an inconclusive result whose estimate lies beyond a rule's limit; "" otherwise.
+std::string possible_regression_note(const run_result& result);
+
 /// <CTestMeasurement> tags for the headline figures, one per line, so that `ctest -T Test`
 /// records them in Test.xml.
 std::string format_ctest_measurements(const run_result& result);
