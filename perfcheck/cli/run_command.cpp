@@ -72,6 +72,10 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     auto regression = run::prepare_regression(plan, context, history.get());
     history.reset();
+    // A history that does not exist yet was still given: it is the source, with nothing in it.
+    if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
+      regression->plan.baseline.source = history_where;
+    }
     // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
     if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
       if (auto floor = run::load_noise_floor(calibration, context.machine)) regression->plan.options.noise_floor = *floor;
@@ -107,7 +111,8 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
   }
   if (json_to_stdout) std::fputs(pretty_json(result_to_json(result)).c_str(), stdout);
   if (flags.quiet) {
-    std::fprintf(human, "%s: %s\n", result.name.c_str(), to_string(result.outcome));
+    std::fprintf(human, "%s: %s%s\n", result.name.c_str(), to_string(result.outcome),
+                 possible_regression_note(result).c_str());
   } else {
     std::fputs(format_result_block(result).c_str(), human);
     std::fputs(format_ctest_measurements(result).c_str(), human);
@@ -152,6 +157,7 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   result.context.git_commit = origin.git_commit;
   result.context.git_branch = origin.git_branch;
   result.context.compiler = origin.compiler;
+  result.expected_failure = plan.spec.will_fail;
   report(result, plan.spec, flags);
   return record(result, history_where, plan.spec).value_or(code);
 }
