@@ -236,7 +236,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "runs", "min_time", "thresholds", "allow_failures", "output_dir",
                     "result_file", "show_output", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
-                    "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr"});
+                    "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
+                    "will_fail"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -261,6 +262,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.output_dir = r.optional_string("output_dir").value_or("");
   spec.result_file = r.optional_string("result_file").value_or("");
   spec.show_output = r.optional_bool("show_output").value_or(false);
+  spec.will_fail = r.optional_bool("will_fail").value_or(false);
   spec.regressions = r.string_array("regressions", false, false);
   if (!r.has("runs")) extend_runs_for_regressions(spec);
   spec.alpha = r.optional_number("alpha").value_or(spec.alpha);
@@ -343,6 +345,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.nice) o["nice"] = *spec.nice;
   if (spec.clean_environment) o["clean_env"] = true;
   if (spec.no_aslr) o["no_aslr"] = true;
+  if (spec.will_fail) o["will_fail"] = true;
   return o;
 }
 
