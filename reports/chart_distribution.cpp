@@ -33,7 +33,7 @@ tip_point median_tip(const test_row& row, const char* what, const std::vector<do
                       format_quantity(q.p50, row.kind), format_quantity(q.p25, row.kind),
                       format_quantity(q.p75, row.kind), format_quantity(q.p5, row.kind),
                       format_quantity(q.p95, row.kind)),
-          "pt med"};
+          "pt med", {}, {}, true};
 }
 
 // The most runs drawn as dots per side: more would merge into a bar at this width (the box and

@@ -43,7 +43,7 @@ chart_plan plan_memory(const test_row& row, const std::string& stem) {
     p.points.push_back(
         {peak->seconds, peak->rss_bytes,
          fmt::format("peak {} at {:.2f} s", format_size(peak->rss_bytes), peak->seconds),
-         "pt peak"});
+         "pt peak", {}, {}, true});
   }
   return p;
 }

@@ -63,8 +63,17 @@ std::string axis_label(const test_row& row, const display_unit& unit);
 struct tip_point {
   double x = 0;            ///< data units
   double y = 0;            ///< base units
-  std::string tip;         ///< tooltip text (escaped by the overlay template)
+  std::string tip;         ///< tooltip text after `key` (escaped by the overlay template)
   const char* css = "pt";  ///< class of the circle: "pt", "pt cur", "pt med", "pt peak"
+  /// The start of the tooltip that many points of the page share ("commit · date · median"),
+  /// shown as `key + " " + tip + tail`; "" when the tip is all in `tip`.
+  std::string key;
+  /// The end of the tooltip, shared the same way (" · pass"); only with a key.
+  std::string tail;
+  /// Whether the page carries the whole tooltip as a <title>. Else a record with the numbers
+  /// of key and tail in the page's key list and `tip` (the page's script makes the circle and
+  /// the title): key and tail are then written once per page, not once per point.
+  bool titled = true;
 };
 
 /// The data of one chart as gnuplot data sets (`index 0`, `index 1`, ...) in one file: fewer

@@ -41,7 +41,7 @@ tip_point level_tip(const test_row& row, const level_value& l, std::size_t i) {
                       ? fmt::format(" (95% CI {} to {})", format_quantity(l.low, row.kind),
                                     format_quantity(l.high, row.kind))
                       : ""),
-      "pt"};
+      "pt", {}, {}, true};
 }
 
 }  // namespace

@@ -62,11 +62,17 @@ std::vector<trend_limit> limits_of(const test_row& row) {
   return out;
 }
 
-// The positions in row.series that the chart draws: an LTTB selection, and always the results
-// on both sides of every change point, every failed, regressed or error result, the current
-// one and the newest.
-std::vector<std::size_t> kept_points(const test_row& row) {
-  std::vector<std::size_t> always;
+// The positions in row.series that the chart draws (an LTTB selection, ascending), and those
+// that it must keep: the results on both sides of every change point, every failed, regressed
+// or error result, the current one and the newest (ascending, unique). Those keep a whole
+// tooltip in the page when scripts do not run.
+struct kept_set {
+  std::vector<std::size_t> drawn, always;
+};
+
+kept_set kept_points(const test_row& row) {
+  kept_set out;
+  std::vector<std::size_t>& always = out.always;
   for (std::size_t c : row.segments.changepoints) {
     if (c > 0) always.push_back(c - 1);
     always.push_back(c);
@@ -81,35 +87,70 @@ std::vector<std::size_t> kept_points(const test_row& row) {
     }
   }
   if (!row.series.empty()) always.push_back(row.series.size() - 1);
-  return thin_series(row.series, std::move(always), trend_point_budget);
+  std::sort(always.begin(), always.end());
+  always.erase(std::unique(always.begin(), always.end()), always.end());
+  out.drawn = thin_series(row.series, always, trend_point_budget);
+  return out;
 }
 
-std::vector<tip_point> trend_points(const test_row& row, const std::vector<std::size_t>& kept) {
+std::vector<tip_point> trend_points(const test_row& row, const kept_set& kept) {
   std::vector<tip_point> points;
-  points.reserve(kept.size());
+  points.reserve(kept.drawn.size());
   const auto& history = row.test->history;
-  for (std::size_t k : kept) {
+  for (std::size_t k : kept.drawn) {
     const std::size_t i = row.series_index[k];
     const auto& r = history[i];
     const std::string commit = r.commit.empty() ? "no commit" : short_commit(r.commit);
     std::string when = r.date.substr(0, 16);
     if (when.size() > 10) when[10] = ' ';
-    points.push_back({static_cast<double>(k + 1), row.series[k],
-                      fmt::format("{} · {} · {} {} · {}", commit, when, row.statistic,
-                                  format_quantity(row.series[k], row.kind), to_string(r.outcome)),
-                      row.test->current == i ? "pt cur" : "pt"});
+    tip_point& p = points.emplace_back();
+    p.x = static_cast<double>(k + 1);
+    p.y = row.series[k];
+    p.key = fmt::format("{} · {} · {}", commit, when, row.statistic);
+    p.tip = format_quantity(row.series[k], row.kind);
+    p.tail = fmt::format(" · {}", to_string(r.outcome));
+    p.css = row.test->current == i ? "pt cur" : "pt";
+    p.titled = std::binary_search(kept.always.begin(), kept.always.end(), k);
   }
   return points;
 }
 
-std::string trend_line(const test_row& row, const std::vector<band>& bands,
-                       const std::vector<std::size_t>& kept, double d) {
+// Index 0 of the data file: x and the line, one row per drawn point.
+std::string trend_line(const test_row& row, const std::vector<std::size_t>& kept, double d) {
   std::string data;
-  data.reserve(kept.size() * 48);
-  for (std::size_t k : kept) {
-    data += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\n", k + 1, num(row.series[k] / d),
-                        num(bands[k].inner_lo / d), num(bands[k].inner_hi / d),
-                        num(bands[k].outer_lo / d), num(bands[k].outer_hi / d));
+  data.reserve(kept.size() * 16);
+  for (std::size_t k : kept) data += fmt::format("{}\t{}\n", k + 1, num(row.series[k] / d));
+  return data;
+}
+
+// The most rows a band is drawn from. A band is a soft fill behind the line, each of its rows
+// two polygon vertices per band; 100 rows (one per 6.6 px) show its course, and the envelope
+// below keeps every extreme.
+constexpr std::size_t band_row_budget = 100;
+
+// The bands' data set: x, inner low/high, outer low/high. With more drawn points than
+// band_row_budget, consecutive points are merged into groups of equal count, each row the
+// envelope of its group (lowest low, highest high) at the group's middle x; the first and the
+// last row sit at the first and the last drawn x, so the band spans the line.
+std::string trend_bands(const std::vector<band>& bands, const std::vector<std::size_t>& kept,
+                        double d) {
+  const std::size_t n = kept.size();
+  const std::size_t groups = std::min(n, band_row_budget);
+  std::string data;
+  data.reserve(groups * 40);
+  for (std::size_t g = 0; g < groups; ++g) {
+    const std::size_t from = g * n / groups, to = (g + 1) * n / groups;  // [from, to)
+    band e = bands[kept[from]];
+    for (std::size_t j = from + 1; j < to; ++j) {
+      const band& b = bands[kept[j]];
+      e = {std::min(e.inner_lo, b.inner_lo), std::max(e.inner_hi, b.inner_hi),
+           std::min(e.outer_lo, b.outer_lo), std::max(e.outer_hi, b.outer_hi)};
+    }
+    const double x = g == 0           ? static_cast<double>(kept.front() + 1)
+                     : g + 1 == groups ? static_cast<double>(kept.back() + 1)
+                                       : (static_cast<double>(kept[from] + kept[to - 1]) / 2 + 1);
+    data += fmt::format("{}\t{}\t{}\t{}\t{}\n", num(x), num(e.inner_lo / d), num(e.inner_hi / d),
+                        num(e.outer_lo / d), num(e.outer_hi / d));
   }
   return data;
 }
@@ -241,6 +282,11 @@ std::string trend_caption(const test_row& row, bool sampled, std::size_t drawn,
   caption += sampled ? "Bands: p25-p75 (dark) and p5-p95 (light) of each result's runs. "
                      : "Bands: the 95% confidence interval of the median (dark) and min-p95 "
                        "(light) of each result's runs (no samples stored for p5/p25/p75). ";
+  if (drawn > band_row_budget) {
+    caption += fmt::format(
+        "Each band's {} steps are the envelope of about {} neighbouring points. ", band_row_budget,
+        (drawn + band_row_budget - 1) / band_row_budget);
+  }
   caption += limits_caption(limits, g);
   if (row.change) caption += fmt::format("Dotted green: the baseline's {}. ", row.statistic);
   const auto& cps = row.segments.changepoints;
@@ -280,8 +326,9 @@ chart_plan plan_trend(const test_row& row, const std::string& stem) {
   const auto kept = kept_points(row);
 
   data_file file;
-  file.add(trend_line(row, bands, kept, g.unit.divisor));
   ctemplate::TemplateDictionary dict("trend");
+  file.add(trend_line(row, kept.drawn, g.unit.divisor));
+  dict.SetIntValue("BANDS", file.add(trend_bands(bands, kept.drawn, g.unit.divisor)));
   set_frame(dict, g, stem);
   dict.SetValue("Y_LABEL", axis_label(row, g.unit));
   dict.SetValue("DATA", stem + ".dat");
@@ -293,8 +340,8 @@ chart_plan plan_trend(const test_row& row, const std::string& stem) {
   add_changes(dict, file, row, g);
   p.data = file.text();
   expand_template("trend.gp.tpl", dict, p.script);
-  p.weight = kept.size() + 50;
-  p.caption = trend_caption(row, sampled, kept.size(), limits, g);
+  p.weight = kept.drawn.size() + 50;
+  p.caption = trend_caption(row, sampled, kept.drawn.size(), limits, g);
   p.points = trend_points(row, kept);
   return p;
 }

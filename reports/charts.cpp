@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <fstream>
 #include <sstream>
 #include <system_error>
@@ -163,6 +164,32 @@ std::string batch_problem(const gnuplot_outcome& run, const std::string& program
 
 }  // namespace
 
+// The tooltips of one chart (chart_overlay.svg.tpl).
+std::string chart_set::overlay(const detail::chart_plan& chart) const {
+  ctemplate::TemplateDictionary dict("overlay");
+  std::string records;
+  for (const auto& pt : chart.points) {
+    const std::string x = detail::num(std::round(chart.geometry.px(pt.x) * 10) / 10);
+    const std::string y = detail::num(std::round(chart.geometry.py(pt.y) * 10) / 10);
+    if (pt.titled || pt.key.empty() || std::string_view(pt.css) != "pt") {
+      auto* d = dict.AddSectionDictionary("POINT");
+      d->SetValue("X", x);
+      d->SetValue("Y", y);
+      if (std::string_view(pt.css) != "pt") d->SetValueAndShowSection("CLASS", pt.css, "CSS");
+      d->SetValue("TIP", pt.key.empty() ? pt.tip : pt.key + " " + pt.tip + pt.tail);
+      continue;
+    }
+    std::string rest = pt.tip;
+    std::replace(rest.begin(), rest.end(), '|', '/');  // "|" ends a record
+    records += fmt::format("{}{} {} {} {} {}", records.empty() ? "" : "|", x, y,
+                           tip_keys_.at(pt.key), tip_keys_.at(pt.tail), rest);
+  }
+  if (!records.empty()) dict.SetValueAndShowSection("POINTS", records, "DATA");
+  std::string text;
+  expand_template("chart_overlay.svg.tpl", dict, text);
+  return text;
+}
+
 const char* to_string(chart_kind kind) {
   switch (kind) {
     case chart_kind::trend:
@@ -180,6 +207,14 @@ const char* to_string(chart_kind kind) {
 chart_set::chart_set(const report_view& view, const chart_settings& settings) : view_(&view) {
   temp_folder folder;
   plans_ = plan_charts(view, folder.path());
+  for (const auto& p : plans_) {
+    for (const auto& pt : p.chart.points) {
+      if (pt.titled || pt.key.empty() || std::string_view(pt.css) != "pt") continue;
+      for (const std::string& key : {pt.key, pt.tail}) {
+        if (tip_keys_.emplace(key, key_list_.size()).second) key_list_.push_back(key);
+      }
+    }
+  }
   if (!plans_.empty()) {
     unsigned jobs =
         settings.jobs ? settings.jobs : std::max(1u, std::thread::hardware_concurrency());
@@ -228,15 +263,7 @@ std::vector<chart> chart_set::charts_for(std::size_t row) const {
       if (svg.find("</svg>") == std::string::npos) {
         c.note = "Chart not drawn: gnuplot's SVG was cut short.";
       } else {
-        ctemplate::TemplateDictionary dict("overlay");
-        for (const auto& pt : it->chart.points) {
-          auto* d = dict.AddSectionDictionary("POINT");
-          d->SetValue("X", fmt::format("{:.1f}", it->chart.geometry.px(pt.x)));
-          d->SetValue("Y", fmt::format("{:.1f}", it->chart.geometry.py(pt.y)));
-          d->SetValue("CLASS", pt.css);
-          d->SetValue("TIP", pt.tip);
-        }
-        expand_template("chart_overlay.svg.tpl", dict, c.overlay);
+        c.overlay = overlay(it->chart);
         c.svg = compact_svg(sanitize_svg(svg, fmt::format("c{}{}-", row, to_string(it->kind)[0])));
       }
     }

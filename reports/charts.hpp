@@ -7,11 +7,16 @@
 #include <cstddef>
 #include <filesystem>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "reports/report_view.hpp"
 
 namespace perfcheck::reports {
+
+namespace detail {
+struct chart_plan;
+}
 
 /// The kinds of chart a test can have.
 enum class chart_kind {
@@ -56,6 +61,10 @@ class chart_set {
   /// A note for the whole report when charts are missing (gnuplot not found), else "".
   const std::string& note() const { return note_; }
 
+  /// The tooltip starts that the charts' untitled points refer to by number (their position),
+  /// in the order of first use; the page lists them once (#tip-keys).
+  const std::vector<std::string>& tip_keys() const { return key_list_; }
+
   /// Charts planned, and how many gnuplot drew.
   std::size_t planned() const;
   std::size_t drawn() const;
@@ -63,10 +72,14 @@ class chart_set {
   struct plan;  ///< one chart's plan, files and outcome (charts.cpp)
 
  private:
+  std::string overlay(const detail::chart_plan& chart) const;
+
   const report_view* view_;
   std::filesystem::path dir_;
   std::vector<plan> plans_;  // by row, then kind
   std::string note_;
+  std::unordered_map<std::string, std::size_t> tip_keys_;  // key -> its position in key_list_
+  std::vector<std::string> key_list_;
 };
 
 }  // namespace perfcheck::reports

@@ -236,6 +236,11 @@ report_test test_of(store::history_store& history, const store::stored_result& s
 }  // namespace
 
 std::string valid_utf8(std::string_view text) {
+  // Nearly every string of a history (commits, dates, sessions, metric names) is ASCII: one
+  // pass that only looks, then one copy (the loop below appends code point by code point).
+  if (std::all_of(text.begin(), text.end(),
+                  [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
+    return std::string(text);
   std::string out;
   out.reserve(text.size());
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());

@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // index.html from templates/report_{head,test,foot}.html.tpl, written test by test so that a
 // large history never holds the whole page in memory.
+#include <boost/json.hpp>
 #include <ctemplate/template.h>
 #include <fmt/format.h>
 
@@ -240,6 +241,11 @@ class html_writer : public report_writer {
     for (std::size_t i = 0; i < view.rows.size(); ++i) test_section(view, i, *charts_, out);
     ctemplate::TemplateDictionary dict("foot");
     dict.SetValue("GENERATOR_VERSION", view.model->generator_version);
+    if (!charts_->tip_keys().empty()) {
+      // A JSON array, HTML-escaped by the template like every value.
+      boost::json::array keys(charts_->tip_keys().begin(), charts_->tip_keys().end());
+      dict.SetValueAndShowSection("LIST", boost::json::serialize(keys), "TIP_KEYS");
+    }
     std::string text;
     expand_template("report_foot.html.tpl", dict, text);
     out << text;

@@ -10,10 +10,13 @@
 #include <array>
 #include <charconv>
 #include <map>
+#include <optional>
 #include <set>
 #include <vector>
 
 #include <fmt/format.h>
+
+#include "reports/svg_paths.hpp"
 
 namespace perfcheck::reports {
 
@@ -170,10 +173,62 @@ constexpr std::array<std::string_view, 9> inherited_names = {
 using inherited_values = std::array<std::string, inherited_names.size()>;
 const inherited_values initial_values = {"", "", "", "1", "butt", "miter", "", "", "start"};
 
-// A start tag's attributes (the text after its name) with lean numbers; an inherited attribute
-// whose value is the one it inherits anyway is dropped when `dedupe`. `inherited` becomes the
-// element's own values.
-std::string lean_attributes(std::string_view attrs, inherited_values& inherited, bool dedupe) {
+// The presentation attribute runs that gnuplot repeats on thousands of elements of a report,
+// as they read after lean_attributes, and the class of the page's style sheet
+// (templates/report_head.html.tpl) that sets the same properties. A class rule outranks
+// presentation attributes and inherits the same way, so the element draws the same.
+struct attribute_class {
+  std::string_view run;
+  std::string_view with;
+};
+constexpr std::array<attribute_class, 11> attribute_classes = {{
+    {R"x( fill="none" color="black" stroke="currentColor")x", R"x( class="ga")x"},
+    {R"x( fill="none" color="gray" stroke="currentColor")x", R"x( class="gg")x"},
+    {R"x( stroke="none" fill="rgb(51,51,51)" font-family="sans" font-size="10" text-anchor="end")x",
+     R"x( class="te")x"},
+    {R"x( stroke="none" fill="rgb(51,51,51)" font-family="sans" font-size="10" text-anchor="middle")x",
+     R"x( class="tm")x"},
+    {R"x( stroke="none" fill="rgb(51,51,51)" font-family="sans" font-size="9" text-anchor="end")x",
+     R"x( class="t9")x"},
+    {R"x( stroke='rgb(230, 230, 230)' stroke-dasharray='2,4' class="gridline")x",
+     R"x( class="gridline")x"},
+    {R"x( stroke='rgb(102, 102, 102)')x", R"x( class="sa")x"},
+    {R"x( stroke='rgb( 31,  78, 140)')x", R"x( class="sb")x"},
+    {R"x( color='rgb( 31,  78, 140)')x", R"x( class="cb")x"},
+    {R"x( color='rgb(138, 138, 138)')x", R"x( class="cg")x"},
+    {R"x( stroke='none' shape-rendering='crispEdges')x", R"x( class="sc")x"},
+}};
+
+// `attrs` with the first run of attribute_classes it holds replaced by its class, unless the
+// element has a class of its own outside the run.
+std::string with_class(std::string attrs) {
+  for (const auto& [run, with] : attribute_classes) {
+    const std::size_t at = attrs.find(run);
+    if (at == std::string::npos) continue;
+    std::string rest = attrs.substr(0, at) + attrs.substr(at + run.size());
+    if (rest.find(" class=") != std::string::npos) return attrs;
+    return attrs.replace(at, run.size(), with);
+  }
+  return attrs;
+}
+
+// The root's attributes without the SVG and XLink namespace declarations, which an SVG inline
+// in HTML does not need (the HTML parser puts <svg> and its children in the SVG namespace).
+std::string without_namespaces(std::string attrs) {
+  for (const std::string_view ns : {R"x( xmlns="http://www.w3.org/2000/svg")x",
+                                    R"x( xmlns:xlink="http://www.w3.org/1999/xlink")x"}) {
+    if (const std::size_t at = attrs.find(ns); at != std::string::npos) attrs.erase(at, ns.size());
+  }
+  return attrs;
+}
+
+// A start tag's attributes (the text after its name) with lean numbers and relative path data;
+// an inherited attribute whose value is the one it inherits anyway is dropped when `dedupe`.
+// `inherited` becomes the element's own values. With `polygon`, `points` becomes the `d` of a
+// path when it can (then `polygon` stays true; else it becomes false).
+std::string lean_attributes(std::string_view attrs, inherited_values& inherited, bool dedupe,
+                            bool& polygon) {
+  bool converted = false;
   std::string out;
   std::size_t i = 0;
   while (i < attrs.size()) {
@@ -189,6 +244,14 @@ std::string lean_attributes(std::string_view attrs, inherited_values& inherited,
     i = end + 1;
     const bool shape = name == " d" || name == " points";
     std::string lean(value);
+    std::optional<std::string> path;
+    if (name == " d") path = detail::relative_path(value);
+    if (name == " points" && polygon) path = detail::polygon_path(value);
+    if (path) {
+      converted = converted || name == " points";
+      out += fmt::format(" d={}{}{}", quote, *path, quote);
+      continue;
+    }
     if (shape || name == " transform")
       lean = single_spaced(lean_numbers(value, shape));
     else if (name != " id" && name != " href" && name != " class")
@@ -202,7 +265,8 @@ std::string lean_attributes(std::string_view attrs, inherited_values& inherited,
     out += fmt::format("{}={}{}{}", name, quote, lean, quote);
   }
   out.append(attrs.substr(i));
-  return out;
+  polygon = converted;
+  return with_class(std::move(out));
 }
 
 }  // namespace
@@ -212,7 +276,7 @@ namespace {
 // The compacting pass: one call of `tag` per tag, `text` per text between tags.
 class compactor {
  public:
-  explicit compactor(std::string_view svg) : unused_(unused_definitions(svg)) {
+  explicit compactor(std::string_view svg) : svg_(svg), unused_(unused_definitions(svg)) {
     out_.reserve(svg.size());
   }
 
@@ -232,6 +296,12 @@ class compactor {
     if (!open_.empty() && open_.back().name == "defs") {
       if (const auto it = unused_.find(lt); it != unused_.end()) return it->second;
     }
+    // gnuplot titles each plot's group with its internal name ("gnuplot_plot_2"), which would
+    // be a tooltip over the plot that tells the reader nothing: dropped.
+    if (tag == "<title>" && !open_.empty() && open_.back().plot) {
+      const std::size_t end = svg_.find("</title>", lt);
+      if (end != std::string_view::npos) return end + 8;
+    }
     const bool self_closing = tag.ends_with("/>");
     std::size_t n = 1;
     while (n < tag.size() && spaces.find(tag[n]) == std::string_view::npos && tag[n] != '/' &&
@@ -242,16 +312,20 @@ class compactor {
     // Inside <defs> nothing is deduplicated: a definition inherits from where it is used.
     const bool in_defs = name == "defs" || (!open_.empty() && open_.back().in_defs);
     inherited_values values = open_.empty() ? initial_values : open_.back().values;
+    bool polygon = self_closing && name == "polygon";
+    std::string attrs = lean_attributes(
+        tag.substr(n, tag.size() - n - (self_closing ? 2 : 1)), values, !in_defs, polygon);
+    if (name == "svg" && open_.empty()) attrs = without_namespaces(std::move(attrs));
     out_ += '<';
-    out_ += name;
-    out_ +=
-        lean_attributes(tag.substr(n, tag.size() - n - (self_closing ? 2 : 1)), values, !in_defs);
+    out_ += polygon ? "path" : name;
+    out_ += attrs;
     out_ += self_closing ? "/>" : ">";
     if (self_closing) {
       mark_content();
     } else {
       if (name == "text") ++in_text_;
-      open_.push_back({name, start, droppable(name, tag), in_defs, std::move(values)});
+      const bool plot = name == "g" && attribute(tag, "id").find("gnuplot_plot_") != std::string_view::npos;
+      open_.push_back({name, start, droppable(name, tag), in_defs, std::move(values), true, plot});
     }
     return next;
   }
@@ -266,6 +340,7 @@ class compactor {
     bool in_defs = false;
     inherited_values values;  // what its children inherit
     bool empty = true;
+    bool plot = false;  // a group gnuplot opens per plot
   };
 
   // A group without an id (gnuplot opens one per tic, often empty) or the definitions.
@@ -290,6 +365,7 @@ class compactor {
     mark_content();
   }
 
+  std::string_view svg_;
   std::map<std::size_t, std::size_t> unused_;
   std::string out_;
   std::vector<open_element> open_;

@@ -6,7 +6,7 @@
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-TCQIkcUvKtncSONJ5AduErssqRtQqrZc9oi/6+tHUB4='">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src 'unsafe-inline'; img-src data:; script-src 'sha256-gwA7ugN+tjeHEj4PnlqJwdcmvrfBBUxZZiXca1GJLGk='">
 <meta name="generator" content="perfcheck {{GENERATOR_VERSION}}">
 <title>perfcheck: {{COUNTS}}</title>
 <style>
@@ -64,6 +64,18 @@ figure.chart svg { width: 100%; height: auto; display: block; }
 figcaption { color: var(--muted); font-size: .85em; margin-top: .2rem; }
 .chart-missing { border: 1px dashed #b0b8c0; background: var(--bg-alt); color: var(--muted);
   padding: 2.5rem 1rem; text-align: center; }
+/* gnuplot's repeated presentation attributes, as classes (reports/svg_compaction.cpp) */
+.ga { fill: none; color: black; stroke: currentColor; }
+.gg { fill: none; color: gray; stroke: currentColor; }
+.te, .tm, .t9 { stroke: none; fill: rgb(51,51,51); font-family: sans; font-size: 10px; text-anchor: end; }
+.tm { text-anchor: middle; }
+.t9 { font-size: 9px; }
+.gridline { stroke: rgb(230,230,230); stroke-dasharray: 2,4; }
+.sa { stroke: rgb(102,102,102); }
+.sb { stroke: rgb(31,78,140); }
+.cb { color: rgb(31,78,140); }
+.cg { color: rgb(138,138,138); }
+.sc { stroke: none; shape-rendering: crispEdges; }
 .tips circle { fill: #1f4e8c; fill-opacity: .55; r: 2.2px; }
 .tips circle.cur { fill: #c2410c; fill-opacity: 1; r: 4px; }
 .tips circle.med, .tips circle.peak { fill: #c2410c; fill-opacity: .9; r: 3.5px; }

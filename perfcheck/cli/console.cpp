@@ -3,6 +3,8 @@
 
 #include <unistd.h>
 
+#include <cctype>
+
 #include <fmt/format.h>
 
 #include "perfcheck/model/units.hpp"
@@ -99,6 +101,21 @@ std::string format_result_block(const run_result& r) {
   out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
   for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
+  return out;
+}
+
+std::string escape_ctest_tags(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
+    const bool opens_tag = std::isalpha(static_cast<unsigned char>(next)) || next == '/' || next == '!' || next == '?';
+    if (text[i] == '<' && opens_tag) {
+      out += "&lt;";
+    } else {
+      out += text[i];
+    }
+  }
   return out;
 }
 

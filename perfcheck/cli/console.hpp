@@ -4,6 +4,7 @@
 
 #include <cstdio>
 #include <string>
+#include <string_view>
 
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/run/runner.hpp"
@@ -17,6 +18,12 @@ std::string format_result_block(const run_result& result);
 /// " — POSSIBLE REGRESSION: <rule> changed +x%, beyond its limit ...; about N runs would decide
 /// it" for an inconclusive result whose estimate lies beyond a rule's limit; "" otherwise.
 std::string possible_regression_note(const run_result& result);
+
+/// `text` with every '<' that could open a tag (one before a letter, '/', '!' or '?') written
+/// as "&lt;", so that a test name, reason or message on the stream CTest scans cannot pose as
+/// a <CTestMeasurement>, <DartMeasurement>, <CTestLabel> or <CTestDetails> tag of its own.
+/// "wall.p95 < 4s" is left as it is.
+std::string escape_ctest_tags(std::string_view text);
 
 /// <CTestMeasurement> tags for the headline figures, one per line, so that `ctest -T Test`
 /// records them in Test.xml.

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/console.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/version.hpp"
 
@@ -43,16 +44,17 @@ int dispatch(const std::vector<std::pair<CLI::App*, command_action>>& commands) 
     }
     return exit_usage;
   } catch (const perfcheck::usage_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
     return exit_usage;
   } catch (const perfcheck::command_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
     return exit_command_failed;
   } catch (const std::system_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
     return exit_internal;
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n", e.what());
+    std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n",
+                 perfcheck::cli::escape_ctest_tags(e.what()).c_str());
     return exit_internal;
   }
 }

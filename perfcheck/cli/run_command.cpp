@@ -23,6 +23,7 @@
 #include "perfcheck/run/baseline.hpp"
 #include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/launch_overhead.hpp"
 #include "perfcheck/run/runner.hpp"
 #include "perfcheck/store/recording.hpp"
 
@@ -82,7 +83,8 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     run::runner_options options;
     if (regression) options.regression = &regression->plan;
-    options.overhead_ns = exec::measure_launch_overhead();
+    // Measured at most once a day per machine, unless it is subtracted from every wall time.
+    options.overhead_ns = run::launch_overhead(context.machine, flags.subtract_overhead);
     options.subtract_overhead = flags.subtract_overhead;
     progress_line progress(stderr, spec.name);
     if (!flags.quiet) options.progress = &progress;
@@ -94,7 +96,7 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     return {std::move(result), code};
   } catch (const command_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
     return {not_started(spec, e.what()), exit_command_failed};
   }
 }
@@ -109,14 +111,20 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
     if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path());
     write_json_file_atomic(path, result_to_json(result));
   }
-  if (json_to_stdout) std::fputs(pretty_json(result_to_json(result)).c_str(), stdout);
+  if (json_to_stdout) {
+    // '<' only occurs inside JSON strings, where \u003c means the same and no CTest tag can start.
+    std::string json = pretty_json(result_to_json(result));
+    for (std::size_t at = 0; (at = json.find('<', at)) != std::string::npos;) json.replace(at, 1, "\\u003c");
+    std::fputs(json.c_str(), stdout);
+  }
   if (flags.quiet) {
-    std::fprintf(human, "%s: %s%s\n", result.name.c_str(), to_string(result.outcome),
-                 possible_regression_note(result).c_str());
+    std::fprintf(human, "%s: %s%s\n", escape_ctest_tags(result.name).c_str(), to_string(result.outcome),
+                 escape_ctest_tags(possible_regression_note(result)).c_str());
   } else {
-    std::fputs(format_result_block(result).c_str(), human);
+    // CTest scans this stream for measurement tags: only perfcheck's own may be read as one.
+    std::fputs(escape_ctest_tags(format_result_block(result)).c_str(), human);
     std::fputs(format_ctest_measurements(result).c_str(), human);
-    if (!path.empty()) std::fprintf(human, "  result: %s\n", path.c_str());
+    if (!path.empty()) std::fprintf(human, "  result: %s\n", escape_ctest_tags(path.string()).c_str());
   }
   std::fflush(human);
 }
@@ -128,10 +136,11 @@ std::optional<int> record(const run_result& result, const std::string& history, 
   try {
     store::open_history(history, true)->record(result);
   } catch (const store::history_error& e) {
-    std::fprintf(stderr, "error: %s\n", e.what());
+    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
     if (const auto path = run::result_path_for(spec); !path.empty()) {
+      const std::string kept = escape_ctest_tags(path.string()), where = escape_ctest_tags(history);
       std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
-                   "'perfcheck history import --history %s %s'\n", path.c_str(), history.c_str(), path.c_str());
+                   "'perfcheck history import --history %s %s'\n", kept.c_str(), where.c_str(), kept.c_str());
     }
     return e.refused() ? exit_usage : exit_internal;
   }

@@ -6,7 +6,9 @@
 #include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -15,9 +17,13 @@
 #include <system_error>
 #include <utility>
 
+#include <fmt/format.h>
+
 #include "perfcheck/exec/launcher/launcher_protocol.h"
+#include "perfcheck/exec/orphan_sweep.hpp"
 #include "perfcheck/exec/os_error.hpp"
 #include "perfcheck/exec/program_lookup.hpp"
+#include "perfcheck/model/error.hpp"
 
 #ifndef PERFCHECK_LAUNCHER_INSTALL_RELPATH
 #define PERFCHECK_LAUNCHER_INSTALL_RELPATH "../libexec/perfcheck"
@@ -90,6 +96,30 @@ void prepare(spawn_setup& setup, int socket, const fs::path& directory) {
 }  // namespace
 }  // namespace detail
 
+namespace {
+
+/// exec's E2BIG as the command's error: the arguments and environment, with the sizes.
+[[noreturn]] void throw_too_long(const std::filesystem::path& program, const std::vector<std::string>& argv,
+                                 const std::vector<std::string>& environment) {
+  std::size_t arg_bytes = 0, env_bytes = 0, longest = 0;
+  for (const auto& a : argv) {
+    arg_bytes += a.size() + 1;
+    longest = std::max(longest, a.size() + 1);
+  }
+  for (const auto& e : environment) {
+    env_bytes += e.size() + 1;
+    longest = std::max(longest, e.size() + 1);
+  }
+  throw command_error(fmt::format(
+      "cannot execute {}: the argument list is too long for exec ({} arguments of {} bytes, {} environment "
+      "entries of {} bytes, the longest {} bytes; this system allows {} bytes in all and {} per string); "
+      "pass fewer or shorter arguments, e.g. through a file",
+      program.string(), argv.size(), arg_bytes, environment.size(), env_bytes, longest, ::sysconf(_SC_ARG_MAX),
+      32 * ::sysconf(_SC_PAGESIZE)));
+}
+
+}  // namespace
+
 namespace fs = std::filesystem;
 
 fs::path find_launcher() {
@@ -129,12 +159,17 @@ void launcher_process::start(const fs::path& launcher, const fs::path& program,
   args.insert(args.end(), argv.begin(), argv.end());
   std::vector<char*> c_argv = detail::c_strings(args);
   std::vector<char*> c_envp = detail::c_strings(environment);
+  // Should the command kill the launcher, what the launcher was reaping comes to perfcheck.
+  become_subreaper();
   pid_t pid = -1;
   if (int e = ::posix_spawn(&pid, launcher.c_str(), &setup.actions, &setup.attr, c_argv.data(),
                             c_envp.data());
-      e != 0)
+      e != 0) {
+    if (e == E2BIG) throw_too_long(program, argv, environment);
     detail::throw_os_error(e, "posix_spawn " + launcher.string());
+  }
   pid_ = pid;
+  own_child(pid);
   control_ = std::move(mine);
 }
 
@@ -143,6 +178,7 @@ launcher_process::~launcher_process() {
   control_.reset();  // end of file: an idle launcher exits, a busy one kills the tree first
   while (::waitpid(pid_, nullptr, 0) < 0 && errno == EINTR) {
   }
+  forget_child(pid_);
 }
 
 void launcher_process::interrupt() noexcept {
@@ -196,12 +232,20 @@ void launcher_process::died() {
   pid_t reaped;
   while ((reaped = ::waitpid(pid_, &status, 0)) < 0 && errno == EINTR) {
   }
+  forget_child(pid_);
   pid_ = -1;
   control_.reset();
-  std::string how = reaped < 0 ? "vanished"
-                    : WIFSIGNALED(status)
-                        ? "was killed by signal " + std::to_string(WTERMSIG(status))
-                        : "exited with status " + std::to_string(WEXITSTATUS(status));
+  // Its children and every orphan it was to reap are perfcheck's now (a child subreaper).
+  const int stopped = sweep_orphans();
+  if (reaped > 0 && WIFSIGNALED(status)) {
+    // Killed, not failed: by the command (its child) or by the system. The run is the command's.
+    throw command_error(fmt::format(
+        "{} (the parent of the measured command) was killed by signal {} ({}) during the run, so "
+        "the run cannot be measured; perfcheck stopped the {} process{} it left. If the command "
+        "kills its parent process, make it stop doing that",
+        path_.string(), WTERMSIG(status), ::strsignal(WTERMSIG(status)), stopped, stopped == 1 ? "" : "es"));
+  }
+  std::string how = reaped < 0 ? "vanished" : "exited with status " + std::to_string(WEXITSTATUS(status));
   throw std::runtime_error(path_.string() + " " + how +
                            " while running a command; see its message above, if any");
 }

@@ -17,10 +17,11 @@ namespace perfcheck::exec {
 /// Removed on destruction (it is empty by then: every run reaps its tree).
 class memory_cgroup {
  public:
-  /// Creates `<parent>/perfcheck-<pid>-<n>` with memory.max = max_bytes, no swap and
-  /// memory.oom.group; nullptr when any required step fails (what was made is removed).
+  /// Creates `<parent>/perfcheck-<pid>-<n>` with, when max_bytes > 0, memory.max = max_bytes,
+  /// no swap and memory.oom.group, and when max_tasks > 0 pids.max = max_tasks; nullptr when
+  /// any required step fails (what was made is removed).
   static std::unique_ptr<memory_cgroup> create(const std::filesystem::path& parent,
-                                               std::int64_t max_bytes);
+                                               std::int64_t max_bytes, std::int64_t max_tasks = 0);
   /// Closes cgroup.procs and removes the cgroup (best effort: it is empty by then).
   ~memory_cgroup();
   memory_cgroup(const memory_cgroup&) = delete;
@@ -32,6 +33,10 @@ class memory_cgroup {
   const std::filesystem::path& path() const noexcept { return path_; }
   /// OOM kills in the cgroup so far (memory.events oom_kill), 0 when unreadable.
   std::int64_t oom_kills() const;
+  /// pids.max as set (0: the pids controller is not used).
+  std::int64_t max_tasks() const noexcept { return max_tasks_; }
+  /// Forks and clones the kernel refused at pids.max so far (pids.events max), 0 when unreadable.
+  std::int64_t refused_forks() const;
   /// Peak memory of the cgroup in bytes (memory.peak, kernel 5.19+), 0 when unreadable.
   std::int64_t peak() const;
 
@@ -39,6 +44,7 @@ class memory_cgroup {
   memory_cgroup() = default;
   std::filesystem::path path_;
   bool created_ = false;
+  std::int64_t max_tasks_ = 0;
   unique_fd procs_;
 };
 
@@ -49,6 +55,13 @@ class memory_cgroup {
 /// cgroup.subtree_control already lists "memory" and it and its cgroup.procs are writable:
 /// perfcheck never reconfigures a hierarchy it was not given.
 std::optional<std::filesystem::path> find_memory_cgroup_parent();
+
+/// The folder under which perfcheck may create a cgroup with pids.max, or nullopt:
+/// $PERFCHECK_CGROUP_PARENT as for find_memory_cgroup_parent, else the cgroup v2 parent of
+/// perfcheck's own cgroup when its cgroup.subtree_control lists "pids", else perfcheck's own
+/// cgroup in a cgroup v1 hierarchy holding pids; in every case only when it and its
+/// cgroup.procs are writable.
+std::optional<std::filesystem::path> find_pids_cgroup_parent();
 
 /// The candidate of find_memory_cgroup_parent from the texts of /proc/self/mountinfo and
 /// /proc/self/cgroup, before any check; nullopt without a cgroup2 mount or a "0::" line.

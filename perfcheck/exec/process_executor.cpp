@@ -55,9 +55,22 @@ process_executor::process_executor(command_line command)
   program_ = resolve_program(command_.argv.front(), environment, base);
   launcher_.start(find_launcher(), program_, command_.argv, std::move(environment),
                   command_.working_directory.empty() ? fs::path() : base);
-  if (command_.limits.memory_bytes > 0)
-    if (auto parent = find_memory_cgroup_parent())
-      cgroup_ = memory_cgroup::create(*parent, command_.limits.memory_bytes);
+  cgroup_ = kernel_limits(command_.limits);
+}
+
+std::unique_ptr<memory_cgroup> process_executor::kernel_limits(const resource_limits& limits) {
+  // pids.max = N + 1 tasks: the tree can reach N + 1, which the sampler sees as over N, and no
+  // more, however fast it forks.
+  const std::int64_t tasks = limits.processes > 0 ? limits.processes + 1 : 0;
+  std::unique_ptr<memory_cgroup> group;
+  if (limits.memory_bytes > 0)
+    if (auto parent = find_memory_cgroup_parent()) {
+      const bool pids = tasks > 0 && find_pids_cgroup_parent() == parent;
+      group = memory_cgroup::create(*parent, limits.memory_bytes, pids ? tasks : 0);
+    }
+  if (!group && tasks > 0)
+    if (auto parent = find_pids_cgroup_parent()) group = memory_cgroup::create(*parent, 0, tasks);
+  return group;
 }
 
 fs::path process_executor::memory_cgroup_path() const {
@@ -93,6 +106,7 @@ run_report process_executor::run(const output_capture& capture) {
         "limit OUTPUT needs the output captured, but it passes through; drop "
         "--show-output or the OUTPUT limit");
   const std::int64_t oom_kills_before = cgroup_ ? cgroup_->oom_kills() : 0;
+  const std::int64_t refused_before = cgroup_ ? cgroup_->refused_forks() : 0;
 
   output_pump output(capture, output_limit > 0);
   std::vector<int> fds;
@@ -121,11 +135,12 @@ run_report process_executor::run(const output_capture& capture) {
     throw_spawn_error({program_, memory_cgroup_path(), command_.cpus, command_.nice},
                       reply->spawn_step, reply->spawn_errno);
   report.sample = std::move(reply->sample);
-  add_late_limits(report, oom_kills_before);
+  add_late_limits(report, oom_kills_before, refused_before);
   return report;
 }
 
-void process_executor::add_late_limits(run_report& report, std::int64_t oom_kills_before) const {
+void process_executor::add_late_limits(run_report& report, std::int64_t oom_kills_before,
+                                       std::int64_t refused_before) const {
   run_sample& sample = report.sample;
   const resource_limits& limits = command_.limits;
   // The kernel's OOM killer in the run's cgroup: the MEMORY limit, even when the sampler
@@ -133,6 +148,11 @@ void process_executor::add_late_limits(run_report& report, std::int64_t oom_kill
   if (cgroup_ && !sample.limit && cgroup_->oom_kills() > oom_kills_before) {
     sample.limit = limit_kind::memory;
     sample.limit_observed = static_cast<double>(std::max(cgroup_->peak(), limits.memory_bytes));
+  }
+  // pids.max refused a fork: the tree tried to pass PROCESSES, even if it then shrank unseen.
+  if (cgroup_ && cgroup_->max_tasks() > 0 && !sample.limit && cgroup_->refused_forks() > refused_before) {
+    sample.limit = limit_kind::processes;
+    sample.limit_observed = static_cast<double>(cgroup_->max_tasks());
   }
   // Output that arrived after the launcher replied (or the run ended before perfcheck caught
   // up) still passed the limit.

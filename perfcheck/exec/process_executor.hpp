@@ -29,8 +29,9 @@ class process_executor final : public executor {
  public:
   /// Resolves argv[0] as execvp would (PATH of the command's environment, relative paths from
   /// the working directory) and starts the launcher. With a MEMORY limit, also creates a
-  /// cgroup v2 with memory.max when a delegated one is available (find_memory_cgroup_parent);
-  /// otherwise the sampler alone enforces it. Throws usage_error for an empty argv, an
+  /// cgroup v2 with memory.max when a delegated one is available (find_memory_cgroup_parent),
+  /// with a PROCESSES limit one with pids.max (find_pids_cgroup_parent; the same cgroup when
+  /// it can hold both); otherwise the sampler alone enforces them. Throws usage_error for an empty argv, an
   /// environment entry without '=', or CPUs this process may not use; command_error when the
   /// program is not found ("command not found: NAME"), not executable ("cannot execute PATH:
   /// REASON") or the working directory is unusable, std::runtime_error when the launcher is
@@ -45,25 +46,31 @@ class process_executor final : public executor {
   /// the capture's files (truncated first) up to limit_bytes per stream; output still
   /// arriving 100 ms after the run ended is dropped. With an OUTPUT limit the output goes
   /// through pipes even when no file keeps it, and the run is stopped once stdout + stderr
-  /// pass the limit. Every process the run started is gone when this returns. Throws
-  /// command_error when exec fails, usage_error when the pinning or nice value is refused
-  /// (or OUTPUT is limited while the output passes through), std::system_error when an
-  /// output file cannot be opened or written (after the run), std::runtime_error when the
-  /// launcher died.
+  /// pass the limit. Every process the run started is gone when this returns, even when the
+  /// command killed the launcher (perfcheck is a child subreaper and stops what it inherits).
+  /// Throws command_error when exec fails or the launcher was killed, usage_error when the
+  /// pinning or nice value is refused (or OUTPUT is limited while the output passes through),
+  /// std::system_error when an output file cannot be opened or written (after the run),
+  /// std::runtime_error when the launcher failed.
   run_report run(const output_capture& capture) override;
 
   /// The file each run executes: argv[0] resolved to an absolute path.
   const std::filesystem::path& program() const noexcept { return program_; }
 
-  /// The cgroup that enforces the MEMORY limit, or empty when the sampler alone does.
+  /// The cgroup that enforces the MEMORY or PROCESSES limit, or empty when the sampler alone does.
   std::filesystem::path memory_cgroup_path() const;
+  /// pids.max of that cgroup, 0 when the kernel does not hold the PROCESSES limit.
+  std::int64_t kernel_task_limit() const noexcept { return cgroup_ ? cgroup_->max_tasks() : 0; }
 
  private:
   /// The RUN request of one run whose output is redirected or not.
   run_request request_for(bool redirect) const;
-  /// Turns what only perfcheck sees into the run's limit: an OOM kill in the cgroup (MEMORY)
-  /// and output past the OUTPUT limit after the launcher's last look.
-  void add_late_limits(run_report& report, std::int64_t oom_kills_before) const;
+  /// Turns what only perfcheck sees into the run's limit: an OOM kill in the cgroup (MEMORY),
+  /// a fork refused at pids.max (PROCESSES) and output past the OUTPUT limit after the
+  /// launcher's last look.
+  void add_late_limits(run_report& report, std::int64_t oom_kills_before, std::int64_t refused_before) const;
+  /// The cgroup for the kernel's share of the limits, or nullptr when none can be made.
+  static std::unique_ptr<memory_cgroup> kernel_limits(const resource_limits& limits);
 
   command_line command_;
   std::filesystem::path program_;

@@ -11,6 +11,8 @@
 #include <fstream>
 #include <sstream>
 #include <system_error>
+#include <unordered_set>
+#include <vector>
 
 #include <boost/json.hpp>
 #include <boost/json/basic_parser_impl.hpp>
@@ -33,11 +35,20 @@ struct exact_handler {
 
   boost::json::value_stack st;
   std::string number;  // the text of a number split across input buffers
+  std::string key;     // the text of a key split across input buffers
+  // The keys of every object being read, innermost last: a key seen twice is an error, not
+  // "last wins" (which one a reader keeps differs between readers).
+  std::vector<std::unordered_set<std::string>> open_objects;
+  std::optional<std::string> duplicate;  // the repeated key, once found
 
   bool on_document_begin(error_code&) { return true; }
   bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    open_objects.emplace_back();
+    return true;
+  }
   bool on_object_end(std::size_t n, error_code&) {
+    open_objects.pop_back();
     st.push_object(n);
     return true;
   }
@@ -47,10 +58,18 @@ struct exact_handler {
     return true;
   }
   bool on_key_part(string_view s, std::size_t, error_code&) {
+    key.append(s.data(), s.size());
     st.push_chars(s);
     return true;
   }
-  bool on_key(string_view s, std::size_t, error_code&) {
+  bool on_key(string_view s, std::size_t, error_code& ec) {
+    key.append(s.data(), s.size());
+    if (!open_objects.back().insert(key).second) {
+      duplicate = std::move(key);
+      ec = make_error_code(boost::json::error::syntax);
+      return false;
+    }
+    key.clear();
     st.push_key(s);
     return true;
   }
@@ -186,6 +205,11 @@ boost::json::value parse_json_text(std::string_view text, std::string_view origi
     std::size_t line = 1, column = 1;
     for (std::size_t i = 0; i < used && i < text.size(); ++i) {
       if (text[i] == '\n') { ++line; column = 1; } else { ++column; }
+    }
+    if (const auto& duplicate = parser.handler().duplicate) {
+      throw usage_error(fmt::format("{}:{}:{}: invalid JSON: the key {} appears twice in one object; keep "
+                                    "only one of them", origin, line, column,
+                                    boost::json::serialize(boost::json::value(*duplicate))));
     }
     throw usage_error(fmt::format("{}:{}:{}: invalid JSON: {}; fix the syntax there", origin, line,
                                   column, ec.message()));

@@ -87,6 +87,29 @@ void check_baseline(const run_spec& spec, const field_error& fail) {
   }
 }
 
+// exec takes C strings: a NUL inside an argument, the folder or an environment entry would
+// silently cut it there ("/var\u0000/x" runs in /var).
+void check_no_nul(const run_spec& spec, const field_error& fail) {
+  const auto list = [&](std::string_view field, const std::vector<std::string>& items, const char* what) {
+    for (std::size_t i = 0; i < items.size(); ++i) {
+      if (items[i].find('\0') != std::string::npos) {
+        fail(field, fmt::format("{} {} contains a NUL character (\\u0000), which exec would cut there; "
+                                "remove it", what, i + 1));
+      }
+    }
+  };
+  list("command", spec.command, "argument");
+  list("baseline_command", spec.baseline_command, "argument");
+  list("environment", spec.environment, "entry");
+  const auto path = [&](std::string_view field, const std::string& text) {
+    if (text.find('\0') != std::string::npos) {
+      fail(field, "contains a NUL character (\\u0000), which the system would cut there; remove it");
+    }
+  };
+  path("working_directory", spec.working_directory);
+  path("baseline_file", spec.baseline_file);
+}
+
 // Limits, soak, sampling, CPUs and nice (docs/limits.md).
 void check_isolation(const run_spec& spec, const field_error& fail) {
   for (limit_kind kind : all_limit_kinds) {
@@ -122,6 +145,7 @@ void check_isolation(const run_spec& spec, const field_error& fail) {
 void validate(const run_spec& spec, std::string_view origin) {
   const field_error fail{origin};
   check_runs(spec, fail);
+  check_no_nul(spec, fail);
   check_baseline(spec, fail);
   check_isolation(spec, fail);
 }

@@ -126,12 +126,17 @@ double parse_form_value(std::string_view text, const threshold_expr& expr, std::
                           value, allowed_units(unit_kind::size)));
   }
   const std::string_view per = trim(value.substr(slash + 1));
+  // "1MiB/min" or "1MiB/10min": a bare unit means one of it; a number must come with its unit.
+  const bool counted = !per.empty() && (std::isdigit(static_cast<unsigned char>(per.front())) || per.front() == '.');
   double per_ns = 0;
   try {
-    per_ns = parse_duration_ns(fmt::format("1{}", per));
+    per_ns = parse_duration_ns(counted ? std::string(per) : fmt::format("1{}", per));
   } catch (const usage_error&) {
     bad(text, fmt::format("unknown time unit '{}' in '{}'; after '/' comes one of {}", per, value,
                           allowed_units(unit_kind::duration)));
+  }
+  if (!(per_ns > 0)) {
+    bad(text, fmt::format("'{}' divides by a time of 0; after '/' comes a time above 0, e.g. 1MiB/min", value));
   }
   return size.value / (per_ns / 1e9);
 }
@@ -276,6 +281,14 @@ double read_limit(std::string_view text, const threshold_expr& expr, std::string
     }
     bad(text, fmt::format("'{}' is a {} but {} is a {}", value, to_string(q.kind),
                           expr.subject(), to_string(expr.kind)));
+  }
+  // Whole-test counts and the worst (or best) run of a counter are whole numbers; a median or
+  // a mean of counts may fall between two.
+  const bool whole = expr.kind == unit_kind::count &&
+                     (expr.source == subject_source::count || expr.statistic == "max" || expr.statistic == "min");
+  if (whole && q.value != std::floor(q.value)) {
+    bad(text, fmt::format("'{}' is not a whole number, but {} counts whole events; write e.g. {}", value,
+                          expr.subject(), std::floor(q.value)));
   }
   return q.value;
 }

@@ -9,6 +9,7 @@ Timing bounds are generous: these tests must pass on a loaded two-core machine.
 import json
 import os
 import subprocess
+import sys
 import tempfile
 import time
 import unittest
@@ -45,6 +46,35 @@ def marked_processes(marker=MARKER):
         if state != "Z":
             found.append(int(name))
     return found
+
+
+def pids_cgroup_parent():
+    """Where perfcheck can make a pids cgroup here, as docs/limits.md says it looks, or None:
+    the cgroup v2 parent of its own cgroup listing pids, else its cgroup v1 pids folder."""
+    with open("/proc/self/cgroup") as f:
+        own = dict(line.rstrip("\n").split(":", 2)[1:] for line in f)
+    with open("/proc/self/mountinfo") as f:
+        mounts = [line.split() for line in f]
+    for fields in mounts:
+        dash = fields.index("-")
+        if fields[dash + 1] == "cgroup2" and "" in own:
+            parent = os.path.dirname(os.path.join(fields[4], own[""].lstrip("/")).rstrip("/")) \
+                if own[""] != "/" else fields[4]
+            try:
+                with open(os.path.join(parent, "cgroup.subtree_control")) as c:
+                    if "pids" in c.read().split() and os.access(os.path.join(parent, "cgroup.procs"), os.W_OK):
+                        return parent
+            except OSError:
+                pass
+    for fields in mounts:
+        dash = fields.index("-")
+        if fields[dash + 1] == "cgroup" and "pids" in fields[-1].split(","):
+            for controllers, path in own.items():
+                if "pids" in controllers.split(","):
+                    folder = os.path.join(fields[4], path.lstrip("/"))
+                    if os.access(os.path.join(folder, "cgroup.procs"), os.W_OK):
+                        return folder
+    return None
 
 
 class LimitsTest(unittest.TestCase):
@@ -109,6 +139,40 @@ class LimitsTest(unittest.TestCase):
         self.assert_limited(r, "PROCESSES", "run 1 exceeded PROCESSES 20 (")
         self.assertEqual(marked_processes(), [])
 
+    def fork_bomb(self, env_parent=None):
+        """A parallel fork bomb (up to 1364 processes) under PROCESSES=20; returns (result, created)."""
+        count = os.path.join(self.dir, f"forks-{env_parent}")
+        env = dict(os.environ)
+        if env_parent:
+            env["PERFCHECK_CGROUP_PARENT"] = env_parent
+        path = os.path.join(self.dir, "result.json")
+        # A sampling interval long enough for the whole bomb to go off before the first look:
+        # the count then shows what holds the tree besides the sampler.
+        p = subprocess.run([PERFCHECK, "run", "--json", path, "--warmup", "0", "--limit", "PROCESSES=20",
+                            "--sample-interval", "2s",
+                            "--", prog("pc_forkbomb"), "4", "5", "30000", count, MARKER],
+                           capture_output=True, text=True, timeout=300, env=env)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        with open(path) as f:
+            r = json.load(f)
+        self.assert_limited(r, "PROCESSES", "run 1 exceeded PROCESSES 20 (")
+        self.assertEqual(marked_processes(), [])
+        created = os.path.getsize(count)
+        print(f"\nPROCESSES=20, parallel fork bomb, 2 s sampling, cgroup parent {env_parent or 'found'}: "
+              f"{created + 1} processes at most (overshoot {created + 1 - 20})", file=sys.stderr)
+        return r, created
+
+    def test_parallel_fork_bomb_is_held_by_the_kernel_when_a_pids_cgroup_can_be_made(self):
+        # Sampler only: the bomb passes 20 by what it forks in one interval, then is stopped.
+        _, created = self.fork_bomb("none")
+        self.assertGreater(created + 1, 20)
+        # With a pids cgroup (pids.max = 21), never more than 21 tasks however fast it forks.
+        _, created = self.fork_bomb()
+        if pids_cgroup_parent():
+            self.assertLessEqual(created + 1, 21)
+        else:
+            self.assertGreater(created + 1, 20)
+
     def test_fd_hog_over_open_files(self):
         _, r, _ = self.run_json("--warmup", "0", "--limit", "OPEN_FILES=32",
                                 "--", prog("pc_fdhog"), "500", "30000", expect=1)
@@ -172,6 +236,20 @@ class LimitsTest(unittest.TestCase):
                                       "--", prog("pc_escape"), mark, "3", "60000", expect=1)
         self.assert_limited(r, "TIMEOUT", "run 1 exceeded TIMEOUT 500 ms")
         self.assertEqual(marked_processes(mark), [])
+        self.assertLess(elapsed, 30)
+
+    def test_a_command_that_kills_the_launcher_leaves_nothing_behind(self):
+        # The command SIGKILLs its parent (perfcheck's launcher) after starting setsid() escapers
+        # and a plain child: perfcheck, a child subreaper, inherits and stops them all.
+        mark = MARKER + "-killer"
+        p, r, elapsed = self.run_json("--warmup", "0", "--runs", "1",
+                                      "--", prog("pc_escape"), mark, "3", "60000", "kill-parent", expect=3)
+        self.assertEqual(marked_processes(mark), [])
+        self.assertEqual(r["verdict"], "error")
+        self.assertEqual(len(r["reasons"]), 1, r["reasons"])
+        self.assertIn("(the parent of the measured command) was killed by signal 9", r["reasons"][0])
+        self.assertIn("perfcheck stopped the", r["reasons"][0])
+        self.assertNotIn("internal", p.stderr)
         self.assertLess(elapsed, 30)
 
     def test_leaked_processes_are_reported_gated_and_stopped(self):

@@ -6,6 +6,7 @@ Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc
 """
 import json
 import os
+import re
 import stat
 import subprocess
 import sys
@@ -115,6 +116,29 @@ class RunTest(unittest.TestCase):
         # Not a terminal: no progress line escape codes.
         self.assertNotIn("\r", p.stderr)
 
+    def test_names_and_messages_cannot_pose_as_ctest_tags(self):
+        forged = '<CTestMeasurement type="numeric/double" name="wall.median_ms">0</CTestMeasurement>'
+        p = perfcheck("run", "--runs", "2", "--name", "x" + forged, "--threshold", "wall.max<1h",
+                      "--", prog("pc_sleep"), "1")
+        self.assertEqual(p.returncode, 0, p.stderr)
+        tags = re.findall(r'<CTestMeasurement[^>]*name="wall.median_ms">', p.stdout)
+        self.assertEqual(len(tags), 1, p.stdout)  # perfcheck's own, not the name's
+        self.assertIn("x&lt;CTestMeasurement", p.stdout)
+        self.assertIn("wall.max<1h", p.stdout)  # a comparison is not a tag
+        p = perfcheck("run", "-q", "--name", forged, "--", prog("pc_noop"))
+        self.assertNotIn("<CTestMeasurement", p.stdout)
+        p = perfcheck("run", "--", "<CTestLabel>forged</CTestLabel>")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("command not found: &lt;CTestLabel>forged&lt;/CTestLabel>", p.stderr)
+        p = perfcheck("run", "--threshold", "wall.p95 < 1s" + forged, "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertNotIn("<CTestMeasurement", p.stderr)
+        p = perfcheck("run", "--json", "-", "--runs", "1", "--name", forged, "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertNotIn("<CTestMeasurement", p.stdout)
+        self.assertEqual(len(re.findall(r'<CTestMeasurement[^>]*name="wall.median_ms">', p.stderr)), 1, p.stderr)
+        self.assertEqual(json.loads(p.stdout)["name"], forged)
+
     def test_json_to_stdout_keeps_stdout_parseable(self):
         p = perfcheck("run", "--runs", "2", "--json", "-", "--", prog("pc_noop"))
         self.assertEqual(p.returncode, 0, p.stderr)
@@ -199,6 +223,46 @@ class RunTest(unittest.TestCase):
         p = perfcheck("run", "--spec", os.path.join(self.dir, "absent.json"))
         self.assertEqual(p.returncode, 2)
         self.assertIn("absent.json: cannot read", p.stderr)
+
+    def write_spec(self, text):
+        path = os.path.join(self.dir, "spec.json")
+        with open(path, "w") as f:
+            f.write(text if isinstance(text, str) else json.dumps(text))
+        return path
+
+    def test_duplicate_keys_are_rejected_naming_file_and_key(self):
+        path = self.write_spec('{"schema": "perfcheck/spec/v1", "name": "a",\n "command": ["true"],\n'
+                               ' "runs": {"min": 2, "min": 3}, "name": "b"}')
+        p = perfcheck("validate", path)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn(path + ":3:", p.stderr)
+        self.assertIn('the key "min" appears twice in one object', p.stderr)
+        # The same key in different objects is fine.
+        self.write_spec({"schema": "perfcheck/spec/v1", "name": "min", "command": ["true"], "runs": {"min": 2}})
+        self.assertEqual(perfcheck("validate", path).returncode, 0)
+
+    def test_nul_in_argument_folder_or_environment_is_rejected(self):
+        base = {"schema": "perfcheck/spec/v1", "name": "nul", "command": [prog("pc_noop")]}
+        cases = [({"command": [prog("pc_noop"), "a\u0000b"]}, "command: argument 2 contains a NUL character"),
+                 ({"working_directory": "/var\u0000/does-not-exist"}, "working_directory: contains a NUL"),
+                 ({"environment": ["A=1", "B=x\u0000y"]}, "environment: entry 2 contains a NUL character")]
+        for change, message in cases:
+            with self.subTest(message=message):
+                path = self.write_spec({**base, **change})
+                p = perfcheck("run", "--spec", path)
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                self.assertIn(f"{path}: {message}", p.stderr)
+                self.assertIn("remove it", p.stderr)
+
+    def test_argument_list_too_long_is_an_error_result(self):
+        path = self.write_spec({"schema": "perfcheck/spec/v1", "name": "long", "warmup": 0,
+                                "command": [prog("pc_noop"), "x" * (256 * 1024)]})
+        p, r = self.run_json("--spec", path, expect=3)
+        self.assertEqual(r["verdict"], "error")
+        self.assertEqual(len(r["reasons"]), 1, r["reasons"])
+        self.assertIn("the argument list is too long for exec", r["reasons"][0])
+        self.assertIn("error: cannot execute " + prog("pc_noop"), p.stderr)
+        self.assertNotIn("internal", p.stderr)
 
     def test_spec_file_runs_and_flags_override(self):
         path = os.path.join(self.dir, "spec.json")
@@ -323,6 +387,35 @@ class RunTest(unittest.TestCase):
             self.assertEqual(p.returncode, 2, p.stderr)
             self.assertIn(message, p.stderr)
             self.assertFalse(os.path.exists(marker), "the command ran although the plan was bad")
+
+    def test_launch_overhead_is_cached_per_machine(self):
+        cache = os.path.join(self.dir, "cache")
+        env = dict(os.environ, PERFCHECK_CACHE_DIR=cache)
+        path = os.path.join(self.dir, "r.json")
+
+        def overhead(*flags):
+            p = subprocess.run([PERFCHECK, "run", "-q", "--runs", "2", "--json", path, *flags, "--", prog("pc_noop")],
+                               capture_output=True, text=True, env=env, timeout=300)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            with open(path) as f:
+                return json.load(f)["overhead_ns"]
+
+        first = overhead()
+        cache_file = os.path.join(cache, "launch-overhead.json")
+        with open(cache_file) as f:
+            doc = json.load(f)
+        self.assertEqual(doc["overhead_ns"], first)
+        doc["overhead_ns"] = 123_456_789  # no launch takes 123 ms: seen only if the cache was read
+        with open(cache_file, "w") as f:
+            json.dump(doc, f)
+        self.assertEqual(overhead(), 123_456_789)
+        # --subtract-overhead changes every wall time by the figure: it is always measured afresh.
+        self.assertNotEqual(overhead("--subtract-overhead"), 123_456_789)
+        doc["overhead_ns"] = 123_456_789
+        doc["measured_at"] -= 2 * 24 * 3600  # two days old: measured again
+        with open(cache_file, "w") as f:
+            json.dump(doc, f)
+        self.assertNotEqual(overhead(), 123_456_789)
 
 
 if __name__ == "__main__":

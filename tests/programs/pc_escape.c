@@ -1,12 +1,15 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// pc_escape MARKER N HOLD_MS: starts N processes that try to outlive it: each forks, calls
-// setsid(), forks again (the middle process exits, so the last one is orphaned), ignores
-// SIGTERM, SIGINT and SIGHUP, and sleeps forever. Then it sleeps HOLD_MS and exits 0. MARKER
-// is not used: it lets a test find every one of them in /proc/*/cmdline.
+// pc_escape MARKER N HOLD_MS [kill-parent]: starts N processes that try to outlive it: each
+// forks, calls setsid(), forks again (the middle process exits, so the last one is orphaned),
+// ignores SIGTERM, SIGINT and SIGHUP, and sleeps forever. Then it sleeps HOLD_MS and exits 0.
+// With kill-parent it also forks one plain child that sleeps forever and SIGKILLs its own
+// parent (perfcheck's launcher) before sleeping. MARKER is not used: it lets a test find every
+// one of them in /proc/*/cmdline.
 #define _POSIX_C_SOURCE 200809L
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -19,8 +22,8 @@ static void sleep_ms(long long ms) {
 }
 
 int main(int argc, char** argv) {
-  if (argc != 4) {
-    fputs("usage: pc_escape MARKER N HOLD_MS\n", stderr);
+  if (argc != 4 && !(argc == 5 && strcmp(argv[4], "kill-parent") == 0)) {
+    fputs("usage: pc_escape MARKER N HOLD_MS [kill-parent]\n", stderr);
     return 2;
   }
   int n = atoi(argv[2]);
@@ -40,6 +43,11 @@ int main(int argc, char** argv) {
       for (;;) pause();
     }
     waitpid(middle, NULL, 0);
+  }
+  if (argc == 5) {
+    if (fork() == 0)
+      for (;;) pause();
+    kill(getppid(), SIGKILL);
   }
   sleep_ms(hold_ms);
   return 0;

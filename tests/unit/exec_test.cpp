@@ -28,6 +28,7 @@
 #include <thread>
 #include <vector>
 
+#include "perfcheck/exec/orphan_sweep.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
 
@@ -886,3 +887,41 @@ BOOST_AUTO_TEST_CASE(an_unusable_parent_falls_back_to_sampling) {
 }
 
 BOOST_AUTO_TEST_SUITE_END()
+
+// perfcheck inherits what a killed launcher leaves (a child subreaper) and stops all of it,
+// a setsid() grandchild included, but never a child it started itself.
+BOOST_AUTO_TEST_CASE(sweep_orphans_stops_children_perfcheck_did_not_start_and_their_trees) {
+  perfcheck::exec::become_subreaper();
+  int pipe_fds[2];
+  BOOST_REQUIRE(::pipe(pipe_fds) == 0);
+  const pid_t stranger = ::fork();
+  BOOST_REQUIRE(stranger >= 0);
+  if (stranger == 0) {
+    const pid_t grandchild = ::fork();
+    if (grandchild == 0) {
+      ::setsid();
+      for (;;) ::pause();
+    }
+    (void)!::write(pipe_fds[1], &grandchild, sizeof grandchild);
+    for (;;) ::pause();
+  }
+  pid_t grandchild = 0;
+  BOOST_REQUIRE(::read(pipe_fds[0], &grandchild, sizeof grandchild) == sizeof grandchild);
+  ::close(pipe_fds[0]);
+  ::close(pipe_fds[1]);
+  const pid_t own = ::fork();
+  BOOST_REQUIRE(own >= 0);
+  if (own == 0) {
+    for (;;) ::pause();
+  }
+  perfcheck::exec::own_child(own);
+
+  BOOST_TEST(perfcheck::exec::sweep_orphans() >= 2);
+  BOOST_TEST(::kill(stranger, 0) != 0);  // killed and reaped
+  BOOST_TEST(::kill(grandchild, 0) != 0);
+  BOOST_TEST(::kill(own, 0) == 0);  // left alone
+  ::kill(own, SIGKILL);
+  ::waitpid(own, nullptr, 0);
+  perfcheck::exec::forget_child(own);
+  BOOST_TEST(perfcheck::exec::sweep_orphans() == 0);
+}

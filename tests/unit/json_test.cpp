@@ -128,6 +128,32 @@ BOOST_AUTO_TEST_CASE(malformed_specs_name_file_place_and_fix) {
                       "field 'on_inconclusive': 'maybe' is not a policy"));
 }
 
+BOOST_AUTO_TEST_CASE(duplicate_keys_are_rejected_at_any_depth) {
+  const auto top = spec_error(R"({"name": "a", "command": ["x"], "name": "b"})");
+  BOOST_TEST_INFO(top);
+  BOOST_TEST(top.starts_with("s.json:1:"));
+  BOOST_TEST(contains(top, R"(the key "name" appears twice in one object; keep only one of them)"));
+  const auto nested = spec_error("{\"runs\": {\"min\": 2,\n \"m\\u0069n\": 3}}");  // an escaped "min"
+  BOOST_TEST_INFO(nested);
+  BOOST_TEST(nested.starts_with("s.json:2:"));
+  BOOST_TEST(contains(nested, R"(the key "min" appears twice)"));
+  // Equal keys in different objects, or in objects side by side in an array, are not duplicates.
+  BOOST_CHECK_NO_THROW(parse_json_text(R"({"a": {"a": 1}, "b": [{"a": 1}, {"a": 2}]})", "ok.json"));
+}
+
+BOOST_AUTO_TEST_CASE(nul_in_argument_folder_or_environment_is_rejected) {
+  const std::string base = R"("schema": "perfcheck/spec/v1", "name": "t")";
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "command": ["x", "a\u0000b"]})"),
+                      "s.json: command: argument 2 contains a NUL character (\\u0000), which exec would cut there"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "command": ["x"], "working_directory": "/var\u0000/x"})"),
+                      "s.json: working_directory: contains a NUL character"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "command": ["x"], "environment": ["A=\u0000"]})"),
+                      "s.json: environment: entry 1 contains a NUL character"));
+  BOOST_TEST(contains(spec_error("{" + base + R"(, "command": ["x"], "baseline": "command",
+                                   "baseline_command": ["y", "\u0000"]})"),
+                      "s.json: baseline_command: argument 2 contains a NUL character"));
+}
+
 BOOST_AUTO_TEST_CASE(missing_spec_file_names_the_path) {
   try {
     read_spec_file("/nonexistent/dir/spec.json");

@@ -23,6 +23,8 @@
 #include "reports/chart_plan.hpp"
 #include "reports/gnuplot_batch.hpp"
 #include "reports/series_thinning.hpp"
+#include "reports/svg_compaction.hpp"
+#include "reports/svg_paths.hpp"
 #include "reports/synthetic_model.hpp"
 
 using namespace report_fixture;
@@ -179,6 +181,94 @@ BOOST_AUTO_TEST_CASE(a_long_trend_is_thinned_keeping_change_points_failures_and_
     BOOST_TEST(drawn(c));
   }
   BOOST_TEST(contains(plan.caption, "largest-triangle-three-buckets"));
+  // The bands: at most 100 rows, each the envelope of its drawn points, spanning the line.
+  const std::size_t bands_at = plan.data.find("\n\n\n") + 3;
+  const std::string bands = plan.data.substr(bands_at, plan.data.find("\n\n\n", bands_at) - bands_at);
+  BOOST_TEST(count(bands, "\n") + 1 == 100u);
+  BOOST_TEST(bands.starts_with(fmt::format("{}\t", plan.points.front().x)));
+  BOOST_TEST(contains(bands, fmt::format("\n{}\t", plan.points.back().x)));
+  // The points that must stay have their whole tooltip in the page; the others share the
+  // start of theirs ("commit · date · median") through the page's key list.
+  std::size_t titled = 0;
+  for (const auto& p : plan.points) {
+    BOOST_TEST(contains(p.key, " · median"));
+    BOOST_TEST(!contains(p.tip, "median"));
+    const auto k = static_cast<std::size_t>(p.x) - 1;
+    const bool must = k == row.series.size() - 1 || k == 123 ||
+                      std::any_of(row.segments.changepoints.begin(), row.segments.changepoints.end(),
+                                  [&](std::size_t c) { return k == c || k + 1 == c; });
+    if (must) BOOST_TEST(p.titled, "point " << k);
+    titled += p.titled;
+  }
+  BOOST_TEST(titled <= 2 * row.segments.changepoints.size() + 3);
+}
+
+BOOST_AUTO_TEST_CASE(path_data_becomes_relative_steps_on_a_tenth_pixel_grid) {
+  using detail::polygon_path;
+  using detail::relative_path;
+  BOOST_TEST(*relative_path("M68.40,200.58 L725.00,200.04") == "M68.4 200.6l656.6-.6");
+  BOOST_TEST(*relative_path("M1,1 L5,1 L5,3 L2.25,0.5 Z M10,10 L11,11") ==
+             "M1 1h4v2l-2.7-2.5zm9 9 1 1");  // 2.25 rounds to 2.3 (the step is exact)
+  BOOST_TEST(*relative_path("M0,0 L0.04,0.06 L0.08,0.12") == "M0 0v.1h.1");
+  // A long path keeps every vertex on its rounded absolute place: no drift.
+  std::string d = "M0,0";
+  for (int i = 1; i <= 500; ++i) d += fmt::format(" L{:.2f},{:.2f}", i * 1.33, 50 + 40 * std::sin(i));
+  const std::string rel = *relative_path(d);
+  double x = 0, y = 0;
+  int vertex = 0;
+  char command = 0;
+  BOOST_TEST_REQUIRE(rel.starts_with("M0 0"));
+  for (std::size_t pos = 4; pos < rel.size();) {
+    if (rel[pos] == ' ') ++pos;
+    if (std::isalpha(static_cast<unsigned char>(rel[pos]))) command = rel[pos++];
+    std::size_t used = 0;
+    const double a = std::stod(rel.substr(pos), &used);
+    pos += used;
+    if (command == 'h') {
+      x += a;
+    } else if (command == 'v') {
+      y += a;
+    } else {
+      if (rel[pos] == ' ') ++pos;
+      x += a;
+      y += std::stod(rel.substr(pos), &used);
+      pos += used;
+    }
+    ++vertex;
+    BOOST_TEST(std::fabs(x - std::round(vertex * 13.3) / 10) < 1e-6);
+    BOOST_TEST(std::fabs(y - std::round(std::round((50 + 40 * std::sin(vertex)) * 100) / 10) / 10) < 1e-6);
+  }
+  BOOST_TEST(vertex == 500);
+  // What it does not know stays as it is.
+  BOOST_TEST(!relative_path("M0,0 C1,1 2,2 3,3"));
+  BOOST_TEST(!relative_path("M0,0 L1e3,2"));
+  BOOST_TEST(!relative_path("M0,0 L1"));
+  BOOST_TEST(!relative_path("L1,1"));
+  BOOST_TEST(*polygon_path("1,1 3,1 3,4.04") == "M1 1h2v3z");
+  BOOST_TEST(!polygon_path("1,1 3"));
+  BOOST_TEST(!polygon_path("1,1"));
+}
+
+BOOST_AUTO_TEST_CASE(compaction_writes_polygons_as_paths_and_common_attributes_as_classes) {
+  const std::string out = compact_svg(
+      "<svg xmlns=\"http://www.w3.org/2000/svg\" xmlns:xlink=\"http://www.w3.org/1999/xlink\" "
+      "viewBox=\"0 0 9 9\"><g id=\"c1-gnuplot_plot_2\"><title>gnuplot_plot_2</title><path d='M1,1 L2,1'/></g>"
+      "<g fill=\"none\" color=\"black\" stroke=\"currentColor\">"
+      "<g stroke='none' shape-rendering='crispEdges'><polygon fill='rgb(1, 2, 3)' "
+      "points='68.70,89.50 70.70,110.50 72.70,91.20 '/></g>"
+      "<path stroke='rgb(102, 102, 102)' class=\"own\" d='M1,1 L2,2'/>"
+      "<path stroke='rgb(230, 230, 230)' stroke-dasharray='2,4' class=\"gridline\" d='M1,1 L3,1'/>"
+      "</g></svg>");
+  BOOST_TEST(contains(out, "<g class=\"ga\"><g class=\"sc\"><path fill='rgb(1, 2, 3)' "
+                           "d='M68.7 89.5l2 21 2-19.3z'/></g>"),
+             out);
+  // An element with a class of its own keeps its attributes.
+  BOOST_TEST(contains(out, "<path stroke='rgb(102, 102, 102)' class=\"own\" d='M1 1l1 1'/>"), out);
+  BOOST_TEST(contains(out, "<path class=\"gridline\" d='M1 1h2'/>"), out);
+  BOOST_TEST(!contains(out, "polygon"));
+  // Inline in HTML: no namespace declarations; gnuplot's plot names are no tooltips.
+  BOOST_TEST(out.starts_with("<svg viewBox=\"0 0 9 9\"><g id=\"c1-gnuplot_plot_2\"><path d='M1 1h1'/></g>"), out);
+  BOOST_TEST(compact_svg(out) == out);
 }
 
 BOOST_AUTO_TEST_CASE(a_threshold_far_from_the_data_is_marked_at_the_edge) {

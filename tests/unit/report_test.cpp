@@ -200,6 +200,13 @@ BOOST_AUTO_TEST_CASE(html_with_charts_and_a_hostile_name) {
       html,
       std::regex(
           "<title>c0ffee11aa · 2026-10-12 08:00 · median 12\\.[0-9] ms · regressed</title>")));
+  // Every class that the compaction gives gnuplot's elements has its rule in the page's style.
+  const std::string style = html.substr(0, html.find("</style>"));
+  for (const char* css : {"ga", "gg", "te", "tm", "t9", "gridline", "sa", "sb", "cb", "cg", "sc"}) {
+    if (contains(html, fmt::format("class=\"{}\"", css)))
+      BOOST_TEST(std::regex_search(style, std::regex(fmt::format("\\.{}[ ,]", css))), css);
+  }
+  BOOST_TEST(contains(html, "class=\"ga\""));
   // Series levels with hostile labels are escaped in tooltips.
   BOOST_TEST(contains(html, "<title>level x`y&quot;z: median"));
   BOOST_TEST(contains(html, "<title>level &lt;i&gt;: median"));
@@ -209,6 +216,29 @@ BOOST_AUTO_TEST_CASE(html_with_charts_and_a_hostile_name) {
   // Failed and regressed first.
   BOOST_TEST(html.find("id=\"test-sort-numbers") < html.find("id=\"test-parse-big-json"));
   BOOST_TEST(html.find("id=\"test-parse-big-json") < html.find("id=\"test-touch-memory"));
+}
+
+BOOST_AUTO_TEST_CASE(shared_tooltip_starts_are_listed_once_and_escaped) {
+  if (!gnuplot_available()) return;
+  temp_folder tmp;
+  auto model = golden_model(golden_hostile);
+  for (auto& r : model.tests[0].history) r.commit = "<b>\"&'|x";
+  report_options options;
+  options.out_dir = tmp.dir;
+  options.formats = {report_format::html};
+  write_reports(model, options);
+  const std::string html = read(tmp.dir / "index.html");
+  BOOST_TEST(!contains(html, "<b>\""));
+  // The titled points carry it whole, escaped; the others refer to the key list by number.
+  BOOST_TEST(contains(html, "<title>&lt;b&gt;&quot;&amp;&#39;|x · "));
+  std::smatch keys;
+  BOOST_TEST_REQUIRE(std::regex_search(html, keys, std::regex("<div id=\"tip-keys\" hidden data-keys=\"([^\"]*)\">")));
+  BOOST_TEST(contains(keys[1].str(), "&lt;b&gt;\\&quot;&amp;&#39;|x · "));
+  BOOST_TEST(count(keys[1].str(), "c0ffee02aa · 2026-") == 1u);  // once for the whole page
+  BOOST_TEST(count(keys[1].str(), "&quot; · pass&quot;") == 1u);
+  std::smatch records;
+  BOOST_TEST_REQUIRE(std::regex_search(html, records, std::regex("data-p=\"([^\"]*)\"")));
+  BOOST_TEST(std::regex_search(records[1].str(), std::regex("^[0-9.]+ [0-9.]+ [0-9]+ [0-9]+ [0-9.]+ ms(\\||$)")));
 }
 
 BOOST_AUTO_TEST_CASE(html_without_gnuplot_has_notes_where_charts_would_be) {
@@ -294,9 +324,16 @@ BOOST_AUTO_TEST_CASE(thousand_session_history) {
   const std::string html = read(tmp.dir / "index.html");
   if (gnuplot_available()) {
     BOOST_TEST(outcome.charts_drawn == outcome.charts_planned);
-    // Each trend is thinned to at most 200 points with a tooltip each (report.json keeps all).
-    BOOST_TEST(count(html, "<circle cx=") >= 3 * 150u);
-    BOOST_TEST(count(html, "<circle cx=") <= 3 * 200u + 3 * 2u + 2u);
+    // Each trend is thinned to at most 200 points with a tooltip each (report.json keeps all):
+    // a circle with its title, or a record of a chart's data-p that the page's script makes
+    // one of.
+    std::size_t tips = count(html, "<circle cx=");
+    const std::regex data("data-p=\"([^\"]*)\"");
+    for (auto it = std::sregex_iterator(html.begin(), html.end(), data);
+         it != std::sregex_iterator(); ++it)
+      tips += 1 + count((*it)[1].str(), "|");
+    BOOST_TEST(tips >= 3 * 150u);
+    BOOST_TEST(tips <= 3 * 200u + 3 * 2u + 2u);
   }
   const auto json = boost::json::parse(read(tmp.dir / "report.json"));
   BOOST_TEST(json.at("tests").as_array().size() == 3u);
@@ -373,7 +410,8 @@ BOOST_AUTO_TEST_CASE(svg_compaction_keeps_what_is_drawn) {
   BOOST_TEST(!contains(out, "gpPt0"));
   BOOST_TEST(!contains(out, "textbox"));
   BOOST_TEST(!contains(out, "feFlood"));
-  BOOST_TEST(contains(out, "d='M68.4,200.6 L725,200'"), out);
+  // Path data: relative steps on a 0.1 px grid; a common attribute run is a class.
+  BOOST_TEST(contains(out, "<path class=\"sa\" d='M68.4 200.6l656.6-.6'/>"), out);
   BOOST_TEST(contains(out, "transform=\"translate(56.9,203.83)\" font-size=\"10\">"), out);
   BOOST_TEST(contains(out, "<g fill=\"none\" color=\"black\" stroke-width=\"1.5\">"));
   BOOST_TEST(contains(out, "transform='translate(129.8,213.11) scale(1.31)' color='rgb(1, 2, 3)'/>"),
@@ -408,6 +446,8 @@ BOOST_AUTO_TEST_CASE(templates_escape_every_value) {
 }
 
 BOOST_AUTO_TEST_CASE(valid_utf8_replaces_bad_bytes) {
+  BOOST_TEST(valid_utf8("c0ffee11aa 2026-10-12T08:00:00Z") == "c0ffee11aa 2026-10-12T08:00:00Z");
+  BOOST_TEST(valid_utf8("").empty());
   BOOST_TEST(valid_utf8("plain é ✓ 😀") == "plain é ✓ 😀");
   BOOST_TEST(valid_utf8("a\xff"
                         "b") ==

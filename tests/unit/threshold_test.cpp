@@ -62,6 +62,20 @@ BOOST_AUTO_TEST_CASE(bad_expressions_quote_the_text_and_explain) {
   expect_error("wall.p95@ < 1s", "must be followed by a level");
   expect_error("< 1s", "does not start with a metric");
   expect_error("wall.ci_low < 1s", "unknown statistic 'ci_low'");
+  // A rate over no time, and a fraction of a whole count.
+  expect_error("rss.slope < 1MiB/0s", "'1MiB/0s' divides by a time of 0");
+  expect_error("rss.slope > 0B/0s", "'0B/0s' divides by a time of 0");
+  expect_error("rss.slope < 1MiB/0min", "divides by a time of 0");
+  expect_error("exit.failures == 0.5", "'0.5' is not a whole number, but exit.failures counts whole events");
+  expect_error("faults.minor < 10.5", "'10.5' is not a whole number");
+  expect_error("leaked.processes.max <= 1.5", "is not a whole number");
+}
+
+BOOST_AUTO_TEST_CASE(rates_take_a_counted_time_and_counts_a_fractional_statistic) {
+  BOOST_TEST(parse_threshold("rss.slope < 1MiB/min").limit == parse_threshold("rss.slope < 10MiB/10min").limit);
+  BOOST_TEST(parse_threshold("rss.slope < 1MiB/s").limit == 1024.0 * 1024);
+  BOOST_TEST(parse_threshold("faults.minor.median < 10.5").limit == 10.5);
+  BOOST_TEST(parse_threshold("exit.failures <= 2").limit == 2);
 }
 
 run_result result_with(std::vector<run_sample> runs) {

@@ -17,11 +17,11 @@ set key at screen 0.09, 0.995 left top horizontal samplen 1.5 spacing 1 font ",9
 
 set ylabel 'wall median (ms)' textcolor rgb "#333333"
 set label 'threshold 20.0 ms ↑' at graph 1, graph 1 right offset character -0.5, character -0.8 front textcolor rgb "#c62828" font ",9"
-plot 'r1-trend.dat' index 0 using 1:5:6 with filledcurves lc rgb "#dbe7f5" title 'p5-p95', \
-     '' index 0 using 1:3:4 with filledcurves lc rgb "#a8c5e8" title 'p25-p75', \
+plot 'r1-trend.dat' index 1 using 1:4:5 with filledcurves lc rgb "#dbe7f5" title 'p5-p95', \
+     '' index 1 using 1:2:3 with filledcurves lc rgb "#a8c5e8" title 'p25-p75', \
      '' index 0 using 1:2 with lines lw 1.5 lc rgb "#1f4e8c" title 'median', \
-     '' index 2 using 1:2 with lines dt 3 lw 2 lc rgb "#2e7d32" title 'baseline', \
-     '' index 3 using 1:2 with lines dt 4 lw 1 lc rgb "#777777" title 'change point', \
-     '' index 4 using 1:2 with lines lw 2 lc rgb "#ef6c00" title 'segment mean', \
-     '' index 1 using 1:(NaN):xticlabels(2) notitle
+     '' index 3 using 1:2 with lines dt 3 lw 2 lc rgb "#2e7d32" title 'baseline', \
+     '' index 4 using 1:2 with lines dt 4 lw 1 lc rgb "#777777" title 'change point', \
+     '' index 5 using 1:2 with lines lw 2 lc rgb "#ef6c00" title 'segment mean', \
+     '' index 2 using 1:(NaN):xticlabels(2) notitle
 unset output
