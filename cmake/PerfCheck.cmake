@@ -159,12 +159,14 @@ and run its perf tests with ``ctest -L perf``.
     so). Default: off.
 
   ``REGRESSION <rule>...``
-    Regression rules against the baseline, ``<metric>.median +<tolerance>%``:
-    ``"wall.median +5%"``. The test is ``regressed`` (and fails) only when the change is
-    significant (two-sided Mann-Whitney, p < ``ALPHA`` after Holm's correction over the
-    rules) and its whole Hodges-Lehmann interval lies beyond the tolerance; while the
-    interval straddles the tolerance the runner measures more runs, up to ``RUNS`` max.
-    Default: none.
+    Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic
+    is ``median``, ``mean``, ``p90``, ``p95`` or ``p99``; ``+5%`` tolerates a slowdown up to
+    5%, ``-40%`` requires the candidate to be at least 40% faster (lower) than the baseline:
+    ``"wall.median +5%"``, ``"wall.p95 +10%"``, ``"wall.median -40%"``. The test is
+    ``regressed`` (and fails) only when the change is significant (p < ``ALPHA`` after
+    Holm's correction over the rules) and its whole interval lies beyond the limit; while the
+    interval straddles the limit the runner measures more runs, up to ``RUNS`` max, and an
+    undecided change beyond the limit is reported as a possible regression. Default: none.
 
   ``BASELINE history|file|command``
     What the rules compare with. ``history``: the most recent accepted results in
@@ -204,6 +206,9 @@ and run its perf tests with ``ctest -L perf``.
     ``ENVIRONMENT`` and ``WORKING_DIRECTORY`` always start the keywords above, also after
     ``PROPERTIES``: labels and fixtures are then added to ``perf`` and
     ``perfcheck_session``, and the environment and folder are those of the measured command.
+    ``PROPERTIES WILL_FAIL TRUE`` is also written into the spec, so that the session line and
+    the reports count the test's failing verdict as an expected failure, not as failed (a
+    ``set_tests_properties`` after ``add_perf_test`` is not seen by perfcheck).
 
   ``PARALLEL``
     Let CTest run this test beside others (``ctest -j``). Default: the test has

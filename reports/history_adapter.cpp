@@ -58,6 +58,7 @@ report_result result_of(const run_result& res) {
   r.branch = valid_utf8(res.context.git_branch);
   r.date = valid_utf8(res.started_at);
   r.outcome = res.outcome;
+  r.expected_failure = is_expected_failure(res);
   r.reasons = valid_all(res.reasons);
   r.warnings = valid_all(res.warnings);
   for (threshold_outcome t : res.thresholds) {
@@ -149,12 +150,18 @@ void compare_by_finding(const run_result& res, const regression_finding& finding
                         const std::optional<baseline_origin>& origin, report_test& test) {
   baseline_comparison b;
   b.metric = valid_utf8(finding.metric);
-  b.statistic = "median";  // regression rules compare medians
+  // The rule's statistic: "wall.p95 +5%" compares p95.
+  const std::string subject = finding.rule.substr(0, finding.rule.find_first_of(" \t+-"));
+  const auto dot = subject.rfind('.');
+  b.statistic = dot == std::string::npos ? "median" : valid_utf8(subject.substr(dot + 1));
+  b.rule = valid_utf8(finding.rule);
   b.baseline_value = finding.baseline_median;
   b.change = finding.change;
   b.change_low = finding.ci_low;
   b.change_high = finding.ci_high;
-  b.confidence = change_confidence;
+  b.confidence = finding.confidence;  // the gate's level (1 - alpha over the looks); 0 in old results
+  b.possible_regression = finding.possible_regression();
+  b.runs_to_decide = finding.runs_to_decide;
   if (origin && res.baseline && res.baseline->kind == "history") {
     b.baseline_commit = valid_utf8(origin->commit);
     b.baseline_date = valid_utf8(origin->date);
@@ -187,7 +194,9 @@ void compare_with_pool(const run_result& res, const std::vector<double>& pool,
   b.change = change.estimate;
   b.change_low = change.low;
   b.change_high = change.high;
-  b.confidence = change.confidence;
+  // The documented 99% (the interval reaches at least that), or the coverage the sizes reached.
+  b.too_few_runs = change.confidence < change_confidence - 1e-9;
+  b.confidence = b.too_few_runs ? change.confidence : change_confidence;
   if (origin) {
     b.baseline_commit = valid_utf8(origin->commit);
     b.baseline_date = valid_utf8(origin->date);

@@ -15,7 +15,7 @@ namespace {
 
 // CSS class of a verdict badge; "passed" and "not-run" for the tally words.
 std::string css_class(const test_row& row) {
-  return row.severity == 6 ? "notrun" : row.severity == 5 ? "passed" : row.verdict_word;
+  return row.severity == 7 ? "expected" : row.severity == 6 ? "notrun" : row.severity == 5 ? "passed" : row.verdict_word;
 }
 
 const char* change_class(const test_row& row) {
@@ -46,7 +46,7 @@ ctemplate::TemplateDictionary* delta(ctemplate::TemplateDictionary& d, const tes
 void summary_row(ctemplate::TemplateDictionary& r, const test_row& row) {
   r.SetValue("CLASS", css_class(row));
   r.SetIntValue("SEVERITY", row.severity);
-  r.SetValue("VERDICT", row.verdict_word);
+  r.SetValue("VERDICT", row.verdict_text);
   r.SetValue("ANCHOR", row.anchor);
   r.SetValue("NAME", row.name);
   r.SetValue("VALUE", row.value ? fmt::format("{}", *row.value) : "Infinity");
@@ -100,7 +100,7 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
     if (view.counts[i] == 0) continue;
     any = true;
     auto* c = dict.AddSectionDictionary("COUNT");
-    c->SetValue("CLASS", i == 6 ? "notrun" : severity_word(i));
+    c->SetValue("CLASS", i == 7 ? "expected" : i == 6 ? "notrun" : severity_word(i));
     c->SetIntValue("N", static_cast<long>(view.counts[i]));
     c->SetValue("WORD", severity_word(i));
   }
@@ -220,7 +220,7 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
   ctemplate::TemplateDictionary dict("test");
   dict.SetValue("CLASS", css_class(row));
   dict.SetValue("ANCHOR", row.anchor);
-  dict.SetValue("VERDICT", row.verdict_word);
+  dict.SetValue("VERDICT", row.verdict_text);
   dict.SetValue("NAME", row.name);
   headline(dict, row);
   result_facts(dict, row);

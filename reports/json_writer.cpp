@@ -26,7 +26,10 @@ boost::json::value change_json(const test_row& row) {
           {"baseline_commit", or_null(c.baseline_commit)},
           {"baseline_date", or_null(c.baseline_date)},
           {"text", row.change_text},
-          {"interval_text", row.interval_text}};
+          {"interval_text", row.interval_text},
+          {"possible_regression", c.possible_regression},
+          {"runs_to_decide", c.runs_to_decide},
+          {"too_few_runs", c.too_few_runs}};
 }
 
 boost::json::object row_json(const test_row& row) {
@@ -95,7 +98,7 @@ class json_writer : public report_writer {
                        {"perfcheck_version", or_null(s.perfcheck_version)}};
     boost::json::object counts;
     const char* keys[] = {"failed",   "regressed", "error",  "inconclusive",
-                          "improved", "pass",      "not_run"};
+                          "improved", "pass",      "not_run", "expected_failure"};
     for (std::size_t i = 0; i < view.counts.size(); ++i) counts[keys[i]] = view.counts[i];
     root["counts"] = std::move(counts);
     root["changepoint_method"] = {

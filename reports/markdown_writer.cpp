@@ -10,7 +10,7 @@ namespace perfcheck::reports {
 
 namespace {
 
-constexpr const char* icons[] = {"❌", "🔺", "⚠️", "❔", "🟢", "✅", "⏭️"};
+constexpr const char* icons[] = {"❌", "🔺", "⚠️", "❔", "🟢", "✅", "⏭️", "☑️"};
 
 std::string headline(const test_row& row) {
   return row.value ? fmt::format("{} {} {}", row.metric, row.statistic, row.value_text) : "";
@@ -48,7 +48,7 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
 // A row of the table of tests that need a look.
 void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std::string& base_url) {
   r.SetValue("ICON", icons[row.severity]);
-  r.SetValue("VERDICT", row.verdict_word);
+  r.SetValue("VERDICT", row.verdict_text);
   set_name(r, row, base_url);
   r.SetValue("HEADLINE", headline(row));
   if (row.change) {

@@ -38,9 +38,16 @@ struct baseline_comparison {
   double change = 0;          ///< relative: +0.07 is 7% higher (slower, larger) than baseline
   double change_low = 0;      ///< confidence interval of `change`
   double change_high = 0;
-  double confidence = 0.95;     ///< of the interval
+  double confidence = 0.95;     ///< of the interval; 0: the gate's, level not recorded
   std::string baseline_commit;  ///< empty when unknown
   std::string baseline_date;    ///< RFC 3339; empty when unknown
+  /// The report's own comparison (no finding): the runs were too few for its 99% interval, so the
+  /// interval is the widest the sizes allow, at `confidence`.
+  bool too_few_runs = false;
+  /// The gate's finding was inconclusive with its estimate beyond the rule's limit.
+  bool possible_regression = false;
+  std::size_t runs_to_decide = 0;  ///< with possible_regression: candidate runs that would decide
+  std::string rule;                ///< the gate's rule, when the comparison is its finding
   bool operator==(const baseline_comparison&) const = default;
 };
 
@@ -65,6 +72,7 @@ struct report_result {
   std::string branch;   ///< may be empty
   std::string date;     ///< RFC 3339 UTC (started_at)
   verdict outcome = verdict::pass;
+  bool expected_failure = false;  ///< WILL_FAIL and failed, regressed or error (is_expected_failure)
   std::vector<std::string> reasons;
   std::vector<std::string> warnings;
   std::vector<threshold_outcome> thresholds;

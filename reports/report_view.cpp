@@ -18,11 +18,12 @@ namespace perfcheck::reports {
 
 namespace {
 
-constexpr std::array<const char*, 7> severity_words = {
-    "failed", "regressed", "error", "inconclusive", "improved", "passed", "not run"};
+constexpr std::array<const char*, 8> severity_words = {
+    "failed", "regressed", "error", "inconclusive", "improved", "passed", "not run", "expected failure"};
 
 int severity_of(const report_result* r) {
   if (r == nullptr) return 6;
+  if (r->expected_failure) return 7;
   switch (r->outcome) {
     case verdict::failed:
       return 0;
@@ -76,6 +77,28 @@ std::optional<double> statistic_of(const report_result& r, const std::string& me
   const metric_figures* f = r.find(metric);
   if (f == nullptr || f->summary.n == 0) return std::nullopt;
   return f->summary.get(statistic);
+}
+
+// The interval with its level, and why the level is not the documented 99% when it is not.
+std::string interval_text(const baseline_comparison& c) {
+  const std::string ends = fmt::format("{} to {}", format_change(c.change_low), format_change(c.change_high));
+  if (c.too_few_runs) return fmt::format("{} ({:.3g}%: too few runs for a 99% CI)", ends, c.confidence * 100);
+  if (c.confidence <= 0) return fmt::format("gate's CI {}", ends);
+  return fmt::format("{:.3g}% CI {}", c.confidence * 100, ends);
+}
+
+// The verdict as shown: an inconclusive result that may be a regression says so.
+std::string verdict_text(const test_row& row) {
+  if (row.severity == 7) return fmt::format("{} (expected: WILL_FAIL)", row.verdict_word);
+  if (!row.current || row.current->outcome != verdict::inconclusive || !row.change ||
+      !row.change->possible_regression) {
+    return row.verdict_word;
+  }
+  if (row.change->runs_to_decide == 0) {
+    return "inconclusive: possible regression (more runs alone cannot decide it)";
+  }
+  return fmt::format("inconclusive: possible regression (about {} runs would decide it)",
+                     row.change->runs_to_decide);
 }
 
 void find_changes(test_row& row) {
@@ -136,10 +159,9 @@ test_row make_row(const report_test& test) {
     row.statistic = test.baseline->statistic;
     row.change = test.baseline;
     row.change_text = format_change(row.change->change);
-    row.interval_text =
-        fmt::format("{:.0f}% CI {} to {}", row.change->confidence * 100,
-                    format_change(row.change->change_low), format_change(row.change->change_high));
+    row.interval_text = interval_text(*row.change);
   }
+  row.verdict_text = verdict_text(row);
   if (!metric_summary{}.get(row.statistic)) row.statistic = "median";
   row.kind = metric_kind(row.metric);
   if (row.current) {

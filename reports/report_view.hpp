@@ -41,8 +41,11 @@ struct test_row {
   std::string name;
   std::string anchor;        ///< HTML id: "test-" + readable slug + hash; unique in the report
   std::string verdict_word;  ///< "failed", ..., or "not run"
+  /// verdict_word as shown, with "possible regression" called out: "inconclusive: possible
+  /// regression (about 48 runs would decide it)".
+  std::string verdict_text;
   int severity = 0;          ///< report order: failed 0, regressed 1, error 2, inconclusive 3,
-                             ///< improved 4, pass 5, not run 6
+                             ///< improved 4, pass 5, not run 6, expected failure 7 (WILL_FAIL)
 
   std::string metric = "wall";       ///< the headline metric (the regression rule's, or wall)
   std::string statistic = "median";  ///< the headline statistic
@@ -52,7 +55,9 @@ struct test_row {
 
   std::optional<baseline_comparison> change;  ///< vs the baseline, when compared
   std::string change_text;                    ///< "+7.2%" or ""
-  std::string interval_text;                  ///< "95% CI +3.1% to +11.0%" or ""
+  /// "99% CI +3.1% to +11.0%"; the gate's level when it is the gate's finding ("99.7% CI"); "+1%
+  /// to +9% (90%: too few runs for a 99% CI)" when the runs could not reach 99%; or "".
+  std::string interval_text;
 
   std::vector<threshold_line> thresholds;
   std::size_t thresholds_failed = 0;
@@ -70,8 +75,9 @@ struct test_row {
   bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
 };
 
-/// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run.
-using verdict_counts = std::array<std::size_t, 7>;
+/// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run,
+/// expected failure (a WILL_FAIL test that failed: not counted as failed).
+using verdict_counts = std::array<std::size_t, 8>;
 
 /// The rows of a model, in report order, and the verdict tally.
 struct report_view {

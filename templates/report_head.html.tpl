@@ -12,7 +12,7 @@
 <style>
 :root { --fg: #1d2329; --muted: #5f6b76; --line: #d9dee3; --bg-alt: #f5f7f9;
   --failed: #b71c1c; --regressed: #c2410c; --error: #6d28d9; --inconclusive: #8a6d00;
-  --improved: #1b5e20; --passed: #2e6b30; --notrun: #6b7280; }
+  --improved: #1b5e20; --passed: #2e6b30; --notrun: #6b7280; --expected: #4b5563; }
 * { box-sizing: border-box; }
 body { margin: 0 auto; max-width: 1200px; padding: 1.2rem 1.5rem 3rem; color: var(--fg);
   font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", Arial, sans-serif; }
@@ -32,6 +32,7 @@ header { border-bottom: 1px solid var(--line); padding-bottom: .8rem; margin-bot
 .v-error .badge, .badge.v-error { background: var(--error); }
 .v-inconclusive .badge, .badge.v-inconclusive { background: var(--inconclusive); }
 .v-improved .badge, .badge.v-improved { background: var(--improved); }
+.v-expected .badge, .badge.v-expected { background: var(--expected); }
 .v-passed .badge, .badge.v-passed, .v-pass .badge, .badge.v-pass { background: var(--passed); }
 .note { background: #fff8e1; border: 1px solid #f0d58c; padding: .4rem .7rem; border-radius: 3px; }
 table { border-collapse: collapse; width: 100%; }

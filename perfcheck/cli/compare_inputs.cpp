@@ -294,8 +294,10 @@ int report_comparison(const gate::comparison_report& report, const comparison_si
 
 void add_comparison_options(CLI::App* sub, comparison_flags& flags) {
   sub->add_option("--rule", flags.rules,
-                  fmt::format("Regression rule, repeatable: '<metric>.median +<tolerance>%' (metrics wall, "
-                              "user, sys, cpu, rss) [default: '{}']", default_compare_rule))
+                  fmt::format("Regression rule, repeatable: '<metric>.<statistic> <limit>%' (metrics wall, "
+                              "user, sys, cpu, rss, ...; statistic median, mean, p90, p95, p99; "
+                              "'+5%' tolerates a slowdown, '-40%' requires a speed-up) [default: '{}']",
+                              default_compare_rule))
       ->type_name("RULE")->expected(1)->allow_extra_args(false)->take_all();
   sub->add_option("--alpha", flags.alpha,
                   "Significance level of the Mann-Whitney test (Holm-corrected over a test's rules); "

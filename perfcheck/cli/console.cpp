@@ -51,6 +51,19 @@ std::string format_tree_counters(const run_result& r) {
 
 }  // namespace
 
+std::string possible_regression_note(const run_result& r) {
+  if (r.outcome != verdict::inconclusive) return "";
+  for (const auto& f : r.regressions) {
+    if (!f.possible_regression()) continue;
+    const std::string runs = f.runs_to_decide > 0
+                                 ? fmt::format("about {} runs would decide it", f.runs_to_decide)
+                                 : std::string("more runs alone cannot decide it");
+    return fmt::format(" — POSSIBLE REGRESSION: {} changed {:+.1f}%, beyond its limit {:+.1f}%, "
+                       "not yet significant; {}", f.rule, f.change * 100, f.tolerance * 100, runs);
+  }
+  return "";
+}
+
 std::string format_result_block(const run_result& r) {
   std::string out;
   out += fmt::format("{}: {} run{}", r.name, r.runs.size(), r.runs.size() == 1 ? "" : "s");
@@ -85,7 +98,7 @@ std::string format_result_block(const run_result& r) {
     const std::string measured = t.measured && t.typed ? format_threshold_value(t.expr, t.value) : "not measured";
     out += fmt::format("  {} {}   ({})\n", t.ok ? "✓" : "✗", t.expr.text, measured);
   }
-  out += fmt::format("  verdict: {}\n", to_string(r.outcome));
+  out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
   for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
   for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
   return out;
@@ -122,6 +135,12 @@ std::string format_ctest_measurements(const run_result& r) {
   if (const auto* m = find(r, "rss")) tag("rss.max_mib", m->max / (1024.0 * 1024.0));
   if (const auto* m = find(r, "rss_tree"); m != nullptr && m->max > 0) tag("rss_tree.max_mib", m->max / (1024.0 * 1024.0));
   tag("runs", static_cast<double>(r.runs.size()));
+  for (const auto& f : r.regressions) {
+    if (f.possible_regression() && f.runs_to_decide > 0) {
+      tag("regression.runs_to_decide", static_cast<double>(f.runs_to_decide));
+      break;
+    }
+  }
   return out;
 }
 

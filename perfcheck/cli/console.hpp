@@ -15,6 +15,10 @@ namespace perfcheck::cli {
 /// warnings last.
 std::string format_result_block(const run_result& result);
 
+/// " — POSSIBLE REGRESSION: <rule> changed +x%, beyond its limit ...; about N runs would decide
+/// it" for an inconclusive result whose estimate lies beyond a rule's limit; "" otherwise.
+std::string possible_regression_note(const run_result& result);
+
 /// `text` with every '<' that could open a tag (one before a letter, '/', '!' or '?') written
 /// as "&lt;", so that a test name, reason or message on the stream CTest scans cannot pose as
 /// a <CTestMeasurement>, <DartMeasurement>, <CTestLabel> or <CTestDetails> tag of its own.

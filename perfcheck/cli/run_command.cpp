@@ -73,6 +73,10 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     auto regression = run::prepare_regression(plan, context, history.get());
     history.reset();
+    // A history that does not exist yet was still given: it is the source, with nothing in it.
+    if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
+      regression->plan.baseline.source = history_where;
+    }
     // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
     if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
       if (auto floor = run::load_noise_floor(calibration, context.machine)) regression->plan.options.noise_floor = *floor;
@@ -114,7 +118,8 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
     std::fputs(json.c_str(), stdout);
   }
   if (flags.quiet) {
-    std::fprintf(human, "%s: %s\n", escape_ctest_tags(result.name).c_str(), to_string(result.outcome));
+    std::fprintf(human, "%s: %s%s\n", escape_ctest_tags(result.name).c_str(), to_string(result.outcome),
+                 escape_ctest_tags(possible_regression_note(result)).c_str());
   } else {
     // CTest scans this stream for measurement tags: only perfcheck's own may be read as one.
     std::fputs(escape_ctest_tags(format_result_block(result)).c_str(), human);
@@ -161,6 +166,7 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   result.context.git_commit = origin.git_commit;
   result.context.git_branch = origin.git_branch;
   result.context.compiler = origin.compiler;
+  result.expected_failure = plan.spec.will_fail;
   report(result, plan.spec, flags);
   return record(result, history_where, plan.spec).value_or(code);
 }

@@ -219,7 +219,7 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("N");
   sub.add_flag("--clean-env", f.clean_env, "Start the command with only PATH and the --env variables, so the caller's environment cannot change the figures");
   sub.add_flag("--no-aslr", f.no_aslr, "Turn address space layout randomization off for the command (personality ADDR_NO_RANDOMIZE), for steadier cache behaviour");
-  sub.add_option("--regression", f.regressions, "Regression rule against the baseline, repeatable: '<metric>.median +<tolerance>%', e.g. 'wall.median +5%'. Fails (exit 1) only when the slowdown is significant (Mann-Whitney, p < --alpha) and its whole interval lies beyond the tolerance")
+  sub.add_option("--regression", f.regressions, "Regression rule against the baseline, repeatable: '<metric>.<statistic> <limit>%' with statistic median, mean, p90, p95 or p99; '+5%' tolerates a slowdown up to 5%, '-40%' requires the candidate to be at least 40% faster, e.g. 'wall.median +5%', 'wall.p95 +10%', 'wall.median -40%'. Fails (exit 1) only when the change is significant (p < --alpha) and its whole interval lies beyond the limit")
       ->type_name("RULE")->take_all()->allow_extra_args(false);
   sub.add_option("--alpha", f.alpha, "Significance level of the regression rules [default: 0.01]")
       ->type_name("P");

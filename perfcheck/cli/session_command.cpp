@@ -105,11 +105,13 @@ std::optional<session_record> read_session(const fs::path& dir) {
 
 struct session_tally {
   std::array<int, 6> counts{};                               ///< indexed by verdict
+  int expected_failures = 0;  ///< WILL_FAIL tests that failed (not in counts)
+  std::vector<std::string> unexpected_passes;  ///< WILL_FAIL tests that passed: CTest fails them
   std::vector<std::pair<std::string, verdict>> not_passing;  ///< name, verdict
   int older = 0;                                             ///< results of other sessions
   std::vector<std::string> unreadable;                       ///< "file: problem"
   int total() const {
-    int n = 0;
+    int n = expected_failures;
     for (int c : counts) n += c;
     return n;
   }
@@ -140,7 +142,14 @@ session_tally tally_results(const fs::path& dir, const std::optional<session_rec
         ++tally.older;
         continue;
       }
+      if (is_expected_failure(result)) {
+        ++tally.expected_failures;
+        continue;
+      }
       ++tally.counts[static_cast<std::size_t>(result.outcome)];
+      if (result.expected_failure && (result.outcome == verdict::pass || result.outcome == verdict::improved)) {
+        tally.unexpected_passes.push_back(result.name);
+      }
       if (result.outcome != verdict::pass && result.outcome != verdict::improved) {
         tally.not_passing.emplace_back(result.name, result.outcome);
       }
@@ -203,6 +212,10 @@ int finish_session(const fs::path& dir, const std::string& history, const std::s
     if (!counts.empty()) counts += ", ";
     counts += fmt::format("{} {}", tally.counts[i], to_string(static_cast<verdict>(i)));
   }
+  if (tally.expected_failures > 0) {
+    counts += fmt::format("{}{} expected failure{} (WILL_FAIL)", counts.empty() ? "" : ", ",
+                          tally.expected_failures, tally.expected_failures == 1 ? "" : "s");
+  }
   std::string line = fmt::format("perfcheck session {}: {} result(s)",
                                  session ? session->id : std::string("(unknown)"), tally.total());
   if (!counts.empty()) line += ": " + counts;
@@ -211,6 +224,9 @@ int finish_session(const fs::path& dir, const std::string& history, const std::s
   std::printf("%s in %s\n", line.c_str(), dir.c_str());
   for (const auto& [name, outcome] : tally.not_passing) {
     std::printf("  %-12s %s\n", to_string(outcome), name.c_str());
+  }
+  for (const auto& name : tally.unexpected_passes) {
+    std::printf("  %-12s %s (marked WILL_FAIL, so CTest counts it as failed)\n", "passed", name.c_str());
   }
   for (const auto& problem : tally.unreadable) {
     std::printf("warning: unreadable result: %s\n", problem.c_str());

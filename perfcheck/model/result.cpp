@@ -2,6 +2,9 @@
 #include "perfcheck/model/result.hpp"
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
+#include <string_view>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
@@ -106,6 +109,11 @@ std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_
   return out;
 }
 
+bool is_expected_failure(const run_result& r) {
+  return r.expected_failure &&
+         (r.outcome == verdict::failed || r.outcome == verdict::regressed || r.outcome == verdict::error);
+}
+
 boost::json::value result_to_json(const run_result& r) {
   boost::json::object o;
   o["schema"] = result_schema;
@@ -130,7 +138,8 @@ boost::json::value result_to_json(const run_result& r) {
                            {"candidate_median", f.candidate_median}, {"change", f.change},
                            {"ci_low", f.ci_low}, {"ci_high", f.ci_high}, {"p_value", f.p_value},
                            {"p_adjusted", f.p_adjusted}, {"decision", to_string(f.decision)},
-                           {"reason", f.reason}});
+                           {"reason", f.reason}, {"tolerance", f.tolerance},
+                           {"confidence", f.confidence}, {"runs_to_decide", f.runs_to_decide}});
   }
   o["regressions"] = std::move(regressions);
   if (r.baseline) {
@@ -143,6 +152,7 @@ boost::json::value result_to_json(const run_result& r) {
   }
   o["overhead_ns"] = r.overhead_ns;
   o["overhead_corrected"] = r.overhead_corrected;
+  if (r.expected_failure) o["expected_failure"] = true;
   o["environment"] = environment_to_json(r.environment);
   o["context"] = {{"session_id", r.context.session_id},   {"git_commit", r.context.git_commit},
                   {"git_branch", r.context.git_branch},   {"machine", r.context.machine},
@@ -162,6 +172,18 @@ boost::json::value result_to_json(const run_result& r) {
 }
 
 namespace {
+
+// The limit of an older finding that did not store it: the rule's last word, "+5%" -> 0.05;
+// 0 when it is not a percentage.
+double tolerance_in(std::string_view rule) {
+  const auto space = rule.find_last_of(" \t");
+  std::string word(space == std::string_view::npos ? rule : rule.substr(space + 1));
+  if (word.size() < 2 || word.back() != '%') return 0;
+  word.pop_back();
+  char* end = nullptr;
+  const double value = std::strtod(word.c_str(), &end);
+  return end == word.c_str() + word.size() && std::isfinite(value) ? value / 100 : 0;
+}
 
 // The per-metric summaries, and the wall-time outlier indexes.
 void read_summaries(const json_reader& r, const boost::json::value& json, run_result& out) {
@@ -211,6 +233,10 @@ void read_gates(const json_reader& r, const boost::json::value& json, std::strin
       if (!decision) f.fail("decision", fmt::format("'{}' is not a verdict", d));
       finding.decision = *decision;
       finding.reason = f.optional_string("reason").value_or("");
+      finding.tolerance = f.optional_number("tolerance").value_or(tolerance_in(finding.rule));
+      finding.confidence = f.optional_number("confidence").value_or(0);
+      finding.runs_to_decide =
+          static_cast<std::size_t>(f.optional_int("runs_to_decide", 0, INT64_MAX).value_or(0));
       out.regressions.push_back(std::move(finding));
     }
   }
@@ -295,6 +321,7 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   read_baseline_and_context(r, json, out);
   out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);
   out.overhead_corrected = r.optional_bool("overhead_corrected").value_or(false);
+  out.expected_failure = r.optional_bool("expected_failure").value_or(false);
   if (auto env = r.optional_object("environment")) out.environment = environment_from_json(*env);
   out.started_at = r.optional_string("started_at").value_or("");
   out.finished_at = r.optional_string("finished_at").value_or("");

@@ -57,6 +57,17 @@ struct regression_finding {
   double p_adjusted = 1;             ///< Holm-adjusted over the test's rules
   verdict decision = verdict::pass;  ///< pass, improved, regressed or inconclusive
   std::string reason;
+  /// The rule's limit as a fraction: +0.05 for "+5%" (a tolerance), -0.4 for "-40%" (a
+  /// required speed-up). Older results: read from `rule`.
+  double tolerance = 0;
+  /// Coverage of [ci_low, ci_high] (the gate's 1 - alpha split over the looks, or what the
+  /// sample sizes reached); 0 when unknown (older results).
+  double confidence = 0;
+  /// Inconclusive with the estimate beyond the limit: the candidate runs that would decide it if
+  /// the observed change and spread held (docs/regressions.md); 0 when more runs cannot decide.
+  std::size_t runs_to_decide = 0;
+  /// Inconclusive, and the point estimate lies beyond the limit: a possible regression.
+  bool possible_regression() const { return decision == verdict::inconclusive && change > tolerance; }
   bool operator==(const regression_finding&) const = default;
 };
 
@@ -107,6 +118,8 @@ struct run_result {
   std::map<std::string, trend_outcome> trends;  ///< "rss" (and "wall" over repeated runs) in a soak
   std::int64_t overhead_ns = 0;     ///< median wall time of an empty program's launch
   bool overhead_corrected = false;  ///< whether overhead_ns was subtracted from wall times
+  /// The test is marked WILL_FAIL (spec will_fail): a failing verdict is an expected failure.
+  bool expected_failure = false;
   environment_info environment;
   run_context context;
   std::string started_at;   ///< RFC 3339 UTC, e.g. 2026-11-23T10:00:00.123Z
@@ -114,6 +127,10 @@ struct run_result {
 
   bool operator==(const run_result&) const = default;
 };
+
+/// Whether `result` failed the way its WILL_FAIL mark expects: marked, and failed, regressed or
+/// error.
+bool is_expected_failure(const run_result& result);
 
 /// The JSON form of a result (schema perfcheck/result/v1, see docs/result-format.md).
 boost::json::value result_to_json(const run_result& result);

@@ -265,7 +265,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "runs", "min_time", "thresholds", "allow_failures", "output_dir",
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
-                    "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr"});
+                    "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
+                    "will_fail"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -291,6 +292,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.result_file = r.optional_string("result_file").value_or("");
   spec.show_output = r.optional_bool("show_output").value_or(false);
   spec.subtract_overhead = r.optional_bool("subtract_overhead").value_or(false);
+  spec.will_fail = r.optional_bool("will_fail").value_or(false);
   spec.regressions = r.string_array("regressions", false, false);
   if (!r.has("runs")) extend_runs_for_regressions(spec);
   spec.alpha = r.optional_number("alpha").value_or(spec.alpha);
@@ -375,6 +377,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.nice) o["nice"] = *spec.nice;
   if (spec.clean_environment) o["clean_env"] = true;
   if (spec.no_aslr) o["no_aslr"] = true;
+  if (spec.will_fail) o["will_fail"] = true;
   return o;
 }
 

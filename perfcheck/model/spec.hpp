@@ -59,6 +59,9 @@ struct run_spec {
   std::string baseline_file;              ///< perfcheck/baseline/v1 file (baseline == "file")
   std::string history;                    ///< history database; empty: none (no recording)
   bool fail_on_inconclusive = false;      ///< ON_INCONCLUSIVE fail: inconclusive exits 1
+  /// The CTest test is marked WILL_FAIL (add_perf_test PROPERTIES WILL_FAIL TRUE): a failing
+  /// verdict is expected, and the session and reports count it as an expected failure.
+  bool will_fail = false;
 
   bool operator==(const run_spec&) const = default;
 };

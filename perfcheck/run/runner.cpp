@@ -39,11 +39,10 @@ bool rules_decided(const regression_plan& plan, const run_result& result, int ma
                    const gate::regression_options& look_options) {
   const auto base = baseline_columns(plan, result);
   const std::size_t nb = base.empty() ? 0 : base.begin()->second.size();
-  const std::size_t rules_n = plan.rules.size();
   if (!plan.baseline_executor &&
-      !gate::rules_can_reach(nb, static_cast<std::size_t>(max_runs), rules_n, look_options.alpha))
+      !gate::rules_can_reach(plan.rules, nb, static_cast<std::size_t>(max_runs), look_options.alpha))
     return true;
-  if (!gate::rules_can_reach(nb, result.runs.size(), rules_n, look_options.alpha)) return false;
+  if (!gate::rules_can_reach(plan.rules, nb, result.runs.size(), look_options.alpha)) return false;
   const auto findings = gate::evaluate_regressions(plan.rules, base, metric_columns(result.runs), look_options);
   return gate::combine(findings) != verdict::inconclusive;
 }
@@ -92,6 +91,7 @@ class measurement {
         output_(plan.spec), pairs_(rules_, result_), looks_(planned_looks(plan.schedule)) {
     look_options_ = rules_ ? rules_->options : gate::regression_options{};
     look_options_.alpha /= static_cast<double>(looks_.size());
+    look_options_.paired = rules_ != nullptr && rules_->baseline_executor != nullptr;
     if (rules_) result_.baseline = rules_->baseline;
   }
 
@@ -167,9 +167,12 @@ void measurement::warm_up() {
 bool measurement::plan_met_and_decided(int done) {
   if (done < plan_.schedule.min_runs || measured_ns_ < plan_.schedule.min_time_ns) return false;
   if (!rules_ || rules_->rules.empty() || !result_.baseline) return true;
-  while (next_look_ < looks_.size() && looks_[next_look_] < done) ++next_look_;
-  if (next_look_ == looks_.size() || looks_[next_look_] != done) return false;
-  ++next_look_;
+  // Nothing to compare with (a first result): more runs cannot decide anything.
+  if (!rules_->baseline_executor && baseline_columns(*rules_, result_).empty()) return true;
+  // The schedule can be met past a planned look (min_time): the look missed is taken now, so
+  // no more than the planned number of looks is ever taken and the alpha split still holds.
+  if (next_look_ == looks_.size() || looks_[next_look_] > done) return false;
+  while (next_look_ < looks_.size() && looks_[next_look_] <= done) ++next_look_;
   return rules_decided(*rules_, result_, plan_.schedule.max_runs, look_options_);
 }
 
@@ -245,17 +248,23 @@ void apply_regressions(run_result& result, const regression_plan& plan,
   const auto base = baseline_columns(plan, result);
   const std::size_t baseline_runs = base.empty() ? 0 : base.begin()->second.size();
   if (!result.baseline || baseline_runs == 0) {
-    result.warnings.push_back(fmt::format(
-        "no baseline yet ({}): the regression rules were not checked", plan.baseline.kind));
+    // A history that was given but holds nothing comparable yet says so, naming the file.
+    const bool named_history = plan.baseline.kind == "history" && !plan.baseline.source.starts_with("(");
+    result.warnings.push_back(
+        named_history ? fmt::format("no baseline yet (history): no comparable results yet in {}; the "
+                                    "regression rules were not checked", plan.baseline.source)
+                      : fmt::format("no baseline yet ({}): the regression rules were not checked",
+                                    plan.baseline.kind));
     return;
   }
   result.baseline->runs = baseline_runs;
-  if (!gate::rules_can_reach(result.baseline->runs, result.runs.size(), plan.rules.size(), options.alpha)) {
+  if (!gate::rules_can_reach(plan.rules, result.baseline->runs, result.runs.size(), options.alpha)) {
+    std::size_t need = 0;
+    for (const auto& rule : plan.rules) need = std::max(need, gate::min_runs_for(rule, plan.rules.size(), options.alpha));
     result.warnings.push_back(fmt::format(
         "the regression rules were not checked: {} baseline and {} candidate runs can never reach "
         "significance at alpha {:.3g} (split over the planned looks); measure at least {} runs",
-        result.baseline->runs, result.runs.size(), options.alpha,
-        stats::min_sample_size(options.alpha / static_cast<double>(plan.rules.size()))));
+        result.baseline->runs, result.runs.size(), options.alpha, need));
     return;
   }
   result.regressions = gate::evaluate_regressions(plan.rules, base, metric_columns(result.runs), options);
@@ -264,9 +273,15 @@ void apply_regressions(run_result& result, const regression_plan& plan,
     if (f.decision == verdict::regressed || f.decision == verdict::inconclusive) result.reasons.push_back(f.reason);
   }
   if (result.outcome == verdict::pass) result.outcome = v;
+  const bool possible = std::any_of(result.regressions.begin(), result.regressions.end(),
+                                    [](const auto& f) { return f.possible_regression(); });
   if (v == verdict::inconclusive && !fail_on_inconclusive) {
-    result.warnings.push_back("the regression verdict is inconclusive (allowed: ON_INCONCLUSIVE pass); "
-                              "more runs (a higher RUNS maximum) or a quieter machine can decide it");
+    result.warnings.push_back(
+        possible ? "a possible regression is let pass as inconclusive (ON_INCONCLUSIVE pass): the "
+                   "change looks beyond the limit but is not yet significant; more runs (a higher "
+                   "RUNS maximum) or a quieter machine can decide it, ON_INCONCLUSIVE fail fails it"
+                 : "the regression verdict is inconclusive (allowed: ON_INCONCLUSIVE pass); more "
+                   "runs (a higher RUNS maximum) or a quieter machine can decide it");
   }
 }
 

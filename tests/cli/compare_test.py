@@ -401,7 +401,7 @@ class BadInputTest(unittest.TestCase):
         self.expect_usage_error(("compare", empty, self.good), "the folder holds no result files")
 
     def test_bad_flags(self):
-        self.expect_usage_error(("compare", "--rule", "wall.p95 +5%", self.good, self.good), "--rule",
+        self.expect_usage_error(("compare", "--rule", "wall.p50 +5%", self.good, self.good), "--rule",
                                 "wall.median")
         self.expect_usage_error(("compare", "--alpha", "0", self.good, self.good), "--alpha 0")
         self.expect_usage_error(("compare", self.good), "exactly two sides, got 1")

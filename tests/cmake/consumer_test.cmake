@@ -117,7 +117,7 @@ foreach(config IN LISTS configs)
   run(build "${CMAKE_COMMAND}" --build "${BINARY_DIR}" --config ${config} --parallel 2)
   expect("build (${config}) succeeds" build_status EQUAL 0)
   expect("the build checks the specs"
-    build_output MATCHES "Checking 3 perf test spec\\(s\\)")
+    build_output MATCHES "Checking 4 perf test spec\\(s\\)")
   if(KEEP_BUILD)
     # Only sources edited since the kept build was made are compiled again.
     string(REGEX MATCHALL "Building CXX object perfcheck/" again "${build_output}")
@@ -160,7 +160,9 @@ run(all ctest --test-dir "${BINARY_DIR}" -C ${config} -T Test -L perf --output-o
 expect("ctest -L perf fails because of consumer.fail" NOT all_status EQUAL 0)
 expect("consumer.pass passes" all_output MATCHES "consumer.pass [.]+ +Passed")
 expect("consumer.fail fails" all_output MATCHES "consumer.fail [.]+[*]+Failed")
-expect("only consumer.fail fails" all_output MATCHES "tests passed, 1 tests failed out of 5")
+expect("only consumer.fail fails" all_output MATCHES "tests passed, 1 tests failed out of 6")
+expect("consumer.expected_failure passes in CTest (WILL_FAIL)"
+  all_output MATCHES "consumer.expected_failure [.]+ +Passed")
 expect("the failure names the threshold" all_output MATCHES "wall.median < 1ns")
 
 expect_verdict("${BINARY_DIR}/perf-results/consumer.pass.json" pass)
@@ -179,7 +181,7 @@ file(GLOB logs "${BINARY_DIR}/Testing/Temporary/LastTest_*.log")  # the -T Test 
 list(GET logs 0 log)
 file(READ "${log}" log_text)
 expect("the session finish counts this session's verdicts"
-  log_text MATCHES "perfcheck session [0-9TZ]+-[0-9a-f]+: 3 result\\(s\\): 2 pass, 1 failed")
+  log_text MATCHES "perfcheck session [0-9TZ]+-[0-9a-f]+: 4 result\\(s\\): 2 pass, 1 failed, 1 expected failure \\(WILL_FAIL\\)")
 
 # The session's cleanup wrote the report from the history and printed where it is.
 expect("the session finish printed the report's path"
@@ -189,6 +191,8 @@ foreach(file index.html summary.md junit.xml report.json)
 endforeach()
 file(READ "${BINARY_DIR}/perf-report/summary.md" summary)
 expect("summary.md names the failing test" summary MATCHES "consumer.fail")
+expect("summary.md counts the WILL_FAIL test as an expected failure, not as failed"
+  summary MATCHES "1 failed, [^\n]*1 expected failure" AND summary MATCHES "failed \\(expected: WILL_FAIL\\)")
 # The perf_report target writes it on demand.
 file(REMOVE_RECURSE "${BINARY_DIR}/perf-report")
 run(report "${CMAKE_COMMAND}" --build "${BINARY_DIR}" --config ${config} --target perf_report)

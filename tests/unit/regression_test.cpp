@@ -51,7 +51,7 @@ BOOST_AUTO_TEST_CASE(parses_rules) {
 BOOST_AUTO_TEST_CASE(bad_rules_explain_the_form) {
   BOOST_TEST(error_of("wall.median 5%").find("must start with '+'") != std::string::npos);
   BOOST_TEST(error_of("wall.median +5").find("must end with '%'") != std::string::npos);
-  BOOST_TEST(error_of("wall.p95 +5%").find("rules compare the median") != std::string::npos);
+  BOOST_TEST(error_of("wall.p50 +5%").find("'p50' is not a statistic that rules compare") != std::string::npos);
   BOOST_TEST(error_of("wall +5%").find("has no statistic") != std::string::npos);
   BOOST_TEST(error_of("wall.median +x%").find("'x' is not a number") != std::string::npos);
   BOOST_TEST(error_of("wall.median +5000%").find("from 0% to 1000%") != std::string::npos);

@@ -98,6 +98,20 @@ inline std::vector<run_sample> samples_around(double wall_ms, int n) {
   return out;
 }
 
+// A median comparison with the baseline, as the gate or the pool makes it.
+inline baseline_comparison comparison_of(const std::string& metric, double baseline_value, double change,
+                                         double low, double high, double confidence) {
+  baseline_comparison b;
+  b.metric = metric;
+  b.statistic = "median";
+  b.baseline_value = baseline_value;
+  b.change = change;
+  b.change_low = low;
+  b.change_high = high;
+  b.confidence = confidence;
+  return b;
+}
+
 // The golden model: deterministic, every verdict kind that matters, a level shift, a hostile
 // name. `hostile` is the hostile test's name.
 inline report_model golden_model(const std::string& hostile) {
@@ -122,15 +136,9 @@ inline report_model golden_model(const std::string& hostile) {
   slower.history[11].reasons = {
       "wall.median +19.8% vs baseline (99% CI +17.0% to +22.5%), beyond +5%"};
   slower.history[11].thresholds = {{parse_threshold("wall.p95 < 20ms"), 12.18e6, true}};
-  slower.baseline = baseline_comparison{"wall",
-                                        "median",
-                                        10.02e6,
-                                        0.198,
-                                        0.17,
-                                        0.225,
-                                        0.99,
-                                        slower.history[7].commit,
-                                        slower.history[7].date};
+  slower.baseline = comparison_of("wall", 10.02e6, 0.198, 0.17, 0.225, 0.99);
+  slower.baseline->baseline_commit = slower.history[7].commit;
+  slower.baseline->baseline_date = slower.history[7].date;
   slower.samples = samples_around(12.0, 10);
   for (int k = 0; k < 10; ++k) slower.baseline_samples.push_back(10.0e6 + 2e4 * (k % 5));
   slower.memory = {{0.0, 1 << 20}, {0.005, 20 << 20}, {0.010, 33 << 20}, {0.012, 8 << 20}};
@@ -167,7 +175,7 @@ inline report_model golden_model(const std::string& hostile) {
   evil.current = 11;
   evil.history[11].outcome = verdict::inconclusive;
   evil.history[11].warnings = {"a <b>bold</b> warning | with a pipe"};
-  evil.baseline = baseline_comparison{"wall", "median", 3.0e6, 0.01, -0.03, 0.05, 0.99, "", ""};
+  evil.baseline = comparison_of("wall", 3.0e6, 0.01, -0.03, 0.05, 0.99);
   evil.samples = samples_around(3.0, 10);
   evil.levels = {{"x`y\"z", {{"wall", summary_around(3e6, 1e5), std::nullopt}}},
                  {"<i>", {{"wall", summary_around(3.3e6, 1e5), std::nullopt}}}};
