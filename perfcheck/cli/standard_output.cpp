@@ -19,6 +19,7 @@ namespace {
 int first_error = 0;
 bool wrote = false;
 std::FILE* original_stdout = nullptr;
+std::streambuf* original_cout = nullptr;
 
 ssize_t write_checked(void*, const char* data, std::size_t size) {
   std::size_t done = 0;
@@ -48,8 +49,10 @@ void install_checked_stdout() {
   std::fflush(stdout);
   original_stdout = stdout;
   stdout = checked;  // glibc's stdout is an ordinary variable, documented as assignable
-  static __gnu_cxx::stdio_sync_filebuf<char> cout_buffer(checked);
-  std::cout.rdbuf(&cout_buffer);
+  // Never destroyed: std::cout is flushed once more after every static object is gone
+  // (ios_base::Init's destructor), and must not find a dead buffer then.
+  static auto* cout_buffer = new __gnu_cxx::stdio_sync_filebuf<char>(checked);
+  original_cout = std::cout.rdbuf(cout_buffer);
 }
 
 int finish_stdout(int code) {
@@ -57,12 +60,19 @@ int finish_stdout(int code) {
   const bool lost = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || std::cout.fail();
   int error = first_error;
   if (original_stdout != nullptr) {
-    std::fclose(stdout);
+    // Back to the C library's own stdout and std::cout's own buffer before the checked stream
+    // goes, so that nothing flushed at exit reaches a closed stream.
+    std::cout.rdbuf(original_cout);
+    std::FILE* checked = stdout;
     stdout = original_stdout;
+    original_stdout = nullptr;
+    std::fclose(checked);  // a cookie stream: flushes, and leaves descriptor 1 open
   }
+  std::fflush(stdout);
   // Closing the descriptor reports what the file system could only say then (NFS, quotas);
-  // without a write, a closed descriptor 1 (`perfcheck ... >&-`) is no loss.
-  if (std::fclose(stdout) != 0 && error == 0 && wrote) error = errno;
+  // without a write, a closed descriptor 1 (`perfcheck ... >&-`) is no loss. The FILE stays
+  // open with nothing buffered: a flush at exit has nothing to write.
+  if (::close(STDOUT_FILENO) != 0 && error == 0 && wrote) error = errno;
   if (error == 0 && !lost) return code;
   std::fprintf(stderr, "error: standard output: %s; what perfcheck printed there is incomplete\n",
                error != 0 ? std::generic_category().message(error).c_str() : "a write failed");
