@@ -10,24 +10,15 @@
 
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/error.hpp"
+#include "regression_samples.hpp"
 #include "perfcheck/model/result.hpp"
 
 using namespace perfcheck;
 using namespace perfcheck::gate;
+using namespace regression_samples;
 
 namespace {
 
-// n values spread evenly around `center` by +-spread (a fixed, untied pattern).
-std::vector<double> around(double center, double spread, int n, double phase = 0) {
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i) {
-    const double u = std::fmod((i * 0.618033988749895) + phase, 1.0);  // golden-ratio sequence
-    v.push_back(center * (1 + spread * (2 * u - 1)));
-  }
-  return v;
-}
-
-std::map<std::string, std::vector<double>> wall(std::vector<double> v) { return {{"wall", std::move(v)}}; }
 
 regression_outcome one(const char* rule, std::vector<double> base, std::vector<double> cand,
                        const regression_options& options = {}) {
@@ -35,15 +26,6 @@ regression_outcome one(const char* rule, std::vector<double> base, std::vector<d
                                       wall(std::move(cand)), options);
   BOOST_REQUIRE(f.size() == 1u);
   return f[0];
-}
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_regression_rule(text);
-  } catch (const usage_error& e) {
-    return e.what();
-  }
-  return "(no error)";
 }
 
 }  // namespace

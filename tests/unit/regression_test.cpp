@@ -9,34 +9,16 @@
 
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/error.hpp"
+#include "regression_samples.hpp"
 #include "perfcheck/run/runner.hpp"
 #include "fake_executor.hpp"
 
 using namespace perfcheck;
 using namespace perfcheck::gate;
+using namespace regression_samples;
 
 namespace {
 
-// n values spread evenly around `center` by +-spread (a fixed, untied pattern).
-std::vector<double> around(double center, double spread, int n, double phase = 0) {
-  std::vector<double> v;
-  for (int i = 0; i < n; ++i) {
-    const double u = std::fmod((i * 0.618033988749895) + phase, 1.0);  // golden-ratio sequence
-    v.push_back(center * (1 + spread * (2 * u - 1)));
-  }
-  return v;
-}
-
-std::map<std::string, std::vector<double>> wall(std::vector<double> v) { return {{"wall", std::move(v)}}; }
-
-std::string error_of(const std::string& text) {
-  try {
-    parse_regression_rule(text);
-  } catch (const usage_error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
 
 }  // namespace
 
