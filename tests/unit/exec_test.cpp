@@ -31,6 +31,7 @@
 #include "perfcheck/exec/orphan_sweep.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
+#include "process_helpers.hpp"
 
 namespace fs = std::filesystem;
 using perfcheck::command_error;
@@ -39,32 +40,14 @@ using perfcheck::exec::command_line;
 using perfcheck::exec::output_capture;
 using perfcheck::exec::process_executor;
 using perfcheck::exec::run_report;
+using perfcheck::test::bin;
+using perfcheck::test::process_ends;
+using perfcheck::test::temp_dir;
 
 namespace {
 
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t mib = 1 << 20;
-
-std::string bin(const std::string& program) {
-  return std::string(PERFCHECK_TEST_BIN_DIR) + "/" + program;
-}
-
-/// A fresh directory, removed with everything in it at the end of the test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "perfcheck-exec-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-};
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -115,18 +98,6 @@ std::string message_of(const std::function<void()>& action) {
   }
   BOOST_FAIL("no exception was thrown");
   return {};
-}
-
-/// True once `pid` is gone or a zombie, polling for up to `patience`.
-bool process_ends(pid_t pid, std::chrono::milliseconds patience) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  do {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string pid_field, comm, state;
-    if (!(stat >> pid_field >> comm >> state) || state == "Z") return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  } while (std::chrono::steady_clock::now() < deadline);
-  return false;
 }
 
 /// Waits up to 5 s for `path` to hold a pid written by a shell, and returns it.

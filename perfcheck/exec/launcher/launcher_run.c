@@ -189,8 +189,14 @@ static int64_t next_wake(const struct launcher_run* run, int64_t now) {
   return wake;
 }
 
-// Control messages: a STOP trips its limit; end of file means perfcheck is gone.
+// Control messages: a STOP trips its limit; end of file means perfcheck is gone. A RUN is the
+// next request, pipelined: it stays on the socket for the request loop, and since perfcheck
+// sends no STOP after it, the socket is not watched again during this run.
 static void control_stage(struct launcher_run* run) {
+  if (request_queued(run->launcher->control)) {
+    run->next_queued = 1;
+    return;
+  }
   struct perfcheck_launcher_stop stop;
   switch (receive_stop(run->launcher->control, &stop)) {
     case CONTROL_STOP:
@@ -218,7 +224,7 @@ static void watch_stage(struct launcher_run* run) {
     if (run->deadline >= 0 && now >= run->deadline && !run->stopping)
       trip(run, PERFCHECK_LIMIT_TIMEOUT, now - run->start_ns, now);
     if (run->stopping && now >= run->kill_at) signal_tree(run, SIGKILL);
-    short revents = wait_for_event(run->launcher, next_wake(run, now), 1);
+    short revents = wait_for_event(run->launcher, next_wake(run, now), !run->next_queued);
     if (fatal_signal != 0) die_of(run, fatal_signal);
     if ((revents & (POLLIN | POLLHUP | POLLERR)) != 0) control_stage(run);
   }
@@ -295,15 +301,33 @@ static void reply_stage(struct launcher_run* run) {
   reply->limit_observed = run->limit_observed;
 }
 
-void launcher_run_once(struct launcher_run* run, const char* program, char** argv,
-                       const struct perfcheck_launcher_run* request, const int fds[3]) {
+static void start_reply(struct launcher_run* run, uint32_t type) {
   struct launcher* launcher = run->launcher;
   memset(run, 0, sizeof *run);
   run->launcher = launcher;
-  run->request = request;
   run->reply.magic = PERFCHECK_LAUNCHER_MAGIC;
   run->reply.version = PERFCHECK_LAUNCHER_VERSION;
-  run->reply.type = PERFCHECK_LAUNCHER_REPLY;
+  run->reply.type = type;
+}
+
+int launcher_run_ended_clean(const struct launcher_run* run, int failures_allowed) {
+  const struct perfcheck_launcher_reply* last = &run->reply;
+  if (last->type == PERFCHECK_LAUNCHER_SKIPPED) return 0;
+  if (last->spawn_errno != 0 || last->limit != PERFCHECK_LIMIT_NONE) return 0;
+  return failures_allowed || (WIFEXITED(last->wait_status) && WEXITSTATUS(last->wait_status) == 0);
+}
+
+void launcher_run_skip(struct launcher_run* run, const int fds[3]) {
+  for (int i = 0; i < 3; ++i)
+    if (fds[i] >= 0) close(fds[i]);
+  start_reply(run, PERFCHECK_LAUNCHER_SKIPPED);
+}
+
+void launcher_run_once(struct launcher_run* run, const char* program, char** argv,
+                       const struct perfcheck_launcher_run* request, const int fds[3]) {
+  struct launcher* launcher = run->launcher;
+  start_reply(run, PERFCHECK_LAUNCHER_REPLY);
+  run->request = request;
   memory_timeline_start(&run->timeline, &run->reply);
   if (spawn_stage(run, program, argv, fds)) {
     watch_stage(run);
