@@ -795,6 +795,29 @@ BOOST_AUTO_TEST_CASE(nice_applies_to_the_command_only) {
   BOOST_TEST(::getpriority(PRIO_PROCESS, 0) == own);
 }
 
+BOOST_AUTO_TEST_CASE(the_launcher_turns_batch_only_once_a_run_is_sampled) {
+  // Field 41 of /proc/PID/stat is the scheduling policy: 0 normal, 3 SCHED_BATCH. The shell's
+  // parent is the launcher; the shell itself is the command.
+  BOOST_REQUIRE(::sched_getscheduler(0) == SCHED_OTHER);
+  const std::string policies = "cut -d' ' -f41 /proc/$PPID/stat /proc/$$/stat | tr '\\n' ' '";
+  // No sample yet (the first comes one interval in): the launcher keeps the normal policy, so
+  // the command's exit wakes it at once even on a busy machine.
+  BOOST_TEST(stdout_of(command_line({"/bin/sh", "-c", policies})) == "0 0 ");
+  // Sampled (20 ms into a 10 ms interval): batch, so its wake-ups do not preempt the command,
+  // which keeps the normal policy.
+  BOOST_TEST(stdout_of(command_line({"/bin/sh", "-c", "sleep 0.05; " + policies})) == "3 0 ");
+  // And normal again after a sampled run: the same launcher's next run is a short one.
+  temp_dir dir;
+  const std::string first_sleeps = "if [ -e " + (dir.path / "once").string() + " ]; then " + policies +
+                                   "; else touch " + (dir.path / "once").string() + "; sleep 0.05; fi";
+  process_executor executor(command_line({"/bin/sh", "-c", first_sleeps}));
+  output_capture capture;
+  capture.stdout_path = dir.path / "out";
+  executor.run(capture);
+  executor.run(capture);
+  BOOST_TEST(read_file(capture.stdout_path) == "0 0 ");
+}
+
 BOOST_AUTO_TEST_CASE(no_aslr_sets_the_personality) {
   command_line command({"/bin/cat", "/proc/self/personality"});
   command.no_aslr = true;

@@ -95,18 +95,13 @@ static int take_control_socket(const char* number) {
   return control;
 }
 
-// The sampler wakes every interval: as SCHED_BATCH its wake-ups do not preempt the measured
-// command mid-slice (they wait for a free CPU or the end of the slice, a few ms at most), and a
-// timer slack of 1 ms lets the kernel fold them into other timer interrupts. Only when
-// perfcheck runs under the normal policy: a real-time perfcheck keeps its own. What the
-// launcher had before goes to the command.
+// The launcher's scheduling policy stays the one perfcheck gave it: launcher_run.c turns
+// SCHED_BATCH on only from a run's first sample on (see there). Timers get a slack of 1 ms, so
+// the kernel can fold the sampler's wake-ups into other timer interrupts. What the launcher had
+// before goes to the command.
 static void lower_own_priority(struct child_settings* child) {
   child->startup_policy = sched_getscheduler(0);
   if (child->startup_policy >= 0) (void)sched_getparam(0, &child->startup_param);
-  if (child->startup_policy == SCHED_OTHER) {
-    struct sched_param batch = {0};
-    (void)sched_setscheduler(0, SCHED_BATCH, &batch);
-  }
   child->startup_timer_slack = prctl(PR_GET_TIMERSLACK);
   (void)prctl(PR_SET_TIMERSLACK, 1000000UL);
 }

@@ -52,6 +52,7 @@ struct launcher_run {
   int64_t next_sample;                           ///< when the sampler runs next
   int64_t deadline;                              ///< the timeout's end, -1: none
   int64_t peak;                                  ///< highest summed tree RSS sampled
+  int batch_policy;                              ///< SCHED_BATCH since the first sample
   int next_queued;                               ///< a RUN waits behind this run: no STOP
                                                  ///< can follow it, the socket is not watched
 };
