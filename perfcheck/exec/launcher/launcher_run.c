@@ -156,9 +156,10 @@ static int spawn_stage(struct launcher_run* run, const char* program, char** arg
 // sample on the launcher is SCHED_BATCH (they then wait for a free CPU or the end of the
 // slice), and normal again after the run, when perfcheck ran under the normal policy (a
 // real-time perfcheck keeps its own). Not before: a batch task woken by the command's SIGCHLD
-// also waits for a busy CPU's slice to end, which on a loaded machine added milliseconds to
-// every short run (measured: whole `perfcheck run` 1.14x hyperfine's time at load 11 on two
-// CPUs, 0.74x with the normal policy), and a run shorter than one interval is never sampled.
+// or by the next request also waits for a busy CPU's slice to end, which on a loaded machine
+// stretched the time between short runs (measured on two CPUs at load 11: a whole
+// `perfcheck run` of 300 /bin/true took 1.14x hyperfine's time with the launcher always batch,
+// 0.74x with the normal policy), and a run shorter than one interval is never sampled.
 static void set_batch_policy(struct launcher_run* run, int batch) {
   if (run->launcher->child.startup_policy != SCHED_OTHER || run->batch_policy == batch) return;
   struct sched_param none = {0};
