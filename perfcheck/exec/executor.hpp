@@ -56,6 +56,12 @@ class executor {
   /// Runs the command once and reports what it cost. A command that cannot be started
   /// throws command_error ("command not found: NAME", "cannot execute PATH: REASON").
   virtual run_report run(const output_capture& capture) = 0;
+  /// Promises that, unless the next run() ends the test (a limit stops it, or it fails and
+  /// `failures_allowed` is false), run() is called again right after it with the same
+  /// capture. Applies to the next run() only. An executor may then start that following run as
+  /// soon as the next one ends (process_executor pipelines it); one it started in vain is
+  /// never reported and leaves no process behind. Default: ignored.
+  virtual void expect_follow_up(bool failures_allowed) { (void)failures_allowed; }
 };
 
 /// The command and its surroundings for process_executor.

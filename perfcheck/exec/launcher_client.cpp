@@ -36,9 +36,12 @@ std::array<char, N> bytes_of(const Message& message) {
 }
 
 bool well_formed(const perfcheck_launcher_reply& reply, std::size_t size) {
-  return size >= PERFCHECK_LAUNCHER_REPLY_SIZE(0) && reply.magic == PERFCHECK_LAUNCHER_MAGIC &&
-         reply.version == PERFCHECK_LAUNCHER_VERSION && reply.type == PERFCHECK_LAUNCHER_REPLY &&
-         reply.point_count <= PERFCHECK_LAUNCHER_MAX_POINTS &&
+  if (size < PERFCHECK_LAUNCHER_REPLY_SIZE(0) || reply.magic != PERFCHECK_LAUNCHER_MAGIC ||
+      reply.version != PERFCHECK_LAUNCHER_VERSION)
+    return false;
+  if (reply.type == PERFCHECK_LAUNCHER_SKIPPED)  // a header and nothing in it
+    return reply.point_count == 0 && size == PERFCHECK_LAUNCHER_REPLY_SIZE(0);
+  return reply.type == PERFCHECK_LAUNCHER_REPLY && reply.point_count <= PERFCHECK_LAUNCHER_MAX_POINTS &&
          size == PERFCHECK_LAUNCHER_REPLY_SIZE(reply.point_count);
 }
 
@@ -107,6 +110,8 @@ run_message encode_run(const run_request& request) {
   if (request.no_aslr) run.flags |= PERFCHECK_LAUNCHER_NO_ASLR;
   if (request.cgroup) run.flags |= PERFCHECK_LAUNCHER_CGROUP;
   if (request.redirect) run.flags |= PERFCHECK_LAUNCHER_REDIRECT;
+  if (request.after_clean) run.flags |= PERFCHECK_LAUNCHER_AFTER_CLEAN;
+  if (request.after_clean && request.failures_allowed) run.flags |= PERFCHECK_LAUNCHER_FAILURES_ALLOWED;
   return detail::bytes_of<perfcheck_launcher_run, sizeof(perfcheck_launcher_run)>(run);
 }
 
@@ -124,6 +129,10 @@ launcher_reply decode_reply(std::span<const char> packet, const std::string& sen
     throw std::runtime_error(sender +
                              " sent a malformed reply (is it from another perfcheck version?)");
   launcher_reply reply;
+  if (raw->type == PERFCHECK_LAUNCHER_SKIPPED) {
+    reply.skipped = true;
+    return reply;
+  }
   reply.spawn_errno = raw->spawn_errno;
   reply.spawn_step = raw->spawn_step;
   reply.counters = {raw->minor_faults,   raw->major_faults, raw->voluntary_cs,

@@ -28,6 +28,10 @@ struct run_request {
   bool no_aslr = false;                 ///< address space randomization off
   bool redirect = false;                ///< stdout and stderr fds ride along
   bool cgroup = false;                  ///< a cgroup.procs fd rides along (after the output fds)
+  /// Pipelined: sent before the reply to the run before it, started only if that run ended
+  /// clean (started, no limit, exit 0), else answered with a skipped reply.
+  bool after_clean = false;
+  bool failures_allowed = false;        ///< with after_clean: any exit status counts as clean
 };
 
 /// The bytes of a RUN message.
@@ -49,11 +53,12 @@ struct launcher_reply {
   process_counters counters;  ///< faults, context switches, block I/O
   int spawn_errno = 0;        ///< 0, or why starting the command failed
   int spawn_step = 0;         ///< PERFCHECK_STEP_* that failed, with spawn_errno
+  bool skipped = false;       ///< an after_clean run not started; nothing else is set
 };
 
 /// The reply in one received packet. Throws std::runtime_error "SENDER sent a malformed reply
 /// (is it from another perfcheck version?)" when the size, magic, version, type or point count
-/// is wrong. A limit number outside the known kinds leaves sample.limit empty.
+/// is wrong. A SKIPPED packet (header only) gives a reply with `skipped` set. A limit number outside the known kinds leaves sample.limit empty.
 launcher_reply decode_reply(std::span<const char> packet, const std::string& sender);
 
 /// What the launcher was asked for, to name it when starting the command failed.

@@ -46,7 +46,9 @@ void check_cpus(const std::vector<int>& cpus) {
 namespace fs = std::filesystem;
 
 process_executor::process_executor(command_line command)
-    : command_(std::move(command)), buffer_(detail::read_chunk) {
+    : command_(std::move(command)),
+      buffer_(detail::read_chunk),
+      reply_buffer_(sizeof(perfcheck_launcher_reply)) {
   if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
   std::vector<std::string> environment =
       merge_environment(environ, command_.extra_environment, command_.clean_environment);
@@ -78,8 +80,19 @@ fs::path process_executor::memory_cgroup_path() const {
 }
 
 process_executor::~process_executor() {
-  // Mid-run (an exception left it): SIGTERM makes the launcher kill the command's tree.
-  if (in_run_) launcher_.interrupt();
+  // Mid-run (an exception left it), or a pipelined run sent: SIGTERM makes the launcher kill
+  // the command's tree (or die idle) rather than start what was queued.
+  if (in_run_ || !in_flight_.empty()) launcher_.interrupt();
+}
+
+void process_executor::expect_follow_up(bool failures_allowed) { follow_up_ = failures_allowed; }
+
+bool process_executor::pipelinable(const output_capture& capture) const noexcept {
+  // Only perfcheck sees an OOM kill or a refused fork in the cgroup and the OUTPUT limit, after
+  // the reply; the launcher must be able to tell alone whether the run ended the test. Pipes
+  // and files belong to one run, so only discarded output is pipelined.
+  return !cgroup_ && command_.limits.output_bytes == 0 && !capture.pass_through &&
+         capture.stdout_path.empty() && capture.stderr_path.empty();
 }
 
 run_request process_executor::request_for(bool redirect) const {
@@ -95,46 +108,73 @@ run_request process_executor::request_for(bool redirect) const {
   return request;
 }
 
+std::unique_ptr<output_pump> process_executor::send_run(const output_capture& capture,
+                                                        std::optional<bool> after_clean) {
+  auto output = std::make_unique<output_pump>(capture, command_.limits.output_bytes > 0);
+  std::vector<int> fds;
+  if (output->redirects()) fds = {output->write_ends()[0], output->write_ends()[1]};
+  if (cgroup_) fds.push_back(cgroup_->procs_fd());
+  run_request request = request_for(output->redirects());
+  request.after_clean = after_clean.has_value();
+  request.failures_allowed = after_clean.value_or(false);
+  in_run_ = true;
+  launcher_.send(encode_run(request), fds);
+  output->close_write_ends();
+  return output;
+}
+
+launcher_reply process_executor::await_reply(output_pump& output) {
+  std::optional<launcher_reply> reply;
+  output.pump(
+      launcher_.control(),
+      [&] { reply = decode_reply(launcher_.receive(reply_buffer_), launcher_.path().string()); },
+      command_.limits.output_bytes,
+      [&](std::int64_t total) {
+        launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total));
+      },
+      buffer_);
+  return std::move(*reply);
+}
+
 run_report process_executor::run(const output_capture& capture) {
   if (!launcher_.running())
     throw std::runtime_error("process_executor: the launcher is gone; create a new executor");
   if (in_run_)
     throw std::runtime_error("process_executor: a run failed midway; create a new executor");
-  const std::int64_t output_limit = command_.limits.output_bytes;
-  if (output_limit > 0 && capture.pass_through)
+  if (command_.limits.output_bytes > 0 && capture.pass_through)
     throw usage_error(
         "limit OUTPUT needs the output captured, but it passes through; drop "
         "--show-output or the OUTPUT limit");
+  if (!in_flight_.empty() && !pipelinable(capture))
+    throw std::logic_error("process_executor: a follow-up run was promised with the output "
+                           "discarded, but this run captures it");
+  const std::optional<bool> follow_up = std::exchange(follow_up_, std::nullopt);
   const std::int64_t oom_kills_before = cgroup_ ? cgroup_->oom_kills() : 0;
   const std::int64_t refused_before = cgroup_ ? cgroup_->refused_forks() : 0;
 
-  output_pump output(capture, output_limit > 0);
-  std::vector<int> fds;
-  if (output.redirects()) fds = {output.write_ends()[0], output.write_ends()[1]};
-  if (cgroup_) fds.push_back(cgroup_->procs_fd());
-  launcher_.send(encode_run(request_for(output.redirects())), fds);
-  output.close_write_ends();
-  in_run_ = true;
-
-  std::optional<launcher_reply> reply;
-  std::vector<char> packet(sizeof(perfcheck_launcher_reply));
-  output.pump(
-      launcher_.control(),
-      [&] { reply = decode_reply(launcher_.receive(packet), launcher_.path().string()); },
-      output_limit,
-      [&](std::int64_t total) {
-        launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total));
-      },
-      buffer_);
+  if (in_flight_.empty()) in_flight_.push_back(send_run(capture, std::nullopt));
+  // The promised next run goes out now, so the launcher starts it the moment this one ends.
+  if (follow_up && pipelinable(capture) && in_flight_.size() == 1)
+    in_flight_.push_back(send_run(capture, *follow_up));
+  std::unique_ptr<output_pump> output = std::move(in_flight_.front());
+  in_flight_.pop_front();
+  launcher_reply reply = await_reply(*output);
+  if (reply.skipped) {
+    // The run before ended the test, yet the caller goes on: drop what is queued (skipped
+    // as well) and run afresh.
+    for (; !in_flight_.empty(); in_flight_.pop_front()) (void)await_reply(*in_flight_.front());
+    output = send_run(capture, std::nullopt);
+    reply = await_reply(*output);
+  }
   in_run_ = false;
 
   run_report report;
-  report.counters = reply->counters;
-  output.finish(report);
-  if (reply->spawn_errno != 0)
+  report.counters = reply.counters;
+  output->finish(report);
+  if (reply.spawn_errno != 0)
     throw_spawn_error({program_, memory_cgroup_path(), command_.cpus, command_.nice},
-                      reply->spawn_step, reply->spawn_errno);
-  report.sample = std::move(reply->sample);
+                      reply.spawn_step, reply.spawn_errno);
+  report.sample = std::move(reply.sample);
   add_late_limits(report, oom_kills_before, refused_before);
   return report;
 }
@@ -180,8 +220,10 @@ std::int64_t measure_launch_overhead(int runs) {
   const output_capture discard;  // pipes but no files, as a typical captured run
   std::vector<double> walls;
   walls.reserve(static_cast<std::size_t>(runs));
-  for (int i = 0; i < runs; ++i)
+  for (int i = 0; i < runs; ++i) {
+    if (i + 1 < runs) noop.expect_follow_up(false);  // pipelined: no round trip between runs
     walls.push_back(static_cast<double>(noop.run(discard).sample.wall_ns));
+  }
   return std::llround(stats::median(walls));
 }
 

@@ -5,14 +5,17 @@
 #pragma once
 
 #include <cstdint>
+#include <deque>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <vector>
 
 #include "perfcheck/exec/executor.hpp"
 #include "perfcheck/exec/launcher_client.hpp"
 #include "perfcheck/exec/launcher_process.hpp"
 #include "perfcheck/exec/memory_cgroup.hpp"
+#include "perfcheck/exec/output_pump.hpp"
 
 namespace perfcheck::exec {
 
@@ -53,6 +56,13 @@ class process_executor final : public executor {
   /// std::system_error when an output file cannot be opened or written (after the run),
   /// std::runtime_error when the launcher failed.
   run_report run(const output_capture& capture) override;
+  /// With output discarded (no files, not passed through), no OUTPUT limit and no cgroup,
+  /// the next run() sends the following run's RUN along with its own, flagged to start only if
+  /// the next run ends clean (launcher_protocol.h: AFTER_CLEAN): the launcher starts it as soon
+  /// as it has replied, without a round trip through perfcheck. Otherwise ignored. A run that
+  /// does not follow after all is answered SKIPPED (never started) or, if the executor is
+  /// destroyed first, killed with its tree.
+  void expect_follow_up(bool failures_allowed) override;
 
   /// The file each run executes: argv[0] resolved to an absolute path.
   const std::filesystem::path& program() const noexcept { return program_; }
@@ -65,6 +75,13 @@ class process_executor final : public executor {
  private:
   /// The RUN request of one run whose output is redirected or not.
   run_request request_for(bool redirect) const;
+  /// Whether a run with this capture may be sent ahead (see expect_follow_up).
+  bool pipelinable(const output_capture& capture) const noexcept;
+  /// Prepares a run's output and sends its RUN (pipelined with after_clean: failures allowed
+  /// or not); returns the output to pump for its reply.
+  std::unique_ptr<output_pump> send_run(const output_capture& capture, std::optional<bool> after_clean);
+  /// Pumps the output of the oldest run in flight until its reply is in; returns it.
+  launcher_reply await_reply(output_pump& output);
   /// Turns what only perfcheck sees into the run's limit: an OOM kill in the cgroup (MEMORY),
   /// a fork refused at pids.max (PROCESSES) and output past the OUTPUT limit after the
   /// launcher's last look.
@@ -77,7 +94,10 @@ class process_executor final : public executor {
   std::unique_ptr<memory_cgroup> cgroup_;  // removed after the launcher reaped every process
   launcher_process launcher_;
   bool in_run_ = false;  // a run is under way (or was abandoned by an exception)
+  std::optional<bool> follow_up_;  // expect_follow_up for the next run: failures allowed
+  std::deque<std::unique_ptr<output_pump>> in_flight_;  // runs sent, replies not yet read
   std::vector<char> buffer_;
+  std::vector<char> reply_buffer_;
 };
 
 /// The command line of a spec: command, working directory, environment, limits, sampling

@@ -110,6 +110,7 @@ class measurement {
 
  private:
   void start();
+  bool follow_up_certain(bool warmup, int index) const;
   run_sample one_run(bool warmup, int index, int planned);
   void warm_up();
   bool plan_met_and_decided(int done);
@@ -144,7 +145,20 @@ void measurement::start() {
   result_.started_at = rfc3339(std::chrono::system_clock::now());
 }
 
+// Whether another run follows this one for certain unless this one ends the test: a warm-up
+// before the last, the last warm-up when measured runs follow, or a measured run short of
+// min_runs (the schedule cannot be met before). Never with a baseline command, whose runs come
+// in between. The executor may then start that run as soon as this one ends.
+bool measurement::follow_up_certain(bool warmup, int index) const {
+  if (rules_ && rules_->baseline_executor) return false;
+  const auto& schedule = plan_.schedule;
+  const int measured = warmup ? 0 : index;
+  if (warmup && index < schedule.warmup) return true;
+  return measured < schedule.min_runs && measured < schedule.max_runs;
+}
+
 run_sample measurement::one_run(bool warmup, int index, int planned) {
+  if (follow_up_certain(warmup, index)) executor_.expect_follow_up(plan_.spec.allow_failures);
   exec::run_report report = executor_.run(output_.capture());
   run_sample& s = report.sample;
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);

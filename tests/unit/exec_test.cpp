@@ -31,6 +31,7 @@
 #include "perfcheck/exec/orphan_sweep.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
+#include "process_helpers.hpp"
 
 namespace fs = std::filesystem;
 using perfcheck::command_error;
@@ -39,32 +40,14 @@ using perfcheck::exec::command_line;
 using perfcheck::exec::output_capture;
 using perfcheck::exec::process_executor;
 using perfcheck::exec::run_report;
+using perfcheck::test::bin;
+using perfcheck::test::process_ends;
+using perfcheck::test::temp_dir;
 
 namespace {
 
 constexpr std::int64_t ms = 1'000'000;
 constexpr std::int64_t mib = 1 << 20;
-
-std::string bin(const std::string& program) {
-  return std::string(PERFCHECK_TEST_BIN_DIR) + "/" + program;
-}
-
-/// A fresh directory, removed with everything in it at the end of the test.
-struct temp_dir {
-  fs::path path;
-  temp_dir() {
-    std::string pattern = (fs::temp_directory_path() / "perfcheck-exec-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr)
-      throw std::system_error(errno, std::generic_category(), "mkdtemp");
-    path = pattern;
-  }
-  ~temp_dir() {
-    std::error_code ignored;
-    fs::remove_all(path, ignored);
-  }
-  temp_dir(const temp_dir&) = delete;
-  temp_dir& operator=(const temp_dir&) = delete;
-};
 
 std::string read_file(const fs::path& path) {
   std::ifstream in(path, std::ios::binary);
@@ -115,18 +98,6 @@ std::string message_of(const std::function<void()>& action) {
   }
   BOOST_FAIL("no exception was thrown");
   return {};
-}
-
-/// True once `pid` is gone or a zombie, polling for up to `patience`.
-bool process_ends(pid_t pid, std::chrono::milliseconds patience) {
-  auto deadline = std::chrono::steady_clock::now() + patience;
-  do {
-    std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
-    std::string pid_field, comm, state;
-    if (!(stat >> pid_field >> comm >> state) || state == "Z") return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  } while (std::chrono::steady_clock::now() < deadline);
-  return false;
 }
 
 /// Waits up to 5 s for `path` to hold a pid written by a shell, and returns it.
@@ -822,6 +793,29 @@ BOOST_AUTO_TEST_CASE(nice_applies_to_the_command_only) {
   command.nice = 7;
   BOOST_TEST(stdout_of(command) == "7\n");
   BOOST_TEST(::getpriority(PRIO_PROCESS, 0) == own);
+}
+
+BOOST_AUTO_TEST_CASE(the_launcher_turns_batch_only_once_a_run_is_sampled) {
+  // Field 41 of /proc/PID/stat is the scheduling policy: 0 normal, 3 SCHED_BATCH. The shell's
+  // parent is the launcher; the shell itself is the command.
+  BOOST_REQUIRE(::sched_getscheduler(0) == SCHED_OTHER);
+  const std::string policies = "cut -d' ' -f41 /proc/$PPID/stat /proc/$$/stat | tr '\\n' ' '";
+  // No sample yet (the first comes one interval in): the launcher keeps the normal policy, so
+  // the command's exit wakes it at once even on a busy machine.
+  BOOST_TEST(stdout_of(command_line({"/bin/sh", "-c", policies})) == "0 0 ");
+  // Sampled (20 ms into a 10 ms interval): batch, so its wake-ups do not preempt the command,
+  // which keeps the normal policy.
+  BOOST_TEST(stdout_of(command_line({"/bin/sh", "-c", "sleep 0.05; " + policies})) == "3 0 ");
+  // And normal again after a sampled run: the same launcher's next run is a short one.
+  temp_dir dir;
+  const std::string first_sleeps = "if [ -e " + (dir.path / "once").string() + " ]; then " + policies +
+                                   "; else touch " + (dir.path / "once").string() + "; sleep 0.05; fi";
+  process_executor executor(command_line({"/bin/sh", "-c", first_sleeps}));
+  output_capture capture;
+  capture.stdout_path = dir.path / "out";
+  executor.run(capture);
+  executor.run(capture);
+  BOOST_TEST(read_file(capture.stdout_path) == "0 0 ");
 }
 
 BOOST_AUTO_TEST_CASE(no_aslr_sets_the_personality) {

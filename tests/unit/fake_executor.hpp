@@ -37,7 +37,15 @@ class fake_executor final : public exec::executor {
     return report;
   }
 
-  int calls = 0;  ///< runs so far
+  /// Records the promise with the number of the run it was made for (the next run's `call`).
+  void expect_follow_up(bool failures_allowed) override {
+    follow_ups.push_back(calls);
+    last_follow_up_failures_allowed = failures_allowed;
+  }
+
+  int calls = 0;                 ///< runs so far
+  std::vector<int> follow_ups;   ///< runs whose follow-up was promised, by number
+  bool last_follow_up_failures_allowed = false;  ///< what the last promise said
 
  private:
   script next_;

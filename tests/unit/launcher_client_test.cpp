@@ -104,6 +104,22 @@ BOOST_AUTO_TEST_CASE(sets_a_flag_for_each_option_and_the_cpu_bits) {
   BOOST_TEST(run.cpus[2] == 0u);
 }
 
+BOOST_AUTO_TEST_CASE(a_pipelined_run_is_flagged_after_clean_with_failures_allowed_or_not) {
+  run_request request;
+  request.redirect = true;
+  BOOST_TEST(run_of(encode_run(request)).flags == PERFCHECK_LAUNCHER_REDIRECT);
+  request.after_clean = true;
+  BOOST_TEST(run_of(encode_run(request)).flags ==
+             (PERFCHECK_LAUNCHER_REDIRECT | PERFCHECK_LAUNCHER_AFTER_CLEAN));
+  request.failures_allowed = true;
+  BOOST_TEST(run_of(encode_run(request)).flags ==
+             (PERFCHECK_LAUNCHER_REDIRECT | PERFCHECK_LAUNCHER_AFTER_CLEAN |
+              PERFCHECK_LAUNCHER_FAILURES_ALLOWED));
+  // Failures allowed means nothing without the condition it relaxes.
+  request.after_clean = false;
+  BOOST_TEST(run_of(encode_run(request)).flags == PERFCHECK_LAUNCHER_REDIRECT);
+}
+
 BOOST_AUTO_TEST_CASE(a_sampled_limit_turns_sampling_on_and_a_negative_interval_is_off) {
   for (auto set : {+[](resource_limits& l) { l.memory_bytes = 1; },
                    +[](resource_limits& l) { l.cpu_time_ns = 1; },
@@ -207,6 +223,30 @@ BOOST_AUTO_TEST_CASE(a_spawn_error_is_reported_with_its_step) {
   const launcher_reply reply = decode_reply(b.bytes(), "launcher");
   BOOST_TEST(reply.spawn_errno == ENOENT);
   BOOST_TEST(reply.spawn_step == PERFCHECK_STEP_NICE);
+}
+
+BOOST_AUTO_TEST_CASE(a_skipped_reply_is_a_header_only_and_reports_no_run) {
+  reply_builder b;
+  b.reply.type = PERFCHECK_LAUNCHER_SKIPPED;
+  const launcher_reply skipped = decode_reply(b.bytes(), "launcher");
+  BOOST_TEST(skipped.skipped);
+  BOOST_TEST(skipped.spawn_errno == 0);
+  BOOST_TEST((skipped.sample == run_sample{}));
+  BOOST_TEST(!decode_reply(reply_builder().bytes(), "launcher").skipped);
+}
+
+BOOST_AUTO_TEST_CASE(a_skipped_reply_with_points_or_extra_bytes_is_malformed) {
+  const std::string expected =
+      "/bin/perfcheck-launcher sent a malformed reply (is it from another perfcheck version?)";
+  reply_builder b;
+  b.reply.type = PERFCHECK_LAUNCHER_SKIPPED;
+  BOOST_TEST(malformed_message(b.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(0) + 1)) == expected);
+  BOOST_TEST(malformed_message(b.bytes(PERFCHECK_LAUNCHER_REPLY_SIZE(0) - 1)) == expected);
+  b.reply.point_count = 1;
+  BOOST_TEST(malformed_message(b.bytes()) == expected);
+  b.reply.point_count = 0;
+  b.reply.version = PERFCHECK_LAUNCHER_VERSION - 1;  // a launcher of protocol 2 never skips
+  BOOST_TEST(malformed_message(b.bytes()) == expected);
 }
 
 BOOST_AUTO_TEST_CASE(malformed_replies_name_the_sender_and_the_likely_cause) {

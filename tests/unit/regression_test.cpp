@@ -170,6 +170,9 @@ BOOST_AUTO_TEST_CASE(interleaved_baseline_alternates_in_random_order_and_detects
   BOOST_REQUIRE(r.baseline.has_value());
   BOOST_TEST(r.baseline->samples.size() == 20u);
   BOOST_TEST(baseline.calls == 21);  // one warm-up too
+  // The baseline's runs come between the candidate's: neither may start a run ahead.
+  BOOST_TEST(candidate.follow_ups.empty());
+  BOOST_TEST(baseline.follow_ups.empty());
   const std::string& order = r.baseline->order;
   BOOST_TEST(order.size() == 40u);
   // Every pair holds one A and one B, and both orders occur.

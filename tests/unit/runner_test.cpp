@@ -148,3 +148,33 @@ BOOST_AUTO_TEST_CASE(safe_file_stems_never_collide) {
   BOOST_TEST(run::safe_file_stem("../../etc/passwd").find('/') == std::string::npos);
   BOOST_TEST(!run::safe_file_stem("..").starts_with("."));
 }
+
+BOOST_AUTO_TEST_CASE(a_follow_up_is_promised_only_for_runs_certain_to_follow) {
+  // 2 warm-ups, then at least 3 runs: the promises cover the warm-ups (the second is followed
+  // by the first measured run) and the measured runs short of 3; after run 3 the schedule may
+  // be met (here it is), so no promise is made for it.
+  fake_executor fake({ms(10)});
+  auto r = run::run_test(spec_with(2, 3, 10), fake, {});
+  BOOST_TEST(fake.calls == 5);
+  BOOST_TEST(r.runs.size() == 3u);
+  BOOST_TEST((fake.follow_ups == std::vector<int>{0, 1, 2, 3}));
+  BOOST_TEST(!fake.last_follow_up_failures_allowed);
+  // A fixed count without warm-ups: every run but the last.
+  fake_executor fixed({ms(10)});
+  r = run::run_test(spec_with(0, 4, 4), fixed, {});
+  BOOST_TEST((fixed.follow_ups == std::vector<int>{0, 1, 2}));
+  // min_time extends past min_runs, but only as it goes: runs 3 to 5 get no promise.
+  fake_executor timed({ms(10)});
+  r = run::run_test(spec_with(0, 3, 100, 55'000'000), timed, {});
+  BOOST_TEST(r.runs.size() == 6u);
+  BOOST_TEST((timed.follow_ups == std::vector<int>{0, 1}));
+}
+
+BOOST_AUTO_TEST_CASE(a_follow_up_promise_says_whether_failures_are_allowed) {
+  fake_executor fake({ms(10), ms(10, 1)});
+  auto spec = spec_with(0, 3, 3);
+  spec.allow_failures = true;
+  run::run_test(spec, fake, {});
+  BOOST_TEST((fake.follow_ups == std::vector<int>{0, 1}));
+  BOOST_TEST(fake.last_follow_up_failures_allowed);
+}

@@ -14,7 +14,7 @@
 /// What the command gets back of the launcher's own settings from before it changed them.
 struct child_settings {
   sigset_t startup_mask;             ///< the signal mask perfcheck gave the launcher
-  int startup_policy;                ///< the scheduling policy, before SCHED_BATCH
+  int startup_policy;                ///< perfcheck's scheduling policy (before SCHED_BATCH)
   struct sched_param startup_param;  ///< and its parameters
   long startup_timer_slack;          ///< the timer slack in ns, before 1 ms; <= 0: unknown
   const int* reset_signals;          ///< signals with launcher handlers, reset to SIG_DFL

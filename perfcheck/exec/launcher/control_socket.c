@@ -89,14 +89,27 @@ int receive_request(const struct launcher* launcher, struct perfcheck_launcher_r
 
     ssize_t n = recvmsg(launcher->control, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
     if (n < 0 && (errno == EINTR || errno == EAGAIN)) continue;
+    // Reset: perfcheck closed its end with a reply unread (it dropped a skipped pipelined run),
+    // as good as end of file. Its SIGTERM may still be pending: ppoll can return for the
+    // socket first, and the signal stays blocked outside it.
+    if (n == 0 || (n < 0 && errno == ECONNRESET)) return 0;
     if (n < 0) launcher_fail("recvmsg", errno);
-    if (n == 0) return 0;
     int fds[4] = {-1, -1, -1, -1};
     size_t fd_count = received_fds(&msg, fds);
     if (is_late_stop(request, n, fd_count)) continue;  // too late: its run is over
     accept_request(request, n, msg.msg_flags, fds, fd_count, out);
     return 1;
   }
+}
+
+int request_queued(int control) {
+  uint32_t head[3];  // magic, version, type: the same first fields in every message
+  ssize_t n;
+  do {
+    n = recv(control, head, sizeof head, MSG_PEEK | MSG_DONTWAIT);
+  } while (n < 0 && errno == EINTR);
+  return n == (ssize_t)sizeof head && head[0] == PERFCHECK_LAUNCHER_MAGIC &&
+         head[1] == PERFCHECK_LAUNCHER_VERSION && head[2] == PERFCHECK_LAUNCHER_RUN;
 }
 
 enum control_event receive_stop(int control, struct perfcheck_launcher_stop* stop) {

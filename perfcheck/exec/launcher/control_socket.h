@@ -23,10 +23,15 @@ void launcher_fail(const char* what, int error) __attribute__((noreturn));
 
 /// Waits for and receives one RUN message and its fds (out[0] stdout, out[1] stderr, out[2]
 /// cgroup.procs, or -1), dropping STOP messages that arrive after their run ended. Returns 1,
-/// 0 on end of file, or -1 when a fatal signal arrived (fatal_signal says which). A malformed
-/// request or the wrong number of fds: launcher_fail.
+/// 0 on end of file (or a reset: perfcheck closed with a reply unread), or -1 when a fatal
+/// signal arrived (fatal_signal says which). A malformed request or the wrong number of fds:
+/// launcher_fail.
 int receive_request(const struct launcher* launcher, struct perfcheck_launcher_run* request,
                     int out[3]);
+
+/// True when the next message on the socket is a RUN (a pipelined request queued behind the
+/// run in progress); looks without taking it (MSG_PEEK) and without waiting.
+int request_queued(int control);
 
 /// Reads one message during a run without waiting.
 enum control_event receive_stop(int control, struct perfcheck_launcher_stop* stop);

@@ -39,7 +39,13 @@
 //      counts are added to its reaper), peak tree RSS, the memory timeline (at most 256
 //      points, downsampled by keeping the maximum of merged neighbours), leaked processes and
 //      the limit that stopped the run.
-//   6. Repeat. End of file on the control socket: exit 0 (mid-run: kill the tree first). A
+//   6. Repeat. perfcheck may pipeline: send the next RUN, flagged AFTER_CLEAN, before this
+//      reply, so the next run starts as soon as this one is answered, without waiting for
+//      perfcheck. Such a run starts only if the one before ended clean (started, no limit,
+//      exit 0; with FAILURES_ALLOWED any exit); otherwise the launcher answers SKIPPED at once.
+//      perfcheck sends no STOP once a RUN is queued, so the launcher stops watching the socket
+//      for the rest of the run in progress (a fatal signal still ends it).
+//   7. End of file on the control socket: exit 0 (mid-run: kill the tree first). A
 //      malformed message: a line on stderr and exit 2.
 // If perfcheck dies, the launcher gets SIGTERM (PR_SET_PDEATHSIG; note that this fires when
 // the spawning *thread* ends). On SIGTERM, SIGINT, SIGHUP or SIGQUIT it SIGKILLs the whole
@@ -89,18 +95,13 @@ static int take_control_socket(const char* number) {
   return control;
 }
 
-// The sampler wakes every interval: as SCHED_BATCH its wake-ups do not preempt the measured
-// command mid-slice (they wait for a free CPU or the end of the slice, a few ms at most), and a
-// timer slack of 1 ms lets the kernel fold them into other timer interrupts. Only when
-// perfcheck runs under the normal policy: a real-time perfcheck keeps its own. What the
-// launcher had before goes to the command.
+// The launcher's scheduling policy stays the one perfcheck gave it: launcher_run.c turns
+// SCHED_BATCH on only from a run's first sample on (see there). Timers get a slack of 1 ms, so
+// the kernel can fold the sampler's wake-ups into other timer interrupts. What the launcher had
+// before goes to the command.
 static void lower_own_priority(struct child_settings* child) {
   child->startup_policy = sched_getscheduler(0);
   if (child->startup_policy >= 0) (void)sched_getparam(0, &child->startup_param);
-  if (child->startup_policy == SCHED_OTHER) {
-    struct sched_param batch = {0};
-    (void)sched_setscheduler(0, SCHED_BATCH, &batch);
-  }
   child->startup_timer_slack = prctl(PR_GET_TIMERSLACK);
   (void)prctl(PR_SET_TIMERSLACK, 1000000UL);
 }
@@ -162,7 +163,12 @@ int main(int argc, char** argv) {
     int received = receive_request(&launcher, &request, fds);
     if (received < 0) die_of(&run, fatal_signal);
     if (received == 0) return 0;
-    launcher_run_once(&run, program, command_argv, &request, fds);
+    const int failures_allowed = (request.flags & PERFCHECK_LAUNCHER_FAILURES_ALLOWED) != 0;
+    if ((request.flags & PERFCHECK_LAUNCHER_AFTER_CLEAN) != 0 &&
+        !launcher_run_ended_clean(&run, failures_allowed))
+      launcher_run_skip(&run, fds);
+    else
+      launcher_run_once(&run, program, command_argv, &request, fds);
     int sent = send_reply(launcher.control, &run.reply);
     if (sent != 0) return sent > 0 ? 0 : 2;
   }

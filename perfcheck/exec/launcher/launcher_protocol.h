@@ -12,6 +12,8 @@
 #define PERFCHECK_LAUNCHER_MAGIC 0x314c4350u
 /// Bumped whenever a message layout changes; the launcher refuses other versions.
 /// 2: message types, limits, tree sampling, memory timeline, I/O, leaked processes.
+/// 3: pipelined runs (AFTER_CLEAN, FAILURES_ALLOWED and the SKIPPED reply); thread counts
+///    (threads_peak, and threads in each timeline point).
 #define PERFCHECK_LAUNCHER_VERSION 3u
 /// The launcher's fd for the control socket: perfcheck always places it there.
 #define PERFCHECK_LAUNCHER_CONTROL_FD 3
@@ -20,6 +22,9 @@
 #define PERFCHECK_LAUNCHER_RUN 1u    ///< perfcheck -> launcher: run the command once
 #define PERFCHECK_LAUNCHER_STOP 2u   ///< perfcheck -> launcher: stop the running tree (a limit)
 #define PERFCHECK_LAUNCHER_REPLY 3u  ///< launcher -> perfcheck: what the run cost
+/// launcher -> perfcheck: an AFTER_CLEAN run was not started (the run before it did not end
+/// clean). A reply without points whose figures are all zero.
+#define PERFCHECK_LAUNCHER_SKIPPED 4u
 
 /// run.flags: two fds ride along (SCM_RIGHTS): the command's stdout, then its stderr.
 #define PERFCHECK_LAUNCHER_REDIRECT 1u
@@ -32,6 +37,14 @@
 #define PERFCHECK_LAUNCHER_NICE 8u
 /// run.flags: disable address space randomization (personality ADDR_NO_RANDOMIZE).
 #define PERFCHECK_LAUNCHER_NO_ASLR 16u
+/// run.flags: a pipelined run, sent before the reply to the run before it: start it only if
+/// that run ended clean (started, no limit, exit status 0, no signal); else reply SKIPPED.
+/// perfcheck sends no STOP once such a RUN is queued, so the launcher stops watching the
+/// socket for the rest of the run in progress.
+#define PERFCHECK_LAUNCHER_AFTER_CLEAN 32u
+/// run.flags, with AFTER_CLEAN: a non-zero exit status or a signal still counts as clean
+/// (only a limit or a failed start does not).
+#define PERFCHECK_LAUNCHER_FAILURES_ALLOWED 64u
 
 /// Limit kinds (reply.limit, stop.limit); 0: none. perfcheck's limit_kind has the same order.
 #define PERFCHECK_LIMIT_NONE 0

@@ -52,6 +52,9 @@ struct launcher_run {
   int64_t next_sample;                           ///< when the sampler runs next
   int64_t deadline;                              ///< the timeout's end, -1: none
   int64_t peak;                                  ///< highest summed tree RSS sampled
+  int batch_policy;                              ///< SCHED_BATCH since the first sample
+  int next_queued;                               ///< a RUN waits behind this run: no STOP
+                                                 ///< can follow it, the socket is not watched
 };
 
 /// CLOCK_MONOTONIC in ns.
@@ -66,6 +69,15 @@ short wait_for_event(const struct launcher* launcher, int64_t deadline_ns, int w
 /// the launcher exits 0; a fatal signal: die_of.
 void launcher_run_once(struct launcher_run* run, const char* program, char** argv,
                        const struct perfcheck_launcher_run* request, const int fds[3]);
+
+/// True when the run in `run` (the last one) ended clean for a pipelined AFTER_CLEAN request:
+/// it started, no limit stopped it, and it exited 0 (any exit or signal when
+/// `failures_allowed`). A SKIPPED run is not clean; before the first run: clean.
+int launcher_run_ended_clean(const struct launcher_run* run, int failures_allowed);
+
+/// Answers a request without running it: closes its fds and leaves a SKIPPED reply (no
+/// points, every figure 0) in run->reply.
+void launcher_run_skip(struct launcher_run* run, const int fds[3]);
 
 /// SIGKILLs whatever is left of the tree until nothing is (the command included), reaping it.
 void kill_everything(struct launcher_run* run);
