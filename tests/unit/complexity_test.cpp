@@ -30,6 +30,7 @@ std::vector<complexity_point> points(const std::vector<double>& n, const std::ve
 const auto sweep = points({10, 10, 50, 50, 100, 100, 200, 200, 500, 500},
                           {2.31, 2.24, 3.98, 4.07, 6.71, 6.52, 12.8, 12.3, 33.1, 32.2});
 const auto medians = points({16, 64, 256, 1024}, {0.52, 1.9, 8.3, 31.0}, {10, 10, 12, 9});
+const auto flat = points({10, 10, 100, 100, 1000, 1000}, {1.00, 1.03, 1.01, 0.99, 1.03, 1.04});
 const auto boot = points({10, 20, 50, 100, 200, 500, 1000, 2000}, {1.3, 2.05, 5.2, 10.9, 20.1, 53.0, 101.0, 212.0});
 
 struct expected_fit {
@@ -131,6 +132,18 @@ BOOST_AUTO_TEST_CASE(constant_and_falling_data_are_the_constant_class) {
     BOOST_TEST(!falling.candidates[i].admissible);
   }
   BOOST_TEST(falling.loglog.slope < 0);
+}
+
+BOOST_AUTO_TEST_CASE(the_prior_keeps_a_flat_metric_constant_where_bic_alone_would_not) {
+  // Reference BICs: 1 -27.592463965415543, n^3 -30.238304873384706 (slope 2.79e-11 > 0): n^3 is
+  // 2.65 lower, less than 2 ln 5 = 3.22, the prior's handicap of a growth class.
+  const auto fit = fit_complexity(flat);
+  BOOST_TEST(fit.candidates[0].bic == -27.592463965415543, tt::tolerance(1e-9));
+  BOOST_TEST(fit.candidates[5].bic == -30.238304873384706, tt::tolerance(1e-9));
+  BOOST_TEST(fit.candidates[5].admissible);
+  BOOST_TEST(fit.candidates[5].score - fit.candidates[0].score == 2 * std::log(5.0) - 2.6458409079691627,
+             tt::tolerance(1e-6));
+  BOOST_TEST(growth_name(fit.best) == "1");
 }
 
 BOOST_AUTO_TEST_CASE(bad_points_are_errors_that_say_what_to_do) {

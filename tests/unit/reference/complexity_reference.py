@@ -118,6 +118,9 @@ SWEEP_Y = [2.31, 2.24, 3.98, 4.07, 6.71, 6.52, 12.8, 12.3, 33.1, 32.2]
 MEDIAN_N = [16, 64, 256, 1024]
 MEDIAN_Y = [0.52, 1.9, 8.3, 31.0]
 MEDIAN_RUNS = [10, 10, 12, 9]
+# Flat with noise: BIC alone prefers n^3 by 2.65, less than the prior's 2 ln 5 = 3.22.
+FLAT_N = [10, 10, 100, 100, 1000, 1000]
+FLAT_Y = [1.00, 1.03, 1.01, 0.99, 1.03, 1.04]
 BOOT_N = [10, 20, 50, 100, 200, 500, 1000, 2000]
 BOOT_Y = [1.3, 2.05, 5.2, 10.9, 20.1, 53.0, 101.0, 212.0]
 
@@ -132,5 +135,8 @@ if __name__ == "__main__":
     for row in class_fits(MEDIAN_N, MEDIAN_Y, MEDIAN_RUNS):
         print("  " + " ".join(repr(v) for v in row))
     print("medians log-log 0.90:", loglog(MEDIAN_N, MEDIAN_Y, MEDIAN_RUNS, 0.90))
+    print("flat, relative weights: class slope bic")
+    for row in class_fits(FLAT_N, FLAT_Y, [1] * len(FLAT_N)):
+        print(f"  {row[0]} {row[2]!r} {row[6]!r}")
     print("wild bootstrap, bound n (extra n log n): t, exact p:", exact_wild_p(BOOT_N, BOOT_Y, "n", "n log n"))
     print("wild bootstrap, bound n log n (extra n^2): t, exact p:", exact_wild_p(BOOT_N, BOOT_Y, "n log n", "n^2"))
