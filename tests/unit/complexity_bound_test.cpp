@@ -7,6 +7,7 @@
 #include <string>
 
 #include "perfcheck/gate/complexity_bound.hpp"
+#include "error_text.hpp"
 
 using namespace perfcheck::gate;
 using perfcheck::stats::growth;
@@ -14,12 +15,7 @@ using perfcheck::stats::growth;
 namespace {
 
 std::string error_of(const std::string& text) {
-  try {
-    parse_complexity_gate(text);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
+  return perfcheck_test::error_text<std::invalid_argument>([&] { parse_complexity_gate(text); });
 }
 
 }  // namespace

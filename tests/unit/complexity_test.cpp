@@ -13,6 +13,7 @@
 
 #include "perfcheck/stats/complexity.hpp"
 #include "perfcheck/stats/growth_bound.hpp"
+#include "error_text.hpp"
 
 namespace tt = boost::test_tools;
 using namespace perfcheck::stats;
@@ -50,12 +51,7 @@ void check(const class_fit& f, const expected_fit& e) {
 }
 
 std::string message_of(const std::vector<complexity_point>& p) {
-  try {
-    fit_complexity(p);
-  } catch (const std::invalid_argument& e) {
-    return e.what();
-  }
-  return "";
+  return perfcheck_test::error_text<std::invalid_argument>([&] { fit_complexity(p); });
 }
 
 }  // namespace
