@@ -58,8 +58,11 @@ struct pending_change {
 struct accept_request {
   std::string name;  ///< the test
   /// The session whose result of the test starts the new epoch; nullopt: the first pending
-  /// result of the series of the test's newest result.
+  /// result of the series of the test's newest result (on `machine` when given).
   std::optional<std::string> session_id{};
+  /// Only the test's results measured on this machine (fingerprint) name the series; nullopt:
+  /// any machine's.
+  std::optional<std::string> machine{};
   std::string accepted_at{};  ///< RFC 3339 UTC, recorded in the acceptances table
 };
 
@@ -68,7 +71,8 @@ struct acceptance {
   enum class status {
     accepted,         ///< a new epoch starts at `first_key`
     nothing_pending,  ///< no --session and the series has nothing waiting: nothing changed
-    no_such_result,   ///< the test has no (non-error) result, in the session when one was given
+    no_such_result,   ///< the test has no (non-error) result, in the session and on the machine
+                      ///< when they were given
   };
   status outcome = status::no_such_result;
   series_identity series{};

@@ -214,18 +214,21 @@ std::optional<pending_change> sqlite_history_store::pending(const series_identit
 namespace {
 
 // The result that names the series of an acceptance: the test's newest non-error result, or
-// its newest in `session`.
+// its newest in the request's session, on the request's machine.
 std::optional<std::pair<row_ref, series_identity>> accept_target(sqlite_connection& db,
                                                                  const accept_request& request) {
   sqlite_statement s(db,
                      fmt::format("SELECT {}, spec_hash, machine, git_branch FROM results "
                                  "WHERE name = ?1 AND verdict <> 'error' AND (?2 = 0 OR "
-                                 "session_id = ?3) ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 "session_id = ?3) AND (?4 = 0 OR machine = ?5) "
+                                 "ORDER BY started_at DESC, id DESC LIMIT 1",
                                  row_columns),
                      "find the result to accept");
   s.bind(1, request.name)
       .bind(2, std::int64_t{request.session_id.has_value()})
-      .bind(3, request.session_id.value_or(""));
+      .bind(3, request.session_id.value_or(""))
+      .bind(4, std::int64_t{request.machine.has_value()})
+      .bind(5, request.machine.value_or(""));
   if (!s.step()) return std::nullopt;
   return std::pair{read_row(s), series_identity{request.name, s.text(6), s.text(7), s.text(8)}};
 }
