@@ -33,6 +33,16 @@ enum class baseline_state {
 /// "accepted", "pending", "excluded".
 std::string_view to_string(baseline_state state);
 
+/// The state named by to_string's text; nullopt for any other text.
+std::optional<baseline_state> baseline_state_from_string(std::string_view text);
+
+/// Where a stored result stands in its series: its epoch and state, as an export carries them.
+struct epoch_membership {
+  std::int64_t epoch = 0;
+  baseline_state state = baseline_state::accepted;
+  bool operator==(const epoch_membership&) const = default;
+};
+
 /// The state a new result takes in its series. `streak_pending`: the series has pending
 /// results after its last accepted one; `first`: the series' current epoch has no result yet.
 /// error: excluded. regressed: pending. failed: pending, unless it is the series' first result
