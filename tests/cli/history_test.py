@@ -441,6 +441,14 @@ class HistoryTest(unittest.TestCase):
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertIn("No space left on device", p.stderr)
         self.assertIn("the output is incomplete", p.stderr)
+        # list and show --json make the same check (standard_output's check_stdout), with the OS's words.
+        # Several times: a write function that returned -1 to glibc crashed some of them (SIGSEGV).
+        for verb in (["list", "--json"], ["show", "a", "--json"]) + (["show", "--test", "gen", "--json"],) * 8:
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([PERFCHECK, "history", *verb, "--history", self.history], stdout=full,
+                                   stderr=subprocess.PIPE, text=True, timeout=60, env=clean_env())
+            self.assertEqual(p.returncode, 4, (verb, p.stderr))
+            self.assertIn("error: write to standard output: No space left on device", p.stderr)
 
     def test_accept_starts_a_new_baseline_epoch(self):
         h = self.history
