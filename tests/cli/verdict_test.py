@@ -57,6 +57,15 @@ class VerdictTest(unittest.TestCase):
             json.dump({"schema": "perfcheck/baseline/v1", "tests": {"sleepy": {"runs": runs}}}, f)
         return path
 
+    def failing_spec(self, file_name, name, results, **fields):
+        """A spec of 2 runs of a 1 ms sleep that always fails its threshold, results in `results`."""
+        spec = self.path(file_name)
+        with open(spec, "w") as f:
+            json.dump({"schema": "perfcheck/spec/v1", "name": name, "command": [prog("pc_sleep"), "1"],
+                       "runs": {"min": 2, "max": 2}, "warmup": 0, "thresholds": ["wall.median < 1ns"],
+                       "output_dir": results, **fields}, f)
+        return spec
+
     def test_first_result_in_a_new_history_names_the_file_and_does_not_extend(self):
         history = self.path("new.sqlite")
         _, r = self.run_json("--history", history, "--regression", "wall.median +5%", "--runs", "4:40",
@@ -122,11 +131,7 @@ class VerdictTest(unittest.TestCase):
         results = self.path("results")
         self.assertEqual(perfcheck("session", "start", "--results-dir", results).returncode, 0)
         for name, will_fail in (("marked", True), ("plain", False)):
-            spec = self.path(f"{name}.spec.json")
-            with open(spec, "w") as f:
-                json.dump({"schema": "perfcheck/spec/v1", "name": name, "command": [prog("pc_sleep"), "1"],
-                           "runs": {"min": 2, "max": 2}, "warmup": 0, "thresholds": ["wall.median < 1ns"],
-                           "output_dir": results, "will_fail": will_fail}, f)
+            spec = self.failing_spec(f"{name}.spec.json", name, results, will_fail=will_fail)
             p = perfcheck("run", "--spec", spec)
             self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         with open(os.path.join(results, "marked.json")) as f:
@@ -143,11 +148,7 @@ class VerdictTest(unittest.TestCase):
         name = "it's slow\u009b[2J"
         results, history = self.path("results"), self.path("h.sqlite")
         self.assertEqual(perfcheck("session", "start", "--results-dir", results).returncode, 0)
-        spec = self.path("slow.spec.json")
-        with open(spec, "w") as f:
-            json.dump({"schema": "perfcheck/spec/v1", "name": name, "command": [prog("pc_sleep"), "1"],
-                       "runs": {"min": 2, "max": 2}, "warmup": 0, "thresholds": ["wall.median < 1ns"],
-                       "output_dir": results, "history": history}, f)
+        spec = self.failing_spec("slow.spec.json", name, results, history=history)
         # The series' first result starts its level, even failed: nothing waits for acceptance.
         first = perfcheck("run", "--spec", spec)
         self.assertEqual(first.returncode, 1, first.stdout + first.stderr)
