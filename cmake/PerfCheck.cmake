@@ -306,6 +306,8 @@ Cache variables
   environment variable of the same name, when set while building, takes its place:
   ``PERFCHECK_ACCEPT_TESTS=parse_big_json cmake --build build --target perf_accept``. Names
   are separated by ``;`` or ``,``. Default: empty (``perf_accept`` then fails and says so).
+  A perf test whose result is kept out of its baseline prints this command line, with its
+  name, in its CTest output; ``perfcheck session finish`` prints it for all such tests.
 
 .. variable:: PERFCHECK_ACCEPT_SESSION
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/run/baseline.hpp"
 #include "perfcheck/stats/compare.hpp"
 
 namespace perfcheck::reports {
@@ -219,14 +220,12 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   const run_result& res = stored.result;
   report_test test;
   test.name = valid_utf8(res.name);
-  // The baseline pool the gate would use: same test, spec, machine and branch, results that
-  // started before this one.
-  const auto pool = history.baseline({.name = res.name,
-                                      .spec_hash = res.context.spec_hash,
-                                      .machine = res.context.machine,
-                                      .git_branch = res.context.git_branch,
-                                      .metric = "wall",
-                                      .before = res.started_at});
+  // The baseline pool the gate would use (on a feature branch, the default branch's at the
+  // merge base), of the results that started before this one.
+  store::baseline_query query =
+      run::history_baseline_query(res.name, res.context, "wall", store::baseline_query{}.sample_cap);
+  query.before = res.started_at;
+  const auto pool = history.baseline(query);
   const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
   const regression_finding* finding = most_severe_finding(res);
   std::vector<std::string> keep = {"wall", "rss"};

@@ -17,7 +17,8 @@ namespace perfcheck::reports {
 /// Per test of that session: its series on the same machine and spec (every branch, oldest
 /// first), the session's result with its runs, the change against the baseline: the gate's
 /// own regression finding when the result has one (the most severe), else the relative change
-/// of wall time against the baseline pool before it (same branch, as the gate pools it) with
+/// of wall time against the baseline pool before it (run::history_baseline_query, as the gate
+/// pools it: on a feature branch the default branch's, at the merge base when known) with
 /// its 99% interval (stats::relative_change), and the memory timeline of the run with the
 /// highest memory. Text from the file is made valid UTF-8. An empty history gives an empty
 /// model; an unknown session throws usage_error naming it and `perfcheck history list`.

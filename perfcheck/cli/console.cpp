@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck::cli {
@@ -72,7 +73,7 @@ std::string possible_regression_note(const run_result& r) {
 
 std::string format_result_block(const run_result& r) {
   std::string out;
-  out += fmt::format("{}: {} run{}", r.name, r.runs.size(), r.runs.size() == 1 ? "" : "s");
+  out += fmt::format("{}: {} run{}", terminal_safe(r.name), r.runs.size(), r.runs.size() == 1 ? "" : "s");
   if (!r.warmup_runs.empty()) out += fmt::format(" after {} warm-up", r.warmup_runs.size());
   out += "\n";
   if (const auto* w = find(r, "wall")) {
@@ -153,7 +154,7 @@ std::string format_ctest_measurements(const run_result& r) {
 }
 
 progress_line::progress_line(std::FILE* out, std::string name)
-    : out_(out), name_(std::move(name)), tty_(::isatty(::fileno(out)) == 1) {}
+    : out_(out), name_(terminal_safe(name)), tty_(::isatty(::fileno(out)) == 1) {}
 
 void progress_line::run_finished(bool warmup, int index, int planned, const run_sample& sample) {
   if (!tty_) return;

@@ -17,6 +17,7 @@
 
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/history_output.hpp"
+#include "perfcheck/cli/standard_output.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
@@ -80,7 +81,7 @@ int list_sessions(const history_flags& f) {
   const auto sessions = history->sessions();
   if (f.json) {
     write_stdout(pretty_json(sessions_to_json(location, sessions)));
-    finish_stdout();
+    check_stdout();
     return exit_ok;
   }
   if (sessions.empty()) {
@@ -114,7 +115,7 @@ int show_session(store::history_store& history, std::string id, bool json) {
   }
   if (json) {
     write_stdout(pretty_json(store::history_to_json(results)));
-    finish_stdout();
+    check_stdout();
     return exit_ok;
   }
   const auto& first = results.front().result.context;
@@ -148,7 +149,7 @@ int show_series(store::history_store& history, const history_flags& f) {
   }
   if (f.json) {
     write_stdout(pretty_json(series_to_json(history.location(), f.test, points)));
-    finish_stdout();
+    check_stdout();
     return exit_ok;
   }
   std::printf("test %s: %zu result(s)\n", terminal_safe(f.test).c_str(), points.size());

@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 
+#include "perfcheck/cli/standard_output.hpp"
 #include "perfcheck/model/json_file.hpp"
 
 namespace perfcheck::cli {
@@ -55,16 +56,10 @@ void write_stdout(std::string_view text) {
   }
 }
 
-void finish_stdout() {
-  if (std::fflush(stdout) != 0 || std::ferror(stdout) != 0) {
-    throw std::system_error(errno != 0 ? errno : EIO, std::generic_category(), "write to standard output");
-  }
-}
-
 std::size_t export_history_to(store::history_store& history, const std::string& output) {
   if (output == "-") {
     const std::size_t count = store::write_history_export(history, write_stdout);
-    finish_stdout();
+    check_stdout();
     return count;
   }
   std::size_t count = 0;

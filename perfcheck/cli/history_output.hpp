@@ -29,10 +29,6 @@ boost::json::value series_to_json(const std::string& location, const std::string
 /// ("No space left on device").
 void write_stdout(std::string_view text);
 
-/// Flushes standard output; throws std::system_error when the flush (or an earlier buffered
-/// write) failed.
-void finish_stdout();
-
 /// `history export`: every result, one at a time, to standard output ("-") or atomically to
 /// `output`; returns how many were written. A failed write throws std::system_error (an output
 /// file then keeps its old content).

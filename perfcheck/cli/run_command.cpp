@@ -11,9 +11,11 @@
 #include <boost/json.hpp>
 #include <fmt/format.h>
 
+#include "perfcheck/cli/accept_hint.hpp"
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
 #include "perfcheck/cli/run_flags.hpp"
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
@@ -118,7 +120,7 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
     std::fputs(json.c_str(), stdout);
   }
   if (flags.quiet) {
-    std::fprintf(human, "%s: %s%s\n", escape_ctest_tags(result.name).c_str(), to_string(result.outcome),
+    std::fprintf(human, "%s: %s%s\n", escape_ctest_tags(terminal_safe(result.name)).c_str(), to_string(result.outcome),
                  escape_ctest_tags(possible_regression_note(result)).c_str());
   } else {
     // CTest scans this stream for measurement tags: only perfcheck's own may be read as one.
@@ -129,12 +131,16 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
   std::fflush(human);
 }
 
-// After the result file: a history that cannot take the result loses nothing. Returns the exit
-// code of a failure, or nullopt.
-std::optional<int> record(const run_result& result, const std::string& history, const run_spec& spec) {
+// After the result file: a history that cannot take the result loses nothing. A result the
+// history keeps out of the baseline (a regression or failure not accepted) gets the commands
+// that accept it. Returns the exit code of a failure, or nullopt.
+std::optional<int> record(const run_result& result, const std::string& history, const run_spec& spec,
+                          std::FILE* human) {
   if (history.empty()) return std::nullopt;
+  std::unique_ptr<store::history_store> store;
   try {
-    store::open_history(history, true)->record(result);
+    store = store::open_history(history, true);
+    store->record(result);
   } catch (const store::history_error& e) {
     std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
     if (const auto path = run::result_path_for(spec); !path.empty()) {
@@ -143,6 +149,18 @@ std::optional<int> record(const run_result& result, const std::string& history, 
                    "'perfcheck history import --history %s %s'\n", kept.c_str(), where.c_str(), kept.c_str());
     }
     return e.refused() ? exit_usage : exit_internal;
+  }
+  if (result.outcome == verdict::error) return std::nullopt;  // never a baseline: nothing to accept
+  try {
+    const store::series_identity series{result.name, result.context.spec_hash, result.context.machine,
+                                        result.context.git_branch};
+    if (const auto change = store->pending(series)) {
+      std::fputs(accept_hint(*change, history, result.context.session_id).c_str(), human);
+      std::fflush(human);
+    }
+  } catch (const store::history_error& e) {  // the result is recorded; only the hint is missing
+    std::fprintf(stderr, "note: cannot tell whether the result joined the baseline: %s\n",
+                 escape_ctest_tags(e.what()).c_str());
   }
   return std::nullopt;
 }
@@ -168,7 +186,8 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   result.context.compiler = origin.compiler;
   result.expected_failure = plan.spec.will_fail;
   report(result, plan.spec, flags);
-  return record(result, history_where, plan.spec).value_or(code);
+  std::FILE* human = flags.json == "-" ? stderr : stdout;
+  return record(result, history_where, plan.spec, human).value_or(code);
 }
 
 }  // namespace

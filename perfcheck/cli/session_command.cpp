@@ -20,7 +20,9 @@
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
 
+#include "perfcheck/cli/accept_hint.hpp"
 #include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/result.hpp"
@@ -108,6 +110,7 @@ struct session_tally {
   int expected_failures = 0;  ///< WILL_FAIL tests that failed (not in counts)
   std::vector<std::string> unexpected_passes;  ///< WILL_FAIL tests that passed: CTest fails them
   std::vector<std::pair<std::string, verdict>> not_passing;  ///< name, verdict
+  std::vector<store::series_identity> unaccepted;  ///< series of the regressed and failed results
   int older = 0;                                             ///< results of other sessions
   std::vector<std::string> unreadable;                       ///< "file: problem"
   int total() const {
@@ -152,6 +155,10 @@ session_tally tally_results(const fs::path& dir, const std::optional<session_rec
       }
       if (result.outcome != verdict::pass && result.outcome != verdict::improved) {
         tally.not_passing.emplace_back(result.name, result.outcome);
+      }
+      if (result.outcome == verdict::regressed || result.outcome == verdict::failed) {
+        tally.unaccepted.push_back({result.name, result.context.spec_hash, result.context.machine,
+                                    result.context.git_branch});
       }
     } catch (const usage_error& e) {
       tally.unreadable.push_back(e.what());
@@ -198,6 +205,29 @@ int report_session(const std::optional<session_record>& session, const std::stri
   return exit_ok;
 }
 
+// The session's regressions and failures that the history keeps out of the baseline (see
+// docs/history.md, "Baseline epochs"), and the commands that accept them.
+void print_accept_hint(const std::vector<store::series_identity>& candidates, const std::string& history) {
+  const std::string location = store::history_location(history);
+  std::error_code unreadable;
+  if (candidates.empty() || location.empty() || !fs::exists(location, unreadable)) return;
+  accept_target target{.tests = {}, .history = location};
+  try {
+    auto store = store::open_history_read_only(location);
+    for (const auto& series : candidates) {
+      if (store->pending(series)) target.tests.push_back(series.name);
+    }
+  } catch (const store::history_error& e) {
+    std::printf("note: cannot tell which results wait for acceptance: %s\n", terminal_safe(e.what()).c_str());
+    return;
+  }
+  if (target.tests.empty()) return;
+  std::printf("%zu test(s) regressed or failed and are kept out of their baseline until accepted, so "
+              "later sessions keep failing against the last accepted level. If the changes are "
+              "intended, accept them:\n%s",
+              target.tests.size(), accept_commands(target).c_str());
+}
+
 int finish_session(const fs::path& dir, const std::string& history, const std::string& report_dir) {
   if (!fs::is_directory(dir)) {
     std::printf("perfcheck session: no results folder %s (no perf test ran)\n", dir.c_str());
@@ -223,7 +253,7 @@ int finish_session(const fs::path& dir, const std::string& history, const std::s
     line += fmt::format(" ({} result(s) of earlier sessions not counted)", tally.older);
   std::printf("%s in %s\n", line.c_str(), dir.c_str());
   for (const auto& [name, outcome] : tally.not_passing) {
-    std::printf("  %-12s %s\n", to_string(outcome), name.c_str());
+    std::printf("  %-12s %s\n", to_string(outcome), terminal_safe(name).c_str());
   }
   for (const auto& name : tally.unexpected_passes) {
     std::printf("  %-12s %s (marked WILL_FAIL, so CTest counts it as failed)\n", "passed", name.c_str());
@@ -231,6 +261,7 @@ int finish_session(const fs::path& dir, const std::string& history, const std::s
   for (const auto& problem : tally.unreadable) {
     std::printf("warning: unreadable result: %s\n", problem.c_str());
   }
+  print_accept_hint(tally.unaccepted, history);
   if (report_dir.empty()) return exit_ok;
   std::fflush(stdout);
   return report_session(session, history, report_dir);

@@ -15,7 +15,9 @@ namespace perfcheck::cli {
 namespace {
 
 // glibc discards a buffer whose write failed and keeps only the error flag, so errno is lost by
-// the time main ends; this stream's write function keeps the first error itself.
+// the time main ends; this stream's write function keeps the first error itself. It returns
+// the bytes written, 0 on error, never a negative value (fopencookie(3): glibc counts -1 as a
+// byte written, and a later fwrite then copies one byte past its buffer).
 int first_error = 0;
 bool wrote = false;
 std::FILE* original_stdout = nullptr;
@@ -29,7 +31,7 @@ ssize_t write_checked(void*, const char* data, std::size_t size) {
     if (n <= 0) {
       if (n == 0) errno = EIO;
       if (first_error == 0) first_error = errno;
-      return done > 0 ? static_cast<ssize_t>(done) : -1;
+      return static_cast<ssize_t>(done);
     }
     done += static_cast<std::size_t>(n);
     wrote = true;
@@ -37,7 +39,27 @@ ssize_t write_checked(void*, const char* data, std::size_t size) {
   return static_cast<ssize_t>(size);
 }
 
+// Flushes std::cout and stdout; whether anything written so far was lost, and the first write
+// error (errno) when one is known.
+struct flush_outcome {
+  bool lost = false;
+  int error = 0;
+};
+flush_outcome flush_checked() {
+  std::cout.flush();
+  const bool lost = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || std::cout.fail();
+  return {lost || first_error != 0, first_error};
+}
+
 }  // namespace
+
+void check_stdout() {
+  const flush_outcome out = flush_checked();
+  if (out.lost) {
+    throw std::system_error(out.error != 0 ? out.error : EIO, std::generic_category(),
+                            "write to standard output");
+  }
+}
 
 void install_checked_stdout() {
   cookie_io_functions_t functions{};
@@ -56,9 +78,8 @@ void install_checked_stdout() {
 }
 
 int finish_stdout(int code) {
-  std::cout.flush();
-  const bool lost = std::fflush(stdout) != 0 || std::ferror(stdout) != 0 || std::cout.fail();
-  int error = first_error;
+  const auto [lost, first] = flush_checked();
+  int error = first;
   if (original_stdout != nullptr) {
     // Back to the C library's own stdout and std::cout's own buffer before the checked stream
     // goes, so that nothing flushed at exit reaches a closed stream.

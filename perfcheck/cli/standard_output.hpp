@@ -9,6 +9,11 @@ namespace perfcheck::cli {
 /// first write error (errno) of any flush. Call once, first thing in main.
 void install_checked_stdout();
 
+/// Flushes standard output now; throws std::system_error "write to standard output: <strerror>"
+/// when the flush or any earlier write failed (what finish_stdout checks at exit), so that a
+/// command can say which of its output is incomplete.
+void check_stdout();
+
 /// Flushes and closes standard output; returns `code` when everything written reached it, else
 /// prints "error: standard output: <strerror>; ..." to stderr and returns exit_internal (4).
 int finish_stdout(int code);

@@ -6,12 +6,14 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <climits>
 #include <cstring>
+#include <ctime>
 #include <mutex>
 #include <set>
 #include <streambuf>
@@ -75,7 +77,58 @@ void write_all(int fd, const char* data, std::size_t size, const fs::path& targe
 
 bool alive(pid_t pid) { return ::kill(pid, 0) == 0 || errno != ESRCH; }
 
+bool is_mkstemp_suffix(std::string_view text) {
+  return text.size() == 6 && std::all_of(text.begin(), text.end(), [](char c) {
+           return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+         });
+}
+
+// Empty, or perfcheck JSON: what an earlier write_json_file_atomic left half-written.
+bool holds_perfcheck_json(const fs::path& path) {
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) return false;
+  char head[512];
+  const ssize_t n = ::read(fd, head, sizeof head);
+  ::close(fd);
+  return n == 0 || (n > 0 && std::string_view(head, static_cast<std::size_t>(n)).find("\"perfcheck/") !=
+                                 std::string_view::npos);
+}
+
+// The pid of an earlier report writer's temp name `.<report file>.tmp<pid>`, or 0.
+pid_t legacy_report_temp_owner(std::string_view name) {
+  for (std::string_view file : {"index.html", "summary.md", "junit.xml", "report.json"}) {
+    const std::string start = fmt::format(".{}.tmp", file);
+    if (!name.starts_with(start) || name.size() == start.size()) continue;
+    pid_t pid = 0;
+    const char* end = name.data() + name.size();
+    const auto [stop, ec] = std::from_chars(name.data() + start.size(), end, pid);
+    return ec == std::errc{} && stop == end && pid > 0 ? pid : 0;
+  }
+  return 0;
+}
+
 }  // namespace
+
+bool is_stale_legacy_temp(const fs::path& path, std::int64_t now) {
+  const std::string name = path.filename().string();
+  struct stat st {};
+  if (::lstat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || st.st_uid != ::geteuid()) return false;
+  const std::int64_t age = now - static_cast<std::int64_t>(st.st_mtim.tv_sec);
+  constexpr std::int64_t hour = 3600;
+  if (const pid_t owner = legacy_report_temp_owner(name); owner != 0) {
+    return owner != ::getpid() && !alive(owner);
+  }
+  const std::string_view n = name;
+  if (n.ends_with(".stdout.tmp") || n.ends_with(".stderr.tmp")) {
+    return n.size() > std::string_view(".stdout.tmp").size() && age >= 24 * hour;
+  }
+  // .<name>.json.XXXXXX
+  if (n.size() > 1 + 5 + 1 + 6 && n.starts_with('.') && is_mkstemp_suffix(n.substr(n.size() - 6)) &&
+      n.substr(0, n.size() - 6).ends_with(".json.")) {
+    return age >= hour && holds_perfcheck_json(path);
+  }
+  return false;
+}
 
 fs::path temp_path_for(const fs::path& target, pid_t pid, unsigned serial) {
   const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
@@ -108,9 +161,12 @@ std::size_t sweep_stale_temp_files(const fs::path& dir) {
     if (ec || !swept.insert(folder).second) return 0;
   }
   std::size_t removed = 0;
+  const std::int64_t now = ::time(nullptr);
   for (fs::directory_iterator it(folder, ec), end; !ec && it != end; it.increment(ec)) {
     const pid_t owner = temp_file_owner(it->path().filename().native());
-    if (owner == 0 || owner == ::getpid() || alive(owner)) continue;
+    const bool stale = owner != 0 ? owner != ::getpid() && !alive(owner)
+                                  : is_stale_legacy_temp(it->path(), now);
+    if (!stale) continue;
     std::error_code ignored;
     if (fs::remove(it->path(), ignored)) ++removed;
   }

@@ -9,6 +9,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <ostream>
@@ -25,9 +26,22 @@ std::filesystem::path temp_path_for(const std::filesystem::path& target, pid_t p
 pid_t temp_file_owner(std::string_view file_name);
 
 /// Removes the temp files of `dir` (temp_path_for names) whose writer is no longer alive
-/// (kill(pid, 0) says ESRCH), and returns how many. Never throws: a folder that cannot be read
+/// (kill(pid, 0) says ESRCH), and those of earlier perfcheck versions that are stale
+/// (is_stale_legacy_temp), and returns how many. Never throws: a folder that cannot be read
 /// sweeps nothing. Each folder is swept once per process.
 std::size_t sweep_stale_temp_files(const std::filesystem::path& dir);
+
+/// Whether `path` is a temp file that an earlier perfcheck left and no writer can still be
+/// using: a regular file (not a link) of this user named
+/// - `.<name>.json.XXXXXX` (mkstemp: six letters or digits), empty or holding perfcheck JSON
+///   (`"perfcheck/` in its first 512 bytes), not modified for an hour (such a write took
+///   milliseconds);
+/// - `.<report file>.tmp<pid>` for index.html, summary.md, junit.xml or report.json, whose pid
+///   is no longer alive (and is not this process);
+/// - `<name>.stdout.tmp` or `<name>.stderr.tmp` (captured output), not modified for a day (a
+///   run may be silent for long).
+/// `now`: the current time (seconds since the epoch).
+bool is_stale_legacy_temp(const std::filesystem::path& path, std::int64_t now);
 
 /// Creates a private folder `<system temp folder>/<prefix>-<pid>-XXXXXX` (mkdtemp), after
 /// removing the folders of that prefix whose pid is no longer alive (left by kill -9). Throws

@@ -84,14 +84,9 @@ void use_history(const run_spec& spec, const run_context& context, const std::se
     return;
   }
   rp.baseline.source = history->location();
-  const std::string fallback = environment_or(default_branch_variable, "main");
-  const std::string merge_base = environment_or(merge_base_variable, "");
   std::size_t sessions = 0;
   for (const auto& m : metrics) {
-    auto pool = history->baseline({.name = spec.name, .spec_hash = context.spec_hash,
-                                   .machine = context.machine, .git_branch = context.git_branch,
-                                   .default_branch = fallback, .merge_base = merge_base,
-                                   .metric = m, .sample_cap = sample_cap});
+    auto pool = history->baseline(history_baseline_query(spec.name, context, m, sample_cap));
     if (pool.samples.empty()) continue;
     sessions = std::max(sessions, pool.result_keys.size());
     rp.options.between_session_cv = std::max(
@@ -103,6 +98,21 @@ void use_history(const run_spec& spec, const run_context& context, const std::se
 }
 
 }  // namespace
+
+store::baseline_query history_baseline_query(const std::string& name, const run_context& context,
+                                             const std::string& metric, std::size_t sample_cap) {
+  // The merge base is the checkout's: it cuts the baseline of that branch's results only.
+  const std::string checkout_branch = environment_or("PERFCHECK_GIT_BRANCH", "");
+  const bool own_merge_base = checkout_branch.empty() || checkout_branch == context.git_branch;
+  return {.name = name,
+          .spec_hash = context.spec_hash,
+          .machine = context.machine,
+          .git_branch = context.git_branch,
+          .default_branch = environment_or(default_branch_variable, "main"),
+          .merge_base = own_merge_base ? environment_or(merge_base_variable, "") : "",
+          .metric = metric,
+          .sample_cap = sample_cap};
+}
 
 std::optional<prepared_regression> prepare_regression(const test_plan& test,
                                                       const run_context& context,

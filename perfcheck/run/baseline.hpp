@@ -25,6 +25,15 @@ inline constexpr const char* default_branch_variable = "PERFCHECK_DEFAULT_BRANCH
 /// The commit where the result's branch left the default branch (`git merge-base`), when known.
 inline constexpr const char* merge_base_variable = "PERFCHECK_GIT_MERGE_BASE";
 
+/// The history baseline of a result of test `name` measured in `context`, for `metric`: the
+/// accepted results of its series (same test, spec hash and machine); on a branch other than the
+/// default ($PERFCHECK_DEFAULT_BRANCH, else "main"), the default branch's, cut at
+/// $PERFCHECK_GIT_MERGE_BASE when that merge base is the result's branch's ($PERFCHECK_GIT_BRANCH
+/// unset or naming the result's branch). The gate and the reports both ask with it, so a report's
+/// "Change vs baseline" compares with what the gate compared with.
+store::baseline_query history_baseline_query(const std::string& name, const run_context& context,
+                                             const std::string& metric, std::size_t sample_cap);
+
 /// Builds the regression plan of a compiled test; nullopt when it has no regression rules.
 /// - history: the most recent accepted results of the current baseline epoch in `history`
 ///   (same test, spec hash and machine). On the default branch ($PERFCHECK_DEFAULT_BRANCH, else

@@ -15,6 +15,14 @@ std::string_view to_string(baseline_state state) {
   return "excluded";
 }
 
+std::optional<baseline_state> baseline_state_from_string(std::string_view text) {
+  for (baseline_state state :
+       {baseline_state::accepted, baseline_state::pending, baseline_state::excluded}) {
+    if (text == to_string(state)) return state;
+  }
+  return std::nullopt;
+}
+
 baseline_state state_for(verdict outcome, bool streak_pending, bool first) {
   switch (outcome) {
     case verdict::error:

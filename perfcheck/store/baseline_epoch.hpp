@@ -33,6 +33,16 @@ enum class baseline_state {
 /// "accepted", "pending", "excluded".
 std::string_view to_string(baseline_state state);
 
+/// The state named by to_string's text; nullopt for any other text.
+std::optional<baseline_state> baseline_state_from_string(std::string_view text);
+
+/// Where a stored result stands in its series: its epoch and state, as an export carries them.
+struct epoch_membership {
+  std::int64_t epoch = 0;
+  baseline_state state = baseline_state::accepted;
+  bool operator==(const epoch_membership&) const = default;
+};
+
 /// The state a new result takes in its series. `streak_pending`: the series has pending
 /// results after its last accepted one; `first`: the series' current epoch has no result yet.
 /// error: excluded. regressed: pending. failed: pending, unless it is the series' first result
@@ -58,8 +68,11 @@ struct pending_change {
 struct accept_request {
   std::string name;  ///< the test
   /// The session whose result of the test starts the new epoch; nullopt: the first pending
-  /// result of the series of the test's newest result.
+  /// result of the series of the test's newest result (on `machine` when given).
   std::optional<std::string> session_id{};
+  /// Only the test's results measured on this machine (fingerprint) name the series; nullopt:
+  /// any machine's.
+  std::optional<std::string> machine{};
   std::string accepted_at{};  ///< RFC 3339 UTC, recorded in the acceptances table
 };
 
@@ -68,7 +81,8 @@ struct acceptance {
   enum class status {
     accepted,         ///< a new epoch starts at `first_key`
     nothing_pending,  ///< no --session and the series has nothing waiting: nothing changed
-    no_such_result,   ///< the test has no (non-error) result, in the session when one was given
+    no_such_result,   ///< the test has no (non-error) result, in the session and on the machine
+                      ///< when they were given
   };
   status outcome = status::no_such_result;
   series_identity series{};

@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // History export files (perfcheck/history/v1): written and read one result at a time, and every
 // imported result checked as `perfcheck run` checks what it writes.
+#include <limits>
 #include <set>
 
 #include <fmt/format.h>
@@ -55,11 +56,32 @@ void check_thresholds(const run_result& r, const imported_field_error& fail) {
   }
 }
 
+// An entry's "baseline": {"epoch": N, "state": "accepted" | "pending" | "excluded"}, which must
+// fit the result's verdict (an error is excluded, anything else accepted or pending).
+epoch_membership read_membership(const json_reader& entry, verdict outcome) {
+  const json_reader b = *entry.optional_object("baseline");
+  b.reject_unknown({"epoch", "state"});
+  const auto epoch = b.optional_int("epoch", 0, std::numeric_limits<std::int64_t>::max());
+  if (!epoch) b.fail("epoch", "missing; give the baseline epoch (0 or more) or leave 'baseline' out");
+  const std::string text = b.required_string("state");
+  const auto state = baseline_state_from_string(text);
+  if (!state) {
+    b.fail("state", fmt::format("'{}' is not a baseline state; use accepted, pending or excluded", text));
+  }
+  if ((*state == baseline_state::excluded) != (outcome == verdict::error)) {
+    b.fail("state", fmt::format("'{}' does not fit the result's verdict '{}' (an error is excluded, any "
+                                "other verdict accepted or pending); export the results again, or "
+                                "leave 'baseline' out to have it placed by the rules",
+                                text, to_string(outcome)));
+  }
+  return {*epoch, *state};
+}
+
 // One element of "results": its key must be the key of its content.
 stored_result read_entry(const boost::json::value& value, std::string_view origin,
                          const std::string& place) {
   const json_reader entry(value, std::string(origin), place);
-  entry.reject_unknown({"key", "recorded_at", "result"});
+  entry.reject_unknown({"key", "recorded_at", "baseline", "result"});
   std::optional<std::string> key = entry.optional_string("key");
   if (key && !is_uuid_text(*key)) {
     entry.fail("key", fmt::format("'{}' is not a result key (a lower-case UUID); keep the keys that "
@@ -71,6 +93,7 @@ stored_result read_entry(const boost::json::value& value, std::string_view origi
   if (!entry.has("result")) entry.fail("result", "missing");
   r.result = result_from_json(value.as_object().at("result"), fmt::format("{}: {}.result", origin, place));
   check_imported_result(r.result, origin, place + ".result");
+  if (entry.has("baseline")) r.baseline = read_membership(entry, r.result.outcome);
   r.key = result_key(r.result);
   if (key && *key != r.key) {
     entry.fail("key", fmt::format("'{}' is not the key of this result's content ({}); the file was "
@@ -90,7 +113,12 @@ stored_result read_entry(const boost::json::value& value, std::string_view origi
 
 // The export form of one entry.
 boost::json::value entry_to_json(const stored_result& r) {
-  return {{"key", r.key}, {"recorded_at", r.recorded_at}, {"result", result_to_json(r.result)}};
+  boost::json::object out{{"key", r.key}, {"recorded_at", r.recorded_at}};
+  if (r.baseline) {
+    out["baseline"] = {{"epoch", r.baseline->epoch}, {"state", to_string(r.baseline->state)}};
+  }
+  out["result"] = result_to_json(r.result);
+  return out;
 }
 
 }  // namespace

@@ -47,6 +47,9 @@ struct stored_result {
   std::string key;          ///< stable identity: a UUID derived from the result's JSON
   std::string recorded_at;  ///< RFC 3339 UTC of when it entered a history (kept by import)
   run_result result;        ///< the whole result, as result_from_json reads it back
+  /// Where it stood in its series' baseline epochs in the history it was read from (exports carry
+  /// it); nullopt: unknown (a result file, an older export), so adding it places it by the rules.
+  std::optional<epoch_membership> baseline{};
   bool operator==(const stored_result&) const = default;
 };
 
@@ -138,7 +141,8 @@ struct prune_policy {
 class history_batch {
  public:
   virtual ~history_batch() = default;
-  /// Adds `entry` unless its key is stored already; true when it was new.
+  /// Adds `entry` unless its key is stored already; true when it was new. It keeps
+  /// `entry.baseline` when given, else it is placed in its series' epoch by the rules.
   virtual bool add(const stored_result& entry) = 0;
   /// Commits every result added; throws history_error when it cannot (nothing is kept then).
   virtual void commit() = 0;

@@ -98,6 +98,7 @@ sqlite_statement::sqlite_statement(sqlite_connection& db, std::string_view sql,
   const int rc =
       sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
   if (rc != SQLITE_OK) db_.fail(what_, rc);
+  ++db_.prepared_;
 }
 
 sqlite_statement::~sqlite_statement() { sqlite3_finalize(stmt_); }

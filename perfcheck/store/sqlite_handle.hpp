@@ -4,6 +4,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstddef>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -51,9 +52,14 @@ class sqlite_connection {
   const std::string& path() const { return path_; }
   /// How long a statement waits for a lock before SQLITE_BUSY.
   std::chrono::milliseconds busy_timeout() const { return busy_timeout_; }
+  /// How many statements were prepared on this connection (a batch prepares its own once, not
+  /// once per result: the tests count).
+  std::size_t statements_prepared() const { return prepared_; }
 
  private:
+  friend class sqlite_statement;
   sqlite3* db_ = nullptr;
+  std::size_t prepared_ = 0;
   std::string path_;
   std::chrono::milliseconds busy_timeout_;
 };

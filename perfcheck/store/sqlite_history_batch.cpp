@@ -1,6 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The write side of the SQLite history: results added in one transaction, each statement
-// prepared once per batch (an import of 100,000 results prepares four statements, not 400,000).
+// prepared once per batch (an import of 100,000 results prepares seven statements, not 700,000).
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
@@ -13,9 +13,7 @@ namespace {
 class sqlite_batch final : public history_batch {
  public:
   sqlite_batch(sqlite_connection& db, bool epochs)
-      : db_(db),
-        epochs_(epochs),
-        tx_(db, sqlite_transaction::mode::write),
+      : tx_(db, sqlite_transaction::mode::write),
         insert_(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
@@ -36,7 +34,9 @@ class sqlite_batch final : public history_batch {
         message_(db,
                  "INSERT INTO result_messages (result_id, kind, position, message) "
                  "VALUES (?1, ?2, ?3, ?4)",
-                 "add a reason or warning") {}
+                 "add a reason or warning") {
+    if (epochs) placer_ = std::make_unique<epoch_placer>(db);
+  }
 
   bool add(const stored_result& entry) override {
     const run_result& r = entry.result;
@@ -55,9 +55,12 @@ class sqlite_batch final : public history_batch {
         .bind(13, std::string_view(to_string(r.outcome)))
         .bind(14, static_cast<std::int64_t>(r.runs.size()))
         .bind(15, boost::json::serialize(result_to_json(r)));
-    if (epochs_) {
-      // Placed after the results before it in this batch: a regression's followers see it pending.
-      const epoch_place place = place_in_epoch(db_, r);
+    if (placer_) {
+      // As it stood in the history it was exported from, when the file says; else placed after
+      // the results before it in this batch (a regression's followers see it pending).
+      const epoch_place place = entry.baseline
+                                    ? epoch_place{entry.baseline->epoch, entry.baseline->state}
+                                    : placer_->place(r);
       insert_.bind(16, place.epoch).bind(17, to_string(place.state));
     }
     const bool added = insert_.step();
@@ -102,11 +105,10 @@ class sqlite_batch final : public history_batch {
     }
   }
 
-  sqlite_connection& db_;
-  bool epochs_;
   // Declared before the statements: they are finalized before the transaction ends.
   sqlite_transaction tx_;
   sqlite_statement insert_, sample_, summary_, message_;
+  std::unique_ptr<epoch_placer> placer_;  ///< with schema v3's epoch columns only
 };
 
 }  // namespace

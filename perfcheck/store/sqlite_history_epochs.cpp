@@ -32,23 +32,33 @@ void bind_series(sqlite_statement& s, const series_identity& series) {
       .bind(4, series.git_branch);
 }
 
-// The series' current epoch: the highest epoch of its results, 0 when it has none. With
-// `cutoff` (a started_at and id), only results up to that one count.
-std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
+// The series' current epoch: the highest epoch of its results, 0 when it has none. With a
+// cutoff (?5 started_at, ?6 id), only results up to that one count; with ?7, only results
+// started before it.
+std::string current_epoch_sql() {
+  return fmt::format("SELECT COALESCE(MAX(epoch), 0) FROM results WHERE {} "
+                     "AND (?5 = '' OR started_at < ?5 OR (started_at = ?5 AND id <= ?6))"
+                     " AND (?7 = '' OR started_at < ?7)",
+                     in_series);
+}
+
+std::int64_t current_epoch(sqlite_statement& s, const series_identity& series,
                            const std::optional<row_ref>& cutoff = std::nullopt,
                            const std::string& before = {}) {
-  sqlite_statement s(
-      db,
-      fmt::format("SELECT COALESCE(MAX(epoch), 0) FROM results WHERE {} "
-                  "AND (?5 = '' OR started_at < ?5 OR (started_at = ?5 AND id <= ?6))"
-                  " AND (?7 = '' OR started_at < ?7)",
-                  in_series),
-      "find the baseline epoch");
   bind_series(s, series);
   s.bind(5, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
       .bind(6, cutoff ? cutoff->id : std::int64_t{0})
       .bind(7, before);
-  return s.step() ? s.integer(0) : 0;
+  const std::int64_t epoch = s.step() ? s.integer(0) : 0;
+  s.reset();
+  return epoch;
+}
+
+std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
+                           const std::optional<row_ref>& cutoff = std::nullopt,
+                           const std::string& before = {}) {
+  sqlite_statement s(db, current_epoch_sql(), "find the baseline epoch");
+  return current_epoch(s, series, cutoff, before);
 }
 
 // Reads the id, started_at, result_key, git_commit, session_id, verdict columns.
@@ -59,12 +69,9 @@ row_ref read_row(const sqlite_statement& s) {
 
 constexpr const char* row_columns = "id, started_at, result_key, git_commit, session_id, verdict";
 
-// The first pending result after the last accepted one of `epoch`, and how many there are.
-std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection& db,
-                                                              const series_identity& series,
-                                                              std::int64_t epoch) {
-  sqlite_statement s(db,
-                     fmt::format(R"sql(
+// The first pending result after the last accepted one of epoch ?5, and how many there are.
+std::string pending_streak_sql() {
+  return fmt::format(R"sql(
     WITH last_accepted AS (
       SELECT started_at, id FROM results WHERE {0} AND epoch = ?5 AND baseline_state = 'accepted'
       ORDER BY started_at DESC, id DESC LIMIT 1)
@@ -73,24 +80,32 @@ std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection&
       AND NOT EXISTS (SELECT 1 FROM last_accepted a WHERE results.started_at < a.started_at
                       OR (results.started_at = a.started_at AND results.id < a.id))
     ORDER BY started_at, id LIMIT 1)sql",
-                                 in_series, row_columns),
-                     "find results waiting for acceptance");
-  bind_series(s, series);
-  s.bind(5, epoch);
-  if (!s.step()) return std::nullopt;
-  return std::pair{read_row(s), static_cast<std::size_t>(s.integer(6))};
+                     in_series, row_columns);
 }
 
-bool epoch_has_results(sqlite_connection& db, const series_identity& series, std::int64_t epoch) {
-  sqlite_statement s(
-      db,
-      fmt::format(
-          "SELECT 1 FROM results WHERE {} AND epoch = ?5 AND baseline_state <> 'excluded' LIMIT 1",
-          in_series),
-      "look into the baseline epoch");
+std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_statement& s,
+                                                              const series_identity& series,
+                                                              std::int64_t epoch) {
   bind_series(s, series);
   s.bind(5, epoch);
-  return s.step();
+  std::optional<std::pair<row_ref, std::size_t>> out;
+  if (s.step()) out = std::pair{read_row(s), static_cast<std::size_t>(s.integer(6))};
+  s.reset();
+  return out;
+}
+
+std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection& db,
+                                                              const series_identity& series,
+                                                              std::int64_t epoch) {
+  sqlite_statement s(db, pending_streak_sql(), "find results waiting for acceptance");
+  return pending_streak(s, series, epoch);
+}
+
+// Whether epoch ?5 of the series has a result that is not excluded.
+std::string epoch_has_results_sql() {
+  return fmt::format(
+      "SELECT 1 FROM results WHERE {} AND epoch = ?5 AND baseline_state <> 'excluded' LIMIT 1",
+      in_series);
 }
 
 series_identity series_of(const run_result& r) {
@@ -101,12 +116,27 @@ series_identity series_of(const run_result& r) {
 
 namespace detail {
 
-epoch_place place_in_epoch(sqlite_connection& db, const run_result& result) {
+struct epoch_placer::statements {
+  explicit statements(sqlite_connection& db)
+      : epoch(db, current_epoch_sql(), "find the baseline epoch"),
+        streak(db, pending_streak_sql(), "find results waiting for acceptance"),
+        has_results(db, epoch_has_results_sql(), "look into the baseline epoch") {}
+  sqlite_statement epoch, streak, has_results;
+};
+
+epoch_placer::epoch_placer(sqlite_connection& db) : s_(std::make_unique<statements>(db)) {}
+
+epoch_placer::~epoch_placer() = default;
+
+epoch_place epoch_placer::place(const run_result& result) {
   const series_identity series = series_of(result);
   epoch_place out;
-  out.epoch = current_epoch(db, series);
-  const bool pending = pending_streak(db, series, out.epoch).has_value();
-  const bool first = !epoch_has_results(db, series, out.epoch);
+  out.epoch = current_epoch(s_->epoch, series);
+  const bool pending = pending_streak(s_->streak, series, out.epoch).has_value();
+  bind_series(s_->has_results, series);
+  s_->has_results.bind(5, out.epoch);
+  const bool first = !s_->has_results.step();
+  s_->has_results.reset();
   out.state = state_for(result.outcome, pending, first);
   return out;
 }
@@ -214,18 +244,21 @@ std::optional<pending_change> sqlite_history_store::pending(const series_identit
 namespace {
 
 // The result that names the series of an acceptance: the test's newest non-error result, or
-// its newest in `session`.
+// its newest in the request's session, on the request's machine.
 std::optional<std::pair<row_ref, series_identity>> accept_target(sqlite_connection& db,
                                                                  const accept_request& request) {
   sqlite_statement s(db,
                      fmt::format("SELECT {}, spec_hash, machine, git_branch FROM results "
                                  "WHERE name = ?1 AND verdict <> 'error' AND (?2 = 0 OR "
-                                 "session_id = ?3) ORDER BY started_at DESC, id DESC LIMIT 1",
+                                 "session_id = ?3) AND (?4 = 0 OR machine = ?5) "
+                                 "ORDER BY started_at DESC, id DESC LIMIT 1",
                                  row_columns),
                      "find the result to accept");
   s.bind(1, request.name)
       .bind(2, std::int64_t{request.session_id.has_value()})
-      .bind(3, request.session_id.value_or(""));
+      .bind(3, request.session_id.value_or(""))
+      .bind(4, std::int64_t{request.machine.has_value()})
+      .bind(5, request.machine.value_or(""));
   if (!s.step()) return std::nullopt;
   return std::pair{read_row(s), series_identity{request.name, s.text(6), s.text(7), s.text(8)}};
 }

@@ -31,13 +31,24 @@ metric_summary read_summary(const sqlite_statement& s, int first) {
   return m;
 }
 
-// A stored result from the key, recorded_at and result_json columns starting at `first`.
-stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s, int first) {
+// The columns read_stored reads: with `epochs` (schema v3 on), where the result stands in its
+// series' epochs too, so that an export of it keeps that.
+std::string stored_columns(bool epochs) {
+  return epochs ? "result_key, recorded_at, result_json, epoch, baseline_state"
+                : "result_key, recorded_at, result_json";
+}
+
+// A stored result from the stored_columns(epochs) starting at column 0.
+stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s, bool epochs) {
   stored_result out;
-  out.key = s.text(first);
-  out.recorded_at = s.text(first + 1);
+  out.key = s.text(0);
+  out.recorded_at = s.text(1);
   const std::string origin = fmt::format("history {}: result {}", db.path(), out.key);
-  out.result = result_from_json(parse_json_text(s.text(first + 2), origin), origin);
+  out.result = result_from_json(parse_json_text(s.text(2), origin), origin);
+  if (epochs) {
+    out.baseline = epoch_membership{
+        s.integer(3), baseline_state_from_string(s.text(4)).value_or(baseline_state::excluded)};
+  }
   return out;
 }
 
@@ -82,13 +93,14 @@ std::vector<session_info> sqlite_history_store::sessions() {
 
 std::vector<stored_result> sqlite_history_store::session_results(std::string_view session_id) {
   auto& db = connection();
+  const bool epochs = schema_version() >= 3;
   sqlite_statement s(db,
-                     "SELECT result_key, recorded_at, result_json FROM results "
-                     "WHERE session_id = ?1 ORDER BY started_at, id",
+                     fmt::format("SELECT {} FROM results WHERE session_id = ?1 ORDER BY started_at, id",
+                                 stored_columns(epochs)),
                      "read a session's results");
   s.bind(1, session_id);
   std::vector<stored_result> out;
-  while (s.step()) out.push_back(read_stored(db, s, 0));
+  while (s.step()) out.push_back(read_stored(db, s, epochs));
   return out;
 }
 
@@ -158,11 +170,12 @@ void sqlite_history_store::each_result(const std::function<void(const stored_res
   auto& db = connection();
   // One read transaction: an export is one consistent state of the history.
   sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  const bool epochs = schema_version() >= 3;
   sqlite_statement s(db,
-                     "SELECT result_key, recorded_at, result_json FROM results "
-                     "ORDER BY started_at, result_key",
+                     fmt::format("SELECT {} FROM results ORDER BY started_at, result_key",
+                                 stored_columns(epochs)),
                      "read every result");
-  while (s.step()) each(read_stored(db, s, 0));
+  while (s.step()) each(read_stored(db, s, epochs));
 }
 
 }  // namespace perfcheck::store

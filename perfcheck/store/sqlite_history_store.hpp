@@ -22,13 +22,27 @@ std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, bool ep
 inline constexpr const char* summary_columns =
     "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
 
-/// Where a new result goes in its series: its epoch and state (sqlite_history_epochs.cpp). Call
-/// inside the write transaction that adds it.
+/// Where a new result goes in its series: its epoch and state.
 struct epoch_place {
   std::int64_t epoch = 0;
   baseline_state state = baseline_state::accepted;
 };
-epoch_place place_in_epoch(sqlite_connection& db, const run_result& result);
+
+/// Places new results in their series' epochs (sqlite_history_epochs.cpp) with its three
+/// queries prepared once, for a whole batch. Use inside the write transaction that adds them.
+class epoch_placer {
+ public:
+  explicit epoch_placer(sqlite_connection& db);
+  ~epoch_placer();
+  epoch_placer(const epoch_placer&) = delete;
+  epoch_placer& operator=(const epoch_placer&) = delete;
+  /// The epoch and state of `result`, after the results added before it.
+  epoch_place place(const run_result& result);
+
+ private:
+  struct statements;
+  std::unique_ptr<statements> s_;
+};
 }  // namespace detail
 
 /// One forward step of the schema: the SQL that turns version `version - 1` into `version`.

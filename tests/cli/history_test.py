@@ -79,7 +79,7 @@ class HistoryTest(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.dir, name)
 
-    def write_results(self, prefix, count, name="gen", verdict=None, commit=None, first=0):
+    def write_results(self, prefix, count, name="gen", verdict=None, commit=None, first=0, machine=None):
         """`count` distinct result files made from the template; returns their paths."""
         paths = []
         for i in range(first, first + count):
@@ -89,6 +89,8 @@ class HistoryTest(unittest.TestCase):
                 r["verdict"] = verdict
             if commit is not None:
                 r["context"]["git_commit"] = commit
+            if machine is not None:
+                r["context"]["machine"] = machine
             # Distinct start times make distinct results (and a time order).
             r["started_at"] = f"2026-01-01T{i // 3600 % 24:02}:{i // 60 % 60:02}:{i % 60:02}.{len(prefix):03}Z"
             r["context"]["session_id"] = prefix
@@ -439,6 +441,14 @@ class HistoryTest(unittest.TestCase):
         self.assertEqual(p.returncode, 4, p.stderr)
         self.assertIn("No space left on device", p.stderr)
         self.assertIn("the output is incomplete", p.stderr)
+        # list and show --json make the same check (standard_output's check_stdout), with the OS's words.
+        # Several times: a write function that returned -1 to glibc crashed some of them (SIGSEGV).
+        for verb in (["list", "--json"], ["show", "a", "--json"]) + (["show", "--test", "gen", "--json"],) * 8:
+            with open("/dev/full", "w") as full:
+                p = subprocess.run([PERFCHECK, "history", *verb, "--history", self.history], stdout=full,
+                                   stderr=subprocess.PIPE, text=True, timeout=60, env=clean_env())
+            self.assertEqual(p.returncode, 4, (verb, p.stderr))
+            self.assertIn("error: write to standard output: No space left on device", p.stderr)
 
     def test_accept_starts_a_new_baseline_epoch(self):
         h = self.history
@@ -482,6 +492,30 @@ class HistoryTest(unittest.TestCase):
         self.assertFalse(os.path.exists(missing))
         p = self.check(perfcheck("history", "accept", "--history", h), 2)
         self.assertIn("tests", p.stderr)
+
+    def test_accept_machine_picks_the_series(self):
+        h, here, there = self.history, "a1" * 8, "b2" * 8
+        passed = self.write_results("s-a", 2, machine=here)
+        slow = self.write_results("s-b", 1, verdict="regressed", commit="badc0ffee", first=2, machine=here)
+        newest = self.write_results("s-c", 1, first=3, machine=there)  # another machine, later
+        self.check(perfcheck("history", "import", "--history", h, *passed, *slow, *newest))
+        # Without --machine the newest result's series (the other machine) has nothing waiting.
+        p = self.check(perfcheck("history", "accept", "gen", "--history", h), 2)
+        self.assertIn("has no regressed or failed result waiting", p.stderr)
+        out = self.check(perfcheck("history", "accept", "gen", "--machine", here, "--history", h)).stdout
+        self.assertIn(f"accepted gen: baseline epoch 1 starts at its result of", out)
+        self.assertIn(f"machine {here}; 1 result(s) in the new epoch", out)
+        self.assertEqual(sql(h, "SELECT machine, epoch FROM acceptances"), f"{here}|1")
+        self.assertEqual(sql(h, f"SELECT COUNT(*) FROM results WHERE machine = '{there}' AND epoch = 0"), "1")
+        p = self.check(perfcheck("history", "accept", "gen", "--machine", here, "--history", h), 2)
+        self.assertIn(f"test 'gen' on machine '{here}' (--machine) has no regressed or failed result", p.stderr)
+        p = self.check(perfcheck("history", "accept", "gen", "--machine", "c3" * 8, "--history", h), 2)
+        self.assertIn(f"history {h} has no result of test 'gen' on machine '{'c3' * 8}' (--machine); the test "
+                      f"has results on machine(s) {here}, {there}: give one of them to --machine", p.stderr)
+        p = self.check(perfcheck("history", "accept", "nope", "--machine", here, "--session", "s-a",
+                                 "--history", h), 2)
+        self.assertIn(f"no result of test 'nope' in session 's-a' on machine '{here}' (--machine); the test has "
+                      "no result on any machine", p.stderr)
 
     # --- concurrency and durability ------------------------------------------------------------
 

@@ -57,6 +57,15 @@ class VerdictTest(unittest.TestCase):
             json.dump({"schema": "perfcheck/baseline/v1", "tests": {"sleepy": {"runs": runs}}}, f)
         return path
 
+    def failing_spec(self, file_name, name, results, **fields):
+        """A spec of 2 runs of a 1 ms sleep that always fails its threshold, results in `results`."""
+        spec = self.path(file_name)
+        with open(spec, "w") as f:
+            json.dump({"schema": "perfcheck/spec/v1", "name": name, "command": [prog("pc_sleep"), "1"],
+                       "runs": {"min": 2, "max": 2}, "warmup": 0, "thresholds": ["wall.median < 1ns"],
+                       "output_dir": results, **fields}, f)
+        return spec
+
     def test_first_result_in_a_new_history_names_the_file_and_does_not_extend(self):
         history = self.path("new.sqlite")
         _, r = self.run_json("--history", history, "--regression", "wall.median +5%", "--runs", "4:40",
@@ -125,11 +134,7 @@ class VerdictTest(unittest.TestCase):
         results = self.path("results")
         self.assertEqual(perfcheck("session", "start", "--results-dir", results).returncode, 0)
         for name, will_fail in (("marked", True), ("plain", False)):
-            spec = self.path(f"{name}.spec.json")
-            with open(spec, "w") as f:
-                json.dump({"schema": "perfcheck/spec/v1", "name": name, "command": [prog("pc_sleep"), "1"],
-                           "runs": {"min": 2, "max": 2}, "warmup": 0, "thresholds": ["wall.median < 1ns"],
-                           "output_dir": results, "will_fail": will_fail}, f)
+            spec = self.failing_spec(f"{name}.spec.json", name, results, will_fail=will_fail)
             p = perfcheck("run", "--spec", spec)
             self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         with open(os.path.join(results, "marked.json")) as f:
@@ -139,6 +144,36 @@ class VerdictTest(unittest.TestCase):
         self.assertIn("2 result(s): 1 failed, 1 expected failure (WILL_FAIL)", p.stdout)
         self.assertIn("plain", p.stdout)
         self.assertNotIn("failed       marked", p.stdout)
+
+    def test_a_result_kept_out_of_the_baseline_says_how_to_accept_it(self):
+        # A quote, a space and a one-byte CSI (U+009B) in the name: shell-quoted, and the control
+        # character written out, never sent to the terminal.
+        name = "it's slow\u009b[2J"
+        results, history = self.path("results"), self.path("h.sqlite")
+        self.assertEqual(perfcheck("session", "start", "--results-dir", results).returncode, 0)
+        spec = self.failing_spec("slow.spec.json", name, results, history=history)
+        # The series' first result starts its level, even failed: nothing waits for acceptance.
+        first = perfcheck("run", "--spec", spec)
+        self.assertEqual(first.returncode, 1, first.stdout + first.stderr)
+        self.assertNotIn("not in the baseline", first.stdout)
+        second = perfcheck("run", "--spec", spec)
+        self.assertEqual(second.returncode, 1, second.stdout + second.stderr)
+        command = f"perfcheck history accept 'it'\\''s slow\\u009b[2J' --history {history}"
+        self.assertIn("not in the baseline: the test failed, not accepted (1 result(s))", second.stdout)
+        self.assertIn(f"    {command}\n", second.stdout)
+        self.assertIn("    PERFCHECK_ACCEPT_TESTS='it'\\''s slow\\u009b[2J' cmake --build <build> "
+                      "--target perf_accept", second.stdout)
+        self.assertNotIn("\u009b", second.stdout)
+        finish = perfcheck("session", "finish", "--results-dir", results, "--history", history)
+        self.assertEqual(finish.returncode, 0, finish.stdout + finish.stderr)
+        self.assertIn("1 test(s) regressed or failed and are kept out of their baseline", finish.stdout)
+        self.assertIn(f"    {command}\n", finish.stdout)
+        self.assertNotIn("\u009b", finish.stdout)
+        # The command it gives works; then nothing waits, and neither says anything.
+        accepted = perfcheck("history", "accept", name, "--history", history)
+        self.assertEqual(accepted.returncode, 0, accepted.stdout + accepted.stderr)
+        finish = perfcheck("session", "finish", "--results-dir", results, "--history", history)
+        self.assertNotIn("kept out of their baseline", finish.stdout)
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ endforeach()
 if(NOT GENERATOR)
   set(GENERATOR Ninja)
 endif()
-include("${CMAKE_CURRENT_LIST_DIR}/driver_helpers.cmake")  # run(), expect()
+include("${CMAKE_CURRENT_LIST_DIR}/driver_helpers.cmake")  # run(), expect(), configure_and_build()
 find_package(Git REQUIRED)
 
 set(src "${BINARY_DIR}/src")
@@ -50,16 +50,8 @@ function(head_commit out)
 endfunction()
 
 function(configure slowdown history)
-  set(args -S "${src}" -B "${build}" -G "${GENERATOR}" -DCMAKE_BUILD_TYPE=Debug
-    "-DCMAKE_PREFIX_PATH=${PERFCHECK_PREFIX}" "-DBASELINES_SLOWDOWN=${slowdown}"
+  configure_and_build("slowdown ${slowdown}" "${src}" "${build}" "-DBASELINES_SLOWDOWN=${slowdown}"
     "-DPERFCHECK_HISTORY=${history}")
-  if(C_COMPILER)
-    list(APPEND args "-DCMAKE_C_COMPILER=${C_COMPILER}")
-  endif()
-  run(configure "${CMAKE_COMMAND}" ${args})
-  expect("configure (slowdown ${slowdown}) succeeds" configure_status EQUAL 0)
-  run(build "${CMAKE_COMMAND}" --build "${build}")
-  expect("build (slowdown ${slowdown}) succeeds" build_status EQUAL 0)
 endfunction()
 
 # One `ctest -L perf` session; <expect>: Passed or Failed. Leaves the result in `result`.

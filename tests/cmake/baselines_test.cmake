@@ -36,7 +36,7 @@ set(runs 12)                  # RUNS of every test there
 set(warmup 1)                 # WARMUP of every test there
 set(slowdown 5)
 
-include("${CMAKE_CURRENT_LIST_DIR}/driver_helpers.cmake")  # run(), expect()
+include("${CMAKE_CURRENT_LIST_DIR}/driver_helpers.cmake")  # run(), expect(), configure_and_build()
 
 # The consumer lives in perfcheck's own checkout, whatever branch that is on; a history
 # baseline on a branch other than main would be main's (baselines_epochs_test.cmake tests
@@ -305,16 +305,8 @@ function(session number expect)
 endfunction()
 
 function(configure slowdown_factor)
-  set(args -S "${SOURCE_DIR}" -B "${BINARY_DIR}" -G "${GENERATOR}" -DCMAKE_BUILD_TYPE=Debug
-    "-DCMAKE_PREFIX_PATH=${PERFCHECK_PREFIX}" "-DPERFCHECK_BASELINE_FILE=${baseline_file}"
-    "-DBASELINES_SLOWDOWN=${slowdown_factor}")
-  if(C_COMPILER)
-    list(APPEND args "-DCMAKE_C_COMPILER=${C_COMPILER}")
-  endif()
-  run(configure "${CMAKE_COMMAND}" ${args})
-  expect("configure (BASELINES_SLOWDOWN=${slowdown_factor}) succeeds" configure_status EQUAL 0)
-  run(build "${CMAKE_COMMAND}" --build "${BINARY_DIR}")
-  expect("build (BASELINES_SLOWDOWN=${slowdown_factor}) succeeds" build_status EQUAL 0)
+  configure_and_build("BASELINES_SLOWDOWN=${slowdown_factor}" "${SOURCE_DIR}" "${BINARY_DIR}"
+    "-DPERFCHECK_BASELINE_FILE=${baseline_file}" "-DBASELINES_SLOWDOWN=${slowdown_factor}")
 endfunction()
 
 # --- Configure and build; the specs carry the baseline settings. ---------------------------

@@ -7,6 +7,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
+#include <string>
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
@@ -119,6 +121,41 @@ BOOST_AUTO_TEST_CASE(the_sweep_removes_dead_writers_temps_only) {
   // Once per folder and process: a second sweep does not scan again.
   touch(stale);
   BOOST_TEST(sweep_stale_temp_files(tmp.dir) == 0u);
+}
+
+BOOST_AUTO_TEST_CASE(the_sweep_removes_stale_temps_of_earlier_versions_only) {
+  temp_folder tmp("perfcheck-atomic");
+  const auto write = [&](const std::string& name, const std::string& text, std::chrono::hours age) {
+    std::ofstream(tmp.file(name)) << text;
+    fs::last_write_time(tmp.file(name), fs::file_time_type::clock::now() - age);
+    return name;
+  };
+  using std::chrono::hours;
+  const std::string dead = std::to_string(dead_pid()), live = std::to_string(::getppid());
+  const std::vector<std::string> stale = {
+      write(".r.json.a1B2c3", "{\n  \"schema\": \"perfcheck/result/v1\",\n  \"na", hours(2)),
+      write(".s.json.ZZZZZZ", "", hours(2)),                           // killed before a byte
+      write(".index.html.tmp" + dead, "<!doctype html>", hours(0)),   // its writer is dead
+      write("parse.stdout.tmp", "output", hours(25)),
+      write("parse.stderr.tmp", "", hours(48))};
+  const std::vector<std::string> kept = {
+      write(".r2.json.a1B2c3", "{\"schema\": \"perfcheck/result/v1\"", hours(0)),  // may be written now
+      write(".notes.json.abcdef", "my own notes", hours(2)),            // not perfcheck's JSON
+      write(".r.json.a1B2c", "{\"schema\": \"perfcheck/", hours(2)),   // not a mkstemp name
+      write(".index.html.tmp" + live, "<!doctype html>", hours(5)),    // its writer runs
+      write(".mine.html.tmp" + dead, "<p>", hours(5)),                 // no report file of ours
+      write("parse.stdout.tmp2", "", hours(48)),
+      write("parse.stderr.tmp.keep", "", hours(48)),
+      write("late.stdout.tmp", "still running", hours(1))};
+  fs::create_symlink(tmp.file("parse.stdout.tmp"), tmp.file(".l.json.qwerty"));  // never a link
+  BOOST_TEST(sweep_stale_temp_files(tmp.dir) == stale.size());
+  for (const auto& name : stale) {
+    BOOST_TEST_CONTEXT(name) { BOOST_TEST(!fs::exists(tmp.file(name))); }
+  }
+  for (const auto& name : kept) {
+    BOOST_TEST_CONTEXT(name) { BOOST_TEST(fs::exists(tmp.file(name))); }
+  }
+  BOOST_TEST(fs::is_symlink(tmp.file(".l.json.qwerty")));
 }
 
 BOOST_AUTO_TEST_CASE(a_guard_removes_its_file_unless_released) {

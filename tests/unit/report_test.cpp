@@ -547,3 +547,49 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
   store::sqlite_history_store empty(tmp.dir / "empty.sqlite");
   BOOST_TEST(model_from_history(empty, "latest", "test").tests.empty());
 }
+
+BOOST_AUTO_TEST_CASE(a_branch_result_is_compared_with_the_default_branch_as_the_gate_does) {
+  temp_folder tmp;
+  store::sqlite_history_store history(tmp.dir / "history.sqlite");
+  // main: 1 ms at the merge base m0, then 3 ms at m1; the branch: 2 ms twice.
+  const std::pair<const char*, double> commits[] = {{"m0", 1.0}, {"m1", 3.0}, {"f1", 2.0}, {"f2", 2.0}};
+  for (int s = 0; s < 4; ++s) {
+    run_result r;
+    r.name = "t";
+    r.command = {"prog"};
+    r.context.session_id = fmt::format("session-{}", s);
+    r.context.git_commit = commits[s].first;
+    r.context.git_branch = s < 2 ? "main" : "feature";
+    r.context.machine = "m1";
+    r.context.spec_hash = "h1";
+    r.started_at = r.finished_at = fmt::format("2026-10-0{}T08:00:00.000Z", s + 1);
+    r.runs = samples_around(commits[s].second, 8);
+    BOOST_REQUIRE(history.record(r));
+  }
+  struct saved_variable {  // sets an environment variable for the test, restores it after
+    std::string name;
+    std::optional<std::string> old;
+    saved_variable(std::string n, const char* value) : name(std::move(n)) {
+      if (const char* v = std::getenv(name.c_str())) old = v;
+      if (value) ::setenv(name.c_str(), value, 1); else ::unsetenv(name.c_str());
+    }
+    ~saved_variable() { if (old) ::setenv(name.c_str(), old->c_str(), 1); else ::unsetenv(name.c_str()); }
+  };
+  const saved_variable branch("PERFCHECK_GIT_BRANCH", "feature"), base("PERFCHECK_DEFAULT_BRANCH", "main");
+  auto compared_with = [&] {
+    const auto model = model_from_history(history, "latest", "test");
+    BOOST_REQUIRE(model.tests.size() == 1u);
+    BOOST_REQUIRE(model.tests[0].baseline.has_value());
+    return std::pair{model.tests[0].baseline->baseline_commit, model.tests[0].baseline->change};
+  };
+  {
+    const saved_variable merge_base("PERFCHECK_GIT_MERGE_BASE", "m0");
+    const auto [commit, change] = compared_with();
+    BOOST_TEST(commit == "m0");  // never the branch's own f1, nor main after the merge base
+    BOOST_TEST(change > 0.5);    // 2 ms against 1 ms
+  }
+  const saved_variable merge_base("PERFCHECK_GIT_MERGE_BASE", nullptr);
+  const auto [commit, change] = compared_with();
+  BOOST_TEST(commit == "m1");  // the merge base unknown: main's newest (pooled with m0)
+  BOOST_TEST(change < 0.5);    // 2 ms against 3 ms and 1 ms
+}

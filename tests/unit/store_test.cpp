@@ -2,6 +2,7 @@
 #define BOOST_TEST_MODULE store
 #include <boost/test/unit_test.hpp>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/store/history_store.hpp"
 #include "perfcheck/store/recording.hpp"
+#include "perfcheck/store/sqlite_handle.hpp"
 #include "perfcheck/store/sqlite_history_store.hpp"
 
 using namespace perfcheck;
@@ -528,6 +530,100 @@ BOOST_AUTO_TEST_CASE(accept_with_a_session_starts_the_epoch_at_its_result) {
   // A later acceptance starts epoch 2; epoch 1's results no longer count.
   BOOST_TEST(store.accept({.name = "parse", .session_id = "s-3"}).epoch == 2);
   BOOST_TEST(baseline_keys(store) == keys_of({&p3}));
+}
+
+// Each result's state and epoch, oldest first: "accepted@0 pending@1 ...".
+std::string epoch_states(const fs::path& path) {
+  return raw_text(path, "SELECT group_concat(baseline_state || '@' || epoch, ' ') FROM "
+                        "(SELECT * FROM results ORDER BY started_at)");
+}
+
+BOOST_AUTO_TEST_CASE(export_then_import_gives_the_same_baselines) {
+  temp_folder tmp;
+  sqlite_history_store source(tmp.file("a.sqlite"));
+  const auto p1 = make_result({.started_at = minute(1), .walls = {10}});
+  const auto p2 = make_result({.started_at = minute(2), .walls = {11}});
+  const auto r3 = make_result({.started_at = minute(3), .outcome = verdict::regressed, .walls = {30}});
+  const auto p4 = make_result({.started_at = minute(4), .walls = {31}});
+  const auto r5 = make_result({.started_at = minute(5), .outcome = verdict::regressed, .walls = {60}});
+  const auto i6 = make_result({.started_at = minute(6), .outcome = verdict::inconclusive, .walls = {59}});
+  for (const auto* r : {&p1, &p2, &r3}) source.record(*r);
+  BOOST_TEST((source.accept({.name = "parse"}).outcome == acceptance::status::accepted));
+  for (const auto* r : {&p4, &r5, &i6}) source.record(*r);
+  const std::string states = "accepted@0 accepted@0 accepted@1 accepted@1 pending@1 pending@1";
+  BOOST_TEST(epoch_states(tmp.file("a.sqlite")) == states);
+  BOOST_TEST(baseline_keys(source) == keys_of({&p4, &r3}));
+
+  std::string exported;
+  write_history_export(source, [&](std::string_view text) { exported += text; });
+  BOOST_TEST(contains(exported, R"("baseline": {)"));
+  std::ofstream(tmp.file("export.json")) << exported;
+  sqlite_history_store copy(tmp.file("b.sqlite"));
+  const auto batch = copy.begin_batch();
+  stream_history_file(tmp.file("export.json"), [&](stored_result&& r) { batch->add(r); });
+  batch->commit();
+  BOOST_TEST(epoch_states(tmp.file("b.sqlite")) == states);
+  BOOST_TEST(baseline_keys(copy) == baseline_keys(source));
+  BOOST_TEST((copy.pending(main_series) == source.pending(main_series)));
+  BOOST_TEST(copy.pending(main_series)->first_key == result_key(r5));
+  // The copy exports the same bytes, and a later accept starts the epoch after the copied ones.
+  std::string again;
+  write_history_export(copy, [&](std::string_view text) { again += text; });
+  BOOST_TEST((again == exported));
+  BOOST_TEST(copy.accept({.name = "parse"}).epoch == 2);
+
+  // An export without epochs (an older perfcheck's): the rules, in file order.
+  auto old = parse_json_text(exported, "export.json");
+  for (auto& entry : old.as_object()["results"].as_array()) entry.as_object().erase("baseline");
+  sqlite_history_store rules(tmp.file("c.sqlite"));
+  rules.add(history_from_json(old, "old.json"));
+  BOOST_TEST(epoch_states(tmp.file("c.sqlite")) ==
+             "accepted@0 accepted@0 pending@0 accepted@0 pending@0 pending@0");
+}
+
+BOOST_AUTO_TEST_CASE(a_batch_prepares_its_statements_once) {
+  temp_folder tmp;
+  { sqlite_history_store store(tmp.file("h.sqlite")); }  // schema v3, with epochs
+  detail::sqlite_connection db(tmp.file("h.sqlite"), SQLITE_OPEN_READWRITE, std::chrono::seconds(5));
+  const auto batch = detail::begin_sqlite_batch(db, true);
+  BOOST_TEST(batch->add(stored_result_for(make_result({.started_at = minute(0)}))));
+  const std::size_t prepared = db.statements_prepared();
+  for (int m = 1; m <= 20; ++m) {
+    const verdict v = m % 3 == 0 ? verdict::regressed : verdict::pass;
+    BOOST_TEST(batch->add(stored_result_for(make_result({.started_at = minute(m), .outcome = v}))));
+  }
+  BOOST_TEST(db.statements_prepared() == prepared);
+  batch->commit();
+}
+
+BOOST_AUTO_TEST_CASE(an_imported_baseline_state_must_fit_the_verdict) {
+  auto with_baseline = [](const boost::json::value& baseline, verdict v) {
+    const run_result r = make_result({.outcome = v});
+    boost::json::value entry = {{"key", result_key(r)}, {"recorded_at", minute(0)}, {"baseline", baseline},
+                                {"result", result_to_json(r)}};
+    const boost::json::value file = {{"schema", history_schema}, {"results", boost::json::array{entry}}};
+    try {
+      const auto entries = history_from_json(file, "x.json");
+      return entries.at(0).baseline == epoch_membership{3, baseline_state::pending} ? std::string("read")
+                                                                                     : std::string("other");
+    } catch (const usage_error& e) {
+      return std::string(e.what());
+    }
+  };
+  BOOST_TEST(with_baseline({{"epoch", 3}, {"state", "pending"}}, verdict::regressed) == "read");
+  std::string message = with_baseline({{"epoch", 3}, {"state", "accepted"}}, verdict::error);
+  BOOST_TEST(contains(message, "field 'results[0].baseline.state': 'accepted' does not fit the result's "
+                               "verdict 'error'"), message);
+  message = with_baseline({{"epoch", 3}, {"state", "excluded"}}, verdict::pass);
+  BOOST_TEST(contains(message, "does not fit the result's verdict 'pass'"), message);
+  message = with_baseline({{"epoch", 3}, {"state", "waiting"}}, verdict::pass);
+  BOOST_TEST(contains(message, "'waiting' is not a baseline state; use accepted, pending or excluded"), message);
+  message = with_baseline({{"epoch", -1}, {"state", "pending"}}, verdict::regressed);
+  BOOST_TEST(contains(message, "results[0].baseline.epoch"), message);
+  message = with_baseline({{"state", "pending"}}, verdict::regressed);
+  BOOST_TEST(contains(message, "results[0].baseline.epoch"), message);
+  message = with_baseline({{"epoch", 1}, {"state", "pending"}, {"when", 1}}, verdict::regressed);
+  BOOST_TEST(contains(message, "when"), message);
 }
 
 BOOST_AUTO_TEST_SUITE_END()
