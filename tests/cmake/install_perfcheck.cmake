@@ -21,7 +21,7 @@ if(NOT status EQUAL 0)
 endif()
 file(RENAME "${STAGING}" "${PREFIX}")
 
-foreach(expected bin/perfcheck libexec/perfcheck/perfcheck-launcher)
+foreach(expected bin/perfcheck libexec/perfcheck/perfcheck-launcher include/perfcheck/metrics.h)
   if(NOT EXISTS "${PREFIX}/${expected}")
     message(FATAL_ERROR "the install has no ${expected}")
   endif()
