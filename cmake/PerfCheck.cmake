@@ -31,6 +31,7 @@ and run its perf tests with ``ctest -L perf``.
                   [SAMPLE_INTERVAL <duration>]
                   [CPUS <cpu>...] [NICE <n>] [CLEAN_ENV] [NO_ASLR]
                   [OUTPUT_LIMIT <size>] [SHOW_OUTPUT] [SUBTRACT_OVERHEAD]
+                  [PARAMETERS <name> <value>...]... [SEED <n>]
                   [REGRESSION <rule>...]
                   [BASELINE history|file|command]
                   [BASELINE_COMMAND <command> [<arg>...]]
@@ -157,6 +158,18 @@ and run its perf tests with ``ctest -L perf``.
   ``SUBTRACT_OVERHEAD``
     Subtract perfcheck's measured launch overhead from every wall time (the result says
     so). Default: off.
+
+  ``PARAMETERS <name> <value>...``
+    A parameter sweep: the test measures one point per level, every combination of the
+    parameters' values (repeat ``PARAMETERS`` for each parameter; the first varies slowest).
+    A value is a word or number, or a range: ``A..B*F`` is geometric (``10..1000*10`` is 10,
+    100, 1000), ``A..B+S`` linear (``0..100+25`` is 0, 25, 50, 75, 100). ``{<name>}`` in
+    ``COMMAND``, ``WORKING_DIRECTORY`` or an ``ENVIRONMENT`` value is replaced by the level's
+    value (``{{`` is a literal brace), and ``PERFCHECK_PARAM_<NAME>`` carries it. Levels run
+    interleaved, round by round in a random order (``SEED <n>`` fixes it). At most 1000
+    levels; duplicate values, empty values and placeholders that name no parameter are
+    errors at build time. Thresholds address a level (``"wall.p95@n=500 < 3s"``) or, without
+    ``@``, every level. Default: none (one point). See docs/sweeps.md.
 
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic
@@ -375,6 +388,7 @@ function(add_perf_test)
     ALPHA
     ON_INCONCLUSIVE
     OUTPUT_LIMIT
+    SEED
   )
   set(multi_value_keywords
     COMMAND
@@ -388,9 +402,13 @@ function(add_perf_test)
     LABELS
     FIXTURES_REQUIRED
     PROPERTIES
+    PARAMETERS
   )
   cmake_parse_arguments(PARSE_ARGV 0 arg
     "${options}" "${one_value_keywords}" "${multi_value_keywords}")
+  # PARAMETERS is repeatable: each occurrence is one parameter, so the groups come from ARGV.
+  _perfcheck_parameter_groups(parameters_json "add_perf_test(NAME ${arg_NAME})"
+    "${options};${one_value_keywords};${multi_value_keywords}" ${ARGV})
 
   # Each step reads the arg_<keyword> variables of this scope.
   _perfcheck_check_call(call)

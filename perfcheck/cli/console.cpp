@@ -13,13 +13,24 @@
 namespace perfcheck::cli {
 namespace {
 
-const metric_summary* find(const run_result& r, const char* metric) {
-  auto it = r.summary.find(metric);
-  return it == r.summary.end() || it->second.n == 0 ? nullptr : &it->second;
+using summaries = std::map<std::string, metric_summary>;
+
+// `text` with every character that could end or break an XML attribute value or a CTest tag
+// (quotes, <, >, &, control characters) replaced by '_'.
+std::string xml_safe(std::string text) {
+  for (char& c : text) {
+    if (c == '"' || c == '\'' || c == '<' || c == '>' || c == '&' || static_cast<unsigned char>(c) < 0x20) c = '_';
+  }
+  return text;
 }
 
-// Medians of the tree counters that are not zero, and the soak trends, a line each.
-std::string format_tree_counters(const run_result& r) {
+const metric_summary* find(const summaries& r, const char* metric) {
+  auto it = r.find(metric);
+  return it == r.end() || it->second.n == 0 ? nullptr : &it->second;
+}
+
+// Medians of the tree counters that are not zero, a line each.
+std::string format_tree_counters(const summaries& r) {
   std::string out;
   const auto median = [&](const char* metric) {
     const auto* m = find(r, metric);
@@ -45,6 +56,12 @@ std::string format_tree_counters(const run_result& r) {
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
+  return out;
+}
+
+// The soak trends, a line each.
+std::string format_trends(const run_result& r) {
+  std::string out;
   for (const auto& [metric, t] : r.trends) {
     const std::string per_minute = metric == "rss"       ? format_size(t.slope * 60)
                                    : metric == "threads" ? fmt::format("{:.3g} threads", t.slope * 60)
@@ -71,11 +88,11 @@ std::string possible_regression_note(const run_result& r) {
   return "";
 }
 
-std::string format_result_block(const run_result& r) {
+namespace {
+
+// The wall, cpu, rss and counter lines of one point, each line after `indent`.
+std::string format_figures(const summaries& r, const std::vector<std::size_t>& wall_outliers, std::string_view indent) {
   std::string out;
-  out += fmt::format("{}: {} run{}", terminal_safe(r.name), r.runs.size(), r.runs.size() == 1 ? "" : "s");
-  if (!r.warmup_runs.empty()) out += fmt::format(" after {} warm-up", r.warmup_runs.size());
-  out += "\n";
   if (const auto* w = find(r, "wall")) {
     out += fmt::format("  wall  {} ± {}   median {} (95% CI {} … {})   range {} … {}\n",
                        format_duration(w->mean), format_duration(w->stddev),
@@ -97,13 +114,46 @@ std::string format_result_block(const run_result& r) {
     out += "\n";
   }
   out += format_tree_counters(r);
-  if (!r.wall_outliers.empty()) {
+  if (!wall_outliers.empty()) {
     out += fmt::format("  {} outlier run{} by wall time (kept in the statistics)\n",
-                       r.wall_outliers.size(), r.wall_outliers.size() == 1 ? "" : "s");
+                       wall_outliers.size(), wall_outliers.size() == 1 ? "" : "s");
   }
+  if (indent.empty()) return out;
+  std::string indented;
+  for (std::size_t start = 0; start < out.size();) {
+    const auto end = out.find('\n', start);
+    indented += fmt::format("{}{}\n", indent, out.substr(start, end - start));
+    start = end + 1;
+  }
+  return indented;
+}
+
+std::string runs_text(std::size_t runs, std::size_t warmups) {
+  std::string out = fmt::format("{} run{}", runs, runs == 1 ? "" : "s");
+  if (warmups > 0) out += fmt::format(" after {} warm-up", warmups);
+  return out;
+}
+
+}  // namespace
+
+std::string format_result_block(const run_result& r) {
+  std::string out;
+  if (r.points.empty()) {
+    out += fmt::format("{}: {}\n", terminal_safe(r.name), runs_text(r.runs.size(), r.warmup_runs.size()));
+    out += format_figures(r.summary, r.wall_outliers, "");
+  } else {
+    out += fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name), r.points.size(), r.point_seed);
+    for (const auto& p : r.points) {
+      out += fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), runs_text(p.runs.size(), p.warmup_runs.size()),
+                         to_string(p.outcome));
+      out += format_figures(p.summary, p.wall_outliers, "  ");
+    }
+  }
+  out += format_trends(r);
   for (const auto& t : r.thresholds) {
     const std::string measured = t.measured && t.typed ? format_threshold_value(t.expr, t.value) : "not measured";
-    out += fmt::format("  {} {}   ({})\n", t.ok ? "✓" : "✗", t.expr.text, measured);
+    const std::string at = t.at.empty() ? "" : fmt::format(" at {}", t.at);
+    out += fmt::format("  {} {}{}   ({})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured);
   }
   out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
   for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
@@ -126,11 +176,14 @@ std::string escape_ctest_tags(std::string_view text) {
   return out;
 }
 
-std::string format_ctest_measurements(const run_result& r) {
-  std::string out;
+namespace {
+
+// The measurements of one point; names end in "@<level>" in a sweep ("wall.median_ms@n=10").
+void point_measurements(std::string& out, const summaries& r, std::size_t runs, const std::string& at) {
+  const std::string suffix = at.empty() ? "" : "@" + at;
   auto tag = [&](const char* name, double value) {
-    out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"{}\">{:.6g}</CTestMeasurement>\n",
-                       name, value);
+    out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"{}{}\">{:.6g}</CTestMeasurement>\n",
+                       name, suffix, value);
   };
   if (const auto* w = find(r, "wall")) {
     tag("wall.median_ms", w->median / 1e6);
@@ -143,10 +196,20 @@ std::string format_ctest_measurements(const run_result& r) {
   if (const auto* m = find(r, "rss_tree"); m != nullptr && m->max > 0) tag("rss_tree.max_mib", m->max / (1024.0 * 1024.0));
   if (const auto* u = find(r, "cpu.util")) tag("cpu.util.median_pct", u->median * 100);
   if (const auto* t = find(r, "threads")) tag("threads.max", t->max);
-  tag("runs", static_cast<double>(r.runs.size()));
+  tag("runs", static_cast<double>(runs));
+}
+
+}  // namespace
+
+std::string format_ctest_measurements(const run_result& r) {
+  std::string out;
+  if (r.points.empty()) point_measurements(out, r.summary, r.runs.size(), "");
+  // A level's value is the user's text: only characters that stay inside an XML attribute.
+  for (const auto& p : r.points) point_measurements(out, p.summary, p.runs.size(), xml_safe(to_string(p.at)));
   for (const auto& f : r.regressions) {
     if (f.possible_regression() && f.runs_to_decide > 0) {
-      tag("regression.runs_to_decide", static_cast<double>(f.runs_to_decide));
+      out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"regression.runs_to_decide\">{:.6g}"
+                         "</CTestMeasurement>\n", static_cast<double>(f.runs_to_decide));
       break;
     }
   }

@@ -27,6 +27,7 @@
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/launch_overhead.hpp"
 #include "perfcheck/run/runner.hpp"
+#include "perfcheck/run/sweep.hpp"
 #include "perfcheck/store/recording.hpp"
 
 namespace perfcheck::cli {
@@ -57,40 +58,60 @@ run_result not_started(const run_spec& spec, const std::string& reason) {
   return r;
 }
 
+// What the regression rules of one point compare with: its context says which history is
+// comparable, PERFCHECK_CALIBRATION its noise floor.
+std::optional<run::prepared_regression> regression_for(const test_plan& plan, const run_context& context,
+                                                       const std::string& history_where) {
+  std::unique_ptr<store::history_store> history;
+  if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
+      std::filesystem::exists(history_where)) {
+    history = store::open_history_read_only(history_where);
+  }
+  auto regression = run::prepare_regression(plan, context, history.get());
+  history.reset();
+  // A history that does not exist yet was still given: it is the source, with nothing in it.
+  if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
+    regression->plan.baseline.source = history_where;
+  }
+  // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
+  if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
+    if (auto floor = run::load_noise_floor(calibration, context.machine)) regression->plan.options.noise_floor = *floor;
+  }
+  return regression;
+}
+
+// Measures the plan: one point, or every level of a sweep, each with its own executor and
+// regression plan.
+run_result measure_plan(const test_plan& plan, const run_context& origin, const std::string& history_where,
+                        run::runner_options& options) {
+  run_context context = origin;
+  context.machine = run::machine_fingerprint(run::collect_environment());
+  const auto prepare = [&](const test_plan& point) {
+    run::prepared_level level{std::make_unique<exec::process_executor>(exec::command_line_for(point.spec)), {}};
+    context.spec_hash = spec_hash(point.spec);
+    level.regression = regression_for(point, context, history_where);
+    return level;
+  };
+  if (!plan.levels.empty()) return run::run_sweep(plan, prepare, options);
+  auto level = prepare(plan);
+  if (level.regression) options.regression = &level.regression->plan;
+  return run::run_test(plan, *level.executor, options);
+}
+
 // The measured result of a compiled test and its exit code; a command that cannot start is an
 // `error` result (exit 3).
 std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags,
                                    const run_context& origin, const std::string& history_where) {
   const run_spec& spec = plan.spec;
   try {
-    auto executor = std::make_unique<exec::process_executor>(exec::command_line_for(spec));
-    // What the regression rules compare with; the context says which history is comparable.
-    run_context context = origin;
-    context.machine = run::machine_fingerprint(run::collect_environment());
-    context.spec_hash = spec_hash(spec);
-    std::unique_ptr<store::history_store> history;
-    if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
-        std::filesystem::exists(history_where)) {
-      history = store::open_history_read_only(history_where);
-    }
-    auto regression = run::prepare_regression(plan, context, history.get());
-    history.reset();
-    // A history that does not exist yet was still given: it is the source, with nothing in it.
-    if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
-      regression->plan.baseline.source = history_where;
-    }
-    // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
-    if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
-      if (auto floor = run::load_noise_floor(calibration, context.machine)) regression->plan.options.noise_floor = *floor;
-    }
     run::runner_options options;
-    if (regression) options.regression = &regression->plan;
     // Measured at most once a day per machine, unless it is subtracted from every wall time.
-    options.overhead_ns = run::launch_overhead(context.machine, spec.subtract_overhead);
+    options.overhead_ns = run::launch_overhead(run::machine_fingerprint(run::collect_environment()),
+                                               spec.subtract_overhead);
     options.subtract_overhead = spec.subtract_overhead;
     progress_line progress(stderr, spec.name);
     if (!flags.quiet) options.progress = &progress;
-    run_result result = run::run_test(plan, *executor, options);
+    run_result result = measure_plan(plan, origin, history_where, options);
     progress.finish();
     int code = exit_code_for(result.outcome);
     if (result.outcome == verdict::inconclusive && plan.on_inconclusive == inconclusive_policy::fail) {

@@ -86,6 +86,29 @@ void apply_isolation_flags(const run_flags& f, const std::function<bool(const ch
 
 using given_fn = std::function<bool(const char*)>;
 
+// --parameter NAME=V1,V2,... (each value a number, a word or a range) and --seed.
+void apply_sweep_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
+  if (given("--parameter")) {
+    spec.parameters.clear();
+    for (const auto& text : f.parameters) {
+      const auto eq = text.find('=');
+      if (eq == std::string::npos) {
+        throw usage_error(fmt::format("--parameter '{}': write NAME=VALUES, e.g. --parameter n=10,50,100 "
+                                      "or --parameter n=10..1000*10", text));
+      }
+      parameter_spec parameter{text.substr(0, eq), {}};
+      std::string values = text.substr(eq + 1);
+      for (std::size_t start = 0; start <= values.size();) {
+        const auto comma = std::min(values.find(',', start), values.size());
+        parameter.values.push_back(values.substr(start, comma - start));
+        start = comma + 1;
+      }
+      spec.parameters.push_back(std::move(parameter));
+    }
+  }
+  if (given("--seed")) spec.seed = f.seed;
+}
+
 // The spec from --spec FILE, or from the command after '--'.
 run_spec base_spec(const run_flags& f) {
   run_spec spec;
@@ -171,6 +194,7 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub) {
   run_spec spec = base_spec(f);
   apply_plan_flags(f, given, spec);
   apply_gate_flags(f, given, spec);
+  apply_sweep_flags(f, given, spec);
   return spec;
 }
 
@@ -235,6 +259,10 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("pass|fail");
   sub.add_option("--history", f.history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
       ->type_name("FILE");
+  sub.add_option("--parameter", f.parameters, "Sweep a parameter, repeatable (the levels are every combination): NAME=VALUES with values split on ',', each a value or a range A..B*F (geometric, e.g. n=10..1000*10) or A..B+S (linear, e.g. n=0..100+25); {NAME} in an argument, --working-directory or an --env value is replaced by the level's value, and PERFCHECK_PARAM_NAME carries it. At most 1000 levels. See docs/sweeps.md")
+      ->type_name("NAME=VALUES")->take_all()->allow_extra_args(false);
+  sub.add_option("--seed", f.seed, "Seed of a sweep's level order (each round shuffles it), to repeat a run's order [default: random, recorded as point_seed]")
+      ->type_name("N");
   sub.add_flag("-q,--quiet", f.quiet, "Print only the verdict line (and errors)");
   sub.add_option("command", f.command, "The program and its arguments, after '--'")
       ->type_name("PROGRAM ARGS...");

@@ -2,6 +2,7 @@
 // The options of `perfcheck run` and the spec they make (a spec file with flags on top).
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -43,6 +44,8 @@ struct run_flags {
   std::string baseline_command;
   std::vector<std::string> baseline_args;
   std::string on_inconclusive;
+  std::vector<std::string> parameters;  // --parameter NAME=VALUES, repeatable
+  std::uint64_t seed = 0;               // --seed
   std::vector<std::string> command;
 };
 

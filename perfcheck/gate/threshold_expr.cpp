@@ -6,7 +6,6 @@
 namespace perfcheck::gate {
 
 std::optional<double> measured_value(const threshold_expr& expr, const run_result& result) {
-  if (expr.level) return std::nullopt;  // series levels come with parameter sweeps
   if (expr.source == subject_source::count) {
     return static_cast<double>(std::count_if(result.runs.begin(), result.runs.end(),
                                              [](const run_sample& s) { return s.failed(); }));

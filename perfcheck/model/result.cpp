@@ -12,6 +12,7 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/result_json.hpp"
 
 namespace perfcheck {
 namespace {
@@ -45,22 +46,6 @@ environment_info environment_from_json(const json_reader& r) {
   e.perfcheck_version = r.optional_string("perfcheck_version").value_or("");
   e.build_type = r.optional_string("build_type").value_or("");
   return e;
-}
-
-template <class T>
-std::vector<T> typed_array(const json_reader& r, const boost::json::value& parent,
-                           std::string_view key, std::string_view what) {
-  std::vector<T> out;
-  const auto* v = parent.as_object().if_contains(key);
-  if (v == nullptr) r.fail(key, "missing");
-  if (!v->is_array()) r.fail(key, "expected an array");
-  const auto& a = v->get_array();
-  for (std::size_t i = 0; i < a.size(); ++i) {
-    auto item = boost::json::try_value_to<T>(a[i]);
-    if (!item) r.fail(fmt::format("{}[{}]", key, i), fmt::format("is not a valid {}", what));
-    out.push_back(std::move(*item));
-  }
-  return out;
 }
 
 // Base units: sizes in bytes, durations in ns, counts plain; absent kinds are not written.
@@ -144,18 +129,21 @@ boost::json::value result_to_json(const run_result& r) {
   for (const auto& [metric, s] : r.summary) summary[metric] = boost::json::value_from(s);
   o["summary"] = std::move(summary);
   o["wall_outliers"] = boost::json::value_from(r.wall_outliers);
+  if (!r.points.empty()) detail::write_points(r, o);
   boost::json::array thresholds;
   for (const auto& t : r.thresholds) thresholds.push_back(threshold_outcome_to_json(t));
   o["thresholds"] = std::move(thresholds);
   boost::json::array regressions;
   for (const auto& f : r.regressions) {
-    regressions.push_back({{"rule", f.rule}, {"metric", f.metric}, {"baseline_n", f.baseline_n},
+    boost::json::object finding{{"rule", f.rule}, {"metric", f.metric}, {"baseline_n", f.baseline_n},
                            {"candidate_n", f.candidate_n}, {"baseline_median", f.baseline_median},
                            {"candidate_median", f.candidate_median}, {"change", f.change},
                            {"ci_low", f.ci_low}, {"ci_high", f.ci_high}, {"p_value", f.p_value},
                            {"p_adjusted", f.p_adjusted}, {"decision", to_string(f.decision)},
                            {"reason", f.reason}, {"tolerance", f.tolerance},
-                           {"confidence", f.confidence}, {"runs_to_decide", f.runs_to_decide}});
+                           {"confidence", f.confidence}, {"runs_to_decide", f.runs_to_decide}};
+    if (!f.at.empty()) finding["at"] = f.at;
+    regressions.push_back(std::move(finding));
   }
   o["regressions"] = std::move(regressions);
   if (r.baseline) {
@@ -201,13 +189,17 @@ double tolerance_in(std::string_view rule) {
   return end == word.c_str() + word.size() && std::isfinite(value) ? value / 100 : 0;
 }
 
-// The per-metric summaries, and the wall-time outlier indexes.
-void read_summaries(const json_reader& r, const boost::json::value& json, run_result& out) {
+}  // namespace
+
+namespace detail {
+
+void read_summaries(const json_reader& r, const boost::json::value& json,
+                    std::map<std::string, metric_summary>& summaries, std::vector<std::size_t>& outliers) {
   if (auto summary = r.optional_object("summary")) {
     for (const auto& kv : json.as_object().at("summary").as_object()) {
       auto s = boost::json::try_value_to<metric_summary>(kv.value());
       if (!s) summary->fail(kv.key(), "is not a summary (n, min, max, mean, median, ...)");
-      out.summary.emplace(std::string(kv.key()), *s);
+      summaries.emplace(std::string(kv.key()), *s);
     }
   } else {
     r.fail("summary", "missing");
@@ -215,10 +207,14 @@ void read_summaries(const json_reader& r, const boost::json::value& json, run_re
   if (r.has("wall_outliers")) {
     for (const auto& e : json.as_object().at("wall_outliers").as_array()) {
       if (!e.is_int64() && !e.is_uint64()) r.fail("wall_outliers", "expected run indexes");
-      out.wall_outliers.push_back(static_cast<std::size_t>(e.to_number<std::int64_t>()));
+      outliers.push_back(static_cast<std::size_t>(e.to_number<std::int64_t>()));
     }
   }
 }
+
+}  // namespace detail
+
+namespace {
 
 // Threshold outcomes and regression findings: what the gates decided.
 void read_gates(const json_reader& r, const boost::json::value& json, std::string_view origin, run_result& out) {
@@ -235,6 +231,7 @@ void read_gates(const json_reader& r, const boost::json::value& json, std::strin
       regression_finding finding;
       finding.rule = f.required_string("rule");
       finding.metric = f.required_string("metric");
+      finding.at = f.optional_string("at").value_or("");
       finding.baseline_n = static_cast<std::size_t>(f.optional_int("baseline_n", 0, INT64_MAX).value_or(0));
       finding.candidate_n = static_cast<std::size_t>(f.optional_int("candidate_n", 0, INT64_MAX).value_or(0));
       finding.baseline_median = f.optional_number("baseline_median").value_or(0);
@@ -269,7 +266,7 @@ void read_baseline_and_context(const json_reader& r, const boost::json::value& j
     info.sessions = static_cast<std::size_t>(b->optional_int("sessions", 0, INT64_MAX).value_or(0));
     info.order = b->optional_string("order").value_or("");
     if (b->has("samples")) {
-      info.samples = typed_array<run_sample>(*b, json.as_object().at("baseline"), "samples", "run");
+      info.samples = detail::typed_array<run_sample>(*b, json.as_object().at("baseline"), "samples", "run");
     }
     out.baseline = std::move(info);
   }
@@ -330,9 +327,10 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   out.reasons = r.string_array("reasons", true, false);
   out.warnings = r.string_array("warnings", false, false);
   out.command = r.string_array("command", true, true);
-  out.runs = typed_array<run_sample>(r, json, "runs", "run (wall_ns, user_ns, sys_ns, max_rss_bytes, exit_code, signal)");
-  out.warmup_runs = typed_array<run_sample>(r, json, "warmup_runs", "run");
-  read_summaries(r, json, out);
+  out.runs = detail::typed_array<run_sample>(r, json, "runs", "run (wall_ns, user_ns, sys_ns, max_rss_bytes, exit_code, signal)");
+  out.warmup_runs = detail::typed_array<run_sample>(r, json, "warmup_runs", "run");
+  detail::read_summaries(r, json, out.summary, out.wall_outliers);
+  detail::read_points(r, json, out);
   read_gates(r, json, origin, out);
   read_baseline_and_context(r, json, out);
   out.overhead_ns = r.optional_int("overhead_ns", 0, INT64_MAX).value_or(0);

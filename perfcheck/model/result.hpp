@@ -10,6 +10,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "perfcheck/model/level.hpp"
 #include "perfcheck/model/sample.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/model/summary.hpp"
@@ -66,6 +67,7 @@ struct regression_finding {
   /// Inconclusive with the estimate beyond the limit: the candidate runs that would decide it if
   /// the observed change and spread held (docs/regressions.md); 0 when more runs cannot decide.
   std::size_t runs_to_decide = 0;
+  std::string at{};  ///< the level compared ("n=500"); "" for a test without levels
   /// Inconclusive, and the point estimate lies beyond the limit: a possible regression.
   bool possible_regression() const { return decision == verdict::inconclusive && change > tolerance; }
   bool operator==(const regression_finding&) const = default;
@@ -100,6 +102,17 @@ struct trend_outcome {
   bool operator==(const trend_outcome&) const = default;
 };
 
+/// One point of a sweep: a level with its runs, summaries and verdict.
+struct result_point {
+  level at;                                       ///< e.g. n = 500
+  verdict outcome = verdict::pass;                ///< this level's own verdict
+  std::vector<run_sample> runs;                   ///< measured runs at this level
+  std::vector<run_sample> warmup_runs;            ///< unmeasured runs, same shape
+  std::map<std::string, metric_summary> summary;  ///< keyed by wall, user, sys, cpu, rss
+  std::vector<std::size_t> wall_outliers;         ///< indexes into runs (flagged, kept)
+  bool operator==(const result_point&) const = default;
+};
+
 /// A performance test's complete result.
 struct run_result {
   std::string name;
@@ -107,6 +120,13 @@ struct run_result {
   std::vector<std::string> reasons;   ///< one line per violated threshold or failure
   std::vector<std::string> warnings;  ///< noise, short runs, cold start, ...
   std::vector<std::string> command;
+  /// A sweep's points, one per level in the order the plan lists them. Empty for a test without
+  /// levels: its one point is runs, warmup_runs, summary and wall_outliers below, which stay
+  /// empty in a sweep (points_of gives either kind as points).
+  std::vector<result_point> points;
+  /// A sweep: the index into points of every measured run, in the order the runs were made.
+  std::vector<std::size_t> point_order;
+  std::uint64_t point_seed = 0;  ///< a sweep: the seed that shuffled each round's level order
   std::vector<run_sample> runs;         ///< measured runs
   std::vector<run_sample> warmup_runs;  ///< unmeasured runs, same shape
   std::map<std::string, metric_summary> summary;  ///< keyed by wall, user, sys, cpu, rss
@@ -127,6 +147,10 @@ struct run_result {
 
   bool operator==(const run_result&) const = default;
 };
+
+/// The points of a result: a sweep's points, or the one point without a level of a test without
+/// levels (its runs, warm-up runs, summaries, outliers and verdict).
+std::vector<result_point> points_of(const run_result& result);
 
 /// Whether `result` failed the way its WILL_FAIL mark expects: marked, and failed, regressed or
 /// error.

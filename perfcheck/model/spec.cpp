@@ -7,6 +7,7 @@
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/hash.hpp"
@@ -266,7 +267,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
-                    "will_fail"});
+                    "will_fail", "parameters", "seed"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -307,6 +308,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
     spec.fail_on_inconclusive = *policy == "fail";
   }
   read_isolation_fields(r, json, spec);
+  spec.parameters = parameters_from_json(r, json);
+  spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
   validate(spec, origin);
   return spec;
 }
@@ -330,6 +333,7 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.clean_environment) mix("clean_env");
   if (spec.no_aslr) mix("no_aslr");
   if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
+  for (const auto& p : spec.parameters) mix(fmt::format("param {}={}", p.name, fmt::join(p.values, ",")));
   return fmt::format("{:016x}", h);
 }
 
@@ -378,6 +382,8 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.clean_environment) o["clean_env"] = true;
   if (spec.no_aslr) o["no_aslr"] = true;
   if (spec.will_fail) o["will_fail"] = true;
+  if (!spec.parameters.empty()) o["parameters"] = parameters_to_json(spec.parameters);
+  if (spec.seed != 0) o["seed"] = spec.seed;
   return o;
 }
 

@@ -10,6 +10,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "perfcheck/model/level.hpp"
 #include "perfcheck/model/sample.hpp"
 #include "perfcheck/model/limits.hpp"
 #include "perfcheck/model/units.hpp"
@@ -62,6 +63,10 @@ struct run_spec {
   /// The CTest test is marked WILL_FAIL (add_perf_test PROPERTIES WILL_FAIL TRUE): a failing
   /// verdict is expected, and the session and reports count it as an expected failure.
   bool will_fail = false;
+  /// A sweep's parameters (values as written; ranges expand when the plan is compiled); empty:
+  /// a test without levels.
+  std::vector<parameter_spec> parameters;
+  std::uint64_t seed = 0;                 ///< seeds a sweep's level order; 0: random (recorded)
 
   bool operator==(const run_spec&) const = default;
 };
@@ -92,7 +97,7 @@ run_spec read_spec_file(const std::filesystem::path& path);
 
 /// A short stable hash (16 hex digits) of the fields that change what is measured: command,
 /// working directory, environment, CPU pinning, nice, clean environment and ASLR (the last
-/// four only when set, so older hashes stay valid), and (later) levels. Run counts,
+/// four only when set, so older hashes stay valid), and the parameters (when there are any). Run counts,
 /// thresholds, limits and output settings are left out, so tightening a gate keeps the
 /// history comparable.
 std::string spec_hash(const run_spec& spec);

@@ -85,13 +85,15 @@ struct threshold_outcome {
   /// True when `expr` holds parsed parts; false for an expression read from an older file that
   /// this version cannot parse (only its text is known; it is listed, not drawn).
   bool typed = true;
+  std::string at{};       ///< the level it was checked at ("n=500"); "" for a test without levels
   bool operator==(const threshold_outcome&) const = default;
 };
 
 class json_reader;
 
 /// The JSON form of an outcome: the text ("expr"), the parts (metric, statistic, level, op,
-/// limit, unit, form, source) and the figures (value, ok, measured).
+/// limit, unit, form, source), the level checked ("at", only in a sweep) and the figures (value,
+/// ok, measured).
 boost::json::value threshold_outcome_to_json(const threshold_outcome& outcome);
 
 /// Reads an outcome; one from an older file without the parts gets them by parsing its text

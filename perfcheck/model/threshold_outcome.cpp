@@ -79,6 +79,7 @@ boost::json::value threshold_outcome_to_json(const threshold_outcome& t) {
     o["form"] = to_string(t.expr.form);
     o["source"] = to_string(t.expr.source);
   }
+  if (!t.at.empty()) o["at"] = t.at;
   o["value"] = t.value;
   o["ok"] = t.ok;
   o["measured"] = t.measured;
@@ -99,6 +100,7 @@ threshold_outcome threshold_outcome_from_json(const json_reader& t) {
       out.typed = false;
     }
   }
+  out.at = t.optional_string("at").value_or("");
   out.value = t.optional_number("value").value_or(0);
   out.ok = t.optional_bool("ok").value_or(false);
   out.measured = t.optional_bool("measured").value_or(true);

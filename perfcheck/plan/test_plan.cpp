@@ -39,11 +39,7 @@ run_schedule schedule_of(const run_spec& spec, soak_mode soak) {
 
 // Why this plan can never give the threshold a value; empty when it can.
 std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const spec_origin& origin) {
-  if (t.level) {
-    return fmt::format("the test has no level '{}': it measures one point (levels come with "
-                       "parameter sweeps and concurrency levels); write the threshold without '@{}'",
-                       *t.level, *t.level);
-  }
+  if (t.level) return level_problem(*t.level, plan.parameters);
   const std::string lhs = t.text.substr(0, t.text.find_first_of(" <>=!"));
   if (t.metric == "threads" && !sampler_on(plan.spec)) {
     return fmt::format("{} counts threads with the tree sampler, but sampling is off (sample interval "
@@ -122,6 +118,7 @@ test_plan compile_plan(const run_spec& spec, const spec_origin& origin) {
                                              : baseline_kind::history;
   plan.on_inconclusive = spec.fail_on_inconclusive ? inconclusive_policy::fail : inconclusive_policy::pass;
   const std::string where = origin.flags ? std::string() : fmt::format("{}: test '{}'", origin.where, spec.name);
+  detail::compile_levels(plan, origin, where);
   check_thresholds(plan, origin, where);
   check_regressions(plan, origin, where);
   return plan;

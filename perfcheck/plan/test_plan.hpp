@@ -10,6 +10,7 @@
 
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/levels.hpp"
 #include "perfcheck/model/threshold.hpp"
 
 namespace perfcheck {
@@ -48,7 +49,8 @@ struct run_schedule {
 
 /// A spec compiled into what the run loop, the gates and the messages need, every expression
 /// parsed. Levels, load and metrics of later kinds of workload extend this, not the spec.
-/// Today every test measures one point: an expression that names a level is rejected.
+/// A test without parameters measures one point (levels empty); a sweep measures one point per
+/// level, and an expression's `@level` must name levels the test has.
 struct test_plan {
   run_spec spec;                             ///< as given: command, environment, output, limits
   run_schedule schedule;                     ///< the runs, soak folded in
@@ -57,6 +59,8 @@ struct test_plan {
   std::vector<gate::regression_rule> regressions;
   baseline_kind baseline = baseline_kind::history;
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
+  std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
+  std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
   bool operator==(const test_plan&) const = default;
 };
 
@@ -66,6 +70,18 @@ struct test_plan {
 /// have, a rule on a metric no run has). Throws usage_error naming `origin`, the test, the field
 /// and the fix; nothing has started then.
 test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
+
+/// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
+/// (those without '@' and those whose level matches), no levels.
+test_plan plan_at(const test_plan& plan, const level& at);
+
+namespace detail {
+/// Expands the spec's parameters into plan.parameters and plan.levels and checks that every
+/// placeholder of the command, baseline command, working directory and environment names a
+/// parameter, and that the sweep asks for nothing it cannot do yet; throws usage_error naming
+/// the flag or the spec field.
+void compile_levels(test_plan& plan, const spec_origin& origin, const std::string& where);
+}  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level
 /// alpha is split evenly over them (Bonferroni), so looking more often does not raise the false

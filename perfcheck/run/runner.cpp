@@ -83,6 +83,10 @@ class interleaver {
   exec::output_capture discard_;  // the baseline's output is not kept
 };
 
+}  // namespace
+
+namespace detail {
+
 // One test's measurement from the first warm-up to the verdict.
 class measurement {
  public:
@@ -99,22 +103,21 @@ class measurement {
   measurement(const measurement&) = delete;
   measurement& operator=(const measurement&) = delete;
 
-  run_result run() {
-    start();
-    warm_up();
-    measure();
+  void start();
+  /// One run: a warm-up run while the warm-up lasts, else a measured one; none once the plan is
+  /// met or a run ended the test.
+  point_step step();
+  /// Summaries and verdict; the measurement is used up.
+  run_result end() {
     result_.finished_at = rfc3339(std::chrono::system_clock::now());
     finish();
     return std::move(result_);
   }
 
  private:
-  void start();
   bool follow_up_certain(bool warmup, int index) const;
   run_sample one_run(bool warmup, int index, int planned);
-  void warm_up();
   bool plan_met_and_decided(int done);
-  void measure();
   void finish();
 
   const test_plan& plan_;
@@ -128,7 +131,9 @@ class measurement {
   std::size_t next_look_ = 0;
   gate::regression_options look_options_;
   std::int64_t measured_ns_ = 0;
+  int warmed_ = 0;        // warm-up runs made
   bool stopped_ = false;  // a run ended the test (failure or limit)
+  bool met_ = false;      // the plan is met (and the rules decided): no more runs
 };
 
 void measurement::start() {
@@ -167,14 +172,6 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   return s;
 }
 
-void measurement::warm_up() {
-  const int planned = plan_.schedule.warmup;
-  for (int i = 1; i <= planned && !stopped_; ++i) {
-    result_.warmup_runs.push_back(one_run(true, i, planned));
-    stopped_ = ends_test(result_.warmup_runs.back(), plan_.spec.allow_failures);
-    if (!stopped_) pairs_.after_warmup();
-  }
-}
 
 // Once the runs and time of the schedule are met: true when measuring ends here (no rules, or
 // they are decided at this look).
@@ -190,16 +187,24 @@ bool measurement::plan_met_and_decided(int done) {
   return rules_decided(*rules_, result_, plan_.schedule.max_runs, look_options_);
 }
 
-void measurement::measure() {
-  while (!stopped_) {
-    const int done = static_cast<int>(result_.runs.size());
-    if (done >= plan_.schedule.max_runs || plan_met_and_decided(done)) break;
-    stopped_ = pairs_.pair([&] {
-      result_.runs.push_back(one_run(false, done + 1, plan_.schedule.min_runs));
-      measured_ns_ += result_.runs.back().wall_ns;
-      return ends_test(result_.runs.back(), plan_.spec.allow_failures);
-    });
+point_step measurement::step() {
+  if (stopped_ || met_) return point_step::done;
+  if (warmed_ < plan_.schedule.warmup) {
+    ++warmed_;
+    result_.warmup_runs.push_back(one_run(true, warmed_, plan_.schedule.warmup));
+    stopped_ = ends_test(result_.warmup_runs.back(), plan_.spec.allow_failures);
+    if (!stopped_) pairs_.after_warmup();
+    return point_step::warmup;
   }
+  const int done = static_cast<int>(result_.runs.size());
+  met_ = done >= plan_.schedule.max_runs || plan_met_and_decided(done);
+  if (met_) return point_step::done;
+  stopped_ = pairs_.pair([&] {
+    result_.runs.push_back(one_run(false, done + 1, plan_.schedule.min_runs));
+    measured_ns_ += result_.runs.back().wall_ns;
+    return ends_test(result_.runs.back(), plan_.spec.allow_failures);
+  });
+  return point_step::measured;
 }
 
 void measurement::finish() {
@@ -220,7 +225,7 @@ void measurement::finish() {
   }
 }
 
-}  // namespace
+}  // namespace detail
 
 std::vector<std::string> machine_warnings(const environment_info& env) {
   std::vector<std::string> out;
@@ -313,8 +318,22 @@ void summarize_runs(run_result& result) {
   }
 }
 
+point_run::point_run(const test_plan& plan, exec::executor& executor, const runner_options& options)
+    : impl_(std::make_unique<detail::measurement>(plan, executor, options)) {
+  impl_->start();
+}
+
+point_run::~point_run() = default;
+
+point_step point_run::step() { return impl_->step(); }
+
+run_result point_run::finish() { return impl_->end(); }
+
 run_result run_test(const test_plan& plan, exec::executor& executor, const runner_options& options) {
-  return measurement(plan, executor, options).run();
+  point_run point(plan, executor, options);
+  while (point.step() != point_step::done) {
+  }
+  return point.finish();
 }
 
 run_result run_test(const run_spec& spec, exec::executor& executor, const runner_options& options) {

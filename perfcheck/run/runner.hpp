@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 
 #include "perfcheck/exec/executor.hpp"
 #include "perfcheck/gate/regression_rule.hpp"
@@ -42,6 +43,31 @@ struct runner_options {
   bool subtract_overhead = false;   ///< subtract it from every wall time (clamped at 0)
   progress_listener* progress = nullptr;
   const regression_plan* regression = nullptr;  ///< null: no regression rules
+};
+
+/// What one step of a point's measurement did.
+enum class point_step { warmup, measured, done };
+
+namespace detail {
+class measurement;
+}
+
+/// One point's measurement (run_test's loop), taken a run at a time so that a sweep can
+/// interleave its levels: construct (the start), step until done, then finish.
+class point_run {
+ public:
+  /// `plan`, `executor` and `options` (and what it points at) must outlive the point_run.
+  point_run(const test_plan& plan, exec::executor& executor, const runner_options& options);
+  ~point_run();
+  point_run(const point_run&) = delete;
+  point_run& operator=(const point_run&) = delete;
+  /// One warm-up or measured run, or none (done) once the plan is met or a run ended the test.
+  point_step step();
+  /// Summaries, soak trends, verdict and regression findings; call once.
+  run_result finish();
+
+ private:
+  std::unique_ptr<detail::measurement> impl_;
 };
 
 /// Runs the plan: `schedule.warmup` unmeasured runs, then measured runs until at least

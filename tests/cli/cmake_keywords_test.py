@@ -101,6 +101,9 @@ add_perf_test(NAME gated COMMAND "{exit}" 1 WARMUP 0 RUNS 3 ALLOW_FAILURES
 add_perf_test(NAME strict COMMAND "{exit}" 1 WARMUP 0 RUNS 3)
 add_perf_test(NAME shown COMMAND "{print}" 64 WARMUP 0 RUNS 1 SHOW_OUTPUT SUBTRACT_OVERHEAD)
 add_perf_test(NAME limited COMMAND "{print}" 10000 WARMUP 0 RUNS 1 OUTPUT_LIMIT 1KiB)
+add_perf_test(NAME swept COMMAND "{sleep}" {{ms}} WARMUP 0 RUNS 2 SEED 7
+  PARAMETERS ms 1..4*2 PARAMETERS mode a b ENVIRONMENT "MODE={{mode}}"
+  THRESHOLDS "wall.median@ms=4,mode=b < 10s" "wall.median < 10s")
 """
 
 
@@ -111,7 +114,8 @@ class KeywordSpecTest(unittest.TestCase):
         src, cls.build = os.path.join(cls.tmp.name, "src"), os.path.join(cls.tmp.name, "build")
         os.mkdir(src)
         with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
-            f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print")))
+            f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
+                                    sleep=os.path.join(BIN, "pc_sleep")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
                            capture_output=True, text=True, timeout=300, env=env)
@@ -148,6 +152,19 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertEqual(self.result("strict")["verdict"], "error")
         for name, status in (("allowed", "Passed"), ("gated", r"\*\*\*Failed"), ("strict", r"\*\*\*Failed")):
             self.assertRegex(out, rf"Test\s+#\d+: {name} \.+\s*{status}")
+
+    def test_parameters_reach_the_spec_and_every_level_runs(self):
+        spec = self.spec("swept")
+        self.assertEqual(spec["parameters"], [{"name": "ms", "values": ["1..4*2"]},
+                                              {"name": "mode", "values": ["a", "b"]}])
+        self.assertEqual(spec["seed"], 7)
+        result = self.result("swept")
+        levels = [",".join(f"{v['name']}={v['value']}" for v in p["level"]) for p in result["points"]]
+        self.assertEqual(levels, ["ms=1,mode=a", "ms=1,mode=b", "ms=2,mode=a", "ms=2,mode=b",
+                                  "ms=4,mode=a", "ms=4,mode=b"])
+        self.assertEqual(result["verdict"], "pass")
+        self.assertEqual(len(result["thresholds"]), 7)  # one level, and every level
+        self.assertIn("wall.median_ms@ms=4,mode=b", self.ctest.stdout)
 
     def test_show_output_subtract_overhead_and_output_limit_act(self):
         self.assertTrue(self.result("shown")["overhead_corrected"])
