@@ -41,6 +41,24 @@ stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s
   return out;
 }
 
+// The summaries of the test ?1, of the metrics ?2, ?3, ... (`metrics` of them; none: every
+// metric). From schema v4 on they are one run of summaries_series_columns; an older file
+// (opened read-only, so not migrated) finds them through results.
+sqlite_statement summaries_statement(sqlite_connection& db, int version, std::size_t metrics) {
+  std::string metric_filter;
+  for (std::size_t i = 0; i < metrics; ++i)
+    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 2);
+  if (!metric_filter.empty()) metric_filter = fmt::format(" AND s.metric IN ({})", metric_filter);
+  const std::string sql =
+      version >= 4 ? fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
+                                 "WHERE s.name = ?1{}",
+                                 detail::summary_columns, metric_filter)
+                   : fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
+                                 "JOIN results r ON r.id = s.result_id WHERE r.name = ?1{}",
+                                 detail::summary_columns, metric_filter);
+  return sqlite_statement(db, sql, "read a test's summaries");
+}
+
 }  // namespace
 
 std::vector<session_info> sqlite_history_store::sessions() {
@@ -127,18 +145,11 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
       points.push_back(std::move(p));
     }
   }
-  // The metrics asked for, as numbered parameters after the filter's: s.metric IN (?5, ?6).
-  std::string metric_filter;
-  for (std::size_t i = 0; i < q.metrics.size(); ++i)
-    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 5);
-  if (!metric_filter.empty()) metric_filter = fmt::format(" AND s.metric IN ({})", metric_filter);
-  sqlite_statement s(db,
-                     fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
-                                 "JOIN results r ON r.id = s.result_id WHERE {}{}",
-                                 detail::summary_columns, filter, metric_filter),
-                     "read a test's summaries");
-  bind_filter(s);
-  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 5, q.metrics[i]);
+  // Only the points' own rows are kept (index): rows of the name's other specs, machines or
+  // branches are read and dropped.
+  sqlite_statement s = summaries_statement(db, schema_version(), q.metrics.size());
+  s.bind(1, q.name);
+  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 2, q.metrics[i]);
   while (s.step()) {
     const auto it = index.find(s.integer(0));
     if (it != index.end()) points[it->second].summary[s.text(1)] = read_summary(s, 2);
