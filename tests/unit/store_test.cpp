@@ -616,7 +616,9 @@ BOOST_AUTO_TEST_CASE(a_v2_file_migrates_to_v3_with_every_result_accepted_in_epoc
     for (const auto* x : {&p, &r, &e}) BOOST_TEST(store.record(*x));
   }
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'acceptances'") == 0);
-  sqlite_history_store store(path);
+  sqlite_store_options v3;
+  v3.migrations.resize(3);
+  sqlite_history_store store(path, v3);
   BOOST_TEST(store.schema_version() == 3);
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM results WHERE epoch = 0") == 3);
   BOOST_TEST(raw_text(path, "SELECT group_concat(baseline_state, ',') FROM "
