@@ -63,38 +63,35 @@ sqlite_statement summaries_statement(sqlite_connection& db, int version, std::si
 
 std::vector<session_info> sqlite_history_store::sessions() {
   auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
-  std::vector<session_info> out;
-  std::unordered_map<std::string, std::size_t> index;
-  {
-    sqlite_statement s(db, R"sql(
+  // One pass over results_session_columns in its own order (no sort of 200,000 rows): the
+  // verdicts are counted beside the other columns, one SUM per verdict.
+  constexpr verdict verdicts[] = {verdict::pass,         verdict::improved, verdict::regressed,
+                                  verdict::failed,       verdict::inconclusive, verdict::error};
+  std::string counts;
+  for (verdict v : verdicts)
+    counts += fmt::format(", SUM(CASE WHEN verdict = '{}' THEN 1 ELSE 0 END)", to_string(v));
+  sqlite_statement s(db, fmt::format(R"sql(
       SELECT session_id, MIN(started_at), MAX(finished_at), COUNT(*), MIN(machine), MIN(git_branch),
-             MIN(git_commit)
+             MIN(git_commit){}
       FROM results GROUP BY session_id ORDER BY MIN(started_at), session_id)sql",
-                       "list sessions");
-    while (s.step()) {
-      session_info info;
-      info.id = s.text(0);
-      info.started_at = s.text(1);
-      info.finished_at = s.text(2);
-      info.results = static_cast<std::size_t>(s.integer(3));
-      info.machine = s.text(4);
-      info.git_branch = s.text(5);
-      info.git_commit = s.text(6);
-      index[info.id] = out.size();
-      out.push_back(std::move(info));
-    }
-  }
-  sqlite_statement s(
-      db, "SELECT session_id, verdict, COUNT(*) FROM results GROUP BY session_id, verdict",
-      "count verdicts per session");
+                                     counts),
+                     "list sessions");
+  std::vector<session_info> out;
   while (s.step()) {
-    const auto v = verdict_from_string(s.text(1));
-    const auto it = index.find(s.text(0));
-    if (v && it != index.end())
-      out[it->second].verdicts[*v] = static_cast<std::size_t>(s.integer(2));
+    session_info info;
+    info.id = s.text(0);
+    info.started_at = s.text(1);
+    info.finished_at = s.text(2);
+    info.results = static_cast<std::size_t>(s.integer(3));
+    info.machine = s.text(4);
+    info.git_branch = s.text(5);
+    info.git_commit = s.text(6);
+    int column = 7;
+    for (verdict v : verdicts) {
+      if (const auto n = s.integer(column++); n > 0) info.verdicts[v] = static_cast<std::size_t>(n);
+    }
+    out.push_back(std::move(info));
   }
-  tx.commit();
   return out;
 }
 
