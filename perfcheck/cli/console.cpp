@@ -36,14 +36,20 @@ std::string format_tree_counters(const run_result& r) {
                        median("ctx.voluntary"), median("ctx.involuntary"), median("faults.minor"),
                        median("faults.major"));
   }
+  if (const auto* u = find(r, "cpu.util"); u != nullptr && u->median > 0) {
+    const auto* t = find(r, "threads");
+    out += fmt::format("  cpu   {:.0f}% of one CPU (median){}\n", u->median * 100,
+                       t != nullptr ? fmt::format("   threads up to {:.0f}", t->max) : std::string());
+  }
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
   for (const auto& [metric, t] : r.trends) {
-    const bool size = metric == "rss";
+    const std::string per_minute = metric == "rss"       ? format_size(t.slope * 60)
+                                   : metric == "threads" ? fmt::format("{:.3g} threads", t.slope * 60)
+                                                         : format_duration(t.slope * 60);
     out += fmt::format("  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", metric,
-                       t.change * 100, format_duration(double(t.window_ns)),
-                       size ? format_size(t.slope * 60) : format_duration(t.slope * 60), t.p_value,
+                       t.change * 100, format_duration(double(t.window_ns)), per_minute, t.p_value,
                        t.significant ? ", significant" : ", no trend");
   }
   return out;
@@ -134,6 +140,8 @@ std::string format_ctest_measurements(const run_result& r) {
   if (const auto* c = find(r, "cpu")) tag("cpu.median_ms", c->median / 1e6);
   if (const auto* m = find(r, "rss")) tag("rss.max_mib", m->max / (1024.0 * 1024.0));
   if (const auto* m = find(r, "rss_tree"); m != nullptr && m->max > 0) tag("rss_tree.max_mib", m->max / (1024.0 * 1024.0));
+  if (const auto* u = find(r, "cpu.util")) tag("cpu.util.median_pct", u->median * 100);
+  if (const auto* t = find(r, "threads")) tag("threads.max", t->max);
   tag("runs", static_cast<double>(r.runs.size()));
   for (const auto& f : r.regressions) {
     if (f.possible_regression() && f.runs_to_decide > 0) {

@@ -60,6 +60,7 @@ run_sample to_sample(const perfcheck_launcher_reply& reply) {
   sample.faults_major = reply.major_faults;
   sample.faults_minor = reply.minor_faults;
   sample.leaked_processes = reply.leaked_processes;
+  sample.threads_max = reply.threads_peak;
   if (reply.limit >= static_cast<int>(limit_kind::memory) &&
       reply.limit <= static_cast<int>(limit_kind::output)) {
     sample.limit = static_cast<limit_kind>(reply.limit);
@@ -68,7 +69,7 @@ run_sample to_sample(const perfcheck_launcher_reply& reply) {
   sample.memory_timeline.reserve(reply.point_count);
   for (std::uint32_t i = 0; i < reply.point_count; ++i) {
     sample.memory_timeline.push_back(
-        {reply.points[i].t_ns, reply.points[i].rss_bytes, reply.points[i].processes});
+        {reply.points[i].t_ns, reply.points[i].rss_bytes, reply.points[i].processes, reply.points[i].threads});
   }
   return sample;
 }

@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/model/result.hpp"
 
+#include <algorithm>
 #include <cctype>
 #include <cmath>
 #include <cstdlib>
@@ -105,6 +106,21 @@ std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_
     auto& column = out[name];
     column.reserve(runs.size());
     for (const auto& s : runs) column.push_back(static_cast<double>(s.*member));
+  }
+  // CPU time of the tree over wall time: 1 is one CPU busy for the whole run.
+  auto& util = out["cpu.util"];
+  for (const auto& s : runs) {
+    util.push_back(s.wall_ns > 0 ? static_cast<double>(s.user_ns + s.sys_ns) / static_cast<double>(s.wall_ns) : 0.0);
+  }
+  // Threads are counted by the sampler: only when every run took a sample (a run shorter than
+  // the sampling interval takes none) is there a column, so no run reads as "0 threads". With
+  // no runs the column is there (empty): the metric exists.
+  const bool sampled = std::all_of(runs.begin(), runs.end(), [](const run_sample& s) {
+    return s.threads_max > 0;
+  });
+  if (sampled) {
+    auto& threads = out["threads"];
+    for (const auto& s : runs) threads.push_back(static_cast<double>(s.threads_max));
   }
   return out;
 }

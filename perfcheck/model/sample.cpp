@@ -54,7 +54,7 @@ constexpr std::array<std::pair<limit_kind, const char*>, 7> limit_names{{
 }};
 
 // The tree counters of a run, by JSON key; all optional when reading (older results).
-constexpr std::array<std::pair<const char*, std::int64_t run_sample::*>, 10> tree_counters{{
+constexpr std::array<std::pair<const char*, std::int64_t run_sample::*>, 11> tree_counters{{
     {"rss_tree_bytes", &run_sample::rss_tree_bytes},
     {"io_read_bytes", &run_sample::io_read_bytes},
     {"io_write_bytes", &run_sample::io_write_bytes},
@@ -65,7 +65,22 @@ constexpr std::array<std::pair<const char*, std::int64_t run_sample::*>, 10> tre
     {"faults_major", &run_sample::faults_major},
     {"faults_minor", &run_sample::faults_minor},
     {"leaked_processes", &run_sample::leaked_processes},
+    {"threads_max", &run_sample::threads_max},
 }};
+
+// [t_ns, rss_bytes, processes] or, since threads are counted, [..., threads]; nullopt when
+// malformed.
+std::optional<memory_point> timeline_point(const boost::json::value& point) {
+  const auto* a = point.if_array();
+  if (a == nullptr || a->size() < 3 || a->size() > 4) return std::nullopt;
+  std::int64_t v[4] = {0, 0, 0, 0};
+  for (std::size_t i = 0; i < a->size(); ++i) {
+    if (!(*a)[i].is_int64() || (*a)[i].get_int64() < 0) return std::nullopt;
+    v[i] = (*a)[i].get_int64();
+  }
+  if (v[2] > (1 << 30) || v[3] > (1 << 30)) return std::nullopt;
+  return memory_point{v[0], v[1], static_cast<int>(v[2]), static_cast<int>(v[3])};
+}
 
 }  // namespace
 
@@ -104,7 +119,7 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const run_
   o["limit_observed"] = s.limit_observed;
   boost::json::array timeline;
   timeline.reserve(s.memory_timeline.size());
-  for (const auto& p : s.memory_timeline) timeline.push_back({p.t_ns, p.rss_bytes, p.processes});
+  for (const auto& p : s.memory_timeline) timeline.push_back({p.t_ns, p.rss_bytes, p.processes, p.threads});
   o["memory_timeline"] = std::move(timeline);
   out = std::move(o);
 }
@@ -153,14 +168,9 @@ boost::json::result<run_sample> tag_invoke(boost::json::try_value_to_tag<run_sam
   if (const auto* v = o->if_contains("memory_timeline"); v != nullptr) {
     if (!v->is_array()) return boost::json::make_error_code(boost::json::error::not_array);
     for (const auto& point : v->get_array()) {
-      const auto* a = point.if_array();
-      if (a == nullptr || a->size() != 3 || !(*a)[0].is_int64() || !(*a)[1].is_int64() ||
-          !(*a)[2].is_int64() || (*a)[0].get_int64() < 0 || (*a)[1].get_int64() < 0 ||
-          (*a)[2].get_int64() < 0 || (*a)[2].get_int64() > (1 << 30)) {
-        return boost::json::make_error_code(boost::json::error::not_array);
-      }
-      s.memory_timeline.push_back(
-          {(*a)[0].get_int64(), (*a)[1].get_int64(), static_cast<int>((*a)[2].get_int64())});
+      auto p = timeline_point(point);
+      if (!p) return boost::json::make_error_code(boost::json::error::not_array);
+      s.memory_timeline.push_back(*p);
     }
   }
   return s;

@@ -40,6 +40,7 @@ struct memory_point {
   std::int64_t t_ns = 0;       ///< since the run started
   std::int64_t rss_bytes = 0;  ///< summed resident memory of the tree's processes
   int processes = 0;           ///< live processes in the tree
+  int threads = 0;             ///< threads of the tree's live processes (0: not recorded)
   bool operator==(const memory_point&) const = default;
 };
 
@@ -63,6 +64,7 @@ struct run_sample {
   std::int64_t faults_major = 0;      ///< page faults of the tree that needed I/O
   std::int64_t faults_minor = 0;      ///< page faults of the tree served without I/O
   std::int64_t leaked_processes = 0;  ///< processes still running when the command exited (stopped)
+  std::int64_t threads_max = 0;       ///< most threads of the tree in one sample; 0: no sample taken
   std::optional<limit_kind> limit;    ///< the limit that stopped the run; none: it ended by itself
   double limit_observed = 0;          ///< with `limit`: the value that passed it (base unit; 0: unknown)
   std::vector<memory_point> memory_timeline;  ///< sampled tree memory, at most 256 points

@@ -43,6 +43,12 @@ constexpr std::array tree_metrics{
     metric_def{"faults.major", unit_kind::count, "page faults that needed I/O"},
     metric_def{"faults.minor", unit_kind::count, "page faults served from memory"},
     metric_def{"leaked.processes", unit_kind::count, "processes left running by the command"},
+    metric_def{"threads", unit_kind::count, "most threads of the tree in one sample (runs the sampler saw)"},
+};
+
+// Per-run ratios with the usual statistics, written as percentages ("cpu.util.median > 150%").
+constexpr std::array percent_metrics{
+    metric_def{"cpu.util", unit_kind::count, "CPU time of the tree over wall time (100% is one CPU busy)"},
 };
 
 // Whole-test counts written as "<metric>.<name>".
@@ -62,6 +68,7 @@ constexpr std::array trend_gates{
     trend_def{"rss.growth", "rss", "growth", value_form::percent, "tree memory growth over a soak, after warm-up"},
     trend_def{"rss.slope", "rss", "slope", value_form::size_per_time, "tree memory growth rate over a soak"},
     trend_def{"wall.drift", "wall", "drift", value_form::percent, "change of run time across a soak"},
+    trend_def{"threads.growth", "threads", "growth", value_form::percent, "thread count growth over a soak (a thread leak)"},
 };
 
 constexpr std::array<std::pair<std::string_view, comparison>, 6> operators{{
@@ -192,6 +199,7 @@ std::string threshold_grammar_help() {
   for (const auto& m : tree_metrics) {
     help += fmt::format("{}{} ({})", &m == &tree_metrics.front() ? "" : ", ", m.name, to_string(m.kind));
   }
+  for (const auto& m : percent_metrics) help += fmt::format(", {} (percent, {})", m.name, m.description);
   help += "\n  counts: ";
   for (const auto& c : counters) help += fmt::format("{} ({}) ", c.name, c.description);
   help += "\n  soak trends (with --duration): ";
@@ -221,10 +229,17 @@ void read_summary_subject(std::string_view text, std::string_view lhs, threshold
   if (dot == std::string_view::npos) {
     bad(text, fmt::format("'{}' has no statistic; write e.g. '{}.median'", lhs, lhs));
   }
+  if (find_def(percent_metrics, lhs) != nullptr) {
+    bad(text, fmt::format("'{}' has no statistic; write e.g. '{}.median'", lhs, lhs));
+  }
   const std::string_view metric = lhs.substr(0, dot);
   const std::string_view statistic = lhs.substr(dot + 1);
   const metric_def* def = find_def(summarized_metrics, metric == "rss_tree" ? "rss" : metric);
   if (def == nullptr) def = find_def(tree_metrics, metric);
+  if (def == nullptr && find_def(percent_metrics, metric) != nullptr) {
+    def = find_def(percent_metrics, metric);
+    expr.form = value_form::percent;
+  }
   if (def == nullptr) bad(text, fmt::format("unknown metric '{}'", metric));
   if (!metric_summary{}.get(statistic) || statistic == "ci_low" || statistic == "ci_high") {
     bad(text, fmt::format("unknown statistic '{}'", statistic));
@@ -265,8 +280,8 @@ double read_limit(std::string_view text, const threshold_expr& expr, std::string
   if (value.empty()) bad(text, "the value is missing");
   if (expr.form != value_form::quantity) return parse_form_value(text, expr, value);
   if (value.ends_with('%')) {
-    bad(text, fmt::format("'{}' is a percentage, but {} is a {} ({}); percentages go with rss.growth "
-                          "and wall.drift", value, expr.subject(), to_string(expr.kind), allowed_units(expr.kind)));
+    bad(text, fmt::format("'{}' is a percentage, but {} is a {} ({}); percentages go with cpu.util, "
+                          "rss.growth, threads.growth and wall.drift", value, expr.subject(), to_string(expr.kind), allowed_units(expr.kind)));
   }
   quantity q;
   try {

@@ -10,6 +10,13 @@
 namespace perfcheck {
 namespace {
 
+// Whether the tree sampler runs: a sampled limit turns it on whatever the interval.
+bool sampler_on(const run_spec& spec) {
+  const resource_limits& l = spec.limits;
+  return spec.sample_interval_ns != 0 || l.memory_bytes > 0 || l.cpu_time_ns > 0 || l.processes > 0 ||
+         l.open_files > 0;
+}
+
 // The fix for a missing soak, in the words of where the spec came from.
 std::string soak_fix(const spec_origin& origin, bool once_allowed) {
   if (origin.flags) return once_allowed ? "add --duration once (one long run) or --duration 10min" : "add --duration 10min";
@@ -37,8 +44,12 @@ std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const s
                        "parameter sweeps and concurrency levels); write the threshold without '@{}'",
                        *t.level, *t.level);
   }
-  if (t.source != subject_source::soak) return {};
   const std::string lhs = t.text.substr(0, t.text.find_first_of(" <>=!"));
+  if (t.metric == "threads" && !sampler_on(plan.spec)) {
+    return fmt::format("{} counts threads with the tree sampler, but sampling is off (sample interval "
+                       "0); drop the zero sample interval", lhs);
+  }
+  if (t.source != subject_source::soak) return {};
   if (plan.soak == soak_mode::none) {
     return fmt::format("{} is measured only across a soak; {}", lhs, soak_fix(origin, t.metric == "rss"));
   }
@@ -46,11 +57,9 @@ std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const s
     return fmt::format("{} compares repeated runs, but a soak of one run (once) has one; {}", lhs,
                        soak_fix(origin, false));
   }
-  // One long run has a memory trend only from the sampler's timeline; a sampled limit turns the
-  // sampler on whatever the interval (repeated runs trend over each run's peak instead).
-  const resource_limits& l = plan.spec.limits;
-  const bool sampled_limit = l.memory_bytes > 0 || l.cpu_time_ns > 0 || l.processes > 0 || l.open_files > 0;
-  if (t.metric == "rss" && plan.soak == soak_mode::once && plan.spec.sample_interval_ns == 0 && !sampled_limit) {
+  // One long run has a memory trend only from the sampler's timeline (repeated runs trend over
+  // each run's peak instead).
+  if (t.metric == "rss" && plan.soak == soak_mode::once && !sampler_on(plan.spec)) {
     return fmt::format("{} follows the sampled tree memory of the one long run, but sampling is off "
                        "(sample interval 0); drop the zero sample interval", lhs);
   }

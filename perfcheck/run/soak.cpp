@@ -1,6 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/run/soak.hpp"
 
+#include <algorithm>
+
 #include <fmt/format.h>
 
 #include "perfcheck/stats/descriptive.hpp"
@@ -61,11 +63,14 @@ void analyze_soak(run_result& result, bool once) {
   if (once) {
     const run_sample& run = result.runs.front();
     const double skip = once_warmup_fraction * double(run.wall_ns);
-    std::vector<double> x, y;
+    std::vector<double> x, y, thread_x, threads;
     for (const auto& p : run.memory_timeline) {
       if (double(p.t_ns) < skip) continue;
       x.push_back(double(p.t_ns));
       y.push_back(double(p.rss_bytes));
+      if (p.processes == 0) continue;  // the tree was gone (a last sample at exit)
+      thread_x.push_back(double(p.t_ns));
+      threads.push_back(double(p.threads));
     }
     if (y.size() < min_trend_points) {
       result.warnings.push_back(fmt::format(
@@ -73,6 +78,11 @@ void analyze_soak(run_result& result, bool once) {
           "first {:.0f}%), {} needed; run longer or sample more often (--sample-interval)",
           y.size(), once_warmup_fraction * 100, min_trend_points));
       return;
+    }
+    // Timelines written before threads were counted hold zeros: no thread trend then.
+    if (threads.size() >= min_trend_points &&
+        std::all_of(threads.begin(), threads.end(), [](double t) { return t > 0; })) {
+      result.trends["threads"] = fit_trend(std::move(thread_x), std::move(threads));
     }
     result.trends["rss"] = fit_trend(std::move(x), std::move(y));
     return;
@@ -83,13 +93,18 @@ void analyze_soak(run_result& result, bool once) {
         result.runs.size(), min_trend_points));
     return;
   }
-  std::vector<double> x, rss, wall;
+  std::vector<double> x, rss, wall, threads;
   double at = 0;
   for (const auto& r : result.runs) {
     x.push_back(at);
     rss.push_back(double(r.rss_tree_bytes));
     wall.push_back(double(r.wall_ns));
+    threads.push_back(double(r.threads_max));
     at += double(r.wall_ns);
+  }
+  // Each run's most threads, when the sampler saw every run.
+  if (std::all_of(threads.begin(), threads.end(), [](double t) { return t > 0; })) {
+    result.trends["threads"] = fit_trend(x, std::move(threads));
   }
   result.trends["rss"] = fit_trend(x, std::move(rss));
   result.trends["wall"] = fit_trend(std::move(x), std::move(wall));

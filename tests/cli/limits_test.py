@@ -279,6 +279,40 @@ class LimitsTest(unittest.TestCase):
                        "leaked.processes"):
             self.assertIn(metric, r["summary"])
 
+    def test_threads_and_cpu_utilization_are_measured_and_gated(self):
+        # 4 sleeping threads and the main one for 200 ms: every sample sees exactly 5.
+        p, r, _ = self.run_json("--warmup", "0", "--runs", "2", "--threshold", "threads.max == 5",
+                                "--threshold", "threads <= 5", "--threshold", "cpu.util.median < 50%",
+                                "--", prog("pc_threads"), "4", "200", expect=0)
+        self.assertEqual([run["threads_max"] for run in r["runs"]], [5, 5])
+        self.assertEqual(max(pt[3] for pt in r["runs"][0]["memory_timeline"]), 5)
+        self.assertEqual(r["summary"]["threads"]["max"], 5)
+        util = r["summary"]["cpu.util"]["median"]
+        self.assertLess(util, 0.5)
+        self.assertIn("threads up to 5", p.stdout)
+        self.assertIn('name="threads.max">5<', p.stdout)
+        # A gate that fails reads as a percentage: a sleeper is far from two busy CPUs.
+        _, r, _ = self.run_json("--warmup", "0", "--runs", "1", "--threshold", "cpu.util.median >= 200%",
+                                "--", prog("pc_sleep"), "20", expect=1)
+        self.assertRegex(r["reasons"][0], r"^cpu.util.median >= 200%: measured [0-9.]+%$")
+        # A CPU-bound run: the value is the tree's CPU time over its wall time, checked against
+        # the run's own fields (a loaded machine lowers it, so no bound is asserted).
+        _, r, _ = self.run_json("--warmup", "0", "--runs", "1", "--", prog("pc_burn"), "100", expect=0)
+        run = r["runs"][0]
+        self.assertAlmostEqual(r["summary"]["cpu.util"]["median"],
+                               (run["user_ns"] + run["sys_ns"]) / run["wall_ns"], places=9)
+
+    def test_threads_of_runs_too_short_to_sample_are_not_measured(self):
+        _, r, _ = self.run_json("--warmup", "0", "--runs", "2", "--threshold", "threads.max <= 8",
+                                "--", prog("pc_noop"), expect=1)
+        self.assertEqual([run["threads_max"] for run in r["runs"]], [0, 0])
+        self.assertNotIn("threads", r["summary"])
+        self.assertIn("threads.max <= 8: threads.max was not measured", r["reasons"])
+        p = perfcheck("run", "--sample-interval", "0", "--threshold", "threads.max <= 8", "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("--threshold 'threads.max <= 8': threads.max counts threads with the tree sampler, "
+                      "but sampling is off", p.stderr)
+
     def test_io_is_counted(self):
         target = os.path.join(self.dir, "file")
         _, r, _ = self.run_json("--warmup", "0", "--runs", "1", "--threshold", "io.write_chars >= 4MiB",
@@ -300,6 +334,21 @@ class LimitsTest(unittest.TestCase):
         _, r, _ = self.run_json("--duration", "once", *gates,
                                 "--", prog("pc_grow"), "16", "0", "20", "2500", expect=0)
         self.assertEqual([t["ok"] for t in r["thresholds"]], [True, True])
+
+    def test_a_thread_leak_is_flagged_like_a_memory_leak(self):
+        gates = ["--threshold", "threads.growth < 10%"]
+        # One more thread every 100 ms for 2 s: from about 5 to about 20 threads.
+        p, r, _ = self.run_json("--duration", "once", "--sample-interval", "20ms", *gates,
+                                "--", prog("pc_threads"), "1", "2000", "100", expect=1)
+        trend = r["trends"]["threads"]
+        self.assertTrue(trend["significant"])
+        self.assertGreater(trend["change"], 1.0)
+        self.assertTrue(any(x.startswith("threads.growth < 10%: measured ") for x in r["reasons"]), r["reasons"])
+        self.assertIn("trend threads", p.stdout)
+        _, r, _ = self.run_json("--duration", "once", "--sample-interval", "20ms", *gates,
+                                "--", prog("pc_threads"), "3", "1000", expect=0)
+        self.assertEqual([t["ok"] for t in r["thresholds"]], [True])
+        self.assertEqual(r["runs"][0]["threads_max"], 4)
 
     def test_duration_repeats_runs_and_measures_drift(self):
         _, r, elapsed = self.run_json("--duration", "1500ms", "--threshold", "wall.drift < 1000%",

@@ -55,7 +55,7 @@ class RunTest(unittest.TestCase):
             self.assertEqual(set(run), {"wall_ns", "user_ns", "sys_ns", "max_rss_bytes", "exit_code", "signal",
                                         "rss_tree_bytes", "io_read_bytes", "io_write_bytes", "io_read_chars",
                                         "io_write_chars", "ctx_voluntary", "ctx_involuntary", "faults_major",
-                                        "faults_minor", "leaked_processes", "limit", "limit_observed",
+                                        "faults_minor", "leaked_processes", "threads_max", "limit", "limit_observed",
                                         "memory_timeline"})
             self.assertGreaterEqual(run["wall_ns"], 20_000_000)
             self.assertLess(run["wall_ns"], 2_000_000_000)

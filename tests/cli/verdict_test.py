@@ -70,14 +70,15 @@ class VerdictTest(unittest.TestCase):
         self.assertLessEqual(len(r["runs"]), 11, len(r["runs"]))
 
     def test_possible_regression_is_called_out_everywhere(self):
-        # A baseline spread from 5 to 35 ms: the interval of a 26 ms candidate with 5 runs spans
-        # far more than +10% on either side, however loaded the machine, but its estimate lies
-        # beyond +10%.
-        baseline = self.baseline_file(5, 35, 200)
+        # A baseline spread from 10 to 210 ms (median 110): the interval of a 140 ms candidate with
+        # 5 runs spans far more than +10% on either side, but its estimate lies beyond +10%. A
+        # loaded machine only lengthens the sleeps, and up to about 175 ms the verdict stays
+        # inconclusive, so scheduling delays of 35 ms a run cannot turn it into "regressed".
+        baseline = self.baseline_file(10, 210, 200)
         history = self.path("h.sqlite")
         p, r = self.run_json("--name", "sleepy", "--baseline", "file", "--baseline-file", baseline,
                              "--regression", "wall.median +10%", "--runs", "5", "--warmup", "0",
-                             "--history", history, "--", prog("pc_sleep"), "26")
+                             "--history", history, "--", prog("pc_sleep"), "140")
         self.assertEqual(r["verdict"], "inconclusive", r["reasons"])
         f = r["regressions"][0]
         self.assertGreater(f["change"], 0.1)
@@ -89,7 +90,7 @@ class VerdictTest(unittest.TestCase):
         self.assertTrue(r["reasons"][0].startswith("possible regression: "), r["reasons"])
         q = perfcheck("run", "--quiet", "--name", "sleepy", "--baseline", "file", "--baseline-file", baseline,
                       "--regression", "wall.median +10%", "--runs", "5", "--warmup", "0", "--",
-                      prog("pc_sleep"), "26")
+                      prog("pc_sleep"), "140")
         self.assertIn("sleepy: inconclusive — POSSIBLE REGRESSION", q.stdout)
         out = self.path("report")
         rep = perfcheck("report", "--history", history, "--out", out)
@@ -106,15 +107,17 @@ class VerdictTest(unittest.TestCase):
         self.assertTrue(change["interval_text"].startswith("99% CI "), change["interval_text"])
 
     def test_required_speedup_fails_when_not_met(self):
-        baseline = self.baseline_file(99, 101, 30)
+        # 200 ms a run: 150 ms (-25%) misses the required -40%, and 1 ms meets it even when a
+        # loaded machine makes each run last tens of milliseconds longer.
+        baseline = self.baseline_file(199, 201, 30)
         _, r = self.run_json("--name", "sleepy", "--baseline", "file", "--baseline-file", baseline,
                              "--regression", "wall.median -40%", "--runs", "10", "--warmup", "0",
-                             "--", prog("pc_sleep"), "90", expect=1)
+                             "--", prog("pc_sleep"), "150", expect=1)
         self.assertEqual(r["verdict"], "regressed")
         self.assertIn("the required speed-up of +40.0% is not met", r["reasons"][0])
         _, r = self.run_json("--name", "sleepy", "--baseline", "file", "--baseline-file", baseline,
                              "--regression", "wall.median -40%", "--runs", "10", "--warmup", "0",
-                             "--", prog("pc_sleep"), "5")
+                             "--", prog("pc_sleep"), "1")
         self.assertEqual(r["verdict"], "pass", r["reasons"])
         self.assertIn("the required speed-up of +40.0% is met", r["regressions"][0]["reason"])
 

@@ -176,6 +176,8 @@ run_result sample_result() {
   a.sys_ns = 100'000;
   a.max_rss_bytes = 4 << 20;
   a.exit_code = 0;
+  a.threads_max = 9;
+  a.memory_timeline = {{1000, 4096, 1, 9}};
   run_sample b = a;
   b.exit_code.reset();
   b.signal = 6;
@@ -231,6 +233,18 @@ BOOST_AUTO_TEST_CASE(result_round_trips_through_json_text) {
   BOOST_TEST(json.at("runs").at(1).at("signal").as_string() == "SIGABRT");
   BOOST_TEST(json.at("runs").at(0).at("signal").is_null());
   BOOST_TEST(json.at("summary").at("wall").at("ci_high").to_number<double>() == 2.5);
+}
+
+BOOST_AUTO_TEST_CASE(older_runs_without_thread_counts_still_read) {
+  auto json = result_to_json(sample_result());
+  auto& run = json.as_object()["runs"].as_array()[0].as_object();
+  run.erase("threads_max");
+  run["memory_timeline"] = boost::json::array{boost::json::array{1000, 4096, 2}};
+  const run_result back = result_from_json(json, "r.json");
+  BOOST_TEST(back.runs[0].threads_max == 0);
+  BOOST_TEST((back.runs[0].memory_timeline == std::vector<memory_point>{{1000, 4096, 2, 0}}));
+  run["memory_timeline"] = boost::json::array{boost::json::array{1000, 4096}};
+  BOOST_CHECK_THROW(result_from_json(json, "r.json"), usage_error);
 }
 
 BOOST_AUTO_TEST_CASE(result_reader_rejects_bad_runs) {

@@ -158,8 +158,9 @@ BOOST_AUTO_TEST_CASE(a_reply_becomes_the_sample_counters_and_timeline) {
   b.reply.write_chars = 10;
   b.reply.leaked_processes = 2;
   b.reply.point_count = 2;
-  b.reply.points[0] = {1000, 4096, 1, 0};
-  b.reply.points[1] = {2000, 8192, 3, 0};
+  b.reply.threads_peak = 7;
+  b.reply.points[0] = {1000, 4096, 1, 2};
+  b.reply.points[1] = {2000, 8192, 3, 7};
   const launcher_reply reply = decode_reply(b.bytes(), "launcher");
   const run_sample& s = reply.sample;
   BOOST_TEST(reply.spawn_errno == 0);
@@ -179,9 +180,10 @@ BOOST_AUTO_TEST_CASE(a_reply_becomes_the_sample_counters_and_timeline) {
   BOOST_TEST(s.io_read_chars == 9);
   BOOST_TEST(s.io_write_chars == 10);
   BOOST_TEST(s.leaked_processes == 2);
+  BOOST_TEST(s.threads_max == 7);
   BOOST_TEST(!s.limit);
   BOOST_TEST((reply.counters == process_counters{1, 2, 3, 4, 5, 6}));
-  BOOST_TEST((s.memory_timeline == std::vector<memory_point>{{1000, 4096, 1}, {2000, 8192, 3}}));
+  BOOST_TEST((s.memory_timeline == std::vector<memory_point>{{1000, 4096, 1, 2}, {2000, 8192, 3, 7}}));
 }
 
 BOOST_AUTO_TEST_CASE(a_signal_and_a_limit_are_kept_an_unknown_limit_is_dropped) {

@@ -94,7 +94,7 @@ BOOST_AUTO_TEST_CASE(a_bad_regression_rule_names_the_file_and_the_test) {
 BOOST_AUTO_TEST_CASE(a_rule_on_a_metric_no_run_has_is_an_error) {
   const std::string e = error_of(spec_of({}, {"wal.median +5%"}), file);
   expect_in(e, "specs/t.json: test 't': regression rule 'wal.median +5%': no run measures 'wal'");
-  expect_in(e, "rules compare one of cpu, ctx.involuntary");
+  expect_in(e, "rules compare one of cpu, cpu.util, ctx.involuntary");
 }
 
 BOOST_AUTO_TEST_CASE(a_soak_trend_without_a_soak_names_the_fix) {
@@ -124,6 +124,16 @@ BOOST_AUTO_TEST_CASE(memory_trends_need_the_sampler) {
   soak.duration_ns = 1'000'000'000;
   soak.sample_interval_ns = 0;
   BOOST_CHECK_NO_THROW((void)compile_plan(soak, file));
+}
+
+BOOST_AUTO_TEST_CASE(thread_gates_need_the_sampler_and_rules_may_compare_threads) {
+  run_spec s = spec_of({"threads.max <= 8"}, {"threads.median +10%", "cpu.util.median +10%"});
+  BOOST_CHECK_NO_THROW((void)compile_plan(s, file));
+  s.sample_interval_ns = 0;
+  expect_in(error_of(s, file), "specs/t.json: test 't': threshold 'threads.max <= 8': threads.max counts "
+                               "threads with the tree sampler, but sampling is off (sample interval 0)");
+  s.limits.processes = 10;  // a sampled limit turns it on
+  BOOST_CHECK_NO_THROW((void)compile_plan(s, file));
 }
 
 BOOST_AUTO_TEST_CASE(a_flag_over_a_spec_file_gets_the_flag_fix) {

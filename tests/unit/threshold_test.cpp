@@ -99,6 +99,51 @@ run_sample ok_run() {
   return s;
 }
 
+BOOST_AUTO_TEST_CASE(cpu_utilization_is_a_percentage_and_threads_a_count) {
+  const auto u = parse_threshold("cpu.util.median >= 150%");
+  BOOST_TEST(u.metric == "cpu.util");
+  BOOST_TEST(u.statistic == "median");
+  BOOST_TEST(u.limit == 1.5);
+  BOOST_TEST((u.form == value_form::percent));
+  BOOST_TEST(format_threshold_limit(u) == "150%");
+  const auto t = parse_threshold("threads.max <= 8");
+  BOOST_TEST(t.metric == "threads");
+  BOOST_TEST(t.statistic == "max");
+  BOOST_TEST(t.limit == 8);
+  BOOST_TEST(parse_threshold("threads < 9").statistic == "max");  // bare: the worst run
+  const auto g = parse_threshold("threads.growth < 10%");
+  BOOST_TEST(g.metric == "threads");
+  BOOST_TEST(g.statistic == "growth");
+  BOOST_TEST((g.source == subject_source::soak));
+  BOOST_TEST(g.limit == 0.1);
+  expect_error("cpu.util < 50%", "'cpu.util' has no statistic; write e.g. 'cpu.util.median'");
+  expect_error("cpu.util.median < 1.5", "'1.5' needs a unit: cpu.util.median is a percentage");
+  expect_error("threads.max < 10%", "percentages go with cpu.util, rss.growth, threads.growth and wall.drift");
+  expect_error("threads.max < 2.5", "'2.5' is not a whole number");
+}
+
+BOOST_AUTO_TEST_CASE(cpu_utilization_and_threads_come_from_the_runs) {
+  run_sample a = ok_run(), b = ok_run();
+  a.wall_ns = 100;
+  a.user_ns = 120;
+  a.sys_ns = 30;  // 150%
+  a.threads_max = 3;
+  b.wall_ns = 200;
+  b.user_ns = 50;  // 25%
+  b.threads_max = 7;
+  auto columns = metric_columns({a, b});
+  BOOST_TEST((columns.at("cpu.util") == std::vector<double>{1.5, 0.25}));
+  BOOST_TEST((columns.at("threads") == std::vector<double>{3, 7}));
+  // One run the sampler never saw: no thread column at all, rather than a run of "0 threads".
+  b.threads_max = 0;
+  columns = metric_columns({a, b});
+  BOOST_TEST(!columns.contains("threads"));
+  auto r = result_with({a, b});
+  apply_verdict(r, parse_thresholds({"threads.max <= 8"}, "t"), false);
+  BOOST_TEST(to_string(r.outcome) == std::string("failed"));
+  BOOST_TEST(r.reasons.at(0) == "threads.max <= 8: threads.max was not measured");
+}
+
 BOOST_AUTO_TEST_CASE(verdict_pass_when_all_thresholds_hold) {
   auto r = result_with({ok_run(), ok_run()});
   apply_verdict(r, parse_thresholds({"wall.p95 < 120ms", "exit.failures == 0"}, "test"), false);

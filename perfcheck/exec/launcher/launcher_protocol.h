@@ -12,7 +12,7 @@
 #define PERFCHECK_LAUNCHER_MAGIC 0x314c4350u
 /// Bumped whenever a message layout changes; the launcher refuses other versions.
 /// 2: message types, limits, tree sampling, memory timeline, I/O, leaked processes.
-#define PERFCHECK_LAUNCHER_VERSION 2u
+#define PERFCHECK_LAUNCHER_VERSION 3u
 /// The launcher's fd for the control socket: perfcheck always places it there.
 #define PERFCHECK_LAUNCHER_CONTROL_FD 3
 
@@ -94,7 +94,7 @@ struct perfcheck_launcher_point {
   int64_t t_ns;       ///< since spawn, of the first sample it stands for
   int64_t rss_bytes;  ///< summed RSS of the tree's processes
   int32_t processes;  ///< live processes in the tree
-  int32_t reserved;   ///< zero
+  int32_t threads;    ///< threads of the tree's live processes
 };
 
 /// launcher -> perfcheck: what the run cost, sent once the command and every process it
@@ -129,6 +129,8 @@ struct perfcheck_launcher_reply {
   int32_t leaked_processes;       ///< processes still alive when the command exited on its own
   int32_t samples;                ///< tree samples taken
   int32_t io_available;           ///< 1 when /proc/self/io was readable (the io fields mean something)
+  int32_t threads_peak;           ///< most threads of the tree's live processes in one sample; 0: no sample
+  int32_t reserved;               ///< zero
   struct perfcheck_launcher_point points[PERFCHECK_LAUNCHER_MAX_POINTS];
 };
 
@@ -140,12 +142,12 @@ struct perfcheck_launcher_reply {
 static_assert(sizeof(perfcheck_launcher_run) == 208, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_stop) == 24, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_point) == 24, "fixed layout");
-static_assert(offsetof(perfcheck_launcher_reply, points) == 176, "fixed layout");
+static_assert(offsetof(perfcheck_launcher_reply, points) == 184, "fixed layout");
 #else
 _Static_assert(sizeof(struct perfcheck_launcher_run) == 208, "fixed layout");
 _Static_assert(sizeof(struct perfcheck_launcher_stop) == 24, "fixed layout");
 _Static_assert(sizeof(struct perfcheck_launcher_point) == 24, "fixed layout");
-_Static_assert(offsetof(struct perfcheck_launcher_reply, points) == 176, "fixed layout");
+_Static_assert(offsetof(struct perfcheck_launcher_reply, points) == 184, "fixed layout");
 #endif
 
 #endif  // PERFCHECK_EXEC_LAUNCHER_PROTOCOL_H

@@ -158,7 +158,8 @@ static void sample_stage(struct launcher_run* run, int64_t now) {
   process_tree_walk(tree, 1, request->open_files > 0);
   ++run->reply.samples;
   if (tree->rss_bytes > run->peak) run->peak = tree->rss_bytes;
-  memory_timeline_add(&run->timeline, now - run->start_ns, tree->rss_bytes, tree->live);
+  if (tree->threads > run->reply.threads_peak) run->reply.threads_peak = tree->threads;
+  memory_timeline_add(&run->timeline, now - run->start_ns, tree->rss_bytes, tree->live, tree->threads);
   if (request->memory_bytes > 0 && tree->rss_bytes > request->memory_bytes)
     trip(run, PERFCHECK_LIMIT_MEMORY, tree->rss_bytes, now);
   if (request->processes > 0 && tree->live > request->processes)

@@ -16,6 +16,7 @@ static void merge_neighbours(struct memory_timeline* timeline) {
     struct perfcheck_launcher_point a = reply->points[2 * i], b = reply->points[2 * i + 1];
     if (b.rss_bytes > a.rss_bytes) a.rss_bytes = b.rss_bytes;
     if (b.processes > a.processes) a.processes = b.processes;
+    if (b.threads > a.threads) a.threads = b.threads;
     reply->points[i] = a;
   }
   reply->point_count = PERFCHECK_LAUNCHER_MAX_POINTS / 2;
@@ -23,7 +24,7 @@ static void merge_neighbours(struct memory_timeline* timeline) {
 }
 
 void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t rss_bytes,
-                         int32_t processes) {
+                         int32_t processes, int32_t threads) {
   struct perfcheck_launcher_reply* reply = timeline->reply;
   if (timeline->bucket_samples == 0) {
     if (reply->point_count == PERFCHECK_LAUNCHER_MAX_POINTS) merge_neighbours(timeline);
@@ -31,11 +32,12 @@ void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t
     p->t_ns = t_ns;
     p->rss_bytes = rss_bytes;
     p->processes = processes;
-    p->reserved = 0;
+    p->threads = threads;
   } else {
     struct perfcheck_launcher_point* p = &reply->points[reply->point_count - 1];
     if (rss_bytes > p->rss_bytes) p->rss_bytes = rss_bytes;
     if (processes > p->processes) p->processes = processes;
+    if (threads > p->threads) p->threads = threads;
   }
   if (++timeline->bucket_samples >= timeline->samples_per_point) timeline->bucket_samples = 0;
 }

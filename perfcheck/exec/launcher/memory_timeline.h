@@ -20,6 +20,6 @@ void memory_timeline_start(struct memory_timeline* timeline,
                            struct perfcheck_launcher_reply* reply);
 /// Adds one sample taken `t_ns` after the spawn.
 void memory_timeline_add(struct memory_timeline* timeline, int64_t t_ns, int64_t rss_bytes,
-                         int32_t processes);
+                         int32_t processes, int32_t threads);
 
 #endif  // PERFCHECK_EXEC_LAUNCHER_MEMORY_TIMELINE_H

@@ -149,9 +149,9 @@ static int read_stat(struct process_tree* tree, pid_t pid, int cached, char* lin
   return read_small_file(path.text, line, size, &tree->own_read_chars) > 0;
 }
 
-// Adds one live or zombie process's CPU ticks, RSS and (with count_fds) open fds.
+// Adds one live or zombie process's CPU ticks, RSS, threads and (with count_fds) open fds.
 static void measure_process(struct process_tree* tree, pid_t pid, const char* line, int zombie,
-                            int count_fds) {
+                            long threads, int count_fds) {
   const char* utime = stat_field(line, 14);
   if (utime != NULL) {
     char* end = NULL;
@@ -162,6 +162,7 @@ static void measure_process(struct process_tree* tree, pid_t pid, const char* li
   }
   const char* rss = stat_field(line, 24);
   if (!zombie && rss != NULL) tree->rss_bytes += strtoll(rss, NULL, 10) * tree->page_size;
+  if (!zombie) tree->threads += (int)threads;
   if (count_fds && !zombie) {
     struct path_buffer path;
     proc_path(&path, pid, "/fd");
@@ -199,6 +200,7 @@ void process_tree_walk(struct process_tree* tree, int measure, int count_fds) {
   tree->rss_bytes = 0;
   tree->cpu_ticks = 0;
   tree->max_fds = 0;
+  tree->threads = 0;
   if (tree->self_children_fd < 0) {
     struct path_buffer path;
     children_path(&path, getpid(), getpid());
@@ -211,11 +213,12 @@ void process_tree_walk(struct process_tree* tree, int measure, int count_fds) {
     int cached = cached_entry(tree, pid);
     if (!read_stat(tree, pid, cached, line, sizeof line)) continue;  // gone already
     const char* state = stat_field(line, 3);
-    const char* threads = stat_field(line, 20);
+    const char* threads_field = stat_field(line, 20);
+    long threads = threads_field != NULL ? strtol(threads_field, NULL, 10) : 0;
     int zombie = state == NULL || *state == 'Z' || *state == 'X';
     if (!zombie) ++tree->live;
-    if (measure) measure_process(tree, pid, line, zombie, count_fds);
+    if (measure) measure_process(tree, pid, line, zombie, threads, count_fds);
     if (zombie) continue;
-    push_children_of(tree, pid, cached, threads != NULL ? strtol(threads, NULL, 10) : 0);
+    push_children_of(tree, pid, cached, threads);
   }
 }

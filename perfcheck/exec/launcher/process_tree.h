@@ -30,6 +30,7 @@ struct process_tree {
   int64_t rss_bytes;  ///< summed over live processes (with `measure`)
   int64_t cpu_ticks;  ///< utime + stime + cutime + cstime of every listed process (with `measure`)
   int max_fds;        ///< most open fds of one process (with `count_fds`)
+  int threads;        ///< threads of the live processes, summed (with `measure`)
   struct cached_files cache[PROCESS_TREE_CACHED];
   int cache_count;
   int self_children_fd;     ///< the launcher's own children file, -1 until opened
@@ -41,7 +42,7 @@ struct process_tree {
 /// An empty tree with nothing open.
 void process_tree_init(struct process_tree* tree, long page_size);
 /// Walks the launcher's descendants: pids, count and live, and with `measure` the summed RSS,
-/// CPU ticks and (with `count_fds`) the most open fds of one process.
+/// CPU ticks, the threads and (with `count_fds`) the most open fds of one process.
 void process_tree_walk(struct process_tree* tree, int measure, int count_fds);
 /// Closes the cached files of the processes (at the end of a run: their pids may be reused).
 void process_tree_forget(struct process_tree* tree);
