@@ -4,6 +4,7 @@
 #include "perfcheck/store/sqlite_history_store.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -65,8 +66,10 @@ std::vector<session_info> sqlite_history_store::sessions() {
   auto& db = connection();
   // One pass over results_session_columns in its own order (no sort of 200,000 rows): the
   // verdicts are counted beside the other columns, one SUM per verdict.
-  constexpr verdict verdicts[] = {verdict::pass,         verdict::improved, verdict::regressed,
-                                  verdict::failed,       verdict::inconclusive, verdict::error};
+  constexpr verdict verdicts[] = {verdict::pass,   verdict::improved,     verdict::regressed,
+                                  verdict::failed, verdict::inconclusive, verdict::error};
+  static_assert(std::size(verdicts) == static_cast<std::size_t>(verdict::error) + 1,
+                "every verdict is counted: add a new one to the list");
   std::string counts;
   for (verdict v : verdicts)
     counts += fmt::format(", SUM(CASE WHEN verdict = '{}' THEN 1 ELSE 0 END)", to_string(v));
