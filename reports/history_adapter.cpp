@@ -34,14 +34,25 @@ std::vector<metric_figures> figures_of(const std::map<std::string, metric_summar
   return out;
 }
 
+bool is_ascii(std::string_view text) {
+  return std::all_of(text.begin(), text.end(),
+                     [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+}
+
+// valid_utf8(text), moving `text` itself when it is ASCII (nearly always): 200 tests x 1,000
+// results are four strings fewer to copy each.
+std::string valid_utf8_taken(std::string& text) {
+  return is_ascii(text) ? std::move(text) : valid_utf8(text);
+}
+
 // An older result: only the metrics the charts draw (`keep`), so that a long history stays
-// small in memory; the current result keeps every metric.
-report_result result_of(const store::series_point& p, const std::vector<std::string>& keep) {
+// small in memory; the current result keeps every metric. Takes the point's strings.
+report_result result_of(store::series_point& p, const std::vector<std::string>& keep) {
   report_result r;
-  r.session = valid_utf8(p.session_id);
-  r.commit = valid_utf8(p.git_commit);
-  r.branch = valid_utf8(p.git_branch);
-  r.date = valid_utf8(p.started_at);
+  r.session = valid_utf8_taken(p.session_id);
+  r.commit = valid_utf8_taken(p.git_commit);
+  r.branch = valid_utf8_taken(p.git_branch);
+  r.date = valid_utf8_taken(p.started_at);
   r.outcome = p.outcome;
   for (const auto& metric : keep) {
     if (const auto it = p.summary.find(metric); it != p.summary.end()) {
@@ -130,13 +141,13 @@ std::optional<baseline_origin> read_series(store::history_store& history,
                                 .metrics = keep});
   test.history.reserve(points.size());
   for (auto& p : points) {
+    if (p.key == newest_pooled) origin = baseline_origin{p.git_commit, p.started_at};
     if (p.key == stored.key) {
       test.current = test.history.size();
       test.history.push_back(result_of(res));
     } else {
-      test.history.push_back(result_of(p, keep));
+      test.history.push_back(result_of(p, keep));  // takes p's strings
     }
-    if (p.key == newest_pooled) origin = baseline_origin{p.git_commit, p.started_at};
     p.summary.clear();  // keep the peak low on long histories
   }
   if (!test.current) {  // not in its own series (a filter mismatch): still report it
@@ -248,9 +259,7 @@ report_test test_of(store::history_store& history, const store::stored_result& s
 std::string valid_utf8(std::string_view text) {
   // Nearly every string of a history (commits, dates, sessions, metric names) is ASCII: one
   // pass that only looks, then one copy (the loop below appends code point by code point).
-  if (std::all_of(text.begin(), text.end(),
-                  [](char c) { return static_cast<unsigned char>(c) < 0x80; }))
-    return std::string(text);
+  if (is_ascii(text)) return std::string(text);
   std::string out;
   out.reserve(text.size());
   const auto* s = reinterpret_cast<const unsigned char*>(text.data());

@@ -100,6 +100,18 @@ CREATE TABLE acceptances (
 );
 )sql";
 
+// v4: a test's trend reads its summaries from one run of an index. A summaries row sits with
+// the other tests' rows of its session, so the series query (by name) read one page per result
+// of the series, most of it other tests' rows; summaries.name (the result's test name) and an
+// index ordered by it and holding every column the query reads put a series' rows together.
+constexpr const char* schema_v4 = R"sql(
+ALTER TABLE summaries ADD COLUMN name TEXT NOT NULL DEFAULT '';
+UPDATE summaries SET name = (SELECT r.name FROM results r WHERE r.id = summaries.result_id);
+CREATE INDEX summaries_series_columns ON summaries
+  (name, metric, result_id, n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low,
+   ci_high);
+)sql";
+
 }  // namespace
 
 const std::vector<schema_migration>& sqlite_migrations() {
@@ -107,6 +119,7 @@ const std::vector<schema_migration>& sqlite_migrations() {
       {1, "v1: results, samples, summaries, result_messages", schema_v1},
       {2, "v2: covering indexes for series, baselines and sessions", schema_v2},
       {3, "v3: baseline epochs (baseline_state, epoch, acceptances)", schema_v3},
+      {4, "v4: summaries by test name (summaries.name, summaries_series_columns)", schema_v4},
   };
   return steps;
 }

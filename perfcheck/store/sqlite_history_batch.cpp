@@ -12,8 +12,10 @@ namespace {
 
 class sqlite_batch final : public history_batch {
  public:
-  sqlite_batch(sqlite_connection& db, bool epochs)
-      : tx_(db, sqlite_transaction::mode::write),
+  sqlite_batch(sqlite_connection& db, int version)
+      : epochs_(version >= 3),
+        names_(version >= 4),
+        tx_(db, sqlite_transaction::mode::write),
         insert_(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
@@ -21,21 +23,21 @@ class sqlite_batch final : public history_batch {
     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15{})
     ON CONFLICT (result_key) DO NOTHING
     RETURNING id)sql",
-                                epochs ? ", epoch, baseline_state" : "", epochs ? ", ?16, ?17" : ""),
+                                epochs_ ? ", epoch, baseline_state" : "", epochs_ ? ", ?16, ?17" : ""),
                 "add a result"),
         sample_(db,
                 "INSERT INTO samples (result_id, metric, run_index, value) VALUES (?1, ?2, ?3, ?4)",
                 "add a sample"),
         summary_(db,
-                 fmt::format("INSERT INTO summaries (result_id, metric, {}) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)",
-                             summary_columns),
+                 fmt::format("INSERT INTO summaries (result_id, metric, {}{}) VALUES "
+                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{})",
+                             summary_columns, names_ ? ", name" : "", names_ ? ", ?15" : ""),
                  "add a summary"),
         message_(db,
                  "INSERT INTO result_messages (result_id, kind, position, message) "
                  "VALUES (?1, ?2, ?3, ?4)",
                  "add a reason or warning") {
-    if (epochs) placer_ = std::make_unique<epoch_placer>(db);
+    if (epochs_) placer_ = std::make_unique<epoch_placer>(db);
   }
 
   bool add(const stored_result& entry) override {
@@ -86,6 +88,7 @@ class sqlite_batch final : public history_batch {
     }
     for (const auto& [metric, m] : r.summary) {
       summary_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(m.n));
+      if (names_) summary_.bind(15, r.name);
       int index = 4;
       for (double v : {m.min, m.max, m.mean, m.median, m.stddev, m.mad, m.p90, m.p95, m.p99,
                        m.ci_low, m.ci_high}) {
@@ -105,6 +108,8 @@ class sqlite_batch final : public history_batch {
     }
   }
 
+  bool epochs_;  ///< schema v3: results carry their epoch and baseline state
+  bool names_;   ///< schema v4: summaries carry the test's name
   // Declared before the statements: they are finalized before the transaction ends.
   sqlite_transaction tx_;
   sqlite_statement insert_, sample_, summary_, message_;
@@ -113,8 +118,8 @@ class sqlite_batch final : public history_batch {
 
 }  // namespace
 
-std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, bool epochs) {
-  return std::make_unique<sqlite_batch>(db, epochs);
+std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, int version) {
+  return std::make_unique<sqlite_batch>(db, version);
 }
 
 }  // namespace perfcheck::store::detail

@@ -4,6 +4,7 @@
 #include "perfcheck/store/sqlite_history_store.hpp"
 
 #include <algorithm>
+#include <iterator>
 #include <unordered_map>
 
 #include <fmt/format.h>
@@ -52,42 +53,59 @@ stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s
   return out;
 }
 
+// The summaries of the test ?1, of the metrics ?2, ?3, ... (`metrics` of them; none: every
+// metric). From schema v4 on they are one run of summaries_series_columns; an older file
+// (opened read-only, so not migrated) finds them through results.
+sqlite_statement summaries_statement(sqlite_connection& db, int version, std::size_t metrics) {
+  std::string metric_filter;
+  for (std::size_t i = 0; i < metrics; ++i)
+    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 2);
+  if (!metric_filter.empty()) metric_filter = fmt::format(" AND s.metric IN ({})", metric_filter);
+  const std::string sql =
+      version >= 4 ? fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
+                                 "WHERE s.name = ?1{}",
+                                 detail::summary_columns, metric_filter)
+                   : fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
+                                 "JOIN results r ON r.id = s.result_id WHERE r.name = ?1{}",
+                                 detail::summary_columns, metric_filter);
+  return sqlite_statement(db, sql, "read a test's summaries");
+}
+
 }  // namespace
 
 std::vector<session_info> sqlite_history_store::sessions() {
   auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
-  std::vector<session_info> out;
-  std::unordered_map<std::string, std::size_t> index;
-  {
-    sqlite_statement s(db, R"sql(
+  // One pass over results_session_columns in its own order (no sort of 200,000 rows): the
+  // verdicts are counted beside the other columns, one SUM per verdict.
+  constexpr verdict verdicts[] = {verdict::pass,   verdict::improved,     verdict::regressed,
+                                  verdict::failed, verdict::inconclusive, verdict::error};
+  static_assert(std::size(verdicts) == static_cast<std::size_t>(verdict::error) + 1,
+                "every verdict is counted: add a new one to the list");
+  std::string counts;
+  for (verdict v : verdicts)
+    counts += fmt::format(", SUM(CASE WHEN verdict = '{}' THEN 1 ELSE 0 END)", to_string(v));
+  sqlite_statement s(db, fmt::format(R"sql(
       SELECT session_id, MIN(started_at), MAX(finished_at), COUNT(*), MIN(machine), MIN(git_branch),
-             MIN(git_commit)
+             MIN(git_commit){}
       FROM results GROUP BY session_id ORDER BY MIN(started_at), session_id)sql",
-                       "list sessions");
-    while (s.step()) {
-      session_info info;
-      info.id = s.text(0);
-      info.started_at = s.text(1);
-      info.finished_at = s.text(2);
-      info.results = static_cast<std::size_t>(s.integer(3));
-      info.machine = s.text(4);
-      info.git_branch = s.text(5);
-      info.git_commit = s.text(6);
-      index[info.id] = out.size();
-      out.push_back(std::move(info));
-    }
-  }
-  sqlite_statement s(
-      db, "SELECT session_id, verdict, COUNT(*) FROM results GROUP BY session_id, verdict",
-      "count verdicts per session");
+                                     counts),
+                     "list sessions");
+  std::vector<session_info> out;
   while (s.step()) {
-    const auto v = verdict_from_string(s.text(1));
-    const auto it = index.find(s.text(0));
-    if (v && it != index.end())
-      out[it->second].verdicts[*v] = static_cast<std::size_t>(s.integer(2));
+    session_info info;
+    info.id = s.text(0);
+    info.started_at = s.text(1);
+    info.finished_at = s.text(2);
+    info.results = static_cast<std::size_t>(s.integer(3));
+    info.machine = s.text(4);
+    info.git_branch = s.text(5);
+    info.git_commit = s.text(6);
+    int column = 7;
+    for (verdict v : verdicts) {
+      if (const auto n = s.integer(column++); n > 0) info.verdicts[v] = static_cast<std::size_t>(n);
+    }
+    out.push_back(std::move(info));
   }
-  tx.commit();
   return out;
 }
 
@@ -139,18 +157,11 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
       points.push_back(std::move(p));
     }
   }
-  // The metrics asked for, as numbered parameters after the filter's: s.metric IN (?5, ?6).
-  std::string metric_filter;
-  for (std::size_t i = 0; i < q.metrics.size(); ++i)
-    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 5);
-  if (!metric_filter.empty()) metric_filter = fmt::format(" AND s.metric IN ({})", metric_filter);
-  sqlite_statement s(db,
-                     fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
-                                 "JOIN results r ON r.id = s.result_id WHERE {}{}",
-                                 detail::summary_columns, filter, metric_filter),
-                     "read a test's summaries");
-  bind_filter(s);
-  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 5, q.metrics[i]);
+  // Only the points' own rows are kept (index): rows of the name's other specs, machines or
+  // branches are read and dropped.
+  sqlite_statement s = summaries_statement(db, schema_version(), q.metrics.size());
+  s.bind(1, q.name);
+  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 2, q.metrics[i]);
   while (s.step()) {
     const auto it = index.find(s.integer(0));
     if (it != index.end()) points[it->second].summary[s.text(1)] = read_summary(s, 2);

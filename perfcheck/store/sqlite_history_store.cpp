@@ -240,9 +240,9 @@ std::size_t sqlite_history_store::add(std::span<const stored_result> results) {
 }
 
 std::unique_ptr<history_batch> sqlite_history_store::begin_batch() {
-  // Baseline epochs exist from schema v3 on (an older file is written only by the tests that
-  // build one to migrate).
-  return detail::begin_sqlite_batch(impl_->db, impl_->version >= 3);
+  // Baseline epochs exist from schema v3 on, summaries.name from v4 (an older file is written
+  // only by the tests that build one to migrate).
+  return detail::begin_sqlite_batch(impl_->db, impl_->version);
 }
 
 std::size_t sqlite_history_store::prune(const prune_policy& policy) {

@@ -16,8 +16,9 @@ namespace perfcheck::store {
 namespace detail {
 class sqlite_connection;
 /// A batch of additions on `db` (sqlite_history_batch.cpp).
-/// `epochs`: the file has schema v3's epoch columns (each result is placed in its epoch).
-std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, bool epochs);
+/// `version`: the file's schema version; from v3 on each result is placed in its epoch, from v4
+/// on its summaries carry its name.
+std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, int version);
 /// The statistics columns of the summaries table, in the order the store writes and reads them.
 inline constexpr const char* summary_columns =
     "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";

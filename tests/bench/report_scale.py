@@ -6,7 +6,7 @@ The history is a real SQLite history file, filled through `perfcheck history imp
 results shaped like the ones `perfcheck run` writes (a template result is taken from one real
 run of --program): per test a random walk with a few level shifts, 5 runs per result. It is
 built once per shape in --work and reused (building it takes minutes; reporting on it is what
-is measured).
+is measured); a kept history is brought to the current schema before it is measured.
 
 The report (every format, charts included) is then measured by an outer `perfcheck run`, so the
 wall time, the CPU time (user + sys of the process tree, printed beside the wall time because
@@ -119,6 +119,17 @@ def build_history(perfcheck, program, history, tests, results, seed):
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def migrate(perfcheck, history):
+    """A kept history may have an older schema; the report reads it as it is (read-only), so
+    bring it to this perfcheck's schema first with a write that adds nothing (an empty import)."""
+    with tempfile.TemporaryDirectory(prefix="perfcheck-report-scale-") as tmp:
+        empty = os.path.join(tmp, "empty.json")
+        with open(empty, "w") as f:
+            json.dump({"schema": "perfcheck/history/v1", "results": []}, f)
+        subprocess.run([perfcheck, "history", "import", "--history", history, empty], check=True,
+                       stdout=subprocess.DEVNULL)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--perfcheck", required=True)
@@ -149,6 +160,7 @@ def main():
         os.replace(partial, history)
         print(f"built in {time.monotonic() - t0:.0f} s, {os.path.getsize(history) / MIB:.0f} MiB", flush=True)
 
+    migrate(args.perfcheck, history)
     out = os.path.join(args.work, "report")
     measured = os.path.join(args.work, "measured.json")
     subprocess.run([args.perfcheck, "run", "-q", "--warmup", "0", "--runs", str(args.runs), "--json", measured,

@@ -96,6 +96,8 @@ class ReportTest(unittest.TestCase):
             db = sqlite3.connect(cls.history)
             db.execute("UPDATE results SET name = ?1, result_json = json_set(result_json, '$.name', ?1) "
                        "WHERE name = 'placeholder'", (cls.hostile,))
+            # Since schema v4 a summary carries its result's name too (the series reads them by it).
+            db.execute("UPDATE summaries SET name = ?1 WHERE name = 'placeholder'", (cls.hostile,))
             db.commit()
             db.close()
         cls.out = os.path.join(cls.dir, "report")

@@ -712,7 +712,9 @@ BOOST_AUTO_TEST_CASE(a_v2_file_migrates_to_v3_with_every_result_accepted_in_epoc
     for (const auto* x : {&p, &r, &e}) BOOST_TEST(store.record(*x));
   }
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'acceptances'") == 0);
-  sqlite_history_store store(path);
+  sqlite_store_options v3;
+  v3.migrations.resize(3);
+  sqlite_history_store store(path, v3);
   BOOST_TEST(store.schema_version() == 3);
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM results WHERE epoch = 0") == 3);
   BOOST_TEST(raw_text(path, "SELECT group_concat(baseline_state, ',') FROM "
@@ -732,6 +734,52 @@ BOOST_AUTO_TEST_CASE(a_v2_file_migrates_to_v3_with_every_result_accepted_in_epoc
   // New results follow the epoch rules.
   BOOST_TEST(store.record(make_result({.started_at = minute(4), .outcome = verdict::regressed})));
   BOOST_TEST(store.pending({"parse", "s1", "m1", "main"}).has_value());
+}
+
+BOOST_AUTO_TEST_CASE(a_v3_file_migrates_to_v4_with_every_summary_named_and_reads_the_same) {
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  sqlite_store_options v3;
+  v3.migrations.resize(3);
+  {
+    sqlite_history_store store(path, v3);
+    for (int m : {1, 2, 3}) {
+      BOOST_TEST(store.record(make_result({.started_at = minute(m), .walls = {m * 100, m * 110}})));
+      BOOST_TEST(store.record(make_result({.name = "other", .started_at = minute(m)})));
+    }
+  }
+  const std::string index_query =
+      "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = "
+      "'summaries_series_columns'";
+  BOOST_TEST(raw_count(path, index_query) == 0);
+  // An older file opened read-only is read as it is (not migrated): the same series.
+  std::vector<series_point> before;
+  {
+    sqlite_store_options read_only;
+    read_only.read_only = true;
+    read_only.create = false;
+    sqlite_history_store store(path, read_only);
+    BOOST_TEST(store.schema_version() == 3);
+    before = store.series({.name = "parse", .metrics = {"wall"}});
+  }
+  BOOST_REQUIRE(before.size() == 3u);
+  BOOST_TEST(before[2].summary.at("wall").median == 330.0);
+  BOOST_TEST(before[2].summary.size() == 1u);
+
+  sqlite_history_store store(path);
+  BOOST_TEST(store.schema_version() == latest_version());
+  BOOST_TEST(raw_count(path, index_query) == 1);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = 'parse'") == 6);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = 'other'") == 6);
+  BOOST_TEST((store.series({.name = "parse", .metrics = {"wall"}}) == before));
+  // New results name their summaries too; the series has them.
+  BOOST_TEST(store.record(make_result({.started_at = minute(4)})));
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = 'parse'") == 8);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = ''") == 0);
+  const auto after = store.series({.name = "parse"});
+  BOOST_REQUIRE(after.size() == 4u);
+  BOOST_TEST(after[3].summary.size() == 2u);
+  BOOST_TEST(after[3].summary.at("wall").median == 110.0);
 }
 
 BOOST_AUTO_TEST_CASE(a_test_only_next_step_migrates_forward_and_keeps_the_data) {
