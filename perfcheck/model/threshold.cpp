@@ -316,15 +316,16 @@ threshold_expr parse_threshold(std::string_view text) {
   expr.text = std::string(s);
 
   // Left-hand side: identifier characters, dots and an optional @level.
-  // A level may name its parameter ("@n=500"): '=' is part of it after '@' when it joins two
-  // words, so "exit.failures==0" and "wall.p95@16 == 1s" still end at the operator.
+  // A level may name its parameters ("@n=500", "@n=500,mode=fast"): '=' and ',' are part of it
+  // after '@' when they join two words, so "exit.failures==0" and "wall.p95@16 == 1s" still end
+  // at the operator.
   std::size_t i = 0;
   bool in_level = false;
   auto word_char = [&](std::size_t k) {
     const char c = s[k];
     if (std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-') return true;
     if (c == '@') return in_level = true;
-    return c == '=' && in_level && k > 0 && std::isalnum(static_cast<unsigned char>(s[k - 1])) &&
+    return (c == '=' || c == ',') && in_level && k > 0 && std::isalnum(static_cast<unsigned char>(s[k - 1])) &&
            k + 1 < s.size() && std::isalnum(static_cast<unsigned char>(s[k + 1]));
   };
   while (i < s.size() && word_char(i)) ++i;

@@ -34,6 +34,9 @@ BOOST_AUTO_TEST_CASE(parses_metric_statistic_operator_and_value) {
   const auto lv = parse_threshold("wall.p99@16 < 2s");
   BOOST_TEST(lv.level.value_or("") == "16");
   BOOST_TEST(lv.subject() == "wall.p99@16");
+  const auto two = parse_threshold("wall.median@ms=4,mode=b < 10s");
+  BOOST_TEST(two.level.value_or("") == "ms=4,mode=b");
+  BOOST_TEST(two.limit == 10e9);
 }
 
 void expect_error(const std::string& text, const std::string& part) {
