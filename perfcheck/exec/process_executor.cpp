@@ -40,6 +40,37 @@ void check_cpus(const std::vector<int>& cpus) {
                         format_cpu_list(usable));
 }
 
+/// The round from its replies (one per copy, then the round's) and its shared output: the
+/// first copy that could not start throws; output past the OUTPUT limit is every copy's limit.
+round_report round_of(std::vector<launcher_reply>& replies, const run_report& output,
+                      const spawn_context& context, std::int64_t output_limit) {
+  round_report round;
+  round.stdout_bytes = output.stdout_bytes;
+  round.stderr_bytes = output.stderr_bytes;
+  round.output_truncated = output.output_truncated;
+  for (std::size_t i = 0; i + 1 < replies.size(); ++i) {
+    launcher_reply& reply = replies[i];
+    if (reply.spawn_errno != 0) throw_spawn_error(context, reply.spawn_step, reply.spawn_errno);
+    run_report copy;
+    copy.counters = reply.counters;
+    copy.sample = std::move(reply.sample);
+    round.rss_total_bytes += copy.sample.rss_tree_bytes;
+    round.copies.push_back(std::move(copy));
+  }
+  const launcher_reply& end = replies.back();
+  round.wall_ns = end.sample.wall_ns;
+  if (end.sample.rss_tree_bytes > 0) round.rss_total_bytes = end.sample.rss_tree_bytes;
+  round.leaked_processes = end.sample.leaked_processes;
+  const std::int64_t total = round.stdout_bytes + round.stderr_bytes;
+  if (output_limit > 0 && total > output_limit)
+    for (auto& copy : round.copies)
+      if (!copy.sample.limit) {
+        copy.sample.limit = limit_kind::output;
+        copy.sample.limit_observed = static_cast<double>(total);
+      }
+  return round;
+}
+
 }  // namespace
 }  // namespace detail
 
@@ -136,7 +167,7 @@ launcher_reply process_executor::await_reply(output_pump& output) {
   return std::move(*reply);
 }
 
-run_report process_executor::run(const output_capture& capture) {
+void process_executor::check_ready(const output_capture& capture) const {
   if (!launcher_.running())
     throw std::runtime_error("process_executor: the launcher is gone; create a new executor");
   if (in_run_)
@@ -145,6 +176,10 @@ run_report process_executor::run(const output_capture& capture) {
     throw usage_error(
         "limit OUTPUT needs the output captured, but it passes through; drop "
         "--show-output or the OUTPUT limit");
+}
+
+run_report process_executor::run(const output_capture& capture) {
+  check_ready(capture);
   if (!in_flight_.empty() && !pipelinable(capture))
     throw std::logic_error("process_executor: a follow-up run was promised with the output "
                            "discarded, but this run captures it");
@@ -177,6 +212,43 @@ run_report process_executor::run(const output_capture& capture) {
   report.sample = std::move(reply.sample);
   add_late_limits(report, oom_kills_before, refused_before);
   return report;
+}
+
+round_report process_executor::run_round(const output_capture& capture, int copies) {
+  check_ready(capture);
+  if (copies < 1 || copies > PERFCHECK_LAUNCHER_MAX_COPIES || !in_flight_.empty())
+    throw std::logic_error("process_executor: a round needs 1..1000 copies and no run in flight");
+  follow_up_.reset();
+  auto output = std::make_unique<output_pump>(capture, command_.limits.output_bytes > 0);
+  std::vector<int> fds;
+  if (output->redirects()) fds = {output->write_ends()[0], output->write_ends()[1]};
+  run_request request = request_for(output->redirects());
+  request.cgroup = false;  // a cgroup's memory.max and pids.max would hold for all copies together
+  request.copies = copies;
+  in_run_ = true;
+  launcher_.send(encode_run(request), fds);
+  output->close_write_ends();
+
+  // The launcher sends every reply at once, after the round: read them all in one go.
+  std::vector<launcher_reply> replies;
+  output->pump(
+      launcher_.control(),
+      [&] {
+        do {
+          replies.push_back(decode_reply(launcher_.receive(reply_buffer_), launcher_.path().string()));
+        } while (!replies.back().round_end && replies.size() <= static_cast<std::size_t>(copies));
+      },
+      command_.limits.output_bytes,
+      [&](std::int64_t total) { launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total)); },
+      buffer_);
+  in_run_ = false;
+  if (replies.size() != static_cast<std::size_t>(copies) + 1 || !replies.back().round_end)
+    throw std::runtime_error(launcher_.path().string() + " sent a round without its end");
+
+  run_report output_total;
+  output->finish(output_total);
+  return detail::round_of(replies, output_total, {program_, {}, command_.cpus, command_.nice},
+                          command_.limits.output_bytes);
 }
 
 void process_executor::add_late_limits(run_report& report, std::int64_t oom_kills_before,

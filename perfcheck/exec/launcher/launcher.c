@@ -45,6 +45,9 @@
 //      exit 0; with FAILURES_ALLOWED any exit); otherwise the launcher answers SKIPPED at once.
 //      perfcheck sends no STOP once a RUN is queued, so the launcher stops watching the socket
 //      for the rest of the run in progress (a fatal signal still ends it).
+//   6a. A RUN flagged ROUND starts run.copies copies at once (launcher_round.c), each in its
+//      own process group with {instance} and PERFCHECK_INSTANCE, sampled, limited (each copy
+//      on its own) and reaped together; then one REPLY per copy and a ROUND_END for the round.
 //   7. End of file on the control socket: exit 0 (mid-run: kill the tree first). A
 //      malformed message: a line on stderr and exit 2.
 // If perfcheck dies, the launcher gets SIGTERM (PR_SET_PDEATHSIG; note that this fires when
@@ -55,7 +58,7 @@
 // Signals are blocked except inside ppoll, so the loop handles them at known points.
 //
 // Files: this one (start-up and the request loop), launcher_run.c (one run as stages over
-// struct launcher_run), command_spawn.c (clone to exec), process_tree.c (the /proc walk),
+// struct launcher_run), launcher_round.c (a round of concurrent copies), command_spawn.c (clone to exec), process_tree.c (the /proc walk),
 // memory_timeline.c, control_socket.c (messages), proc_files.c (small /proc reads).
 #define _GNU_SOURCE
 #include <errno.h>
@@ -69,6 +72,7 @@
 
 #include "control_socket.h"
 #include "launcher_protocol.h"
+#include "launcher_round.h"
 #include "launcher_run.h"
 #include "process_tree.h"
 
@@ -163,6 +167,11 @@ int main(int argc, char** argv) {
     int received = receive_request(&launcher, &request, fds);
     if (received < 0) die_of(&run, fatal_signal);
     if (received == 0) return 0;
+    if ((request.flags & PERFCHECK_LAUNCHER_ROUND) != 0) {
+      int sent = launcher_round(&run, program, command_argv, &request, fds);
+      if (sent != 0) return sent > 0 ? 0 : 2;
+      continue;
+    }
     const int failures_allowed = (request.flags & PERFCHECK_LAUNCHER_FAILURES_ALLOWED) != 0;
     if ((request.flags & PERFCHECK_LAUNCHER_AFTER_CLEAN) != 0 &&
         !launcher_run_ended_clean(&run, failures_allowed))
