@@ -106,6 +106,14 @@ void apply_sweep_flags(const run_flags& f, const given_fn& given, run_spec& spec
       spec.parameters.push_back(std::move(parameter));
     }
   }
+  if (given("--concurrency")) {
+    spec.concurrency.clear();
+    for (std::size_t start = 0; start <= f.concurrency.size();) {
+      const auto comma = std::min(f.concurrency.find(',', start), f.concurrency.size());
+      spec.concurrency.push_back(f.concurrency.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
   if (given("--seed")) spec.seed = f.seed;
 }
 
@@ -259,6 +267,7 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("pass|fail");
   sub.add_option("--history", f.history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
       ->type_name("FILE");
+  sub.add_option("--concurrency", f.concurrency, "Concurrency levels N1,N2,... (each 1..1000): at each, N copies of the command start together, and each round of N copies counts as one run of RUNS; {instance} in an argument or an --env value and PERFCHECK_INSTANCE give each copy its number 0..N-1. Adds throughput, errors.rate, errors.count, efficiency and rss.total. A level `concurrency`, combined with --parameter. See docs/sweeps.md#concurrency")->type_name("N,...");
   sub.add_option("--parameter", f.parameters, "Sweep a parameter, repeatable (the levels are every combination): NAME=VALUES with values split on ',', each a value or a range A..B*F (geometric, e.g. n=10..1000*10) or A..B+S (linear, e.g. n=0..100+25); {NAME} in an argument, --working-directory or an --env value is replaced by the level's value, and PERFCHECK_PARAM_NAME carries it. At most 1000 levels. See docs/sweeps.md")
       ->type_name("NAME=VALUES")->take_all()->allow_extra_args(false);
   sub.add_option("--seed", f.seed, "Seed of a sweep's level order (each round shuffles it), to repeat a run's order [default: random, recorded as point_seed]")

@@ -45,6 +45,7 @@ struct run_flags {
   std::vector<std::string> baseline_args;
   std::string on_inconclusive;
   std::vector<std::string> parameters;  // --parameter NAME=VALUES, repeatable
+  std::string concurrency;              // --concurrency N1,N2,...
   std::uint64_t seed = 0;               // --seed
   std::vector<std::string> command;
 };

@@ -6,6 +6,14 @@
 namespace perfcheck::gate {
 
 std::optional<double> measured_value(const threshold_expr& expr, const run_result& result) {
+  if (expr.source == subject_source::count && expr.metric == "errors") {
+    // A concurrency level's copies that failed, crashed or were stopped by a limit.
+    const auto errors = static_cast<double>(std::count_if(
+        result.runs.begin(), result.runs.end(), [](const run_sample& s) { return s.failed() || s.stopped_by_limit(); }));
+    if (expr.statistic == "count") return errors;
+    if (result.runs.empty()) return std::nullopt;
+    return errors / static_cast<double>(result.runs.size());
+  }
   if (expr.source == subject_source::count) {
     return static_cast<double>(std::count_if(result.runs.begin(), result.runs.end(),
                                              [](const run_sample& s) { return s.failed(); }));

@@ -77,7 +77,7 @@ std::string describe_limit(const run_sample& s, const resource_limits& limits) {
 }
 
 void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
-                   bool allow_failures) {
+                   bool allow_failures, bool limits_are_errors) {
   result.reasons.clear();
   result.thresholds.clear();
   bool command_failed = false;
@@ -90,8 +90,10 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
       result.reasons.push_back(fmt::format("{} {} {}", what, i + 1, describe_limit(runs[i], result.limits)));
     }
   };
-  note_limits(result.warmup_runs, "warm-up run");
-  note_limits(result.runs, "run");
+  if (!(allow_failures && limits_are_errors)) {
+    note_limits(result.warmup_runs, "warm-up run");
+    note_limits(result.runs, "run");
+  }
   if (!allow_failures) {
     auto note = [&](const std::vector<run_sample>& runs, const char* what) {
       for (std::size_t i = 0; i < runs.size(); ++i) {

@@ -267,7 +267,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
-                    "will_fail", "parameters", "seed"});
+                    "will_fail", "parameters", "concurrency", "seed"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -309,6 +309,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   }
   read_isolation_fields(r, json, spec);
   spec.parameters = parameters_from_json(r, json);
+  spec.concurrency = concurrency_from_json(r, json);
   spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
   validate(spec, origin);
   return spec;
@@ -334,6 +335,7 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.no_aslr) mix("no_aslr");
   if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
   for (const auto& p : spec.parameters) mix(fmt::format("param {}={}", p.name, fmt::join(p.values, ",")));
+  if (!spec.concurrency.empty()) mix(fmt::format("concurrency={}", fmt::join(spec.concurrency, ",")));
   return fmt::format("{:016x}", h);
 }
 
@@ -383,6 +385,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.no_aslr) o["no_aslr"] = true;
   if (spec.will_fail) o["will_fail"] = true;
   if (!spec.parameters.empty()) o["parameters"] = parameters_to_json(spec.parameters);
+  if (!spec.concurrency.empty()) o["concurrency"] = boost::json::value_from(spec.concurrency);
   if (spec.seed != 0) o["seed"] = spec.seed;
   return o;
 }

@@ -66,6 +66,9 @@ struct run_spec {
   /// A sweep's parameters (values as written; ranges expand when the plan is compiled); empty:
   /// a test without levels.
   std::vector<parameter_spec> parameters;
+  /// CONCURRENCY: the copy counts of a concurrency test as written (each a level `concurrency`,
+  /// combined with the parameters; checked when the plan is compiled); empty: none.
+  std::vector<std::string> concurrency;
   std::uint64_t seed = 0;                 ///< seeds a sweep's level order; 0: random (recorded)
 
   bool operator==(const run_spec&) const = default;

@@ -64,6 +64,10 @@ struct threshold_expr {
 /// lists the allowed forms, metrics and statistics.
 threshold_expr parse_threshold(std::string_view text);
 
+/// Whether the expression's metric is measured only by a concurrency test (CONCURRENCY):
+/// throughput, rss.total, efficiency, errors.count, errors.rate.
+bool is_concurrency_metric(const threshold_expr& expr);
+
 /// The metrics thresholds accept and their kinds, for --help and errors.
 std::string threshold_grammar_help();
 

@@ -54,11 +54,14 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
                                          "summary, count, soak")
                              : subject_source::summary;
   // The parts must be ones the grammar can produce: a percentage is a count, a size per time a
-  // rate, and only soak trends are written in either form.
+  // rate and a soak trend, and a soak trend is one of the two (percentages also come from
+  // summaries, cpu.util and efficiency, and counts, errors.rate).
   const bool form_fits = e.form == value_form::quantity ||
                          (e.form == value_form::percent && e.kind == unit_kind::count) ||
                          (e.form == value_form::size_per_time && e.kind == unit_kind::rate);
-  if (!form_fits || (e.form != value_form::quantity) != (e.source == subject_source::soak)) {
+  const bool source_fits = e.source == subject_source::soak ? e.form != value_form::quantity
+                                                            : e.form != value_form::size_per_time;
+  if (!form_fits || !source_fits) {
     t.fail("form", fmt::format("'{}' with unit '{}' and source '{}' is not a threshold perfcheck writes",
                                to_string(e.form), to_string(e.kind), to_string(e.source)));
   }

@@ -168,6 +168,11 @@ std::string substitute(std::string_view text, const level& at) {
       continue;
     }
     const auto it = std::find_if(at.begin(), at.end(), [&](const level_value& v) { return v.name == name; });
+    if (name == "instance" && std::any_of(at.begin(), at.end(), [](const level_value& v) { return v.name == "concurrency"; })) {
+      out += "{instance}";  // each copy's own number, substituted by the launcher
+      i = close;
+      continue;
+    }
     if (it == at.end()) {
       std::string names;
       for (const auto& v : at) names += (names.empty() ? "" : ", ") + v.name;

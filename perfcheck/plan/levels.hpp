@@ -36,8 +36,9 @@ std::vector<parameter> expand_parameters(const std::vector<parameter_spec>& para
 std::vector<level> sweep_levels(const std::vector<parameter>& parameters);
 
 /// `text` with every `{name}` replaced by the level's value of that parameter and `{{` by `{`;
-/// a brace not followed by an identifier and '}' stays as it is. Throws usage_error (no place)
-/// when a placeholder names no parameter of the level.
+/// a brace not followed by an identifier and '}' stays as it is. At a level with `concurrency`,
+/// `{instance}` stays as it is (each copy's number, substituted when the copy starts). Throws
+/// usage_error (no place) when a placeholder names no parameter of the level.
 std::string substitute(std::string_view text, const level& at);
 
 /// The environment variable that carries a parameter's value: PERFCHECK_PARAM_ and the name in

@@ -39,8 +39,9 @@ run_schedule schedule_of(const run_spec& spec, soak_mode soak) {
 
 // Why this plan can never give the threshold a value; empty when it can.
 std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const spec_origin& origin) {
-  if (t.level) return level_problem(*t.level, plan.parameters);
   const std::string lhs = t.text.substr(0, t.text.find_first_of(" <>=!"));
+  if (auto why = detail::concurrency_threshold_problem(t, plan, lhs); !why.empty()) return why;
+  if (t.level) return level_problem(*t.level, plan.parameters);
   if (t.metric == "threads" && !sampler_on(plan.spec)) {
     return fmt::format("{} counts threads with the tree sampler, but sampling is off (sample interval "
                        "0); drop the zero sample interval", lhs);

@@ -61,6 +61,9 @@ struct test_plan {
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
   std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
+  /// A concurrency level's copies per round (plan_at of a level with `concurrency`); 0: each
+  /// run is one process, as in a test without CONCURRENCY.
+  int copies = 0;
   bool operator==(const test_plan&) const = default;
 };
 
@@ -72,8 +75,14 @@ struct test_plan {
 test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
 
 /// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
-/// (those without '@' and those whose level matches), no levels.
+/// (those without '@' and those whose level matches), no levels; at a level with
+/// `concurrency`, copies is its value.
 test_plan plan_at(const test_plan& plan, const level& at);
+
+/// The name of the level a concurrency test adds (CONCURRENCY, --concurrency).
+inline constexpr std::string_view concurrency_parameter = "concurrency";
+/// The most copies one concurrency level may start at once.
+inline constexpr int max_copies = 1000;
 
 namespace detail {
 /// Expands the spec's parameters into plan.parameters and plan.levels and checks that every
@@ -81,6 +90,18 @@ namespace detail {
 /// parameter, and that the sweep asks for nothing it cannot do yet; throws usage_error naming
 /// the flag or the spec field.
 void compile_levels(test_plan& plan, const spec_origin& origin, const std::string& where);
+/// The level `concurrency` of the spec's CONCURRENCY; throws usage_error prefixed with `place`
+/// for a copy count that is not a whole number from 1 to max_copies, one given twice, or a
+/// parameter named concurrency or instance.
+parameter concurrency_levels(const run_spec& spec, const std::string& place, bool flags);
+/// Throws usage_error naming the field when a test without CONCURRENCY has {instance}.
+void check_no_instance(const run_spec& spec, const spec_origin& origin, const std::string& where);
+/// Throws usage_error for {instance} where copies cannot differ (the working directory) or
+/// that a concurrency test does not have (the baseline command).
+void check_concurrency_instance(const run_spec& spec, const spec_origin& origin, const std::string& where);
+/// Why a threshold on a concurrency metric cannot be measured by `plan` (no CONCURRENCY;
+/// efficiency without level 1), or "".
+std::string concurrency_threshold_problem(const threshold_expr& t, const test_plan& plan, const std::string& lhs);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level
