@@ -29,6 +29,20 @@ const metric_summary* find(const summaries& r, const char* metric) {
   return it == r.end() || it->second.n == 0 ? nullptr : &it->second;
 }
 
+// A concurrency level's line: throughput, errors, efficiency and the round's memory.
+std::string format_concurrency(const summaries& r) {
+  const auto* t = find(r, "throughput");
+  if (t == nullptr) return {};
+  const auto* errors = find(r, "errors.count");
+  const auto* rate = find(r, "errors.rate");
+  const auto* e = find(r, "efficiency");
+  const auto* total = find(r, "rss.total");
+  return fmt::format("  load  throughput {:.4g}/s (median of {} rounds)   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
+                     errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
+                     e ? fmt::format("   efficiency {:.0f}%", e->median * 100) : std::string(),
+                     total ? fmt::format("   memory of a round up to {}", format_size(total->max)) : std::string());
+}
+
 // Medians of the tree counters that are not zero, a line each.
 std::string format_tree_counters(const summaries& r) {
   std::string out;
@@ -56,7 +70,7 @@ std::string format_tree_counters(const summaries& r) {
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
-  return out;
+  return out + format_concurrency(r);
 }
 
 // The soak trends, a line each.
@@ -196,6 +210,11 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
   if (const auto* m = find(r, "rss_tree"); m != nullptr && m->max > 0) tag("rss_tree.max_mib", m->max / (1024.0 * 1024.0));
   if (const auto* u = find(r, "cpu.util")) tag("cpu.util.median_pct", u->median * 100);
   if (const auto* t = find(r, "threads")) tag("threads.max", t->max);
+  if (const auto* t = find(r, "throughput")) tag("throughput.median", t->median);
+  if (const auto* e = find(r, "errors.count")) tag("errors.count", e->median);
+  if (const auto* e = find(r, "errors.rate")) tag("errors.rate_pct", e->median * 100);
+  if (const auto* e = find(r, "efficiency")) tag("efficiency.median_pct", e->median * 100);
+  if (const auto* m = find(r, "rss.total")) tag("rss.total.max_mib", m->max / (1024.0 * 1024.0));
   tag("runs", static_cast<double>(runs));
 }
 

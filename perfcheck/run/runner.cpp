@@ -9,6 +9,7 @@
 
 #include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/rounds.hpp"
 #include "perfcheck/stats/compare.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 #include "perfcheck/stats/diagnostics.hpp"
@@ -113,8 +114,13 @@ class measurement {
     finish();
     return std::move(result_);
   }
+  /// The median throughput of one copy that efficiency compares with (see point_run).
+  void set_reference_throughput(double reference) { reference_throughput_ = reference; }
+  /// The median throughput of the rounds so far; 0 without rounds.
+  double median_throughput() const { return median_throughput_of(rounds_); }
 
  private:
+  point_step step_round();
   bool follow_up_certain(bool warmup, int index) const;
   run_sample one_run(bool warmup, int index, int planned);
   bool plan_met_and_decided(int done);
@@ -134,6 +140,8 @@ class measurement {
   int warmed_ = 0;        // warm-up runs made
   bool stopped_ = false;  // a run ended the test (failure or limit)
   bool met_ = false;      // the plan is met (and the rules decided): no more runs
+  std::vector<round_figures> rounds_;  // a concurrency level's measured rounds
+  double reference_throughput_ = 0;    // for efficiency; 0: none
 };
 
 void measurement::start() {
@@ -187,8 +195,32 @@ bool measurement::plan_met_and_decided(int done) {
   return rules_decided(*rules_, result_, plan_.schedule.max_runs, look_options_);
 }
 
+// One step of a concurrency level: a warm-up or measured round; RUNS and MIN_TIME count rounds.
+point_step measurement::step_round() {
+  const auto append = [](std::vector<run_sample>& to, std::vector<run_sample> from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  if (warmed_ < plan_.schedule.warmup) {
+    ++warmed_;
+    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup});
+    stopped_ = round.ends_test;
+    append(result_.warmup_runs, std::move(round.samples));
+    return point_step::warmup;
+  }
+  const int done = static_cast<int>(rounds_.size());
+  met_ = done >= plan_.schedule.max_runs || plan_met_and_decided(done);
+  if (met_) return point_step::done;
+  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs});
+  stopped_ = round.ends_test;
+  rounds_.push_back(round.figures);
+  measured_ns_ += round.figures.wall_ns;
+  append(result_.runs, std::move(round.samples));
+  return point_step::measured;
+}
+
 point_step measurement::step() {
   if (stopped_ || met_) return point_step::done;
+  if (plan_.copies > 0) return step_round();
   if (warmed_ < plan_.schedule.warmup) {
     ++warmed_;
     result_.warmup_runs.push_back(one_run(true, warmed_, plan_.schedule.warmup));
@@ -209,9 +241,14 @@ point_step measurement::step() {
 
 void measurement::finish() {
   summarize_runs(result_);
+  if (plan_.copies > 0) {
+    summarize_rounds(result_, rounds_);
+    add_efficiency(result_, rounds_, reference_throughput_);
+  }
   if (plan_.soak != soak_mode::none) analyze_soak(result_, plan_.soak == soak_mode::once);
   note_leaks(result_);
-  gate::apply_verdict(result_, plan_.thresholds, plan_.spec.allow_failures);
+  gate::apply_verdict(result_, plan_.thresholds, plan_.spec.allow_failures, plan_.copies > 0);
+  if (plan_.copies > 0 && plan_.spec.allow_failures) note_limited_copies(result_);
   const auto& schedule = plan_.schedule;
   if (schedule.min_time_ns > 0 && measured_ns_ < schedule.min_time_ns && result_.outcome != verdict::error &&
       !stopped_) {
@@ -328,6 +365,10 @@ point_run::~point_run() = default;
 point_step point_run::step() { return impl_->step(); }
 
 run_result point_run::finish() { return impl_->end(); }
+
+void point_run::set_reference_throughput(double reference) { impl_->set_reference_throughput(reference); }
+
+double point_run::median_throughput() const { return impl_->median_throughput(); }
 
 run_result run_test(const test_plan& plan, exec::executor& executor, const runner_options& options) {
   point_run point(plan, executor, options);

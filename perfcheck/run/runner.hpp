@@ -65,6 +65,11 @@ class point_run {
   point_step step();
   /// Summaries, soak trends, verdict and regression findings; call once.
   run_result finish();
+  /// At a concurrency level: the median throughput of one copy (the level concurrency=1),
+  /// which finish() divides each round's throughput by (over its copies) for "efficiency".
+  void set_reference_throughput(double reference);
+  /// At a concurrency level: the median throughput of its measured rounds so far (0: none).
+  double median_throughput() const;
 
  private:
   std::unique_ptr<detail::measurement> impl_;
