@@ -32,6 +32,7 @@ and run its perf tests with ``ctest -L perf``.
                   [CPUS <cpu>...] [NICE <n>] [CLEAN_ENV] [NO_ASLR]
                   [OUTPUT_LIMIT <size>] [SHOW_OUTPUT] [SUBTRACT_OVERHEAD]
                   [PARAMETERS <name> <value>...]... [SEED <n>]
+                  [CONCURRENCY <copies>...]
                   [REGRESSION <rule>...]
                   [BASELINE history|file|command]
                   [BASELINE_COMMAND <command> [<arg>...]]
@@ -170,6 +171,16 @@ and run its perf tests with ``ctest -L perf``.
     levels; duplicate values, empty values and placeholders that name no parameter are
     errors at build time. Thresholds address a level (``"wall.p95@n=500 < 3s"``) or, without
     ``@``, every level. Default: none (one point). See docs/sweeps.md.
+
+  ``CONCURRENCY <copies>...``
+    Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
+    the command start together, and each round of copies counts as one run of ``RUNS`` and
+    ``MIN_TIME``. A level named ``concurrency`` (``"wall.p95@concurrency=16 < 200ms"``, or
+    ``@16`` without ``PARAMETERS``), combined with the parameters. ``{instance}`` in
+    ``COMMAND`` or an ``ENVIRONMENT`` value and ``PERFCHECK_INSTANCE`` give each copy its number,
+    0 to N-1. Adds the metrics ``throughput``, ``errors.rate``, ``errors.count``,
+    ``efficiency`` (with level 1) and ``rss.total``; with ``ALLOW_FAILURES`` a failing copy is
+    an error they count instead of a failed test. Default: none. See docs/sweeps.md.
 
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic
@@ -403,6 +414,7 @@ function(add_perf_test)
     FIXTURES_REQUIRED
     PROPERTIES
     PARAMETERS
+    CONCURRENCY
   )
   cmake_parse_arguments(PARSE_ARGV 0 arg
     "${options}" "${one_value_keywords}" "${multi_value_keywords}")

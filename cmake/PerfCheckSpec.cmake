@@ -38,6 +38,7 @@ function(_perfcheck_write_spec call out_file)
   if(NOT parameters_json STREQUAL "")
     _perfcheck_spec_member(spec parameters "[${parameters_json}]")
   endif()
+  _perfcheck_spec_concurrency(spec "${call}")
   if(DEFINED arg_SEED)
     if(NOT arg_SEED MATCHES "^[1-9][0-9]*$")
       message(FATAL_ERROR "${call}: SEED '${arg_SEED}' is not a whole number above 0; write "
@@ -272,6 +273,32 @@ endfunction()
 function(_perfcheck_spec_string spec_var key value)
   _perfcheck_json_string(literal "${value}")
   _perfcheck_spec_member(${spec_var} "${key}" "${literal}")
+  set(${spec_var} "${${spec_var}}" PARENT_SCOPE)
+endfunction()
+
+# CONCURRENCY <copies>...: whole numbers from 1 to 1000, each once, into the spec's
+# "concurrency" array.
+function(_perfcheck_spec_concurrency spec_var call)
+  if(NOT "CONCURRENCY" IN_LIST arg_KEYWORDS_MISSING_VALUES AND NOT DEFINED arg_CONCURRENCY)
+    return()
+  endif()
+  if(NOT arg_CONCURRENCY)
+    message(FATAL_ERROR "${call}: CONCURRENCY has no copy counts; write e.g. CONCURRENCY 1 5 10.")
+  endif()
+  set(seen "")
+  foreach(copies IN LISTS arg_CONCURRENCY)
+    if(NOT copies MATCHES "^[0-9]+$" OR copies LESS 1 OR copies GREATER 1000)
+      message(FATAL_ERROR "${call}: CONCURRENCY '${copies}' is not a number of copies; give whole "
+        "numbers from 1 to 1000, e.g. CONCURRENCY 1 5 10.")
+    endif()
+    math(EXPR copies "${copies}")  # 05 is 5
+    if(copies IN_LIST seen)
+      message(FATAL_ERROR "${call}: CONCURRENCY ${copies} is given twice (duplicate levels); give "
+        "each copy count once.")
+    endif()
+    list(APPEND seen ${copies})
+  endforeach()
+  _perfcheck_spec_array(${spec_var} concurrency seen)
   set(${spec_var} "${${spec_var}}" PARENT_SCOPE)
 endfunction()
 

@@ -104,6 +104,9 @@ add_perf_test(NAME limited COMMAND "{print}" 10000 WARMUP 0 RUNS 1 OUTPUT_LIMIT 
 add_perf_test(NAME swept COMMAND "{sleep}" {{ms}} WARMUP 0 RUNS 2 SEED 7
   PARAMETERS ms 1..4*2 PARAMETERS mode a b ENVIRONMENT "MODE={{mode}}"
   THRESHOLDS "wall.median@ms=4,mode=b < 10s" "wall.median < 10s")
+add_perf_test(NAME ramp COMMAND "{copy}" "${{CMAKE_CURRENT_BINARY_DIR}}/ramp.log" {{instance}} 1 2 -1
+  WARMUP 0 RUNS 2 CONCURRENCY 1 4 ALLOW_FAILURES
+  THRESHOLDS "errors.count@4 == 2" "errors.rate@concurrency=4 == 25%" "throughput.median > 1/s")
 """
 
 
@@ -115,7 +118,7 @@ class KeywordSpecTest(unittest.TestCase):
         os.mkdir(src)
         with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
             f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
-                                    sleep=os.path.join(BIN, "pc_sleep")))
+                                    sleep=os.path.join(BIN, "pc_sleep"), copy=os.path.join(BIN, "pc_copy")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
                            capture_output=True, text=True, timeout=300, env=env)
@@ -165,6 +168,17 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertEqual(result["verdict"], "pass")
         self.assertEqual(len(result["thresholds"]), 7)  # one level, and every level
         self.assertIn("wall.median_ms@ms=4,mode=b", self.ctest.stdout)
+
+    def test_concurrency_reaches_the_spec_and_each_copy_gets_its_instance(self):
+        self.assertEqual(self.spec("ramp")["concurrency"], ["1", "4"])
+        result = self.result("ramp")
+        self.assertEqual([[(v["name"], v["value"]) for v in p["level"]] for p in result["points"]],
+                         [[("concurrency", "1")], [("concurrency", "4")]])
+        self.assertEqual(result["verdict"], "pass", result["reasons"])
+        with open(os.path.join(self.build, "ramp.log")) as f:
+            lines = [line.split() for line in f.read().splitlines()]
+        self.assertEqual(sorted(a for a, v in lines if a == v), ["0", "0", "0", "0", "1", "1", "2", "2", "3", "3"])
+        self.assertIn("throughput.median@concurrency=4", self.ctest.stdout)
 
     def test_show_output_subtract_overhead_and_output_limit_act(self):
         self.assertTrue(self.result("shown")["overhead_corrected"])
