@@ -5,12 +5,15 @@
 #define BOOST_TEST_MODULE concurrency
 #include <boost/test/unit_test.hpp>
 
+#include <boost/json/value.hpp>
+
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "fake_executor.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/threshold.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/plan/test_plan.hpp"
@@ -174,6 +177,18 @@ BOOST_AUTO_TEST_CASE(the_concurrency_metrics_parse_with_their_units) {
     }
     return std::string();
   }(), "is a percentage (write e.g. 10%)");
+}
+
+BOOST_AUTO_TEST_CASE(percent_outcomes_of_counts_and_summaries_read_back_from_a_file) {
+  // errors.rate (a count, as a percentage), efficiency and cpu.util (summaries, as percentages).
+  for (const char* text : {"errors.rate@50 < 1%", "efficiency@4 > 60%", "cpu.util.median > 150%"}) {
+    threshold_outcome o;
+    o.expr = parse_threshold(text);
+    o.value = 0.5;
+    o.at = "concurrency=4";
+    const boost::json::value json = threshold_outcome_to_json(o);
+    BOOST_TEST((threshold_outcome_from_json(json_reader(json, "r.json")) == o), text);
+  }
 }
 
 BOOST_AUTO_TEST_SUITE_END()
