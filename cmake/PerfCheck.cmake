@@ -25,6 +25,8 @@ and run its perf tests with ``ctest -L perf``.
                   [RUNS <min> [<max>]]
                   [MIN_TIME <duration>]
                   [THRESHOLDS <expression>...]
+                  [METRICS <name>[:<unit>]...]
+                  [METADATA <key>=<value>...]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -170,6 +172,20 @@ and run its perf tests with ``ctest -L perf``.
     levels; duplicate values, empty values and placeholders that name no parameter are
     errors at build time. Thresholds address a level (``"wall.p95@n=500 < 3s"``) or, without
     ``@``, every level. Default: none (one point). See docs/sweeps.md.
+
+  ``METRICS <name>[:<unit>]...``
+    Metrics the command reports about itself through the metric channel
+    (``PERFCHECK_METRICS``, docs/metrics.md), declared so that ``THRESHOLDS`` and
+    ``REGRESSION`` may name them: ``METRICS startup:ms cache_hit_rate:% pairs`` then
+    ``"startup.median < 500ms"``, ``"cache_hit_rate.median >= 75%"``, ``"pairs.rate >= 333/s"``.
+    A unit fixes the kind a threshold's limit must have; a name perfcheck measures itself
+    (``wall``, ``rss``, ``io``...) is an error at build time. A gate on a declared metric that
+    the command did not report is ``not measured`` and fails. Default: none.
+
+  ``METADATA <key>=<value>...``
+    Key/value pairs recorded with every result of the test, in the history and the reports
+    (``METADATA endpoint=/api/v1 dataset=small``); the command can add its own with
+    ``#meta key=value`` lines on the metric channel. Default: none.
 
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic
@@ -395,6 +411,8 @@ function(add_perf_test)
     ENVIRONMENT
     RUNS
     THRESHOLDS
+    METRICS
+    METADATA
     LIMITS
     CPUS
     REGRESSION

@@ -79,6 +79,7 @@ report_result result_of(const run_result& res) {
     r.thresholds.push_back(std::move(t));
   }
   r.metrics = figures_of(res.summary);
+  for (const auto& [key, value] : res.metadata) r.metadata.emplace(valid_utf8(key), valid_utf8(value));
   return r;
 }
 

@@ -190,6 +190,27 @@ void threshold_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   }
 }
 
+// The metrics the command reported and the metadata of the current result (docs/metrics.md).
+void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (!row.reported.empty()) {
+    auto* table = dict.AddSectionDictionary("REPORTED");
+    for (const auto& m : row.reported) {
+      auto* line = table->AddSectionDictionary("METRIC");
+      line->SetValue("NAME", m.metric);
+      line->SetValue("MEDIAN", m.median_text);
+      line->SetValue("P95", m.p95_text);
+      line->SetIntValue("N", static_cast<long>(m.n));
+    }
+  }
+  if (row.metadata.empty()) return;
+  auto* list = dict.AddSectionDictionary("METADATA");
+  for (const auto& [key, value] : row.metadata) {
+    auto* item = list->AddSectionDictionary("ITEM");
+    item->SetValue("KEY", key);
+    item->SetValue("VALUE", value);
+  }
+}
+
 // Each chart: chart_start, the SVG with its tooltips, chart_end. `text` holds what precedes the
 // first chart and, on return, what follows the last.
 void write_charts(const std::vector<chart>& list, std::string& text, std::ostream& out) {
@@ -227,6 +248,7 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
   dict.SetIntValue("RESULTS", static_cast<long>(row.test->history.size()));
   change_list(dict, row);
   threshold_table(dict, row);
+  reported_table(dict, row);
   const auto list = charts.charts_for(index);
   if (list.empty()) dict.ShowSection("NO_CHART");
   std::string text;

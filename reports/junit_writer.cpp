@@ -36,6 +36,7 @@ void current_properties(ctemplate::TemplateDictionary& tc, const test_row& row) 
       property(tc, "PROPERTY", fmt::format("{}.{}", m.metric, stat), number(v));
     }
   }
+  for (const auto& [key, value] : row.metadata) property(tc, "PROPERTY", "meta." + key, value);
   for (std::size_t i = 0; i < row.thresholds.size(); ++i) {
     const auto& t = row.thresholds[i];
     property(tc, "PROPERTY", fmt::format("threshold.{}", i + 1),

@@ -65,6 +65,25 @@ void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std:
   r.SetValue("WARNINGS", warnings_text(row));
 }
 
+// A test's metadata and reported metrics (docs/metrics.md), one list item; none without them.
+void details_item(ctemplate::TemplateDictionary*& details, ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (row.metadata.empty() && row.reported.empty()) return;
+  if (!details) details = dict.AddSectionDictionary("DETAILS");
+  auto* t = details->AddSectionDictionary("TEST");
+  t->SetValue("NAME", row.name);
+  for (const auto& [key, value] : row.metadata) {
+    auto* m = t->AddSectionDictionary("META");
+    m->SetValue("KEY", key);
+    m->SetValue("VALUE", value);
+  }
+  for (const auto& r : row.reported) {
+    auto* m = t->AddSectionDictionary("METRIC");
+    m->SetValue("METRIC", r.metric);
+    m->SetValue("MEDIAN", r.median_text);
+    m->SetValue("P95", r.p95_text);
+  }
+}
+
 class markdown_writer : public report_writer {
  public:
   explicit markdown_writer(std::string base_url) : base_url_(std::move(base_url)) {}
@@ -91,7 +110,9 @@ class markdown_writer : public report_writer {
     ctemplate::TemplateDictionary* table = nullptr;
     ctemplate::TemplateDictionary* reasons = nullptr;
     ctemplate::TemplateDictionary* folded = nullptr;
+    ctemplate::TemplateDictionary* details = nullptr;
     for (const auto& row : view.rows) {
+      details_item(details, dict, row);
       if (row.unchanged) {
         if (!folded) {
           folded = dict.AddSectionDictionary("UNCHANGED");

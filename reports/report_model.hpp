@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,8 @@ struct report_result {
   std::vector<threshold_outcome> thresholds;
   std::vector<metric_figures> metrics;  ///< the current result: every metric; older ones may
                                         ///< carry only those the charts use (wall, rss)
+  /// The current result's metadata (METADATA, --meta, "#meta" lines); empty for older ones.
+  std::map<std::string, std::string> metadata;
 
   /// The figures of `metric`, or nullptr.
   const metric_figures* find(std::string_view metric) const;

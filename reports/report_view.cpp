@@ -171,6 +171,7 @@ test_row make_row(const report_test& test) {
     row.thresholds_failed = static_cast<std::size_t>(std::count_if(
         row.thresholds.begin(), row.thresholds.end(), [](const auto& t) { return !t.ok; }));
   }
+  add_reported(row);
   find_changes(row);
   if (test.unaccepted) {
     const auto& u = *test.unaccepted;

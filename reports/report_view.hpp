@@ -34,6 +34,14 @@ struct threshold_line {
   bool ok = false;
 };
 
+/// A metric the command reported (docs/metrics.md), as a report shows it for the current result.
+struct reported_line {
+  std::string metric;       ///< "startup", "pairs.rate"
+  std::string median_text;  ///< in the metric's unit: "12.5 ms"
+  std::string p95_text;
+  std::size_t n = 0;        ///< values summarized (runs, or a distribution's pooled values)
+};
+
 /// A test's row: what every format prints about it.
 struct test_row {
   const report_test* test = nullptr;
@@ -73,6 +81,9 @@ struct test_row {
   std::string unaccepted_text;
 
   bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
+
+  std::vector<reported_line> reported;  ///< the current result's reported metrics, by name
+  std::vector<std::pair<std::string, std::string>> metadata;  ///< the current result's, by key
 };
 
 /// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run,
@@ -96,6 +107,10 @@ const char* severity_word(std::size_t i);
 /// The unit kind of a metric name: wall, user, sys, cpu are durations; rss and names ending in
 /// "_bytes" sizes; "throughput" and names ending in "_per_s" rates; anything else a count.
 unit_kind metric_kind(std::string_view metric);
+
+/// Fills row.reported and row.metadata from the current result, and gives a headline metric
+/// that the command reported its own unit (row.kind, row.value_text).
+void add_reported(test_row& row);
 
 /// "abc1234def" (10 characters) of a commit; "" stays "".
 std::string short_commit(std::string_view commit);

@@ -179,6 +179,8 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (given("--output-dir")) spec.output_dir = f.output_dir;
   if (given("--working-directory")) spec.working_directory = f.working_directory;
   if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
+  spec.metrics.insert(spec.metrics.end(), f.metrics.begin(), f.metrics.end());
+  spec.metadata.insert(spec.metadata.end(), f.metadata.begin(), f.metadata.end());
   apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
@@ -224,6 +226,10 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("DIR");
   sub.add_option("--env", f.environment, "Set VAR=value in the command's environment, repeatable")
       ->type_name("VAR=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_option("--metric", f.metrics, "Declare a metric the command reports through $PERFCHECK_METRICS, repeatable, so that thresholds and rules may name it (docs/metrics.md), e.g. --metric startup:ms --threshold 'startup.median < 500ms'; the unit is optional")
+      ->type_name("NAME[:UNIT]")->take_all()->allow_extra_args(false);
+  sub.add_option("--meta", f.metadata, "Record KEY=VALUE with the result, repeatable (shown in reports), e.g. --meta endpoint=/api/v1")
+      ->type_name("KEY=VALUE")->take_all()->allow_extra_args(false);
   sub.add_flag("--show-output", f.show_output, "Let the command's stdout/stderr through instead of capturing it");
   sub.add_flag("--allow-failures", f.allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
   sub.add_flag("--subtract-overhead", f.subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");

@@ -32,6 +32,8 @@ struct run_request {
   /// clean (started, no limit, exit 0), else answered with a skipped reply.
   bool after_clean = false;
   bool failures_allowed = false;        ///< with after_clean: any exit status counts as clean
+  /// Not 0: the run's PERFCHECK_METRICS gets ".<run_index>" appended (the metric channel).
+  std::uint32_t run_index = 0;
 };
 
 /// The bytes of a RUN message.

@@ -267,7 +267,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
-                    "will_fail", "parameters", "seed"});
+                    "will_fail", "parameters", "seed", "metrics", "metadata"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -310,6 +310,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   read_isolation_fields(r, json, spec);
   spec.parameters = parameters_from_json(r, json);
   spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
+  spec.metrics = r.string_array("metrics", false, false);
+  spec.metadata = r.string_array("metadata", false, false);
   validate(spec, origin);
   return spec;
 }
@@ -384,6 +386,8 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.will_fail) o["will_fail"] = true;
   if (!spec.parameters.empty()) o["parameters"] = parameters_to_json(spec.parameters);
   if (spec.seed != 0) o["seed"] = spec.seed;
+  if (!spec.metrics.empty()) o["metrics"] = boost::json::value_from(spec.metrics);
+  if (!spec.metadata.empty()) o["metadata"] = boost::json::value_from(spec.metadata);
   return o;
 }
 

@@ -67,6 +67,11 @@ struct run_spec {
   /// a test without levels.
   std::vector<parameter_spec> parameters;
   std::uint64_t seed = 0;                 ///< seeds a sweep's level order; 0: random (recorded)
+  /// Metrics the command reports through the metric channel, "name" or "name:unit"
+  /// (docs/metrics.md): thresholds and rules may name them. Checked when the plan is compiled.
+  std::vector<std::string> metrics;
+  /// "key=value" pairs recorded with the result (METADATA, --meta). Checked likewise.
+  std::vector<std::string> metadata;
 
   bool operator==(const run_spec&) const = default;
 };

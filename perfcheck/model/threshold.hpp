@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -41,6 +42,8 @@ enum class subject_source {
   summary,  ///< a per-run metric's statistic (wall.p95, io.read_bytes): every test has it
   count,    ///< a whole-test count (exit.failures)
   soak,     ///< a trend over a soak (rss.growth, rss.slope: any soak; wall.drift: repeated runs)
+  reported, ///< a metric the command reports through the metric channel (docs/metrics.md):
+            ///< its unit is the limit's, checked against what the runs reported
 };
 
 /// A parsed threshold expression.
@@ -63,6 +66,12 @@ struct threshold_expr {
 /// Parses an expression; a bad one throws usage_error that quotes it, says what is wrong and
 /// lists the allowed forms, metrics and statistics.
 threshold_expr parse_threshold(std::string_view text);
+
+/// Parses an expression that may also name a metric the command reports, one of `reported`
+/// (declared names, docs/metrics.md): "startup.median < 500ms", "hits.median >= 75%",
+/// "pairs.rate >= 333/s" (a counter's rate; bare: its median over the runs). Built-in metrics
+/// come first; the unit of a reported subject is the limit's (source subject_source::reported).
+threshold_expr parse_threshold(std::string_view text, const std::vector<std::string>& reported);
 
 /// The metrics thresholds accept and their kinds, for --help and errors.
 std::string threshold_grammar_help();

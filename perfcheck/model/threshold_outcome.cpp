@@ -15,6 +15,7 @@ const char* to_string(subject_source source) {
     case subject_source::summary: return "summary";
     case subject_source::count: return "count";
     case subject_source::soak: return "soak";
+    case subject_source::reported: return "reported";
   }
   return "summary";
 }
@@ -46,19 +47,21 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
   e.source = t.has("source") ? read_enum(t, "source",
                                          [](std::string_view s) -> std::optional<subject_source> {
                                            for (auto v : {subject_source::summary, subject_source::count,
-                                                          subject_source::soak}) {
+                                                          subject_source::soak, subject_source::reported}) {
                                              if (s == to_string(v)) return v;
                                            }
                                            return std::nullopt;
                                          },
-                                         "summary, count, soak")
+                                         "summary, count, soak, reported")
                              : subject_source::summary;
   // The parts must be ones the grammar can produce: a percentage is a count, a size per time a
   // rate, and only soak trends are written in either form.
   const bool form_fits = e.form == value_form::quantity ||
                          (e.form == value_form::percent && e.kind == unit_kind::count) ||
                          (e.form == value_form::size_per_time && e.kind == unit_kind::rate);
-  if (!form_fits || (e.form != value_form::quantity) != (e.source == subject_source::soak)) {
+  // A reported metric's limit takes any form its unit gives (docs/metrics.md).
+  const bool form_free = e.source == subject_source::reported;
+  if (!form_fits || (!form_free && (e.form != value_form::quantity) != (e.source == subject_source::soak))) {
     t.fail("form", fmt::format("'{}' with unit '{}' and source '{}' is not a threshold perfcheck writes",
                                to_string(e.form), to_string(e.kind), to_string(e.source)));
   }

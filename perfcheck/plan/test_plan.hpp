@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -47,6 +49,15 @@ struct run_schedule {
   bool operator==(const run_schedule&) const = default;
 };
 
+/// A metric the command reports through the metric channel, as declared (METRICS name[:unit],
+/// --metric): thresholds and rules may name it; a unit, when given, fixes its kind.
+struct declared_metric {
+  std::string name;
+  std::optional<unit_kind> kind;  ///< none: any unit
+  bool percent = false;           ///< declared "name:%"
+  bool operator==(const declared_metric&) const = default;
+};
+
 /// A spec compiled into what the run loop, the gates and the messages need, every expression
 /// parsed. Levels, load and metrics of later kinds of workload extend this, not the spec.
 /// A test without parameters measures one point (levels empty); a sweep measures one point per
@@ -61,6 +72,8 @@ struct test_plan {
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
   std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
+  std::vector<declared_metric> metrics;      ///< reported metrics declared (spec.metrics)
+  std::map<std::string, std::string> metadata;  ///< spec.metadata, checked
   bool operator==(const test_plan&) const = default;
 };
 
@@ -81,6 +94,14 @@ namespace detail {
 /// parameter, and that the sweep asks for nothing it cannot do yet; throws usage_error naming
 /// the flag or the spec field.
 void compile_levels(test_plan& plan, const spec_origin& origin, const std::string& where);
+/// Checks spec.metrics (names as the channel allows them, never a built-in metric; units the
+/// channel knows) and spec.metadata ("key=value", keys as metric names, no control characters)
+/// into plan.metrics and plan.metadata; throws usage_error naming the flag or the spec field.
+void compile_reported(test_plan& plan, const spec_origin& origin, const std::string& where);
+/// Checks that each threshold on a declared metric with a unit has a limit of that unit's kind.
+void check_declared_units(const test_plan& plan, const spec_origin& origin, const std::string& where);
+/// The declared names, for parse_thresholds.
+std::vector<std::string> declared_names(const test_plan& plan);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level

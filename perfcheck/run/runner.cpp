@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/stats/compare.hpp"
 #include "perfcheck/stats/descriptive.hpp"
@@ -126,6 +127,7 @@ class measurement {
   const regression_plan* rules_;
   run_result result_;
   output_keeper output_;
+  metric_intake metrics_;  // the runs' metric channels
   interleaver pairs_;
   std::vector<int> looks_;
   std::size_t next_look_ = 0;
@@ -166,6 +168,7 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   if (follow_up_certain(warmup, index)) executor_.expect_follow_up(plan_.spec.allow_failures);
   exec::run_report report = executor_.run(output_.capture());
   run_sample& s = report.sample;
+  metrics_.take(report.metrics_path, warmup, index, s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
   output_.keep(report, result_);
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
@@ -208,6 +211,7 @@ point_step measurement::step() {
 }
 
 void measurement::finish() {
+  metrics_.finish(result_, plan_.metadata);
   summarize_runs(result_);
   if (plan_.soak != soak_mode::none) analyze_soak(result_, plan_.soak == soak_mode::once);
   note_leaks(result_);
@@ -308,6 +312,8 @@ void summarize_runs(run_result& result) {
   const auto& runs = result.runs;
   const auto columns = metric_columns(runs);
   for (const auto& [metric, values] : columns) result.summary[metric] = stats::summarize(values);
+  // A reported distribution is summarized over all its values, pooled (docs/metrics.md).
+  for (const auto& [metric, values] : pooled_distributions(runs)) result.summary[metric] = stats::summarize(values);
   const auto& wall = columns.at("wall");
   result.wall_outliers = stats::outliers_modified_z(wall);
   if (wall.empty()) return;

@@ -110,6 +110,7 @@ void add_point(run_result& sweep, run_result point, const level& at, bool first)
         std::find(sweep.warnings.begin(), sweep.warnings.end(), label + ": " + w) == sweep.warnings.end())
       sweep.warnings.push_back(fmt::format("{}: {}", label, w));
   }
+  sweep.metadata.merge(point.metadata);  // the same for every level but what a level's runs said
   for (auto& t : point.thresholds) {
     t.at = label;
     sweep.thresholds.push_back(std::move(t));

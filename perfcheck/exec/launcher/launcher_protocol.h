@@ -14,7 +14,8 @@
 /// 2: message types, limits, tree sampling, memory timeline, I/O, leaked processes.
 /// 3: pipelined runs (AFTER_CLEAN, FAILURES_ALLOWED and the SKIPPED reply); thread counts
 ///    (threads_peak, and threads in each timeline point).
-#define PERFCHECK_LAUNCHER_VERSION 3u
+/// 4: run.run_index: the metric channel's path per run (PERFCHECK_METRICS with ".<index>").
+#define PERFCHECK_LAUNCHER_VERSION 4u
 /// The launcher's fd for the control socket: perfcheck always places it there.
 #define PERFCHECK_LAUNCHER_CONTROL_FD 3
 
@@ -89,7 +90,10 @@ struct perfcheck_launcher_run {
   int32_t processes;           ///< live processes in the tree, sampled (PROCESSES)
   int32_t open_files;          ///< open fds per process: RLIMIT_NOFILE N + 1, sampled (OPEN_FILES)
   int32_t nice;                ///< with PERFCHECK_LAUNCHER_NICE
-  uint32_t reserved;           ///< zero
+  /// Not 0: the command's PERFCHECK_METRICS (as the launcher's environment has it) gets
+  /// ".<run_index>" appended for this run, so a pipelined run never writes into the metric
+  /// channel of the run before it (docs/metrics.md). 0: PERFCHECK_METRICS as it is.
+  uint32_t run_index;
   uint64_t cpus[PERFCHECK_LAUNCHER_MAX_CPUS / 64];  ///< with PERFCHECK_LAUNCHER_AFFINITY
 };
 
