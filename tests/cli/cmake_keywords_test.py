@@ -104,6 +104,8 @@ add_perf_test(NAME limited COMMAND "{print}" 10000 WARMUP 0 RUNS 1 OUTPUT_LIMIT 
 add_perf_test(NAME swept COMMAND "{sleep}" {{ms}} WARMUP 0 RUNS 2 SEED 7
   PARAMETERS ms 1..4*2 PARAMETERS mode a b ENVIRONMENT "MODE={{mode}}"
   THRESHOLDS "wall.median@ms=4,mode=b < 10s" "wall.median < 10s")
+add_perf_test(NAME reported COMMAND "{metrics}" 3 WARMUP 0 RUNS 2 METRICS startup:ms items
+  METADATA team=core THRESHOLDS "startup.median < 20ms" "items.rate >= 1/s")
 """
 
 
@@ -115,7 +117,7 @@ class KeywordSpecTest(unittest.TestCase):
         os.mkdir(src)
         with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
             f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
-                                    sleep=os.path.join(BIN, "pc_sleep")))
+                                    sleep=os.path.join(BIN, "pc_sleep"), metrics=os.path.join(BIN, "pc_metrics")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
                            capture_output=True, text=True, timeout=300, env=env)
@@ -144,6 +146,16 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertIs(self.spec("shown")["subtract_overhead"], True)
         self.assertIs(self.spec("limited")["show_output"], False)
         self.assertEqual(self.spec("limited")["output_limit"], "1KiB")
+
+    def test_metrics_and_metadata_reach_the_spec_and_gate_the_reported_figures(self):
+        self.assertEqual(self.spec("reported")["metrics"], ["startup:ms", "items"])
+        self.assertEqual(self.spec("reported")["metadata"], ["team=core"])
+        result = self.result("reported")
+        self.assertEqual(result["verdict"], "pass", result["reasons"])
+        self.assertEqual(result["metadata"], {"team": "core", "endpoint": "/api/v1/fir"})
+        self.assertEqual([t["ok"] for t in result["thresholds"]], [True, True])
+        self.assertIn('<CTestMeasurement type="numeric/double" name="startup.median_ms">12.5</CTestMeasurement>',
+                      self.ctest.stdout)
 
     def test_allow_failures_lets_exit_failures_gate(self):
         out = self.ctest.stdout

@@ -140,14 +140,14 @@ BOOST_AUTO_TEST_CASE(thresholds_name_declared_metrics_with_the_unit_their_limit_
   BOOST_TEST((t.source == subject_source::reported));
   BOOST_TEST((t.kind == unit_kind::duration));
   BOOST_TEST(t.limit == 5e8);
-  const auto pct = parse_threshold("hit.p5 >= 75%", declared);
+  const auto pct = parse_threshold("hit.min >= 75%", declared);
   BOOST_TEST((pct.form == value_form::percent));
   BOOST_TEST(pct.limit == 0.75);
   const auto rate = parse_threshold("pairs.rate >= 333/s", declared);
   BOOST_TEST(rate.metric == "pairs.rate");
   BOOST_TEST(rate.statistic == "median");
   BOOST_TEST((rate.kind == unit_kind::rate));
-  BOOST_TEST(parse_threshold("pairs.rate.p5 >= 2/min", declared).statistic == "p5");
+  BOOST_TEST(parse_threshold("pairs.rate.min >= 2/min", declared).statistic == "min");
   BOOST_TEST(parse_threshold("wall.p95 < 1s", declared).metric == "wall");  // built-ins unchanged
   auto error = [&](const char* text) { return error_text<usage_error>([&] { (void)parse_threshold(text, declared); }); };
   BOOST_TEST(error("startup < 1s").find("'startup' has no statistic; write e.g. 'startup.median'") != std::string::npos);
