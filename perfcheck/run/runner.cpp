@@ -58,7 +58,9 @@ class interleaver {
         coin_(plan && plan->seed != 0 ? plan->seed : std::random_device{}()) {}
 
   void after_warmup() {
-    if (executor_) executor_->run(discard_);
+    if (!executor_) return;
+    exec::run_report report = executor_->run(discard_);
+    baseline_metrics_.take(report.metrics_path, true, 0, report.sample);  // read and removed, unused
   }
 
   // Runs `candidate` (which returns whether the test stops) paired with a baseline run.
@@ -74,7 +76,10 @@ class interleaver {
 
  private:
   void baseline_run() {
-    result_.baseline->samples.push_back(executor_->run(discard_).sample);
+    // The baseline's reported metrics too, so that rules on them compare like with like.
+    exec::run_report report = executor_->run(discard_);
+    baseline_metrics_.take(report.metrics_path, false, 0, report.sample);
+    result_.baseline->samples.push_back(std::move(report.sample));
     result_.baseline->order += 'A';
   }
 
@@ -82,6 +87,7 @@ class interleaver {
   run_result& result_;
   std::mt19937_64 coin_;
   exec::output_capture discard_;  // the baseline's output is not kept
+  metric_intake baseline_metrics_;  // the baseline command's channel (its warnings are not shown)
 };
 
 }  // namespace

@@ -131,6 +131,16 @@ class MetricsTest(unittest.TestCase):
         self.assertIn("request median 10.1 ms", md)  # the median of 0.1 .. 20.0 ms
         self.assertIn("<code>request</code></td><td>10.1 ms</td>", html)
 
+    def test_a_rule_on_a_reported_metric_compares_with_the_baseline_commands_reports(self):
+        _, r = self.measure("rule", [PY_SCRIPT], "--metric", "startup", "--regression", "startup.median +10%",
+                            "--baseline", "command", "--baseline-command", SH_SCRIPT, runs="6", warmup="1",
+                            history=False)
+        (finding,) = r["regressions"]
+        self.assertEqual(finding["metric"], "startup")
+        self.assertEqual(finding["baseline_median"], 12.5e6)  # the shell script's 12.5 ms
+        self.assertEqual(finding["candidate_median"], 12.5e6)  # Python's 0.0125 s
+        self.assertEqual(finding["decision"], "pass")
+
     def test_ten_thousand_latencies_give_the_independent_quantiles(self):
         p, r = self.measure("latencies", [C_PROGRAM, "10000"], "--metric", "op",
                             "--threshold", "op.p99 < 10ms", runs="2", warmup="0", history=False)
