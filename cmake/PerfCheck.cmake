@@ -42,6 +42,7 @@ and run its perf tests with ``ctest -L perf``.
                   [FIXTURES_REQUIRED <fixture>...]
                   [PROPERTIES <property> <value>...]
                   [PARALLEL]
+                  [SERVER <name>]
     )
 
   The function writes one spec file (``perfcheck/spec/v1``) per test and per build
@@ -227,6 +228,14 @@ and run its perf tests with ``ctest -L perf``.
     Let CTest run this test beside others (``ctest -j``). Default: the test has
     ``RUN_SERIAL``, because a perf test measured next to another measures both.
 
+  ``SERVER <name>``
+    The test needs the server under test ``<name>`` (:command:`add_perf_server`, declared
+    before): it requires the server's fixture, so CTest starts the server before the test and
+    stops it after the last test that names it. ``{port}`` in ``COMMAND``,
+    ``WORKING_DIRECTORY`` and ``ENVIRONMENT`` values is the server's port, also given as
+    ``PERFCHECK_SERVER_PORT`` and ``PERFCHECK_SERVER_<NAME>_PORT``; they are set when the test
+    runs, so the history series does not change with ``PORT auto``. Default: none.
+
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
     TIMEOUT = 60 + sides * (WARMUP + max runs) * budget + 2 * MIN_TIME
@@ -365,6 +374,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 # check, perf_report and the git lookup.
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 
 function(add_perf_test)
   set(options
@@ -389,6 +399,7 @@ function(add_perf_test)
     ON_INCONCLUSIVE
     OUTPUT_LIMIT
     SEED
+    SERVER
   )
   set(multi_value_keywords
     COMMAND
@@ -412,6 +423,10 @@ function(add_perf_test)
 
   # Each step reads the arg_<keyword> variables of this scope.
   _perfcheck_check_call(call)
+  if(DEFINED arg_SERVER)  # its fixture; the spec carries its name (PerfCheckServer.cmake)
+    _perfcheck_server_of("${call}" "${arg_SERVER}" server_fixture server_state_dir)
+    list(APPEND arg_FIXTURES_REQUIRED "${server_fixture}")
+  endif()
   _perfcheck_plan("${call}")
   _perfcheck_write_spec("${call}" spec_file)
   _perfcheck_register("${spec_file}" "${plan_timeout}")

@@ -267,7 +267,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
-                    "will_fail", "parameters", "seed"});
+                    "will_fail", "parameters", "seed", "server"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -310,6 +310,11 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   read_isolation_fields(r, json, spec);
   spec.parameters = parameters_from_json(r, json);
   spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
+  if (auto server = r.optional_object("server")) {
+    server->reject_unknown({"name", "state_dir"});
+    spec.server = server->required_string("name");
+    spec.server_state_dir = server->required_string("state_dir");
+  }
   validate(spec, origin);
   return spec;
 }
@@ -384,6 +389,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.will_fail) o["will_fail"] = true;
   if (!spec.parameters.empty()) o["parameters"] = parameters_to_json(spec.parameters);
   if (spec.seed != 0) o["seed"] = spec.seed;
+  if (!spec.server.empty()) o["server"] = {{"name", spec.server}, {"state_dir", spec.server_state_dir}};
   return o;
 }
 

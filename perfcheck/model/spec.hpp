@@ -67,6 +67,8 @@ struct run_spec {
   /// a test without levels.
   std::vector<parameter_spec> parameters;
   std::uint64_t seed = 0;                 ///< seeds a sweep's level order; 0: random (recorded)
+  std::string server;                     ///< the server under test the test names; empty: none
+  std::string server_state_dir;           ///< where its supervisor keeps <server>.json
 
   bool operator==(const run_spec&) const = default;
 };

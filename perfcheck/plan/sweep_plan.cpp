@@ -61,7 +61,9 @@ void compile_levels(test_plan& plan, const spec_origin& origin, const std::strin
         "baseline command for now (history and file baselines do not keep levels yet); use {}, or "
         "drop the regression rules", place, origin.flags ? "--baseline command --baseline-command ..." : "BASELINE COMMAND ..."));
   }
-  check_all_placeholders(spec, plan.levels.front(), origin, where);
+  level checked = plan.levels.front();
+  if (!spec.server.empty()) checked.push_back({"port", "0"});  // {port}: the server's, known when it runs
+  check_all_placeholders(spec, checked, origin, where);
 }
 
 }  // namespace detail
