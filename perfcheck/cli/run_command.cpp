@@ -86,9 +86,12 @@ run_result measure_plan(const test_plan& plan, const run_context& origin, const 
                         run::runner_options& options) {
   run_context context = origin;
   context.machine = run::machine_fingerprint(run::collect_environment());
+  // A sweep's history and baseline file keep its points under the sweep's spec hash (the one its
+  // result records), each level compared with the same level there.
+  const std::string sweep_hash = plan.levels.empty() ? std::string() : spec_hash(plan.spec);
   const auto prepare = [&](const test_plan& point) {
     run::prepared_level level{std::make_unique<exec::process_executor>(exec::command_line_for(point.spec)), {}};
-    context.spec_hash = spec_hash(point.spec);
+    context.spec_hash = sweep_hash.empty() ? spec_hash(point.spec) : sweep_hash;
     level.regression = regression_for(point, context, history_where);
     return level;
   };

@@ -55,12 +55,6 @@ void compile_levels(test_plan& plan, const spec_origin& origin, const std::strin
     throw usage_error(fmt::format("{}: a sweep of soaks is not supported; drop the {} or the parameters",
                                   place, origin.flags ? "--duration" : "DURATION"));
   }
-  if (!spec.regressions.empty() && plan.baseline != baseline_kind::command) {
-    throw usage_error(fmt::format(
-        "{}: regression rules of a sweep compare each level with the same level of an interleaved "
-        "baseline command for now (history and file baselines do not keep levels yet); use {}, or "
-        "drop the regression rules", place, origin.flags ? "--baseline command --baseline-command ..." : "BASELINE COMMAND ..."));
-  }
   check_all_placeholders(spec, plan.levels.front(), origin, where);
 }
 
@@ -72,6 +66,7 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   out.spec.parameters.clear();
   out.parameters.clear();
   out.levels.clear();
+  out.at = at;
   out.thresholds.clear();
   for (const auto& t : plan.thresholds) {
     if (!t.level || level_matches(*t.level, at)) out.thresholds.push_back(t);

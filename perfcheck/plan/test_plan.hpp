@@ -61,6 +61,7 @@ struct test_plan {
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
   std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
+  level at{};                                ///< plan_at's level; empty for a whole test's plan
   bool operator==(const test_plan&) const = default;
 };
 
