@@ -55,6 +55,7 @@ std::vector<trend_limit> limits_of(const test_row& row) {
   std::vector<trend_limit> out;
   if (!row.current) return out;
   for (const auto& t : row.current->thresholds) {
+    if (t.at != row.test->trend_level) continue;  // a sweep's: those checked at the trend level
     const auto mark = threshold_mark_of(t);
     if (mark && mark->metric == row.metric && !mark->has_level)
       out.push_back({mark->text, mark->limit});

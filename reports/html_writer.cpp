@@ -185,7 +185,7 @@ void threshold_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   auto* table = dict.AddSectionDictionary("THRESHOLDS");
   for (const auto& t : row.thresholds) {
     auto* line = table->AddSectionDictionary("THRESHOLD");
-    line->SetValue("EXPR", t.expr);
+    line->SetValue("EXPR", t.at.empty() ? t.expr : fmt::format("{} at {}", t.expr, t.at));
     line->SetValue("VALUE", t.value_text);
     line->SetValue("CLASS", t.ok ? "good" : "bad");
     line->SetValue("OUTCOME", t.ok ? "held" : "failed");

@@ -134,6 +134,7 @@ class SweepHistoryTest(unittest.TestCase):
             html = f.read()
         self.assertIn('<figure class="chart chart-series"', html)
         self.assertRegex(html, r'<table class="thresholds levels">.*<code>n=10</code></td><td>8</td>')
+        self.assertIn("<code>wall.median &lt; 5s at n=10</code>", html)
         self.assertIn("wall median against n at each of the 2 levels", html)
         # The trend follows the trend level through the history: three results.
         self.assertIn(f"wall median at level {trend} (of 2 levels", html)

@@ -182,3 +182,12 @@ BOOST_AUTO_TEST_CASE(the_adapter_reads_the_trend_level_and_every_level_from_the_
   BOOST_REQUIRE(test.baseline.has_value());
   BOOST_TEST(test.baseline->baseline_value == 15001.5);  // the median of 10000..10003, 20000..20003
 }
+
+BOOST_AUTO_TEST_CASE(the_trend_draws_the_thresholds_of_its_level_once) {
+  const auto model = sweep_model({"10", "100", "1000"});
+  const auto view = make_view(model);
+  const auto plan = detail::plan_trend(view.rows.at(0), "r0-trend");
+  // Recorded at each of the three levels; the trend is n=1000's, so it names the threshold once.
+  BOOST_TEST(count(plan.caption, "wall.median < 50ms") == 1u, plan.caption);
+  BOOST_TEST(contains(plan.caption, "wall median at level n=1000 (of 3 levels"));
+}
