@@ -350,6 +350,18 @@ threshold_expr parse_threshold(std::string_view text) {
   return expr;
 }
 
+threshold_expr parse_threshold_subject(std::string_view subject, std::string_view text) {
+  const std::string_view lhs = trim(subject);
+  if (lhs.empty()) bad(text, "it does not start with a metric");
+  if (lhs.find('@') != std::string_view::npos) {
+    bad(text, fmt::format("'{}' names a level, but this gate reads every level; drop the '@' part", lhs));
+  }
+  threshold_expr expr;
+  expr.text = std::string(trim(text));
+  read_subject(text, lhs, expr);
+  return expr;
+}
+
 std::string format_threshold_value(const threshold_expr& expr, double value) {
   switch (expr.form) {
     case value_form::percent: return fmt::format("{:.3g}%", value * 100);

@@ -10,6 +10,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "perfcheck/model/series_outcome.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck {
@@ -64,6 +65,11 @@ struct threshold_expr {
 /// lists the allowed forms, metrics and statistics.
 threshold_expr parse_threshold(std::string_view text);
 
+/// Parses the left-hand side of a threshold alone ("wall.median", "cpu.p95"), as parse_threshold
+/// reads it; `text` is quoted in errors (usage_error). An `@level` is an error: gates across
+/// levels read every level.
+threshold_expr parse_threshold_subject(std::string_view subject, std::string_view text);
+
 /// The metrics thresholds accept and their kinds, for --help and errors.
 std::string threshold_grammar_help();
 
@@ -86,6 +92,11 @@ struct threshold_outcome {
   /// this version cannot parse (only its text is known; it is listed, not drawn).
   bool typed = true;
   std::string at{};       ///< the level it was checked at ("n=500"); "" for a test without levels
+  /// A complexity gate's fit (`expr` is its subject; value the log-log slope), or none.
+  std::optional<complexity_part> complexity{};
+  /// A breaking point (`expr` is the inner threshold, its text the whole gate; value the level
+  /// found, measured false when the first level fails), or none.
+  std::optional<breaking_point_part> breaking_point{};
   bool operator==(const threshold_outcome&) const = default;
 };
 

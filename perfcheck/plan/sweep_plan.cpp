@@ -73,6 +73,8 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   out.parameters.clear();
   out.levels.clear();
   out.thresholds.clear();
+  out.complexity.clear();
+  out.breaking_points.clear();
   for (const auto& t : plan.thresholds) {
     if (!t.level || level_matches(*t.level, at)) out.thresholds.push_back(t);
   }

@@ -72,7 +72,20 @@ std::string place_of(const spec_origin& origin, const std::string& where, const 
 // against what the plan measures.
 void check_thresholds(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.thresholds_by_flag;
-  plan.thresholds = gate::parse_thresholds(plan.spec.thresholds, origin.flags ? "--threshold" : where);
+  std::vector<std::string> plain;
+  for (const auto& text : plan.spec.thresholds) {
+    if (!is_series_gate(text)) {
+      plain.push_back(text);
+      continue;
+    }
+    const std::string place = place_of(origin, where, "--threshold", "threshold", text);
+    detail::compile_series_gate(plan, text, place, origin);
+    if (!plan.breaking_points.empty() && plan.breaking_points.back().text == text) {
+      const std::string why = unmeasurable(plan.breaking_points.back().gate, plan, origin);
+      if (!why.empty()) throw usage_error(fmt::format("{}: {}", place, why));
+    }
+  }
+  plan.thresholds = gate::parse_thresholds(plain, origin.flags ? "--threshold" : where);
   for (const auto& t : plan.thresholds) {
     const std::string why = unmeasurable(t, plan, origin);
     if (!why.empty()) {

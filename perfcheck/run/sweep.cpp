@@ -171,6 +171,7 @@ run_result run_sweep(const test_plan& plan, const level_factory& make, const run
   for (std::size_t i = 0; i < n; ++i) add_point(result, slots[i].run->finish(), plan.levels[i], i == 0);
   result.command = plan.spec.command;
   result.context.spec_hash = spec_hash(plan.spec);  // the sweep's, not its first level's
+  gate::apply_series_gates(result, plan.complexity, plan.breaking_points, plan.spec.alpha);
   return result;
 }
 
