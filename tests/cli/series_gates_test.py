@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 # Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 """Gates across a sweep's levels end to end, with real programs of known cost: pc_work does a
-fixed number of CPU-bound steps, n x 5e6 of them (`pc_work {n}000000 5`, linear in n) or n^2 x
+fixed number of CPU-bound steps, n x 3e6 of them (`pc_work {n}000000 3`, linear in n) or n^2 x
 1e6 (`pc_work {n}000000 {n}`, quadratic). The gate is on cpu.median, which a loaded machine
 inflates far less than wall time, over n = 1 2 3 4 6 8 (a 64-fold range for the quadratic
 program, so its curvature is far beyond the noise). The linear program passes `~ O(n)`, the
@@ -49,14 +49,14 @@ class SeriesGatesTest(unittest.TestCase):
         return found[0]
 
     def test_linear_work_passes_O_n(self):
-        p, r = self.run_sweep("cpu.median ~ O(n)", [os.path.join(BIN, "pc_work"), "{n}000000", "5"], expect=0)
+        p, r = self.run_sweep("cpu.median ~ O(n)", [os.path.join(BIN, "pc_work"), "{n}000000", "3"], expect=0)
         t = self.outcome(r, "cpu.median ~ O(n)")
         self.assertTrue(t["ok"], t)
         c = t["complexity"]
         self.assertEqual((c["parameter"], c["bound"], c["levels"], c["points"]), ("n", "n", 6, 30))
         self.assertLessEqual(c["slope_low"], c["slope"])
         self.assertLessEqual(c["slope"], c["slope_high"])
-        self.assertEqual(r["outcome"], "pass")
+        self.assertEqual(r["verdict"], "pass")
         self.assertIn("✓ cpu.median ~ O(n)", p.stdout)
         self.assertIn("log-log slope", p.stdout)
 
@@ -70,7 +70,7 @@ class SeriesGatesTest(unittest.TestCase):
         self.assertIn(c["fitted"], ("n^2", "n^3"))
         self.assertLess(c["p_adjusted"], c["alpha"])
         self.assertGreater(c["coefficient"], 0)
-        self.assertEqual(r["outcome"], "failed")
+        self.assertEqual(r["verdict"], "failed")
         self.assertTrue(any("grows faster than O(n)" in reason for reason in r["reasons"]), r["reasons"])
         self.assertIn("✗ cpu.median ~ O(n)", p.stdout)
         self.assertIn("fitted O(n^", p.stdout)
@@ -78,7 +78,8 @@ class SeriesGatesTest(unittest.TestCase):
         rep = perfcheck("report", "--history", history, "--out", out)
         self.assertEqual(rep.returncode, 0, rep.stdout + rep.stderr)
         with open(os.path.join(out, "summary.md"), encoding="utf-8") as f:
-            self.assertIn("cpu.median ~ O(n) (measured fitted O(n^", f.read())
+            # Markdown escapes the ~ (strikethrough in GFM) and the brackets.
+            self.assertIn("1 of 1 failed: cpu.median \\~ O(n) (measured fitted O(n^", f.read())
         with open(os.path.join(out, "junit.xml"), encoding="utf-8") as f:
             self.assertIn("cpu.median ~ O(n): fitted O(n^", f.read())
 
