@@ -111,6 +111,23 @@ class SeriesGatesTest(unittest.TestCase):
             self.assertIn(f"--threshold '{gate}'", p.stderr)
             self.assertIn(message, p.stderr)
 
+    def test_validate_names_the_spec_file_and_the_test(self):
+        spec = os.path.join(self.tmp.name, "sorter.json")
+        with open(spec, "w") as f:
+            json.dump({"schema": "perfcheck/spec/v1", "name": "sorter", "command": ["true"],
+                       "thresholds": ["wall.median ~ O(n)"]}, f)
+        p = perfcheck("validate", spec)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn(f"{spec}: test 'sorter': threshold 'wall.median ~ O(n)': a complexity gate reads the levels",
+                      p.stderr)
+        self.assertIn("add PARAMETERS n 10 50 100 200 500 to add_perf_test", p.stderr)
+        with open(spec, "w") as f:
+            json.dump({"schema": "perfcheck/spec/v1", "name": "sorter", "command": ["true"],
+                       "parameters": [{"name": "n", "values": ["10", "100", "1000"]}],
+                       "thresholds": ["wall.median ~ O(n log n)", "breaking_point(wall.p99 < 1s) >= 100"]}, f)
+        p = perfcheck("validate", spec)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main()
