@@ -82,6 +82,10 @@ class SeriesGatesTest(unittest.TestCase):
             self.assertIn("1 of 1 failed: cpu.median \\~ O(n) (measured fitted O(n^", f.read())
         with open(os.path.join(out, "junit.xml"), encoding="utf-8") as f:
             self.assertIn("cpu.median ~ O(n): fitted O(n^", f.read())
+        with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
+            reported = json.load(f)
+        entries = [t for test in reported["tests"] for t in test["thresholds"] if "complexity" in t]
+        self.assertEqual([e["complexity"]["fitted"] for e in entries], [c["fitted"]])
 
     def test_breaking_point_is_the_last_level_below_the_bound(self):
         command = [os.path.join(BIN, "pc_level"), os.path.join(self.tmp.name, "log"), "{n}"]
