@@ -38,6 +38,10 @@ command_action add_history_command(CLI::App& app);
 /// -1 when another verb was given.
 std::function<int()> add_history_accept_verb(CLI::App* history);
 
+/// `perfcheck history import` (history_import.cpp), added to the `history` subcommand; the
+/// returned action is -1 when the verb was not given.
+std::function<int()> add_history_import_verb(CLI::App* history);
+
 /// `perfcheck report`: HTML, Markdown, JUnit and JSON reports from the history.
 command_action add_report_command(CLI::App& app);
 

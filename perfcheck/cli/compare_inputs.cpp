@@ -13,6 +13,7 @@
 
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/ingest/google_benchmark.hpp"
+#include "perfcheck/ingest/hyperfine.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/units.hpp"
@@ -24,7 +25,8 @@ namespace fs = std::filesystem;
 
 constexpr const char* accepted_inputs =
     "give a result file (perfcheck/result/v1, written by 'perfcheck run'), a folder of them, a "
-    "baseline file (perfcheck/baseline/v1) or Google Benchmark JSON (--benchmark_format=json)";
+    "baseline file (perfcheck/baseline/v1), Google Benchmark JSON (--benchmark_format=json) or "
+    "hyperfine JSON (--export-json)";
 
 // Collects the tests of a side, keeping one per name: the one with the later start time.
 class side_builder {
@@ -59,8 +61,9 @@ class side_builder {
   std::map<std::string, std::pair<std::size_t, std::string>> index_;
 };
 
-void add_benchmarks(side_builder& side, const boost::json::value& json, const std::string& origin) {
-  for (auto& b : ingest::read_google_benchmark(json, origin)) {
+void add_benchmarks(side_builder& side, std::vector<ingest::ingested_benchmark>&& benchmarks,
+                    const std::string& origin) {
+  for (auto& b : benchmarks) {
     gate::comparison_input input;
     input.name = b.result.name;
     input.columns = std::move(b.columns);
@@ -139,17 +142,19 @@ comparison_side load_path_side(const fs::path& path) {
         const run_result result = result_from_json(json, file.string());
         side.add(input_from_result(result, file.string()), result.started_at);
       } else if (schema.empty() && ingest::is_google_benchmark(json)) {
-        add_benchmarks(side, json, file.string());
+        add_benchmarks(side, ingest::read_google_benchmark(json, file.string()), file.string());
+      } else if (schema.empty() && ingest::is_hyperfine(json)) {
+        add_benchmarks(side, ingest::read_hyperfine(json, file.string(), ingest::modified_at(file)), file.string());
       } else if (schema != "perfcheck/session/v1") {
         ++skipped;
       }
     }
     if (side.size() == 0) {
-      throw usage_error(fmt::format("{}: the folder holds no result files (perfcheck/result/v1) and no "
-                                    "Google Benchmark JSON; fill it with 'perfcheck run --output-dir {}' "
+      throw usage_error(fmt::format("{}: the folder holds no result files (perfcheck/result/v1), no "
+                                    "Google Benchmark JSON and no hyperfine JSON; fill it with 'perfcheck run --output-dir {}' "
                                     "or give a file", path.string(), path.string()));
     }
-    if (skipped > 0) side.note(fmt::format("{}: skipped {} JSON file(s) that are neither results nor Google Benchmark output", path.string(), skipped));
+    if (skipped > 0) side.note(fmt::format("{}: skipped {} JSON file(s) that are neither results nor Google Benchmark or hyperfine output", path.string(), skipped));
     return std::move(side).finish();
   }
 
@@ -161,13 +166,15 @@ comparison_side load_path_side(const fs::path& path) {
   } else if (schema == baseline_schema) {
     add_baseline(side, baseline_from_json(json, path.string()), path.string());
   } else if (schema.empty() && ingest::is_google_benchmark(json)) {
-    add_benchmarks(side, json, path.string());
+    add_benchmarks(side, ingest::read_google_benchmark(json, path.string()), path.string());
+  } else if (schema.empty() && ingest::is_hyperfine(json)) {
+    add_benchmarks(side, ingest::read_hyperfine(json, path.string(), ingest::modified_at(path)), path.string());
   } else if (!schema.empty()) {
     throw usage_error(fmt::format("{}: field 'schema': '{}' files cannot be compared; {}", path.string(),
                                   schema, accepted_inputs));
   } else {
-    throw usage_error(fmt::format("{}: not a file perfcheck can compare (no 'schema' and no "
-                                  "'benchmarks'); {}", path.string(), accepted_inputs));
+    throw usage_error(fmt::format("{}: not a file perfcheck can compare (no 'schema', no "
+                                  "'benchmarks' and no hyperfine 'results'); {}", path.string(), accepted_inputs));
   }
   return std::move(side).finish();
 }

@@ -41,8 +41,6 @@ struct history_flags {
   std::size_t last = 0;
   // export
   std::string output = "-";
-  // import
-  std::vector<std::string> files;
   // prune
   std::optional<int> older_than_days;
   std::optional<std::size_t> keep_last;
@@ -188,27 +186,6 @@ int export_history(const history_flags& f) {
   return exit_ok;
 }
 
-int import_files(const history_flags& f) {
-  auto history = store::open_history(require_location(f), true);
-  int bad = 0;
-  for (const auto& file : f.files) {
-    try {
-      // One transaction per file, one result in memory at a time.
-      const auto batch = history->begin_batch();
-      std::size_t added = 0;
-      const std::size_t read = store::stream_history_file(
-          file, [&](store::stored_result&& entry) { added += batch->add(entry) ? 1 : 0; });
-      batch->commit();
-      std::printf("%s: %zu new, %zu already present\n", file.c_str(), added, read - added);
-      std::fflush(stdout);  // a line means: committed
-    } catch (const usage_error& e) {
-      std::fprintf(stderr, "error: %s\n", terminal_safe(e.what()).c_str());
-      ++bad;
-    }
-  }
-  return bad == 0 ? exit_ok : exit_usage;
-}
-
 int prune(const history_flags& f) {
   if (!f.older_than_days && !f.keep_last) {
     throw usage_error("say what to remove: --older-than-days N, --keep-last N, or both");
@@ -308,16 +285,6 @@ command_action add_history_command(CLI::App& app) {
       ->type_name("FILE");
   add_history_option(export_cmd, *f);
 
-  CLI::App* import_cmd = sub->add_subcommand(
-      "import", "Add exported histories or result files; results already present are skipped");
-  import_cmd
-      ->add_option("files", f->files,
-                   "History exports (perfcheck/history/v1) or result files (perfcheck/result/v1); "
-                   "each is one transaction")
-      ->type_name("FILE...")
-      ->required();
-  add_history_option(import_cmd, *f);
-
   CLI::App* prune_cmd =
       sub->add_subcommand("prune", "Remove old results, by age, by count per series, or both");
   prune_cmd
@@ -330,14 +297,15 @@ command_action add_history_command(CLI::App& app) {
       ->type_name("N");
   add_history_option(prune_cmd, *f);
   const std::function<int()> accept_cmd = add_history_accept_verb(sub);
+  const std::function<int()> import_cmd = add_history_import_verb(sub);
 
   return [f, list, show_cmd, export_cmd, import_cmd, accept_cmd] {
     return guarded([&]() -> int {
       if (const int status = accept_cmd(); status >= 0) return status;
+      if (const int status = import_cmd(); status >= 0) return status;
       if (list->parsed()) return list_sessions(*f);
       if (show_cmd->parsed()) return show(*f);
       if (export_cmd->parsed()) return export_history(*f);
-      if (import_cmd->parsed()) return import_files(*f);
       return prune(*f);
     });
   };

@@ -4,28 +4,15 @@
 #pragma once
 
 #include <filesystem>
-#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <boost/json/value.hpp>
 
-#include "perfcheck/model/result.hpp"
+#include "perfcheck/ingest/ingested.hpp"
 
 namespace perfcheck::ingest {
-
-/// One benchmark of a Google Benchmark file (one run_name), with its repetitions.
-struct ingested_benchmark {
-  /// name = run_name; runs: one per repetition, wall_ns = real_time and user_ns = cpu_time
-  /// per iteration, rounded to whole nanoseconds (sys_ns and max_rss_bytes 0); summary filled;
-  /// verdict `error` with the benchmark's message when a repetition failed or was skipped.
-  run_result result;
-  /// The exact per-iteration times in ns, keyed "wall" (real_time) and "cpu" (cpu_time), one
-  /// value per measured repetition. Compare these, not result.runs: a benchmark of 0.3 ns per
-  /// iteration rounds to 0 in whole nanoseconds.
-  std::map<std::string, std::vector<double>> columns;
-};
 
 /// True when `json` looks like Google Benchmark output: an object with a "benchmarks" key and
 /// no perfcheck "schema" key. Reading it may still fail (read_google_benchmark says why).
