@@ -110,9 +110,9 @@ class SetupTest(unittest.TestCase):
         self.assertEqual(order.count("setup") + order.count("cleanup"), 2)
         self.assertEqual(len(order), 2 + 8)
 
-    def cold_warm(self, gate, expect):
+    def cold_warm(self, gate, expect, *extra):
         cache = os.path.join(self.tmp.name, "cache")
-        p = perfcheck("run", "--json", self.result_path, "--warmup", "1", "--runs", "5", "--seed", "3",
+        p = perfcheck("run", "--json", self.result_path, *extra, "--warmup", "1", "--runs", "5", "--seed", "3",
                       "--parameter", "mode=cold,warm", "--prepare", f"{CACHE} clear {cache} {{mode}}",
                       "--threshold", gate, "--", CACHE, "fill", cache, "60")
         self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
@@ -139,6 +139,19 @@ class SetupTest(unittest.TestCase):
         self.assertTrue(any(x.startswith("wall.median@mode=cold <= 60% wall.median@mode=warm: measured")
                             for x in r["reasons"]), r["reasons"])
         self.assertIn("✗ wall.median@mode=cold <= 60% wall.median@mode=warm", p.stdout)
+
+    def test_the_reports_show_the_ratio_and_both_figures(self):
+        history = os.path.join(self.tmp.name, "h.db")
+        self.cold_warm("wall.median@mode=cold <= 60% wall.median@mode=warm", 1, "--history", history, "--name", "cw")
+        out = os.path.join(self.tmp.name, "report")
+        p = perfcheck("report", "--history", history, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        for name in ("summary.md", "junit.xml"):
+            with open(os.path.join(out, name), encoding="utf-8") as f:
+                text = f.read()
+            with self.subTest(report=name):
+                self.assertIn("wall.median@mode=cold &lt;= 60%" if name == "junit.xml" else "wall.median@mode=cold", text)
+                self.assertRegex(text, r"at mode=cold against [0-9.]+ (us|ms) at mode=warm")
 
     def test_bad_input_is_a_usage_error_before_anything_runs(self):
         cases = [
