@@ -10,6 +10,7 @@
 
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/level_comparison.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/model/threshold.hpp"
 
@@ -61,6 +62,9 @@ struct test_plan {
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
   std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
+  /// Thresholds that compare one level with another ("wall.median@mode=warm <= 60%
+  /// wall.median@mode=cold"), evaluated after the sweep; not in `thresholds`.
+  std::vector<level_comparison> level_comparisons;
   bool operator==(const test_plan&) const = default;
 };
 
