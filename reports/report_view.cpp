@@ -68,6 +68,7 @@ std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>
                       : !t.measured        ? "not measured"
                       : t.typed   ? format_threshold_value(t.expr, t.value)
                                   : format_quantity(t.value, unit_kind::count);
+    line.value_text += level_figures_text(t);  // a level comparison's two figures
     lines.push_back(std::move(line));
   }
   return lines;

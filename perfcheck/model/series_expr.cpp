@@ -90,7 +90,7 @@ threshold_expr series_gate_parts(std::string_view text) {
   if (tilde == std::string_view::npos) {
     throw usage_error(fmt::format("'{}' is neither a complexity gate nor a breaking point", text));
   }
-  return parse_threshold_subject(text.substr(0, tilde), text);
+  return parse_every_level_subject(text, text.substr(0, tilde));
 }
 
 }  // namespace perfcheck

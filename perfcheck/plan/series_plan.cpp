@@ -90,7 +90,7 @@ gate::complexity_gate compile_complexity(const test_plan& plan, const std::strin
   }
   g.bound = e.bound;
   try {
-    g.subject = parse_threshold_subject(e.subject, text);
+    g.subject = parse_every_level_subject(text, e.subject);
   } catch (const usage_error& bad) {
     throw usage_error(fmt::format("{}: {}", place, bad.what()));
   }

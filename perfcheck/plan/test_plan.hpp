@@ -11,6 +11,7 @@
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/gate/series_gates.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/level_comparison.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/model/threshold.hpp"
 
@@ -66,6 +67,9 @@ struct test_plan {
   /// thresholds in their order; evaluated once every level is measured (apply_series_gates).
   std::vector<gate::complexity_gate> complexity;
   std::vector<gate::breaking_point_gate> breaking_points;
+  /// Thresholds that compare one level with another ("wall.median@mode=warm <= 60%
+  /// wall.median@mode=cold"), evaluated after the sweep; not in `thresholds`.
+  std::vector<level_comparison> level_comparisons;
   bool operator==(const test_plan&) const = default;
 };
 
