@@ -172,7 +172,9 @@ and run its perf tests with ``ctest -L perf``.
     interleaved, round by round in a random order (``SEED <n>`` fixes it). At most 1000
     levels; duplicate values, empty values and placeholders that name no parameter are
     errors at build time. Thresholds address a level (``"wall.p95@n=500 < 3s"``) or, without
-    ``@``, every level. Default: none (one point). See docs/sweeps.md.
+    ``@``, every level; gates across the levels bound the growth (``"cpu.median ~ O(n)"``) or
+    find the breaking point (``"breaking_point(wall.p99 < 200ms) >= 20"``). Default: none (one
+    point). See docs/sweeps.md.
 
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic

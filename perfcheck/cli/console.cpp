@@ -151,7 +151,9 @@ std::string format_result_block(const run_result& r) {
   }
   out += format_trends(r);
   for (const auto& t : r.thresholds) {
-    const std::string measured = t.measured && t.typed ? format_threshold_value(t.expr, t.value) : "not measured";
+    const std::string measured = is_series_outcome(t)      ? series_outcome_value(t)
+                                 : t.measured && t.typed ? format_threshold_value(t.expr, t.value)
+                                                         : "not measured";
     const std::string at = t.at.empty() ? "" : fmt::format(" at {}", t.at);
     out += fmt::format("  {} {}{}   ({}{})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured, level_figures_text(t));
   }

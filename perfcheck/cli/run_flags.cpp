@@ -235,7 +235,7 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("MIN[:MAX]");
   sub.add_option("--min-time", f.min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
       ->type_name("DURATION");
-  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'")
+  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'; in a sweep also 'cpu.median ~ O(n)' and 'breaking_point(wall.p99 < 200ms) >= 20'")
       ->type_name("EXPR")->take_all()->allow_extra_args(false);
   sub.add_option("--json", f.json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr")
       ->type_name("FILE");

@@ -363,6 +363,13 @@ threshold_expr parse_threshold_subject(std::string_view text, std::string_view s
   return expr;
 }
 
+threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject) {
+  if (trim(subject).find('@') != std::string_view::npos) {
+    bad(text, fmt::format("'{}' names a level, but this gate reads every level; drop the '@' part", trim(subject)));
+  }
+  return parse_threshold_subject(text, subject);
+}
+
 std::string format_threshold_value(const threshold_expr& expr, double value) {
   switch (expr.form) {
     case value_form::percent: return fmt::format("{:.3g}%", value * 100);

@@ -10,6 +10,7 @@
 
 #include <boost/json/value.hpp>
 
+#include "perfcheck/model/series_outcome.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck {
@@ -70,6 +71,10 @@ threshold_expr parse_threshold(std::string_view text);
 /// subjects (plan/level_comparison).
 threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject);
 
+/// parse_threshold_subject for a gate that reads every level (a complexity gate, a breaking
+/// point): an `@level` is an error naming the fix.
+threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject);
+
 /// The metrics thresholds accept and their kinds, for --help and errors.
 std::string threshold_grammar_help();
 
@@ -92,6 +97,11 @@ struct threshold_outcome {
   /// this version cannot parse (only its text is known; it is listed, not drawn).
   bool typed = true;
   std::string at{};       ///< the level it was checked at ("n=500"); "" for a test without levels
+  /// A complexity gate's fit (`expr` is its subject; value the log-log slope), or none.
+  std::optional<complexity_part> complexity{};
+  /// A breaking point (`expr` is the inner threshold, its text the whole gate; value the level
+  /// found, measured false when the first level fails), or none.
+  std::optional<breaking_point_part> breaking_point{};
   /// A level comparison (source levels): `value` is left_value / right_value, the figures of the
   /// two levels in the unit `figure_kind`, the right one at level `versus`. Unused otherwise.
   double left_value = 0;

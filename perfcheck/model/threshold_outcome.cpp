@@ -97,6 +97,8 @@ boost::json::value threshold_outcome_to_json(const threshold_outcome& t) {
   o["value"] = t.value;
   o["ok"] = t.ok;
   o["measured"] = t.measured;
+  if (t.complexity) o["complexity"] = complexity_part_to_json(*t.complexity);
+  if (t.breaking_point) o["breaking_point"] = breaking_point_part_to_json(*t.breaking_point);
   return o;
 }
 
@@ -125,6 +127,8 @@ threshold_outcome threshold_outcome_from_json(const json_reader& t) {
   out.value = t.optional_number("value").value_or(0);
   out.ok = t.optional_bool("ok").value_or(false);
   out.measured = t.optional_bool("measured").value_or(true);
+  if (const auto c = t.optional_object("complexity")) out.complexity = complexity_part_from_json(*c);
+  if (const auto b = t.optional_object("breaking_point")) out.breaking_point = breaking_point_part_from_json(*b);
   return out;
 }
 

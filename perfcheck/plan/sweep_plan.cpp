@@ -79,6 +79,8 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   out.parameters.clear();
   out.levels.clear();
   out.thresholds.clear();
+  out.complexity.clear();
+  out.breaking_points.clear();
   out.level_comparisons.clear();  // evaluated on the whole sweep, not at a level
   for (const auto& t : plan.thresholds) {
     if (!t.level || level_matches(*t.level, at)) out.thresholds.push_back(t);

@@ -74,6 +74,15 @@ void check_thresholds(test_plan& plan, spec_origin origin, const std::string& wh
   origin.flags = origin.flags || origin.thresholds_by_flag;
   std::vector<std::string> plain;
   for (const auto& text : plan.spec.thresholds) {
+    if (is_series_gate(text)) {
+      const std::string place = place_of(origin, where, "--threshold", "threshold", text);
+      detail::compile_series_gate(plan, text, place, origin);
+      if (!plan.breaking_points.empty() && plan.breaking_points.back().text == text) {
+        const std::string why = unmeasurable(plan.breaking_points.back().gate, plan, origin);
+        if (!why.empty()) throw usage_error(fmt::format("{}: {}", place, why));
+      }
+      continue;
+    }
     std::optional<level_comparison> c;
     try {
       c = parse_level_comparison(text);

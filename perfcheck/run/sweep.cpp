@@ -222,6 +222,7 @@ run_result run_sweep(const test_plan& plan, const level_factory& make, const run
   apply_level_comparisons(result, plan.level_comparisons);
   result.command = plan.spec.command;
   result.context.spec_hash = spec_hash(plan.spec);  // the sweep's, not its first level's
+  gate::apply_series_gates(result, plan.complexity, plan.breaking_points, plan.spec.alpha);
   return result;
 }
 

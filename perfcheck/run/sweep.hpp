@@ -37,7 +37,8 @@ inline constexpr std::size_t max_open_levels = 16;
 /// point_seed); a visit is one warm-up or measured run of that level, which follows the plan's
 /// schedule, looks and limits as a test of its own. The result has one point per level (in
 /// plan order), point_order, every level's threshold outcomes and findings marked with its
-/// level, its reasons prefixed with it, and the worst of the levels' verdicts.
+/// level, its reasons prefixed with it, and the worst of the levels' verdicts; then the gates
+/// across levels (plan.complexity, plan.breaking_points) are evaluated (apply_series_gates).
 /// options.regression is ignored: each level's comes from `make`. With `hooks`, every level
 /// runs its own SETUP (made from the level's spec) before its first run and its CLEANUP after
 /// its last, also when the sweep stops on an error; a CLEANUP that fails makes its level an
