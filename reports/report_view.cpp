@@ -64,9 +64,11 @@ std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>
     threshold_line line{t.expr.text, "", t.ok, t.at};
     // In the expression's own unit and form ("40.6%", "1.50 MiB/min"); an expression this
     // version could not parse (history from elsewhere) shows the bare number.
-    line.value_text = !t.measured ? "not measured"
+    line.value_text = is_series_outcome(t) ? series_outcome_value(t)
+                      : !t.measured        ? "not measured"
                       : t.typed   ? format_threshold_value(t.expr, t.value)
                                   : format_quantity(t.value, unit_kind::count);
+    line.value_text += level_figures_text(t);  // a level comparison's two figures
     lines.push_back(std::move(line));
   }
   return lines;

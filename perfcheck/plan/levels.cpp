@@ -190,6 +190,9 @@ run_spec spec_at(const run_spec& spec, const level& at) {
   run_spec out = spec;
   for (auto& a : out.command) a = substitute(a, at);
   for (auto& a : out.baseline_command) a = substitute(a, at);
+  for (auto& [field, argv] : hook_commands(out)) {
+    for (auto& a : *argv) a = substitute(a, at);
+  }
   out.working_directory = substitute(out.working_directory, at);
   for (auto& e : out.environment) {
     const auto eq = e.find('=');
