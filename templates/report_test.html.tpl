@@ -7,6 +7,6 @@
 {{#REASONS}}<ul class="reasons">{{#REASON}}<li>{{TEXT}}</li>{{/REASON}}</ul>{{/REASONS}}
 {{#WARNINGS}}<ul class="warnings">{{#WARNING}}<li>{{TEXT}}</li>{{/WARNING}}</ul>{{/WARNINGS}}
 {{#CHANGES}}<ul class="changes">{{#CHANGE}}<li><span class="{{CLASS}}">{{WORD}} {{TEXT}}</span> since <code>{{COMMIT}}</code> ({{DATE}}): {{BEFORE}} → {{AFTER}}</li>{{/CHANGE}}{{#MORE}}<li class="muted">and {{N}} earlier change points on the chart</li>{{/MORE}}</ul>{{/CHANGES}}
-{{#THRESHOLDS}}<table class="thresholds"><thead><tr><th>Threshold</th><th>Measured</th><th>Outcome</th></tr></thead><tbody>{{#THRESHOLD}}<tr><td><code>{{EXPR}}</code></td><td>{{VALUE}}</td><td class="{{CLASS}}">{{OUTCOME}}</td></tr>{{/THRESHOLD}}</tbody></table>{{/THRESHOLDS}}
+{{#THRESHOLDS}}<table class="thresholds"><thead><tr><th>Threshold</th><th>Measured</th><th>Outcome</th></tr></thead><tbody>{{#THRESHOLD}}<tr><td><code>{{EXPR}}</code></td><td>{{VALUE}}</td><td class="{{CLASS}}">{{OUTCOME}}</td></tr>{{/THRESHOLD}}</tbody></table>{{/THRESHOLDS}}{{#LEVELS}}<table class="thresholds levels"><thead><tr><th>Level</th><th>Runs</th><th>{{METRIC}} median (95% CI)</th><th>Thresholds</th></tr></thead><tbody>{{#LEVEL}}<tr><td><code>{{LEVEL}}</code></td><td>{{RUNS}}</td><td>{{MEDIAN}}</td><td class="{{CLASS}}">{{THRESHOLDS}}</td></tr>{{/LEVEL}}</tbody></table>{{/LEVELS}}
 <div class="charts">
 {{#NO_CHART}}<p class="muted">No chart: this test has no stored figures to draw.</p>{{/NO_CHART}}

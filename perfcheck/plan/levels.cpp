@@ -201,6 +201,9 @@ run_spec substituted(const run_spec& spec, const level& at, bool keep_unknown) {
   run_spec out = spec;
   for (auto& a : out.command) a = substitute(a, at, keep_unknown);
   for (auto& a : out.baseline_command) a = substitute(a, at, keep_unknown);
+  for (auto& [field, argv] : hook_commands(out)) {
+    for (auto& a : *argv) a = substitute(a, at, keep_unknown);
+  }
   out.working_directory = substitute(out.working_directory, at, keep_unknown);
   for (auto& e : out.environment) {
     const auto eq = e.find('=');

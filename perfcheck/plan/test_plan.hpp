@@ -9,7 +9,9 @@
 #include <vector>
 
 #include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/gate/series_gates.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/level_comparison.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/model/threshold.hpp"
 
@@ -61,6 +63,14 @@ struct test_plan {
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
   std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
+  level at{};                                ///< plan_at's level; empty for a whole test's plan
+  /// Gates across the levels (complexity gates and breaking points), from the spec's
+  /// thresholds in their order; evaluated once every level is measured (apply_series_gates).
+  std::vector<gate::complexity_gate> complexity;
+  std::vector<gate::breaking_point_gate> breaking_points;
+  /// Thresholds that compare one level with another ("wall.median@mode=warm <= 60%
+  /// wall.median@mode=cold"), evaluated after the sweep; not in `thresholds`.
+  std::vector<level_comparison> level_comparisons;
   bool operator==(const test_plan&) const = default;
 };
 
@@ -72,7 +82,7 @@ struct test_plan {
 test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
 
 /// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
-/// (those without '@' and those whose level matches), no levels.
+/// (those without '@' and those whose level matches), no levels and no gates across levels.
 test_plan plan_at(const test_plan& plan, const level& at);
 
 namespace detail {
@@ -81,6 +91,13 @@ namespace detail {
 /// parameter, and that the sweep asks for nothing it cannot do yet; throws usage_error naming
 /// the flag or the spec field.
 void compile_levels(test_plan& plan, const spec_origin& origin, const std::string& where);
+
+/// Compiles one gate across levels (a complexity gate or a breaking point, is_series_gate) into
+/// plan.complexity or plan.breaking_points and checks it against the plan's levels: a sweep with
+/// a numeric parameter, the parameter named or the only numeric one, at least 3 values (positive)
+/// and 4 runs for a complexity gate, at least 2 values for a breaking point, a complexity
+/// subject that is a per-run metric's median or mean. Throws usage_error at `place` with the fix.
+void compile_series_gate(test_plan& plan, const std::string& text, const std::string& place, const spec_origin& origin);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level

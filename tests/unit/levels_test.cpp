@@ -162,13 +162,19 @@ BOOST_AUTO_TEST_CASE(the_plan_of_a_level_keeps_the_thresholds_that_address_it) {
   BOOST_TEST(large.levels.empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_sweep_of_soaks_or_with_history_rules_is_refused) {
+BOOST_AUTO_TEST_CASE(a_sweep_of_soaks_is_refused_and_history_rules_compile_per_level) {
   run_spec soak = sweep_spec({{"n", {"1"}}});
   soak.duration_ns = 1'000'000'000;
   expect_in(compile_error(soak, flags), "--parameter: a sweep of soaks is not supported");
-  run_spec rules = sweep_spec({{"n", {"1"}}});
+  // Rules against the history compare each level with the same level of it: the level's plan
+  // says which level it is (run/baseline.cpp asks the history for it).
+  run_spec rules = sweep_spec({{"n", {"1", "7"}}});
   rules.regressions = {"wall.median +5%"};
-  expect_in(compile_error(rules, file), "BASELINE COMMAND");
+  const test_plan plan = compile_plan(rules, file);
+  BOOST_TEST((plan.baseline == baseline_kind::history));
+  BOOST_TEST(plan.at.empty());
+  BOOST_TEST(to_string(plan_at(plan, plan.levels[1]).at) == "n=7");
+  BOOST_TEST(plan_at(plan, plan.levels[1]).regressions.size() == 1u);
 }
 
 namespace {
