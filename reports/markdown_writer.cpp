@@ -16,17 +16,6 @@ std::string headline(const test_row& row) {
   return row.value ? fmt::format("{} {} {}", row.metric, row.statistic, row.value_text) : "";
 }
 
-std::string thresholds_text(const test_row& row) {
-  if (row.thresholds.empty()) return "";
-  if (row.thresholds_failed == 0) return fmt::format("{} held", row.thresholds.size());
-  std::string failed;
-  for (const auto& t : row.thresholds) {
-    if (!t.ok)
-      failed += fmt::format("{}{} (measured {})", failed.empty() ? "" : "; ", t.expr, t.value_text);
-  }
-  return fmt::format("{} of {} failed: {}", row.thresholds_failed, row.thresholds.size(), failed);
-}
-
 // The first warning, cut short for a table cell (index.html has them all).
 std::string warnings_text(const test_row& row) {
   if (!row.current || row.current->warnings.empty()) return "";
@@ -42,6 +31,21 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
     auto* link = d.AddSectionDictionary("LINK");
     link->SetValue("URL", test_link(base_url, row));
     link->SetValue("NAME", row.name);
+  }
+}
+
+// A sweep's table: one row per level (level, runs, the headline metric's median with its 95%
+// interval, the thresholds checked at that level).
+void level_table(ctemplate::TemplateDictionary& dict, const test_row& row, const std::string& base_url) {
+  auto* table = dict.AddSectionDictionary("LEVELS");
+  set_name(*table, row, base_url);
+  table->SetValue("METRIC", row.metric);
+  for (const auto& level : row.levels) {
+    auto* r = table->AddSectionDictionary("LEVEL");
+    r->SetValue("LEVEL", level.level);
+    r->SetIntValue("RUNS", static_cast<long>(level.runs));
+    r->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
+    r->SetValue("THRESHOLDS", thresholds_summary(level.thresholds));
   }
 }
 
@@ -61,7 +65,7 @@ void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std:
   r.SetValue("SINCE", row.unaccepted_text.empty() || row.since_text.empty()
                          ? row.unaccepted_text + row.since_text
                          : row.unaccepted_text + "; " + row.since_text);
-  r.SetValue("THRESHOLDS", thresholds_text(row));
+  r.SetValue("THRESHOLDS", thresholds_summary(row.thresholds));
   r.SetValue("WARNINGS", warnings_text(row));
 }
 
@@ -135,6 +139,9 @@ class markdown_writer : public report_writer {
           t->SetValue("TEXT", reason);
         }
       }
+    }
+    for (const auto& row : view.rows) {
+      if (!row.levels.empty()) level_table(dict, row, base_url_);
     }
     std::string text;
     expand_template("summary.md.tpl", dict, text);

@@ -106,6 +106,9 @@ struct report_test {
   std::vector<memory_reading> memory;    ///< memory timeline of the current result
   std::optional<baseline_comparison> baseline;  ///< the current result against its baseline
   std::vector<level_figures> levels;  ///< the current result's series levels; empty: one series
+  /// A sweep's level whose history `history` holds and whose figures `samples`, `memory` and
+  /// `baseline` are (the trend level, see docs/reports.md); "" for a test without levels.
+  std::string trend_level;
   /// Set when the current result belongs to a change that waits for acceptance.
   std::optional<unaccepted_change> unaccepted;
 

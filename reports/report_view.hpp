@@ -32,6 +32,16 @@ struct threshold_line {
   std::string expr;
   std::string value_text;  ///< "98.1 ms"; the plain number when the expression does not parse
   bool ok = false;
+  std::string at{};  ///< the level it was checked at ("n=500"); "" for a test without levels
+};
+
+/// One level of a sweep as the per-level tables show it, in the headline metric.
+struct level_row {
+  std::string level;                     ///< "n=500"
+  std::size_t runs = 0;                  ///< measured runs at the level (n of the headline metric)
+  std::optional<double> median;          ///< of the headline metric, base unit
+  std::string median_text;               ///< "12.3 ms (95% CI 12.1 ms to 12.6 ms)", or "" when absent
+  std::vector<threshold_line> thresholds;  ///< the thresholds checked at this level
 };
 
 /// A metric the command reported (docs/metrics.md), as a report shows it for the current result.
@@ -69,6 +79,8 @@ struct test_row {
 
   std::vector<threshold_line> thresholds;
   std::size_t thresholds_failed = 0;
+  /// A sweep's levels in plan order (report_test::trend_level set); empty for a plain test.
+  std::vector<level_row> levels;
 
   /// The headline statistic over the history, oldest first, for results that have it, and the
   /// history index of each value.
@@ -120,6 +132,9 @@ std::string short_date(std::string_view date);
 
 /// "+7.2%" for 0.072.
 std::string format_change(double fraction);
+
+/// "2 held", or "1 of 2 failed: <expr> (measured <value>)[; ...]"; "" without thresholds.
+std::string thresholds_summary(const std::vector<threshold_line>& lines);
 
 /// A warning cut short for a table cell: up to its first ':' or ';' outside parentheses when
 /// that leaves a phrase

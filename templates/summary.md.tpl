@@ -20,4 +20,10 @@
 {{#ITEM}}- {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}}: {{HEADLINE:x-markdown}}{{#DELTA}} ({{TEXT}}){{/DELTA}}
 {{/ITEM}}
 </details>
-{{/UNCHANGED}}
+{{/UNCHANGED}}{{#LEVELS}}
+#### {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} per level
+
+| Level | Runs | {{METRIC:x-markdown}} median (95% CI) | Thresholds |
+| --- | --- | --- | --- |
+{{#LEVEL}}| {{LEVEL:x-markdown}} | {{RUNS}} | {{MEDIAN:x-markdown}} | {{THRESHOLDS:x-markdown}} |
+{{/LEVEL}}{{/LEVELS}}

@@ -155,9 +155,11 @@ std::string format_result_block(const run_result& r) {
   out += format_metadata(r.metadata);
   out += format_trends(r);
   for (const auto& t : r.thresholds) {
-    const std::string measured = t.measured && t.typed ? format_threshold_value(t.expr, t.value) : "not measured";
+    const std::string measured = is_series_outcome(t)      ? series_outcome_value(t)
+                                 : t.measured && t.typed ? format_threshold_value(t.expr, t.value)
+                                                         : "not measured";
     const std::string at = t.at.empty() ? "" : fmt::format(" at {}", t.at);
-    out += fmt::format("  {} {}{}   ({})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured);
+    out += fmt::format("  {} {}{}   ({}{})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured, level_figures_text(t));
   }
   out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
   for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);

@@ -153,6 +153,28 @@ void apply_plan_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   }
 }
 
+// --setup, --prepare, --cleanup: split on white space (no shell, no quoting), then their --*-arg.
+void apply_hook_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
+  const auto fields = hook_commands(spec);
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    std::vector<std::string>& argv = *fields[k].second;
+    const std::string flag = fmt::format("--{}", fields[k].first);
+    if (given(flag.c_str())) {
+      argv.clear();
+      std::istringstream words(f.hooks[k]);
+      for (std::string w; words >> w;) argv.push_back(w);
+      if (argv.empty()) {
+        throw usage_error(fmt::format("{}: the command is empty; give 'PROGRAM ARGS' (split on spaces, no "
+                                      "shell), or drop {}", flag, flag));
+      }
+    }
+    if (!f.hook_args[k].empty() && argv.empty()) {
+      throw usage_error(fmt::format("{}-arg: there is no {} to add it to; give {} 'PROGRAM' first", flag, flag, flag));
+    }
+    argv.insert(argv.end(), f.hook_args[k].begin(), f.hook_args[k].end());
+  }
+}
+
 // Thresholds, regression rules and their baseline, output and environment flags.
 void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
   if (given("--threshold")) spec.thresholds = f.thresholds;
@@ -170,6 +192,7 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
     for (std::string w; words >> w;) spec.baseline_command.push_back(w);
   }
   spec.baseline_command.insert(spec.baseline_command.end(), f.baseline_args.begin(), f.baseline_args.end());
+  apply_hook_flags(f, given, spec);
   if (given("--on-inconclusive")) {
     if (f.on_inconclusive != "pass" && f.on_inconclusive != "fail") {
       throw usage_error(fmt::format("--on-inconclusive {}: use pass or fail", f.on_inconclusive));
@@ -214,7 +237,7 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("MIN[:MAX]");
   sub.add_option("--min-time", f.min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
       ->type_name("DURATION");
-  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'")
+  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'; in a sweep also 'cpu.median ~ O(n)' and 'breaking_point(wall.p99 < 200ms) >= 20'")
       ->type_name("EXPR")->take_all()->allow_extra_args(false);
   sub.add_option("--json", f.json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr")
       ->type_name("FILE");
@@ -269,6 +292,21 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("NAME=VALUES")->take_all()->allow_extra_args(false);
   sub.add_option("--seed", f.seed, "Seed of a sweep's level order (each round shuffles it), to repeat a run's order [default: random, recorded as point_seed]")
       ->type_name("N");
+  const char* hook_help[] = {
+      "Program and arguments run once before the first run (per level when they use a {placeholder}), "
+      "split on spaces (no shell); unmeasured; a failure is an error (exit 3). See docs/setup.md",
+      "Program and arguments run before every run (warm-ups and baseline runs too), unmeasured, e.g. to "
+      "empty a cache; split on spaces (no shell); a failure is an error (exit 3)",
+      "Program and arguments run once after the last run, also when a run failed or a limit stopped "
+      "the test (whenever --setup succeeded); split on spaces (no shell)"};
+  const auto hook_fields = hook_commands(run_spec{});
+  for (std::size_t k = 0; k < hook_fields.size(); ++k) {
+    const std::string name = hook_fields[k].first;
+    sub.add_option("--" + name, f.hooks[k], hook_help[k])->type_name("'PROGRAM ARGS'");
+    sub.add_option("--" + name + "-arg", f.hook_args[k],
+                   fmt::format("One more --{} argument, taken as is (for arguments with spaces), repeatable", name))
+        ->type_name("ARG")->take_all()->allow_extra_args(false);
+  }
   sub.add_flag("-q,--quiet", f.quiet, "Print only the verdict line (and errors)");
   sub.add_option("command", f.command, "The program and its arguments, after '--'")
       ->type_name("PROGRAM ARGS...");

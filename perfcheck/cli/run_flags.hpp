@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <array>
 #include <string>
 #include <vector>
 
@@ -48,6 +49,9 @@ struct run_flags {
   std::string on_inconclusive;
   std::vector<std::string> parameters;  // --parameter NAME=VALUES, repeatable
   std::uint64_t seed = 0;               // --seed
+  // --setup/--prepare/--cleanup 'PROGRAM ARGS' and their --*-arg, in hook_commands' order
+  std::array<std::string, 3> hooks;
+  std::array<std::vector<std::string>, 3> hook_args;
   std::vector<std::string> command;
 };
 

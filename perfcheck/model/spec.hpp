@@ -2,10 +2,12 @@
 // What to run and how: the input of `perfcheck run`, from a spec file or from flags.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -72,9 +74,24 @@ struct run_spec {
   std::vector<std::string> metrics;
   /// "key=value" pairs recorded with the result (METADATA, --meta). Checked likewise.
   std::vector<std::string> metadata;
+  std::string server;                     ///< the server under test the test names; empty: none
+  std::string server_state_dir;           ///< where its supervisor keeps <server>.json
+  /// Unmeasured commands around the runs (docs/setup.md), argv without a shell; empty: none.
+  std::vector<std::string> setup;         ///< once before the first run (per level with a placeholder)
+  std::vector<std::string> prepare;       ///< before every run, warm-ups and baseline runs included
+  std::vector<std::string> cleanup;       ///< once after the last run, whenever setup succeeded
 
   bool operator==(const run_spec&) const = default;
 };
+
+/// The unmeasured commands of a spec by their field names: setup, prepare, cleanup.
+inline std::array<std::pair<const char*, const std::vector<std::string>*>, 3> hook_commands(const run_spec& spec) {
+  return {{{"setup", &spec.setup}, {"prepare", &spec.prepare}, {"cleanup", &spec.cleanup}}};
+}
+/// The same, to fill them.
+inline std::array<std::pair<const char*, std::vector<std::string>*>, 3> hook_commands(run_spec& spec) {
+  return {{{"setup", &spec.setup}, {"prepare", &spec.prepare}, {"cleanup", &spec.cleanup}}};
+}
 
 /// What is wrong with a test name, or "" when nothing: empty, or a control character (newline,
 /// NUL, ESC, DEL, ...). Specs and history imports check names with it.

@@ -72,8 +72,33 @@ std::string place_of(const spec_origin& origin, const std::string& where, const 
 // against what the plan measures.
 void check_thresholds(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.thresholds_by_flag;
-  plan.thresholds = gate::parse_thresholds(plan.spec.thresholds, origin.flags ? "--threshold" : where,
-                                           detail::declared_names(plan));
+  std::vector<std::string> plain;
+  for (const auto& text : plan.spec.thresholds) {
+    if (is_series_gate(text)) {
+      const std::string place = place_of(origin, where, "--threshold", "threshold", text);
+      detail::compile_series_gate(plan, text, place, origin);
+      if (!plan.breaking_points.empty() && plan.breaking_points.back().text == text) {
+        const std::string why = unmeasurable(plan.breaking_points.back().gate, plan, origin);
+        if (!why.empty()) throw usage_error(fmt::format("{}: {}", place, why));
+      }
+      continue;
+    }
+    std::optional<level_comparison> c;
+    try {
+      c = parse_level_comparison(text);
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("{}: {}", origin.flags ? "--threshold" : where, e.what()));
+    }
+    if (!c) {
+      plain.push_back(text);
+      continue;
+    }
+    if (const std::string why = level_comparison_problem(*c, plan.parameters, plan.levels); !why.empty()) {
+      throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--threshold", "threshold", c->text), why));
+    }
+    plan.level_comparisons.push_back(std::move(*c));
+  }
+  plan.thresholds = gate::parse_thresholds(plain, origin.flags ? "--threshold" : where, detail::declared_names(plan));
   detail::check_declared_units(plan, origin, where);
   for (const auto& t : plan.thresholds) {
     const std::string why = unmeasurable(t, plan, origin);

@@ -11,7 +11,9 @@
 #include <vector>
 
 #include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/gate/series_gates.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/level_comparison.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/model/threshold.hpp"
 
@@ -74,6 +76,14 @@ struct test_plan {
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
   std::vector<declared_metric> metrics;      ///< reported metrics declared (spec.metrics)
   std::map<std::string, std::string> metadata;  ///< spec.metadata, checked
+  level at{};                                ///< plan_at's level; empty for a whole test's plan
+  /// Gates across the levels (complexity gates and breaking points), from the spec's
+  /// thresholds in their order; evaluated once every level is measured (apply_series_gates).
+  std::vector<gate::complexity_gate> complexity;
+  std::vector<gate::breaking_point_gate> breaking_points;
+  /// Thresholds that compare one level with another ("wall.median@mode=warm <= 60%
+  /// wall.median@mode=cold"), evaluated after the sweep; not in `thresholds`.
+  std::vector<level_comparison> level_comparisons;
   bool operator==(const test_plan&) const = default;
 };
 
@@ -85,7 +95,7 @@ struct test_plan {
 test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
 
 /// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
-/// (those without '@' and those whose level matches), no levels.
+/// (those without '@' and those whose level matches), no levels and no gates across levels.
 test_plan plan_at(const test_plan& plan, const level& at);
 
 namespace detail {
@@ -102,6 +112,13 @@ void compile_reported(test_plan& plan, const spec_origin& origin, const std::str
 void check_declared_units(const test_plan& plan, const spec_origin& origin, const std::string& where);
 /// The declared names, for parse_thresholds.
 std::vector<std::string> declared_names(const test_plan& plan);
+
+/// Compiles one gate across levels (a complexity gate or a breaking point, is_series_gate) into
+/// plan.complexity or plan.breaking_points and checks it against the plan's levels: a sweep with
+/// a numeric parameter, the parameter named or the only numeric one, at least 3 values (positive)
+/// and 4 runs for a complexity gate, at least 2 values for a breaking point, a complexity
+/// subject that is a per-run metric's median or mean. Throws usage_error at `place` with the fix.
+void compile_series_gate(test_plan& plan, const std::string& text, const std::string& place, const spec_origin& origin);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level

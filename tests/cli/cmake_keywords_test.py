@@ -106,6 +106,12 @@ add_perf_test(NAME swept COMMAND "{sleep}" {{ms}} WARMUP 0 RUNS 2 SEED 7
   THRESHOLDS "wall.median@ms=4,mode=b < 10s" "wall.median < 10s")
 add_perf_test(NAME reported COMMAND "{metrics}" 3 WARMUP 0 RUNS 2 METRICS startup:ms items
   METADATA team=core THRESHOLDS "startup.median < 20ms" "items.rate >= 1/s")
+add_perf_test(NAME cached COMMAND "{cache}" fill ${{CMAKE_CURRENT_BINARY_DIR}}/cache 30 WARMUP 1 RUNS 3 SEED 3
+  PARAMETERS mode cold warm
+  SETUP "{log}" ${{CMAKE_CURRENT_BINARY_DIR}}/hooks.log setup
+  PREPARE "{cache}" clear ${{CMAKE_CURRENT_BINARY_DIR}}/cache {{mode}}
+  CLEANUP "{log}" ${{CMAKE_CURRENT_BINARY_DIR}}/hooks.log cleanup
+  THRESHOLDS "wall.median@mode=warm <= 60% wall.median@mode=cold")
 """
 
 
@@ -117,7 +123,8 @@ class KeywordSpecTest(unittest.TestCase):
         os.mkdir(src)
         with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
             f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
-                                    sleep=os.path.join(BIN, "pc_sleep"), metrics=os.path.join(BIN, "pc_metrics")))
+                                    sleep=os.path.join(BIN, "pc_sleep"), metrics=os.path.join(BIN, "pc_metrics"),
+                                    cache=os.path.join(BIN, "pc_cache"), log=os.path.join(BIN, "pc_log")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
                            capture_output=True, text=True, timeout=300, env=env)
@@ -177,6 +184,19 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertEqual(result["verdict"], "pass")
         self.assertEqual(len(result["thresholds"]), 7)  # one level, and every level
         self.assertIn("wall.median_ms@ms=4,mode=b", self.ctest.stdout)
+
+    def test_setup_prepare_and_cleanup_reach_the_spec_and_run(self):
+        spec = self.spec("cached")
+        self.assertEqual(spec["setup"], [os.path.join(BIN, "pc_log"), os.path.join(self.build, "hooks.log"), "setup"])
+        self.assertEqual(spec["prepare"], [os.path.join(BIN, "pc_cache"), "clear", os.path.join(self.build, "cache"), "{mode}"])
+        self.assertEqual(spec["cleanup"][-1], "cleanup")
+        with open(os.path.join(self.build, "hooks.log")) as f:
+            self.assertEqual(f.read().split(), ["setup", "cleanup"])  # once per test: no placeholder
+        result = self.result("cached")
+        self.assertEqual(result["verdict"], "pass", result["reasons"])
+        (gate,) = [t for t in result["thresholds"] if t.get("source") == "levels"]
+        self.assertTrue(gate["ok"])
+        self.assertLess(gate["left_value"], gate["right_value"])
 
     def test_show_output_subtract_overhead_and_output_limit_act(self):
         self.assertTrue(self.result("shown")["overhead_corrected"])
