@@ -25,6 +25,8 @@ and run its perf tests with ``ctest -L perf``.
                   [RUNS <min> [<max>]]
                   [MIN_TIME <duration>]
                   [THRESHOLDS <expression>...]
+                  [METRICS <name>[:<unit>]...]
+                  [METADATA <key>=<value>...]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -33,6 +35,9 @@ and run its perf tests with ``ctest -L perf``.
                   [OUTPUT_LIMIT <size>] [SHOW_OUTPUT] [SUBTRACT_OVERHEAD]
                   [PARAMETERS <name> <value>...]... [SEED <n>]
                   [CONCURRENCY <copies>...]
+                  [SETUP <command> [<arg>...]]
+                  [PREPARE <command> [<arg>...]]
+                  [CLEANUP <command> [<arg>...]]
                   [REGRESSION <rule>...]
                   [BASELINE history|file|command]
                   [BASELINE_COMMAND <command> [<arg>...]]
@@ -43,6 +48,7 @@ and run its perf tests with ``ctest -L perf``.
                   [FIXTURES_REQUIRED <fixture>...]
                   [PROPERTIES <property> <value>...]
                   [PARALLEL]
+                  [SERVER <name>]
     )
 
   The function writes one spec file (``perfcheck/spec/v1``) per test and per build
@@ -170,7 +176,23 @@ and run its perf tests with ``ctest -L perf``.
     interleaved, round by round in a random order (``SEED <n>`` fixes it). At most 1000
     levels; duplicate values, empty values and placeholders that name no parameter are
     errors at build time. Thresholds address a level (``"wall.p95@n=500 < 3s"``) or, without
-    ``@``, every level. Default: none (one point). See docs/sweeps.md.
+    ``@``, every level; gates across the levels bound the growth (``"cpu.median ~ O(n)"``) or
+    find the breaking point (``"breaking_point(wall.p99 < 200ms) >= 20"``). Default: none (one
+    point). See docs/sweeps.md.
+
+  ``METRICS <name>[:<unit>]...``
+    Metrics the command reports about itself through the metric channel
+    (``PERFCHECK_METRICS``, docs/metrics.md), declared so that ``THRESHOLDS`` and
+    ``REGRESSION`` may name them: ``METRICS startup:ms cache_hit_rate:% pairs`` then
+    ``"startup.median < 500ms"``, ``"cache_hit_rate.median >= 75%"``, ``"pairs.rate >= 333/s"``.
+    A unit fixes the kind a threshold's limit must have; a name perfcheck measures itself
+    (``wall``, ``rss``, ``io``...) is an error at build time. A gate on a declared metric that
+    the command did not report is ``not measured`` and fails. Default: none.
+
+  ``METADATA <key>=<value>...``
+    Key/value pairs recorded with every result of the test, in the history and the reports
+    (``METADATA endpoint=/api/v1 dataset=small``); the command can add its own with
+    ``#meta key=value`` lines on the metric channel. Default: none.
 
   ``CONCURRENCY <copies>...``
     Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
@@ -201,6 +223,27 @@ and run its perf tests with ``ctest -L perf``.
     ``perfcheck/baseline/v1`` file (``BASELINE_FILE``). ``command``: ``BASELINE_COMMAND`` run interleaved with the
     candidate in random ABAB order, the strongest comparison on a shared machine.
     Default: ``history``.
+
+  ``SETUP <command> [<arg>...]``
+    An unmeasured program run once before the test's first run, e.g. to create a data set or
+    start a service. In a sweep it runs once per level, before that level's first run, when it
+    or ``CLEANUP`` uses a level placeholder (``{n}``) or ``WORKING_DIRECTORY`` does; otherwise
+    once per test. It runs without a shell in the test's ``WORKING_DIRECTORY`` and
+    ``ENVIRONMENT`` (with ``PERFCHECK_PARAM_<NAME>`` per level), under the test's ``LIMITS``
+    (a ``TIMEOUT``, else 10 minutes). A failure (not found, non-zero exit, a signal, a limit)
+    makes the result an ``error`` naming it, its exit status and the end of its output
+    (exit 3). A target name as the program becomes the target's file. Default: none.
+
+  ``PREPARE <command> [<arg>...]``
+    An unmeasured program run before every run, warm-ups and ``BASELINE_COMMAND`` runs
+    included, like hyperfine's ``--prepare``: e.g. to empty a cache for a cold-cache variant.
+    Runs are then never pipelined. Same rules as ``SETUP``; it always sees its level's
+    placeholders. Default: none.
+
+  ``CLEANUP <command> [<arg>...]``
+    An unmeasured program run once after the test's (or the level's) last run, also when a run
+    failed or a limit stopped the test: whenever ``SETUP`` succeeded. A failing ``CLEANUP``
+    makes the result an ``error``. Default: none. See ``docs/setup.md``.
 
   ``BASELINE_COMMAND <command> [<arg>...]``
     The baseline program for ``BASELINE command``, e.g. the same tool built from the target
@@ -237,6 +280,14 @@ and run its perf tests with ``ctest -L perf``.
   ``PARALLEL``
     Let CTest run this test beside others (``ctest -j``). Default: the test has
     ``RUN_SERIAL``, because a perf test measured next to another measures both.
+
+  ``SERVER <name>``
+    The test needs the server under test ``<name>`` (:command:`add_perf_server`, declared
+    before): it requires the server's fixture, so CTest starts the server before the test and
+    stops it after the last test that names it. ``{port}`` in ``COMMAND``,
+    ``WORKING_DIRECTORY`` and ``ENVIRONMENT`` values is the server's port, also given as
+    ``PERFCHECK_SERVER_PORT`` and ``PERFCHECK_SERVER_<NAME>_PORT``; they are set when the test
+    runs, so the history series does not change with ``PORT auto``. Default: none.
 
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
@@ -376,6 +427,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 # check, perf_report and the git lookup.
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 
 function(add_perf_test)
   set(options
@@ -400,16 +452,22 @@ function(add_perf_test)
     ON_INCONCLUSIVE
     OUTPUT_LIMIT
     SEED
+    SERVER
   )
   set(multi_value_keywords
     COMMAND
     ENVIRONMENT
     RUNS
     THRESHOLDS
+    METRICS
+    METADATA
     LIMITS
     CPUS
     REGRESSION
     BASELINE_COMMAND
+    SETUP
+    PREPARE
+    CLEANUP
     LABELS
     FIXTURES_REQUIRED
     PROPERTIES
@@ -424,6 +482,10 @@ function(add_perf_test)
 
   # Each step reads the arg_<keyword> variables of this scope.
   _perfcheck_check_call(call)
+  if(DEFINED arg_SERVER)  # its fixture; the spec carries its name (PerfCheckServer.cmake)
+    _perfcheck_server_of("${call}" "${arg_SERVER}" server_fixture server_state_dir)
+    list(APPEND arg_FIXTURES_REQUIRED "${server_fixture}")
+  endif()
   _perfcheck_plan("${call}")
   _perfcheck_write_spec("${call}" spec_file)
   _perfcheck_register("${spec_file}" "${plan_timeout}")
@@ -446,8 +508,9 @@ function(_perfcheck_check_call out_call)
       "'${keywords}'; every value follows its keyword.")
   endif()
   foreach(keyword IN LISTS arg_KEYWORDS_MISSING_VALUES)
-    if(keyword IN_LIST one_value_keywords OR keyword STREQUAL "COMMAND" OR keyword STREQUAL "RUNS")
+    if(keyword IN_LIST one_value_keywords OR keyword MATCHES "^(COMMAND|RUNS|SETUP|PREPARE|CLEANUP)$")
       set(examples NAME=parse_big_json "COMMAND=my_tool --input data.json"
+        "SETUP=make_data --out data.json" "PREPARE=drop_cache --dir cache" "CLEANUP=cmake -E rm -f data.json"
         "WORKING_DIRECTORY=\${CMAKE_CURRENT_SOURCE_DIR}/data" WARMUP=1 "RUNS=10 30" MIN_TIME=2s)
       list(FILTER examples INCLUDE REGEX "^${keyword}=")
       string(REPLACE "=" " " example "${examples}")

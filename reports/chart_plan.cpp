@@ -97,6 +97,8 @@ void set_frame(ctemplate::TemplateDictionary& dict, const frame& g, const std::s
 std::optional<threshold_mark> threshold_mark_of(const threshold_outcome& outcome) {
   // An expression this version could not parse (history from elsewhere) is listed, not drawn.
   if (!outcome.typed) return std::nullopt;
+  // A complexity gate or a breaking point is no line at a value of its metric.
+  if (is_series_outcome(outcome)) return std::nullopt;
   const threshold_expr& e = outcome.expr;
   return threshold_mark{e.text, e.metric, e.level.has_value(), e.op, e.limit};
 }

@@ -49,10 +49,15 @@ boost::json::object row_json(const test_row& row) {
   boost::json::array thresholds;
   if (row.current) {
     for (std::size_t i = 0; i < row.thresholds.size(); ++i) {
-      thresholds.push_back({{"expr", row.thresholds[i].expr},
-                            {"value", row.current->thresholds[i].value},
-                            {"text", row.thresholds[i].value_text},
-                            {"ok", row.thresholds[i].ok}});
+      boost::json::object entry{{"expr", row.thresholds[i].expr},
+                                {"value", row.current->thresholds[i].value},
+                                {"text", row.thresholds[i].value_text},
+                                {"ok", row.thresholds[i].ok}};
+      // A gate across levels carries its fit or breaking level, for charts drawn from report.json.
+      const threshold_outcome& outcome = row.current->thresholds[i];
+      if (outcome.complexity) entry["complexity"] = complexity_part_to_json(*outcome.complexity);
+      if (outcome.breaking_point) entry["breaking_point"] = breaking_point_part_to_json(*outcome.breaking_point);
+      thresholds.push_back(std::move(entry));
     }
   }
   t["thresholds"] = std::move(thresholds);

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/cli/reported_console.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/units.hpp"
 
@@ -155,19 +156,24 @@ std::string format_result_block(const run_result& r) {
   if (r.points.empty()) {
     out += fmt::format("{}: {}\n", terminal_safe(r.name), runs_text(r.runs.size(), r.warmup_runs.size()));
     out += format_figures(r.summary, r.wall_outliers, "");
+    out += format_reported(r.summary, r.runs, "");
   } else {
     out += fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name), r.points.size(), r.point_seed);
     for (const auto& p : r.points) {
       out += fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), runs_text(p.runs.size(), p.warmup_runs.size()),
                          to_string(p.outcome));
       out += format_figures(p.summary, p.wall_outliers, "  ");
+      out += format_reported(p.summary, p.runs, "  ");
     }
   }
+  out += format_metadata(r.metadata);
   out += format_trends(r);
   for (const auto& t : r.thresholds) {
-    const std::string measured = t.measured && t.typed ? format_threshold_value(t.expr, t.value) : "not measured";
+    const std::string measured = is_series_outcome(t)      ? series_outcome_value(t)
+                                 : t.measured && t.typed ? format_threshold_value(t.expr, t.value)
+                                                         : "not measured";
     const std::string at = t.at.empty() ? "" : fmt::format(" at {}", t.at);
-    out += fmt::format("  {} {}{}   ({})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured);
+    out += fmt::format("  {} {}{}   ({}{})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured, level_figures_text(t));
   }
   out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
   for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
@@ -223,8 +229,12 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
 std::string format_ctest_measurements(const run_result& r) {
   std::string out;
   if (r.points.empty()) point_measurements(out, r.summary, r.runs.size(), "");
+  if (r.points.empty()) out += reported_measurements(r.summary, r.runs, "");
   // A level's value is the user's text: only characters that stay inside an XML attribute.
-  for (const auto& p : r.points) point_measurements(out, p.summary, p.runs.size(), xml_safe(to_string(p.at)));
+  for (const auto& p : r.points) {
+    point_measurements(out, p.summary, p.runs.size(), xml_safe(to_string(p.at)));
+    out += reported_measurements(p.summary, p.runs, "@" + xml_safe(to_string(p.at)));
+  }
   for (const auto& f : r.regressions) {
     if (f.possible_regression() && f.runs_to_decide > 0) {
       out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"regression.runs_to_decide\">{:.6g}"

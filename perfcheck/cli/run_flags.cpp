@@ -161,6 +161,28 @@ void apply_plan_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   }
 }
 
+// --setup, --prepare, --cleanup: split on white space (no shell, no quoting), then their --*-arg.
+void apply_hook_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
+  const auto fields = hook_commands(spec);
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    std::vector<std::string>& argv = *fields[k].second;
+    const std::string flag = fmt::format("--{}", fields[k].first);
+    if (given(flag.c_str())) {
+      argv.clear();
+      std::istringstream words(f.hooks[k]);
+      for (std::string w; words >> w;) argv.push_back(w);
+      if (argv.empty()) {
+        throw usage_error(fmt::format("{}: the command is empty; give 'PROGRAM ARGS' (split on spaces, no "
+                                      "shell), or drop {}", flag, flag));
+      }
+    }
+    if (!f.hook_args[k].empty() && argv.empty()) {
+      throw usage_error(fmt::format("{}-arg: there is no {} to add it to; give {} 'PROGRAM' first", flag, flag, flag));
+    }
+    argv.insert(argv.end(), f.hook_args[k].begin(), f.hook_args[k].end());
+  }
+}
+
 // Thresholds, regression rules and their baseline, output and environment flags.
 void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec) {
   if (given("--threshold")) spec.thresholds = f.thresholds;
@@ -178,6 +200,7 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
     for (std::string w; words >> w;) spec.baseline_command.push_back(w);
   }
   spec.baseline_command.insert(spec.baseline_command.end(), f.baseline_args.begin(), f.baseline_args.end());
+  apply_hook_flags(f, given, spec);
   if (given("--on-inconclusive")) {
     if (f.on_inconclusive != "pass" && f.on_inconclusive != "fail") {
       throw usage_error(fmt::format("--on-inconclusive {}: use pass or fail", f.on_inconclusive));
@@ -187,6 +210,8 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (given("--output-dir")) spec.output_dir = f.output_dir;
   if (given("--working-directory")) spec.working_directory = f.working_directory;
   if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
+  spec.metrics.insert(spec.metrics.end(), f.metrics.begin(), f.metrics.end());
+  spec.metadata.insert(spec.metadata.end(), f.metadata.begin(), f.metadata.end());
   apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
@@ -220,7 +245,7 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("MIN[:MAX]");
   sub.add_option("--min-time", f.min_time, "Keep running past MIN runs until this much measured time, e.g. 2s [default: 0s]")
       ->type_name("DURATION");
-  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'")
+  sub.add_option("--threshold", f.thresholds, "Gate, repeatable: '<metric>.<stat> <op> <value><unit>', e.g. 'wall.p95 < 120ms', 'rss.max <= 64MiB', 'exit.failures == 0'; in a sweep also 'cpu.median ~ O(n)' and 'breaking_point(wall.p99 < 200ms) >= 20'")
       ->type_name("EXPR")->take_all()->allow_extra_args(false);
   sub.add_option("--json", f.json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr")
       ->type_name("FILE");
@@ -232,6 +257,10 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("DIR");
   sub.add_option("--env", f.environment, "Set VAR=value in the command's environment, repeatable")
       ->type_name("VAR=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_option("--metric", f.metrics, "Declare a metric the command reports through $PERFCHECK_METRICS, repeatable, so that thresholds and rules may name it (docs/metrics.md), e.g. --metric startup:ms --threshold 'startup.median < 500ms'; the unit is optional")
+      ->type_name("NAME[:UNIT]")->take_all()->allow_extra_args(false);
+  sub.add_option("--meta", f.metadata, "Record KEY=VALUE with the result, repeatable (shown in reports), e.g. --meta endpoint=/api/v1")
+      ->type_name("KEY=VALUE")->take_all()->allow_extra_args(false);
   sub.add_flag("--show-output", f.show_output, "Let the command's stdout/stderr through instead of capturing it");
   sub.add_flag("--allow-failures", f.allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
   sub.add_flag("--subtract-overhead", f.subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");
@@ -272,6 +301,21 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("NAME=VALUES")->take_all()->allow_extra_args(false);
   sub.add_option("--seed", f.seed, "Seed of a sweep's level order (each round shuffles it), to repeat a run's order [default: random, recorded as point_seed]")
       ->type_name("N");
+  const char* hook_help[] = {
+      "Program and arguments run once before the first run (per level when they use a {placeholder}), "
+      "split on spaces (no shell); unmeasured; a failure is an error (exit 3). See docs/setup.md",
+      "Program and arguments run before every run (warm-ups and baseline runs too), unmeasured, e.g. to "
+      "empty a cache; split on spaces (no shell); a failure is an error (exit 3)",
+      "Program and arguments run once after the last run, also when a run failed or a limit stopped "
+      "the test (whenever --setup succeeded); split on spaces (no shell)"};
+  const auto hook_fields = hook_commands(run_spec{});
+  for (std::size_t k = 0; k < hook_fields.size(); ++k) {
+    const std::string name = hook_fields[k].first;
+    sub.add_option("--" + name, f.hooks[k], hook_help[k])->type_name("'PROGRAM ARGS'");
+    sub.add_option("--" + name + "-arg", f.hook_args[k],
+                   fmt::format("One more --{} argument, taken as is (for arguments with spaces), repeatable", name))
+        ->type_name("ARG")->take_all()->allow_extra_args(false);
+  }
   sub.add_flag("-q,--quiet", f.quiet, "Print only the verdict line (and errors)");
   sub.add_option("command", f.command, "The program and its arguments, after '--'")
       ->type_name("PROGRAM ARGS...");

@@ -47,6 +47,9 @@ struct run_report {
   std::int64_t stderr_bytes = 0;  ///< likewise for stderr
   bool output_truncated = false;  ///< some output passed the limit and was dropped from a file
   process_counters counters;      ///< faults, context switches, block I/O
+  /// The run's metric-channel file (PERFCHECK_METRICS, docs/metrics.md), for the caller to read
+  /// and remove; it exists only if the command wrote to it. Empty: the run had no channel.
+  std::filesystem::path metrics_path;
 };
 
 /// What one round of concurrent copies produced (executor::run_round).
@@ -120,6 +123,9 @@ struct command_line {
   std::optional<int> nice;                    ///< the command's nice value; none: inherited
   bool clean_environment = false;             ///< inherit only PATH, then extra_environment
   bool no_aslr = false;                       ///< personality(ADDR_NO_RANDOMIZE) for the command
+  /// Give every run its own metric-channel file: PERFCHECK_METRICS=<private folder>/run.<n>
+  /// (run_report::metrics_path); the folder is removed with the executor.
+  bool metric_channel = false;
 };
 
 }  // namespace perfcheck::exec

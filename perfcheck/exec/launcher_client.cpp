@@ -113,6 +113,7 @@ run_message encode_run(const run_request& request) {
   if (request.cgroup) run.flags |= PERFCHECK_LAUNCHER_CGROUP;
   if (request.redirect) run.flags |= PERFCHECK_LAUNCHER_REDIRECT;
   if (request.after_clean) run.flags |= PERFCHECK_LAUNCHER_AFTER_CLEAN;
+  run.run_index = request.run_index;
   if (request.after_clean && request.failures_allowed) run.flags |= PERFCHECK_LAUNCHER_FAILURES_ALLOWED;
   if (request.copies > 0) {
     run.flags |= PERFCHECK_LAUNCHER_ROUND;

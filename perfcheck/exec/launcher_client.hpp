@@ -35,6 +35,8 @@ struct run_request {
   /// A round of this many concurrent copies (1..PERFCHECK_LAUNCHER_MAX_COPIES, answered with a
   /// reply per copy and a round_end reply); 0: one run. Not with after_clean.
   int copies = 0;
+  /// Not 0: the run's PERFCHECK_METRICS gets ".<run_index>" appended (the metric channel).
+  std::uint32_t run_index = 0;
 };
 
 /// The bytes of a RUN message.

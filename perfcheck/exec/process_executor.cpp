@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -71,16 +72,36 @@ round_report round_of(std::vector<launcher_reply>& replies, const run_report& ou
   return round;
 }
 
+// A private folder for the metric channel's files: mkdtemp under TMPDIR (else /tmp).
+fs::path make_channel_folder() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = (tmp != nullptr && *tmp != '\0' ? std::string(tmp) : std::string("/tmp")) +
+                        "/perfcheck-metrics-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp " + pattern);
+  return pattern;
+}
+
 }  // namespace
 }  // namespace detail
 
 namespace fs = std::filesystem;
+
+process_executor::channel_folder::~channel_folder() {
+  std::error_code ignored;  // what is left is only a run's unread channel: best effort
+  if (!path.empty()) fs::remove_all(path, ignored);
+}
 
 process_executor::process_executor(command_line command)
     : command_(std::move(command)),
       buffer_(detail::read_chunk),
       reply_buffer_(sizeof(perfcheck_launcher_reply)) {
   if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
+  if (command_.metric_channel) {
+    channel_.path = detail::make_channel_folder();
+    // Last, so that it wins over an inherited or given PERFCHECK_METRICS; the launcher adds
+    // ".<run_index>" per run.
+    command_.extra_environment.push_back("PERFCHECK_METRICS=" + (channel_.path / "run").string());
+  }
   std::vector<std::string> environment =
       merge_environment(environ, command_.extra_environment, command_.clean_environment);
   detail::check_cpus(command_.cpus);
@@ -148,6 +169,8 @@ std::unique_ptr<output_pump> process_executor::send_run(const output_capture& ca
   run_request request = request_for(output->redirects());
   request.after_clean = after_clean.has_value();
   request.failures_allowed = after_clean.value_or(false);
+  if (!channel_.path.empty()) request.run_index = ++runs_sent_;
+  in_flight_index_.push_back(request.run_index);
   in_run_ = true;
   launcher_.send(encode_run(request), fds);
   output->close_write_ends();
@@ -193,17 +216,23 @@ run_report process_executor::run(const output_capture& capture) {
     in_flight_.push_back(send_run(capture, *follow_up));
   std::unique_ptr<output_pump> output = std::move(in_flight_.front());
   in_flight_.pop_front();
+  std::uint32_t index = in_flight_index_.front();
+  in_flight_index_.pop_front();
   launcher_reply reply = await_reply(*output);
   if (reply.skipped) {
     // The run before ended the test, yet the caller goes on: drop what is queued (skipped
     // as well) and run afresh.
     for (; !in_flight_.empty(); in_flight_.pop_front()) (void)await_reply(*in_flight_.front());
+    in_flight_index_.clear();
     output = send_run(capture, std::nullopt);
+    index = in_flight_index_.front();
+    in_flight_index_.pop_front();
     reply = await_reply(*output);
   }
   in_run_ = false;
 
   run_report report;
+  if (index != 0) report.metrics_path = channel_.path / ("run." + std::to_string(index));
   report.counters = reply.counters;
   output->finish(report);
   if (reply.spawn_errno != 0)
@@ -283,6 +312,7 @@ command_line command_line_for(const run_spec& spec) {
   command.nice = spec.nice;
   command.clean_environment = spec.clean_environment;
   command.no_aslr = spec.no_aslr;
+  command.metric_channel = true;
   return command;
 }
 

@@ -98,13 +98,26 @@ class process_executor final : public executor {
   /// The cgroup for the kernel's share of the limits, or nullptr when none can be made.
   static std::unique_ptr<memory_cgroup> kernel_limits(const resource_limits& limits);
 
+  /// A private folder for the runs' metric-channel files, removed (with what is left in it)
+  /// after the launcher, whose runs write there, is gone.
+  struct channel_folder {
+    std::filesystem::path path;  // empty: no channel
+    channel_folder() = default;
+    channel_folder(const channel_folder&) = delete;
+    channel_folder& operator=(const channel_folder&) = delete;
+    ~channel_folder();
+  };
+
   command_line command_;
+  channel_folder channel_;
+  std::uint32_t runs_sent_ = 0;  // RUN requests sent: the next one's run_index is this + 1
   std::filesystem::path program_;
   std::unique_ptr<memory_cgroup> cgroup_;  // removed after the launcher reaped every process
   launcher_process launcher_;
   bool in_run_ = false;  // a run is under way (or was abandoned by an exception)
   std::optional<bool> follow_up_;  // expect_follow_up for the next run: failures allowed
   std::deque<std::unique_ptr<output_pump>> in_flight_;  // runs sent, replies not yet read
+  std::deque<std::uint32_t> in_flight_index_;            // their run_index, in the same order
   std::vector<char> buffer_;
   std::vector<char> reply_buffer_;
 };

@@ -14,6 +14,7 @@ namespace perfcheck::gate {
 struct complexity_bound {
   stats::growth bound = stats::growth::constant;
   std::string parameter;
+  bool operator==(const complexity_bound&) const = default;
 };
 
 /// Parses `O(1)`, `O(log n)`, `O(n)`, `O(n log n)`, `O(n^2)`, `O(n^3)`, where n is any parameter

@@ -10,9 +10,11 @@
 namespace perfcheck::gate {
 
 /// Parses every threshold of a spec; the first bad one throws usage_error prefixed with
-/// `origin` (the spec file or "--threshold").
+/// `origin` (the spec file or "--threshold"). `reported`: the declared names of metrics the
+/// command reports (docs/metrics.md), which thresholds may name besides the built-in ones.
 std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& texts,
-                                             std::string_view origin);
+                                             std::string_view origin,
+                                             const std::vector<std::string>& reported = {});
 
 /// Sets result.outcome, result.reasons and result.thresholds from the measured runs and
 /// summaries already in `result`:

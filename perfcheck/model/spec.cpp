@@ -106,6 +106,10 @@ void check_no_nul(const run_spec& spec, const field_error& fail) {
   };
   list("command", spec.command, "argument");
   list("baseline_command", spec.baseline_command, "argument");
+  for (const auto& [field, argv] : hook_commands(spec)) {  // SETUP, PREPARE, CLEANUP: none, or a program
+    list(field, *argv, "argument");
+    if (!argv->empty() && argv->front().empty()) fail(field, "the program name is empty; give the program to run and its arguments, or drop it");
+  }
   list("environment", spec.environment, "entry");
   const auto path = [&](std::string_view field, const std::string& text) {
     if (text.find('\0') != std::string::npos) {
@@ -267,7 +271,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
-                    "will_fail", "parameters", "concurrency", "seed"});
+                    "will_fail", "parameters", "concurrency", "seed", "metrics", "metadata", "server", "setup",
+                    "prepare", "cleanup"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -311,6 +316,14 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.parameters = parameters_from_json(r, json);
   spec.concurrency = concurrency_from_json(r, json);
   spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
+  spec.metrics = r.string_array("metrics", false, false);
+  spec.metadata = r.string_array("metadata", false, false);
+  if (auto server = r.optional_object("server")) {
+    server->reject_unknown({"name", "state_dir"});
+    spec.server = server->required_string("name");
+    spec.server_state_dir = server->required_string("state_dir");
+  }
+  for (const auto& [field, argv] : hook_commands(spec)) *argv = r.string_array(field, false, false);
   validate(spec, origin);
   return spec;
 }
@@ -336,6 +349,8 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
   for (const auto& p : spec.parameters) mix(fmt::format("param {}={}", p.name, fmt::join(p.values, ",")));
   if (!spec.concurrency.empty()) mix(fmt::format("concurrency={}", fmt::join(spec.concurrency, ",")));
+  // PREPARE changes what is measured (a cold cache); SETUP and CLEANUP only surround the runs.
+  if (!spec.prepare.empty()) mix(fmt::format("prepare {}", fmt::join(spec.prepare, " ")));
   return fmt::format("{:016x}", h);
 }
 
@@ -387,6 +402,12 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (!spec.parameters.empty()) o["parameters"] = parameters_to_json(spec.parameters);
   if (!spec.concurrency.empty()) o["concurrency"] = boost::json::value_from(spec.concurrency);
   if (spec.seed != 0) o["seed"] = spec.seed;
+  if (!spec.metrics.empty()) o["metrics"] = boost::json::value_from(spec.metrics);
+  if (!spec.metadata.empty()) o["metadata"] = boost::json::value_from(spec.metadata);
+  if (!spec.server.empty()) o["server"] = {{"name", spec.server}, {"state_dir", spec.server_state_dir}};
+  for (const auto& [field, argv] : hook_commands(spec)) {
+    if (!argv->empty()) o[field] = boost::json::value_from(*argv);
+  }
   return o;
 }
 

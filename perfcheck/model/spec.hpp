@@ -2,10 +2,12 @@
 // What to run and how: the input of `perfcheck run`, from a spec file or from flags.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -70,9 +72,29 @@ struct run_spec {
   /// combined with the parameters; checked when the plan is compiled); empty: none.
   std::vector<std::string> concurrency;
   std::uint64_t seed = 0;                 ///< seeds a sweep's level order; 0: random (recorded)
+  /// Metrics the command reports through the metric channel, "name" or "name:unit"
+  /// (docs/metrics.md): thresholds and rules may name them. Checked when the plan is compiled.
+  std::vector<std::string> metrics;
+  /// "key=value" pairs recorded with the result (METADATA, --meta). Checked likewise.
+  std::vector<std::string> metadata;
+  std::string server;                     ///< the server under test the test names; empty: none
+  std::string server_state_dir;           ///< where its supervisor keeps <server>.json
+  /// Unmeasured commands around the runs (docs/setup.md), argv without a shell; empty: none.
+  std::vector<std::string> setup;         ///< once before the first run (per level with a placeholder)
+  std::vector<std::string> prepare;       ///< before every run, warm-ups and baseline runs included
+  std::vector<std::string> cleanup;       ///< once after the last run, whenever setup succeeded
 
   bool operator==(const run_spec&) const = default;
 };
+
+/// The unmeasured commands of a spec by their field names: setup, prepare, cleanup.
+inline std::array<std::pair<const char*, const std::vector<std::string>*>, 3> hook_commands(const run_spec& spec) {
+  return {{{"setup", &spec.setup}, {"prepare", &spec.prepare}, {"cleanup", &spec.cleanup}}};
+}
+/// The same, to fill them.
+inline std::array<std::pair<const char*, std::vector<std::string>*>, 3> hook_commands(run_spec& spec) {
+  return {{{"setup", &spec.setup}, {"prepare", &spec.prepare}, {"cleanup", &spec.cleanup}}};
+}
 
 /// What is wrong with a test name, or "" when nothing: empty, or a control character (newline,
 /// NUL, ESC, DEL, ...). Specs and history imports check names with it.

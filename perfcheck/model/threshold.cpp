@@ -11,6 +11,7 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/summary.hpp"
+#include "perfcheck/model/threshold_reported.hpp"
 
 namespace perfcheck {
 namespace {
@@ -214,6 +215,8 @@ std::string threshold_grammar_help() {
     help += fmt::format("{}{} ({})", &m == &tree_metrics.front() ? "" : ", ", m.name, to_string(m.kind));
   }
   for (const auto& m : percent_metrics) help += fmt::format(", {} (percent, {})", m.name, m.description);
+  help += "\n  reported by the command (declared with METRICS or --metric; docs/metrics.md): "
+          "<name>.<statistic> with the limit in its unit, <name>.rate for a counter (e.g. 333/s)";
   help += "\n  counts: ";
   for (const auto& c : counters) help += fmt::format("{} ({}) ", c.name, c.description);
   help += "\n  soak trends (with --duration): ";
@@ -254,7 +257,11 @@ void read_summary_subject(std::string_view text, std::string_view lhs, threshold
     def = find_def(percent_metrics, metric);
     expr.form = value_form::percent;
   }
-  if (def == nullptr) bad(text, fmt::format("unknown metric '{}'", metric));
+  if (def == nullptr) {
+    bad(text, fmt::format("unknown metric '{}' (a metric the command reports itself is declared first: "
+                          "METRICS {} in add_perf_test, --metric {} on the command line)",
+                          metric, metric, metric));
+  }
   if (!metric_summary{}.get(statistic) || statistic == "ci_low" || statistic == "ci_high") {
     bad(text, fmt::format("unknown statistic '{}'", statistic));
   }
@@ -330,7 +337,9 @@ double read_limit(std::string_view text, const threshold_expr& expr, std::string
 
 }  // namespace
 
-threshold_expr parse_threshold(std::string_view text) {
+threshold_expr parse_threshold(std::string_view text) { return parse_threshold(text, {}); }
+
+threshold_expr parse_threshold(std::string_view text, const std::vector<std::string>& reported) {
   const std::string_view s = trim(text);
   threshold_expr expr;
   expr.text = std::string(s);
@@ -357,7 +366,8 @@ threshold_expr parse_threshold(std::string_view text) {
     if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
     lhs = lhs.substr(0, at);
   }
-  read_subject(text, lhs, expr);
+  // Declared names never collide with built-in metrics (the plan refuses such names).
+  if (!detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
 
   const auto op = std::find_if(operators.begin(), operators.end(),
                                [&](const auto& o) { return rest.starts_with(o.first); });
@@ -366,8 +376,30 @@ threshold_expr parse_threshold(std::string_view text) {
                            : fmt::format("'{}' does not start with an operator", rest));
   }
   expr.op = op->second;
-  expr.limit = read_limit(text, expr, trim(rest.substr(op->first.size())));
+  const std::string_view value = trim(rest.substr(op->first.size()));
+  expr.limit = expr.source == subject_source::reported ? detail::read_reported_limit(text, expr, value)
+                                                       : read_limit(text, expr, value);
   return expr;
+}
+
+threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject) {
+  threshold_expr expr;
+  expr.text = std::string(trim(text));
+  std::string_view lhs = trim(subject);
+  if (const auto at = lhs.find('@'); at != std::string_view::npos) {
+    expr.level = std::string(lhs.substr(at + 1));
+    if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
+    lhs = lhs.substr(0, at);
+  }
+  read_subject(text, lhs, expr);
+  return expr;
+}
+
+threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject) {
+  if (trim(subject).find('@') != std::string_view::npos) {
+    bad(text, fmt::format("'{}' names a level, but this gate reads every level; drop the '@' part", trim(subject)));
+  }
+  return parse_threshold_subject(text, subject);
 }
 
 std::string format_threshold_value(const threshold_expr& expr, double value) {

@@ -7,9 +7,11 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
+#include "perfcheck/model/series_outcome.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck {
@@ -41,6 +43,9 @@ enum class subject_source {
   summary,  ///< a per-run metric's statistic (wall.p95, io.read_bytes): every test has it
   count,    ///< a whole-test count (exit.failures)
   soak,     ///< a trend over a soak (rss.growth, rss.slope: any soak; wall.drift: repeated runs)
+  reported, ///< a metric the command reports through the metric channel (docs/metrics.md):
+            ///< its unit is the limit's, checked against what the runs reported
+  levels,   ///< one level of a sweep over another (plan/level_comparison): a ratio, in percent
 };
 
 /// A parsed threshold expression.
@@ -67,6 +72,19 @@ threshold_expr parse_threshold(std::string_view text);
 /// Whether the expression's metric is measured only by a concurrency test (CONCURRENCY):
 /// throughput, rss.total, efficiency, errors.count, errors.rate.
 bool is_concurrency_metric(const threshold_expr& expr);
+/// Parses an expression that may also name a metric the command reports, one of `reported`
+/// (declared names, docs/metrics.md): "startup.median < 500ms", "hits.median >= 75%",
+/// "pairs.rate >= 333/s" (a counter's rate; bare: its median over the runs). Built-in metrics
+/// come first; the unit of a reported subject is the limit's (source subject_source::reported).
+threshold_expr parse_threshold(std::string_view text, const std::vector<std::string>& reported);
+/// Parses a left-hand side alone, "<metric>.<statistic>[@<level>]" (op and limit left at their
+/// defaults); `text` is the whole expression, quoted in errors. For gates that compare two
+/// subjects (plan/level_comparison).
+threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject);
+
+/// parse_threshold_subject for a gate that reads every level (a complexity gate, a breaking
+/// point): an `@level` is an error naming the fix.
+threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject);
 
 /// The metrics thresholds accept and their kinds, for --help and errors.
 std::string threshold_grammar_help();
@@ -90,8 +108,23 @@ struct threshold_outcome {
   /// this version cannot parse (only its text is known; it is listed, not drawn).
   bool typed = true;
   std::string at{};       ///< the level it was checked at ("n=500"); "" for a test without levels
+  /// A complexity gate's fit (`expr` is its subject; value the log-log slope), or none.
+  std::optional<complexity_part> complexity{};
+  /// A breaking point (`expr` is the inner threshold, its text the whole gate; value the level
+  /// found, measured false when the first level fails), or none.
+  std::optional<breaking_point_part> breaking_point{};
+  /// A level comparison (source levels): `value` is left_value / right_value, the figures of the
+  /// two levels in the unit `figure_kind`, the right one at level `versus`. Unused otherwise.
+  double left_value = 0;
+  double right_value = 0;
+  unit_kind figure_kind = unit_kind::count;
+  std::string versus{};
   bool operator==(const threshold_outcome&) const = default;
 };
+
+/// "; 1.20 ms at mode=warm against 2.31 ms at mode=cold" for a level comparison, "" for other outcomes: the
+/// figures the console and the reports show after the ratio.
+std::string level_figures_text(const threshold_outcome& outcome);
 
 class json_reader;
 

@@ -15,6 +15,8 @@ const char* to_string(subject_source source) {
     case subject_source::summary: return "summary";
     case subject_source::count: return "count";
     case subject_source::soak: return "soak";
+    case subject_source::reported: return "reported";
+    case subject_source::levels: return "levels";
   }
   return "summary";
 }
@@ -46,12 +48,13 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
   e.source = t.has("source") ? read_enum(t, "source",
                                          [](std::string_view s) -> std::optional<subject_source> {
                                            for (auto v : {subject_source::summary, subject_source::count,
-                                                          subject_source::soak}) {
+                                                          subject_source::soak, subject_source::reported,
+                                                          subject_source::levels}) {
                                              if (s == to_string(v)) return v;
                                            }
                                            return std::nullopt;
                                          },
-                                         "summary, count, soak")
+                                         "summary, count, soak, reported, levels")
                              : subject_source::summary;
   // The parts must be ones the grammar can produce: a percentage is a count, a size per time a
   // rate and a soak trend, and a soak trend is one of the two (percentages also come from
@@ -59,9 +62,14 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
   const bool form_fits = e.form == value_form::quantity ||
                          (e.form == value_form::percent && e.kind == unit_kind::count) ||
                          (e.form == value_form::size_per_time && e.kind == unit_kind::rate);
+  // A reported metric's limit takes any form its unit gives (docs/metrics.md); a level
+  // comparison's is a ratio in percent; a soak trend is a rate or a percentage, anything else
+  // not a rate.
+  const bool form_free = e.source == subject_source::reported ||
+                         (e.source == subject_source::levels && e.form == value_form::percent);
   const bool source_fits = e.source == subject_source::soak ? e.form != value_form::quantity
                                                             : e.form != value_form::size_per_time;
-  if (!form_fits || !source_fits) {
+  if (!form_fits || (!form_free && !source_fits)) {
     t.fail("form", fmt::format("'{}' with unit '{}' and source '{}' is not a threshold perfcheck writes",
                                to_string(e.form), to_string(e.kind), to_string(e.source)));
   }
@@ -69,6 +77,12 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
 }
 
 }  // namespace
+
+std::string level_figures_text(const threshold_outcome& t) {
+  if (t.versus.empty() || !t.measured) return {};
+  return fmt::format("; {} at {} against {} at {}", format_quantity(t.left_value, t.figure_kind), t.at,
+                     format_quantity(t.right_value, t.figure_kind), t.versus);
+}
 
 boost::json::value threshold_outcome_to_json(const threshold_outcome& t) {
   boost::json::object o{{"expr", t.expr.text}};
@@ -83,9 +97,17 @@ boost::json::value threshold_outcome_to_json(const threshold_outcome& t) {
     o["source"] = to_string(t.expr.source);
   }
   if (!t.at.empty()) o["at"] = t.at;
+  if (!t.versus.empty()) {
+    o["versus"] = t.versus;
+    o["left_value"] = t.left_value;
+    o["right_value"] = t.right_value;
+    o["figure_unit"] = to_string(t.figure_kind);
+  }
   o["value"] = t.value;
   o["ok"] = t.ok;
   o["measured"] = t.measured;
+  if (t.complexity) o["complexity"] = complexity_part_to_json(*t.complexity);
+  if (t.breaking_point) o["breaking_point"] = breaking_point_part_to_json(*t.breaking_point);
   return o;
 }
 
@@ -104,9 +126,18 @@ threshold_outcome threshold_outcome_from_json(const json_reader& t) {
     }
   }
   out.at = t.optional_string("at").value_or("");
+  if (auto versus = t.optional_string("versus")) {
+    out.versus = *versus;
+    out.left_value = t.optional_number("left_value").value_or(0);
+    out.right_value = t.optional_number("right_value").value_or(0);
+    out.figure_kind = t.has("figure_unit") ? read_enum(t, "figure_unit", unit_kind_from_string, "duration, size, rate, count")
+                                           : unit_kind::count;
+  }
   out.value = t.optional_number("value").value_or(0);
   out.ok = t.optional_bool("ok").value_or(false);
   out.measured = t.optional_bool("measured").value_or(true);
+  if (const auto c = t.optional_object("complexity")) out.complexity = complexity_part_from_json(*c);
+  if (const auto b = t.optional_object("breaking_point")) out.breaking_point = breaking_point_part_from_json(*b);
   return out;
 }
 

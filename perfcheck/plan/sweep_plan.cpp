@@ -33,6 +33,12 @@ void check_all_placeholders(const run_spec& spec, const level& at, const spec_or
   for (std::size_t i = 0; i < spec.baseline_command.size(); ++i) {
     check_placeholders(spec.baseline_command[i], at, place("--baseline-command", fmt::format("baseline_command[{}]", i)));
   }
+  for (const auto& [field, argv] : hook_commands(spec)) {
+    const std::string flag = fmt::format("--{}", field);
+    for (std::size_t i = 0; i < argv->size(); ++i) {
+      check_placeholders((*argv)[i], at, place(flag.c_str(), fmt::format("{}[{}]", field, i)));
+    }
+  }
   check_placeholders(spec.working_directory, at, place("--working-directory", "working_directory"));
   for (std::size_t i = 0; i < spec.environment.size(); ++i) {
     const std::string& e = spec.environment[i];
@@ -75,13 +81,9 @@ void compile_levels(test_plan& plan, const spec_origin& origin, const std::strin
         "{}: regression rules are not supported with concurrency levels yet (a round of copies has no "
         "baseline to pair with); gate the levels with thresholds, or drop the regression rules", place));
   }
-  if (!spec.regressions.empty() && plan.baseline != baseline_kind::command) {
-    throw usage_error(fmt::format(
-        "{}: regression rules of a sweep compare each level with the same level of an interleaved "
-        "baseline command for now (history and file baselines do not keep levels yet); use {}, or "
-        "drop the regression rules", place, origin.flags ? "--baseline command --baseline-command ..." : "BASELINE COMMAND ..."));
-  }
-  check_all_placeholders(spec, plan.levels.front(), origin, where);
+  level checked = plan.levels.front();
+  if (!spec.server.empty()) checked.push_back({"port", "0"});  // {port}: the server's, known when it runs
+  check_all_placeholders(spec, checked, origin, where);
 }
 
 }  // namespace detail
@@ -96,7 +98,11 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   for (const auto& v : at)
     if (v.name == concurrency_parameter) out.copies = std::stoi(v.value);
   out.spec.concurrency.clear();
+  out.at = at;
   out.thresholds.clear();
+  out.complexity.clear();
+  out.breaking_points.clear();
+  out.level_comparisons.clear();  // evaluated on the whole sweep, not at a level
   for (const auto& t : plan.thresholds) {
     if (!t.level || level_matches(*t.level, at)) out.thresholds.push_back(t);
   }

@@ -73,7 +73,34 @@ std::string place_of(const spec_origin& origin, const std::string& where, const 
 // against what the plan measures.
 void check_thresholds(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.thresholds_by_flag;
-  plan.thresholds = gate::parse_thresholds(plan.spec.thresholds, origin.flags ? "--threshold" : where);
+  std::vector<std::string> plain;
+  for (const auto& text : plan.spec.thresholds) {
+    if (is_series_gate(text)) {
+      const std::string place = place_of(origin, where, "--threshold", "threshold", text);
+      detail::compile_series_gate(plan, text, place, origin);
+      if (!plan.breaking_points.empty() && plan.breaking_points.back().text == text) {
+        const std::string why = unmeasurable(plan.breaking_points.back().gate, plan, origin);
+        if (!why.empty()) throw usage_error(fmt::format("{}: {}", place, why));
+      }
+      continue;
+    }
+    std::optional<level_comparison> c;
+    try {
+      c = parse_level_comparison(text);
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("{}: {}", origin.flags ? "--threshold" : where, e.what()));
+    }
+    if (!c) {
+      plain.push_back(text);
+      continue;
+    }
+    if (const std::string why = level_comparison_problem(*c, plan.parameters, plan.levels); !why.empty()) {
+      throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--threshold", "threshold", c->text), why));
+    }
+    plan.level_comparisons.push_back(std::move(*c));
+  }
+  plan.thresholds = gate::parse_thresholds(plain, origin.flags ? "--threshold" : where, detail::declared_names(plan));
+  detail::check_declared_units(plan, origin, where);
   for (const auto& t : plan.thresholds) {
     const std::string why = unmeasurable(t, plan, origin);
     if (!why.empty()) {
@@ -86,7 +113,11 @@ void check_thresholds(test_plan& plan, spec_origin origin, const std::string& wh
 void check_regressions(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.rules_by_flag;
   plan.regressions = gate::parse_regression_rules(plan.spec.regressions, origin.flags ? "--regression" : where);
-  const auto columns = metric_columns({});
+  auto columns = metric_columns({});
+  for (const auto& m : plan.metrics) {  // reported by the command: their columns exist at run time
+    columns.try_emplace(m.name);
+    columns.try_emplace(m.name + ".rate");
+  }
   for (const auto& rule : plan.regressions) {
     if (columns.contains(rule.metric)) continue;
     std::string known;
@@ -120,6 +151,7 @@ test_plan compile_plan(const run_spec& spec, const spec_origin& origin) {
   plan.on_inconclusive = spec.fail_on_inconclusive ? inconclusive_policy::fail : inconclusive_policy::pass;
   const std::string where = origin.flags ? std::string() : fmt::format("{}: test '{}'", origin.where, spec.name);
   detail::compile_levels(plan, origin, where);
+  detail::compile_reported(plan, origin, where);
   check_thresholds(plan, origin, where);
   check_regressions(plan, origin, where);
   return plan;

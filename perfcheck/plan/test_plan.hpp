@@ -4,12 +4,16 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "perfcheck/gate/regression_rule.hpp"
+#include "perfcheck/gate/series_gates.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/plan/level_comparison.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/model/threshold.hpp"
 
@@ -47,6 +51,15 @@ struct run_schedule {
   bool operator==(const run_schedule&) const = default;
 };
 
+/// A metric the command reports through the metric channel, as declared (METRICS name[:unit],
+/// --metric): thresholds and rules may name it; a unit, when given, fixes its kind.
+struct declared_metric {
+  std::string name;
+  std::optional<unit_kind> kind;  ///< none: any unit
+  bool percent = false;           ///< declared "name:%"
+  bool operator==(const declared_metric&) const = default;
+};
+
 /// A spec compiled into what the run loop, the gates and the messages need, every expression
 /// parsed. Levels, load and metrics of later kinds of workload extend this, not the spec.
 /// A test without parameters measures one point (levels empty); a sweep measures one point per
@@ -64,6 +77,16 @@ struct test_plan {
   /// A concurrency level's copies per round (plan_at of a level with `concurrency`); 0: each
   /// run is one process, as in a test without CONCURRENCY.
   int copies = 0;
+  std::vector<declared_metric> metrics;      ///< reported metrics declared (spec.metrics)
+  std::map<std::string, std::string> metadata;  ///< spec.metadata, checked
+  level at{};                                ///< plan_at's level; empty for a whole test's plan
+  /// Gates across the levels (complexity gates and breaking points), from the spec's
+  /// thresholds in their order; evaluated once every level is measured (apply_series_gates).
+  std::vector<gate::complexity_gate> complexity;
+  std::vector<gate::breaking_point_gate> breaking_points;
+  /// Thresholds that compare one level with another ("wall.median@mode=warm <= 60%
+  /// wall.median@mode=cold"), evaluated after the sweep; not in `thresholds`.
+  std::vector<level_comparison> level_comparisons;
   bool operator==(const test_plan&) const = default;
 };
 
@@ -75,8 +98,8 @@ struct test_plan {
 test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
 
 /// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
-/// (those without '@' and those whose level matches), no levels; at a level with
-/// `concurrency`, copies is its value.
+/// (those without '@' and those whose level matches), no levels and no gates across levels; at
+/// a level with `concurrency`, copies is its value.
 test_plan plan_at(const test_plan& plan, const level& at);
 
 /// The name of the level a concurrency test adds (CONCURRENCY, --concurrency).
@@ -102,6 +125,22 @@ void check_concurrency_instance(const run_spec& spec, const spec_origin& origin,
 /// Why a threshold on a concurrency metric cannot be measured by `plan` (no CONCURRENCY;
 /// efficiency without level 1), or "".
 std::string concurrency_threshold_problem(const threshold_expr& t, const test_plan& plan, const std::string& lhs);
+
+/// Checks spec.metrics (names as the channel allows them, never a built-in metric; units the
+/// channel knows) and spec.metadata ("key=value", keys as metric names, no control characters)
+/// into plan.metrics and plan.metadata; throws usage_error naming the flag or the spec field.
+void compile_reported(test_plan& plan, const spec_origin& origin, const std::string& where);
+/// Checks that each threshold on a declared metric with a unit has a limit of that unit's kind.
+void check_declared_units(const test_plan& plan, const spec_origin& origin, const std::string& where);
+/// The declared names, for parse_thresholds.
+std::vector<std::string> declared_names(const test_plan& plan);
+
+/// Compiles one gate across levels (a complexity gate or a breaking point, is_series_gate) into
+/// plan.complexity or plan.breaking_points and checks it against the plan's levels: a sweep with
+/// a numeric parameter, the parameter named or the only numeric one, at least 3 values (positive)
+/// and 4 runs for a complexity gate, at least 2 values for a breaking point, a complexity
+/// subject that is a per-run metric's median or mean. Throws usage_error at `place` with the fix.
+void compile_series_gate(test_plan& plan, const std::string& text, const std::string& place, const spec_origin& origin);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/rounds.hpp"
 #include "perfcheck/stats/compare.hpp"
@@ -58,7 +59,9 @@ class interleaver {
         coin_(plan && plan->seed != 0 ? plan->seed : std::random_device{}()) {}
 
   void after_warmup() {
-    if (executor_) executor_->run(discard_);
+    if (!executor_) return;
+    exec::run_report report = executor_->run(discard_);
+    baseline_metrics_.take(report.metrics_path, true, 0, report.sample);  // read and removed, unused
   }
 
   // Runs `candidate` (which returns whether the test stops) paired with a baseline run.
@@ -74,7 +77,10 @@ class interleaver {
 
  private:
   void baseline_run() {
-    result_.baseline->samples.push_back(executor_->run(discard_).sample);
+    // The baseline's reported metrics too, so that rules on them compare like with like.
+    exec::run_report report = executor_->run(discard_);
+    baseline_metrics_.take(report.metrics_path, false, 0, report.sample);
+    result_.baseline->samples.push_back(std::move(report.sample));
     result_.baseline->order += 'A';
   }
 
@@ -82,6 +88,7 @@ class interleaver {
   run_result& result_;
   std::mt19937_64 coin_;
   exec::output_capture discard_;  // the baseline's output is not kept
+  metric_intake baseline_metrics_;  // the baseline command's channel (its warnings are not shown)
 };
 
 }  // namespace
@@ -132,6 +139,7 @@ class measurement {
   const regression_plan* rules_;
   run_result result_;
   output_keeper output_;
+  metric_intake metrics_;  // the runs' metric channels
   interleaver pairs_;
   std::vector<int> looks_;
   std::size_t next_look_ = 0;
@@ -174,6 +182,7 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   if (follow_up_certain(warmup, index)) executor_.expect_follow_up(plan_.spec.allow_failures);
   exec::run_report report = executor_.run(output_.capture());
   run_sample& s = report.sample;
+  metrics_.take(report.metrics_path, warmup, index, s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
   output_.keep(report, result_);
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
@@ -240,6 +249,7 @@ point_step measurement::step() {
 }
 
 void measurement::finish() {
+  metrics_.finish(result_, plan_.metadata);
   summarize_runs(result_);
   if (plan_.copies > 0) {
     summarize_rounds(result_, rounds_);
@@ -345,6 +355,8 @@ void summarize_runs(run_result& result) {
   const auto& runs = result.runs;
   const auto columns = metric_columns(runs);
   for (const auto& [metric, values] : columns) result.summary[metric] = stats::summarize(values);
+  // A reported distribution is summarized over all its values, pooled (docs/metrics.md).
+  for (const auto& [metric, values] : pooled_distributions(runs)) result.summary[metric] = stats::summarize(values);
   const auto& wall = columns.at("wall");
   result.wall_outliers = stats::outliers_modified_z(wall);
   if (wall.empty()) return;

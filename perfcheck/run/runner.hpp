@@ -11,6 +11,7 @@
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/plan/test_plan.hpp"
+#include "perfcheck/run/metric_intake.hpp"
 #include "perfcheck/run/output_keeper.hpp"
 #include "perfcheck/run/soak.hpp"
 

@@ -9,6 +9,8 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/model/error.hpp"
+
 namespace perfcheck::run {
 namespace {
 
@@ -21,6 +23,8 @@ struct level_slot {
   regression_plan rules;          // a copy whose baseline executor is the slot's proxy
   runner_options options;
   std::unique_ptr<point_run> run;
+  std::unique_ptr<hook_runner> hooks;  // per-level SETUP/CLEANUP; null: none or once per test
+  std::string cleanup_error;           // why its CLEANUP failed, or ""
 };
 
 // An executor that opens its level (in the pool) before each run, so that a closed level
@@ -117,6 +121,7 @@ void add_point(run_result& sweep, run_result point, const level& at, bool first)
         std::find(sweep.warnings.begin(), sweep.warnings.end(), label + ": " + w) == sweep.warnings.end())
       sweep.warnings.push_back(fmt::format("{}: {}", label, w));
   }
+  sweep.metadata.merge(point.metadata);  // the same for every level but what a level's runs said
   for (auto& t : point.thresholds) {
     t.at = label;
     sweep.thresholds.push_back(std::move(t));
@@ -149,6 +154,44 @@ void set_references(const test_plan& plan, std::vector<level_slot>& slots) {
   }
 }
 
+// The per-level SETUP before a level's first run and CLEANUP after its last; on an error every
+// level that was set up and not yet cleaned up is cleaned up.
+class level_hooks {
+ public:
+  level_hooks(std::vector<level_slot>& slots, const hook_factory* make) : slots_(slots), make_(make) {}
+  level_hooks(const level_hooks&) = delete;
+  level_hooks& operator=(const level_hooks&) = delete;
+  ~level_hooks() {
+    for (auto& slot : slots_) {
+      if (!slot.hooks) continue;
+      try {
+        slot.hooks->run(hook_kind::cleanup);
+      } catch (...) {
+        // the error that ended the sweep is the one reported
+      }
+    }
+  }
+  void set_up(level_slot& slot) {
+    if (!make_) return;
+    auto hooks = (*make_)(slot.plan.spec);
+    hooks->run(hook_kind::setup);
+    slot.hooks = std::move(hooks);
+  }
+  void clean_up(level_slot& slot) {
+    if (!slot.hooks) return;
+    auto hooks = std::move(slot.hooks);
+    try {
+      hooks->run(hook_kind::cleanup);
+    } catch (const command_error& e) {
+      slot.cleanup_error = e.what();
+    }
+  }
+
+ private:
+  std::vector<level_slot>& slots_;
+  const hook_factory* make_;
+};
+
 }  // namespace
 
 verdict worst_of(verdict a, verdict b) {
@@ -166,7 +209,8 @@ verdict worst_of(verdict a, verdict b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
-run_result run_sweep(const test_plan& plan, const level_factory& make, const runner_options& options) {
+run_result run_sweep(const test_plan& plan, const level_factory& make, const runner_options& options,
+                     const hook_factory* hooks) {
   const std::size_t n = plan.levels.size();
   level_pool pool(make);
   std::vector<level_slot> slots(n);
@@ -182,23 +226,32 @@ run_result run_sweep(const test_plan& plan, const level_factory& make, const run
   std::vector<std::size_t> order(n);
   std::iota(order.begin(), order.end(), std::size_t{0});
   std::vector<bool> done(n, false);
+  level_hooks around(slots, hooks);
   for (std::size_t left = n; left > 0;) {
     std::shuffle(order.begin(), order.end(), shuffle_with);
     for (std::size_t i : order) {
       if (done[i]) continue;
+      if (!slots[i].run) around.set_up(slots[i]);
       if (!slots[i].run) start_level(pool, slots[i], *executors[2 * i], *executors[2 * i + 1], options);
       const point_step step = slots[i].run->step();
       if (step == point_step::measured) result.point_order.push_back(i);
       if (step == point_step::done) {
         done[i] = true;
+        around.clean_up(slots[i]);
         --left;
       }
     }
   }
   set_references(plan, slots);
-  for (std::size_t i = 0; i < n; ++i) add_point(result, slots[i].run->finish(), plan.levels[i], i == 0);
+  for (std::size_t i = 0; i < n; ++i) {
+    run_result point = slots[i].run->finish();
+    if (!slots[i].cleanup_error.empty()) cleanup_failed(point, slots[i].cleanup_error);
+    add_point(result, std::move(point), plan.levels[i], i == 0);
+  }
+  apply_level_comparisons(result, plan.level_comparisons);
   result.command = plan.spec.command;
   result.context.spec_hash = spec_hash(plan.spec);  // the sweep's, not its first level's
+  gate::apply_series_gates(result, plan.complexity, plan.breaking_points, plan.spec.alpha);
   return result;
 }
 

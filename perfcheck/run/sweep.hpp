@@ -12,6 +12,7 @@
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/plan/test_plan.hpp"
 #include "perfcheck/run/baseline.hpp"
+#include "perfcheck/run/hooks.hpp"
 #include "perfcheck/run/runner.hpp"
 
 namespace perfcheck::run {
@@ -36,9 +37,14 @@ inline constexpr std::size_t max_open_levels = 16;
 /// point_seed); a visit is one warm-up or measured run of that level, which follows the plan's
 /// schedule, looks and limits as a test of its own. The result has one point per level (in
 /// plan order), point_order, every level's threshold outcomes and findings marked with its
-/// level, its reasons prefixed with it, and the worst of the levels' verdicts.
-/// options.regression is ignored: each level's comes from `make`.
-run_result run_sweep(const test_plan& plan, const level_factory& make, const runner_options& options);
+/// level, its reasons prefixed with it, and the worst of the levels' verdicts; then the gates
+/// across levels (plan.complexity, plan.breaking_points) are evaluated (apply_series_gates).
+/// options.regression is ignored: each level's comes from `make`. With `hooks`, every level
+/// runs its own SETUP (made from the level's spec) before its first run and its CLEANUP after
+/// its last, also when the sweep stops on an error; a CLEANUP that fails makes its level an
+/// error. Without, the caller runs once-per-test hooks around the sweep (hooks_per_level).
+run_result run_sweep(const test_plan& plan, const level_factory& make, const runner_options& options,
+                     const hook_factory* hooks = nullptr);
 
 /// The verdict of a sweep from its levels': error, else failed, else regressed, else
 /// inconclusive, else improved, else pass.

@@ -10,6 +10,7 @@
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/json_stream.hpp"
+#include "perfcheck/model/series_expr.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/store/history_store.hpp"
 
@@ -42,7 +43,7 @@ void check_thresholds(const run_result& r, const imported_field_error& fail) {
     const std::string field = fmt::format("thresholds[{}].expr", i);
     threshold_expr parsed;
     try {
-      parsed = parse_threshold(t.expr.text);
+      parsed = is_series_gate(t.expr.text) ? series_gate_parts(t.expr.text) : parse_threshold(t.expr.text);
     } catch (const usage_error& e) {
       fail(field, fmt::format("is not a threshold perfcheck run accepts ({}); import results that "
                               "'perfcheck run' wrote",

@@ -84,6 +84,13 @@ BOOST_AUTO_TEST_CASE(carries_the_limits_in_base_units_and_the_header) {
   BOOST_TEST(run.sample_interval_ns == 5'000'000);
   BOOST_TEST(run.grace_ns == 500'000'000);
   BOOST_TEST(run.copies == 0u);
+  BOOST_TEST(run.run_index == 0u);  // no metric channel: PERFCHECK_METRICS left as it is
+}
+
+BOOST_AUTO_TEST_CASE(carries_the_run_index_of_the_metric_channel) {
+  run_request request;
+  request.run_index = 7;
+  BOOST_TEST(run_of(encode_run(request)).run_index == 7u);
 }
 
 BOOST_AUTO_TEST_CASE(sets_a_flag_for_each_option_and_the_cpu_bits) {

@@ -65,6 +65,7 @@
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -82,6 +83,37 @@ static const int fatal_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 volatile sig_atomic_t fatal_signal;
 
 static void on_fatal_signal(int sig) { fatal_signal = sig; }
+
+// The metric channel (docs/metrics.md): the slot of PERFCHECK_METRICS in the environment the
+// command inherits, and its value as perfcheck set it. Each run with a run_index gets
+// "<value>.<run_index>" in that slot, written before the spawn (the child only reads it).
+static const char metrics_variable[] = "PERFCHECK_METRICS=";
+static char** metrics_slot;
+static char* metrics_base;
+static char* metrics_entry;
+static size_t metrics_size;
+
+static void find_metrics_variable(void) {
+  for (char** e = environ; *e != NULL; ++e) {
+    if (strncmp(*e, metrics_variable, sizeof metrics_variable - 1) != 0) continue;
+    metrics_size = strlen(*e) + 16;  // '.' and up to 10 digits, and the NUL
+    metrics_base = *e;
+    metrics_entry = malloc(metrics_size);
+    if (metrics_entry == NULL) launcher_fail("malloc", errno);
+    metrics_slot = e;
+    return;
+  }
+}
+
+static void set_metrics_path(uint32_t run_index) {
+  if (metrics_slot == NULL) return;
+  if (run_index == 0) {
+    *metrics_slot = metrics_base;
+    return;
+  }
+  snprintf(metrics_entry, metrics_size, "%s.%u", metrics_base, (unsigned)run_index);
+  *metrics_slot = metrics_entry;
+}
 static void on_child_signal(int sig) { (void)sig; }
 
 // The control socket from argv[1], close-on-exec, and 0..2 kept occupied so that received fds
@@ -162,6 +194,7 @@ int main(int argc, char** argv) {
 
   const char* program = argv[2];
   char** command_argv = argv + 4;
+  find_metrics_variable();
   for (;;) {
     int fds[3];
     int received = receive_request(&launcher, &request, fds);
@@ -176,8 +209,10 @@ int main(int argc, char** argv) {
     if ((request.flags & PERFCHECK_LAUNCHER_AFTER_CLEAN) != 0 &&
         !launcher_run_ended_clean(&run, failures_allowed))
       launcher_run_skip(&run, fds);
-    else
+    else {
+      set_metrics_path(request.run_index);
       launcher_run_once(&run, program, command_argv, &request, fds);
+    }
     int sent = send_reply(launcher.control, &run.reply);
     if (sent != 0) return sent > 0 ? 0 : 2;
   }

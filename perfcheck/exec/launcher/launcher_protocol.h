@@ -15,7 +15,8 @@
 /// 3: pipelined runs (AFTER_CLEAN, FAILURES_ALLOWED and the SKIPPED reply); thread counts
 ///    (threads_peak, and threads in each timeline point).
 /// 4: rounds of concurrent copies (ROUND, run.copies, reply.instance, the ROUND_END reply).
-#define PERFCHECK_LAUNCHER_VERSION 4u
+/// 5: run.run_index: the metric channel's path per run (PERFCHECK_METRICS with ".<index>").
+#define PERFCHECK_LAUNCHER_VERSION 5u
 /// The launcher's fd for the control socket: perfcheck always places it there.
 #define PERFCHECK_LAUNCHER_CONTROL_FD 3
 
@@ -105,6 +106,11 @@ struct perfcheck_launcher_run {
   int32_t open_files;          ///< open fds per process: RLIMIT_NOFILE N + 1, sampled (OPEN_FILES)
   int32_t nice;                ///< with PERFCHECK_LAUNCHER_NICE
   uint32_t copies;             ///< with PERFCHECK_LAUNCHER_ROUND: 1..MAX_COPIES; else zero
+  /// Not 0: the command's PERFCHECK_METRICS (as the launcher's environment has it) gets
+  /// ".<run_index>" appended for this run, so a pipelined run never writes into the metric
+  /// channel of the run before it (docs/metrics.md). 0: PERFCHECK_METRICS as it is.
+  uint32_t run_index;
+  uint32_t reserved;            ///< zero (keeps cpus 8-byte aligned)
   uint64_t cpus[PERFCHECK_LAUNCHER_MAX_CPUS / 64];  ///< with PERFCHECK_LAUNCHER_AFFINITY
 };
 
@@ -167,7 +173,7 @@ struct perfcheck_launcher_reply {
   (offsetof(struct perfcheck_launcher_reply, points) + (size_t)(n) * sizeof(struct perfcheck_launcher_point))
 
 #ifdef __cplusplus
-static_assert(sizeof(perfcheck_launcher_run) == 208, "fixed layout");
+static_assert(sizeof(perfcheck_launcher_run) == 216, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_stop) == 24, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_point) == 24, "fixed layout");
 static_assert(offsetof(perfcheck_launcher_reply, points) == 184, "fixed layout");
