@@ -25,6 +25,8 @@ and run its perf tests with ``ctest -L perf``.
                   [RUNS <min> [<max>]]
                   [MIN_TIME <duration>]
                   [THRESHOLDS <expression>...]
+                  [METRICS <name>[:<unit>]...]
+                  [METADATA <key>=<value>...]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -32,6 +34,7 @@ and run its perf tests with ``ctest -L perf``.
                   [CPUS <cpu>...] [NICE <n>] [CLEAN_ENV] [NO_ASLR]
                   [OUTPUT_LIMIT <size>] [SHOW_OUTPUT] [SUBTRACT_OVERHEAD]
                   [PARAMETERS <name> <value>...]... [SEED <n>]
+                  [CONCURRENCY <copies>...]
                   [SETUP <command> [<arg>...]]
                   [PREPARE <command> [<arg>...]]
                   [CLEANUP <command> [<arg>...]]
@@ -45,6 +48,7 @@ and run its perf tests with ``ctest -L perf``.
                   [FIXTURES_REQUIRED <fixture>...]
                   [PROPERTIES <property> <value>...]
                   [PARALLEL]
+                  [SERVER <name>]
     )
 
   The function writes one spec file (``perfcheck/spec/v1``) per test and per build
@@ -176,6 +180,30 @@ and run its perf tests with ``ctest -L perf``.
     find the breaking point (``"breaking_point(wall.p99 < 200ms) >= 20"``). Default: none (one
     point). See docs/sweeps.md.
 
+  ``METRICS <name>[:<unit>]...``
+    Metrics the command reports about itself through the metric channel
+    (``PERFCHECK_METRICS``, docs/metrics.md), declared so that ``THRESHOLDS`` and
+    ``REGRESSION`` may name them: ``METRICS startup:ms cache_hit_rate:% pairs`` then
+    ``"startup.median < 500ms"``, ``"cache_hit_rate.median >= 75%"``, ``"pairs.rate >= 333/s"``.
+    A unit fixes the kind a threshold's limit must have; a name perfcheck measures itself
+    (``wall``, ``rss``, ``io``...) is an error at build time. A gate on a declared metric that
+    the command did not report is ``not measured`` and fails. Default: none.
+
+  ``METADATA <key>=<value>...``
+    Key/value pairs recorded with every result of the test, in the history and the reports
+    (``METADATA endpoint=/api/v1 dataset=small``); the command can add its own with
+    ``#meta key=value`` lines on the metric channel. Default: none.
+
+  ``CONCURRENCY <copies>...``
+    Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
+    the command start together, and each round of copies counts as one run of ``RUNS`` and
+    ``MIN_TIME``. A level named ``concurrency`` (``"wall.p95@concurrency=16 < 200ms"``, or
+    ``@16`` without ``PARAMETERS``), combined with the parameters. ``{instance}`` in
+    ``COMMAND`` or an ``ENVIRONMENT`` value and ``PERFCHECK_INSTANCE`` give each copy its number,
+    0 to N-1. Adds the metrics ``throughput``, ``errors.rate``, ``errors.count``,
+    ``efficiency`` (with level 1) and ``rss.total``; with ``ALLOW_FAILURES`` a failing copy is
+    an error they count instead of a failed test. Default: none. See docs/sweeps.md.
+
   ``REGRESSION <rule>...``
     Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic
     is ``median``, ``mean``, ``p90``, ``p95`` or ``p99``; ``+5%`` tolerates a slowdown up to
@@ -252,6 +280,14 @@ and run its perf tests with ``ctest -L perf``.
   ``PARALLEL``
     Let CTest run this test beside others (``ctest -j``). Default: the test has
     ``RUN_SERIAL``, because a perf test measured next to another measures both.
+
+  ``SERVER <name>``
+    The test needs the server under test ``<name>`` (:command:`add_perf_server`, declared
+    before): it requires the server's fixture, so CTest starts the server before the test and
+    stops it after the last test that names it. ``{port}`` in ``COMMAND``,
+    ``WORKING_DIRECTORY`` and ``ENVIRONMENT`` values is the server's port, also given as
+    ``PERFCHECK_SERVER_PORT`` and ``PERFCHECK_SERVER_<NAME>_PORT``; they are set when the test
+    runs, so the history series does not change with ``PORT auto``. Default: none.
 
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
@@ -391,6 +427,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 # check, perf_report and the git lookup.
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 
 function(add_perf_test)
   set(options
@@ -415,12 +452,15 @@ function(add_perf_test)
     ON_INCONCLUSIVE
     OUTPUT_LIMIT
     SEED
+    SERVER
   )
   set(multi_value_keywords
     COMMAND
     ENVIRONMENT
     RUNS
     THRESHOLDS
+    METRICS
+    METADATA
     LIMITS
     CPUS
     REGRESSION
@@ -432,6 +472,7 @@ function(add_perf_test)
     FIXTURES_REQUIRED
     PROPERTIES
     PARAMETERS
+    CONCURRENCY
   )
   cmake_parse_arguments(PARSE_ARGV 0 arg
     "${options}" "${one_value_keywords}" "${multi_value_keywords}")
@@ -441,6 +482,10 @@ function(add_perf_test)
 
   # Each step reads the arg_<keyword> variables of this scope.
   _perfcheck_check_call(call)
+  if(DEFINED arg_SERVER)  # its fixture; the spec carries its name (PerfCheckServer.cmake)
+    _perfcheck_server_of("${call}" "${arg_SERVER}" server_fixture server_state_dir)
+    list(APPEND arg_FIXTURES_REQUIRED "${server_fixture}")
+  endif()
   _perfcheck_plan("${call}")
   _perfcheck_write_spec("${call}" spec_file)
   _perfcheck_register("${spec_file}" "${plan_timeout}")

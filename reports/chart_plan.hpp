@@ -134,4 +134,32 @@ std::vector<double> current_values(const test_row& row);
 /// Whether the series chart has levels to draw.
 bool has_levels(const test_row& row);
 
+/// One level of the series chart: the headline statistic and its interval (the median's 95%
+/// interval; the value itself for other statistics), base units.
+struct series_level {
+  std::string level;
+  double value = 0, low = 0, high = 0;
+};
+
+/// The levels of the current result that have the headline metric, in plan order.
+std::vector<series_level> series_levels(const test_row& row);
+
+/// The tooltip of a series level drawn at data x `x`.
+tip_point series_tip(const test_row& row, const series_level& level, double x);
+
+/// The x axis of a sweep over one numeric parameter: each level's x (its value, or log10 of it
+/// on a log axis), the parameter's name and whether the axis is logarithmic.
+struct sweep_axis {
+  std::vector<double> x;  ///< in series_levels order
+  std::string parameter;
+  bool log = false;  ///< a geometric sweep (chart_sweep.cpp says when)
+};
+
+/// The axis when every level is one numeric parameter ("n=500") and there are at least two;
+/// nullopt otherwise (drawn by position).
+std::optional<sweep_axis> sweep_axis_of(const test_row& row);
+
+/// The series chart of a sweep on its parameter's axis (plan_series calls it).
+chart_plan plan_sweep_series(const test_row& row, const sweep_axis& axis, const std::string& stem);
+
 }  // namespace perfcheck::reports::detail

@@ -11,15 +11,8 @@
 
 namespace perfcheck::reports::detail {
 
-namespace {
-
-struct level_value {
-  std::string level;
-  double value, low, high;
-};
-
-std::vector<level_value> level_values(const test_row& row) {
-  std::vector<level_value> out;
+std::vector<series_level> series_levels(const test_row& row) {
+  std::vector<series_level> out;
   if (!row.current) return out;
   const bool median = row.statistic == "median";
   for (const auto& level : row.test->levels) {
@@ -33,9 +26,9 @@ std::vector<level_value> level_values(const test_row& row) {
   return out;
 }
 
-tip_point level_tip(const test_row& row, const level_value& l, std::size_t i) {
+tip_point series_tip(const test_row& row, const series_level& l, double x) {
   return {
-      static_cast<double>(i + 1), l.value,
+      x, l.value,
       fmt::format("level {}: {} {}{}", l.level, row.statistic, format_quantity(l.value, row.kind),
                   row.statistic == "median"
                       ? fmt::format(" (95% CI {} to {})", format_quantity(l.low, row.kind),
@@ -44,12 +37,12 @@ tip_point level_tip(const test_row& row, const level_value& l, std::size_t i) {
       "pt", {}, {}, true};
 }
 
-}  // namespace
-
-bool has_levels(const test_row& row) { return !level_values(row).empty(); }
+bool has_levels(const test_row& row) { return !series_levels(row).empty(); }
 
 chart_plan plan_series(const test_row& row, const std::string& stem) {
-  const auto levels = level_values(row);
+  // A sweep of one numeric parameter is drawn against its values; other levels by position.
+  if (const auto axis = sweep_axis_of(row)) return plan_sweep_series(row, *axis, stem);
+  const auto levels = series_levels(row);
   double lo = HUGE_VAL, hi = -HUGE_VAL;
   for (const auto& l : levels) lo = std::min(lo, l.low), hi = std::max(hi, l.high);
   chart_plan p;
@@ -63,7 +56,7 @@ chart_plan plan_series(const test_row& row, const std::string& stem) {
     p.data +=
         fmt::format("{}\t{}\t{}\t{}\t{}\n", i + 1, num(levels[i].value / d), num(levels[i].low / d),
                     num(levels[i].high / d), tic_label(levels[i].level));
-    p.points.push_back(level_tip(row, levels[i], i));
+    p.points.push_back(series_tip(row, levels[i], static_cast<double>(i + 1)));
   }
   ctemplate::TemplateDictionary dict("series");
   set_frame(dict, g, stem);

@@ -55,6 +55,7 @@ std::vector<trend_limit> limits_of(const test_row& row) {
   std::vector<trend_limit> out;
   if (!row.current) return out;
   for (const auto& t : row.current->thresholds) {
+    if (t.at != row.test->trend_level) continue;  // a sweep's: those checked at the trend level
     const auto mark = threshold_mark_of(t);
     if (mark && mark->metric == row.metric && !mark->has_level)
       out.push_back({mark->text, mark->limit});
@@ -267,12 +268,19 @@ std::string limits_caption(const std::vector<trend_limit>& limits, const frame& 
   return caption;
 }
 
+// " at level n=500 (of 3 levels: the last level with the worst verdict)" for a sweep; "" else.
+std::string trend_level_words(const report_test& test) {
+  if (test.trend_level.empty()) return "";
+  return fmt::format(" at level {} (of {} levels: the last level with the worst verdict)",
+                     test.trend_level, test.levels.size());
+}
+
 std::string trend_caption(const test_row& row, bool sampled, std::size_t drawn,
                           const std::vector<trend_limit>& limits, const frame& g) {
   const std::size_t n = row.series.size();
   std::string caption = fmt::format(
-      "{} {} of each of {} result{}, oldest to newest (hover a point for its commit and date). ",
-      row.metric, row.statistic, n, n == 1 ? "" : "s");
+      "{} {}{} of each of {} result{}, oldest to newest (hover a point for its commit and date). ",
+      row.metric, row.statistic, trend_level_words(*row.test), n, n == 1 ? "" : "s");
   if (drawn < n) {
     caption += fmt::format(
         "{} of them drawn, picked by largest-triangle-three-buckets (Steinarsson 2013) with every "

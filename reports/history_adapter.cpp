@@ -1,5 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "reports/history_adapter.hpp"
+#include "reports/trend_level.hpp"
 
 #include <algorithm>
 #include <map>
@@ -62,8 +63,8 @@ report_result result_of(store::series_point& p, const std::vector<std::string>& 
   return r;
 }
 
-// The current result in full: messages, thresholds, every metric.
-report_result result_of(const run_result& res) {
+// The current result in full: messages, thresholds, every metric of `summary` (its trend point's).
+report_result result_of(const run_result& res, const std::map<std::string, metric_summary>& summary) {
   report_result r;
   r.session = valid_utf8(res.context.session_id);
   r.commit = valid_utf8(res.context.git_commit);
@@ -78,7 +79,8 @@ report_result result_of(const run_result& res) {
     if (t.expr.level) t.expr.level = valid_utf8(*t.expr.level);
     r.thresholds.push_back(std::move(t));
   }
-  r.metrics = figures_of(res.summary);
+  r.metrics = figures_of(summary);
+  for (const auto& [key, value] : res.metadata) r.metadata.emplace(valid_utf8(key), valid_utf8(value));
   return r;
 }
 
@@ -97,9 +99,9 @@ int decision_rank(verdict v) {
 }
 
 // The memory timeline of the run that used the most memory, when any run has one.
-std::vector<memory_reading> memory_of(const run_result& res) {
+std::vector<memory_reading> memory_of(const std::vector<run_sample>& runs) {
   const run_sample* best = nullptr;
-  for (const auto& run : res.runs) {
+  for (const auto& run : runs) {
     if (run.memory_timeline.empty()) continue;
     if (!best || run.max_rss_bytes > best->max_rss_bytes) best = &run;
   }
@@ -112,10 +114,11 @@ std::vector<memory_reading> memory_of(const run_result& res) {
 }
 
 // The gate's own comparison when the result was checked against regression rules: the most
-// severe finding; nullptr without one.
-const regression_finding* most_severe_finding(const run_result& res) {
+// severe finding (a sweep's: at the trend level `level`); nullptr without one.
+const regression_finding* most_severe_finding(const run_result& res, const std::string& level) {
   const regression_finding* finding = nullptr;
   for (const auto& f : res.regressions) {
+    if (f.at != level) continue;
     if (!finding || decision_rank(f.decision) > decision_rank(finding->decision)) finding = &f;
   }
   return finding;
@@ -132,19 +135,21 @@ struct baseline_origin {
 std::optional<baseline_origin> read_series(store::history_store& history,
                                            const store::stored_result& stored,
                                            const std::vector<std::string>& keep,
-                                           const std::string& newest_pooled, report_test& test) {
+                                           const std::string& newest_pooled, const point_view& at,
+                                           report_test& test) {
   const run_result& res = stored.result;
   std::optional<baseline_origin> origin;
   auto points = history.series({.name = res.name,
                                 .spec_hash = res.context.spec_hash,
                                 .machine = res.context.machine,
-                                .metrics = keep});
+                                .metrics = keep,
+                                .level = at.level});
   test.history.reserve(points.size());
   for (auto& p : points) {
     if (p.key == newest_pooled) origin = baseline_origin{p.git_commit, p.started_at};
     if (p.key == stored.key) {
       test.current = test.history.size();
-      test.history.push_back(result_of(res));
+      test.history.push_back(result_of(res, *at.summary));
     } else {
       test.history.push_back(result_of(p, keep));  // takes p's strings
     }
@@ -152,7 +157,7 @@ std::optional<baseline_origin> read_series(store::history_store& history,
   }
   if (!test.current) {  // not in its own series (a filter mismatch): still report it
     test.current = test.history.size();
-    test.history.push_back(result_of(res));
+    test.history.push_back(result_of(res, *at.summary));
   }
   return origin;
 }
@@ -190,9 +195,9 @@ void compare_by_finding(const run_result& res, const regression_finding& finding
 // Without a finding, the change against the pool, computed the way the gate does (relative
 // Hodges-Lehmann shift, interval at the gate's default 1 - alpha); nothing when either side
 // has a value that is not positive.
-void compare_with_pool(const run_result& res, const std::vector<double>& pool,
+void compare_with_pool(const std::vector<run_sample>& runs, const std::vector<double>& pool,
                        const std::optional<baseline_origin>& origin, report_test& test) {
-  const auto columns = metric_columns(res.runs);
+  const auto columns = metric_columns(runs);
   const auto& candidate = columns.at("wall");
   const auto positive = [](const std::vector<double>& v) {
     return !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
@@ -231,25 +236,29 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   const run_result& res = stored.result;
   report_test test;
   test.name = valid_utf8(res.name);
+  const point_view at = trend_point(res);
+  test.trend_level = valid_utf8(at.level);
+  for (const auto& p : res.points) test.levels.push_back({valid_utf8(to_string(p.at)), figures_of(p.summary)});
   // The baseline pool the gate would use (on a feature branch, the default branch's at the
   // merge base), of the results that started before this one.
   store::baseline_query query =
       run::history_baseline_query(res.name, res.context, "wall", store::baseline_query{}.sample_cap);
   query.before = res.started_at;
+  query.level = at.level;
   const auto pool = history.baseline(query);
   const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
-  const regression_finding* finding = most_severe_finding(res);
+  const regression_finding* finding = most_severe_finding(res, at.level);
   std::vector<std::string> keep = {"wall", "rss"};
   if (finding && finding->metric != "wall" && finding->metric != "rss")
     keep.push_back(finding->metric);
-  const auto origin = read_series(history, stored, keep, newest_pooled, test);
-  test.samples = res.runs;
+  const auto origin = read_series(history, stored, keep, newest_pooled, at, test);
+  test.samples = *at.runs;
   for (auto& s : test.samples) s.memory_timeline.clear();
-  test.memory = memory_of(res);
+  test.memory = memory_of(*at.runs);
   if (finding)
     compare_by_finding(res, *finding, origin, test);
   else
-    compare_with_pool(res, pool.samples, origin, test);
+    compare_with_pool(*at.runs, pool.samples, origin, test);
   test.unaccepted = unaccepted_of(history, res);
   return test;
 }

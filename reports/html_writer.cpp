@@ -1,6 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // index.html from templates/report_{head,test,foot}.html.tpl, written test by test so that a
 // large history never holds the whole page in memory.
+#include <algorithm>
+
 #include <boost/json.hpp>
 #include <ctemplate/template.h>
 #include <fmt/format.h>
@@ -183,10 +185,49 @@ void threshold_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   auto* table = dict.AddSectionDictionary("THRESHOLDS");
   for (const auto& t : row.thresholds) {
     auto* line = table->AddSectionDictionary("THRESHOLD");
-    line->SetValue("EXPR", t.expr);
+    line->SetValue("EXPR", t.at.empty() ? t.expr : fmt::format("{} at {}", t.expr, t.at));
     line->SetValue("VALUE", t.value_text);
     line->SetValue("CLASS", t.ok ? "good" : "bad");
     line->SetValue("OUTCOME", t.ok ? "held" : "failed");
+  }
+}
+
+// The metrics the command reported and the metadata of the current result (docs/metrics.md).
+void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (!row.reported.empty()) {
+    auto* table = dict.AddSectionDictionary("REPORTED");
+    for (const auto& m : row.reported) {
+      auto* line = table->AddSectionDictionary("METRIC");
+      line->SetValue("NAME", m.metric);
+      line->SetValue("MEDIAN", m.median_text);
+      line->SetValue("P95", m.p95_text);
+      line->SetIntValue("N", static_cast<long>(m.n));
+    }
+  }
+  if (row.metadata.empty()) return;
+  auto* list = dict.AddSectionDictionary("METADATA");
+  for (const auto& [key, value] : row.metadata) {
+    auto* item = list->AddSectionDictionary("ITEM");
+    item->SetValue("KEY", key);
+    item->SetValue("VALUE", value);
+  }
+}
+
+// A sweep's table: level, runs, the headline metric's median with its interval, the thresholds
+// checked at the level.
+void level_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (row.levels.empty()) return;
+  auto* table = dict.AddSectionDictionary("LEVELS");
+  table->SetValue("METRIC", row.metric);
+  for (const auto& level : row.levels) {
+    auto* line = table->AddSectionDictionary("LEVEL");
+    line->SetValue("LEVEL", level.level);
+    line->SetIntValue("RUNS", static_cast<long>(level.runs));
+    line->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
+    const bool failed = std::any_of(level.thresholds.begin(), level.thresholds.end(),
+                                    [](const threshold_line& t) { return !t.ok; });
+    line->SetValue("CLASS", failed ? "bad" : "good");
+    line->SetValue("THRESHOLDS", thresholds_summary(level.thresholds));
   }
 }
 
@@ -227,6 +268,8 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
   dict.SetIntValue("RESULTS", static_cast<long>(row.test->history.size()));
   change_list(dict, row);
   threshold_table(dict, row);
+  reported_table(dict, row);
+  level_table(dict, row);
   const auto list = charts.charts_for(index);
   if (list.empty()) dict.ShowSection("NO_CHART");
   std::string text;

@@ -25,21 +25,37 @@ double seconds_measured(const report_result& r) {
   return wall ? wall->summary.mean * static_cast<double>(wall->summary.n) / 1e9 : 0.0;
 }
 
-// The properties of the current result: commit, date, every metric, every threshold.
-void current_properties(ctemplate::TemplateDictionary& tc, const test_row& row) {
-  property(tc, "PROPERTY", "commit", row.current->commit);
-  property(tc, "PROPERTY", "date", row.current->date);
-  for (const auto& m : row.current->metrics) {
+// "<prefix><metric>.<stat>" for the figures of every metric: n, median, mean, ...
+void metric_properties(ctemplate::TemplateDictionary& tc, const std::string& prefix,
+                       const std::vector<metric_figures>& metrics) {
+  for (const auto& m : metrics) {
     for (const char* stat : {"n", "median", "mean", "min", "max", "p95", "ci_low", "ci_high"}) {
       const double v =
           std::string_view(stat) == "n" ? static_cast<double>(m.summary.n) : *m.summary.get(stat);
-      property(tc, "PROPERTY", fmt::format("{}.{}", m.metric, stat), number(v));
+      property(tc, "PROPERTY", fmt::format("{}{}.{}", prefix, m.metric, stat), number(v));
     }
   }
+}
+
+// The properties of the current result: commit, date, every metric (a sweep's: its trend
+// level's, and every level's as "level.<level>.<metric>.<stat>"), every threshold (a sweep's
+// with the level it was checked at).
+void current_properties(ctemplate::TemplateDictionary& tc, const test_row& row) {
+  property(tc, "PROPERTY", "commit", row.current->commit);
+  property(tc, "PROPERTY", "date", row.current->date);
+  metric_properties(tc, "", row.current->metrics);
+  if (!row.levels.empty()) {
+    property(tc, "PROPERTY", "trend_level", row.test->trend_level);
+    for (const auto& level : row.test->levels) {
+      metric_properties(tc, fmt::format("level.{}.", level.level), level.metrics);
+    }
+  }
+  for (const auto& [key, value] : row.metadata) property(tc, "PROPERTY", "meta." + key, value);
   for (std::size_t i = 0; i < row.thresholds.size(); ++i) {
     const auto& t = row.thresholds[i];
     property(tc, "PROPERTY", fmt::format("threshold.{}", i + 1),
-             fmt::format("{}: {} ({})", t.expr, t.value_text, t.ok ? "held" : "failed"));
+             fmt::format("{}{}{}: {} ({})", t.at, t.at.empty() ? "" : ": ", t.expr, t.value_text,
+                         t.ok ? "held" : "failed"));
   }
 }
 

@@ -16,17 +16,6 @@ std::string headline(const test_row& row) {
   return row.value ? fmt::format("{} {} {}", row.metric, row.statistic, row.value_text) : "";
 }
 
-std::string thresholds_text(const test_row& row) {
-  if (row.thresholds.empty()) return "";
-  if (row.thresholds_failed == 0) return fmt::format("{} held", row.thresholds.size());
-  std::string failed;
-  for (const auto& t : row.thresholds) {
-    if (!t.ok)
-      failed += fmt::format("{}{} (measured {})", failed.empty() ? "" : "; ", t.expr, t.value_text);
-  }
-  return fmt::format("{} of {} failed: {}", row.thresholds_failed, row.thresholds.size(), failed);
-}
-
 // The first warning, cut short for a table cell (index.html has them all).
 std::string warnings_text(const test_row& row) {
   if (!row.current || row.current->warnings.empty()) return "";
@@ -42,6 +31,21 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
     auto* link = d.AddSectionDictionary("LINK");
     link->SetValue("URL", test_link(base_url, row));
     link->SetValue("NAME", row.name);
+  }
+}
+
+// A sweep's table: one row per level (level, runs, the headline metric's median with its 95%
+// interval, the thresholds checked at that level).
+void level_table(ctemplate::TemplateDictionary& dict, const test_row& row, const std::string& base_url) {
+  auto* table = dict.AddSectionDictionary("LEVELS");
+  set_name(*table, row, base_url);
+  table->SetValue("METRIC", row.metric);
+  for (const auto& level : row.levels) {
+    auto* r = table->AddSectionDictionary("LEVEL");
+    r->SetValue("LEVEL", level.level);
+    r->SetIntValue("RUNS", static_cast<long>(level.runs));
+    r->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
+    r->SetValue("THRESHOLDS", thresholds_summary(level.thresholds));
   }
 }
 
@@ -61,8 +65,27 @@ void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std:
   r.SetValue("SINCE", row.unaccepted_text.empty() || row.since_text.empty()
                          ? row.unaccepted_text + row.since_text
                          : row.unaccepted_text + "; " + row.since_text);
-  r.SetValue("THRESHOLDS", thresholds_text(row));
+  r.SetValue("THRESHOLDS", thresholds_summary(row.thresholds));
   r.SetValue("WARNINGS", warnings_text(row));
+}
+
+// A test's metadata and reported metrics (docs/metrics.md), one list item; none without them.
+void details_item(ctemplate::TemplateDictionary*& details, ctemplate::TemplateDictionary& dict, const test_row& row) {
+  if (row.metadata.empty() && row.reported.empty()) return;
+  if (!details) details = dict.AddSectionDictionary("DETAILS");
+  auto* t = details->AddSectionDictionary("TEST");
+  t->SetValue("NAME", row.name);
+  for (const auto& [key, value] : row.metadata) {
+    auto* m = t->AddSectionDictionary("META");
+    m->SetValue("KEY", key);
+    m->SetValue("VALUE", value);
+  }
+  for (const auto& r : row.reported) {
+    auto* m = t->AddSectionDictionary("METRIC");
+    m->SetValue("METRIC", r.metric);
+    m->SetValue("MEDIAN", r.median_text);
+    m->SetValue("P95", r.p95_text);
+  }
 }
 
 class markdown_writer : public report_writer {
@@ -91,7 +114,9 @@ class markdown_writer : public report_writer {
     ctemplate::TemplateDictionary* table = nullptr;
     ctemplate::TemplateDictionary* reasons = nullptr;
     ctemplate::TemplateDictionary* folded = nullptr;
+    ctemplate::TemplateDictionary* details = nullptr;
     for (const auto& row : view.rows) {
+      details_item(details, dict, row);
       if (row.unchanged) {
         if (!folded) {
           folded = dict.AddSectionDictionary("UNCHANGED");
@@ -114,6 +139,9 @@ class markdown_writer : public report_writer {
           t->SetValue("TEXT", reason);
         }
       }
+    }
+    for (const auto& row : view.rows) {
+      if (!row.levels.empty()) level_table(dict, row, base_url_);
     }
     std::string text;
     expand_template("summary.md.tpl", dict, text);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstddef>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -78,6 +79,8 @@ struct report_result {
   std::vector<threshold_outcome> thresholds;
   std::vector<metric_figures> metrics;  ///< the current result: every metric; older ones may
                                         ///< carry only those the charts use (wall, rss)
+  /// The current result's metadata (METADATA, --meta, "#meta" lines); empty for older ones.
+  std::map<std::string, std::string> metadata;
 
   /// The figures of `metric`, or nullptr.
   const metric_figures* find(std::string_view metric) const;
@@ -103,6 +106,9 @@ struct report_test {
   std::vector<memory_reading> memory;    ///< memory timeline of the current result
   std::optional<baseline_comparison> baseline;  ///< the current result against its baseline
   std::vector<level_figures> levels;  ///< the current result's series levels; empty: one series
+  /// A sweep's level whose history `history` holds and whose figures `samples`, `memory` and
+  /// `baseline` are (the trend level, see docs/reports.md); "" for a test without levels.
+  std::string trend_level;
   /// Set when the current result belongs to a change that waits for acceptance.
   std::optional<unaccepted_change> unaccepted;
 

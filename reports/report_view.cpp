@@ -61,7 +61,7 @@ std::string anchor_for(const std::string& name) {
 std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>& outcomes) {
   std::vector<threshold_line> lines;
   for (const auto& t : outcomes) {
-    threshold_line line{t.expr.text, "", t.ok};
+    threshold_line line{t.expr.text, "", t.ok, t.at};
     // In the expression's own unit and form ("40.6%", "1.50 MiB/min"); an expression this
     // version could not parse (history from elsewhere) shows the bare number.
     line.value_text = is_series_outcome(t) ? series_outcome_value(t)
@@ -148,6 +148,24 @@ void find_changes(test_row& row) {
   }
 }
 
+// A sweep's level in the row's headline metric, with the thresholds checked at it.
+level_row level_row_of(const level_figures& level, const test_row& row) {
+  level_row out;
+  out.level = level.level;
+  for (const auto& m : level.metrics) {
+    if (m.metric != row.metric || m.summary.n == 0) continue;
+    out.runs = m.summary.n;
+    out.median = m.summary.median;
+    out.median_text = fmt::format("{} (95% CI {} to {})", format_quantity(m.summary.median, row.kind),
+                                  format_quantity(m.summary.ci_low, row.kind),
+                                  format_quantity(m.summary.ci_high, row.kind));
+  }
+  for (const auto& t : row.thresholds) {
+    if (t.at == level.level) out.thresholds.push_back(t);
+  }
+  return out;
+}
+
 test_row make_row(const report_test& test) {
   test_row row;
   row.test = &test;
@@ -172,6 +190,12 @@ test_row make_row(const report_test& test) {
     row.thresholds = threshold_lines(row.current->thresholds);
     row.thresholds_failed = static_cast<std::size_t>(std::count_if(
         row.thresholds.begin(), row.thresholds.end(), [](const auto& t) { return !t.ok; }));
+  }
+  add_reported(row);
+  // A sweep's levels (a result with points: trend_level is set); levels given without a trend
+  // level are drawn as a series chart only.
+  if (!test.trend_level.empty()) {
+    for (const auto& level : test.levels) row.levels.push_back(level_row_of(level, row));
   }
   find_changes(row);
   if (test.unaccepted) {
@@ -237,6 +261,19 @@ report_view make_view(const report_model& model) {
   }
   if (view.counts_text.empty()) view.counts_text = "no tests";
   return view;
+}
+
+std::string thresholds_summary(const std::vector<threshold_line>& lines) {
+  if (lines.empty()) return "";
+  const auto failed_count = static_cast<std::size_t>(
+      std::count_if(lines.begin(), lines.end(), [](const threshold_line& t) { return !t.ok; }));
+  if (failed_count == 0) return fmt::format("{} held", lines.size());
+  std::string failed;
+  for (const auto& t : lines) {
+    if (!t.ok)
+      failed += fmt::format("{}{} (measured {})", failed.empty() ? "" : "; ", t.expr, t.value_text);
+  }
+  return fmt::format("{} of {} failed: {}", failed_count, lines.size(), failed);
 }
 
 std::string warning_headline(std::string_view warning) {

@@ -32,6 +32,24 @@ struct threshold_line {
   std::string expr;
   std::string value_text;  ///< "98.1 ms"; the plain number when the expression does not parse
   bool ok = false;
+  std::string at{};  ///< the level it was checked at ("n=500"); "" for a test without levels
+};
+
+/// One level of a sweep as the per-level tables show it, in the headline metric.
+struct level_row {
+  std::string level;                     ///< "n=500"
+  std::size_t runs = 0;                  ///< measured runs at the level (n of the headline metric)
+  std::optional<double> median;          ///< of the headline metric, base unit
+  std::string median_text;               ///< "12.3 ms (95% CI 12.1 ms to 12.6 ms)", or "" when absent
+  std::vector<threshold_line> thresholds;  ///< the thresholds checked at this level
+};
+
+/// A metric the command reported (docs/metrics.md), as a report shows it for the current result.
+struct reported_line {
+  std::string metric;       ///< "startup", "pairs.rate"
+  std::string median_text;  ///< in the metric's unit: "12.5 ms"
+  std::string p95_text;
+  std::size_t n = 0;        ///< values summarized (runs, or a distribution's pooled values)
 };
 
 /// A test's row: what every format prints about it.
@@ -61,6 +79,8 @@ struct test_row {
 
   std::vector<threshold_line> thresholds;
   std::size_t thresholds_failed = 0;
+  /// A sweep's levels in plan order (report_test::trend_level set); empty for a plain test.
+  std::vector<level_row> levels;
 
   /// The headline statistic over the history, oldest first, for results that have it, and the
   /// history index of each value.
@@ -73,6 +93,9 @@ struct test_row {
   std::string unaccepted_text;
 
   bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
+
+  std::vector<reported_line> reported;  ///< the current result's reported metrics, by name
+  std::vector<std::pair<std::string, std::string>> metadata;  ///< the current result's, by key
 };
 
 /// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run,
@@ -97,6 +120,10 @@ const char* severity_word(std::size_t i);
 /// "_bytes" sizes; "throughput" and names ending in "_per_s" rates; anything else a count.
 unit_kind metric_kind(std::string_view metric);
 
+/// Fills row.reported and row.metadata from the current result, and gives a headline metric
+/// that the command reported its own unit (row.kind, row.value_text).
+void add_reported(test_row& row);
+
 /// "abc1234def" (10 characters) of a commit; "" stays "".
 std::string short_commit(std::string_view commit);
 
@@ -105,6 +132,9 @@ std::string short_date(std::string_view date);
 
 /// "+7.2%" for 0.072.
 std::string format_change(double fraction);
+
+/// "2 held", or "1 of 2 failed: <expr> (measured <value>)[; ...]"; "" without thresholds.
+std::string thresholds_summary(const std::vector<threshold_line>& lines);
 
 /// A warning cut short for a table cell: up to its first ':' or ';' outside parentheses when
 /// that leaves a phrase

@@ -7,6 +7,8 @@
 {{#REASONS}}<ul class="reasons">{{#REASON}}<li>{{TEXT}}</li>{{/REASON}}</ul>{{/REASONS}}
 {{#WARNINGS}}<ul class="warnings">{{#WARNING}}<li>{{TEXT}}</li>{{/WARNING}}</ul>{{/WARNINGS}}
 {{#CHANGES}}<ul class="changes">{{#CHANGE}}<li><span class="{{CLASS}}">{{WORD}} {{TEXT}}</span> since <code>{{COMMIT}}</code> ({{DATE}}): {{BEFORE}} → {{AFTER}}</li>{{/CHANGE}}{{#MORE}}<li class="muted">and {{N}} earlier change points on the chart</li>{{/MORE}}</ul>{{/CHANGES}}
-{{#THRESHOLDS}}<table class="thresholds"><thead><tr><th>Threshold</th><th>Measured</th><th>Outcome</th></tr></thead><tbody>{{#THRESHOLD}}<tr><td><code>{{EXPR}}</code></td><td>{{VALUE}}</td><td class="{{CLASS}}">{{OUTCOME}}</td></tr>{{/THRESHOLD}}</tbody></table>{{/THRESHOLDS}}
+{{#METADATA}}<dl class="metadata">{{#ITEM}}<dt>{{KEY}}</dt><dd>{{VALUE}}</dd>{{/ITEM}}</dl>{{/METADATA}}
+{{#REPORTED}}<table class="reported"><thead><tr><th>Reported metric</th><th>Median</th><th>p95</th><th>Values</th></tr></thead><tbody>{{#METRIC}}<tr><td><code>{{NAME}}</code></td><td>{{MEDIAN}}</td><td>{{P95}}</td><td>{{N}}</td></tr>{{/METRIC}}</tbody></table>{{/REPORTED}}
+{{#THRESHOLDS}}<table class="thresholds"><thead><tr><th>Threshold</th><th>Measured</th><th>Outcome</th></tr></thead><tbody>{{#THRESHOLD}}<tr><td><code>{{EXPR}}</code></td><td>{{VALUE}}</td><td class="{{CLASS}}">{{OUTCOME}}</td></tr>{{/THRESHOLD}}</tbody></table>{{/THRESHOLDS}}{{#LEVELS}}<table class="thresholds levels"><thead><tr><th>Level</th><th>Runs</th><th>{{METRIC}} median (95% CI)</th><th>Thresholds</th></tr></thead><tbody>{{#LEVEL}}<tr><td><code>{{LEVEL}}</code></td><td>{{RUNS}}</td><td>{{MEDIAN}}</td><td class="{{CLASS}}">{{THRESHOLDS}}</td></tr>{{/LEVEL}}</tbody></table>{{/LEVELS}}
 <div class="charts">
 {{#NO_CHART}}<p class="muted">No chart: this test has no stored figures to draw.</p>{{/NO_CHART}}

@@ -12,10 +12,18 @@
 {{#ROW}}| {{ICON}} {{VERDICT}} | {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} | {{HEADLINE:x-markdown}} | {{#DELTA}}**{{TEXT}}** ({{INTERVAL}}){{/DELTA}}{{#NO_DELTA}}no baseline{{/NO_DELTA}} | {{SINCE:x-markdown}} | {{THRESHOLDS:x-markdown}} | {{WARNINGS:x-markdown}} |
 {{/ROW}}{{/TABLE}}{{#REASONS}}
 {{#TEST}}- **{{NAME:x-markdown}}**: {{TEXT:x-markdown}}
-{{/TEST}}{{/REASONS}}{{#UNCHANGED}}
+{{/TEST}}{{/REASONS}}{{#DETAILS}}
+{{#TEST}}- **{{NAME:x-markdown}}**{{#META}} · {{KEY:x-markdown}}={{VALUE:x-markdown}}{{/META}}{{#METRIC}} · {{METRIC:x-markdown}} median {{MEDIAN:x-markdown}}, p95 {{P95:x-markdown}}{{/METRIC}}
+{{/TEST}}{{/DETAILS}}{{#UNCHANGED}}
 <details><summary>{{N}} unchanged {{TESTS}}</summary>
 
 {{#ITEM}}- {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}}: {{HEADLINE:x-markdown}}{{#DELTA}} ({{TEXT}}){{/DELTA}}
 {{/ITEM}}
 </details>
-{{/UNCHANGED}}
+{{/UNCHANGED}}{{#LEVELS}}
+#### {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} per level
+
+| Level | Runs | {{METRIC:x-markdown}} median (95% CI) | Thresholds |
+| --- | --- | --- | --- |
+{{#LEVEL}}| {{LEVEL:x-markdown}} | {{RUNS}} | {{MEDIAN:x-markdown}} | {{THRESHOLDS:x-markdown}} |
+{{/LEVEL}}{{/LEVELS}}

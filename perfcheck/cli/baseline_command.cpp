@@ -71,6 +71,29 @@ double median_wall(const std::vector<run_sample>& runs) {
   return stats::median(metric_columns(runs).at("wall"));
 }
 
+std::size_t run_count(const baseline_entry& e) {
+  std::size_t n = e.runs.size();
+  for (const auto& [level, runs] : e.points) n += runs.size();
+  return n;
+}
+
+// "accepted NAME: 10 run(s), median wall 1.2 ms (was 1.1 ms, +9.1%)"; a sweep's entry is
+// described by its levels and runs (each level's figures are in the file).
+std::string accepted_line(const std::string& name, const baseline_entry& entry, const baseline_file& file) {
+  if (!entry.points.empty()) {
+    return fmt::format("accepted {}: {} level(s), {} run(s)", name, entry.points.size(), run_count(entry));
+  }
+  const double now = median_wall(entry.runs);
+  std::string change = "new";
+  if (const auto old = file.tests.find(name); old != file.tests.end() && old->second.points.empty()) {
+    const double before = median_wall(old->second.runs);
+    change = before > 0 ? fmt::format("was {}, {:+.1f}%", format_duration(before), (now / before - 1) * 100)
+                        : fmt::format("was {}", format_duration(before));
+  }
+  return fmt::format("accepted {}: {} run(s), median wall {} ({})", name, entry.runs.size(),
+                     format_duration(now), change);
+}
+
 int accept(const baseline_flags& f) {
   if (f.file.empty()) throw usage_error("baseline accept: --file BASELINE.json is required");
   const auto results = latest_results(f.results);
@@ -99,15 +122,7 @@ int accept(const baseline_flags& f) {
     } catch (const usage_error& e) {
       throw usage_error(fmt::format("{}; nothing was written (accept the other tests with --test NAME)", e.what()));
     }
-    const double now = median_wall(entry.runs);
-    std::string change = "new";
-    if (const auto old = file.tests.find(name); old != file.tests.end()) {
-      const double before = median_wall(old->second.runs);
-      change = before > 0 ? fmt::format("was {}, {:+.1f}%", format_duration(before), (now / before - 1) * 100)
-                          : fmt::format("was {}", format_duration(before));
-    }
-    lines.push_back(fmt::format("accepted {}: {} run(s), median wall {} ({})", name, entry.runs.size(),
-                                format_duration(now), change));
+    lines.push_back(accepted_line(name, entry, file));
     file.tests[name] = std::move(entry);
   }
   if (const auto parent = fs::path(f.file).parent_path(); !parent.empty()) fs::create_directories(parent);
@@ -122,7 +137,9 @@ int show(const baseline_flags& f) {
   const baseline_file file = read_baseline_file(f.file);
   std::vector<std::array<std::string, 5>> rows{{"test", "runs", "median wall", "commit", "recorded"}};
   for (const auto& [name, e] : file.tests) {
-    rows.push_back({name, std::to_string(e.runs.size()), format_duration(median_wall(e.runs)),
+    rows.push_back({name, std::to_string(run_count(e)),
+                    e.points.empty() ? format_duration(median_wall(e.runs))
+                                     : fmt::format("({} levels)", e.points.size()),
                     e.commit.empty() ? "-" : e.commit.substr(0, 12),
                     e.recorded_at.empty() ? "-" : e.recorded_at});
   }

@@ -71,4 +71,7 @@ command_action add_baseline_command(CLI::App& app);
 /// `perfcheck calibrate -- CMD`: A/A comparisons that measure this machine's noise.
 command_action add_calibrate_command(CLI::App& app);
 
+/// `perfcheck server start|stop|status`: a server under test (add_perf_server).
+command_action add_server_command(CLI::App& app);
+
 }  // namespace perfcheck::cli

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/cli/reported_console.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/units.hpp"
 
@@ -27,6 +28,20 @@ std::string xml_safe(std::string text) {
 const metric_summary* find(const summaries& r, const char* metric) {
   auto it = r.find(metric);
   return it == r.end() || it->second.n == 0 ? nullptr : &it->second;
+}
+
+// A concurrency level's line: throughput, errors, efficiency and the round's memory.
+std::string format_concurrency(const summaries& r) {
+  const auto* t = find(r, "throughput");
+  if (t == nullptr) return {};
+  const auto* errors = find(r, "errors.count");
+  const auto* rate = find(r, "errors.rate");
+  const auto* e = find(r, "efficiency");
+  const auto* total = find(r, "rss.total");
+  return fmt::format("  load  throughput {:.4g}/s (median of {} rounds)   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
+                     errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
+                     e ? fmt::format("   efficiency {:.0f}%", e->median * 100) : std::string(),
+                     total ? fmt::format("   memory of a round up to {}", format_size(total->max)) : std::string());
 }
 
 // Medians of the tree counters that are not zero, a line each.
@@ -56,7 +71,7 @@ std::string format_tree_counters(const summaries& r) {
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
-  return out;
+  return out + format_concurrency(r);
 }
 
 // The soak trends, a line each.
@@ -141,14 +156,17 @@ std::string format_result_block(const run_result& r) {
   if (r.points.empty()) {
     out += fmt::format("{}: {}\n", terminal_safe(r.name), runs_text(r.runs.size(), r.warmup_runs.size()));
     out += format_figures(r.summary, r.wall_outliers, "");
+    out += format_reported(r.summary, r.runs, "");
   } else {
     out += fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name), r.points.size(), r.point_seed);
     for (const auto& p : r.points) {
       out += fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), runs_text(p.runs.size(), p.warmup_runs.size()),
                          to_string(p.outcome));
       out += format_figures(p.summary, p.wall_outliers, "  ");
+      out += format_reported(p.summary, p.runs, "  ");
     }
   }
+  out += format_metadata(r.metadata);
   out += format_trends(r);
   for (const auto& t : r.thresholds) {
     const std::string measured = is_series_outcome(t)      ? series_outcome_value(t)
@@ -198,6 +216,11 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
   if (const auto* m = find(r, "rss_tree"); m != nullptr && m->max > 0) tag("rss_tree.max_mib", m->max / (1024.0 * 1024.0));
   if (const auto* u = find(r, "cpu.util")) tag("cpu.util.median_pct", u->median * 100);
   if (const auto* t = find(r, "threads")) tag("threads.max", t->max);
+  if (const auto* t = find(r, "throughput")) tag("throughput.median", t->median);
+  if (const auto* e = find(r, "errors.count")) tag("errors.count", e->median);
+  if (const auto* e = find(r, "errors.rate")) tag("errors.rate_pct", e->median * 100);
+  if (const auto* e = find(r, "efficiency")) tag("efficiency.median_pct", e->median * 100);
+  if (const auto* m = find(r, "rss.total")) tag("rss.total.max_mib", m->max / (1024.0 * 1024.0));
   tag("runs", static_cast<double>(runs));
 }
 
@@ -206,8 +229,12 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
 std::string format_ctest_measurements(const run_result& r) {
   std::string out;
   if (r.points.empty()) point_measurements(out, r.summary, r.runs.size(), "");
+  if (r.points.empty()) out += reported_measurements(r.summary, r.runs, "");
   // A level's value is the user's text: only characters that stay inside an XML attribute.
-  for (const auto& p : r.points) point_measurements(out, p.summary, p.runs.size(), xml_safe(to_string(p.at)));
+  for (const auto& p : r.points) {
+    point_measurements(out, p.summary, p.runs.size(), xml_safe(to_string(p.at)));
+    out += reported_measurements(p.summary, p.runs, "@" + xml_safe(to_string(p.at)));
+  }
   for (const auto& f : r.regressions) {
     if (f.possible_regression() && f.runs_to_decide > 0) {
       out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"regression.runs_to_decide\">{:.6g}"

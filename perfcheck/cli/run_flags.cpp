@@ -106,6 +106,14 @@ void apply_sweep_flags(const run_flags& f, const given_fn& given, run_spec& spec
       spec.parameters.push_back(std::move(parameter));
     }
   }
+  if (given("--concurrency")) {
+    spec.concurrency.clear();
+    for (std::size_t start = 0; start <= f.concurrency.size();) {
+      const auto comma = std::min(f.concurrency.find(',', start), f.concurrency.size());
+      spec.concurrency.push_back(f.concurrency.substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
   if (given("--seed")) spec.seed = f.seed;
 }
 
@@ -202,6 +210,8 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (given("--output-dir")) spec.output_dir = f.output_dir;
   if (given("--working-directory")) spec.working_directory = f.working_directory;
   if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
+  spec.metrics.insert(spec.metrics.end(), f.metrics.begin(), f.metrics.end());
+  spec.metadata.insert(spec.metadata.end(), f.metadata.begin(), f.metadata.end());
   apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
@@ -247,6 +257,10 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("DIR");
   sub.add_option("--env", f.environment, "Set VAR=value in the command's environment, repeatable")
       ->type_name("VAR=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_option("--metric", f.metrics, "Declare a metric the command reports through $PERFCHECK_METRICS, repeatable, so that thresholds and rules may name it (docs/metrics.md), e.g. --metric startup:ms --threshold 'startup.median < 500ms'; the unit is optional")
+      ->type_name("NAME[:UNIT]")->take_all()->allow_extra_args(false);
+  sub.add_option("--meta", f.metadata, "Record KEY=VALUE with the result, repeatable (shown in reports), e.g. --meta endpoint=/api/v1")
+      ->type_name("KEY=VALUE")->take_all()->allow_extra_args(false);
   sub.add_flag("--show-output", f.show_output, "Let the command's stdout/stderr through instead of capturing it");
   sub.add_flag("--allow-failures", f.allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
   sub.add_flag("--subtract-overhead", f.subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");
@@ -282,6 +296,7 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("pass|fail");
   sub.add_option("--history", f.history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
       ->type_name("FILE");
+  sub.add_option("--concurrency", f.concurrency, "Concurrency levels N1,N2,... (each 1..1000): at each, N copies of the command start together, and each round of N copies counts as one run of RUNS; {instance} in an argument or an --env value and PERFCHECK_INSTANCE give each copy its number 0..N-1. Adds throughput, errors.rate, errors.count, efficiency and rss.total. A level `concurrency`, combined with --parameter. See docs/sweeps.md#concurrency")->type_name("N,...");
   sub.add_option("--parameter", f.parameters, "Sweep a parameter, repeatable (the levels are every combination): NAME=VALUES with values split on ',', each a value or a range A..B*F (geometric, e.g. n=10..1000*10) or A..B+S (linear, e.g. n=0..100+25); {NAME} in an argument, --working-directory or an --env value is replaced by the level's value, and PERFCHECK_PARAM_NAME carries it. At most 1000 levels. See docs/sweeps.md")
       ->type_name("NAME=VALUES")->take_all()->allow_extra_args(false);
   sub.add_option("--seed", f.seed, "Seed of a sweep's level order (each round shuffles it), to repeat a run's order [default: random, recorded as point_seed]")

@@ -26,6 +26,8 @@ struct run_flags {
   std::string output_limit;
   std::string working_directory;
   std::vector<std::string> environment;
+  std::vector<std::string> metrics;   ///< --metric NAME[:UNIT], added to the spec's
+  std::vector<std::string> metadata;  ///< --meta KEY=VALUE, added to the spec's
   bool show_output = false;
   bool quiet = false;
   bool allow_failures = false;
@@ -46,6 +48,7 @@ struct run_flags {
   std::vector<std::string> baseline_args;
   std::string on_inconclusive;
   std::vector<std::string> parameters;  // --parameter NAME=VALUES, repeatable
+  std::string concurrency;              // --concurrency N1,N2,...
   std::uint64_t seed = 0;               // --seed
   // --setup/--prepare/--cleanup 'PROGRAM ARGS' and their --*-arg, in hook_commands' order
   std::array<std::string, 3> hooks;

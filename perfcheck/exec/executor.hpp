@@ -3,6 +3,7 @@
 // fake, and the real implementation's options.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <filesystem>
 #include <optional>
@@ -46,6 +47,23 @@ struct run_report {
   std::int64_t stderr_bytes = 0;  ///< likewise for stderr
   bool output_truncated = false;  ///< some output passed the limit and was dropped from a file
   process_counters counters;      ///< faults, context switches, block I/O
+  /// The run's metric-channel file (PERFCHECK_METRICS, docs/metrics.md), for the caller to read
+  /// and remove; it exists only if the command wrote to it. Empty: the run had no channel.
+  std::filesystem::path metrics_path;
+};
+
+/// What one round of concurrent copies produced (executor::run_round).
+struct round_report {
+  std::vector<run_report> copies;   ///< one per copy, in instance order (0..N-1); their output
+                                    ///< byte counts are 0: the copies share the output
+  std::int64_t wall_ns = 0;         ///< from the first copy's start to the last copy's end
+  /// Peak summed RSS of every process of the round at once (sampled); without a sample (a
+  /// round shorter than the sampling interval), the sum of the copies' peaks, an upper bound.
+  std::int64_t rss_total_bytes = 0;
+  std::int64_t leaked_processes = 0;  ///< processes still running once every copy had exited
+  std::int64_t stdout_bytes = 0;    ///< bytes the copies wrote together, kept or not
+  std::int64_t stderr_bytes = 0;    ///< likewise for stderr
+  bool output_truncated = false;    ///< some output passed the limit and was dropped from a file
 };
 
 /// Runs one fixed command repeatedly. Implementations: process_executor (real processes),
@@ -62,6 +80,24 @@ class executor {
   /// soon as the next one ends (process_executor pipelines it); one it started in vain is
   /// never reported and leaves no process behind. Default: ignored.
   virtual void expect_follow_up(bool failures_allowed) { (void)failures_allowed; }
+  /// Runs `copies` (>= 1) copies of the command at once, copy i with `{instance}` replaced by i
+  /// in its arguments and environment values and PERFCHECK_INSTANCE=i in its environment; the
+  /// copies share `capture`. Returns when every copy and every process they started is gone.
+  /// Default (fakes): `copies` run() calls, wall_ns their longest, rss_total_bytes the sum of
+  /// their tree peaks, the output counts the sum of theirs.
+  virtual round_report run_round(const output_capture& capture, int copies) {
+    round_report round;
+    for (int i = 0; i < copies; ++i) {
+      run_report r = run(capture);
+      round.wall_ns = std::max(round.wall_ns, r.sample.wall_ns);
+      round.rss_total_bytes += std::max(r.sample.rss_tree_bytes, r.sample.max_rss_bytes);
+      round.stdout_bytes += std::exchange(r.stdout_bytes, 0);
+      round.stderr_bytes += std::exchange(r.stderr_bytes, 0);
+      round.output_truncated = round.output_truncated || r.output_truncated;
+      round.copies.push_back(std::move(r));
+    }
+    return round;
+  }
 };
 
 /// The command and its surroundings for process_executor.
@@ -87,6 +123,9 @@ struct command_line {
   std::optional<int> nice;                    ///< the command's nice value; none: inherited
   bool clean_environment = false;             ///< inherit only PATH, then extra_environment
   bool no_aslr = false;                       ///< personality(ADDR_NO_RANDOMIZE) for the command
+  /// Give every run its own metric-channel file: PERFCHECK_METRICS=<private folder>/run.<n>
+  /// (run_report::metrics_path); the folder is removed with the executor.
+  bool metric_channel = false;
 };
 
 }  // namespace perfcheck::exec

@@ -41,7 +41,9 @@ bool well_formed(const perfcheck_launcher_reply& reply, std::size_t size) {
     return false;
   if (reply.type == PERFCHECK_LAUNCHER_SKIPPED)  // a header and nothing in it
     return reply.point_count == 0 && size == PERFCHECK_LAUNCHER_REPLY_SIZE(0);
-  return reply.type == PERFCHECK_LAUNCHER_REPLY && reply.point_count <= PERFCHECK_LAUNCHER_MAX_POINTS &&
+  const bool figures = reply.type == PERFCHECK_LAUNCHER_REPLY || reply.type == PERFCHECK_LAUNCHER_ROUND_END;
+  return figures && reply.instance >= 0 && reply.instance < PERFCHECK_LAUNCHER_MAX_COPIES &&
+         reply.point_count <= PERFCHECK_LAUNCHER_MAX_POINTS &&
          size == PERFCHECK_LAUNCHER_REPLY_SIZE(reply.point_count);
 }
 
@@ -111,7 +113,12 @@ run_message encode_run(const run_request& request) {
   if (request.cgroup) run.flags |= PERFCHECK_LAUNCHER_CGROUP;
   if (request.redirect) run.flags |= PERFCHECK_LAUNCHER_REDIRECT;
   if (request.after_clean) run.flags |= PERFCHECK_LAUNCHER_AFTER_CLEAN;
+  run.run_index = request.run_index;
   if (request.after_clean && request.failures_allowed) run.flags |= PERFCHECK_LAUNCHER_FAILURES_ALLOWED;
+  if (request.copies > 0) {
+    run.flags |= PERFCHECK_LAUNCHER_ROUND;
+    run.copies = static_cast<std::uint32_t>(request.copies);
+  }
   return detail::bytes_of<perfcheck_launcher_run, sizeof(perfcheck_launcher_run)>(run);
 }
 
@@ -133,6 +140,8 @@ launcher_reply decode_reply(std::span<const char> packet, const std::string& sen
     reply.skipped = true;
     return reply;
   }
+  reply.round_end = raw->type == PERFCHECK_LAUNCHER_ROUND_END;
+  reply.instance = raw->instance;
   reply.spawn_errno = raw->spawn_errno;
   reply.spawn_step = raw->spawn_step;
   reply.counters = {raw->minor_faults,   raw->major_faults, raw->voluntary_cs,

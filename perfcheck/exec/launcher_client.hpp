@@ -32,6 +32,11 @@ struct run_request {
   /// clean (started, no limit, exit 0), else answered with a skipped reply.
   bool after_clean = false;
   bool failures_allowed = false;        ///< with after_clean: any exit status counts as clean
+  /// A round of this many concurrent copies (1..PERFCHECK_LAUNCHER_MAX_COPIES, answered with a
+  /// reply per copy and a round_end reply); 0: one run. Not with after_clean.
+  int copies = 0;
+  /// Not 0: the run's PERFCHECK_METRICS gets ".<run_index>" appended (the metric channel).
+  std::uint32_t run_index = 0;
 };
 
 /// The bytes of a RUN message.
@@ -54,11 +59,13 @@ struct launcher_reply {
   int spawn_errno = 0;        ///< 0, or why starting the command failed
   int spawn_step = 0;         ///< PERFCHECK_STEP_* that failed, with spawn_errno
   bool skipped = false;       ///< an after_clean run not started; nothing else is set
+  bool round_end = false;     ///< the last reply of a round: the figures of the whole round
+  int instance = 0;           ///< a round's copy this reply is of
 };
 
 /// The reply in one received packet. Throws std::runtime_error "SENDER sent a malformed reply
 /// (is it from another perfcheck version?)" when the size, magic, version, type or point count
-/// is wrong. A SKIPPED packet (header only) gives a reply with `skipped` set. A limit number outside the known kinds leaves sample.limit empty.
+/// is wrong. A SKIPPED packet (header only) gives a reply with `skipped` set, a ROUND_END one `round_end`. A limit number outside the known kinds leaves sample.limit empty.
 launcher_reply decode_reply(std::span<const char> packet, const std::string& sender);
 
 /// What the launcher was asked for, to name it when starting the command failed.

@@ -100,4 +100,10 @@ int sweep_orphans() {
   return killed;
 }
 
+std::vector<pid_t> descendants_of(pid_t root) {
+  std::vector<pid_t> tree = subtree(children_by_parent(), root);
+  tree.erase(tree.begin());
+  return tree;
+}
+
 }  // namespace perfcheck::exec

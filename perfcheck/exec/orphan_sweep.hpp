@@ -5,6 +5,8 @@
 
 #include <sys/types.h>
 
+#include <vector>
+
 namespace perfcheck::exec {
 
 /// Makes this process a child subreaper (PR_SET_CHILD_SUBREAPER), once: an orphan of any of
@@ -21,5 +23,9 @@ void forget_child(pid_t pid);
 /// it) together with all their descendants, and reaps them, until none is left. Returns how
 /// many processes were killed. Best effort: a /proc that cannot be read finds nothing.
 int sweep_orphans();
+
+/// Every live descendant of `root` (not `root` itself), from one walk of /proc; children first.
+/// Best effort, as sweep_orphans.
+std::vector<pid_t> descendants_of(pid_t root);
 
 }  // namespace perfcheck::exec

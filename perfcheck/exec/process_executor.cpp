@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cmath>
 #include <stdexcept>
 #include <utility>
@@ -40,16 +41,67 @@ void check_cpus(const std::vector<int>& cpus) {
                         format_cpu_list(usable));
 }
 
+/// The round from its replies (one per copy, then the round's) and its shared output: the
+/// first copy that could not start throws; output past the OUTPUT limit is every copy's limit.
+round_report round_of(std::vector<launcher_reply>& replies, const run_report& output,
+                      const spawn_context& context, std::int64_t output_limit) {
+  round_report round;
+  round.stdout_bytes = output.stdout_bytes;
+  round.stderr_bytes = output.stderr_bytes;
+  round.output_truncated = output.output_truncated;
+  for (std::size_t i = 0; i + 1 < replies.size(); ++i) {
+    launcher_reply& reply = replies[i];
+    if (reply.spawn_errno != 0) throw_spawn_error(context, reply.spawn_step, reply.spawn_errno);
+    run_report copy;
+    copy.counters = reply.counters;
+    copy.sample = std::move(reply.sample);
+    round.rss_total_bytes += copy.sample.rss_tree_bytes;
+    round.copies.push_back(std::move(copy));
+  }
+  const launcher_reply& end = replies.back();
+  round.wall_ns = end.sample.wall_ns;
+  if (end.sample.rss_tree_bytes > 0) round.rss_total_bytes = end.sample.rss_tree_bytes;
+  round.leaked_processes = end.sample.leaked_processes;
+  const std::int64_t total = round.stdout_bytes + round.stderr_bytes;
+  if (output_limit > 0 && total > output_limit)
+    for (auto& copy : round.copies)
+      if (!copy.sample.limit) {
+        copy.sample.limit = limit_kind::output;
+        copy.sample.limit_observed = static_cast<double>(total);
+      }
+  return round;
+}
+
+// A private folder for the metric channel's files: mkdtemp under TMPDIR (else /tmp).
+fs::path make_channel_folder() {
+  const char* tmp = std::getenv("TMPDIR");
+  std::string pattern = (tmp != nullptr && *tmp != '\0' ? std::string(tmp) : std::string("/tmp")) +
+                        "/perfcheck-metrics-XXXXXX";
+  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp " + pattern);
+  return pattern;
+}
+
 }  // namespace
 }  // namespace detail
 
 namespace fs = std::filesystem;
+
+process_executor::channel_folder::~channel_folder() {
+  std::error_code ignored;  // what is left is only a run's unread channel: best effort
+  if (!path.empty()) fs::remove_all(path, ignored);
+}
 
 process_executor::process_executor(command_line command)
     : command_(std::move(command)),
       buffer_(detail::read_chunk),
       reply_buffer_(sizeof(perfcheck_launcher_reply)) {
   if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
+  if (command_.metric_channel) {
+    channel_.path = detail::make_channel_folder();
+    // Last, so that it wins over an inherited or given PERFCHECK_METRICS; the launcher adds
+    // ".<run_index>" per run.
+    command_.extra_environment.push_back("PERFCHECK_METRICS=" + (channel_.path / "run").string());
+  }
   std::vector<std::string> environment =
       merge_environment(environ, command_.extra_environment, command_.clean_environment);
   detail::check_cpus(command_.cpus);
@@ -117,6 +169,8 @@ std::unique_ptr<output_pump> process_executor::send_run(const output_capture& ca
   run_request request = request_for(output->redirects());
   request.after_clean = after_clean.has_value();
   request.failures_allowed = after_clean.value_or(false);
+  if (!channel_.path.empty()) request.run_index = ++runs_sent_;
+  in_flight_index_.push_back(request.run_index);
   in_run_ = true;
   launcher_.send(encode_run(request), fds);
   output->close_write_ends();
@@ -136,7 +190,7 @@ launcher_reply process_executor::await_reply(output_pump& output) {
   return std::move(*reply);
 }
 
-run_report process_executor::run(const output_capture& capture) {
+void process_executor::check_ready(const output_capture& capture) const {
   if (!launcher_.running())
     throw std::runtime_error("process_executor: the launcher is gone; create a new executor");
   if (in_run_)
@@ -145,6 +199,10 @@ run_report process_executor::run(const output_capture& capture) {
     throw usage_error(
         "limit OUTPUT needs the output captured, but it passes through; drop "
         "--show-output or the OUTPUT limit");
+}
+
+run_report process_executor::run(const output_capture& capture) {
+  check_ready(capture);
   if (!in_flight_.empty() && !pipelinable(capture))
     throw std::logic_error("process_executor: a follow-up run was promised with the output "
                            "discarded, but this run captures it");
@@ -158,17 +216,23 @@ run_report process_executor::run(const output_capture& capture) {
     in_flight_.push_back(send_run(capture, *follow_up));
   std::unique_ptr<output_pump> output = std::move(in_flight_.front());
   in_flight_.pop_front();
+  std::uint32_t index = in_flight_index_.front();
+  in_flight_index_.pop_front();
   launcher_reply reply = await_reply(*output);
   if (reply.skipped) {
     // The run before ended the test, yet the caller goes on: drop what is queued (skipped
     // as well) and run afresh.
     for (; !in_flight_.empty(); in_flight_.pop_front()) (void)await_reply(*in_flight_.front());
+    in_flight_index_.clear();
     output = send_run(capture, std::nullopt);
+    index = in_flight_index_.front();
+    in_flight_index_.pop_front();
     reply = await_reply(*output);
   }
   in_run_ = false;
 
   run_report report;
+  if (index != 0) report.metrics_path = channel_.path / ("run." + std::to_string(index));
   report.counters = reply.counters;
   output->finish(report);
   if (reply.spawn_errno != 0)
@@ -177,6 +241,43 @@ run_report process_executor::run(const output_capture& capture) {
   report.sample = std::move(reply.sample);
   add_late_limits(report, oom_kills_before, refused_before);
   return report;
+}
+
+round_report process_executor::run_round(const output_capture& capture, int copies) {
+  check_ready(capture);
+  if (copies < 1 || copies > PERFCHECK_LAUNCHER_MAX_COPIES || !in_flight_.empty())
+    throw std::logic_error("process_executor: a round needs 1..1000 copies and no run in flight");
+  follow_up_.reset();
+  auto output = std::make_unique<output_pump>(capture, command_.limits.output_bytes > 0);
+  std::vector<int> fds;
+  if (output->redirects()) fds = {output->write_ends()[0], output->write_ends()[1]};
+  run_request request = request_for(output->redirects());
+  request.cgroup = false;  // a cgroup's memory.max and pids.max would hold for all copies together
+  request.copies = copies;
+  in_run_ = true;
+  launcher_.send(encode_run(request), fds);
+  output->close_write_ends();
+
+  // The launcher sends every reply at once, after the round: read them all in one go.
+  std::vector<launcher_reply> replies;
+  output->pump(
+      launcher_.control(),
+      [&] {
+        do {
+          replies.push_back(decode_reply(launcher_.receive(reply_buffer_), launcher_.path().string()));
+        } while (!replies.back().round_end && replies.size() <= static_cast<std::size_t>(copies));
+      },
+      command_.limits.output_bytes,
+      [&](std::int64_t total) { launcher_.send_if_alive(encode_stop(PERFCHECK_LIMIT_OUTPUT, total)); },
+      buffer_);
+  in_run_ = false;
+  if (replies.size() != static_cast<std::size_t>(copies) + 1 || !replies.back().round_end)
+    throw std::runtime_error(launcher_.path().string() + " sent a round without its end");
+
+  run_report output_total;
+  output->finish(output_total);
+  return detail::round_of(replies, output_total, {program_, {}, command_.cpus, command_.nice},
+                          command_.limits.output_bytes);
 }
 
 void process_executor::add_late_limits(run_report& report, std::int64_t oom_kills_before,
@@ -211,6 +312,7 @@ command_line command_line_for(const run_spec& spec) {
   command.nice = spec.nice;
   command.clean_environment = spec.clean_environment;
   command.no_aslr = spec.no_aslr;
+  command.metric_channel = true;
   return command;
 }
 

@@ -64,6 +64,13 @@ class process_executor final : public executor {
   /// destroyed first, killed with its tree.
   void expect_follow_up(bool failures_allowed) override;
 
+  /// A round of `copies` concurrent copies through the one launcher (launcher_protocol.h:
+  /// ROUND). Each copy is limited on its own by the launcher; no cgroup is used (its limit
+  /// would hold for the whole round), so MEMORY and PROCESSES are enforced by the sampler.
+  /// The OUTPUT limit holds for the round's output together, and a STOP stops every copy.
+  /// Never pipelined. Throws as run() does (the first copy that could not start).
+  round_report run_round(const output_capture& capture, int copies) override;
+
   /// The file each run executes: argv[0] resolved to an absolute path.
   const std::filesystem::path& program() const noexcept { return program_; }
 
@@ -80,6 +87,8 @@ class process_executor final : public executor {
   /// Prepares a run's output and sends its RUN (pipelined with after_clean: failures allowed
   /// or not); returns the output to pump for its reply.
   std::unique_ptr<output_pump> send_run(const output_capture& capture, std::optional<bool> after_clean);
+  /// Checks that a run or round may start now (the launcher is alive, nothing is half done).
+  void check_ready(const output_capture& capture) const;
   /// Pumps the output of the oldest run in flight until its reply is in; returns it.
   launcher_reply await_reply(output_pump& output);
   /// Turns what only perfcheck sees into the run's limit: an OOM kill in the cgroup (MEMORY),
@@ -89,13 +98,26 @@ class process_executor final : public executor {
   /// The cgroup for the kernel's share of the limits, or nullptr when none can be made.
   static std::unique_ptr<memory_cgroup> kernel_limits(const resource_limits& limits);
 
+  /// A private folder for the runs' metric-channel files, removed (with what is left in it)
+  /// after the launcher, whose runs write there, is gone.
+  struct channel_folder {
+    std::filesystem::path path;  // empty: no channel
+    channel_folder() = default;
+    channel_folder(const channel_folder&) = delete;
+    channel_folder& operator=(const channel_folder&) = delete;
+    ~channel_folder();
+  };
+
   command_line command_;
+  channel_folder channel_;
+  std::uint32_t runs_sent_ = 0;  // RUN requests sent: the next one's run_index is this + 1
   std::filesystem::path program_;
   std::unique_ptr<memory_cgroup> cgroup_;  // removed after the launcher reaped every process
   launcher_process launcher_;
   bool in_run_ = false;  // a run is under way (or was abandoned by an exception)
   std::optional<bool> follow_up_;  // expect_follow_up for the next run: failures allowed
   std::deque<std::unique_ptr<output_pump>> in_flight_;  // runs sent, replies not yet read
+  std::deque<std::uint32_t> in_flight_index_;            // their run_index, in the same order
   std::vector<char> buffer_;
   std::vector<char> reply_buffer_;
 };

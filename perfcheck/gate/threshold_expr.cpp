@@ -3,9 +3,46 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
+#include "perfcheck/model/reported_metrics.hpp"
+
 namespace perfcheck::gate {
 
+std::string reported_problem(const threshold_expr& expr, const run_result& result) {
+  if (expr.source != subject_source::reported) return {};
+  const auto [name, rate] = reported_base(expr.metric);
+  const auto shapes = reported_shapes(result.runs);
+  const auto it = shapes.find(name);
+  if (it == shapes.end()) {
+    return fmt::format("{} was not measured: the command did not report '{}' in every measured run "
+                       "(write '{} <value> [unit]' lines to $PERFCHECK_METRICS; docs/metrics.md)",
+                       expr.subject(), name, name);
+  }
+  const reported_shape& shape = it->second;
+  if (rate && !shape.counter) {
+    return fmt::format("{} was not measured: '{}' is reported as values, but a rate is derived only "
+                       "from a counter ('{} +N' lines); gate '{}.median' instead", expr.subject(), name, name, name);
+  }
+  const bool percent = expr.form == value_form::percent;
+  const unit_kind kind = rate ? unit_kind::rate : shape.kind;
+  if (kind == expr.kind && (rate || shape.percent == percent)) return {};
+  auto what = [](unit_kind k, bool pct) { return pct ? std::string("percentage") : std::string(to_string(k)); };
+  return fmt::format("{}: '{}' is reported as a {} but the limit {} is a {}; write the limit in the "
+                     "reported unit's kind", expr.text, name, what(kind, !rate && shape.percent),
+                     format_threshold_limit(expr), what(expr.kind, percent));
+}
+
 std::optional<double> measured_value(const threshold_expr& expr, const run_result& result) {
+  if (expr.source == subject_source::count && expr.metric == "errors") {
+    // A concurrency level's copies that failed, crashed or were stopped by a limit.
+    const auto errors = static_cast<double>(std::count_if(
+        result.runs.begin(), result.runs.end(), [](const run_sample& s) { return s.failed() || s.stopped_by_limit(); }));
+    if (expr.statistic == "count") return errors;
+    if (result.runs.empty()) return std::nullopt;
+    return errors / static_cast<double>(result.runs.size());
+  }
+  if (!reported_problem(expr, result).empty()) return std::nullopt;
   if (expr.source == subject_source::count) {
     return static_cast<double>(std::count_if(result.runs.begin(), result.runs.end(),
                                              [](const run_sample& s) { return s.failed(); }));

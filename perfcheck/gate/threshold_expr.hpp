@@ -3,6 +3,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/threshold.hpp"
@@ -19,6 +20,12 @@ using perfcheck::value_form;
 /// The value of the expression's subject in `result`, or nullopt when the result does not
 /// have it (e.g. a level that was not measured).
 std::optional<double> measured_value(const threshold_expr& expr, const run_result& result);
+
+/// Why a threshold on a reported metric (subject_source::reported) has no value in `result`:
+/// the runs never reported it (or not every run did), or reported it in another kind of unit
+/// than the limit's ("startup is reported as a duration (ms), but the limit '5MiB' is a size").
+/// "" when it has a value, and for every other source.
+std::string reported_problem(const threshold_expr& expr, const run_result& result);
 
 /// Whether `value` satisfies the expression.
 bool holds(const threshold_expr& expr, double value);

@@ -8,12 +8,12 @@
 namespace perfcheck::gate {
 
 std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& texts,
-                                             std::string_view origin) {
+                                             std::string_view origin, const std::vector<std::string>& reported) {
   std::vector<threshold_expr> out;
   out.reserve(texts.size());
   for (const auto& t : texts) {
     try {
-      out.push_back(parse_threshold(t));
+      out.push_back(parse_threshold(t, reported));
     } catch (const usage_error& e) {
       throw usage_error(fmt::format("{}: {}", origin, e.what()));
     }
@@ -77,7 +77,7 @@ std::string describe_limit(const run_sample& s, const resource_limits& limits) {
 }
 
 void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
-                   bool allow_failures) {
+                   bool allow_failures, bool limits_are_errors) {
   result.reasons.clear();
   result.thresholds.clear();
   bool command_failed = false;
@@ -90,8 +90,10 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
       result.reasons.push_back(fmt::format("{} {} {}", what, i + 1, describe_limit(runs[i], result.limits)));
     }
   };
-  note_limits(result.warmup_runs, "warm-up run");
-  note_limits(result.runs, "run");
+  if (!(allow_failures && limits_are_errors)) {
+    note_limits(result.warmup_runs, "warm-up run");
+    note_limits(result.runs, "run");
+  }
   if (!allow_failures) {
     auto note = [&](const std::vector<run_sample>& runs, const char* what) {
       for (std::size_t i = 0; i < runs.size(); ++i) {
@@ -112,8 +114,11 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
     outcome.ok = value && holds(t, *value);
     outcome.measured = value.has_value();
     if (!value) {
+      const std::string problem = reported_problem(t, result);
       if (!command_failed) {
-        result.reasons.push_back(fmt::format("{}: {} was not measured", t.text, t.subject()));
+        result.reasons.push_back(problem.empty() ? fmt::format("{}: {} was not measured", t.text, t.subject())
+                                                 : problem.starts_with(t.text) ? problem
+                                                 : fmt::format("{}: {}", t.text, problem));
       }
     } else if (!outcome.ok) {
       result.reasons.push_back(fmt::format("{}: measured {}", t.text, format_threshold_value(t, *value)));

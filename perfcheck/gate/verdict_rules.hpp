@@ -10,9 +10,11 @@
 namespace perfcheck::gate {
 
 /// Parses every threshold of a spec; the first bad one throws usage_error prefixed with
-/// `origin` (the spec file or "--threshold").
+/// `origin` (the spec file or "--threshold"). `reported`: the declared names of metrics the
+/// command reports (docs/metrics.md), which thresholds may name besides the built-in ones.
 std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& texts,
-                                             std::string_view origin);
+                                             std::string_view origin,
+                                             const std::vector<std::string>& reported = {});
 
 /// Sets result.outcome, result.reasons and result.thresholds from the measured runs and
 /// summaries already in `result`:
@@ -22,9 +24,11 @@ std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& tex
 ///   gives `failed`, one reason per limited run ("run 3 exceeded MEMORY 256 MiB (tree at
 ///   262 MiB when stopped)") and per threshold;
 /// - otherwise `pass`.
-/// Thresholds are evaluated in every case, so the result shows them all.
+/// Thresholds are evaluated in every case, so the result shows them all. With
+/// `limits_are_errors` and `allow_failures` (the copies of a concurrency level), a run stopped
+/// by a limit is an error that errors.count and errors.rate gate, not a reason by itself.
 void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
-                   bool allow_failures);
+                   bool allow_failures, bool limits_are_errors = false);
 
 /// "exceeded MEMORY 256 MiB (tree at 262 MiB when stopped)", "exceeded TIMEOUT 2 s": what
 /// stopped a run, with the limit from `limits`; empty when no limit stopped it.

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/model/sample.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck::ingest {
@@ -22,15 +23,8 @@ struct channel_limits {
   std::size_t max_names = 1'000;                  ///< distinct metric names
 };
 
-/// One reported metric of one run, in its kind's base unit (ns, bytes, per second, a plain
-/// number; a percentage as a fraction).
-struct reported_metric {
-  unit_kind kind = unit_kind::count;
-  bool percent = false;        ///< written with '%': values are fractions (78.5% is 0.785)
-  bool counter = false;        ///< written as increments ("links +1"): `values` holds the sum
-  std::vector<double> values;  ///< one per line: a distribution when more than one
-  bool operator==(const reported_metric&) const = default;
-};
+/// One reported metric of one run (the model's reported_values: kind, percent, counter, values).
+using reported_metric = reported_values;
 
 /// One run's channel, read.
 struct channel_contents {

@@ -40,6 +40,51 @@ std::vector<run_sample> read_runs(const json_reader& entry, const boost::json::v
 
 }  // namespace
 
+namespace {
+
+// Checks one point's runs for a baseline; `what` names the test (and the level).
+void check_baseline_runs(const std::string& what, const std::vector<run_sample>& runs) {
+  if (runs.empty()) throw usage_error(fmt::format("{}: its result has no measured runs; run it again", what));
+  if (std::any_of(runs.begin(), runs.end(), [](const run_sample& s) { return s.failed(); })) {
+    throw usage_error(fmt::format(
+        "{}: some of its runs failed (non-zero exit or a signal); a baseline holds "
+        "successful runs only; run it again without failures", what));
+  }
+  for (std::size_t i = 0; i < runs.size(); ++i) {
+    if (const std::string problem = measured_run_problem(runs[i]); !problem.empty()) {
+      throw usage_error(fmt::format("{}: run {} {}", what, i, problem));
+    }
+  }
+}
+
+// A baseline is compared by its figures; memory timelines would only bloat a reviewed file.
+std::vector<run_sample> without_timelines(std::vector<run_sample> runs) {
+  for (auto& run : runs) run.memory_timeline.clear();
+  return runs;
+}
+
+// A sweep's entry: "points": {"n=500": {"runs": [...]}, ...}, every level with its runs.
+std::map<std::string, std::vector<run_sample>> read_points(const json_reader& entry, const boost::json::value& value) {
+  if (value.as_object().contains("runs")) {
+    entry.fail("points", "and 'runs' are both given; a sweep's entry has points only, a plain test's runs only");
+  }
+  const auto points = entry.optional_object("points");
+  if (!points || value.as_object().at("points").as_object().empty()) {
+    entry.fail("points", "expected a non-empty object {\"<level>\": {\"runs\": [...]}}; accept the test again");
+  }
+  std::map<std::string, std::vector<run_sample>> out;
+  for (const auto& kv : value.as_object().at("points").as_object()) {
+    const std::string at(kv.key());
+    if (at.empty()) entry.fail("points", "has an empty level (\"\"); name every level as n=500");
+    const auto point = points->optional_object(at);
+    point->reject_unknown({"runs"});
+    out.emplace(at, read_runs(*point, kv.value()));
+  }
+  return out;
+}
+
+}  // namespace
+
 baseline_entry baseline_entry_from_result(const run_result& result) {
   if (result.outcome == verdict::error) {
     throw usage_error(fmt::format(
@@ -47,38 +92,38 @@ baseline_entry baseline_entry_from_result(const run_result& result) {
         "accepting it as a baseline",
         result.name, result.reasons.empty() ? std::string("no reason given") : result.reasons.front()));
   }
-  if (result.runs.empty()) {
-    throw usage_error(fmt::format("test '{}': its result has no measured runs; run it again", result.name));
-  }
-  if (std::any_of(result.runs.begin(), result.runs.end(), [](const run_sample& s) { return s.failed(); })) {
-    throw usage_error(fmt::format(
-        "test '{}': some of its runs failed (non-zero exit or a signal); a baseline holds "
-        "successful runs only; run it again without failures", result.name));
-  }
-  for (std::size_t i = 0; i < result.runs.size(); ++i) {
-    if (const std::string problem = measured_run_problem(result.runs[i]); !problem.empty()) {
-      throw usage_error(fmt::format("test '{}': run {} {}", result.name, i, problem));
-    }
-  }
+  const std::string what = fmt::format("test '{}'", result.name);
   baseline_entry e;
+  if (result.points.empty()) {
+    check_baseline_runs(what, result.runs);
+    e.runs = without_timelines(result.runs);
+  }
+  for (const auto& p : result.points) {
+    check_baseline_runs(fmt::format("{} at level {}", what, to_string(p.at)), p.runs);
+    e.points[to_string(p.at)] = without_timelines(p.runs);
+  }
   e.spec_hash = result.context.spec_hash;
   e.machine = result.context.machine;
   e.commit = result.context.git_commit;
   e.recorded_at = result.started_at;
-  e.runs = result.runs;
-  // A baseline is compared by its figures; memory timelines would only bloat a reviewed file.
-  for (auto& run : e.runs) run.memory_timeline.clear();
   return e;
 }
 
 boost::json::value baseline_to_json(const baseline_file& file) {
   boost::json::object tests;
   for (const auto& [name, e] : file.tests) {
-    tests[name] = {{"spec_hash", e.spec_hash},
-                   {"machine", e.machine},
-                   {"commit", e.commit},
-                   {"recorded_at", e.recorded_at},
-                   {"runs", boost::json::value_from(e.runs)}};
+    boost::json::object entry{{"spec_hash", e.spec_hash},
+                              {"machine", e.machine},
+                              {"commit", e.commit},
+                              {"recorded_at", e.recorded_at}};
+    if (e.points.empty()) {
+      entry["runs"] = boost::json::value_from(e.runs);
+    } else {
+      boost::json::object points;
+      for (const auto& [at, runs] : e.points) points[at] = {{"runs", boost::json::value_from(runs)}};
+      entry["points"] = std::move(points);
+    }
+    tests[name] = std::move(entry);
   }
   return {{"schema", baseline_schema}, {"tests", std::move(tests)}};
 }
@@ -98,13 +143,17 @@ baseline_file baseline_from_json(const boost::json::value& json, std::string_vie
     const std::string name(kv.key());
     if (name.empty()) top.fail("tests", "has an empty test name (\"\"); name every test");
     const auto entry = tests->optional_object(name);
-    entry->reject_unknown({"spec_hash", "machine", "commit", "recorded_at", "runs"});
+    entry->reject_unknown({"spec_hash", "machine", "commit", "recorded_at", "runs", "points"});
     baseline_entry e;
     e.spec_hash = entry->optional_string("spec_hash").value_or("");
     e.machine = entry->optional_string("machine").value_or("");
     e.commit = entry->optional_string("commit").value_or("");
     e.recorded_at = entry->optional_string("recorded_at").value_or("");
-    e.runs = read_runs(*entry, kv.value());
+    if (kv.value().as_object().contains("points")) {
+      e.points = read_points(*entry, kv.value());
+    } else {
+      e.runs = read_runs(*entry, kv.value());
+    }
     out.tests.emplace(name, std::move(e));
   }
   return out;

@@ -25,7 +25,10 @@ struct baseline_entry {
   std::string machine;      ///< machine fingerprint it was measured on; empty when unknown
   std::string commit;       ///< git commit of the measured project; empty when unknown
   std::string recorded_at;  ///< RFC 3339 UTC when the runs were measured (the result's started_at)
-  std::vector<run_sample> runs;  ///< the measured runs (never empty in a valid file)
+  std::vector<run_sample> runs;  ///< the measured runs (never empty in a valid file, but a sweep's)
+  /// A sweep's measured runs per level, keyed by the level's text ("n=500", to_string(level));
+  /// empty for a test without levels (whose runs are `runs`), never empty for a sweep's entry.
+  std::map<std::string, std::vector<run_sample>> points{};
   bool operator==(const baseline_entry&) const = default;
 };
 
@@ -36,12 +39,13 @@ struct baseline_file {
 };
 
 /// The entry for an accepted result: its context (spec hash, machine, commit), started_at and
-/// measured runs. Throws usage_error naming the test when the result cannot be a baseline:
-/// verdict `error`, no runs, or a run that failed.
+/// measured runs (a sweep's: each point's, by level). Throws usage_error naming the test (and
+/// the level) when the result cannot be a baseline: verdict `error`, no runs, or a run that failed.
 baseline_entry baseline_entry_from_result(const run_result& result);
 
 /// The JSON form: {"schema": "perfcheck/baseline/v1", "tests": {NAME: {"spec_hash",
-/// "machine", "commit", "recorded_at", "runs": [run, ...]}}} (docs/baselines.md).
+/// "machine", "commit", "recorded_at", "runs": [run, ...]}}} (docs/baselines.md); a sweep's
+/// entry has "points": {LEVEL: {"runs": [run, ...]}} instead of "runs".
 boost::json::value baseline_to_json(const baseline_file& file);
 
 /// Reads a baseline from parsed JSON. Unknown fields, a wrong schema, an empty test name, a

@@ -47,6 +47,22 @@ std::vector<parameter_spec> parameters_from_json(const json_reader& r, const boo
   return out;
 }
 
+std::vector<std::string> concurrency_from_json(const json_reader& r, const boost::json::value& spec) {
+  std::vector<std::string> out;
+  const auto* v = spec.as_object().if_contains("concurrency");
+  if (v == nullptr) return out;
+  if (!v->is_array() || v->as_array().empty())
+    r.fail("concurrency", "expected a non-empty array of copy counts, e.g. [1, 5, 10]");
+  for (const auto& item : v->as_array()) {
+    if (item.is_string()) out.emplace_back(item.as_string());
+    else if (item.is_int64()) out.push_back(std::to_string(item.as_int64()));
+    else if (item.is_uint64()) out.push_back(std::to_string(item.as_uint64()));
+    else if (item.is_double()) out.push_back(fmt::format("{}", item.as_double()));
+    else r.fail("concurrency", "expected copy counts (numbers or strings), e.g. [1, 5, 10]");
+  }
+  return out;
+}
+
 boost::json::value parameters_to_json(const std::vector<parameter_spec>& parameters) {
   boost::json::array out;
   for (const auto& p : parameters) out.push_back({{"name", p.name}, {"values", boost::json::value_from(p.values)}});

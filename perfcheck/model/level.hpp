@@ -46,6 +46,10 @@ std::string parameter_name_problem(std::string_view name);
 /// naming the reader's place and the fix. Absent: none.
 std::vector<parameter_spec> parameters_from_json(const json_reader& reader, const boost::json::value& spec);
 
+/// The spec's "concurrency": [1, 5, "10"] as written (numbers or strings; checked when the plan
+/// is compiled); absent: none. Throws usage_error for anything but a non-empty array of those.
+std::vector<std::string> concurrency_from_json(const json_reader& reader, const boost::json::value& spec);
+
 /// The JSON form of the parameters (the spec's "parameters" array).
 boost::json::value parameters_to_json(const std::vector<parameter_spec>& parameters);
 

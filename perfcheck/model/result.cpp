@@ -12,6 +12,7 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/model/result_json.hpp"
 
 namespace perfcheck {
@@ -107,6 +108,7 @@ std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_
     auto& threads = out["threads"];
     for (const auto& s : runs) threads.push_back(static_cast<double>(s.threads_max));
   }
+  add_reported_columns(out, runs);  // what the command reported itself (docs/metrics.md)
   return out;
 }
 
@@ -161,6 +163,7 @@ boost::json::value result_to_json(const run_result& r) {
   o["context"] = {{"session_id", r.context.session_id},   {"git_commit", r.context.git_commit},
                   {"git_branch", r.context.git_branch},   {"machine", r.context.machine},
                   {"spec_hash", r.context.spec_hash},     {"compiler", r.context.compiler}};
+  if (!r.metadata.empty()) o["metadata"] = boost::json::value_from(r.metadata);
   o["started_at"] = r.started_at;
   o["finished_at"] = r.finished_at;
   o["limits"] = limits_to_json(r.limits);
@@ -340,6 +343,13 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   out.started_at = r.optional_string("started_at").value_or("");
   out.finished_at = r.optional_string("finished_at").value_or("");
   read_limits_and_trends(r, json, origin, out);
+  if (const auto* meta = json.as_object().if_contains("metadata")) {
+    if (!meta->is_object()) r.fail("metadata", "must be an object of key: string pairs");
+    for (const auto& [key, value] : meta->get_object()) {
+      if (!value.is_string()) r.fail("metadata", fmt::format("'{}' must be a string", std::string_view(key)));
+      out.metadata.emplace(std::string(key), std::string(value.get_string()));
+    }
+  }
   return out;
 }
 

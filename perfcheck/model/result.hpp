@@ -142,6 +142,9 @@ struct run_result {
   bool expected_failure = false;
   environment_info environment;
   run_context context;
+  /// Key = value pairs about the test (docs/metrics.md): METADATA / --meta, then the command's
+  /// "#meta" lines (a key given both ways keeps the spec's value).
+  std::map<std::string, std::string> metadata;
   std::string started_at;   ///< RFC 3339 UTC, e.g. 2026-11-23T10:00:00.123Z
   std::string finished_at;  ///< RFC 3339 UTC
 

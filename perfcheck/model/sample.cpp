@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cctype>
+#include <cmath>
 #include <csignal>
 #include <cstring>
 
@@ -106,6 +107,61 @@ std::optional<limit_kind> limit_kind_from_string(std::string_view name) {
   return std::nullopt;
 }
 
+namespace {
+
+// "reported": {"startup": {"kind": "duration", "values": [5.2e8]}, "links": {"kind": "count",
+// "counter": true, "values": [3]}, "hit": {"kind": "count", "percent": true, ...}}.
+boost::json::object reported_to_json(const std::map<std::string, reported_values>& reported) {
+  boost::json::object o;
+  for (const auto& [name, r] : reported) {
+    boost::json::object m;
+    m["kind"] = to_string(r.kind);
+    if (r.percent) m["percent"] = true;
+    if (r.counter) m["counter"] = true;
+    m["values"] = boost::json::value_from(r.values);
+    o[name] = std::move(m);
+  }
+  return o;
+}
+
+// A reported metric's name as the channel allows it (docs/metrics.md): a letter, then letters,
+// digits, '_', '.' or '-', at most 64; so a name from a file is safe in every output.
+bool reported_name_ok(std::string_view name) {
+  if (name.empty() || name.size() > 64 || !std::isalpha(static_cast<unsigned char>(name.front()))) return false;
+  for (const char c : name)
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_' && c != '.' && c != '-') return false;
+  return true;
+}
+
+std::optional<std::map<std::string, reported_values>> reported_from_json(const boost::json::value& v) {
+  const auto* o = v.if_object();
+  if (o == nullptr) return std::nullopt;
+  std::map<std::string, reported_values> out;
+  for (const auto& [name, entry] : *o) {
+    const auto* m = entry.if_object();
+    if (m == nullptr || !reported_name_ok(name)) return std::nullopt;
+    reported_values r;
+    const auto* kind = m->if_contains("kind");
+    const auto parsed = kind && kind->is_string() ? unit_kind_from_string(kind->get_string()) : std::nullopt;
+    const auto* values = m->if_contains("values");
+    if (!parsed || values == nullptr || !values->is_array()) return std::nullopt;
+    r.kind = *parsed;
+    for (const char* flag : {"percent", "counter"}) {
+      const auto* f = m->if_contains(flag);
+      if (f != nullptr && !f->is_bool()) return std::nullopt;
+      (std::string_view(flag) == "percent" ? r.percent : r.counter) = f != nullptr && f->get_bool();
+    }
+    for (const auto& x : values->get_array()) {
+      if (!x.is_number() || !std::isfinite(x.to_number<double>())) return std::nullopt;
+      r.values.push_back(x.to_number<double>());
+    }
+    out.emplace(std::string(name), std::move(r));
+  }
+  return out;
+}
+
+}  // namespace
+
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const run_sample& s) {
   boost::json::object o;
   o["wall_ns"] = s.wall_ns;
@@ -121,6 +177,7 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const run_
   timeline.reserve(s.memory_timeline.size());
   for (const auto& p : s.memory_timeline) timeline.push_back({p.t_ns, p.rss_bytes, p.processes, p.threads});
   o["memory_timeline"] = std::move(timeline);
+  if (!s.reported.empty()) o["reported"] = reported_to_json(s.reported);
   out = std::move(o);
 }
 
@@ -172,6 +229,11 @@ boost::json::result<run_sample> tag_invoke(boost::json::try_value_to_tag<run_sam
       if (!p) return boost::json::make_error_code(boost::json::error::not_array);
       s.memory_timeline.push_back(*p);
     }
+  }
+  if (const auto* v = o->if_contains("reported"); v != nullptr) {
+    auto reported = reported_from_json(*v);
+    if (!reported) return boost::json::make_error_code(boost::json::error::not_object);
+    s.reported = std::move(*reported);
   }
   return s;
 }

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -11,6 +12,8 @@
 #include <boost/json/fwd.hpp>
 #include <boost/json/value_from.hpp>
 #include <boost/json/value_to.hpp>
+
+#include "perfcheck/model/units.hpp"
 
 namespace perfcheck {
 
@@ -44,6 +47,17 @@ struct memory_point {
   bool operator==(const memory_point&) const = default;
 };
 
+/// A metric the command reported about itself in one run, through the metric channel
+/// (docs/metrics.md), in its kind's base unit (ns, bytes, per second, a plain number; a
+/// percentage as a fraction).
+struct reported_values {
+  unit_kind kind = unit_kind::count;
+  bool percent = false;        ///< written with '%': values are fractions (78.5% is 0.785)
+  bool counter = false;        ///< written as increments ("links +1"): `values` holds the sum
+  std::vector<double> values;  ///< one per line: a distribution when more than one
+  bool operator==(const reported_values&) const = default;
+};
+
 /// What one run of the command cost, as the kernel reported it. The tree is the command and
 /// every process it started (see docs/limits.md); counters of the tree are 0 when the
 /// executor cannot tell (fakes, results written before these fields existed).
@@ -68,6 +82,8 @@ struct run_sample {
   std::optional<limit_kind> limit;    ///< the limit that stopped the run; none: it ended by itself
   double limit_observed = 0;          ///< with `limit`: the value that passed it (base unit; 0: unknown)
   std::vector<memory_point> memory_timeline;  ///< sampled tree memory, at most 256 points
+  /// What the command reported through the metric channel, by name; empty when nothing.
+  std::map<std::string, reported_values> reported;
 
   /// True when the run exited non-zero or was killed by a signal on its own (a run stopped
   /// by a limit is not "failed": see stopped_by_limit).

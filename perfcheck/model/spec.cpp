@@ -271,7 +271,8 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "result_file", "show_output", "subtract_overhead", "output_limit", "regressions", "alpha",
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
-                    "will_fail", "parameters", "seed", "setup", "prepare", "cleanup"});
+                    "will_fail", "parameters", "concurrency", "seed", "metrics", "metadata", "server", "setup",
+                    "prepare", "cleanup"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -313,7 +314,15 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   }
   read_isolation_fields(r, json, spec);
   spec.parameters = parameters_from_json(r, json);
+  spec.concurrency = concurrency_from_json(r, json);
   spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
+  spec.metrics = r.string_array("metrics", false, false);
+  spec.metadata = r.string_array("metadata", false, false);
+  if (auto server = r.optional_object("server")) {
+    server->reject_unknown({"name", "state_dir"});
+    spec.server = server->required_string("name");
+    spec.server_state_dir = server->required_string("state_dir");
+  }
   for (const auto& [field, argv] : hook_commands(spec)) *argv = r.string_array(field, false, false);
   validate(spec, origin);
   return spec;
@@ -339,6 +348,7 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.no_aslr) mix("no_aslr");
   if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
   for (const auto& p : spec.parameters) mix(fmt::format("param {}={}", p.name, fmt::join(p.values, ",")));
+  if (!spec.concurrency.empty()) mix(fmt::format("concurrency={}", fmt::join(spec.concurrency, ",")));
   // PREPARE changes what is measured (a cold cache); SETUP and CLEANUP only surround the runs.
   if (!spec.prepare.empty()) mix(fmt::format("prepare {}", fmt::join(spec.prepare, " ")));
   return fmt::format("{:016x}", h);
@@ -390,7 +400,11 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (spec.no_aslr) o["no_aslr"] = true;
   if (spec.will_fail) o["will_fail"] = true;
   if (!spec.parameters.empty()) o["parameters"] = parameters_to_json(spec.parameters);
+  if (!spec.concurrency.empty()) o["concurrency"] = boost::json::value_from(spec.concurrency);
   if (spec.seed != 0) o["seed"] = spec.seed;
+  if (!spec.metrics.empty()) o["metrics"] = boost::json::value_from(spec.metrics);
+  if (!spec.metadata.empty()) o["metadata"] = boost::json::value_from(spec.metadata);
+  if (!spec.server.empty()) o["server"] = {{"name", spec.server}, {"state_dir", spec.server_state_dir}};
   for (const auto& [field, argv] : hook_commands(spec)) {
     if (!argv->empty()) o[field] = boost::json::value_from(*argv);
   }

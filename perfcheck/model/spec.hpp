@@ -68,7 +68,17 @@ struct run_spec {
   /// A sweep's parameters (values as written; ranges expand when the plan is compiled); empty:
   /// a test without levels.
   std::vector<parameter_spec> parameters;
+  /// CONCURRENCY: the copy counts of a concurrency test as written (each a level `concurrency`,
+  /// combined with the parameters; checked when the plan is compiled); empty: none.
+  std::vector<std::string> concurrency;
   std::uint64_t seed = 0;                 ///< seeds a sweep's level order; 0: random (recorded)
+  /// Metrics the command reports through the metric channel, "name" or "name:unit"
+  /// (docs/metrics.md): thresholds and rules may name them. Checked when the plan is compiled.
+  std::vector<std::string> metrics;
+  /// "key=value" pairs recorded with the result (METADATA, --meta). Checked likewise.
+  std::vector<std::string> metadata;
+  std::string server;                     ///< the server under test the test names; empty: none
+  std::string server_state_dir;           ///< where its supervisor keeps <server>.json
   /// Unmeasured commands around the runs (docs/setup.md), argv without a shell; empty: none.
   std::vector<std::string> setup;         ///< once before the first run (per level with a placeholder)
   std::vector<std::string> prepare;       ///< before every run, warm-ups and baseline runs included

@@ -11,6 +11,7 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/summary.hpp"
+#include "perfcheck/model/threshold_reported.hpp"
 
 namespace perfcheck {
 namespace {
@@ -28,6 +29,7 @@ constexpr std::array summarized_metrics{
     metric_def{"sys", unit_kind::duration, "system CPU time per run"},
     metric_def{"cpu", unit_kind::duration, "user + system CPU time per run"},
     metric_def{"rss", unit_kind::size, "peak resident memory per run"},
+    metric_def{"throughput", unit_kind::rate, "completed copies per second of a round (CONCURRENCY)"},
 };
 
 // Per-run counters of the process tree, summarized like the metrics above; written bare
@@ -44,17 +46,25 @@ constexpr std::array tree_metrics{
     metric_def{"faults.minor", unit_kind::count, "page faults served from memory"},
     metric_def{"leaked.processes", unit_kind::count, "processes left running by the command"},
     metric_def{"threads", unit_kind::count, "most threads of the tree in one sample (runs the sampler saw)"},
+    metric_def{"rss.total", unit_kind::size, "peak summed memory of a round's copies at once (CONCURRENCY)"},
 };
 
 // Per-run ratios with the usual statistics, written as percentages ("cpu.util.median > 150%").
 constexpr std::array percent_metrics{
     metric_def{"cpu.util", unit_kind::count, "CPU time of the tree over wall time (100% is one CPU busy)"},
+    metric_def{"efficiency", unit_kind::count, "throughput at N copies over N x the throughput at 1 (CONCURRENCY; bare: the median)"},
 };
 
 // Whole-test counts written as "<metric>.<name>".
 constexpr std::array counters{
     metric_def{"exit.failures", unit_kind::count, "measured runs that exited non-zero or crashed"},
+    metric_def{"errors.count", unit_kind::count, "copies that failed, crashed or hit a limit (CONCURRENCY)"},
+    metric_def{"errors.rate", unit_kind::count, "errors.count over the copies run, a percentage (CONCURRENCY)"},
 };
+
+// The metrics only a concurrency test measures (by their threshold_expr::metric).
+constexpr std::array<std::string_view, 5> concurrency_only{"throughput", "rss.total", "efficiency", "errors.count",
+                                                           "errors.rate"};
 
 // Trends across a soak (--duration), 0 unless the Mann-Kendall test finds one.
 struct trend_def {
@@ -180,6 +190,11 @@ std::optional<value_form> value_form_from_string(std::string_view text) {
   return std::nullopt;
 }
 
+bool is_concurrency_metric(const threshold_expr& expr) {
+  const std::string name = expr.source == subject_source::count ? expr.metric + "." + expr.statistic : expr.metric;
+  return std::find(concurrency_only.begin(), concurrency_only.end(), name) != concurrency_only.end();
+}
+
 std::string threshold_expr::subject() const {
   std::string s = metric + "." + statistic;
   if (level) s += "@" + *level;
@@ -200,6 +215,8 @@ std::string threshold_grammar_help() {
     help += fmt::format("{}{} ({})", &m == &tree_metrics.front() ? "" : ", ", m.name, to_string(m.kind));
   }
   for (const auto& m : percent_metrics) help += fmt::format(", {} (percent, {})", m.name, m.description);
+  help += "\n  reported by the command (declared with METRICS or --metric; docs/metrics.md): "
+          "<name>.<statistic> with the limit in its unit, <name>.rate for a counter (e.g. 333/s)";
   help += "\n  counts: ";
   for (const auto& c : counters) help += fmt::format("{} ({}) ", c.name, c.description);
   help += "\n  soak trends (with --duration): ";
@@ -240,7 +257,11 @@ void read_summary_subject(std::string_view text, std::string_view lhs, threshold
     def = find_def(percent_metrics, metric);
     expr.form = value_form::percent;
   }
-  if (def == nullptr) bad(text, fmt::format("unknown metric '{}'", metric));
+  if (def == nullptr) {
+    bad(text, fmt::format("unknown metric '{}' (a metric the command reports itself is declared first: "
+                          "METRICS {} in add_perf_test, --metric {} on the command line)",
+                          metric, metric, metric));
+  }
   if (!metric_summary{}.get(statistic) || statistic == "ci_low" || statistic == "ci_high") {
     bad(text, fmt::format("unknown statistic '{}'", statistic));
   }
@@ -270,6 +291,12 @@ void read_subject(std::string_view text, std::string_view lhs, threshold_expr& e
     expr.statistic = std::string(lhs.substr(dot + 1));
     expr.kind = counter->kind;
     expr.source = subject_source::count;
+    if (lhs == "errors.rate") expr.form = value_form::percent;
+  } else if (lhs == "efficiency") {
+    expr.metric = "efficiency";
+    expr.statistic = "median";
+    expr.kind = unit_kind::count;
+    expr.form = value_form::percent;
   } else {
     read_summary_subject(text, lhs, expr);
   }
@@ -280,7 +307,7 @@ double read_limit(std::string_view text, const threshold_expr& expr, std::string
   if (value.empty()) bad(text, "the value is missing");
   if (expr.form != value_form::quantity) return parse_form_value(text, expr, value);
   if (value.ends_with('%')) {
-    bad(text, fmt::format("'{}' is a percentage, but {} is a {} ({}); percentages go with cpu.util, "
+    bad(text, fmt::format("'{}' is a percentage, but {} is a {} ({}); percentages go with cpu.util, efficiency, errors.rate, "
                           "rss.growth, threads.growth and wall.drift", value, expr.subject(), to_string(expr.kind), allowed_units(expr.kind)));
   }
   quantity q;
@@ -310,7 +337,9 @@ double read_limit(std::string_view text, const threshold_expr& expr, std::string
 
 }  // namespace
 
-threshold_expr parse_threshold(std::string_view text) {
+threshold_expr parse_threshold(std::string_view text) { return parse_threshold(text, {}); }
+
+threshold_expr parse_threshold(std::string_view text, const std::vector<std::string>& reported) {
   const std::string_view s = trim(text);
   threshold_expr expr;
   expr.text = std::string(s);
@@ -337,7 +366,8 @@ threshold_expr parse_threshold(std::string_view text) {
     if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
     lhs = lhs.substr(0, at);
   }
-  read_subject(text, lhs, expr);
+  // Declared names never collide with built-in metrics (the plan refuses such names).
+  if (!detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
 
   const auto op = std::find_if(operators.begin(), operators.end(),
                                [&](const auto& o) { return rest.starts_with(o.first); });
@@ -346,7 +376,9 @@ threshold_expr parse_threshold(std::string_view text) {
                            : fmt::format("'{}' does not start with an operator", rest));
   }
   expr.op = op->second;
-  expr.limit = read_limit(text, expr, trim(rest.substr(op->first.size())));
+  const std::string_view value = trim(rest.substr(op->first.size()));
+  expr.limit = expr.source == subject_source::reported ? detail::read_reported_limit(text, expr, value)
+                                                       : read_limit(text, expr, value);
   return expr;
 }
 

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include <boost/json/value.hpp>
 
@@ -42,6 +43,8 @@ enum class subject_source {
   summary,  ///< a per-run metric's statistic (wall.p95, io.read_bytes): every test has it
   count,    ///< a whole-test count (exit.failures)
   soak,     ///< a trend over a soak (rss.growth, rss.slope: any soak; wall.drift: repeated runs)
+  reported, ///< a metric the command reports through the metric channel (docs/metrics.md):
+            ///< its unit is the limit's, checked against what the runs reported
   levels,   ///< one level of a sweep over another (plan/level_comparison): a ratio, in percent
 };
 
@@ -66,6 +69,14 @@ struct threshold_expr {
 /// lists the allowed forms, metrics and statistics.
 threshold_expr parse_threshold(std::string_view text);
 
+/// Whether the expression's metric is measured only by a concurrency test (CONCURRENCY):
+/// throughput, rss.total, efficiency, errors.count, errors.rate.
+bool is_concurrency_metric(const threshold_expr& expr);
+/// Parses an expression that may also name a metric the command reports, one of `reported`
+/// (declared names, docs/metrics.md): "startup.median < 500ms", "hits.median >= 75%",
+/// "pairs.rate >= 333/s" (a counter's rate; bare: its median over the runs). Built-in metrics
+/// come first; the unit of a reported subject is the limit's (source subject_source::reported).
+threshold_expr parse_threshold(std::string_view text, const std::vector<std::string>& reported);
 /// Parses a left-hand side alone, "<metric>.<statistic>[@<level>]" (op and limit left at their
 /// defaults); `text` is the whole expression, quoted in errors. For gates that compare two
 /// subjects (plan/level_comparison).

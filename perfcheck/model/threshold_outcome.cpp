@@ -15,6 +15,7 @@ const char* to_string(subject_source source) {
     case subject_source::summary: return "summary";
     case subject_source::count: return "count";
     case subject_source::soak: return "soak";
+    case subject_source::reported: return "reported";
     case subject_source::levels: return "levels";
   }
   return "summary";
@@ -47,20 +48,28 @@ threshold_expr read_parts(const json_reader& t, std::string text) {
   e.source = t.has("source") ? read_enum(t, "source",
                                          [](std::string_view s) -> std::optional<subject_source> {
                                            for (auto v : {subject_source::summary, subject_source::count,
-                                                          subject_source::soak, subject_source::levels}) {
+                                                          subject_source::soak, subject_source::reported,
+                                                          subject_source::levels}) {
                                              if (s == to_string(v)) return v;
                                            }
                                            return std::nullopt;
                                          },
-                                         "summary, count, soak, levels")
+                                         "summary, count, soak, reported, levels")
                              : subject_source::summary;
   // The parts must be ones the grammar can produce: a percentage is a count, a size per time a
-  // rate, and only soak trends are written in either form.
+  // rate and a soak trend, and a soak trend is one of the two (percentages also come from
+  // summaries, cpu.util and efficiency, and counts, errors.rate).
   const bool form_fits = e.form == value_form::quantity ||
                          (e.form == value_form::percent && e.kind == unit_kind::count) ||
                          (e.form == value_form::size_per_time && e.kind == unit_kind::rate);
-  const bool ratio = e.source == subject_source::levels && e.form == value_form::percent;
-  if (!form_fits || (!ratio && (e.form != value_form::quantity) != (e.source == subject_source::soak))) {
+  // A reported metric's limit takes any form its unit gives (docs/metrics.md); a level
+  // comparison's is a ratio in percent; a soak trend is a rate or a percentage, anything else
+  // not a rate.
+  const bool form_free = e.source == subject_source::reported ||
+                         (e.source == subject_source::levels && e.form == value_form::percent);
+  const bool source_fits = e.source == subject_source::soak ? e.form != value_form::quantity
+                                                            : e.form != value_form::size_per_time;
+  if (!form_fits || (!form_free && !source_fits)) {
     t.fail("form", fmt::format("'{}' with unit '{}' and source '{}' is not a threshold perfcheck writes",
                                to_string(e.form), to_string(e.kind), to_string(e.source)));
   }

@@ -149,7 +149,9 @@ std::vector<level> sweep_levels(const std::vector<parameter>& parameters) {
   return out;
 }
 
-std::string substitute(std::string_view text, const level& at) {
+std::string substitute(std::string_view text, const level& at) { return substitute(text, at, false); }
+
+std::string substitute(std::string_view text, const level& at, bool keep_unknown) {
   std::string out;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] != '{') {
@@ -168,6 +170,16 @@ std::string substitute(std::string_view text, const level& at) {
       continue;
     }
     const auto it = std::find_if(at.begin(), at.end(), [&](const level_value& v) { return v.name == name; });
+    if (name == "instance" && std::any_of(at.begin(), at.end(), [](const level_value& v) { return v.name == "concurrency"; })) {
+      out += "{instance}";  // each copy's own number, substituted by the launcher
+      i = close;
+      continue;
+    }
+    if (it == at.end() && keep_unknown) {
+      out += text.substr(i, close - i + 1);
+      i = close;
+      continue;
+    }
     if (it == at.end()) {
       std::string names;
       for (const auto& v : at) names += (names.empty() ? "" : ", ") + v.name;
@@ -186,19 +198,47 @@ std::string parameter_variable(std::string_view name) {
   return out;
 }
 
-run_spec spec_at(const run_spec& spec, const level& at) {
+namespace {
+
+// `spec` with the placeholders of `at` substituted in the command, the baseline command, the
+// working directory and the environment values.
+run_spec substituted(const run_spec& spec, const level& at, bool keep_unknown) {
   run_spec out = spec;
-  for (auto& a : out.command) a = substitute(a, at);
-  for (auto& a : out.baseline_command) a = substitute(a, at);
+  for (auto& a : out.command) a = substitute(a, at, keep_unknown);
+  for (auto& a : out.baseline_command) a = substitute(a, at, keep_unknown);
   for (auto& [field, argv] : hook_commands(out)) {
-    for (auto& a : *argv) a = substitute(a, at);
+    for (auto& a : *argv) a = substitute(a, at, keep_unknown);
   }
-  out.working_directory = substitute(out.working_directory, at);
+  out.working_directory = substitute(out.working_directory, at, keep_unknown);
   for (auto& e : out.environment) {
     const auto eq = e.find('=');
-    if (eq != std::string::npos) e = e.substr(0, eq + 1) + substitute(std::string_view(e).substr(eq + 1), at);
+    if (eq != std::string::npos) e = e.substr(0, eq + 1) + substitute(std::string_view(e).substr(eq + 1), at, keep_unknown);
   }
+  return out;
+}
+
+}  // namespace
+
+run_spec spec_at(const run_spec& spec, const level& at) {
+  // A server test's {port} is known only when it runs (spec_with_port), so it is kept here.
+  run_spec out = substituted(spec, at, !spec.server.empty());
   for (const auto& v : at) out.environment.push_back(parameter_variable(v.name) + "=" + v.value);
+  return out;
+}
+
+std::string server_port_variable(std::string_view name) {
+  std::string out = "PERFCHECK_SERVER_";
+  for (char c : name) {
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(static_cast<unsigned char>(c))) : '_';
+  }
+  return out + "_PORT";
+}
+
+run_spec spec_with_port(const run_spec& spec, int port) {
+  const std::string value = std::to_string(port);
+  run_spec out = substituted(spec, {{"port", value}}, true);
+  out.environment.push_back("PERFCHECK_SERVER_PORT=" + value);
+  out.environment.push_back(server_port_variable(spec.server) + "=" + value);
   return out;
 }
 

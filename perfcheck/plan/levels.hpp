@@ -36,9 +36,14 @@ std::vector<parameter> expand_parameters(const std::vector<parameter_spec>& para
 std::vector<level> sweep_levels(const std::vector<parameter>& parameters);
 
 /// `text` with every `{name}` replaced by the level's value of that parameter and `{{` by `{`;
-/// a brace not followed by an identifier and '}' stays as it is. Throws usage_error (no place)
-/// when a placeholder names no parameter of the level.
+/// a brace not followed by an identifier and '}' stays as it is. At a level with `concurrency`,
+/// `{instance}` stays as it is (each copy's number, substituted when the copy starts). Throws
+/// usage_error (no place) when a placeholder names no parameter of the level.
 std::string substitute(std::string_view text, const level& at);
+
+/// As substitute, but with `keep_unknown` a placeholder that names no value of `at` stays as
+/// written instead of throwing (`{port}` of a server test, substituted when the test runs).
+std::string substitute(std::string_view text, const level& at, bool keep_unknown);
 
 /// The environment variable that carries a parameter's value: PERFCHECK_PARAM_ and the name in
 /// capitals ("n" -> PERFCHECK_PARAM_N).
@@ -48,6 +53,15 @@ std::string parameter_variable(std::string_view name);
 /// working directory and the environment values, and PERFCHECK_PARAM_<NAME>=value added to
 /// the environment for every parameter.
 run_spec spec_at(const run_spec& spec, const level& at);
+
+/// PERFCHECK_SERVER_<NAME>_PORT: the server's name in capitals, other characters than letters
+/// and digits as '_' ("web-api" -> PERFCHECK_SERVER_WEB_API_PORT).
+std::string server_port_variable(std::string_view name);
+
+/// The spec of a test that names a server, once the server's port is known: `{port}` substituted
+/// as spec_at substitutes a level (other placeholders kept for spec_at), and
+/// PERFCHECK_SERVER_PORT and PERFCHECK_SERVER_<NAME>_PORT added to the environment.
+run_spec spec_with_port(const run_spec& spec, int port);
 
 /// Whether a threshold's level text ("n=500", "500" with one parameter, "n=500,m=2") names
 /// `at`: every name=value pair of the text holds at it.

@@ -53,21 +53,37 @@ namespace detail {
 
 void compile_levels(test_plan& plan, const spec_origin& origin, const std::string& where) {
   const run_spec& spec = plan.spec;
-  if (spec.parameters.empty()) return;
-  plan.parameters = expand_parameters(spec.parameters, origin.flags ? "--parameter" : where + ": parameters");
+  if (spec.concurrency.empty()) check_no_instance(spec, origin, where);
+  if (spec.parameters.empty() && spec.concurrency.empty()) return;
+  const bool concurrent = !spec.concurrency.empty();
+  if (!spec.parameters.empty())
+    plan.parameters = expand_parameters(spec.parameters, origin.flags ? "--parameter" : where + ": parameters");
+  const std::string place = origin.flags ? (spec.parameters.empty() ? "--concurrency" : "--parameter")
+                                         : where + (spec.parameters.empty() ? ": concurrency" : ": parameters");
+  if (concurrent) {
+    const std::string at = origin.flags ? "--concurrency" : where + ": concurrency";
+    plan.parameters.push_back(concurrency_levels(spec, at, origin.flags));
+    std::size_t points = 1;
+    for (const auto& p : plan.parameters) points *= p.values.size();
+    if (points > max_points) {
+      throw usage_error(fmt::format("{}: the parameters and concurrency levels make {} levels, more than {}; "
+                                    "give fewer values", at, points, max_points));
+    }
+    check_concurrency_instance(spec, origin, where);
+  }
   plan.levels = sweep_levels(plan.parameters);
-  const std::string place = origin.flags ? "--parameter" : where + ": parameters";
   if (plan.soak != soak_mode::none) {
-    throw usage_error(fmt::format("{}: a sweep of soaks is not supported; drop the {} or the parameters",
-                                  place, origin.flags ? "--duration" : "DURATION"));
+    throw usage_error(fmt::format("{}: a sweep of soaks is not supported; drop the {} or the {}", place,
+                                  origin.flags ? "--duration" : "DURATION", concurrent ? "concurrency levels" : "parameters"));
   }
-  if (!spec.regressions.empty() && plan.baseline != baseline_kind::command) {
+  if (concurrent && !spec.regressions.empty()) {
     throw usage_error(fmt::format(
-        "{}: regression rules of a sweep compare each level with the same level of an interleaved "
-        "baseline command for now (history and file baselines do not keep levels yet); use {}, or "
-        "drop the regression rules", place, origin.flags ? "--baseline command --baseline-command ..." : "BASELINE COMMAND ..."));
+        "{}: regression rules are not supported with concurrency levels yet (a round of copies has no "
+        "baseline to pair with); gate the levels with thresholds, or drop the regression rules", place));
   }
-  check_all_placeholders(spec, plan.levels.front(), origin, where);
+  level checked = plan.levels.front();
+  if (!spec.server.empty()) checked.push_back({"port", "0"});  // {port}: the server's, known when it runs
+  check_all_placeholders(spec, checked, origin, where);
 }
 
 }  // namespace detail
@@ -78,6 +94,11 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   out.spec.parameters.clear();
   out.parameters.clear();
   out.levels.clear();
+  out.copies = 0;
+  for (const auto& v : at)
+    if (v.name == concurrency_parameter) out.copies = std::stoi(v.value);
+  out.spec.concurrency.clear();
+  out.at = at;
   out.thresholds.clear();
   out.complexity.clear();
   out.breaking_points.clear();

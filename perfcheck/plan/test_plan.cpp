@@ -39,8 +39,9 @@ run_schedule schedule_of(const run_spec& spec, soak_mode soak) {
 
 // Why this plan can never give the threshold a value; empty when it can.
 std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const spec_origin& origin) {
-  if (t.level) return level_problem(*t.level, plan.parameters);
   const std::string lhs = t.text.substr(0, t.text.find_first_of(" <>=!"));
+  if (auto why = detail::concurrency_threshold_problem(t, plan, lhs); !why.empty()) return why;
+  if (t.level) return level_problem(*t.level, plan.parameters);
   if (t.metric == "threads" && !sampler_on(plan.spec)) {
     return fmt::format("{} counts threads with the tree sampler, but sampling is off (sample interval "
                        "0); drop the zero sample interval", lhs);
@@ -98,7 +99,8 @@ void check_thresholds(test_plan& plan, spec_origin origin, const std::string& wh
     }
     plan.level_comparisons.push_back(std::move(*c));
   }
-  plan.thresholds = gate::parse_thresholds(plain, origin.flags ? "--threshold" : where);
+  plan.thresholds = gate::parse_thresholds(plain, origin.flags ? "--threshold" : where, detail::declared_names(plan));
+  detail::check_declared_units(plan, origin, where);
   for (const auto& t : plan.thresholds) {
     const std::string why = unmeasurable(t, plan, origin);
     if (!why.empty()) {
@@ -111,7 +113,11 @@ void check_thresholds(test_plan& plan, spec_origin origin, const std::string& wh
 void check_regressions(test_plan& plan, spec_origin origin, const std::string& where) {
   origin.flags = origin.flags || origin.rules_by_flag;
   plan.regressions = gate::parse_regression_rules(plan.spec.regressions, origin.flags ? "--regression" : where);
-  const auto columns = metric_columns({});
+  auto columns = metric_columns({});
+  for (const auto& m : plan.metrics) {  // reported by the command: their columns exist at run time
+    columns.try_emplace(m.name);
+    columns.try_emplace(m.name + ".rate");
+  }
   for (const auto& rule : plan.regressions) {
     if (columns.contains(rule.metric)) continue;
     std::string known;
@@ -145,6 +151,7 @@ test_plan compile_plan(const run_spec& spec, const spec_origin& origin) {
   plan.on_inconclusive = spec.fail_on_inconclusive ? inconclusive_policy::fail : inconclusive_policy::pass;
   const std::string where = origin.flags ? std::string() : fmt::format("{}: test '{}'", origin.where, spec.name);
   detail::compile_levels(plan, origin, where);
+  detail::compile_reported(plan, origin, where);
   check_thresholds(plan, origin, where);
   check_regressions(plan, origin, where);
   return plan;

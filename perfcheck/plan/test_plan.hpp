@@ -4,6 +4,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -49,6 +51,15 @@ struct run_schedule {
   bool operator==(const run_schedule&) const = default;
 };
 
+/// A metric the command reports through the metric channel, as declared (METRICS name[:unit],
+/// --metric): thresholds and rules may name it; a unit, when given, fixes its kind.
+struct declared_metric {
+  std::string name;
+  std::optional<unit_kind> kind;  ///< none: any unit
+  bool percent = false;           ///< declared "name:%"
+  bool operator==(const declared_metric&) const = default;
+};
+
 /// A spec compiled into what the run loop, the gates and the messages need, every expression
 /// parsed. Levels, load and metrics of later kinds of workload extend this, not the spec.
 /// A test without parameters measures one point (levels empty); a sweep measures one point per
@@ -63,6 +74,12 @@ struct test_plan {
   inconclusive_policy on_inconclusive = inconclusive_policy::pass;
   std::vector<parameter> parameters;         ///< a sweep's parameters, values expanded
   std::vector<level> levels;                 ///< a sweep's points (sweep_levels); empty: one point
+  /// A concurrency level's copies per round (plan_at of a level with `concurrency`); 0: each
+  /// run is one process, as in a test without CONCURRENCY.
+  int copies = 0;
+  std::vector<declared_metric> metrics;      ///< reported metrics declared (spec.metrics)
+  std::map<std::string, std::string> metadata;  ///< spec.metadata, checked
+  level at{};                                ///< plan_at's level; empty for a whole test's plan
   /// Gates across the levels (complexity gates and breaking points), from the spec's
   /// thresholds in their order; evaluated once every level is measured (apply_series_gates).
   std::vector<gate::complexity_gate> complexity;
@@ -81,8 +98,14 @@ struct test_plan {
 test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
 
 /// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
-/// (those without '@' and those whose level matches), no levels and no gates across levels.
+/// (those without '@' and those whose level matches), no levels and no gates across levels; at
+/// a level with `concurrency`, copies is its value.
 test_plan plan_at(const test_plan& plan, const level& at);
+
+/// The name of the level a concurrency test adds (CONCURRENCY, --concurrency).
+inline constexpr std::string_view concurrency_parameter = "concurrency";
+/// The most copies one concurrency level may start at once.
+inline constexpr int max_copies = 1000;
 
 namespace detail {
 /// Expands the spec's parameters into plan.parameters and plan.levels and checks that every
@@ -90,6 +113,27 @@ namespace detail {
 /// parameter, and that the sweep asks for nothing it cannot do yet; throws usage_error naming
 /// the flag or the spec field.
 void compile_levels(test_plan& plan, const spec_origin& origin, const std::string& where);
+/// The level `concurrency` of the spec's CONCURRENCY; throws usage_error prefixed with `place`
+/// for a copy count that is not a whole number from 1 to max_copies, one given twice, or a
+/// parameter named concurrency or instance.
+parameter concurrency_levels(const run_spec& spec, const std::string& place, bool flags);
+/// Throws usage_error naming the field when a test without CONCURRENCY has {instance}.
+void check_no_instance(const run_spec& spec, const spec_origin& origin, const std::string& where);
+/// Throws usage_error for {instance} where copies cannot differ (the working directory) or
+/// that a concurrency test does not have (the baseline command).
+void check_concurrency_instance(const run_spec& spec, const spec_origin& origin, const std::string& where);
+/// Why a threshold on a concurrency metric cannot be measured by `plan` (no CONCURRENCY;
+/// efficiency without level 1), or "".
+std::string concurrency_threshold_problem(const threshold_expr& t, const test_plan& plan, const std::string& lhs);
+
+/// Checks spec.metrics (names as the channel allows them, never a built-in metric; units the
+/// channel knows) and spec.metadata ("key=value", keys as metric names, no control characters)
+/// into plan.metrics and plan.metadata; throws usage_error naming the flag or the spec field.
+void compile_reported(test_plan& plan, const spec_origin& origin, const std::string& where);
+/// Checks that each threshold on a declared metric with a unit has a limit of that unit's kind.
+void check_declared_units(const test_plan& plan, const spec_origin& origin, const std::string& where);
+/// The declared names, for parse_thresholds.
+std::vector<std::string> declared_names(const test_plan& plan);
 
 /// Compiles one gate across levels (a complexity gate or a breaking point, is_series_gate) into
 /// plan.complexity or plan.breaking_points and checks it against the plan's levels: a sweep with

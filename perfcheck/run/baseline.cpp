@@ -29,12 +29,13 @@ std::string environment_or(const char* name, const char* fallback) {
 // than three sessions say nothing about it: 0.
 double between_session_cv(store::history_store& history, const run_spec& spec,
                           const run_context& context, const std::string& metric,
-                          const std::vector<std::string>& keys) {
+                          const std::string& at, const std::vector<std::string>& keys) {
   if (keys.size() < 3) return 0;
   const std::set<std::string> wanted(keys.begin(), keys.end());
   std::vector<double> log_medians;
   for (const auto& point : history.series({.name = spec.name, .spec_hash = context.spec_hash,
-                                           .machine = context.machine})) {
+                                           .machine = context.machine, .metrics = {metric},
+                                           .level = at})) {
     if (!wanted.contains(point.key)) continue;
     const auto it = point.summary.find(metric);
     if (it != point.summary.end() && it->second.median > 0) log_medians.push_back(std::log(it->second.median));
@@ -55,7 +56,7 @@ void use_command(const run_spec& spec, prepared_regression& out) {
 }
 
 void use_file(const run_spec& spec, const run_context& context, const std::set<std::string>& metrics,
-              regression_plan& rp) {
+              const std::string& at, regression_plan& rp) {
   rp.baseline.source = spec.baseline_file;
   // No file yet is a new project's first run: like a test the file does not list, "no
   // baseline yet", so that there is a result for 'perfcheck baseline accept' to accept.
@@ -70,7 +71,15 @@ void use_file(const run_spec& spec, const run_context& context, const std::set<s
         "hash {} here, {} in the file); accept a new baseline with 'perfcheck baseline accept'",
         spec.baseline_file, spec.name, context.spec_hash, entry->second.spec_hash));
   }
-  auto columns = metric_columns(entry->second.runs);
+  // A sweep's level compares with the same level of the entry; a level the entry lacks (a
+  // value added since it was accepted) has no baseline yet, like a test the file does not list.
+  const std::vector<run_sample>* runs = &entry->second.runs;
+  if (!at.empty() || !entry->second.points.empty()) {
+    const auto point = entry->second.points.find(at);
+    if (point == entry->second.points.end()) return;
+    runs = &point->second;
+  }
+  auto columns = metric_columns(*runs);
   for (const auto& m : metrics) {
     if (columns.contains(m)) rp.baseline_columns[m] = std::move(columns[m]);
   }
@@ -78,7 +87,8 @@ void use_file(const run_spec& spec, const run_context& context, const std::set<s
 }
 
 void use_history(const run_spec& spec, const run_context& context, const std::set<std::string>& metrics,
-                 store::history_store* history, std::size_t sample_cap, regression_plan& rp) {
+                 const std::string& at, store::history_store* history, std::size_t sample_cap,
+                 regression_plan& rp) {
   if (history == nullptr) {
     rp.baseline.source = "(no history: give --history or PERFCHECK_HISTORY)";
     return;
@@ -86,11 +96,13 @@ void use_history(const run_spec& spec, const run_context& context, const std::se
   rp.baseline.source = history->location();
   std::size_t sessions = 0;
   for (const auto& m : metrics) {
-    auto pool = history->baseline(history_baseline_query(spec.name, context, m, sample_cap));
+    auto query = history_baseline_query(spec.name, context, m, sample_cap);
+    query.level = at;
+    auto pool = history->baseline(query);
     if (pool.samples.empty()) continue;
     sessions = std::max(sessions, pool.result_keys.size());
     rp.options.between_session_cv = std::max(
-        rp.options.between_session_cv, between_session_cv(*history, spec, context, m, pool.result_keys));
+        rp.options.between_session_cv, between_session_cv(*history, spec, context, m, at, pool.result_keys));
     rp.baseline_columns[m] = std::move(pool.samples);
   }
   rp.baseline.sessions = sessions;
@@ -125,11 +137,12 @@ std::optional<prepared_regression> prepare_regression(const test_plan& test,
   out.plan.baseline.kind = to_string(test.baseline);
   std::set<std::string> metrics;
   for (const auto& r : test.regressions) metrics.insert(r.metric);
+  const std::string at = to_string(test.at);  // a sweep's level: its own baseline point
   switch (test.baseline) {
     case baseline_kind::command: use_command(test.spec, out); break;
-    case baseline_kind::file: use_file(test.spec, context, metrics, out.plan); break;
+    case baseline_kind::file: use_file(test.spec, context, metrics, at, out.plan); break;
     case baseline_kind::history:
-      use_history(test.spec, context, metrics, history, sample_cap, out.plan);
+      use_history(test.spec, context, metrics, at, history, sample_cap, out.plan);
       break;
   }
   return out;

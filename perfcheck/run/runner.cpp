@@ -8,7 +8,9 @@
 #include <fmt/format.h>
 
 #include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/rounds.hpp"
 #include "perfcheck/stats/compare.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 #include "perfcheck/stats/diagnostics.hpp"
@@ -57,7 +59,9 @@ class interleaver {
         coin_(plan && plan->seed != 0 ? plan->seed : std::random_device{}()) {}
 
   void after_warmup() {
-    if (executor_) executor_->run(discard_);
+    if (!executor_) return;
+    exec::run_report report = executor_->run(discard_);
+    baseline_metrics_.take(report.metrics_path, true, 0, report.sample);  // read and removed, unused
   }
 
   // Runs `candidate` (which returns whether the test stops) paired with a baseline run.
@@ -73,7 +77,10 @@ class interleaver {
 
  private:
   void baseline_run() {
-    result_.baseline->samples.push_back(executor_->run(discard_).sample);
+    // The baseline's reported metrics too, so that rules on them compare like with like.
+    exec::run_report report = executor_->run(discard_);
+    baseline_metrics_.take(report.metrics_path, false, 0, report.sample);
+    result_.baseline->samples.push_back(std::move(report.sample));
     result_.baseline->order += 'A';
   }
 
@@ -81,6 +88,7 @@ class interleaver {
   run_result& result_;
   std::mt19937_64 coin_;
   exec::output_capture discard_;  // the baseline's output is not kept
+  metric_intake baseline_metrics_;  // the baseline command's channel (its warnings are not shown)
 };
 
 }  // namespace
@@ -113,8 +121,13 @@ class measurement {
     finish();
     return std::move(result_);
   }
+  /// The median throughput of one copy that efficiency compares with (see point_run).
+  void set_reference_throughput(double reference) { reference_throughput_ = reference; }
+  /// The median throughput of the rounds so far; 0 without rounds.
+  double median_throughput() const { return median_throughput_of(rounds_); }
 
  private:
+  point_step step_round();
   bool follow_up_certain(bool warmup, int index) const;
   run_sample one_run(bool warmup, int index, int planned);
   bool plan_met_and_decided(int done);
@@ -126,6 +139,7 @@ class measurement {
   const regression_plan* rules_;
   run_result result_;
   output_keeper output_;
+  metric_intake metrics_;  // the runs' metric channels
   interleaver pairs_;
   std::vector<int> looks_;
   std::size_t next_look_ = 0;
@@ -134,6 +148,8 @@ class measurement {
   int warmed_ = 0;        // warm-up runs made
   bool stopped_ = false;  // a run ended the test (failure or limit)
   bool met_ = false;      // the plan is met (and the rules decided): no more runs
+  std::vector<round_figures> rounds_;  // a concurrency level's measured rounds
+  double reference_throughput_ = 0;    // for efficiency; 0: none
 };
 
 void measurement::start() {
@@ -166,6 +182,7 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   if (follow_up_certain(warmup, index)) executor_.expect_follow_up(plan_.spec.allow_failures);
   exec::run_report report = executor_.run(output_.capture());
   run_sample& s = report.sample;
+  metrics_.take(report.metrics_path, warmup, index, s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
   output_.keep(report, result_);
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
@@ -187,8 +204,32 @@ bool measurement::plan_met_and_decided(int done) {
   return rules_decided(*rules_, result_, plan_.schedule.max_runs, look_options_);
 }
 
+// One step of a concurrency level: a warm-up or measured round; RUNS and MIN_TIME count rounds.
+point_step measurement::step_round() {
+  const auto append = [](std::vector<run_sample>& to, std::vector<run_sample> from) {
+    to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+  };
+  if (warmed_ < plan_.schedule.warmup) {
+    ++warmed_;
+    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup});
+    stopped_ = round.ends_test;
+    append(result_.warmup_runs, std::move(round.samples));
+    return point_step::warmup;
+  }
+  const int done = static_cast<int>(rounds_.size());
+  met_ = done >= plan_.schedule.max_runs || plan_met_and_decided(done);
+  if (met_) return point_step::done;
+  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs});
+  stopped_ = round.ends_test;
+  rounds_.push_back(round.figures);
+  measured_ns_ += round.figures.wall_ns;
+  append(result_.runs, std::move(round.samples));
+  return point_step::measured;
+}
+
 point_step measurement::step() {
   if (stopped_ || met_) return point_step::done;
+  if (plan_.copies > 0) return step_round();
   if (warmed_ < plan_.schedule.warmup) {
     ++warmed_;
     result_.warmup_runs.push_back(one_run(true, warmed_, plan_.schedule.warmup));
@@ -208,10 +249,16 @@ point_step measurement::step() {
 }
 
 void measurement::finish() {
+  metrics_.finish(result_, plan_.metadata);
   summarize_runs(result_);
+  if (plan_.copies > 0) {
+    summarize_rounds(result_, rounds_);
+    add_efficiency(result_, rounds_, reference_throughput_);
+  }
   if (plan_.soak != soak_mode::none) analyze_soak(result_, plan_.soak == soak_mode::once);
   note_leaks(result_);
-  gate::apply_verdict(result_, plan_.thresholds, plan_.spec.allow_failures);
+  gate::apply_verdict(result_, plan_.thresholds, plan_.spec.allow_failures, plan_.copies > 0);
+  if (plan_.copies > 0 && plan_.spec.allow_failures) note_limited_copies(result_);
   const auto& schedule = plan_.schedule;
   if (schedule.min_time_ns > 0 && measured_ns_ < schedule.min_time_ns && result_.outcome != verdict::error &&
       !stopped_) {
@@ -308,6 +355,8 @@ void summarize_runs(run_result& result) {
   const auto& runs = result.runs;
   const auto columns = metric_columns(runs);
   for (const auto& [metric, values] : columns) result.summary[metric] = stats::summarize(values);
+  // A reported distribution is summarized over all its values, pooled (docs/metrics.md).
+  for (const auto& [metric, values] : pooled_distributions(runs)) result.summary[metric] = stats::summarize(values);
   const auto& wall = columns.at("wall");
   result.wall_outliers = stats::outliers_modified_z(wall);
   if (wall.empty()) return;
@@ -328,6 +377,10 @@ point_run::~point_run() = default;
 point_step point_run::step() { return impl_->step(); }
 
 run_result point_run::finish() { return impl_->end(); }
+
+void point_run::set_reference_throughput(double reference) { impl_->set_reference_throughput(reference); }
+
+double point_run::median_throughput() const { return impl_->median_throughput(); }
 
 run_result run_test(const test_plan& plan, exec::executor& executor, const runner_options& options) {
   point_run point(plan, executor, options);

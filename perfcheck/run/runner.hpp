@@ -11,6 +11,7 @@
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/plan/test_plan.hpp"
+#include "perfcheck/run/metric_intake.hpp"
 #include "perfcheck/run/output_keeper.hpp"
 #include "perfcheck/run/soak.hpp"
 
@@ -65,6 +66,11 @@ class point_run {
   point_step step();
   /// Summaries, soak trends, verdict and regression findings; call once.
   run_result finish();
+  /// At a concurrency level: the median throughput of one copy (the level concurrency=1),
+  /// which finish() divides each round's throughput by (over its copies) for "efficiency".
+  void set_reference_throughput(double reference);
+  /// At a concurrency level: the median throughput of its measured rounds so far (0: none).
+  double median_throughput() const;
 
  private:
   std::unique_ptr<detail::measurement> impl_;

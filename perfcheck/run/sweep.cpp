@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <list>
+#include <map>
 #include <numeric>
 #include <random>
 
@@ -32,6 +33,7 @@ class level_executor final : public exec::executor {
  public:
   level_executor(level_pool& pool, level_slot& slot, bool baseline) : pool_(pool), slot_(slot), baseline_(baseline) {}
   exec::run_report run(const exec::output_capture& capture) override;
+  exec::round_report run_round(const exec::output_capture& capture, int copies) override;
 
  private:
   level_pool& pool_;
@@ -68,6 +70,11 @@ exec::run_report level_executor::run(const exec::output_capture& capture) {
   prepared_level& live = pool_.open(slot_);
   if (!baseline_) return live.executor->run(capture);
   return live.regression->baseline_executor->run(capture);
+}
+
+exec::round_report level_executor::run_round(const exec::output_capture& capture, int copies) {
+  prepared_level& live = pool_.open(slot_);
+  return (baseline_ ? live.regression->baseline_executor.get() : live.executor.get())->run_round(capture, copies);
 }
 
 // Starts a level's measurement: its resources, its copy of the regression plan.
@@ -114,6 +121,7 @@ void add_point(run_result& sweep, run_result point, const level& at, bool first)
         std::find(sweep.warnings.begin(), sweep.warnings.end(), label + ": " + w) == sweep.warnings.end())
       sweep.warnings.push_back(fmt::format("{}: {}", label, w));
   }
+  sweep.metadata.merge(point.metadata);  // the same for every level but what a level's runs said
   for (auto& t : point.thresholds) {
     t.at = label;
     sweep.thresholds.push_back(std::move(t));
@@ -124,6 +132,26 @@ void add_point(run_result& sweep, run_result point, const level& at, bool first)
   }
   sweep.points.push_back({at, point.outcome, std::move(point.runs), std::move(point.warmup_runs),
                           std::move(point.summary), std::move(point.wall_outliers)});
+}
+
+// A level without its concurrency: levels with the same key share one reference throughput.
+std::string reference_key(const level& at) {
+  level rest;
+  for (const auto& v : at)
+    if (v.name != concurrency_parameter) rest.push_back(v);
+  return to_string(rest);
+}
+
+// Gives every concurrency level the median throughput of one copy at the same other parameters
+// (its level concurrency=1), which its efficiency compares with.
+void set_references(const test_plan& plan, std::vector<level_slot>& slots) {
+  std::map<std::string, double> reference;
+  for (std::size_t i = 0; i < slots.size(); ++i)
+    if (slots[i].plan.copies == 1) reference[reference_key(plan.levels[i])] = slots[i].run->median_throughput();
+  for (std::size_t i = 0; i < slots.size(); ++i) {
+    const auto it = reference.find(reference_key(plan.levels[i]));
+    if (slots[i].plan.copies > 0 && it != reference.end()) slots[i].run->set_reference_throughput(it->second);
+  }
 }
 
 // The per-level SETUP before a level's first run and CLEANUP after its last; on an error every
@@ -214,6 +242,7 @@ run_result run_sweep(const test_plan& plan, const level_factory& make, const run
       }
     }
   }
+  set_references(plan, slots);
   for (std::size_t i = 0; i < n; ++i) {
     run_result point = slots[i].run->finish();
     if (!slots[i].cleanup_error.empty()) cleanup_failed(point, slots[i].cleanup_error);

@@ -112,6 +112,54 @@ CREATE INDEX summaries_series_columns ON summaries
    ci_high);
 )sql";
 
+// v5: a result's points. A sweep stores each level's samples and summaries beside the others,
+// keyed by the level's text ("n=500", to_string(level)); a test without levels is one point with
+// the empty level, so every older row becomes that point. The level joins the primary keys, and
+// SQLite cannot change a primary key in place: both tables are rebuilt. A series is (test,
+// level): the covering index puts the level right after the name.
+constexpr const char* schema_v5 = R"sql(
+CREATE TABLE samples_v5 (
+  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
+  level TEXT NOT NULL DEFAULT '',
+  metric TEXT NOT NULL,
+  run_index INTEGER NOT NULL,
+  value DOUBLE PRECISION NOT NULL,
+  PRIMARY KEY (result_id, level, metric, run_index)
+);
+INSERT INTO samples_v5 (result_id, level, metric, run_index, value)
+  SELECT result_id, '', metric, run_index, value FROM samples;
+DROP TABLE samples;
+ALTER TABLE samples_v5 RENAME TO samples;
+CREATE TABLE summaries_v5 (
+  result_id INTEGER NOT NULL REFERENCES results (id) ON DELETE CASCADE,
+  level TEXT NOT NULL DEFAULT '',
+  metric TEXT NOT NULL,
+  n INTEGER NOT NULL,
+  min DOUBLE PRECISION,
+  max DOUBLE PRECISION,
+  mean DOUBLE PRECISION,
+  median DOUBLE PRECISION,
+  stddev DOUBLE PRECISION,
+  mad DOUBLE PRECISION,
+  p90 DOUBLE PRECISION,
+  p95 DOUBLE PRECISION,
+  p99 DOUBLE PRECISION,
+  ci_low DOUBLE PRECISION,
+  ci_high DOUBLE PRECISION,
+  name TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (result_id, level, metric)
+);
+INSERT INTO summaries_v5 (result_id, level, metric, n, min, max, mean, median, stddev, mad, p90,
+                          p95, p99, ci_low, ci_high, name)
+  SELECT result_id, '', metric, n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low,
+         ci_high, name FROM summaries;
+DROP TABLE summaries;
+ALTER TABLE summaries_v5 RENAME TO summaries;
+CREATE INDEX summaries_level_columns ON summaries
+  (name, level, metric, result_id, n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low,
+   ci_high);
+)sql";
+
 }  // namespace
 
 const std::vector<schema_migration>& sqlite_migrations() {
@@ -120,6 +168,7 @@ const std::vector<schema_migration>& sqlite_migrations() {
       {2, "v2: covering indexes for series, baselines and sessions", schema_v2},
       {3, "v3: baseline epochs (baseline_state, epoch, acceptances)", schema_v3},
       {4, "v4: summaries by test name (summaries.name, summaries_series_columns)", schema_v4},
+      {5, "v5: points (samples.level, summaries.level, summaries_level_columns)", schema_v5},
   };
   return steps;
 }

@@ -83,6 +83,9 @@ struct series_query {
   std::size_t last = 0;      ///< only the most recent `last` points; 0: all
   /// Only these metrics' summaries in each point ("wall", "rss"); empty: every metric.
   std::vector<std::string> metrics{};
+  /// The point of each result whose summaries are read: a sweep's level as to_string(level)
+  /// gives it ("n=500"); empty: the one point of a test without levels.
+  std::string level{};
 };
 
 /// One point of a test's trend: a result reduced to what a chart needs.
@@ -114,6 +117,9 @@ struct baseline_query {
   std::string metric = "wall";   ///< whose samples are pooled (a metric_columns name)
   std::size_t sample_cap = 100;  ///< pool whole results, newest first, up to this many samples
   std::string before{};          ///< only results started before this RFC 3339 time; empty: any
+  /// The point whose samples are pooled: a sweep's level ("n=500", to_string(level)), the same
+  /// level of each baseline result; empty: the one point of a test without levels.
+  std::string level{};
 };
 
 /// The pooled baseline samples and where they came from; empty when nothing is comparable.

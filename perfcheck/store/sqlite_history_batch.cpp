@@ -15,6 +15,7 @@ class sqlite_batch final : public history_batch {
   sqlite_batch(sqlite_connection& db, int version)
       : epochs_(version >= 3),
         names_(version >= 4),
+        levels_(version >= 5),
         tx_(db, sqlite_transaction::mode::write),
         insert_(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
@@ -26,12 +27,15 @@ class sqlite_batch final : public history_batch {
                                 epochs_ ? ", epoch, baseline_state" : "", epochs_ ? ", ?16, ?17" : ""),
                 "add a result"),
         sample_(db,
-                "INSERT INTO samples (result_id, metric, run_index, value) VALUES (?1, ?2, ?3, ?4)",
+                fmt::format("INSERT INTO samples (result_id, metric, run_index, value{}) VALUES "
+                            "(?1, ?2, ?3, ?4{})",
+                            levels_ ? ", level" : "", levels_ ? ", ?5" : ""),
                 "add a sample"),
         summary_(db,
-                 fmt::format("INSERT INTO summaries (result_id, metric, {}{}) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{})",
-                             summary_columns, names_ ? ", name" : "", names_ ? ", ?15" : ""),
+                 fmt::format("INSERT INTO summaries (result_id, metric, {}{}{}) VALUES "
+                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{}{})",
+                             summary_columns, names_ ? ", name" : "", levels_ ? ", level" : "",
+                             names_ ? ", ?15" : "", levels_ ? ", ?16" : ""),
                  "add a summary"),
         message_(db,
                  "INSERT INTO result_messages (result_id, kind, position, message) "
@@ -78,17 +82,32 @@ class sqlite_batch final : public history_batch {
   void commit() override { tx_.commit(); }
 
  private:
+  // A plain test's runs and summaries are its one point, with the empty level; a sweep's are
+  // each point's, with the point's level (before schema v5 only the plain test's are kept).
   void insert_rows(std::int64_t id, const run_result& r) {
-    for (const auto& [metric, values] : metric_columns(r.runs)) {
+    if (r.points.empty()) {
+      insert_point(id, r.name, "", r.runs, r.summary);
+    } else if (levels_) {
+      for (const auto& p : r.points) insert_point(id, r.name, to_string(p.at), p.runs, p.summary);
+    }
+    insert_messages(id, r);
+  }
+
+  void insert_point(std::int64_t id, const std::string& name, const std::string& at,
+                    const std::vector<run_sample>& runs,
+                    const std::map<std::string, metric_summary>& summary) {
+    for (const auto& [metric, values] : metric_columns(runs)) {
       for (std::size_t i = 0; i < values.size(); ++i) {
         sample_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(i)).bind(4, values[i]);
+        if (levels_) sample_.bind(5, at);
         sample_.run();
         sample_.reset();
       }
     }
-    for (const auto& [metric, m] : r.summary) {
+    for (const auto& [metric, m] : summary) {
       summary_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(m.n));
-      if (names_) summary_.bind(15, r.name);
+      if (names_) summary_.bind(15, name);
+      if (levels_) summary_.bind(16, at);
       int index = 4;
       for (double v : {m.min, m.max, m.mean, m.median, m.stddev, m.mad, m.p90, m.p95, m.p99,
                        m.ci_low, m.ci_high}) {
@@ -97,6 +116,9 @@ class sqlite_batch final : public history_batch {
       summary_.run();
       summary_.reset();
     }
+  }
+
+  void insert_messages(std::int64_t id, const run_result& r) {
     const std::pair<std::string_view, const std::vector<std::string>*> kinds[] = {
         {"reason", &r.reasons}, {"warning", &r.warnings}};
     for (const auto& [kind, texts] : kinds) {
@@ -110,6 +132,7 @@ class sqlite_batch final : public history_batch {
 
   bool epochs_;  ///< schema v3: results carry their epoch and baseline state
   bool names_;   ///< schema v4: summaries carry the test's name
+  bool levels_;  ///< schema v5: samples and summaries carry their point's level
   // Declared before the statements: they are finalized before the transaction ends.
   sqlite_transaction tx_;
   sqlite_statement insert_, sample_, summary_, message_;

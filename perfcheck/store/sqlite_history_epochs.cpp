@@ -177,7 +177,7 @@ std::pair<series_identity, std::optional<row_ref>> baseline_series(sqlite_connec
 // first result alone is cut to it); false when the pool is full.
 bool pool_result(sqlite_statement& samples, std::int64_t id, const std::string& key,
                  const baseline_query& q, baseline_pool& pool) {
-  samples.bind(1, id).bind(2, q.metric);
+  samples.bind(1, id).bind(2, q.metric).bind(3, q.level);
   std::vector<double> values;
   while (samples.step()) values.push_back(samples.real(0));
   samples.reset();
@@ -214,9 +214,11 @@ baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
       .bind(6, cutoff ? std::string_view(cutoff->started_at) : std::string_view(""))
       .bind(7, cutoff ? cutoff->id : std::int64_t{0})
       .bind(8, q.before);
+  // Before schema v5 (a read-only older file) every result is one point, the empty level.
   sqlite_statement samples(db,
-                           "SELECT value FROM samples WHERE result_id = ?1 AND metric = ?2 "
-                           "ORDER BY run_index",
+                           fmt::format("SELECT value FROM samples WHERE result_id = ?1 AND "
+                                       "metric = ?2 AND {} ORDER BY run_index",
+                                       schema_version() >= 5 ? "level = ?3" : "?3 = ''"),
                            "read baseline samples");
   while (pool.samples.size() < q.sample_cap && candidates.step()) {
     if (!pool_result(samples, candidates.integer(0), candidates.text(1), q, pool)) break;

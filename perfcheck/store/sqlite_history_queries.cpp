@@ -53,21 +53,23 @@ stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s
   return out;
 }
 
-// The summaries of the test ?1, of the metrics ?2, ?3, ... (`metrics` of them; none: every
-// metric). From schema v4 on they are one run of summaries_series_columns; an older file
-// (opened read-only, so not migrated) finds them through results.
+// The summaries of the test ?1 at the level ?2, of the metrics ?3, ?4, ... (`metrics` of them;
+// none: every metric). From schema v5 on they are one run of summaries_level_columns, from v4 on
+// of summaries_series_columns (one point per result, the empty level: ?2 must be ''); an older
+// file (opened read-only, so not migrated) finds them through results.
 sqlite_statement summaries_statement(sqlite_connection& db, int version, std::size_t metrics) {
   std::string metric_filter;
   for (std::size_t i = 0; i < metrics; ++i)
-    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 2);
+    metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 3);
   if (!metric_filter.empty()) metric_filter = fmt::format(" AND s.metric IN ({})", metric_filter);
+  const char* level_filter = version >= 5 ? "s.level = ?2" : "?2 = ''";
   const std::string sql =
       version >= 4 ? fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
-                                 "WHERE s.name = ?1{}",
-                                 detail::summary_columns, metric_filter)
+                                 "WHERE s.name = ?1 AND {}{}",
+                                 detail::summary_columns, level_filter, metric_filter)
                    : fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
-                                 "JOIN results r ON r.id = s.result_id WHERE r.name = ?1{}",
-                                 detail::summary_columns, metric_filter);
+                                 "JOIN results r ON r.id = s.result_id WHERE r.name = ?1 AND {}{}",
+                                 detail::summary_columns, level_filter, metric_filter);
   return sqlite_statement(db, sql, "read a test's summaries");
 }
 
@@ -160,8 +162,8 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
   // Only the points' own rows are kept (index): rows of the name's other specs, machines or
   // branches are read and dropped.
   sqlite_statement s = summaries_statement(db, schema_version(), q.metrics.size());
-  s.bind(1, q.name);
-  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 2, q.metrics[i]);
+  s.bind(1, q.name).bind(2, q.level);
+  for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 3, q.metrics[i]);
   while (s.step()) {
     const auto it = index.find(s.integer(0));
     if (it != index.end()) points[it->second].summary[s.text(1)] = read_summary(s, 2);

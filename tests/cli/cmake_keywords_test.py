@@ -104,6 +104,11 @@ add_perf_test(NAME limited COMMAND "{print}" 10000 WARMUP 0 RUNS 1 OUTPUT_LIMIT 
 add_perf_test(NAME swept COMMAND "{sleep}" {{ms}} WARMUP 0 RUNS 2 SEED 7
   PARAMETERS ms 1..4*2 PARAMETERS mode a b ENVIRONMENT "MODE={{mode}}"
   THRESHOLDS "wall.median@ms=4,mode=b < 10s" "wall.median < 10s")
+add_perf_test(NAME ramp COMMAND "{copy}" "${{CMAKE_CURRENT_BINARY_DIR}}/ramp.log" {{instance}} 1 2 -1
+  WARMUP 0 RUNS 2 CONCURRENCY 1 4 ALLOW_FAILURES
+  THRESHOLDS "errors.count@4 == 2" "errors.rate@concurrency=4 == 25%" "throughput.median > 1/s")
+add_perf_test(NAME reported COMMAND "{metrics}" 3 WARMUP 0 RUNS 2 METRICS startup:ms items
+  METADATA team=core THRESHOLDS "startup.median < 20ms" "items.rate >= 1/s")
 add_perf_test(NAME cached COMMAND "{cache}" fill ${{CMAKE_CURRENT_BINARY_DIR}}/cache 30 WARMUP 1 RUNS 3 SEED 3
   PARAMETERS mode cold warm
   SETUP "{log}" ${{CMAKE_CURRENT_BINARY_DIR}}/hooks.log setup
@@ -121,7 +126,8 @@ class KeywordSpecTest(unittest.TestCase):
         os.mkdir(src)
         with open(os.path.join(src, "CMakeLists.txt"), "w") as f:
             f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
-                                    sleep=os.path.join(BIN, "pc_sleep"), cache=os.path.join(BIN, "pc_cache"),
+                                    sleep=os.path.join(BIN, "pc_sleep"), copy=os.path.join(BIN, "pc_copy"),
+                                    metrics=os.path.join(BIN, "pc_metrics"), cache=os.path.join(BIN, "pc_cache"),
                                     log=os.path.join(BIN, "pc_log")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
@@ -152,6 +158,16 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertIs(self.spec("limited")["show_output"], False)
         self.assertEqual(self.spec("limited")["output_limit"], "1KiB")
 
+    def test_metrics_and_metadata_reach_the_spec_and_gate_the_reported_figures(self):
+        self.assertEqual(self.spec("reported")["metrics"], ["startup:ms", "items"])
+        self.assertEqual(self.spec("reported")["metadata"], ["team=core"])
+        result = self.result("reported")
+        self.assertEqual(result["verdict"], "pass", result["reasons"])
+        self.assertEqual(result["metadata"], {"team": "core", "endpoint": "/api/v1/fir"})
+        self.assertEqual([t["ok"] for t in result["thresholds"]], [True, True])
+        self.assertIn('<CTestMeasurement type="numeric/double" name="startup.median_ms">12.5</CTestMeasurement>',
+                      self.ctest.stdout)
+
     def test_allow_failures_lets_exit_failures_gate(self):
         out = self.ctest.stdout
         self.assertEqual(self.result("allowed")["verdict"], "pass")
@@ -172,6 +188,17 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertEqual(result["verdict"], "pass")
         self.assertEqual(len(result["thresholds"]), 7)  # one level, and every level
         self.assertIn("wall.median_ms@ms=4,mode=b", self.ctest.stdout)
+
+    def test_concurrency_reaches_the_spec_and_each_copy_gets_its_instance(self):
+        self.assertEqual(self.spec("ramp")["concurrency"], ["1", "4"])
+        result = self.result("ramp")
+        self.assertEqual([[(v["name"], v["value"]) for v in p["level"]] for p in result["points"]],
+                         [[("concurrency", "1")], [("concurrency", "4")]])
+        self.assertEqual(result["verdict"], "pass", result["reasons"])
+        with open(os.path.join(self.build, "ramp.log")) as f:
+            lines = [line.split() for line in f.read().splitlines()]
+        self.assertEqual(sorted(a for a, v in lines if a == v), ["0", "0", "0", "0", "1", "1", "2", "2", "3", "3"])
+        self.assertIn("throughput.median@concurrency=4", self.ctest.stdout)
 
     def test_setup_prepare_and_cleanup_reach_the_spec_and_run(self):
         spec = self.spec("cached")

@@ -169,3 +169,45 @@ BOOST_AUTO_TEST_CASE(missing_and_broken_files_are_usage_errors) {
     BOOST_TEST(contains(e.what(), "broken.json:1:"));
   }
 }
+
+BOOST_AUTO_TEST_CASE(a_sweeps_entry_keeps_each_level_and_round_trips) {
+  run_result sweep = result_named("sort");
+  sweep.runs.clear();
+  sweep.points = {{{{"n", "10"}}, verdict::pass, {sample(10), sample(11)}, {}, {}, {}},
+                  {{{"n", "500"}}, verdict::pass, {sample(500)}, {}, {}, {}}};
+  sweep.points[0].runs[0].memory_timeline = {{1, 4096}};
+  const baseline_entry e = baseline_entry_from_result(sweep);
+  BOOST_TEST(e.runs.empty());
+  BOOST_REQUIRE(e.points.size() == 2u);
+  BOOST_TEST(e.points.at("n=10").size() == 2u);
+  BOOST_TEST(e.points.at("n=10")[0].memory_timeline.empty());
+  BOOST_TEST(e.points.at("n=500")[0].wall_ns == 500);
+  baseline_file file;
+  file.tests["sort"] = e;
+  file.tests["plain"] = baseline_entry_from_result(result_named("plain"));
+  const auto json = baseline_to_json(file);
+  BOOST_TEST(!json.at("tests").at("sort").as_object().contains("runs"));
+  BOOST_TEST(!json.at("tests").at("plain").as_object().contains("points"));
+  BOOST_TEST((baseline_from_json(json, "base.json") == file));
+  // A failed run at one level names the level.
+  sweep.points[1].runs[0].exit_code = 1;
+  try {
+    baseline_entry_from_result(sweep);
+    BOOST_FAIL("a failed run must be refused");
+  } catch (const usage_error& err) {
+    BOOST_TEST(contains(err.what(), "test 'sort' at level n=500: some of its runs failed"), err.what());
+  }
+}
+
+BOOST_AUTO_TEST_CASE(bad_points_name_the_place_and_the_fix) {
+  const std::string run = R"({"wall_ns": 5, "user_ns": 1, "sys_ns": 1, "max_rss_bytes": 1, "exit_code": 0, "signal": null})";
+  const auto file = [](const std::string& entry) {
+    return R"({"schema": "perfcheck/baseline/v1", "tests": {"sort": )" + entry + "}}";
+  };
+  BOOST_TEST(contains(error_of(file(R"({"points": {}})")), "tests.sort.points': expected a non-empty object"));
+  BOOST_TEST(contains(error_of(file(R"({"runs": [)" + run + R"(], "points": {"n=1": {"runs": [)" + run + "]}}}")),
+                      "and 'runs' are both given"));
+  BOOST_TEST(contains(error_of(file(R"({"points": {"": {"runs": [)" + run + "]}}}")), "has an empty level"));
+  BOOST_TEST(contains(error_of(file(R"({"points": {"n=1": {"runs": []}}})")), "points.n=1.runs"));
+  BOOST_TEST(contains(error_of(file(R"({"points": {"n=1": {"runs": [)" + run + R"(], "x": 1}}})")), "x"));
+}

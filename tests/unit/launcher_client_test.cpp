@@ -83,7 +83,14 @@ BOOST_AUTO_TEST_CASE(carries_the_limits_in_base_units_and_the_header) {
   BOOST_TEST(run.memory_bytes == 0);
   BOOST_TEST(run.sample_interval_ns == 5'000'000);
   BOOST_TEST(run.grace_ns == 500'000'000);
-  BOOST_TEST(run.reserved == 0u);
+  BOOST_TEST(run.copies == 0u);
+  BOOST_TEST(run.run_index == 0u);  // no metric channel: PERFCHECK_METRICS left as it is
+}
+
+BOOST_AUTO_TEST_CASE(carries_the_run_index_of_the_metric_channel) {
+  run_request request;
+  request.run_index = 7;
+  BOOST_TEST(run_of(encode_run(request)).run_index == 7u);
 }
 
 BOOST_AUTO_TEST_CASE(sets_a_flag_for_each_option_and_the_cpu_bits) {
@@ -233,6 +240,33 @@ BOOST_AUTO_TEST_CASE(a_skipped_reply_is_a_header_only_and_reports_no_run) {
   BOOST_TEST(skipped.spawn_errno == 0);
   BOOST_TEST((skipped.sample == run_sample{}));
   BOOST_TEST(!decode_reply(reply_builder().bytes(), "launcher").skipped);
+}
+
+BOOST_AUTO_TEST_CASE(a_round_is_flagged_with_its_copies) {
+  run_request request;
+  request.copies = 100;
+  const perfcheck_launcher_run run = run_of(encode_run(request));
+  BOOST_TEST(run.flags == PERFCHECK_LAUNCHER_ROUND);
+  BOOST_TEST(run.copies == 100u);
+}
+
+BOOST_AUTO_TEST_CASE(a_round_replies_per_copy_with_its_instance_then_a_round_end) {
+  reply_builder b;
+  b.reply.instance = 7;
+  b.reply.wall_ns = 11;
+  const launcher_reply copy = decode_reply(b.bytes(), "launcher");
+  BOOST_TEST(copy.instance == 7);
+  BOOST_TEST(!copy.round_end);
+  BOOST_TEST(copy.sample.wall_ns == 11);
+  b.reply.type = PERFCHECK_LAUNCHER_ROUND_END;
+  b.reply.instance = 0;
+  b.reply.rss_tree_bytes = 4096;
+  const launcher_reply end = decode_reply(b.bytes(), "launcher");
+  BOOST_TEST(end.round_end);
+  BOOST_TEST(end.sample.rss_tree_bytes == 4096);
+  b.reply.instance = PERFCHECK_LAUNCHER_MAX_COPIES;  // no such copy
+  BOOST_TEST(malformed_message(b.bytes()) ==
+             "/bin/perfcheck-launcher sent a malformed reply (is it from another perfcheck version?)");
 }
 
 BOOST_AUTO_TEST_CASE(a_skipped_reply_with_points_or_extra_bytes_is_malformed) {

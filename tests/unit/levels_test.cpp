@@ -162,13 +162,19 @@ BOOST_AUTO_TEST_CASE(the_plan_of_a_level_keeps_the_thresholds_that_address_it) {
   BOOST_TEST(large.levels.empty());
 }
 
-BOOST_AUTO_TEST_CASE(a_sweep_of_soaks_or_with_history_rules_is_refused) {
+BOOST_AUTO_TEST_CASE(a_sweep_of_soaks_is_refused_and_history_rules_compile_per_level) {
   run_spec soak = sweep_spec({{"n", {"1"}}});
   soak.duration_ns = 1'000'000'000;
   expect_in(compile_error(soak, flags), "--parameter: a sweep of soaks is not supported");
-  run_spec rules = sweep_spec({{"n", {"1"}}});
+  // Rules against the history compare each level with the same level of it: the level's plan
+  // says which level it is (run/baseline.cpp asks the history for it).
+  run_spec rules = sweep_spec({{"n", {"1", "7"}}});
   rules.regressions = {"wall.median +5%"};
-  expect_in(compile_error(rules, file), "BASELINE COMMAND");
+  const test_plan plan = compile_plan(rules, file);
+  BOOST_TEST((plan.baseline == baseline_kind::history));
+  BOOST_TEST(plan.at.empty());
+  BOOST_TEST(to_string(plan_at(plan, plan.levels[1]).at) == "n=7");
+  BOOST_TEST(plan_at(plan, plan.levels[1]).regressions.size() == 1u);
 }
 
 namespace {
@@ -308,4 +314,31 @@ BOOST_AUTO_TEST_CASE(spec_files_carry_parameters_and_seed) {
   auto bad = json;
   bad.as_object()["parameters"] = boost::json::parse(R"([{"name": "1n", "values": ["1"]}])");
   expect_in(error_of([&] { spec_from_json(bad, "t.json"); }), "parameters[0].name");
+}
+
+BOOST_AUTO_TEST_CASE(a_server_test_gets_its_port_when_it_runs_and_keeps_its_hash) {
+  const level at{{"n", "10"}};
+  BOOST_TEST(substitute("{n}:{port}", at, true) == "10:{port}");
+  expect_in(error_of([&] { substitute("{port}", at, false); }), "the placeholder {port} names no parameter");
+
+  run_spec s = sweep_spec({{"n", {"10"}}}, {"client", "--port={port}", "--size={n}"});
+  s.environment = {"URL=http://127.0.0.1:{port}/"};
+  s.working_directory = "w{port}";
+  // Without a server, {port} is a typo the plan names; with one, it is the server's.
+  expect_in(compile_error(s, file), "the placeholder {port} names no parameter");
+  s.server = "web-api";
+  s.server_state_dir = "/tmp/servers";
+  BOOST_TEST(compile_plan(s, file).levels.size() == 1u);
+  const run_spec level_spec = spec_at(s, at);
+  BOOST_TEST(level_spec.command == (strings{"client", "--port={port}", "--size=10"}));
+  const run_spec served = spec_with_port(level_spec, 4242);
+  BOOST_TEST(served.command == (strings{"client", "--port=4242", "--size=10"}));
+  BOOST_TEST(served.working_directory == "w4242");
+  BOOST_TEST(served.environment == (strings{"URL=http://127.0.0.1:4242/", "PERFCHECK_PARAM_N=10",
+                                            "PERFCHECK_SERVER_PORT=4242", "PERFCHECK_SERVER_WEB_API_PORT=4242"}));
+
+  const run_spec back = spec_from_json(spec_to_json(s), "t.json");
+  BOOST_TEST(back.server == "web-api");
+  BOOST_TEST(back.server_state_dir == "/tmp/servers");
+  BOOST_TEST(spec_from_json(spec_to_json(sweep_spec({})), "t.json").server.empty());
 }

@@ -9,6 +9,7 @@
 
 #include <boost/test/unit_test.hpp>
 #include <chrono>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <stdexcept>
@@ -144,4 +145,46 @@ BOOST_AUTO_TEST_CASE(a_promise_broken_by_a_different_capture_is_a_logic_error) {
   output_capture kept;
   kept.stdout_path = dir.path / "out";
   BOOST_CHECK_THROW(executor.run(kept), std::logic_error);
+}
+
+BOOST_AUTO_TEST_CASE(pipelined_runs_each_write_their_own_metric_channel) {
+  fs::path folder;
+  {
+    command_line command{{"/bin/sh", "-c", "echo \"pid $$\" >> \"$PERFCHECK_METRICS\""}, {}, {}};
+    command.metric_channel = true;
+    process_executor executor(command);
+    std::vector<fs::path> paths;
+    for (int i = 0; i < 4; ++i) {
+      if (i < 3) executor.expect_follow_up(false);
+      const exec::run_report report = executor.run(discard);
+      BOOST_TEST_REQUIRE(!report.metrics_path.empty());
+      paths.push_back(report.metrics_path);
+    }
+    folder = paths.front().parent_path();
+    // run.1 ... run.4, one line each: the run that started before its predecessor's file was read
+    // wrote into a file of its own.
+    for (std::size_t i = 0; i < paths.size(); ++i) {
+      BOOST_TEST(paths[i].filename() == "run." + std::to_string(i + 1));
+      std::ifstream in(paths[i]);
+      std::vector<std::string> lines;
+      for (std::string line; std::getline(in, line);) lines.push_back(line);
+      BOOST_TEST_REQUIRE(lines.size() == 1u);
+      BOOST_TEST(lines[0].starts_with("pid "));
+    }
+    BOOST_TEST(fs::is_directory(folder));
+  }
+  BOOST_TEST(!fs::exists(folder));  // removed with the executor
+}
+
+BOOST_AUTO_TEST_CASE(without_a_channel_the_command_sees_no_path_of_ours) {
+  temp_dir dir;
+  const fs::path out = dir.path / "env";
+  command_line command{{"/bin/sh", "-c", "echo \"[${PERFCHECK_METRICS-unset}]\" > \"$0\"", out.string()}, {}, {}};
+  process_executor executor(command);
+  BOOST_TEST(executor.run(discard).metrics_path.empty());
+  std::ifstream in(out);
+  std::string line;
+  std::getline(in, line);
+  const char* outer = std::getenv("PERFCHECK_METRICS");  // under an outer perfcheck: its own
+  BOOST_TEST(line == "[" + std::string(outer ? outer : "unset") + "]");
 }

@@ -202,7 +202,8 @@ BOOST_AUTO_TEST_CASE(bad_threshold_parts_name_the_place) {
   for (const char* parts : {
            R"({"expr": "x", "metric": "wall", "statistic": "p95", "level": "", "op": "<", "limit": 1, "unit": "duration"})",
            R"({"expr": "x", "metric": "wall", "statistic": "p95", "op": "<", "limit": 1, "unit": "duration", "form": "percent"})",
-           R"({"expr": "x", "metric": "rss", "statistic": "growth", "op": "<", "limit": 1, "unit": "count", "form": "percent"})"}) {
+           // A size per time is a soak trend's only: from a summary it is not a threshold perfcheck writes.
+           R"({"expr": "x", "metric": "rss", "statistic": "growth", "op": "<", "limit": 1, "unit": "rate", "form": "size_per_time", "source": "summary"})"}) {
     BOOST_CHECK_THROW((void)threshold_outcome_from_json(json_reader(boost::json::parse(parts), "r.json")), usage_error);
   }
   const auto no_limit = boost::json::parse(

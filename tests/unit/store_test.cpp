@@ -766,9 +766,14 @@ BOOST_AUTO_TEST_CASE(a_v3_file_migrates_to_v4_with_every_summary_named_and_reads
   BOOST_TEST(before[2].summary.at("wall").median == 330.0);
   BOOST_TEST(before[2].summary.size() == 1u);
 
+  {
+    sqlite_store_options v4;
+    v4.migrations.resize(4);
+    sqlite_history_store store(path, v4);
+    BOOST_TEST(raw_count(path, index_query) == 1);
+  }
   sqlite_history_store store(path);
   BOOST_TEST(store.schema_version() == latest_version());
-  BOOST_TEST(raw_count(path, index_query) == 1);
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = 'parse'") == 6);
   BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = 'other'") == 6);
   BOOST_TEST((store.series({.name = "parse", .metrics = {"wall"}}) == before));
@@ -1281,6 +1286,136 @@ BOOST_AUTO_TEST_CASE(export_and_import_stream_one_result_at_a_time) {
   std::ofstream(tmp.file("bad.json")) << "{\"schema\": \"perfcheck/history/v1\",\n \"results\": [{\"key\":\n }";
   BOOST_CHECK_EXCEPTION(stream_history_file(tmp.file("bad.json"), [](stored_result&&) {}), usage_error,
                         [](const usage_error& e) { return contains(e.what(), "bad.json:3:"); });
+}
+
+BOOST_AUTO_TEST_SUITE_END()
+
+// A sweep of two levels: each point has its own runs (walls scaled by the level) and summaries.
+namespace {
+
+run_result make_sweep(const result_options& o, std::int64_t slower_at_500 = 1) {
+  run_result sweep = make_result(o);
+  for (const char* n : {"10", "500"}) {
+    run_result point = make_result({.walls = o.walls});
+    const std::int64_t factor = std::string(n) == "500" ? 50 * slower_at_500 : 1;
+    for (auto& run : point.runs) run.wall_ns *= factor;
+    point.summary["wall"].median *= static_cast<double>(factor);
+    sweep.points.push_back({{{"n", n}}, verdict::pass, point.runs, {}, point.summary, {}});
+  }
+  sweep.runs.clear();
+  sweep.warmup_runs.clear();
+  sweep.summary.clear();
+  sweep.point_order = {0, 1, 1, 0};
+  sweep.point_seed = 7;
+  return sweep;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_SUITE(points)
+
+BOOST_AUTO_TEST_CASE(a_sweep_stores_every_point_as_its_own_series) {
+  temp_folder tmp;
+  sqlite_history_store store(tmp.file("h.sqlite"));
+  for (int m : {1, 2, 3}) BOOST_TEST(store.record(make_sweep({.started_at = minute(m), .walls = {m * 100, m * 110}})));
+  BOOST_TEST(store.record(make_result({.name = "plain", .started_at = minute(4)})));
+  const auto at500 = store.series({.name = "parse", .metrics = {"wall"}, .level = "n=500"});
+  const auto at10 = store.series({.name = "parse", .metrics = {"wall"}, .level = "n=10"});
+  BOOST_REQUIRE(at500.size() == 3u);
+  BOOST_REQUIRE(at10.size() == 3u);
+  BOOST_TEST(at500[2].summary.at("wall").median == 50 * 330.0);
+  BOOST_TEST(at10[2].summary.at("wall").median == 330.0);
+  // The sweep has no point with the empty level; the plain test has nothing else.
+  BOOST_TEST(store.series({.name = "parse"})[0].summary.empty());
+  BOOST_TEST(store.series({.name = "plain", .level = "n=10"})[0].summary.empty());
+  BOOST_TEST(store.series({.name = "plain"})[0].summary.at("wall").median == 110.0);
+  const auto path = tmp.file("h.sqlite");
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM samples WHERE level = 'n=500' AND metric = 'wall'") == 6);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM samples WHERE level = '' AND metric = 'wall'") == 3);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE level = 'n=10' AND name = 'parse'") == 6);
+  // The baseline of a level pools that level's samples of each result, never another level's.
+  auto query = [&](const std::string& level) {
+    return baseline_query{.name = "parse", .spec_hash = "s1", .machine = "m1", .git_branch = "main",
+                          .level = level};
+  };
+  const auto pool = store.baseline(query("n=500"));
+  BOOST_TEST(pool.result_keys.size() == 3u);
+  BOOST_TEST((pool.samples == std::vector<double>{15000, 16500, 10000, 11000, 5000, 5500}));
+  BOOST_TEST((store.baseline(query("n=10")).samples == std::vector<double>{300, 330, 200, 220, 100, 110}));
+  BOOST_TEST(store.baseline(query("")).samples.empty());
+  BOOST_TEST(store.baseline(query("n=7")).samples.empty());
+}
+
+BOOST_AUTO_TEST_CASE(points_travel_through_export_and_import) {
+  temp_folder tmp;
+  sqlite_history_store source(tmp.file("a.sqlite"));
+  for (int m : {1, 2}) source.record(make_sweep({.started_at = minute(m), .walls = {m * 100}}));
+  source.record(make_result({.started_at = minute(3)}));
+  std::string exported;
+  write_history_export(source, [&](std::string_view text) { exported += text; });
+  BOOST_TEST(contains(exported, R"("points": [)"));
+  std::ofstream(tmp.file("export.json")) << exported;
+  sqlite_history_store copy(tmp.file("b.sqlite"));
+  const auto batch = copy.begin_batch();
+  BOOST_TEST(stream_history_file(tmp.file("export.json"), [&](stored_result&& r) { batch->add(r); }) == 3u);
+  batch->commit();
+  for (const std::string level : {"", "n=10", "n=500"}) {
+    BOOST_TEST((copy.series({.name = "parse", .level = level}) == source.series({.name = "parse", .level = level})));
+  }
+  BOOST_TEST(copy.series({.name = "parse", .level = "n=500"})[1].summary.at("wall").median == 50 * 200.0);
+  BOOST_TEST((copy.all_results() == source.all_results()));
+}
+
+BOOST_AUTO_TEST_CASE(a_v4_file_migrates_to_v5_with_every_row_the_empty_level) {
+  temp_folder tmp;
+  const auto path = tmp.file("h.sqlite");
+  sqlite_store_options v4;
+  v4.migrations.resize(4);
+  {
+    sqlite_history_store store(path, v4);
+    for (int m : {1, 2, 3}) BOOST_TEST(store.record(make_result({.started_at = minute(m), .walls = {m * 100, m * 110}})));
+    // A v4 history kept a sweep's result but none of its points' rows.
+    BOOST_TEST(store.record(make_sweep({.name = "sweep", .started_at = minute(4)})));
+  }
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE name = 'sweep'") == 0);
+  const std::int64_t samples = raw_count(path, "SELECT COUNT(*) FROM samples");
+  BOOST_TEST(samples > 0);
+  const auto query = baseline_query{.name = "parse", .spec_hash = "s1", .machine = "m1", .git_branch = "main"};
+  std::vector<series_point> before;
+  baseline_pool pool_before;
+  {
+    sqlite_store_options read_only;
+    read_only.read_only = true;
+    read_only.create = false;
+    sqlite_history_store store(path, read_only);
+    BOOST_TEST(store.schema_version() == 4);
+    before = store.series({.name = "parse"});
+    pool_before = store.baseline(query);
+    // An older file's results are one point each: no level has rows.
+    BOOST_TEST(store.series({.name = "parse", .level = "n=10"})[0].summary.empty());
+    auto at_level = query;
+    at_level.level = "n=10";
+    BOOST_TEST(store.baseline(at_level).samples.empty());
+  }
+  BOOST_REQUIRE(before.size() == 3u);
+  BOOST_TEST(before[2].summary.at("wall").median == 330.0);
+  BOOST_TEST(pool_before.samples.size() == 6u);
+
+  sqlite_history_store store(path);
+  BOOST_TEST(store.schema_version() == 5);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name = 'summaries_level_columns'") == 1);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM sqlite_master WHERE name IN ('summaries_series_columns', "
+                             "'summaries_v5', 'samples_v5')") == 0);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM summaries WHERE level = '' AND name = 'parse'") == 6);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM samples WHERE level = ''") == samples);
+  BOOST_TEST((store.series({.name = "parse"}) == before));
+  BOOST_TEST((store.baseline(query) == pool_before));
+  // Deleting a result still removes its rows (the rebuilt tables keep the cascade).
+  BOOST_TEST(store.prune({.keep_last = 1}) == 2u);
+  BOOST_TEST(raw_count(path, "SELECT COUNT(*) FROM samples WHERE metric = 'wall'") == 2);
+  // New sweeps store their points.
+  BOOST_TEST(store.record(make_sweep({.name = "sweep", .started_at = minute(5)})));
+  BOOST_TEST(store.series({.name = "sweep", .level = "n=500"}).back().summary.at("wall").median == 50 * 110.0);
 }
 
 BOOST_AUTO_TEST_SUITE_END()

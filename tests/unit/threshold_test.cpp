@@ -121,7 +121,7 @@ BOOST_AUTO_TEST_CASE(cpu_utilization_is_a_percentage_and_threads_a_count) {
   BOOST_TEST(g.limit == 0.1);
   expect_error("cpu.util < 50%", "'cpu.util' has no statistic; write e.g. 'cpu.util.median'");
   expect_error("cpu.util.median < 1.5", "'1.5' needs a unit: cpu.util.median is a percentage");
-  expect_error("threads.max < 10%", "percentages go with cpu.util, rss.growth, threads.growth and wall.drift");
+  expect_error("threads.max < 10%", "percentages go with cpu.util, efficiency, errors.rate, rss.growth, threads.growth and wall.drift");
   expect_error("threads.max < 2.5", "'2.5' is not a whole number");
 }
 

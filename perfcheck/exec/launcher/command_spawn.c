@@ -15,6 +15,7 @@ struct child_args {
   const struct child_settings* settings;
   const char* program;
   char** argv;
+  char** envp;
   int out_fd, err_fd, cgroup_fd;
   const struct perfcheck_launcher_run* request;
   volatile int error;
@@ -104,7 +105,7 @@ static int child_main(void* arg) {
   if (set_limits(args->request) != 0) goto failed;
   sigprocmask(SIG_SETMASK, &settings->startup_mask, NULL);
   step = PERFCHECK_STEP_EXEC;
-  execve(args->program, args->argv, environ);
+  execve(args->program, args->argv, args->envp != NULL ? args->envp : environ);
 failed:
   args->error = errno != 0 ? errno : EINVAL;
   args->step = step;
@@ -112,12 +113,12 @@ failed:
 }
 
 struct spawn_result spawn_command(const struct child_settings* settings, const char* program,
-                                  char** argv, const struct perfcheck_launcher_run* request,
+                                  char** argv, char** envp, const struct perfcheck_launcher_run* request,
                                   int out_fd, int err_fd, int cgroup_fd) {
   // The child's own stack in the memory it shares with the launcher until exec (CLONE_VM):
   // static, so that the launcher's stack needs no 64 KiB frame for it.
   static char child_stack[64 * 1024] __attribute__((aligned(16)));
-  struct child_args args = {settings, program, argv, out_fd, err_fd, cgroup_fd, request, 0, 0};
+  struct child_args args = {settings, program, argv, envp, out_fd, err_fd, cgroup_fd, request, 0, 0};
   struct spawn_result result;
   result.pid =
       clone(child_main, child_stack + sizeof child_stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &args);

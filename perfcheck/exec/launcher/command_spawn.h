@@ -28,12 +28,12 @@ struct spawn_result {
   int step;   ///< PERFCHECK_STEP_* that failed, with error
 };
 
-/// Starts PROGRAM with `argv` and the launcher's environment under the request's settings;
+/// Starts PROGRAM with `argv` and `envp` (NULL: the launcher's environment) under the request's settings;
 /// out_fd/err_fd (-1: inherit) become stdout and stderr, cgroup_fd (-1: none) gets "0". Returns
 /// once the child has exec'd or failed (CLONE_VFORK); a failed child is already gone as a
 /// process but still to be reaped.
 struct spawn_result spawn_command(const struct child_settings* settings, const char* program,
-                                  char** argv, const struct perfcheck_launcher_run* request,
+                                  char** argv, char** envp, const struct perfcheck_launcher_run* request,
                                   int out_fd, int err_fd, int cgroup_fd);
 
 #endif  // PERFCHECK_EXEC_LAUNCHER_COMMAND_SPAWN_H

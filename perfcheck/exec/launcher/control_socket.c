@@ -61,6 +61,11 @@ static void accept_request(const struct perfcheck_launcher_run* request, ssize_t
   size_t expected = ((request->flags & PERFCHECK_LAUNCHER_REDIRECT) != 0 ? 2 : 0) +
                     ((request->flags & PERFCHECK_LAUNCHER_CGROUP) != 0 ? 1 : 0);
   if (fd_count != expected) launcher_fail("request carries the wrong number of fds", 0);
+  const int round = (request->flags & PERFCHECK_LAUNCHER_ROUND) != 0;
+  if (round ? request->copies < 1 || request->copies > PERFCHECK_LAUNCHER_MAX_COPIES ||
+                  (request->flags & PERFCHECK_LAUNCHER_AFTER_CLEAN) != 0
+            : request->copies != 0)
+    launcher_fail("request has a bad number of copies (is perfcheck from another version?)", 0);
   size_t next = 0;
   out[0] = out[1] = out[2] = -1;
   if ((request->flags & PERFCHECK_LAUNCHER_REDIRECT) != 0) {

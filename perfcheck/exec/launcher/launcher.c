@@ -45,6 +45,9 @@
 //      exit 0; with FAILURES_ALLOWED any exit); otherwise the launcher answers SKIPPED at once.
 //      perfcheck sends no STOP once a RUN is queued, so the launcher stops watching the socket
 //      for the rest of the run in progress (a fatal signal still ends it).
+//   6a. A RUN flagged ROUND starts run.copies copies at once (launcher_round.c), each in its
+//      own process group with {instance} and PERFCHECK_INSTANCE, sampled, limited (each copy
+//      on its own) and reaped together; then one REPLY per copy and a ROUND_END for the round.
 //   7. End of file on the control socket: exit 0 (mid-run: kill the tree first). A
 //      malformed message: a line on stderr and exit 2.
 // If perfcheck dies, the launcher gets SIGTERM (PR_SET_PDEATHSIG; note that this fires when
@@ -55,13 +58,14 @@
 // Signals are blocked except inside ppoll, so the loop handles them at known points.
 //
 // Files: this one (start-up and the request loop), launcher_run.c (one run as stages over
-// struct launcher_run), command_spawn.c (clone to exec), process_tree.c (the /proc walk),
+// struct launcher_run), launcher_round.c (a round of concurrent copies), command_spawn.c (clone to exec), process_tree.c (the /proc walk),
 // memory_timeline.c, control_socket.c (messages), proc_files.c (small /proc reads).
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -69,6 +73,7 @@
 
 #include "control_socket.h"
 #include "launcher_protocol.h"
+#include "launcher_round.h"
 #include "launcher_run.h"
 #include "process_tree.h"
 
@@ -78,6 +83,37 @@ static const int fatal_signals[] = {SIGTERM, SIGINT, SIGHUP, SIGQUIT};
 volatile sig_atomic_t fatal_signal;
 
 static void on_fatal_signal(int sig) { fatal_signal = sig; }
+
+// The metric channel (docs/metrics.md): the slot of PERFCHECK_METRICS in the environment the
+// command inherits, and its value as perfcheck set it. Each run with a run_index gets
+// "<value>.<run_index>" in that slot, written before the spawn (the child only reads it).
+static const char metrics_variable[] = "PERFCHECK_METRICS=";
+static char** metrics_slot;
+static char* metrics_base;
+static char* metrics_entry;
+static size_t metrics_size;
+
+static void find_metrics_variable(void) {
+  for (char** e = environ; *e != NULL; ++e) {
+    if (strncmp(*e, metrics_variable, sizeof metrics_variable - 1) != 0) continue;
+    metrics_size = strlen(*e) + 16;  // '.' and up to 10 digits, and the NUL
+    metrics_base = *e;
+    metrics_entry = malloc(metrics_size);
+    if (metrics_entry == NULL) launcher_fail("malloc", errno);
+    metrics_slot = e;
+    return;
+  }
+}
+
+static void set_metrics_path(uint32_t run_index) {
+  if (metrics_slot == NULL) return;
+  if (run_index == 0) {
+    *metrics_slot = metrics_base;
+    return;
+  }
+  snprintf(metrics_entry, metrics_size, "%s.%u", metrics_base, (unsigned)run_index);
+  *metrics_slot = metrics_entry;
+}
 static void on_child_signal(int sig) { (void)sig; }
 
 // The control socket from argv[1], close-on-exec, and 0..2 kept occupied so that received fds
@@ -158,17 +194,25 @@ int main(int argc, char** argv) {
 
   const char* program = argv[2];
   char** command_argv = argv + 4;
+  find_metrics_variable();
   for (;;) {
     int fds[3];
     int received = receive_request(&launcher, &request, fds);
     if (received < 0) die_of(&run, fatal_signal);
     if (received == 0) return 0;
+    if ((request.flags & PERFCHECK_LAUNCHER_ROUND) != 0) {
+      int sent = launcher_round(&run, program, command_argv, &request, fds);
+      if (sent != 0) return sent > 0 ? 0 : 2;
+      continue;
+    }
     const int failures_allowed = (request.flags & PERFCHECK_LAUNCHER_FAILURES_ALLOWED) != 0;
     if ((request.flags & PERFCHECK_LAUNCHER_AFTER_CLEAN) != 0 &&
         !launcher_run_ended_clean(&run, failures_allowed))
       launcher_run_skip(&run, fds);
-    else
+    else {
+      set_metrics_path(request.run_index);
       launcher_run_once(&run, program, command_argv, &request, fds);
+    }
     int sent = send_reply(launcher.control, &run.reply);
     if (sent != 0) return sent > 0 ? 0 : 2;
   }

@@ -14,7 +14,9 @@
 /// 2: message types, limits, tree sampling, memory timeline, I/O, leaked processes.
 /// 3: pipelined runs (AFTER_CLEAN, FAILURES_ALLOWED and the SKIPPED reply); thread counts
 ///    (threads_peak, and threads in each timeline point).
-#define PERFCHECK_LAUNCHER_VERSION 3u
+/// 4: rounds of concurrent copies (ROUND, run.copies, reply.instance, the ROUND_END reply).
+/// 5: run.run_index: the metric channel's path per run (PERFCHECK_METRICS with ".<index>").
+#define PERFCHECK_LAUNCHER_VERSION 5u
 /// The launcher's fd for the control socket: perfcheck always places it there.
 #define PERFCHECK_LAUNCHER_CONTROL_FD 3
 
@@ -25,6 +27,9 @@
 /// launcher -> perfcheck: an AFTER_CLEAN run was not started (the run before it did not end
 /// clean). A reply without points whose figures are all zero.
 #define PERFCHECK_LAUNCHER_SKIPPED 4u
+/// launcher -> perfcheck: the last message of a round, after its copies' REPLYs: the figures of
+/// the whole round (see PERFCHECK_LAUNCHER_ROUND).
+#define PERFCHECK_LAUNCHER_ROUND_END 5u
 
 /// run.flags: two fds ride along (SCM_RIGHTS): the command's stdout, then its stderr.
 #define PERFCHECK_LAUNCHER_REDIRECT 1u
@@ -45,6 +50,17 @@
 /// run.flags, with AFTER_CLEAN: a non-zero exit status or a signal still counts as clean
 /// (only a limit or a failed start does not).
 #define PERFCHECK_LAUNCHER_FAILURES_ALLOWED 64u
+/// run.flags: a round of run.copies copies started together, copy i with "{instance}" in its
+/// arguments and environment values replaced by i and PERFCHECK_INSTANCE=i in its environment,
+/// each in its own process group. The limits apply to each copy (its processes, as sampled,
+/// and its timeout from its own start); the output fds are shared. The launcher answers with
+/// one REPLY per copy (instance order, reply.instance set) and then one ROUND_END: wall_ns
+/// from the first clone to the last reap, user/sys/faults/I/O of the whole round's tree,
+/// rss_tree_bytes the peak summed RSS of the whole tree in one sample, the tree's timeline,
+/// leaked_processes still alive once every copy had exited. Not combined with AFTER_CLEAN.
+#define PERFCHECK_LAUNCHER_ROUND 128u
+/// Copies one round may start at most.
+#define PERFCHECK_LAUNCHER_MAX_COPIES 1000
 
 /// Limit kinds (reply.limit, stop.limit); 0: none. perfcheck's limit_kind has the same order.
 #define PERFCHECK_LIMIT_NONE 0
@@ -89,7 +105,12 @@ struct perfcheck_launcher_run {
   int32_t processes;           ///< live processes in the tree, sampled (PROCESSES)
   int32_t open_files;          ///< open fds per process: RLIMIT_NOFILE N + 1, sampled (OPEN_FILES)
   int32_t nice;                ///< with PERFCHECK_LAUNCHER_NICE
-  uint32_t reserved;           ///< zero
+  uint32_t copies;             ///< with PERFCHECK_LAUNCHER_ROUND: 1..MAX_COPIES; else zero
+  /// Not 0: the command's PERFCHECK_METRICS (as the launcher's environment has it) gets
+  /// ".<run_index>" appended for this run, so a pipelined run never writes into the metric
+  /// channel of the run before it (docs/metrics.md). 0: PERFCHECK_METRICS as it is.
+  uint32_t run_index;
+  uint32_t reserved;            ///< zero (keeps cpus 8-byte aligned)
   uint64_t cpus[PERFCHECK_LAUNCHER_MAX_CPUS / 64];  ///< with PERFCHECK_LAUNCHER_AFFINITY
 };
 
@@ -143,7 +164,7 @@ struct perfcheck_launcher_reply {
   int32_t samples;                ///< tree samples taken
   int32_t io_available;           ///< 1 when /proc/self/io was readable (the io fields mean something)
   int32_t threads_peak;           ///< most threads of the tree's live processes in one sample; 0: no sample
-  int32_t reserved;               ///< zero
+  int32_t instance;               ///< a round's copy (0..copies-1); else zero
   struct perfcheck_launcher_point points[PERFCHECK_LAUNCHER_MAX_POINTS];
 };
 
@@ -152,7 +173,7 @@ struct perfcheck_launcher_reply {
   (offsetof(struct perfcheck_launcher_reply, points) + (size_t)(n) * sizeof(struct perfcheck_launcher_point))
 
 #ifdef __cplusplus
-static_assert(sizeof(perfcheck_launcher_run) == 208, "fixed layout");
+static_assert(sizeof(perfcheck_launcher_run) == 216, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_stop) == 24, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_point) == 24, "fixed layout");
 static_assert(offsetof(perfcheck_launcher_reply, points) == 184, "fixed layout");

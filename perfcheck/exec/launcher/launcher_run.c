@@ -119,20 +119,25 @@ void die_of(struct launcher_run* run, int sig) {
 
 // ---- the stages of a run ----
 
-// Spawn: the baselines (RUSAGE_CHILDREN, /proc/self/io), the clock, the command. Returns 0
-// when it could not be started (the reply says why).
-static int spawn_stage(struct launcher_run* run, const char* program, char** argv,
-                       const int fds[3]) {
+// The baselines of a run or round (RUSAGE_CHILDREN, /proc/self/io) and its start time.
+static void begin_stage(struct launcher_run* run) {
   struct launcher* launcher = run->launcher;
   getrusage(RUSAGE_CHILDREN, &run->children_before);
   run->cpu_base_ns =
       timeval_ns(&run->children_before.ru_utime) + timeval_ns(&run->children_before.ru_stime);
   launcher->tree->own_read_chars = 0;
   run->io_ok = read_io(&launcher->io_fd, &run->io_before, &launcher->tree->own_read_chars);
-
   run->start_ns = now_ns();
+}
+
+// Spawn: the baselines, the clock, the command. Returns 0 when it could not be started (the
+// reply says why).
+static int spawn_stage(struct launcher_run* run, const char* program, char** argv,
+                       const int fds[3]) {
+  struct launcher* launcher = run->launcher;
+  begin_stage(run);
   struct spawn_result spawned =
-      spawn_command(&launcher->child, program, argv, run->request, fds[0], fds[1], fds[2]);
+      spawn_command(&launcher->child, program, argv, NULL, run->request, fds[0], fds[1], fds[2]);
   for (int i = 0; i < 3; ++i)
     if (fds[i] >= 0) close(fds[i]);
   if (spawned.error != 0) {
@@ -160,7 +165,7 @@ static int spawn_stage(struct launcher_run* run, const char* program, char** arg
 // stretched the time between short runs (measured on two CPUs at load 11: a whole
 // `perfcheck run` of 300 /bin/true took 1.14x hyperfine's time with the launcher always batch,
 // 0.74x with the normal policy), and a run shorter than one interval is never sampled.
-static void set_batch_policy(struct launcher_run* run, int batch) {
+void set_batch_policy(struct launcher_run* run, int batch) {
   if (run->launcher->child.startup_policy != SCHED_OTHER || run->batch_policy == batch) return;
   struct sched_param none = {0};
   if (sched_setscheduler(0, batch ? SCHED_BATCH : SCHED_OTHER, &none) == 0) run->batch_policy = batch;
@@ -354,5 +359,22 @@ void launcher_run_once(struct launcher_run* run, const char* program, char** arg
     process_tree_forget(launcher->tree);
   }
   run->command = 0;
+  run->request = NULL;
+}
+
+void launcher_tree_begin(struct launcher_run* run, const struct perfcheck_launcher_run* request) {
+  start_reply(run, PERFCHECK_LAUNCHER_ROUND_END);
+  run->request = request;
+  memory_timeline_start(&run->timeline, &run->reply);
+  begin_stage(run);
+  run->next_sample = run->start_ns + request->sample_interval_ns;
+}
+
+void launcher_tree_end(struct launcher_run* run) {
+  sweep_stage(run);
+  set_batch_policy(run, 0);
+  reply_stage(run);
+  run->reply.type = PERFCHECK_LAUNCHER_ROUND_END;
+  process_tree_forget(run->launcher->tree);
   run->request = NULL;
 }

@@ -79,6 +79,15 @@ int launcher_run_ended_clean(const struct launcher_run* run, int failures_allowe
 /// points, every figure 0) in run->reply.
 void launcher_run_skip(struct launcher_run* run, const int fds[3]);
 
+/// A round's tree as one run without a command of its own (launcher_round.c): a ROUND_END
+/// reply started, the baselines and the start time taken.
+void launcher_tree_begin(struct launcher_run* run, const struct perfcheck_launcher_run* request);
+/// After every copy was reaped (run->end_ns the last reap): the leak sweep of the tree, then
+/// the round's figures (RUSAGE_CHILDREN and I/O deltas, run->peak) into run->reply.
+void launcher_tree_end(struct launcher_run* run);
+/// SCHED_BATCH on (from a run's first sample on) or back to normal; see launcher_run.c.
+void set_batch_policy(struct launcher_run* run, int batch);
+
 /// SIGKILLs whatever is left of the tree until nothing is (the command included), reaping it.
 void kill_everything(struct launcher_run* run);
 /// Kills the tree, then dies of `sig` itself.

@@ -28,8 +28,17 @@ void process_tree_forget(struct process_tree* tree) {
   while (tree->cache_count > 0) drop_cached(tree, tree->cache_count - 1);
 }
 
+// The copy a child of the launcher itself belongs to: the one it is the command of, or -1.
+static int root_owner(const struct process_tree* tree, pid_t pid) {
+  for (int r = 0; r < tree->root_count; ++r)
+    if (tree->roots[r] == pid) return r;
+  return -1;
+}
+
 static void tree_push(struct process_tree* tree, pid_t pid) {
-  if (tree->count < PROCESS_TREE_MAX) tree->pids[tree->count++] = pid;
+  if (tree->count >= PROCESS_TREE_MAX) return;
+  tree->owner[tree->count] = tree->current_owner == -2 ? root_owner(tree, pid) : tree->current_owner;
+  tree->pids[tree->count++] = pid;
 }
 
 // Appends every pid listed in an open /proc/.../children file ("12 34 "), read from its start.
@@ -150,24 +159,33 @@ static int read_stat(struct process_tree* tree, pid_t pid, int cached, char* lin
 }
 
 // Adds one live or zombie process's CPU ticks, RSS, threads and (with count_fds) open fds.
-static void measure_process(struct process_tree* tree, pid_t pid, const char* line, int zombie,
-                            long threads, int count_fds) {
+static void measure_process(struct process_tree* tree, pid_t pid, int owner, const char* line,
+                            int zombie, long threads, int count_fds) {
   const char* utime = stat_field(line, 14);
+  int64_t ticks = 0;
   if (utime != NULL) {
     char* end = NULL;
     for (int f = 0; f < 4; ++f) {
-      tree->cpu_ticks += strtoll(utime, &end, 10);
+      ticks += strtoll(utime, &end, 10);
       utime = end;
     }
   }
-  const char* rss = stat_field(line, 24);
-  if (!zombie && rss != NULL) tree->rss_bytes += strtoll(rss, NULL, 10) * tree->page_size;
+  tree->cpu_ticks += ticks;
+  const char* rss_field = stat_field(line, 24);
+  int64_t rss = !zombie && rss_field != NULL ? strtoll(rss_field, NULL, 10) * tree->page_size : 0;
+  tree->rss_bytes += rss;
+  if (owner >= 0) {
+    tree->owner_ticks[owner] += ticks;
+    tree->owner_rss[owner] += rss;
+    if (!zombie) ++tree->owner_live[owner];
+  }
   if (!zombie) tree->threads += (int)threads;
   if (count_fds && !zombie) {
     struct path_buffer path;
     proc_path(&path, pid, "/fd");
     int fds = for_each_entry(tree, path.text, NULL);
     if (fds > tree->max_fds) tree->max_fds = fds;
+    if (owner >= 0 && fds > tree->owner_fds[owner]) tree->owner_fds[owner] = fds;
   }
 }
 
@@ -201,6 +219,13 @@ void process_tree_walk(struct process_tree* tree, int measure, int count_fds) {
   tree->cpu_ticks = 0;
   tree->max_fds = 0;
   tree->threads = 0;
+  if (measure && tree->roots != NULL) {
+    memset(tree->owner_rss, 0, sizeof *tree->owner_rss * (size_t)tree->root_count);
+    memset(tree->owner_live, 0, sizeof *tree->owner_live * (size_t)tree->root_count);
+    memset(tree->owner_ticks, 0, sizeof *tree->owner_ticks * (size_t)tree->root_count);
+    memset(tree->owner_fds, 0, sizeof *tree->owner_fds * (size_t)tree->root_count);
+  }
+  tree->current_owner = -2;
   if (tree->self_children_fd < 0) {
     struct path_buffer path;
     children_path(&path, getpid(), getpid());
@@ -217,8 +242,9 @@ void process_tree_walk(struct process_tree* tree, int measure, int count_fds) {
     long threads = threads_field != NULL ? strtol(threads_field, NULL, 10) : 0;
     int zombie = state == NULL || *state == 'Z' || *state == 'X';
     if (!zombie) ++tree->live;
-    if (measure) measure_process(tree, pid, line, zombie, threads, count_fds);
+    if (measure) measure_process(tree, pid, tree->owner[i], line, zombie, threads, count_fds);
     if (zombie) continue;
+    tree->current_owner = tree->owner[i];
     push_children_of(tree, pid, cached, threads);
   }
 }

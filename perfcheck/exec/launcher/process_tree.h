@@ -37,6 +37,18 @@ struct process_tree {
   long page_size;           ///< bytes per RSS page
   uint64_t own_read_chars;  ///< bytes the walks read, kept out of the tree's rchar
   long threads_of;          ///< the process whose threads a walk is visiting
+  /// Attribution to a round's copies (NULL roots: none): a process belongs to the copy whose
+  /// command it descends from while its ancestors live; one whose parent died (reparented to
+  /// the launcher) belongs to no copy. owner_* (root_count entries each) are summed by a
+  /// measuring walk.
+  const pid_t* roots;
+  int root_count;
+  int64_t* owner_rss;       ///< summed RSS of each copy's live processes
+  int* owner_live;          ///< each copy's live processes
+  int64_t* owner_ticks;     ///< each copy's CPU ticks, as cpu_ticks
+  int* owner_fds;           ///< most open fds of one of each copy's processes (with count_fds)
+  int owner[PROCESS_TREE_MAX];  ///< copy of pids[i], -1: none
+  int current_owner;        ///< of the children being pushed; -2: the launcher's own children
 };
 
 /// An empty tree with nothing open.

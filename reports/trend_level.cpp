@@ -1,0 +1,17 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+#include "reports/trend_level.hpp"
+
+#include "perfcheck/run/sweep.hpp"
+
+namespace perfcheck::reports {
+
+point_view trend_point(const run_result& result) {
+  if (result.points.empty()) return {"", &result.runs, &result.summary};
+  const result_point* chosen = &result.points.back();
+  for (auto p = result.points.rbegin(); p != result.points.rend(); ++p) {
+    if (p->outcome != chosen->outcome && run::worst_of(p->outcome, chosen->outcome) == p->outcome) chosen = &*p;
+  }
+  return {to_string(chosen->at), &chosen->runs, &chosen->summary};
+}
+
+}  // namespace perfcheck::reports

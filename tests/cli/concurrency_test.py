@@ -1,0 +1,162 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""End-to-end concurrency levels: `perfcheck run --concurrency` over pc_copy, a program that logs
+its argument and PERFCHECK_INSTANCE, sleeps, and fails or hangs when its instance is the one
+named. Checks that every copy of every round ran with its own number, that errors are counted
+exactly, that a hanging copy is stopped by its timeout and counted, 100 copies at once, the
+concurrency metrics and their gates, and the mistakes refused before anything runs.
+
+Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*).
+"""
+import collections
+import json
+import os
+import subprocess
+import tempfile
+import time
+import unittest
+
+PERFCHECK = os.environ["PERFCHECK"]
+BIN = os.environ["PERFCHECK_BIN_DIR"]
+
+
+def perfcheck(*args):
+    return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=300)
+
+
+class ConcurrencyTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-concurrency-")
+        self.log = os.path.join(self.tmp.name, "copies.log")
+        self.result_path = os.path.join(self.tmp.name, "result.json")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_copies(self, levels, *extra, expect=0, arg="{instance}", ms="5", fail="-1", hang="-1"):
+        p = perfcheck("run", "--json", self.result_path, "--warmup", "0", "--concurrency", levels, *extra,
+                      "--", os.path.join(BIN, "pc_copy"), self.log, arg, ms, fail, hang)
+        self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
+        with open(self.result_path) as f:
+            return p, json.load(f)
+
+    def logged(self):
+        with open(self.log) as f:
+            return [line.split() for line in f.read().splitlines()]
+
+    def test_each_copy_of_each_round_gets_its_instance(self):
+        p, r = self.run_copies("1,3", "--runs", "2")
+        levels = [[(v["name"], v["value"]) for v in point["level"]] for point in r["points"]]
+        self.assertEqual(levels, [[("concurrency", "1")], [("concurrency", "3")]])
+        lines = self.logged()
+        # Two rounds of one copy and two rounds of three: {instance} in the argument and
+        # PERFCHECK_INSTANCE agree, and each round numbers its copies from 0.
+        self.assertEqual(len(lines), 2 + 6)
+        for arg, variable in lines:
+            self.assertEqual(arg, variable)
+        self.assertEqual(collections.Counter(a for a, _ in lines), {"0": 4, "1": 2, "2": 2})
+        one, three = r["points"]
+        self.assertEqual(len(one["runs"]), 2)
+        self.assertEqual(len(three["runs"]), 6)
+        for point in (one, three):
+            summary = point["summary"]
+            self.assertEqual(summary["errors.count"]["median"], 0)
+            self.assertEqual(summary["errors.rate"]["median"], 0)
+            self.assertEqual(summary["throughput"]["n"], 2)  # one figure per round
+            self.assertGreater(summary["throughput"]["median"], 0)
+            self.assertGreater(summary["rss.total"]["median"], 0)
+            self.assertIn("efficiency", summary)
+        # A round of three 5 ms copies completes three copies in a bit more than 5 ms.
+        self.assertLess(three["summary"]["throughput"]["median"], 3 / 0.005)
+        self.assertIn("2 levels, interleaved", p.stdout)
+
+    def test_a_failing_copy_makes_the_error_rate_exact(self):
+        p, r = self.run_copies("10", "--runs", "1", "--allow-failures", "--threshold", "errors.rate@10 < 5%",
+                               "--threshold", "errors.count == 1", fail="3", expect=1)
+        point = r["points"][0]
+        self.assertEqual(point["summary"]["errors.rate"]["median"], 0.1)
+        self.assertEqual(point["summary"]["errors.count"]["median"], 1)
+        exits = [run.get("exit_code") for run in point["runs"]]
+        self.assertEqual(exits, [0, 0, 0, 1, 0, 0, 0, 0, 0, 0])
+        outcomes = {t["expr"]: (t["ok"], t["value"]) for t in r["thresholds"]}
+        self.assertEqual(outcomes["errors.rate@10 < 5%"], (False, 0.1))
+        self.assertEqual(outcomes["errors.count == 1"], (True, 1))
+        self.assertIn("concurrency=10: errors.rate@10 < 5%: measured 10%", p.stdout)
+
+    def test_a_failing_copy_fails_the_test_unless_failures_are_allowed(self):
+        p, r = self.run_copies("4", "--runs", "3", fail="1", expect=3)
+        self.assertEqual(r["verdict"], "error")
+        self.assertEqual(len(r["points"][0]["runs"]), 4, "the test goes on after a failed round")
+
+    def test_a_hanging_copy_is_stopped_by_its_timeout_and_counted(self):
+        started = time.monotonic()
+        _, r = self.run_copies("4", "--runs", "1", "--allow-failures", "--limit", "timeout=300ms",
+                               "--threshold", "errors.count == 1", hang="2")
+        self.assertLess(time.monotonic() - started, 60)
+        runs = r["points"][0]["runs"]
+        self.assertEqual([run.get("limit") for run in runs], [None, None, "TIMEOUT", None])
+        self.assertEqual(r["points"][0]["summary"]["errors.count"]["median"], 1)
+        self.assertEqual(r["verdict"], "pass")
+        self.assertTrue(any("counted as errors" in w for w in r["warnings"]), r["warnings"])
+
+    def test_a_hanging_copy_fails_the_test_without_allowed_failures(self):
+        _, r = self.run_copies("3", "--runs", "2", "--limit", "timeout=300ms", hang="0", expect=1)
+        self.assertEqual(r["verdict"], "failed")
+        self.assertEqual([run.get("limit") for run in r["points"][0]["runs"]], ["TIMEOUT", None, None])
+
+    def test_a_hundred_copies_all_run_and_are_counted(self):
+        _, r = self.run_copies("100", "--runs", "1", ms="10")
+        instances = sorted(int(a) for a, v in self.logged() if a == v)
+        self.assertEqual(instances, list(range(100)))
+        point = r["points"][0]
+        self.assertEqual(len(point["runs"]), 100)
+        self.assertTrue(all(run.get("exit_code") == 0 for run in point["runs"]))
+        self.assertEqual(point["summary"]["errors.count"]["median"], 0)
+        # The round's wall time is at least one copy's, and all its copies completed in it.
+        wall = point["summary"]["wall"]["max"]
+        self.assertGreaterEqual(100 / point["summary"]["throughput"]["median"], 0.010)
+        self.assertGreaterEqual(wall, 10e6)
+
+    def test_levels_are_addressed_by_value_or_by_name_and_combine_with_parameters(self):
+        p, r = self.run_copies("1,2", "--runs", "1", "--threshold", "wall.max@2 < 1min",
+                               "--threshold", "wall.max@concurrency=1 < 1min")
+        self.assertEqual([t["at"] for t in r["thresholds"]], ["concurrency=1", "concurrency=2"])
+        _, r = self.run_copies("1,2", "--runs", "1", "--parameter", "n=7,8",
+                               "--threshold", "throughput.median@n=8,concurrency=2 > 1/s", arg="{n}")
+        self.assertEqual([[v["value"] for v in pt["level"]] for pt in r["points"]],
+                         [["7", "1"], ["7", "2"], ["8", "1"], ["8", "2"]])
+        self.assertEqual(len(self.logged()), 1 + 2 + 1 + 2 + 3)  # with the first call's three
+        self.assertEqual([t["at"] for t in r["thresholds"]], ["n=8,concurrency=2"])
+
+    def test_mistakes_are_usage_errors_before_anything_runs(self):
+        pc_copy = [os.path.join(BIN, "pc_copy"), self.log, "x", "1", "-1", "-1"]
+        cases = [
+            (["--concurrency", "0"], "--concurrency: 0 is not a number of copies: each level starts at least 1"),
+            (["--concurrency", "-2"], "--concurrency: -2 is not a number of copies"),
+            (["--concurrency", "2.5"], "--concurrency: '2.5' is not a whole number of copies"),
+            (["--concurrency", "5,5"], "--concurrency: the level 5 is given twice (duplicate levels)"),
+            (["--concurrency", "1001"], "--concurrency: 1001 copies are more than one level may start (1000)"),
+            (["--concurrency", "1,2", "--parameter", "concurrency=3"], "the parameter name 'concurrency' is taken"),
+            (["--threshold", "throughput.median > 10/s"],
+             "throughput.median is measured only by a concurrency test; add CONCURRENCY (--concurrency)"),
+            (["--threshold", "errors.rate < 1%"], "errors.rate is measured only by a concurrency test"),
+            (["--concurrency", "2,4", "--threshold", "efficiency > 50%"],
+             "efficiency compares each level with the throughput of one copy, but the test has no "
+             "concurrency level 1"),
+            (["--concurrency", "2", "--threshold", "wall.p95@3 < 1s"], "the test has no level concurrency=3"),
+        ]
+        for args, message in cases:
+            with self.subTest(args=args):
+                p = perfcheck("run", *args, "--", *pc_copy)
+                self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+                self.assertIn(message, p.stderr)
+                self.assertFalse(os.path.exists(self.log), "a run was made")
+        p = perfcheck("run", "--", os.path.join(BIN, "pc_copy"), self.log, "{instance}", "1", "-1", "-1")
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("command argument 3: {instance} is the copy number of a concurrency test, but the test has "
+                      "no --concurrency", p.stderr)
+        self.assertFalse(os.path.exists(self.log))
+
+
+if __name__ == "__main__":
+    unittest.main()

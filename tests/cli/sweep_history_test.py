@@ -1,0 +1,184 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""A sweep's points through the history and the reports, end to end: a sweep recorded twice into
+a history, the second time with one level made slower (pc_level with PC_LEVEL_SLOW, from the
+environment, so the spec and its series stay the same), regresses at that level only; `history
+accept` takes it; a baseline file keeps each level; the report has a table per level, JUnit
+properties per level and a series chart that headless Chromium draws.
+
+Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*),
+CHROMIUM (optional: the browser).
+"""
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+
+from report_test import CHROMIUM, chromium, png_distinct_bytes
+
+PERFCHECK = os.environ["PERFCHECK"]
+BIN = os.environ["PERFCHECK_BIN_DIR"]
+NAME = "sorted_sweep"
+# Level n=30 made 150 ms slower (+500%), far beyond the +25% the rule tolerates even on a busy
+# machine; n=10 unchanged.
+SLOW = {"PC_LEVEL_SLOW": "30:150"}
+# What an unchanged level may come out as on a busy machine: anything but a regression.
+NOT_REGRESSED = ("pass", "inconclusive", "improved")
+
+
+def perfcheck(*args, env=None):
+    return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=300,
+                          env={**os.environ, **(env or {})})
+
+
+def trend_level(result):
+    """The level a report row follows: the last one whose verdict is the worst of the sweep's."""
+    rank = ["pass", "improved", "inconclusive", "regressed", "failed", "error"]
+    worst = max(rank.index(pt["verdict"]) for pt in result["points"])
+    last = [pt for pt in result["points"] if rank.index(pt["verdict"]) == worst][-1]
+    return ",".join(f"{v['name']}={v['value']}" for v in last["level"])
+
+
+class SweepHistoryTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-sweep-history-")
+        self.dir = self.tmp.name
+        self.history = os.path.join(self.dir, "history.sqlite")
+        self.log = os.path.join(self.dir, "levels.log")
+        self.session = 0
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def sweep(self, *extra, expect, env=None):
+        """One session's run of the sweep (levels n=10 and n=30); returns its result JSON."""
+        self.session += 1
+        result = os.path.join(self.dir, f"result-{self.session}.json")
+        env = {"PERFCHECK_SESSION_ID": f"s{self.session}", "PERFCHECK_GIT_BRANCH": "main",
+               "PERFCHECK_GIT_COMMIT": f"{self.session:02}" + "cd" * 19, **(env or {})}
+        p = perfcheck("run", "--name", NAME, "--json", result, "--warmup", "1", "--runs", "8", "--seed", "5",
+                      "--parameter", "n=10,30", "--threshold", "wall.median < 5s",
+                      "--regression", "wall.median +25%", *extra,
+                      "--", os.path.join(BIN, "pc_level"), self.log, "{n}", env=env)
+        self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
+        self.stdout = p.stdout
+        self.result_path = result
+        with open(result) as f:
+            return json.load(f)
+
+    def verdicts(self, result):
+        return {pt["level"][0]["value"]: pt["verdict"] for pt in result["points"]}
+
+    def findings(self, result):
+        return {f["at"]: f["decision"] for f in result["regressions"]}
+
+    def sql(self, query):
+        db = sqlite3.connect(self.history)
+        try:
+            return db.execute(query).fetchall()
+        finally:
+            db.close()
+
+    def test_a_slower_level_regresses_alone_against_the_history_and_is_accepted(self):
+        first = self.sweep("--history", self.history, expect=0)
+        self.assertEqual(self.verdicts(first), {"10": "pass", "30": "pass"})  # nothing to compare with
+        # Each point is its own series: summaries and samples by level, none with the empty level.
+        rows = self.sql(f"SELECT level, COUNT(*) FROM samples WHERE metric = 'wall' GROUP BY level ORDER BY level")
+        self.assertEqual(rows, [("n=10", 8), ("n=30", 8)])
+        self.assertEqual(self.sql("SELECT COUNT(*) FROM summaries WHERE level = ''"), [(0,)])
+
+        second = self.sweep("--history", self.history, expect=1, env=SLOW)
+        self.assertEqual(second["verdict"], "regressed")
+        self.assertEqual(self.verdicts(second)["30"], "regressed")
+        self.assertIn(self.verdicts(second)["10"], NOT_REGRESSED)
+        self.assertEqual(self.findings(second)["n=30"], "regressed")
+        self.assertIn(self.findings(second)["n=10"], NOT_REGRESSED)
+        self.assertEqual(second["baseline"]["kind"], "history")
+        self.assertTrue(any(r.startswith("n=30: ") for r in second["reasons"]), second["reasons"])
+        # CTest measurements per level.
+        self.assertRegex(self.stdout, r'<CTestMeasurement type="numeric/double" name="wall.median_ms@n=30">')
+
+        # The regression waits for acceptance; accepted, the slower level is the new baseline.
+        p = perfcheck("history", "accept", NAME, "--history", self.history)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(f"accepted {NAME}: baseline epoch 1", p.stdout)
+        third = self.sweep("--history", self.history, expect=0, env=SLOW)
+        self.assertIn(self.verdicts(third)["30"], NOT_REGRESSED)
+        self.assertIn(self.verdicts(third)["10"], NOT_REGRESSED)
+
+        self.check_report(trend_level(third))
+
+    def check_report(self, trend):
+        out = os.path.join(self.dir, "report")
+        p = perfcheck("report", "--history", self.history, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(out, "summary.md"), encoding="utf-8") as f:
+            md = f.read()
+        self.assertIn("#### sorted\\_sweep per level", md)  # Markdown's '_' escaped
+        self.assertIn("| Level | Runs | wall median (95% CI) | Thresholds |", md)
+        self.assertRegex(md, r"\| n=10 \| 8 \| [\d.]+ ms \(95% CI [\d.]+ ms to [\d.]+ ms\) \| 1 held \|")
+        self.assertRegex(md, r"\| n=30 \| 8 \| [\d.]+ ms \(95% CI .*\) \| 1 held \|")
+        case = ET.parse(os.path.join(out, "junit.xml")).getroot().find(".//testcase")
+        props = {p.get("name"): p.get("value") for p in case.iter("property")}
+        self.assertEqual(props["trend_level"], trend)
+        self.assertEqual(props["level.n=10.wall.n"], "8")
+        # The slower level's median (about 60 ms) is above the other's (about 10 ms).
+        self.assertGreater(float(props["level.n=30.wall.median"]), 2 * float(props["level.n=10.wall.median"]))
+        self.assertIn("n=30: wall.median < 5s", " ".join(props.values()))
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn('<figure class="chart chart-series"', html)
+        self.assertRegex(html, r'<table class="thresholds levels">.*<code>n=10</code></td><td>8</td>')
+        self.assertIn("<code>wall.median &lt; 5s at n=10</code>", html)
+        self.assertIn("wall median against n at each of the 2 levels", html)
+        # The trend follows the trend level through the history: three results.
+        self.assertIn(f"wall median at level {trend} (of 2 levels", html)
+        if CHROMIUM:
+            self.check_browser(os.path.join(out, "index.html"))
+
+    def check_browser(self, page_path):
+        page = "file://" + page_path
+        shot = os.path.join(self.dir, "report.png")
+        p = chromium(os.path.join(self.dir, "profile-shot"), "--enable-logging=stderr", "--v=0",
+                     f"--screenshot={shot}", "--window-size=1280,1600", "--virtual-time-budget=5000", page)
+        self.assertTrue(os.path.exists(shot), p.stderr[-2000:])
+        self.assertGreater(png_distinct_bytes(shot), 40, "the screenshot is blank")
+        self.assertEqual([line for line in p.stderr.splitlines() if ":CONSOLE" in line], [])
+        dom = chromium(os.path.join(self.dir, "profile-dom"), "--dump-dom", "--virtual-time-budget=5000", page).stdout
+        figures = dict(re.findall(r'<figure class="chart chart-(\w+)"[^>]*>(.*?)</figure>', dom, re.S))
+        self.assertIn("series", figures, sorted(figures))
+        self.assertIn("<svg", figures["series"])
+        self.assertIn('<g class="tips">', figures["series"])
+        self.assertIn("level n=30: median", figures["series"])
+
+    def test_a_baseline_file_keeps_each_level(self):
+        results = os.path.join(self.dir, "results")
+        os.makedirs(results)
+        self.sweep(expect=0)
+        shutil.copy(self.result_path, results)
+        baseline = os.path.join(self.dir, "baseline.json")
+        p = perfcheck("baseline", "accept", "--results", results, "--file", baseline)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn(f"accepted {NAME}: 2 level(s), 16 run(s)", p.stdout)
+        with open(baseline) as f:
+            entry = json.load(f)["tests"][NAME]
+        self.assertEqual(sorted(entry["points"]), ["n=10", "n=30"])
+        self.assertNotIn("runs", entry)
+        self.assertEqual(len(entry["points"]["n=30"]["runs"]), 8)
+        show = perfcheck("baseline", "show", baseline)
+        self.assertEqual(show.returncode, 0, show.stdout + show.stderr)
+        self.assertIn("(2 levels)", show.stdout)
+
+        slower = self.sweep("--baseline", "file", "--baseline-file", baseline, expect=1, env=SLOW)
+        self.assertEqual(self.verdicts(slower)["30"], "regressed")
+        self.assertIn(self.verdicts(slower)["10"], NOT_REGRESSED)
+        self.assertEqual(slower["baseline"]["kind"], "file")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)

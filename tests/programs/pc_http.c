@@ -1,0 +1,175 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// pc_http [OPTIONS]: a small HTTP/1.1 server on 127.0.0.1 for the server-under-test tests (and
+// the load tests), one poll loop, keep-alive. Every path answers 200 "ok\n" (or 500 for the
+// error fraction); /health answers --health-status. Knobs:
+//   --port N           the port [default: $PERFCHECK_SERVER_PORT]
+//   --bind-offset K    listen on port + K instead (a server that binds another port)
+//   --start-delay MS   sleep before listening (slow start)
+//   --crash-at-start C print to stderr and exit with status C before listening
+//   --service MS       time to serve one request (a sleep)
+//   --error-fraction F answer 500 to that fraction of requests (evenly spread, deterministic)
+//   --leak KIB         keep KIB KiB more memory (touched) per request
+//   --ignore-term      ignore SIGTERM
+//   --daemon           start a detached grandchild (setsid, double fork) that sleeps forever
+//   --health-status C  the status of /health [default: 200]
+//   --tag WORD         ignored: marks the process (and its daemon) for the tests' process checks
+// Prints "listening on 127.0.0.1:PORT" on stdout once it accepts connections.
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#define MAX_CLIENTS 64
+#define BUFFER_SIZE 8192
+
+struct options {
+  int port, bind_offset, start_delay_ms, crash_code, service_ms, leak_kib, health_status;
+  double error_fraction;
+  int ignore_term, daemon;
+};
+
+struct client {
+  int fd;
+  size_t used;
+  char buffer[BUFFER_SIZE];
+};
+
+static void sleep_ms(int ms) {
+  struct timespec t = {ms / 1000, (long)(ms % 1000) * 1000000L};
+  while (nanosleep(&t, &t) != 0 && errno == EINTR) {
+  }
+}
+
+static int parse_options(int argc, char** argv, struct options* o) {
+  const char* env_port = getenv("PERFCHECK_SERVER_PORT");
+  memset(o, 0, sizeof *o);
+  o->port = env_port ? atoi(env_port) : 0;
+  o->crash_code = -1;
+  o->health_status = 200;
+  for (int i = 1; i < argc; ++i) {
+    const char* a = argv[i];
+    const char* v = i + 1 < argc ? argv[i + 1] : NULL;
+    if (strcmp(a, "--ignore-term") == 0) { o->ignore_term = 1; continue; }
+    if (strcmp(a, "--daemon") == 0) { o->daemon = 1; continue; }
+    if (v == NULL) { fprintf(stderr, "pc_http: %s needs a value\n", a); return -1; }
+    ++i;
+    if (strcmp(a, "--port") == 0) o->port = atoi(v);
+    else if (strcmp(a, "--bind-offset") == 0) o->bind_offset = atoi(v);
+    else if (strcmp(a, "--start-delay") == 0) o->start_delay_ms = atoi(v);
+    else if (strcmp(a, "--crash-at-start") == 0) o->crash_code = atoi(v);
+    else if (strcmp(a, "--service") == 0) o->service_ms = atoi(v);
+    else if (strcmp(a, "--error-fraction") == 0) o->error_fraction = atof(v);
+    else if (strcmp(a, "--leak") == 0) o->leak_kib = atoi(v);
+    else if (strcmp(a, "--health-status") == 0) o->health_status = atoi(v);
+    else if (strcmp(a, "--tag") == 0) continue;
+    else { fprintf(stderr, "pc_http: unknown option %s\n", a); return -1; }
+  }
+  if (o->port <= 0 || o->port > 65535) { fputs("pc_http: give --port N or PERFCHECK_SERVER_PORT\n", stderr); return -1; }
+  return 0;
+}
+
+// A grandchild in its own session that outlives this process unless its tree is stopped.
+static void start_daemon(void) {
+  if (fork() != 0) return;
+  setsid();
+  if (fork() != 0) _exit(0);
+  for (;;) pause();
+}
+
+static int listen_on(int port) {
+  int fd = socket(AF_INET, SOCK_STREAM, 0);
+  int one = 1;
+  struct sockaddr_in address;
+  memset(&address, 0, sizeof address);
+  address.sin_family = AF_INET;
+  address.sin_port = htons((unsigned short)port);
+  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  if (fd < 0 || bind(fd, (struct sockaddr*)&address, sizeof address) != 0 || listen(fd, 128) != 0) {
+    fprintf(stderr, "pc_http: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
+    exit(1);
+  }
+  return fd;
+}
+
+// Answers one request; returns 0 to keep the connection, -1 to close it.
+static int answer(int fd, const char* request, const struct options* o, long* served) {
+  const long n = (*served)++;
+  int status = 200;
+  if (strncmp(request, "GET /health", 11) == 0) {
+    status = o->health_status;
+  } else {
+    if (o->service_ms > 0) sleep_ms(o->service_ms);
+    if (o->error_fraction > 0 && (long)((n + 1) * o->error_fraction) > (long)(n * o->error_fraction)) status = 500;
+    if (o->leak_kib > 0) {
+      char* leak = malloc((size_t)o->leak_kib * 1024);
+      if (leak) memset(leak, 1, (size_t)o->leak_kib * 1024);
+    }
+  }
+  const char* body = status == 200 ? "ok\n" : "error\n";
+  char reply[256];
+  const int close_it = strcasestr(request, "connection: close") != NULL;
+  const int size = snprintf(reply, sizeof reply, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nContent-Type: text/plain\r\n%s\r\n%s",
+                            status, status == 200 ? "OK" : "Error", strlen(body), close_it ? "Connection: close\r\n" : "", body);
+  if (send(fd, reply, (size_t)size, MSG_NOSIGNAL) != size) return -1;
+  return close_it ? -1 : 0;
+}
+
+// Reads what a client sent and answers every complete request in it; -1 when it is done.
+static int serve_client(struct client* c, const struct options* o, long* served) {
+  const ssize_t n = recv(c->fd, c->buffer + c->used, sizeof c->buffer - 1 - c->used, 0);
+  if (n <= 0) return -1;
+  c->used += (size_t)n;
+  c->buffer[c->used] = '\0';
+  char* end;
+  while ((end = strstr(c->buffer, "\r\n\r\n")) != NULL) {
+    *end = '\0';
+    if (answer(c->fd, c->buffer, o, served) != 0) return -1;
+    const size_t consumed = (size_t)(end + 4 - c->buffer);
+    memmove(c->buffer, end + 4, c->used - consumed + 1);
+    c->used -= consumed;
+  }
+  return c->used >= sizeof c->buffer - 1 ? -1 : 0;  // a request too long to buffer
+}
+
+int main(int argc, char** argv) {
+  struct options o;
+  if (parse_options(argc, argv, &o) != 0) return 2;
+  if (o.ignore_term) signal(SIGTERM, SIG_IGN);
+  if (o.daemon) start_daemon();
+  if (o.crash_code >= 0) {
+    fprintf(stderr, "pc_http: crashing at start as asked (exit %d)\n", o.crash_code);
+    return o.crash_code;
+  }
+  if (o.start_delay_ms > 0) sleep_ms(o.start_delay_ms);
+  const int listener = listen_on(o.port + o.bind_offset);
+  printf("listening on 127.0.0.1:%d\n", o.port + o.bind_offset);
+  fflush(stdout);
+  static struct client clients[MAX_CLIENTS];
+  struct pollfd fds[MAX_CLIENTS + 1];
+  int count = 0;
+  long served = 0;
+  for (;;) {
+    fds[0].fd = listener;
+    fds[0].events = count < MAX_CLIENTS ? POLLIN : 0;
+    for (int i = 0; i < count; ++i) fds[i + 1] = (struct pollfd){clients[i].fd, POLLIN, 0};
+    if (poll(fds, (nfds_t)count + 1, -1) < 0) continue;
+    for (int i = count - 1; i >= 0; --i) {
+      if (fds[i + 1].revents == 0 || serve_client(&clients[i], &o, &served) == 0) continue;
+      close(clients[i].fd);
+      clients[i] = clients[--count];
+    }
+    if (fds[0].revents & POLLIN) {
+      const int fd = accept(listener, NULL, NULL);
+      if (fd >= 0) clients[count++] = (struct client){fd, 0, {0}};
+    }
+  }
+}
