@@ -178,7 +178,7 @@ static_assert(sizeof(perfcheck_launcher_stop) == 24, "fixed layout");
 static_assert(sizeof(perfcheck_launcher_point) == 24, "fixed layout");
 static_assert(offsetof(perfcheck_launcher_reply, points) == 184, "fixed layout");
 #else
-_Static_assert(sizeof(struct perfcheck_launcher_run) == 208, "fixed layout");
+_Static_assert(sizeof(struct perfcheck_launcher_run) == 216, "fixed layout");
 _Static_assert(sizeof(struct perfcheck_launcher_stop) == 24, "fixed layout");
 _Static_assert(sizeof(struct perfcheck_launcher_point) == 24, "fixed layout");
 _Static_assert(offsetof(struct perfcheck_launcher_reply, points) == 184, "fixed layout");
