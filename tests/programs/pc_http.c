@@ -1,12 +1,15 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // pc_http [OPTIONS]: a small HTTP/1.1 server on 127.0.0.1 for the server-under-test tests (and
 // the load tests), one poll loop, keep-alive. Every path answers 200 "ok\n" (or 500 for the
-// error fraction); /health answers --health-status. Knobs:
+// error fraction); /health answers --health-status. A request's body (Content-Length) is read and
+// ignored. Knobs:
 //   --port N           the port [default: $PERFCHECK_SERVER_PORT]
 //   --bind-offset K    listen on port + K instead (a server that binds another port)
 //   --start-delay MS   sleep before listening (slow start)
 //   --crash-at-start C print to stderr and exit with status C before listening
 //   --service MS       time to serve one request (a sleep)
+//   --stall MS         stall the whole server once for MS (a sleep in its only thread) ...
+//   --stall-after N    ... before answering its N-th request (not counting /health) [default: 1]
 //   --error-fraction F answer 500 to that fraction of requests (evenly spread, deterministic)
 //   --leak KIB         keep KIB KiB more memory (touched) per request
 //   --ignore-term      ignore SIGTERM
@@ -31,7 +34,8 @@
 #define BUFFER_SIZE 8192
 
 struct options {
-  int port, bind_offset, start_delay_ms, crash_code, service_ms, leak_kib, health_status;
+  int port, bind_offset, start_delay_ms, crash_code, service_ms, leak_kib, health_status, stall_ms;
+  long stall_after;
   double error_fraction;
   int ignore_term, daemon;
 };
@@ -54,6 +58,7 @@ static int parse_options(int argc, char** argv, struct options* o) {
   o->port = env_port ? atoi(env_port) : 0;
   o->crash_code = -1;
   o->health_status = 200;
+  o->stall_after = 1;
   for (int i = 1; i < argc; ++i) {
     const char* a = argv[i];
     const char* v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -67,6 +72,8 @@ static int parse_options(int argc, char** argv, struct options* o) {
     else if (strcmp(a, "--crash-at-start") == 0) o->crash_code = atoi(v);
     else if (strcmp(a, "--service") == 0) o->service_ms = atoi(v);
     else if (strcmp(a, "--error-fraction") == 0) o->error_fraction = atof(v);
+    else if (strcmp(a, "--stall") == 0) o->stall_ms = atoi(v);
+    else if (strcmp(a, "--stall-after") == 0) o->stall_after = atol(v);
     else if (strcmp(a, "--leak") == 0) o->leak_kib = atoi(v);
     else if (strcmp(a, "--health-status") == 0) o->health_status = atoi(v);
     else if (strcmp(a, "--tag") == 0) continue;
@@ -107,6 +114,7 @@ static int answer(int fd, const char* request, const struct options* o, long* se
   if (strncmp(request, "GET /health", 11) == 0) {
     status = o->health_status;
   } else {
+    if (o->stall_ms > 0 && n + 1 == o->stall_after) sleep_ms(o->stall_ms);
     if (o->service_ms > 0) sleep_ms(o->service_ms);
     if (o->error_fraction > 0 && (long)((n + 1) * o->error_fraction) > (long)(n * o->error_fraction)) status = 500;
     if (o->leak_kib > 0) {
@@ -123,6 +131,12 @@ static int answer(int fd, const char* request, const struct options* o, long* se
   return close_it ? -1 : 0;
 }
 
+// The Content-Length of the request whose headers end at `end`; 0 without one.
+static size_t body_length(const char* request, const char* end) {
+  const char* field = strcasestr(request, "\r\ncontent-length:");
+  return field != NULL && field < end ? (size_t)strtoul(field + 17, NULL, 10) : 0;
+}
+
 // Reads what a client sent and answers every complete request in it; -1 when it is done.
 static int serve_client(struct client* c, const struct options* o, long* served) {
   const ssize_t n = recv(c->fd, c->buffer + c->used, sizeof c->buffer - 1 - c->used, 0);
@@ -131,10 +145,12 @@ static int serve_client(struct client* c, const struct options* o, long* served)
   c->buffer[c->used] = '\0';
   char* end;
   while ((end = strstr(c->buffer, "\r\n\r\n")) != NULL) {
+    const size_t body = body_length(c->buffer, end);
+    const size_t consumed = (size_t)(end + 4 - c->buffer) + body;
+    if (consumed > c->used) break;  // the body is still coming
     *end = '\0';
     if (answer(c->fd, c->buffer, o, served) != 0) return -1;
-    const size_t consumed = (size_t)(end + 4 - c->buffer);
-    memmove(c->buffer, end + 4, c->used - consumed + 1);
+    memmove(c->buffer, c->buffer + consumed, c->used - consumed + 1);
     c->used -= consumed;
   }
   return c->used >= sizeof c->buffer - 1 ? -1 : 0;  // a request too long to buffer

@@ -1,0 +1,55 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// What the built-in load generator is asked to do: the target, the request, the model.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace perfcheck::load {
+
+/// An http:// URL on the loopback interface.
+struct http_target {
+  std::string host;           ///< "127.0.0.1", "::1" (without brackets) or "localhost"
+  std::uint16_t port = 80;
+  std::string path = "/";     ///< the request target, query included
+};
+
+/// Reads "http://HOST[:PORT][/PATH]". HOST must be a loopback address (127.0.0.0/8, [::1]) or
+/// "localhost": perfcheck drives load only against this machine. Throws usage_error naming
+/// `origin` (the flag or keyword) and the fix.
+http_target parse_target(std::string_view url, std::string_view origin);
+
+/// What makes a response right: its status and, optionally, text its body contains.
+struct response_check {
+  int status = 0;              ///< 0: any 2xx or 3xx
+  std::string body_contains;   ///< "" checks nothing
+};
+
+/// One load run. The closed model (rate == 0) keeps `connections` requests in flight, each
+/// connection sending its next request when the last one answered; the open model (rate > 0)
+/// starts requests at a constant rate on a schedule fixed in advance, whatever the server does,
+/// on at most `connections` connections (a start waits for a free one, at most `start_bound_ns`,
+/// else it is dropped). The run ends after `duration_ns` or `requests` starts, whichever comes
+/// first (0: not that bound; at least one is set).
+struct load_spec {
+  http_target target;
+  std::string method = "GET";
+  std::vector<std::pair<std::string, std::string>> headers;
+  std::string body;
+  response_check check;
+  int connections = 1;
+  double rate = 0;                            ///< requests per second; 0 is the closed model
+  std::int64_t duration_ns = 0;
+  std::int64_t requests = 0;
+  std::int64_t timeout_ns = 5'000'000'000;    ///< per connect and per request (write + response)
+  std::int64_t start_bound_ns = 5'000'000'000;  ///< open model: the longest a start may wait
+  std::int64_t max_body_bytes = 8 << 20;      ///< a larger response body is an `io` error
+};
+
+/// Checks a spec's numbers; throws usage_error naming the flag to fix.
+void check_spec(const load_spec& spec);
+
+}  // namespace perfcheck::load
