@@ -74,4 +74,7 @@ command_action add_calibrate_command(CLI::App& app);
 /// `perfcheck server start|stop|status`: a server under test (add_perf_server).
 command_action add_server_command(CLI::App& app);
 
+/// `perfcheck load --url URL ...`: the built-in HTTP load generator, gated (docs/load.md).
+command_action add_load_command(CLI::App& app);
+
 }  // namespace perfcheck::cli

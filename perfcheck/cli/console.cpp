@@ -44,6 +44,27 @@ std::string format_concurrency(const summaries& r) {
                      total ? fmt::format("   memory of a round up to {}", format_size(total->max)) : std::string());
 }
 
+// A load run's lines (perfcheck load): latency and service time, throughput, errors, dropped starts.
+std::string format_load(const summaries& r) {
+  const auto* requests = find(r, "requests");
+  if (requests == nullptr) return {};
+  const auto value = [&](const char* metric) {
+    const auto* m = find(r, metric);
+    return m == nullptr ? 0.0 : m->median;
+  };
+  std::string out;
+  for (const char* metric : {"latency", "service", "lag"}) {
+    const auto* m = find(r, metric);
+    if (m == nullptr) continue;
+    out += fmt::format("  {:<7} p50 {}   p90 {}   p95 {}   p99 {}   max {}\n", metric, format_duration(m->median),
+                       format_duration(m->p90), format_duration(m->p95), format_duration(m->p99), format_duration(m->max));
+  }
+  out += fmt::format("  load    {:.0f} requests   throughput {:.4g}/s   errors {:.0f} ({:.3g}%)   dropped {:.0f}\n",
+                     value("requests"), value("throughput"), value("errors.count"), value("errors.rate") * 100,
+                     value("dropped"));
+  return out;
+}
+
 // Medians of the tree counters that are not zero, a line each.
 std::string format_tree_counters(const summaries& r) {
   std::string out;
@@ -71,7 +92,7 @@ std::string format_tree_counters(const summaries& r) {
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
-  return out + format_concurrency(r);
+  return out + (find(r, "requests") != nullptr ? format_load(r) : format_concurrency(r));
 }
 
 // The soak trends, a line each.
@@ -154,7 +175,8 @@ std::string runs_text(std::size_t runs, std::size_t warmups) {
 std::string format_result_block(const run_result& r) {
   std::string out;
   if (r.points.empty()) {
-    out += fmt::format("{}: {}\n", terminal_safe(r.name), runs_text(r.runs.size(), r.warmup_runs.size()));
+    const bool load_run = r.runs.empty() && r.summary.count("requests") > 0;  // perfcheck load
+    out += fmt::format("{}: {}\n", terminal_safe(r.name), load_run ? "load run" : runs_text(r.runs.size(), r.warmup_runs.size()));
     out += format_figures(r.summary, r.wall_outliers, "");
     out += format_reported(r.summary, r.runs, "");
   } else {

@@ -99,6 +99,7 @@ int main(int argc, char** argv) {
   remember(add_history_command(app));
   remember(add_report_command(app));
   remember(add_server_command(app));
+  remember(add_load_command(app));
   if (const auto code = parse(app, argc, argv)) return finish_stdout(*code);
   return finish_stdout(dispatch(commands));
 }

@@ -165,8 +165,10 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
   }
 }
 
+}  // namespace
+
 // The result file, stdout JSON, and the console block with CTest measurements.
-void report(const run_result& result, const run_spec& spec, const run_flags& flags) {
+void report_result(const run_result& result, const run_spec& spec, const run_flags& flags) {
   const bool json_to_stdout = flags.json == "-";
   // With JSON on stdout, the human-readable block goes to stderr so stdout stays parseable.
   std::FILE* human = json_to_stdout ? stderr : stdout;
@@ -196,8 +198,8 @@ void report(const run_result& result, const run_spec& spec, const run_flags& fla
 // After the result file: a history that cannot take the result loses nothing. A result the
 // history keeps out of the baseline (a regression or failure not accepted) gets the commands
 // that accept it. Returns the exit code of a failure, or nullopt.
-std::optional<int> record(const run_result& result, const std::string& history, const run_spec& spec,
-                          std::FILE* human) {
+std::optional<int> record_result(const run_result& result, const std::string& history, const run_spec& spec,
+                                 std::FILE* human) {
   if (history.empty()) return std::nullopt;
   std::unique_ptr<store::history_store> store;
   try {
@@ -227,6 +229,8 @@ std::optional<int> record(const run_result& result, const std::string& history, 
   return std::nullopt;
 }
 
+namespace {
+
 int execute(const run_flags& flags, const CLI::App& sub) {
   // Compiled before anything starts, so a bad spec or expression is exit 2 with nothing run.
   const auto given = [&](const char* option) { return sub.get_option(option)->count() > 0; };
@@ -247,9 +251,9 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   result.context.git_branch = origin.git_branch;
   result.context.compiler = origin.compiler;
   result.expected_failure = plan.spec.will_fail;
-  report(result, plan.spec, flags);
+  report_result(result, plan.spec, flags);
   std::FILE* human = flags.json == "-" ? stderr : stdout;
-  return record(result, history_where, plan.spec, human).value_or(code);
+  return record_result(result, history_where, plan.spec, human).value_or(code);
 }
 
 }  // namespace

@@ -3,12 +3,15 @@
 #pragma once
 
 #include <cstdint>
+#include <cstdio>
+#include <optional>
 #include <array>
 #include <string>
 #include <vector>
 
 #include <CLI/CLI.hpp>
 
+#include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 
 namespace perfcheck::cli {
@@ -62,5 +65,16 @@ void add_run_options(CLI::App& sub, run_flags& f);
 /// The spec of `perfcheck run`: the spec file (--spec) or the command after '--', with every
 /// given flag on top. Throws usage_error naming the flag; the plan is compiled afterwards.
 run_spec build_spec(const run_flags& f, const CLI::App& sub);
+
+/// The outputs of a result (run_command.cpp; `perfcheck load` shares them): the result file
+/// (spec.result_file or spec.output_dir), JSON on stdout with `--json -`, and the console block
+/// with its CTest measurements (only the verdict line with flags.quiet).
+void report_result(const run_result& result, const run_spec& spec, const run_flags& flags);
+
+/// Records `result` in the history file `history` ("" : nowhere), printing how to accept a
+/// change that stays out of the baseline on `human`. Returns the exit code of a failure (the
+/// result file is kept and the message says how to import it), else nullopt.
+std::optional<int> record_result(const run_result& result, const std::string& history, const run_spec& spec,
+                                 std::FILE* human);
 
 }  // namespace perfcheck::cli

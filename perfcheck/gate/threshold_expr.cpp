@@ -34,12 +34,18 @@ std::string reported_problem(const threshold_expr& expr, const run_result& resul
 }
 
 std::optional<double> measured_value(const threshold_expr& expr, const run_result& result) {
+  if (expr.source == subject_source::count && expr.metric == "errors" && result.runs.empty()) {
+    // A load run (perfcheck load) has no runs: its errors are whole-run summaries.
+    const auto it = result.summary.find("errors." + expr.statistic);
+    if (it == result.summary.end() || it->second.n == 0) return std::nullopt;
+    return it->second.median;
+  }
   if (expr.source == subject_source::count && expr.metric == "errors") {
     // A concurrency level's copies that failed, crashed or were stopped by a limit.
     const auto errors = static_cast<double>(std::count_if(
         result.runs.begin(), result.runs.end(), [](const run_sample& s) { return s.failed() || s.stopped_by_limit(); }));
     if (expr.statistic == "count") return errors;
-    if (result.runs.empty()) return std::nullopt;
+    if (result.runs.empty() || expr.statistic != "rate") return std::nullopt;  // errors.<kind>: a load run's
     return errors / static_cast<double>(result.runs.size());
   }
   if (!reported_problem(expr, result).empty()) return std::nullopt;

@@ -27,13 +27,14 @@ constexpr std::array<std::pair<std::string_view, field>, 11> fields{{
 }  // namespace
 
 std::optional<double> metric_summary::get(std::string_view name) const {
+  if (name == "p50") return median;  // the percentile name of the median (latency.p50)
   for (const auto& [key, member] : fields) {
     if (key == name) return this->*member;
   }
   return std::nullopt;
 }
 
-const char* statistic_names() { return "min, max, mean, median, stddev, mad, p90, p95, p99"; }
+const char* statistic_names() { return "min, max, mean, median (or p50), stddev, mad, p90, p95, p99"; }
 
 void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const metric_summary& s) {
   boost::json::object o;

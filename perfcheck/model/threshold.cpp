@@ -29,7 +29,10 @@ constexpr std::array summarized_metrics{
     metric_def{"sys", unit_kind::duration, "system CPU time per run"},
     metric_def{"cpu", unit_kind::duration, "user + system CPU time per run"},
     metric_def{"rss", unit_kind::size, "peak resident memory per run"},
-    metric_def{"throughput", unit_kind::rate, "completed copies per second of a round (CONCURRENCY)"},
+    metric_def{"throughput", unit_kind::rate, "completed copies per second of a round (CONCURRENCY); responses per second (LOAD)"},
+    metric_def{"latency", unit_kind::duration, "from each request's intended start to its response (LOAD)"},
+    metric_def{"service", unit_kind::duration, "from each request's send to its response (LOAD)"},
+    metric_def{"lag", unit_kind::duration, "how late the load generator made each start (LOAD, open model)"},
 };
 
 // Per-run counters of the process tree, summarized like the metrics above; written bare
@@ -47,6 +50,7 @@ constexpr std::array tree_metrics{
     metric_def{"leaked.processes", unit_kind::count, "processes left running by the command"},
     metric_def{"threads", unit_kind::count, "most threads of the tree in one sample (runs the sampler saw)"},
     metric_def{"rss.total", unit_kind::size, "peak summed memory of a round's copies at once (CONCURRENCY)"},
+    metric_def{"dropped", unit_kind::count, "open-model starts that found no free connection in time (LOAD)"},
 };
 
 // Per-run ratios with the usual statistics, written as percentages ("cpu.util.median > 150%").
@@ -58,8 +62,13 @@ constexpr std::array percent_metrics{
 // Whole-test counts written as "<metric>.<name>".
 constexpr std::array counters{
     metric_def{"exit.failures", unit_kind::count, "measured runs that exited non-zero or crashed"},
-    metric_def{"errors.count", unit_kind::count, "copies that failed, crashed or hit a limit (CONCURRENCY)"},
-    metric_def{"errors.rate", unit_kind::count, "errors.count over the copies run, a percentage (CONCURRENCY)"},
+    metric_def{"errors.count", unit_kind::count, "copies that failed, crashed or hit a limit (CONCURRENCY); failed requests (LOAD)"},
+    metric_def{"errors.rate", unit_kind::count, "errors.count over the copies run, a percentage (CONCURRENCY); over the requests (LOAD)"},
+    metric_def{"errors.connect", unit_kind::count, "requests that found no connection (LOAD)"},
+    metric_def{"errors.timeout", unit_kind::count, "requests without a full response in time (LOAD)"},
+    metric_def{"errors.status", unit_kind::count, "responses with another status than expected (LOAD)"},
+    metric_def{"errors.body", unit_kind::count, "responses whose body lacks the expected text (LOAD)"},
+    metric_def{"errors.io", unit_kind::count, "requests whose connection broke or got no HTTP answer (LOAD)"},
 };
 
 // The metrics only a concurrency test measures (by their threshold_expr::metric).

@@ -1,0 +1,231 @@
+// Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+// `perfcheck load --url URL ...`: the built-in load generator (perfcheck/load/) against a server
+// on this machine, its figures gated like any test's: verdict, console, result file, history.
+#include <sys/resource.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <fstream>
+#include <iterator>
+#include <memory>
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/run_flags.hpp"
+#include "perfcheck/cli/server_state.hpp"
+#include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/load/generator.hpp"
+#include "perfcheck/load/load_result.hpp"
+#include "perfcheck/model/error.hpp"
+#include "perfcheck/model/units.hpp"
+#include "perfcheck/run/environment.hpp"
+#include "perfcheck/store/recording.hpp"
+
+namespace perfcheck::cli {
+namespace {
+
+struct load_flags {
+  std::string url, name = "load", method = "GET", body, body_file, expect_body;
+  std::string rate, duration, timeout = "5s", start_bound;
+  std::vector<std::string> headers, thresholds;
+  int connections = 0, expect_status = 0;
+  std::int64_t requests = 0;
+  run_flags output;  // --json, --quiet; the result file and history below
+  std::string output_dir, history;
+  std::string server, server_state_dir = "perf-servers";  // --server: {port} in --url is its port
+};
+
+// --url with {port} replaced by the port of the running server --server names (add_perf_test's
+// SERVER). Throws command_error when that server is not running.
+std::string url_of(const load_flags& f) {
+  if (f.server.empty()) return f.url;
+  const auto file = state_file_path(f.server_state_dir, f.server);
+  const auto state = read_server_state(file);
+  if (!state || state->status != "running") {
+    throw command_error(fmt::format("--server '{}' is not running ({}); its CTest fixture starts it (the setup test "
+                                    "perfcheck_server_{}_start), or start it with perfcheck server start",
+                                    f.server, state ? "it ended with " + state->exit : "no state file " + file.string(),
+                                    f.server));
+  }
+  std::string url = f.url;
+  for (std::size_t at = 0; (at = url.find("{port}", at)) != std::string::npos;) url.replace(at, 6, std::to_string(state->port));
+  return url;
+}
+
+double rate_of(const std::string& text) {
+  quantity q;
+  try {
+    q = parse_quantity(text);
+  } catch (const usage_error& e) {
+    throw usage_error(fmt::format("--rate '{}': {}", text, e.what()));
+  }
+  if (q.kind != unit_kind::rate || !(q.value > 0)) {
+    throw usage_error(fmt::format("--rate '{}': give requests per second above 0, e.g. --rate 200/s", text));
+  }
+  return q.value;
+}
+
+std::int64_t duration_of(const char* flag, const std::string& text) {
+  try {
+    return static_cast<std::int64_t>(std::llround(parse_duration_ns(text)));
+  } catch (const usage_error& e) {
+    throw usage_error(fmt::format("{} '{}': {}", flag, text, e.what()));
+  }
+}
+
+std::string file_text(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw usage_error(fmt::format("--body-file '{}': cannot read it; give an existing file", path));
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+load::load_spec spec_of(const load_flags& f) {
+  load::load_spec spec;
+  spec.target = load::parse_target(url_of(f), "--url");
+  spec.method = f.method;
+  for (const auto& h : f.headers) {
+    const auto colon = h.find(':');
+    if (colon == std::string::npos) throw usage_error(fmt::format("--header '{}': write 'Name: value'", h));
+    const auto value = h.find_first_not_of(' ', colon + 1);
+    spec.headers.emplace_back(h.substr(0, colon), value == std::string::npos ? std::string() : h.substr(value));
+  }
+  if (!f.body.empty() && !f.body_file.empty()) throw usage_error("--body and --body-file: give one of them");
+  spec.body = f.body_file.empty() ? f.body : file_text(f.body_file);
+  spec.check = {f.expect_status, f.expect_body};
+  if (!f.rate.empty()) spec.rate = rate_of(f.rate);
+  spec.connections = f.connections > 0 ? f.connections : (spec.rate > 0 ? 16 : 1);
+  if (!f.duration.empty()) spec.duration_ns = duration_of("--duration", f.duration);
+  spec.requests = f.requests;
+  spec.timeout_ns = duration_of("--timeout", f.timeout);
+  spec.start_bound_ns = f.start_bound.empty() ? spec.timeout_ns : duration_of("--start-bound", f.start_bound);
+  load::check_spec(spec);
+  return spec;
+}
+
+// The spec a load result is filed under: its name, what it sends (the port left out, so an
+// automatic port keeps the history series) and its outputs.
+run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
+  run_spec r;
+  r.name = f.name;
+  r.command = {"perfcheck", "load", spec.method, spec.target.path,
+               spec.rate > 0 ? fmt::format("rate={}/s", spec.rate) : "closed",
+               fmt::format("connections={}", spec.connections), fmt::format("duration={}ns", spec.duration_ns),
+               fmt::format("requests={}", spec.requests), fmt::format("body={}B", spec.body.size())};
+  r.thresholds = f.thresholds;
+  r.output_dir = f.output_dir;
+  r.result_file = f.output.json == "-" ? std::string() : f.output.json;
+  return r;
+}
+
+// Gated like any test; without a threshold on errors, any error fails the run.
+std::vector<threshold_expr> thresholds_of(const load_flags& f) {
+  auto texts = f.thresholds;
+  const bool on_errors = std::any_of(texts.begin(), texts.end(), [](const std::string& t) {
+    return t.find("errors.") != std::string::npos;
+  });
+  if (!on_errors) texts.push_back("errors.count == 0");
+  return gate::parse_thresholds(texts, "--threshold");
+}
+
+void judge(run_result& result, const load::load_report& report, const std::vector<threshold_expr>& thresholds,
+           const std::string& url) {
+  gate::apply_verdict(result, thresholds, false);
+  const std::string errors = load::describe_errors(report);
+  if (!errors.empty()) result.warnings.push_back(fmt::format("failed requests: {}", errors));
+  if (report.dropped > 0) {
+    result.warnings.push_back(fmt::format("{} starts dropped: no connection was free in time; give more --connections",
+                                          report.dropped));
+  }
+  if (report.responses == 0) {
+    result.outcome = verdict::error;
+    result.reasons.push_back(fmt::format("no response from {} ({}); is the server running?", url,
+                                         errors.empty() ? "nothing was sent" : errors));
+  } else if (const auto lag = load::lag_problem(report, thresholds); !lag.empty() && result.outcome == verdict::pass) {
+    result.outcome = verdict::inconclusive;
+    result.reasons.push_back(lag);
+  }
+}
+
+rusage usage() {
+  rusage u{};
+  ::getrusage(RUSAGE_SELF, &u);
+  return u;
+}
+
+double ns_of(const timeval& t) { return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_usec) * 1e3; }
+
+int execute(const load_flags& f) {
+  const auto spec = spec_of(f);
+  const auto thresholds = thresholds_of(f);  // before anything is sent: a bad one is exit 2
+  const run_spec filed = result_spec(f, spec);
+  run_result result;
+  result.name = f.name;
+  result.command = filed.command;
+  result.environment = run::collect_environment();
+  store::apply_context_environment(result.context, f.output_dir);
+  result.context.machine = run::machine_fingerprint(result.environment);
+  result.context.spec_hash = spec_hash(filed);
+  result.metadata["url"] = f.url;
+  result.started_at = run::rfc3339(std::chrono::system_clock::now());
+  const auto before = usage();
+  const auto report = load::run_load(spec);
+  const auto after = usage();
+  result.finished_at = run::rfc3339(std::chrono::system_clock::now());
+  load::add_load_summaries(result, report, spec.rate > 0);
+  load::add_generator_usage(result, ns_of(after.ru_utime) - ns_of(before.ru_utime), ns_of(after.ru_stime) - ns_of(before.ru_stime),
+                            static_cast<double>(after.ru_maxrss) * 1024);
+  judge(result, report, thresholds, f.url);
+  report_result(result, filed, f.output);
+  std::FILE* human = f.output.json == "-" ? stderr : stdout;
+  const std::string history = store::history_location(f.history);
+  const int code = result.outcome == verdict::error    ? exit_command_failed
+                   : result.outcome == verdict::failed ? exit_verdict_failed
+                                                       : exit_ok;
+  return record_result(result, history, filed, human).value_or(code);
+}
+
+void add_options(CLI::App& sub, load_flags& f) {
+  sub.add_option("--url", f.url, "The server: http://127.0.0.1:PORT/PATH (or [::1], localhost; loopback only)")->required();
+  sub.add_option("--server", f.server, "The server under test (add_perf_server) whose port {port} in --url stands for");
+  sub.add_option("--server-state-dir", f.server_state_dir, "Where the servers' state files are [default: perf-servers]");
+  sub.add_option("--name", f.name, "Test name in the console, result and history [default: load]");
+  sub.add_option("--rate", f.rate, "Open model: start requests at this constant rate, e.g. 200/s, whatever the server does [default: closed model]");
+  sub.add_option("--connections", f.connections, "Closed model: requests kept in flight; open model: the most connections used [default: 1 closed, 16 open]");
+  sub.add_option("--duration", f.duration, "How long to send, e.g. 10s (with --requests, whichever ends first)");
+  sub.add_option("--requests", f.requests, "How many requests to start (with --duration, whichever ends first)");
+  sub.add_option("--method", f.method, "The request's method [default: GET]");
+  sub.add_option("--header", f.headers, "A request header 'Name: value' (repeat for more)");
+  sub.add_option("--body", f.body, "The request's body, as given");
+  sub.add_option("--body-file", f.body_file, "The request's body, read from FILE");
+  sub.add_option("--expect-status", f.expect_status, "The status a right response has [default: any 2xx or 3xx]");
+  sub.add_option("--expect-body", f.expect_body, "Text a right response's body contains [default: anything]");
+  sub.add_option("--timeout", f.timeout, "The longest a connect, or a request's response, may take [default: 5s]");
+  sub.add_option("--start-bound", f.start_bound, "Open model: the longest a start may wait for a free connection before it is dropped [default: the timeout]");
+  sub.add_option("--threshold", f.thresholds, "A gate, e.g. 'latency.p99 < 200ms', 'throughput.median >= 333/s', 'errors.rate < 1%' (repeat for more) [default: errors.count == 0]");
+  sub.add_option("--json", f.output.json, "Write the result (perfcheck/result/v1) to FILE; '-' writes it to stdout and the summary to stderr");
+  sub.add_option("--output-dir", f.output_dir, "Write the result file <name>.json here");
+  sub.add_option("--history", f.history, "Also record the result in this history file [default: $PERFCHECK_HISTORY, else none]");
+  sub.add_flag("-q,--quiet", f.output.quiet, "Print only the verdict line (and errors)");
+}
+
+}  // namespace
+
+command_action add_load_command(CLI::App& app) {
+  auto flags = std::make_shared<load_flags>();
+  CLI::App* sub = app.add_subcommand("load", "Send HTTP load to a server on this machine and gate its latency, throughput and errors");
+  sub->description(
+      "Usage: perfcheck load --url http://127.0.0.1:PORT/PATH [--rate N/s | --connections N] [--duration D | --requests N]\n\n"
+      "The closed model (default) keeps --connections requests in flight; the open model (--rate) starts\n"
+      "requests on a fixed schedule and times each from its intended start, so a stalled server shows in\n"
+      "the latency tail (no coordinated omission). Metrics: latency, service, lag (p50 p90 p95 p99 max),\n"
+      "throughput, errors.count, errors.rate, errors.<connect|timeout|status|body|io>, dropped.\n"
+      "Exit codes: 0 pass (or inconclusive), 1 a threshold failed, 2 usage error, 3 no response at all,\n"
+      "4 perfcheck failed. See docs/load.md.");
+  add_options(*sub, *flags);
+  return [flags] { return execute(*flags); };
+}
+
+}  // namespace perfcheck::cli

@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""End-to-end tests of `perfcheck load` against pc_http (tests/programs/pc_http.c) on loopback:
+a gated result (console, result file, history) in the closed and the open model, a failing gate,
+a server that is not there, and bad input refused with the fix before anything is sent.
+
+Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (pc_http). Every run is bounded in
+requests or time; nothing asserts a speed.
+"""
+import json
+import os
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import unittest
+
+PERFCHECK = os.environ["PERFCHECK"]
+PC_HTTP = os.path.join(os.environ["PERFCHECK_BIN_DIR"], "pc_http")
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def perfcheck(*args, timeout=120):
+    return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=timeout,
+                          stdin=subprocess.DEVNULL)
+
+
+class Server:
+    """pc_http on a free port, ready once it said so, killed at the end."""
+
+    def __init__(self, *knobs):
+        self.port = free_port()
+        self.process = subprocess.Popen([PC_HTTP, "--port", str(self.port), *knobs], stdout=subprocess.PIPE,
+                                        stdin=subprocess.DEVNULL, text=True)
+        line = self.process.stdout.readline()
+        assert "listening" in line, line
+        self.url = f"http://127.0.0.1:{self.port}/work"
+
+    def stop(self):
+        self.process.kill()
+        self.process.wait()
+        self.process.stdout.close()
+
+
+class LoadTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-load-")
+        self.dir = self.tmp.name
+        self.servers = []
+
+    def tearDown(self):
+        for s in self.servers:
+            s.stop()
+        self.tmp.cleanup()
+
+    def server(self, *knobs):
+        s = Server(*knobs)
+        self.servers.append(s)
+        return s
+
+    def result(self, name):
+        with open(os.path.join(self.dir, f"{name}.json")) as f:
+            return json.load(f)
+
+    def test_a_closed_model_run_is_a_gated_recorded_result(self):
+        s = self.server()
+        history = os.path.join(self.dir, "history.db")
+        r = perfcheck("load", "--url", s.url, "--name", "closed", "--connections", "4", "--requests", "300",
+                      "--threshold", "latency.p99 < 5s", "--threshold", "errors.rate == 0%", "--threshold",
+                      "throughput.median > 1/s", "--output-dir", self.dir, "--history", history)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        self.assertIn("latency", r.stdout)
+        self.assertIn("300 requests", r.stdout)
+        result = self.result("closed")
+        self.assertEqual(result["verdict"], "pass")
+        summary = result["summary"]
+        self.assertEqual(summary["requests"]["median"], 300)
+        self.assertEqual(summary["responses"]["median"], 300)
+        self.assertEqual(summary["latency"]["n"], 300)
+        self.assertEqual(summary["errors.count"]["median"], 0)
+        self.assertLessEqual(summary["latency"]["median"], summary["latency"]["p99"])
+        self.assertEqual(len(result["thresholds"]), 3)
+        with sqlite3.connect(history) as db:
+            names = {row[0] for row in db.execute("SELECT metric FROM summaries")}
+        self.assertTrue({"latency", "throughput", "errors.rate"} <= names, names)
+
+    def test_an_open_model_gate_fails_on_the_errors_a_server_makes(self):
+        s = self.server("--error-fraction", "0.25")
+        r = perfcheck("load", "--url", s.url, "--name", "open", "--rate", "200/s", "--duration", "1s",
+                      "--connections", "4", "--threshold", "errors.rate < 10%", "--threshold", "lag.p99 < 10s",
+                      "--output-dir", self.dir)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        result = self.result("open")
+        self.assertEqual(result["verdict"], "failed")
+        self.assertEqual(result["summary"]["requests"]["median"] + result["summary"]["dropped"]["median"], 200)
+        self.assertAlmostEqual(result["summary"]["errors.rate"]["median"], 0.25, delta=0.01)
+        self.assertEqual(result["summary"]["errors.status"]["median"], result["summary"]["errors.count"]["median"])
+        self.assertIn("lag", result["summary"])
+        self.assertTrue(any("errors.rate" in reason for reason in result["reasons"]), result["reasons"])
+        self.assertTrue(any("status" in w for w in result["warnings"]), result["warnings"])
+
+    def test_a_server_that_is_not_there_is_an_error_result(self):
+        r = perfcheck("load", "--url", f"http://127.0.0.1:{free_port()}/", "--name", "gone", "--requests", "5",
+                      "--output-dir", self.dir)
+        self.assertEqual(r.returncode, 3, r.stdout + r.stderr)
+        result = self.result("gone")
+        self.assertEqual(result["verdict"], "error")
+        self.assertIn("5 connect", " ".join(result["reasons"]))
+
+    def test_bad_input_is_refused_with_the_fix(self):
+        cases = [
+            (["--url", "http://example.com/", "--requests", "1"], "not a loopback address"),
+            (["--url", "http://127.0.0.1:8080/", "--rate", "0/s", "--duration", "1s"], "above 0"),
+            (["--url", "http://127.0.0.1:8080/", "--rate", "5ms", "--duration", "1s"], "requests per second"),
+            (["--url", "http://127.0.0.1:8080/"], "give --duration"),
+            (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--body-file", "/nonexistent/body"],
+             "--body-file '/nonexistent/body'"),
+            (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--threshold", "latency.p99 < 5"], "needs a unit"),
+        ]
+        for args, message in cases:
+            r = perfcheck("load", *args)
+            self.assertEqual(r.returncode, 2, (args, r.stderr))
+            self.assertIn(message, r.stderr, args)
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
