@@ -49,6 +49,7 @@ and run its perf tests with ``ctest -L perf``.
                   [PROPERTIES <property> <value>...]
                   [PARALLEL]
                   [SERVER <name>]
+                  [LOAD <perfcheck load option>...]
     )
 
   The function writes one spec file (``perfcheck/spec/v1``) per test and per build
@@ -289,6 +290,17 @@ and run its perf tests with ``ctest -L perf``.
     ``PERFCHECK_SERVER_PORT`` and ``PERFCHECK_SERVER_<NAME>_PORT``; they are set when the test
     runs, so the history series does not change with ``PORT auto``. Default: none.
 
+  ``LOAD <option>...``
+    The test's workload is perfcheck's own HTTP/1.1 load generator instead of a ``COMMAND``:
+    the options of ``perfcheck load`` (``--url http://127.0.0.1:{port}/path``, ``--rate 200/s``
+    or ``--connections 8``, ``--duration 10s`` or ``--requests 1000``, ``--method``,
+    ``--header``, ``--body``, ``--body-file``, ``--expect-status``, ``--expect-body``,
+    ``--timeout``), with ``{port}`` the port of the ``SERVER``. It takes ``THRESHOLDS`` on
+    ``latency``, ``service``, ``lag``, ``throughput``, ``errors.*`` and ``dropped``, ``LABELS``,
+    ``FIXTURES_REQUIRED``, ``PROPERTIES`` and ``PARALLEL``; a keyword about runs (``COMMAND``,
+    ``RUNS``, ``CONCURRENCY`` ...) is an error. Its ``TIMEOUT`` is 600 s unless ``PROPERTIES``
+    sets one. See ``docs/load.md``. Default: none (a ``COMMAND`` test).
+
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
     TIMEOUT = 60 + sides * (WARMUP + max runs) * budget + 2 * MIN_TIME
@@ -428,6 +440,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckLoad.cmake")
 
 function(add_perf_test)
   set(options
@@ -473,9 +486,14 @@ function(add_perf_test)
     PROPERTIES
     PARAMETERS
     CONCURRENCY
+    LOAD
   )
   cmake_parse_arguments(PARSE_ARGV 0 arg
     "${options}" "${one_value_keywords}" "${multi_value_keywords}")
+  if(DEFINED arg_LOAD)  # the built-in load generator instead of a command (PerfCheckLoad.cmake)
+    _perfcheck_load_test()
+    return()
+  endif()
   # PARAMETERS is repeatable: each occurrence is one parameter, so the groups come from ARGV.
   _perfcheck_parameter_groups(parameters_json "add_perf_test(NAME ${arg_NAME})"
     "${options};${one_value_keywords};${multi_value_keywords}" ${ARGV})
@@ -761,7 +779,11 @@ endfunction()
 function(_perfcheck_register spec_file timeout)
   set_property(GLOBAL APPEND PROPERTY PERFCHECK_TESTS "${arg_NAME}")
   set_property(GLOBAL PROPERTY "_PERFCHECK_DECLARED_IN_${arg_NAME}" "${CMAKE_CURRENT_SOURCE_DIR}")
-  add_test(NAME "${arg_NAME}" COMMAND PerfCheck::perfcheck run --spec "${spec_file}")
+  if(ARGN)  # a LOAD test's own command line (PerfCheckLoad.cmake)
+    add_test(NAME "${arg_NAME}" COMMAND ${ARGN})
+  else()
+    add_test(NAME "${arg_NAME}" COMMAND PerfCheck::perfcheck run --spec "${spec_file}")
+  endif()
   set(labels perf ${arg_LABELS})
   set(fixtures perfcheck_session ${arg_FIXTURES_REQUIRED})
   set_tests_properties("${arg_NAME}" PROPERTIES

@@ -79,6 +79,8 @@ class ServerFixtureTest(unittest.TestCase):
         self.assertRegex(out, r"\d+/\d+ Test +#\d+: served \.+ +Passed")
         self.assertRegex(out, r"served_failing \.+\*+Failed")
         self.assertRegex(out, r"served_hangs \.+\*+Timeout")
+        self.assertRegex(out, r"Test +#\d+: loaded \.+ +Passed")
+        self.assertRegex(out, r"loaded_failing \.+\*+Failed")
         self.assertEqual(marked_processes(MARKER), [], "a server outlived ctest")
         self.assertEqual(os.listdir(os.path.join(self.build, "perf-servers")).count("web.json"), 0)
 
