@@ -83,6 +83,9 @@ void add_efficiency(run_result& result, const std::vector<round_figures>& rounds
 round_outcome measure_round(exec::executor& executor, const test_plan& plan, output_keeper& output,
                             run_result& result, const round_progress& progress) {
   exec::round_report round = executor.run_round(output.capture(), plan.copies);
+  if (progress.metrics != nullptr) {
+    for (auto& copy : round.copies) progress.metrics->take(copy.metrics_path, progress.warmup, progress.index, copy.sample);
+  }
   round_outcome out;
   out.ends_test = round_ends_test(round, plan.spec.allow_failures);
   out.figures = figures_of(round);

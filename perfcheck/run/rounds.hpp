@@ -52,6 +52,7 @@ struct round_progress {
   bool warmup = false;
   int index = 0;    ///< from 1 within its kind
   int planned = 0;  ///< warm-up rounds or the minimum of measured rounds
+  metric_intake* metrics = nullptr;  ///< reads each copy's metric channel; none: not read
 };
 
 /// What measure_round measured.

@@ -211,7 +211,7 @@ point_step measurement::step_round() {
   };
   if (warmed_ < plan_.schedule.warmup) {
     ++warmed_;
-    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup});
+    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup, &metrics_});
     stopped_ = round.ends_test;
     append(result_.warmup_runs, std::move(round.samples));
     return point_step::warmup;
@@ -219,7 +219,7 @@ point_step measurement::step_round() {
   const int done = static_cast<int>(rounds_.size());
   met_ = done >= plan_.schedule.max_runs || plan_met_and_decided(done);
   if (met_) return point_step::done;
-  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs});
+  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs, &metrics_});
   stopped_ = round.ends_test;
   rounds_.push_back(round.figures);
   measured_ns_ += round.figures.wall_ns;
