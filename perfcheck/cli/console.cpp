@@ -176,8 +176,9 @@ std::string format_result_block(const run_result& r) {
     out += fmt::format("  {} {}{}   ({}{})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured, level_figures_text(t));
   }
   out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
-  for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
-  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
+  // Reasons and warnings quote hook output, channel lines and file text: never raw to a terminal.
+  for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", terminal_safe(reason));
+  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", terminal_safe(w));
   return out;
 }
 

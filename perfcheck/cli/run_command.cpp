@@ -105,7 +105,7 @@ run::prepared_level prepared_for(const test_plan& point, const run_context& cont
   run::prepared_level level{std::make_unique<exec::process_executor>(exec::command_line_for(served_spec(point.spec))), {}};
   level.regression = regression_for(point, context, history_where);
   if (point.spec.prepare.empty()) return level;
-  const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(point.spec);
+  const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(served_spec(point.spec));
   level.executor = run::with_prepare(std::move(level.executor), hooks);
   if (level.regression && level.regression->baseline_executor) {
     level.regression->baseline_executor = run::with_prepare(std::move(level.regression->baseline_executor), hooks);
@@ -128,9 +128,10 @@ run_result measure_plan(const test_plan& plan, const run_context& origin, const 
     context.spec_hash = sweep_hash.empty() ? spec_hash(point.spec) : sweep_hash;
     return prepared_for(point, context, history_where);
   };
-  const run::hook_factory hooks = [](const run_spec& spec) { return run::process_hooks(spec); };
+  // Hooks get the server's {port} and PERFCHECK_SERVER_PORT like the command.
+  const run::hook_factory hooks = [](const run_spec& spec) { return run::process_hooks(served_spec(spec)); };
   if (!plan.levels.empty() && run::hooks_per_level(plan)) return run::run_sweep(plan, prepare, options, &hooks);
-  const auto test_hooks = run::process_hooks(run::test_hook_spec(plan));
+  const auto test_hooks = run::process_hooks(served_spec(run::test_hook_spec(plan)));
   return run::around(*test_hooks, [&] {
     if (!plan.levels.empty()) return run::run_sweep(plan, prepare, options);
     auto level = prepare(plan);
@@ -160,7 +161,7 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     return {std::move(result), code};
   } catch (const command_error& e) {
-    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(terminal_safe_lines(e.what())).c_str());
     return {not_started(spec, e.what()), exit_command_failed};
   }
 }
@@ -204,7 +205,7 @@ std::optional<int> record(const run_result& result, const std::string& history, 
     store = store::open_history(history, true);
     store->record(result);
   } catch (const store::history_error& e) {
-    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(terminal_safe_lines(e.what())).c_str());
     if (const auto path = run::result_path_for(spec); !path.empty()) {
       const std::string kept = escape_ctest_tags(path.string()), where = escape_ctest_tags(history);
       std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
