@@ -347,8 +347,10 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.clean_environment) mix("clean_env");
   if (spec.no_aslr) mix("no_aslr");
   if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
-  for (const auto& p : spec.parameters) mix(fmt::format("param {}={}", p.name, fmt::join(p.values, ",")));
-  if (!spec.concurrency.empty()) mix(fmt::format("concurrency={}", fmt::join(spec.concurrency, ",")));
+  // A sweep's names, not its values: each level is its own series within the test, so a value
+  // added later is a level without a baseline yet, and the others keep theirs.
+  for (const auto& p : spec.parameters) mix(fmt::format("param {}", p.name));
+  if (!spec.concurrency.empty()) mix("concurrency");
   // PREPARE changes what is measured (a cold cache); SETUP and CLEANUP only surround the runs.
   if (!spec.prepare.empty()) mix(fmt::format("prepare {}", fmt::join(spec.prepare, " ")));
   return fmt::format("{:016x}", h);
