@@ -21,14 +21,20 @@
 namespace perfcheck::cli {
 namespace {
 
-// Waits up to `limit` for `pid` (not a child of this process) to end; true when it did.
+// Waits up to `limit` for `pid` (not a child of this process) to end; true when it did. Without
+// pidfd_open (a kernel before 5.3, a seccomp profile that refuses it) it polls kill(pid, 0).
 bool wait_gone(pid_t pid, std::chrono::seconds limit) {
-  exec::unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) return errno == ESRCH;
-  pollfd p{pidfd.get(), POLLIN, 0};
   const auto deadline = std::chrono::steady_clock::now() + limit;
+  exec::unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd && errno == ESRCH) return true;
+  pollfd p{pidfd.get(), POLLIN, 0};
   while (std::chrono::steady_clock::now() < deadline) {
-    if (::poll(&p, 1, 100) > 0) return true;
+    if (pidfd) {
+      if (::poll(&p, 1, 100) > 0) return true;
+    } else {
+      if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+      ::usleep(20'000);
+    }
   }
   return false;
 }
