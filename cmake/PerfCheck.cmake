@@ -291,9 +291,14 @@ and run its perf tests with ``ctest -L perf``.
 
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
-    TIMEOUT = 60 + sides * (WARMUP + max runs) * budget + 2 * MIN_TIME
+    TIMEOUT = 60 + levels * (sides * (WARMUP + max runs) * budget + 2 * MIN_TIME + hooks * hook budget)
     budget  = LIMITS TIMEOUT + 1s, or 10s without it
-    sides   = 2 with BASELINE command and REGRESSION rules (the baseline runs as often), else 1
+    sides   = 2 with BASELINE command and REGRESSION rules (the baseline runs as often), else 1;
+              doubled with PREPARE (it runs before every run)
+    levels  = the number of levels (the product of the PARAMETERS' value counts and the
+              CONCURRENCY count; a range of whole numbers counted exactly, another range as 50)
+    hooks   = how many of SETUP and CLEANUP the test has; hook budget = LIMITS TIMEOUT + 1s,
+              else 600 s (perfcheck's own bound on a hook)
 
   that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
   are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
@@ -426,6 +431,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 # The spec writer, and what runs once per project: the session fixture, the build-time spec
 # check, perf_report and the git lookup.
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckLevels.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 
@@ -642,17 +648,10 @@ function(_perfcheck_plan call)
     endif()
   endif()
 
-  if(DEFINED arg_BASELINE AND NOT arg_BASELINE MATCHES "^(history|file|command)$")
-    message(FATAL_ERROR "${call}: BASELINE '${arg_BASELINE}' is not a baseline kind; use "
-      "history, file or command.")
-  endif()
-  # A baseline command runs as often as the candidate: it doubles the time of the runs.
-  set(sides 1)
-  if(arg_BASELINE STREQUAL "command" AND DEFINED arg_REGRESSION)
-    set(sides 2)
-  endif()
+  _perfcheck_sides("${call}" sides)
   _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}"
     "${run_timeout_ns}" "${duration}" "${duration_ns}" "${sides}")
+  _perfcheck_sweep_timeout(timeout "${timeout}" "${run_timeout_ns}")
   set(plan_warmup "${arg_WARMUP}" PARENT_SCOPE)
   set(plan_min_time "${arg_MIN_TIME}" PARENT_SCOPE)
   foreach(name IN ITEMS min_runs max_runs duration timeout)
@@ -697,30 +696,6 @@ function(_perfcheck_parse_runs call what runs out_min out_max)
   endif()
   set(${out_min} "${min}" PARENT_SCOPE)
   set(${out_max} "${max}" PARENT_SCOPE)
-endfunction()
-
-# The CTest TIMEOUT of a perf test in whole seconds, by the formula of the documentation
-# above. 60 s covers perfcheck itself (start, launch-overhead probe, result file); a run's
-# budget adds 1 s to its timeout for stopping it (SIGTERM, the 500 ms grace, SIGKILL); MIN_TIME
-# and DURATION are how long the author expects the runs to take, doubled for a loaded machine.
-# `duration` is the DURATION text ("once" or empty included), `duration_ns` its length.
-function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns duration
-    duration_ns sides)
-  set(budget_s 10)
-  if(duration STREQUAL "once")
-    set(budget_s 1500)
-  endif()
-  if(run_timeout_ns GREATER 0)
-    math(EXPR budget_s "(${run_timeout_ns} + 999999999) / 1000000000 + 1")
-  endif()
-  if(duration STREQUAL "once")
-    math(EXPR seconds "60 + ${sides} * ${budget_s}")
-  elseif(duration_ns GREATER 0)
-    math(EXPR seconds "60 + ${sides} * (${warmup} + 1) * ${budget_s} + (2 * ${duration_ns} + 999999999) / 1000000000")
-  else()
-    math(EXPR seconds "60 + ${sides} * (${warmup} + ${max_runs}) * ${budget_s} + (2 * ${min_time_ns} + 999999999) / 1000000000")
-  endif()
-  set(${out} "${seconds}" PARENT_SCOPE)
 endfunction()
 
 # Checks LIMITS <kind> <value>...: pairs, known kinds, each kind once; sets `out_timeout_ns` to
