@@ -19,8 +19,8 @@ namespace perfcheck::run {
 class metric_intake {
  public:
   /// Reads the channel file of run `index` (1-based, of its kind) into sample.reported (beside
-  /// what the executor put there), and its
-  /// "#meta" lines (the first value of a key is kept), then removes the file. A missing file or
+  /// what the executor put there: the server.* metrics), and its "#meta" lines (the first value
+  /// of a key is kept), then removes the file. A missing file or
   /// an empty `path` is a run that reported nothing. A name reported with another kind of unit
   /// than in an earlier run is dropped from this run (and warned about once). Throws
   /// std::system_error naming the file when it exists but cannot be read.
