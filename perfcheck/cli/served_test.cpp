@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/cli/served_test.hpp"
 
+#include <algorithm>
 #include <cstdio>
 
 #include <fmt/format.h>
@@ -20,6 +21,9 @@ namespace {
 
 // Lines of the server's log the result and the output get when the test did not pass.
 constexpr int log_lines = 10;
+// The server's tree is found by a walk of all /proc (it is not perfcheck's child): at most every
+// 50 ms, so that the sampler does not take a CPU from the client on a busy machine.
+constexpr std::int64_t server_sample_floor_ns = 50'000'000;
 
 server_state running_state(const run_spec& spec) {
   const auto file = state_file_path(spec.server_state_dir, spec.server);
@@ -58,7 +62,7 @@ std::unique_ptr<exec::executor> served_executor(const run_spec& spec) {
   if (spec.server.empty()) return std::make_unique<exec::process_executor>(exec::command_line_for(spec));
   const server_state state = running_state(spec);
   auto inner = std::make_unique<exec::process_executor>(exec::command_line_for(spec_with_port(spec, state.port)));
-  const std::int64_t interval = spec.sample_interval_ns > 0 ? spec.sample_interval_ns : default_sample_interval_ns;
+  const std::int64_t interval = std::max(spec.sample_interval_ns, server_sample_floor_ns);
   return run::with_server_watch(std::move(inner), state.supervisor_pid, interval);
 }
 

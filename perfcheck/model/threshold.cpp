@@ -259,10 +259,6 @@ void read_summary_subject(std::string_view text, std::string_view lhs, threshold
     def = find_def(percent_metrics, metric);
     expr.form = value_form::percent;
   }
-  if (def == nullptr && metric.starts_with("server.")) {
-    bad(text, fmt::format("'{}' measures the server under test, and this test names none; name it with SERVER "
-                          "<name> in add_perf_test (\"server\" in a spec), see docs/servers.md", metric));
-  }
   if (def == nullptr) {
     bad(text, fmt::format("unknown metric '{}' (a metric the command reports itself is declared first: "
                           "METRICS {} in add_perf_test, --metric {} on the command line)",
@@ -372,8 +368,7 @@ threshold_expr parse_threshold(std::string_view text, const std::vector<std::str
     if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
     lhs = lhs.substr(0, at);
   }
-  // Declared names never collide with built-in metrics (the plan refuses such names); the server's
-  // trends are built in over the metrics a test with a SERVER gets as if declared.
+  // Declared names never collide with built-in metrics (the plan refuses such names); server.* trends go first.
   const bool trend = std::any_of(trend_gates.begin(), trend_gates.end(), [&](const trend_def& t) { return t.name == lhs; });
   if (trend || !detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
 
