@@ -86,6 +86,10 @@ class ServerWatchTest(unittest.TestCase):
         p = perfcheck("server", "start", "--name", name, "--state-dir", self.dir, *options, "--", *command)
         return p
 
+    def state(self, name):
+        with open(os.path.join(self.dir, f"{name}.json")) as f:
+            return json.load(f)
+
     def spec(self, name, server, thresholds, **fields):
         spec = {"schema": "perfcheck/spec/v1", "name": name,
                 "command": [sys.executable, "-c", CLIENT, "{port}", str(REQUESTS)],
@@ -163,18 +167,17 @@ class ServerWatchTest(unittest.TestCase):
         out = p.stdout + p.stderr
         self.assertEqual(p.returncode, 3, out)
         self.assertIn("the server 'web' ended during the test with signal SIGKILL (9), stopped by perfcheck at its "
-                      "LIMITS MEMORY 16 MiB (the server's tree used", out)
+                      "LIMITS MEMORY 16.0 MiB (the server's tree used", out)
         self.assertTrue(wait_until(lambda: not marked_processes(self.marker)))
         p = perfcheck("server", "stop", "--name", "web", "--state-dir", self.dir)
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
-        self.assertIn("server 'web' was stopped during the tests at its LIMITS MEMORY 16 MiB", p.stderr)
+        self.assertIn("server 'web' was stopped during the tests at its LIMITS MEMORY 16.0 MiB", p.stderr)
 
     def test_a_server_past_its_cpu_limit_is_stopped(self):
         burn = [sys.executable, "-c", "while True: pass", self.marker]
         p = self.start("burn", options=["--ready", "none", "--limit", "cpu_time=300ms"], command=burn)
         self.assertEqual(p.returncode, 0, p.stderr)
-        self.assertTrue(wait_until(lambda: json.load(open(os.path.join(self.dir, "burn.json")))["status"] == "exited",
-                                   120))
+        self.assertTrue(wait_until(lambda: self.state("burn")["status"] == "exited", 120))
         p = perfcheck("server", "stop", "--name", "burn", "--state-dir", self.dir)
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertIn("at its LIMITS CPU_TIME 300 ms (the server's tree used", p.stderr)
