@@ -168,7 +168,8 @@ class ServerWatchTest(unittest.TestCase):
         self.assertEqual(p.returncode, 3, out)
         self.assertIn("the server 'web' ended during the test with signal SIGKILL (9), stopped by perfcheck at its "
                       "LIMITS MEMORY 16.0 MiB (the server's tree used", out)
-        self.assertTrue(wait_until(lambda: not marked_processes(self.marker)))
+        server = self.state("web")["server_pid"]  # killed and reaped; its supervisor waits for the stop
+        self.assertTrue(wait_until(lambda: not os.path.exists(f"/proc/{server}")))
         p = perfcheck("server", "stop", "--name", "web", "--state-dir", self.dir)
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertIn("server 'web' was stopped during the tests at its LIMITS MEMORY 16.0 MiB", p.stderr)
