@@ -750,6 +750,10 @@ function(_perfcheck_register spec_file timeout)
   if(NOT arg_PARALLEL)
     set_tests_properties("${arg_NAME}" PROPERTIES RUN_SERIAL TRUE)
   endif()
+  if(DEFINED arg_SERVER)  # a failed test carries the server's logs (CTest, CDash)
+    set_property(TEST "${arg_NAME}" APPEND PROPERTY ATTACHED_FILES_ON_FAIL
+      "${server_state_dir}/${arg_SERVER}.err" "${server_state_dir}/${arg_SERVER}.out")
+  endif()
   # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
   set(key "")
   foreach(word IN LISTS arg_PROPERTIES)

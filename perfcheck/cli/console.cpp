@@ -78,9 +78,9 @@ std::string format_tree_counters(const summaries& r) {
 std::string format_trends(const run_result& r) {
   std::string out;
   for (const auto& [metric, t] : r.trends) {
-    const std::string per_minute = metric == "rss"       ? format_size(t.slope * 60)
-                                   : metric == "threads" ? fmt::format("{:.3g} threads", t.slope * 60)
-                                                         : format_duration(t.slope * 60);
+    const std::string per_minute = metric.ends_with("rss")       ? format_size(t.slope * 60)
+                                   : metric.ends_with("threads") ? fmt::format("{:.3g} threads", t.slope * 60)
+                                                                 : format_duration(t.slope * 60);
     out += fmt::format("  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", metric,
                        t.change * 100, format_duration(double(t.window_ns)), per_minute, t.p_value,
                        t.significant ? ", significant" : ", no trend");

@@ -15,9 +15,8 @@
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
 #include "perfcheck/cli/run_flags.hpp"
-#include "perfcheck/cli/server_state.hpp"
+#include "perfcheck/cli/served_test.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
-#include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/spec.hpp"
@@ -83,26 +82,10 @@ std::optional<run::prepared_regression> regression_for(const test_plan& plan, co
   return regression;
 }
 
-// The spec a test that names a server runs: its {port} and PERFCHECK_SERVER_PORT from the
-// server's state file. Only the command gets them, so the spec hash (the history series) does not
-// change with an automatic port. Throws command_error when the server is not running.
-run_spec served_spec(const run_spec& spec) {
-  if (spec.server.empty()) return spec;
-  const auto file = state_file_path(spec.server_state_dir, spec.server);
-  const auto state = read_server_state(file);
-  if (!state || state->status != "running") {
-    throw command_error(fmt::format(
-        "the server '{}' this test names is not running ({}); its CTest fixture starts it: run the test "
-        "with ctest (the setup test perfcheck_server_{}_start), or start it with perfcheck server start",
-        spec.server, state ? "it ended with " + state->exit : "no state file " + file.string(), spec.server));
-  }
-  return spec_with_port(spec, state->port);
-}
-
 // A level's executors: the command's and, with regression rules, the baseline command's, both
 // with PREPARE before each of their runs when the test has one.
 run::prepared_level prepared_for(const test_plan& point, const run_context& context, const std::string& history_where) {
-  run::prepared_level level{std::make_unique<exec::process_executor>(exec::command_line_for(served_spec(point.spec))), {}};
+  run::prepared_level level{served_executor(point.spec), {}};
   level.regression = regression_for(point, context, history_where);
   if (point.spec.prepare.empty()) return level;
   const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(served_spec(point.spec));
@@ -248,8 +231,10 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   result.context.git_branch = origin.git_branch;
   result.context.compiler = origin.compiler;
   result.expected_failure = plan.spec.will_fail;
-  report(result, plan.spec, flags);
   std::FILE* human = flags.json == "-" ? stderr : stdout;
+  finish_served(result, plan.spec, human);
+  if (result.outcome == verdict::error && code < exit_command_failed) code = exit_command_failed;
+  report(result, plan.spec, flags);
   return record(result, history_where, plan.spec, human).value_or(code);
 }
 

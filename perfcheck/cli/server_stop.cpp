@@ -69,6 +69,11 @@ int stop_server(const std::string& name, const std::filesystem::path& state_dir)
   }
   const std::string killed = after.left_killed > 0
       ? fmt::format("; {} process(es) did not end on SIGTERM and were killed", after.left_killed) : "";
+  if (before->status == "exited" && !after.limit.empty()) {
+    std::fprintf(stderr, "error: server '%s' was stopped during the tests at its %s; it ended with %s; see %s\n",
+                 name_of(name).c_str(), after.limit.c_str(), after.exit.c_str(), terminal_safe(after.stderr_log).c_str());
+    return exit_command_failed;
+  }
   if (before->status == "exited") {
     std::fprintf(stderr, "error: server '%s' had ended by itself with %s before it was stopped (during the tests)"
                  "%s; see %s\n", name_of(name).c_str(), after.exit.c_str(), killed.c_str(),

@@ -79,6 +79,8 @@ constexpr std::array trend_gates{
     trend_def{"rss.slope", "rss", "slope", value_form::size_per_time, "tree memory growth rate over a soak"},
     trend_def{"wall.drift", "wall", "drift", value_form::percent, "change of run time across a soak"},
     trend_def{"threads.growth", "threads", "growth", value_form::percent, "thread count growth over a soak (a thread leak)"},
+    trend_def{"server.rss.growth", "server.rss", "growth", value_form::percent, "memory growth of the test's SERVER over a soak"},
+    trend_def{"server.threads.growth", "server.threads", "growth", value_form::percent, "thread count growth of the test's SERVER over a soak"},
 };
 
 constexpr std::array<std::pair<std::string_view, comparison>, 6> operators{{
@@ -366,8 +368,9 @@ threshold_expr parse_threshold(std::string_view text, const std::vector<std::str
     if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
     lhs = lhs.substr(0, at);
   }
-  // Declared names never collide with built-in metrics (the plan refuses such names).
-  if (!detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
+  // Declared names never collide with built-in metrics (the plan refuses such names); server.* trends go first.
+  const bool trend = std::any_of(trend_gates.begin(), trend_gates.end(), [&](const trend_def& t) { return t.name == lhs; });
+  if (trend || !detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
 
   const auto op = std::find_if(operators.begin(), operators.end(),
                                [&](const auto& o) { return rest.starts_with(o.first); });

@@ -58,6 +58,12 @@ void compile_reported(test_plan& plan, const spec_origin& origin, const std::str
     if (twice) throw usage_error(fmt::format("{}: '{}' is declared twice; declare each metric once", at, m.name));
     plan.metrics.push_back(std::move(m));
   }
+  if (!plan.spec.server.empty()) {  // measured on the server while the test runs (run/server_watch.hpp)
+    plan.metrics.push_back({"server.rss", unit_kind::size, false});
+    plan.metrics.push_back({"server.cpu", unit_kind::duration, false});
+    plan.metrics.push_back({"server.threads", unit_kind::count, false});
+    plan.metrics.push_back({"server.rss.per_request", unit_kind::size, false});
+  }
   for (const auto& text : plan.spec.metadata) {
     const std::string at = place(origin, where, "--meta", "metadata", text);
     const auto eq = text.find('=');

@@ -47,6 +47,10 @@ std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const s
                        "0); drop the zero sample interval", lhs);
   }
   if (t.source != subject_source::soak) return {};
+  if (t.metric.starts_with("server.") && plan.spec.server.empty()) {
+    return fmt::format("{} measures the server under test, and this test names none; name it with SERVER <name> "
+                       "(\"server\" in a spec), see docs/servers.md", lhs);
+  }
   if (plan.soak == soak_mode::none) {
     return fmt::format("{} is measured only across a soak; {}", lhs, soak_fix(origin, t.metric == "rss"));
   }

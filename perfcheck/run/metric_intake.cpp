@@ -50,7 +50,8 @@ void metric_intake::take(const std::filesystem::path& path, bool warmup, int ind
     }
     it = channel.metrics.erase(it);
   }
-  sample.reported = std::move(channel.metrics);
+  // Beside what the executor measured (the server.* metrics; the channel may not use those names).
+  for (auto& [name, values] : channel.metrics) sample.reported.insert_or_assign(name, std::move(values));
 }
 
 void metric_intake::finish(run_result& result, const std::map<std::string, std::string>& declared) const {

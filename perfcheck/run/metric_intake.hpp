@@ -18,8 +18,9 @@ namespace perfcheck::run {
 /// Reads the runs' channel files of one test (one point of a sweep).
 class metric_intake {
  public:
-  /// Reads the channel file of run `index` (1-based, of its kind) into sample.reported, and its
-  /// "#meta" lines (the first value of a key is kept), then removes the file. A missing file or
+  /// Reads the channel file of run `index` (1-based, of its kind) into sample.reported (beside
+  /// what the executor put there: the server.* metrics), and its "#meta" lines (the first value
+  /// of a key is kept), then removes the file. A missing file or
   /// an empty `path` is a run that reported nothing. A name reported with another kind of unit
   /// than in an earlier run is dropped from this run (and warned about once). A file that exists
   /// but cannot be read (not a regular file, unreadable) is a run that reported nothing, warned

@@ -11,6 +11,7 @@
 #include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/rounds.hpp"
+#include "perfcheck/run/server_watch.hpp"
 #include "perfcheck/stats/compare.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 #include "perfcheck/stats/diagnostics.hpp"
@@ -183,6 +184,7 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   exec::run_report report = executor_.run(output_.capture());
   run_sample& s = report.sample;
   metrics_.take(report.metrics_path, warmup, index, s);
+  add_server_per_request(s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
   output_.keep(report, result_);
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
