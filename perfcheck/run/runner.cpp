@@ -3,9 +3,7 @@
 
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <random>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -28,14 +26,6 @@ constexpr double busy_load_per_cpu = 0.75;
 // a 30-run test must not take 30 timeouts), a failure unless failures are allowed.
 bool ends_test(const run_sample& s, bool allow_failures) {
   return s.stopped_by_limit() || (s.failed() && !allow_failures);
-}
-
-// The whole file (a run's captured stdout, at most the output limit); "" when it is missing.
-std::string file_text(const std::filesystem::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  std::ostringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // The baseline's values per metric: a baseline command's runs measured so far, else the
@@ -195,19 +185,12 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   run_sample& s = report.sample;
   metrics_.take(report.metrics_path, warmup, index, s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
-  // A wrk client's run that ended by itself is read for wrk's figures; a failed one is the
-  // run loop's to report.
-  const bool wrk = plan_.spec.client == wrk_client && !s.failed() && !s.stopped_by_limit();
-  const std::string output = wrk ? file_text(output_.capture().stdout_path) : std::string();
+  const auto wrk = wrk_output_of(plan_.spec, s, output_.capture().stdout_path);  // before keep moves it
   output_.keep(report, result_);
-  if (wrk) {
-    const std::string run = fmt::format("{} {}", warmup ? "warm-up run" : "run", index);
-    take_wrk_output(output, plan_.spec.name, run, output_files_for(plan_.spec).last_stdout.string(), s);
-  }
+  if (wrk) take_wrk_output(*wrk, plan_.spec, warmup, index, s);
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
   return s;
 }
-
 
 // Once the runs and time of the schedule are met: true when measuring ends here (no rules, or
 // they are decided at this look).

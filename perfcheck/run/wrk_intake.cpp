@@ -2,10 +2,13 @@
 #include "perfcheck/run/wrk_intake.hpp"
 
 #include <cmath>
+#include <fstream>
+#include <sstream>
 
 #include <fmt/format.h>
 
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/run/output_keeper.hpp"
 #include "perfcheck/run/rounds.hpp"
 
 namespace perfcheck::run {
@@ -42,6 +45,20 @@ void take_wrk_output(std::string_view output, const std::string& test, const std
         "script that replaces it, and with --latency for the percentiles)",
         test, e.what(), kept.empty() ? std::string() : fmt::format(" (the output is kept in {})", kept)));
   }
+}
+
+void take_wrk_output(std::string_view output, const run_spec& spec, bool warmup, int index, run_sample& sample) {
+  take_wrk_output(output, spec.name, fmt::format("{} {}", warmup ? "warm-up run" : "run", index),
+                  output_files_for(spec).last_stdout.string(), sample);
+}
+
+std::optional<std::string> wrk_output_of(const run_spec& spec, const run_sample& sample,
+                                         const std::filesystem::path& stdout_path) {
+  if (spec.client != wrk_client || sample.failed() || sample.stopped_by_limit()) return std::nullopt;
+  std::ifstream in(stdout_path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
 }
 
 void summarize_wrk_errors(run_result& result) {

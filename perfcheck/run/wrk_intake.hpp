@@ -4,11 +4,14 @@
 // throughput, requests, errors.count, errors.rate, transfer), and the test's error figures.
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "perfcheck/ingest/wrk_output.hpp"
 #include "perfcheck/model/result.hpp"
+#include "perfcheck/model/spec.hpp"
 
 namespace perfcheck::run {
 
@@ -23,6 +26,16 @@ void add_wrk_figures(const ingest::wrk_report& report, run_sample& sample);
 /// output was kept in a file, when it does not read as wrk's summary.
 void take_wrk_output(std::string_view output, const std::string& test, const std::string& run,
                      const std::string& kept, run_sample& sample);
+
+/// take_wrk_output for run `index` (warm-up or measured) of `spec`'s test, whose output is kept
+/// under output_files_for(spec).
+void take_wrk_output(std::string_view output, const run_spec& spec, bool warmup, int index, run_sample& sample);
+
+/// The stdout of a run of a wrk client (the file the run's capture wrote, at most the output
+/// limit), read before the output keeper moves it; nullopt when the test has no wrk client or
+/// the run failed or hit a limit (the run loop reports those).
+std::optional<std::string> wrk_output_of(const run_spec& spec, const run_sample& sample,
+                                         const std::filesystem::path& stdout_path);
 
 /// Replaces the per-run summaries of errors.count and errors.rate with the whole test's, the
 /// form a concurrency level gives them: the failed requests of every measured run, and their
