@@ -49,6 +49,7 @@ and run its perf tests with ``ctest -L perf``.
                   [PROPERTIES <property> <value>...]
                   [PARALLEL]
                   [SERVER <name>]
+                  [CLIENT wrk]
     )
 
   The function writes one spec file (``perfcheck/spec/v1``) per test and per build
@@ -289,6 +290,15 @@ and run its perf tests with ``ctest -L perf``.
     ``PERFCHECK_SERVER_PORT`` and ``PERFCHECK_SERVER_<NAME>_PORT``; they are set when the test
     runs, so the history series does not change with ``PORT auto``. Default: none.
 
+  ``CLIENT wrk``
+    The command is ``wrk`` and perfcheck reads the summary it prints after every run into the
+    load metrics: ``latency.p50``, ``latency.p75``, ``latency.p90``, ``latency.p99`` (with wrk's
+    ``--latency``), ``latency.max``, ``latency.mean``, ``throughput``, ``requests``,
+    ``errors.count``, ``errors.rate`` and ``transfer`` (``THRESHOLDS "latency.p99 < 20ms"
+    "errors.rate == 0%"``); output that does not read as wrk's summary is an ``error`` result.
+    Default: none (the command's output is not read; a client of your own reports through the
+    metric channel).
+
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
     TIMEOUT = 60 + levels * (sides * (WARMUP + max runs) * budget + 2 * MIN_TIME + hooks * hook budget)
@@ -459,6 +469,7 @@ function(add_perf_test)
     OUTPUT_LIMIT
     SEED
     SERVER
+    CLIENT
   )
   set(multi_value_keywords
     COMMAND

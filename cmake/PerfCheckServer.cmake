@@ -236,6 +236,26 @@ function(_perfcheck_server_ready call out)
   set(${out} "${ready}" PARENT_SCOPE)
 endfunction()
 
+# For add_perf_test(... SERVER <name> CLIENT wrk): the spec's `server` (its name and state
+# folder) and `client` members, appended to `out_spec`; fails naming the fix for a CLIENT other
+# than wrk. Reads the caller's arg_SERVER and arg_CLIENT.
+function(_perfcheck_spec_served out_spec call)
+  set(spec "${${out_spec}}")
+  if(DEFINED arg_SERVER)
+    _perfcheck_json_string(server_name "${arg_SERVER}")
+    _perfcheck_json_string(server_state_dir "${CMAKE_BINARY_DIR}/perf-servers")
+    _perfcheck_spec_member(spec server "{\"name\": ${server_name}, \"state_dir\": ${server_state_dir}}")
+  endif()
+  if(DEFINED arg_CLIENT)  # a load client whose output perfcheck reads (docs/servers.md)
+    if(NOT arg_CLIENT STREQUAL "wrk")
+      message(FATAL_ERROR "${call}: CLIENT '${arg_CLIENT}' is not a client perfcheck reads; the one it "
+        "knows is wrk (a client of your own reports through the metric channel, docs/metrics.md).")
+    endif()
+    _perfcheck_spec_string(spec client "${arg_CLIENT}")
+  endif()
+  set(${out_spec} "${spec}" PARENT_SCOPE)
+endfunction()
+
 # For add_perf_test(... SERVER <name>): fails unless the server is declared (before the test);
 # sets `out_fixture` and `out_state_dir`.
 function(_perfcheck_server_of call name out_fixture out_state_dir)

@@ -38,8 +38,9 @@ std::string format_concurrency(const summaries& r) {
   const auto* rate = find(r, "errors.rate");
   const auto* e = find(r, "efficiency");
   const auto* total = find(r, "rss.total");
-  return fmt::format("  load  throughput {:.4g}/s (median of {} rounds)   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
-                     errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
+  // A concurrency level's rounds (they have rss.total), or a wrk client's runs.
+  return fmt::format("  load  throughput {:.4g}/s (median of {} {})   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
+                     total ? "rounds" : "runs", errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
                      e ? fmt::format("   efficiency {:.0f}%", e->median * 100) : std::string(),
                      total ? fmt::format("   memory of a round up to {}", format_size(total->max)) : std::string());
 }

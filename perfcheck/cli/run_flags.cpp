@@ -212,6 +212,7 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
   spec.metrics.insert(spec.metrics.end(), f.metrics.begin(), f.metrics.end());
   spec.metadata.insert(spec.metadata.end(), f.metadata.begin(), f.metadata.end());
+  if (given("--client")) spec.client = f.client;
   apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
@@ -261,6 +262,8 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("NAME[:UNIT]")->take_all()->allow_extra_args(false);
   sub.add_option("--meta", f.metadata, "Record KEY=VALUE with the result, repeatable (shown in reports), e.g. --meta endpoint=/api/v1")
       ->type_name("KEY=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_option("--client", f.client, "The command is this load client and perfcheck reads its output: wrk (its summary becomes latency.p50 ... latency.p99 with wrk's --latency, latency.max, throughput, requests, errors.count, errors.rate, transfer; docs/servers.md)")
+      ->type_name("wrk");
   sub.add_flag("--show-output", f.show_output, "Let the command's stdout/stderr through instead of capturing it");
   sub.add_flag("--allow-failures", f.allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
   sub.add_flag("--subtract-overhead", f.subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");

@@ -272,7 +272,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
                     "will_fail", "parameters", "concurrency", "seed", "metrics", "metadata", "server", "setup",
-                    "prepare", "cleanup"});
+                    "prepare", "cleanup", "client"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -324,6 +324,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
     spec.server_state_dir = server->required_string("state_dir");
   }
   for (const auto& [field, argv] : hook_commands(spec)) *argv = r.string_array(field, false, false);
+  spec.client = r.optional_string("client").value_or("");
   validate(spec, origin);
   return spec;
 }
@@ -407,6 +408,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (!spec.metrics.empty()) o["metrics"] = boost::json::value_from(spec.metrics);
   if (!spec.metadata.empty()) o["metadata"] = boost::json::value_from(spec.metadata);
   if (!spec.server.empty()) o["server"] = {{"name", spec.server}, {"state_dir", spec.server_state_dir}};
+  if (!spec.client.empty()) o["client"] = spec.client;
   for (const auto& [field, argv] : hook_commands(spec)) {
     if (!argv->empty()) o[field] = boost::json::value_from(*argv);
   }

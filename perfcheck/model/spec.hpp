@@ -79,6 +79,9 @@ struct run_spec {
   std::vector<std::string> metadata;
   std::string server;                     ///< the server under test the test names; empty: none
   std::string server_state_dir;           ///< where its supervisor keeps <server>.json
+  /// CLIENT: what the command is, when perfcheck reads its output ("wrk": wrk's summary into
+  /// the load metrics, docs/servers.md); empty: a plain command.
+  std::string client;
   /// Unmeasured commands around the runs (docs/setup.md), argv without a shell; empty: none.
   std::vector<std::string> setup;         ///< once before the first run (per level with a placeholder)
   std::vector<std::string> prepare;       ///< before every run, warm-ups and baseline runs included

@@ -14,15 +14,14 @@ namespace {
 
 bool is_error(const run_sample& s) { return s.failed() || s.stopped_by_limit(); }
 
-// A figure of the whole level as a summary: n values, every statistic the value.
+}  // namespace
+
 metric_summary whole_level(double value, std::size_t n) {
   metric_summary s;
   s.n = n;
   s.min = s.max = s.mean = s.median = s.p90 = s.p95 = s.p99 = s.ci_low = s.ci_high = value;
   return s;
 }
-
-}  // namespace
 
 round_figures figures_of(const exec::round_report& round) {
   round_figures f;

@@ -12,6 +12,7 @@
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/rounds.hpp"
 #include "perfcheck/run/server_watch.hpp"
+#include "perfcheck/run/wrk_intake.hpp"
 #include "perfcheck/stats/compare.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 #include "perfcheck/stats/diagnostics.hpp"
@@ -184,13 +185,14 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   exec::run_report report = executor_.run(output_.capture());
   run_sample& s = report.sample;
   metrics_.take(report.metrics_path, warmup, index, s);
-  add_server_per_request(s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
+  const auto wrk = wrk_output_of(plan_.spec, s, output_.capture().stdout_path);  // before keep moves it
   output_.keep(report, result_);
+  if (wrk) take_wrk_output(*wrk, plan_.spec, warmup, index, s);
+  add_server_per_request(s);  // after the client's figures: wrk's or the channel's 'requests'
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
   return s;
 }
-
 
 // Once the runs and time of the schedule are met: true when measuring ends here (no rules, or
 // they are decided at this look).
@@ -253,6 +255,7 @@ point_step measurement::step() {
 void measurement::finish() {
   metrics_.finish(result_, plan_.metadata);
   summarize_runs(result_);
+  if (plan_.spec.client == wrk_client) summarize_wrk_errors(result_);
   if (plan_.copies > 0) {
     summarize_rounds(result_, rounds_);
     add_efficiency(result_, rounds_, reference_throughput_);
