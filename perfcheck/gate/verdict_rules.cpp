@@ -106,6 +106,10 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
     note(result.runs, "run");
   }
   bool violated = false;
+  bool skipped = false;
+  // COUNT instructions where nothing counts (docs/instructions.md): those gates are skipped.
+  const auto source = result.metadata.find("instructions.source");
+  const bool uncounted = source != result.metadata.end() && source->second == "none";
   for (const auto& t : thresholds) {
     const auto value = measured_value(t, result);
     threshold_outcome outcome;
@@ -113,6 +117,12 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
     outcome.value = value.value_or(0);
     outcome.ok = value && holds(t, *value);
     outcome.measured = value.has_value();
+    if (!value && uncounted && t.metric == "instructions") {
+      skipped = true;
+      result.reasons.push_back(fmt::format("{}: skipped, nothing on this machine counts instructions", t.text));
+      result.thresholds.push_back(std::move(outcome));
+      continue;
+    }
     if (!value) {
       const std::string problem = reported_problem(t, result);
       if (!command_failed) {
@@ -128,6 +138,7 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
   }
   result.outcome = command_failed                ? verdict::error
                    : violated || limit_hit         ? verdict::failed
+                   : skipped                       ? verdict::skipped
                                                    : verdict::pass;
 }
 
