@@ -27,6 +27,7 @@ and run its perf tests with ``ctest -L perf``.
                   [THRESHOLDS <expression>...]
                   [METRICS <name>[:<unit>]...]
                   [METADATA <key>=<value>...]
+                  [COUNT instructions]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -193,6 +194,17 @@ and run its perf tests with ``ctest -L perf``.
     Key/value pairs recorded with every result of the test, in the history and the reports
     (``METADATA endpoint=/api/v1 dataset=small``); the command can add its own with
     ``#meta key=value`` lines on the metric channel. Default: none.
+
+  ``COUNT instructions``
+    Count the instructions every run's whole process tree executes, the metric
+    ``instructions`` (``"instructions < 5M"``, ``REGRESSION "instructions.median +0.5%"``,
+    ``"instructions.median ~ O(n)"``): by hardware counters (``perf stat``) where the CPU has
+    them, else by valgrind (``PERFCHECK_COUNT_SOURCE`` forces one). The source is recorded
+    (``instructions.source``); counted runs get a clean environment (``PATH`` and
+    ``ENVIRONMENT`` only) and address randomization off. A counted test gates instructions,
+    not the time or memory of its (valgrind: ~50x slower) runs. Where nothing counts, its gates
+    on instructions are ``skipped`` and CTest reports the test skipped (``SKIP_RETURN_CODE``).
+    Default: nothing counted. See docs/instructions.md.
 
   ``CONCURRENCY <copies>...``
     Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
@@ -461,6 +473,7 @@ function(add_perf_test)
     THRESHOLDS
     METRICS
     METADATA
+    COUNT
     LIMITS
     CPUS
     REGRESSION
@@ -774,6 +787,9 @@ function(_perfcheck_register spec_file timeout)
   endif()
   if(NOT arg_PARALLEL)
     set_tests_properties("${arg_NAME}" PROPERTIES RUN_SERIAL TRUE)
+  endif()
+  if(DEFINED arg_COUNT)  # nothing to count with: perfcheck exits 77, the test is skipped
+    set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77)
   endif()
   # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
   set(key "")

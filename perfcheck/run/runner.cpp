@@ -9,6 +9,7 @@
 
 #include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/model/reported_metrics.hpp"
+#include "perfcheck/run/counting.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/rounds.hpp"
 #include "perfcheck/stats/compare.hpp"
@@ -250,6 +251,7 @@ point_step measurement::step() {
 
 void measurement::finish() {
   metrics_.finish(result_, plan_.metadata);
+  note_counting(result_, plan_.spec);
   summarize_runs(result_);
   if (plan_.copies > 0) {
     summarize_rounds(result_, rounds_);
@@ -270,6 +272,7 @@ void measurement::finish() {
     apply_regressions(result_, *rules_, look_options_,
                       plan_.on_inconclusive == inconclusive_policy::fail);
   }
+  note_skipped_rules(result_, plan_);
 }
 
 }  // namespace detail
@@ -311,6 +314,11 @@ void note_leaks(run_result& result) {
 
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive) {
+  if (!plan.not_comparable.empty()) {  // e.g. instructions counted by another source
+    result.reasons.push_back(plan.not_comparable);
+    if (result.outcome == verdict::pass) result.outcome = verdict::inconclusive;
+    return;
+  }
   const auto base = baseline_columns(plan, result);
   const std::size_t baseline_runs = base.empty() ? 0 : base.begin()->second.size();
   if (!result.baseline || baseline_runs == 0) {
@@ -338,7 +346,7 @@ void apply_regressions(run_result& result, const regression_plan& plan,
   for (const auto& f : result.regressions) {
     if (f.decision == verdict::regressed || f.decision == verdict::inconclusive) result.reasons.push_back(f.reason);
   }
-  if (result.outcome == verdict::pass) result.outcome = v;
+  if (result.outcome == verdict::pass || (result.outcome == verdict::skipped && v != verdict::pass)) result.outcome = v;
   const bool possible = std::any_of(result.regressions.begin(), result.regressions.end(),
                                     [](const auto& f) { return f.possible_regression(); });
   if (v == verdict::inconclusive && !fail_on_inconclusive) {
