@@ -22,6 +22,13 @@ void note_counting(run_result& result, const run_spec& spec) {
   }
 }
 
+bool note_not_comparable(run_result& result, const regression_plan& plan) {
+  if (plan.not_comparable.empty()) return false;
+  result.reasons.push_back(plan.not_comparable);
+  if (result.outcome == verdict::pass) result.outcome = verdict::inconclusive;
+  return true;
+}
+
 void note_skipped_rules(run_result& result, const test_plan& plan) {
   if (!counting_skipped(plan.spec)) return;
   bool any = false;

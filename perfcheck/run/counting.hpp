@@ -9,6 +9,7 @@
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/plan/test_plan.hpp"
+#include "perfcheck/run/runner.hpp"
 
 namespace perfcheck::run {
 
@@ -23,6 +24,10 @@ bool counting_skipped(const run_spec& spec);
 /// With COUNT: records the source and the set-up in result.metadata; under valgrind, a warning
 /// that the wall, CPU and memory figures are valgrind's, not the command's. Nothing otherwise.
 void note_counting(run_result& result, const run_spec& spec);
+
+/// When the baseline cannot be compared at all (plan.not_comparable: counted by another source):
+/// its reason joins result.reasons, a `pass` becomes `inconclusive`, and true is returned.
+bool note_not_comparable(run_result& result, const regression_plan& plan);
 
 /// With counting skipped: each regression rule of `plan` on instructions is named in
 /// result.reasons as skipped, and a `pass` becomes `skipped` (never a pass). Nothing otherwise.

@@ -314,11 +314,7 @@ void note_leaks(run_result& result) {
 
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive) {
-  if (!plan.not_comparable.empty()) {  // e.g. instructions counted by another source
-    result.reasons.push_back(plan.not_comparable);
-    if (result.outcome == verdict::pass) result.outcome = verdict::inconclusive;
-    return;
-  }
+  if (note_not_comparable(result, plan)) return;  // e.g. instructions counted by another source
   const auto base = baseline_columns(plan, result);
   const std::size_t baseline_runs = base.empty() ? 0 : base.begin()->second.size();
   if (!result.baseline || baseline_runs == 0) {
