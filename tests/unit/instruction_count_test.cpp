@@ -150,7 +150,7 @@ BOOST_AUTO_TEST_CASE(the_counted_argv_follows_children_into_one_file_per_process
 
 BOOST_AUTO_TEST_CASE(instructions_are_a_column_only_when_every_run_was_counted) {
   std::vector<run_sample> runs(3);
-  runs[0].instructions = 100, runs[1].instructions = 101, runs[2].instructions = 102;
+  for (std::size_t i = 0; i < runs.size(); ++i) runs[i].instructions = 100 + static_cast<std::int64_t>(i);
   BOOST_TEST((metric_columns(runs).at("instructions") == std::vector<double>{100, 101, 102}));
   runs[2].instructions = 0;
   BOOST_TEST(!metric_columns(runs).contains("instructions"));
@@ -193,8 +193,7 @@ BOOST_AUTO_TEST_CASE(the_source_is_part_of_the_spec_hash) {
   BOOST_TEST(spec_hash(a) != spec_hash(b));
   run_spec plain = counted_spec();
   plain.count.clear();
-  run_spec old = plain;
-  BOOST_TEST(spec_hash(plain) == spec_hash(old));
+  BOOST_TEST(spec_hash(plain) != spec_hash(a));  // counted and timed runs are different series
 }
 
 BOOST_AUTO_TEST_CASE(uncounted_gates_are_skipped_never_passed) {
