@@ -7,14 +7,17 @@
 
 #include <algorithm>
 #include <fstream>
+#include <functional>
 
 #include "error_text.hpp"
 #include "perfcheck/exec/instruction_count.hpp"
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/model/baseline_file.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/plan/test_plan.hpp"
+#include "perfcheck/run/baseline.hpp"
 #include "perfcheck/run/counting.hpp"
 #include "perfcheck/run/runner.hpp"
 #include "temp_folder.hpp"
@@ -204,7 +207,10 @@ BOOST_AUTO_TEST_CASE(uncounted_gates_are_skipped_never_passed) {
   const test_plan plan = compile_plan(s, {"perf.json"});
   run_result r;
   r.runs.resize(5);
-  for (auto& run : r.runs) run.wall_ns = 1000, run.exit_code = 0;
+  for (auto& run : r.runs) {
+    run.wall_ns = 1000;
+    run.exit_code = 0;
+  }
   run::note_counting(r, s);
   BOOST_TEST(r.metadata.at("instructions.source") == "none");
   run::summarize_runs(r);
@@ -250,4 +256,48 @@ BOOST_AUTO_TEST_CASE(a_small_change_in_a_near_noiseless_count_is_decided_with_fi
   BOOST_TEST(to_string(same.at(0).decision) == "pass");
   const auto within = gate::evaluate_regressions(rules, {{"instructions", base}}, {{"instructions", counts(2e6 * 1.004, 5)}}, options);
   BOOST_TEST(to_string(within.at(0).decision) == "pass");
+}
+
+// A baseline file accepted with another source is named, never compared (nor an error that
+// blocks the series): the rules are left undecided with the reason.
+BOOST_AUTO_TEST_CASE(a_baseline_counted_by_another_source_is_not_compared) {
+  temp_folder folder("perfcheck-count");
+  run_spec s = counted_spec();
+  s.regressions = {"instructions.median +0.5%"};
+  s.baseline = "file";
+  s.baseline_file = folder.file("baseline.json").string();
+  run_spec accepted = s;
+  accepted.count_source = "perf";
+  baseline_file file;
+  baseline_entry entry;
+  entry.spec_hash = spec_hash(accepted);
+  entry.runs.resize(5);
+  for (auto& run : entry.runs) {
+    run.wall_ns = 1000;
+    run.instructions = 2000000;
+    run.exit_code = 0;
+  }
+  file.tests[s.name] = entry;
+  write_baseline_file(s.baseline_file, file);
+  s.count_source = "valgrind";
+  const test_plan plan = compile_plan(s, {"perf.json"});
+  run_context context;
+  context.spec_hash = spec_hash(s);
+  const std::function<std::string(const std::string&)> hash_with = [&](const std::string& source) {
+    run_spec other = s;
+    other.count_source = source;
+    return spec_hash(other);
+  };
+  const auto prepared = run::prepare_regression(plan, context, nullptr, 200, &hash_with);
+  BOOST_TEST_REQUIRE(prepared.has_value());
+  BOOST_TEST(prepared->plan.not_comparable.find("counted instructions with perf, this run with valgrind") !=
+             std::string::npos);
+  BOOST_TEST(prepared->plan.baseline_columns.empty());
+  run_result r;
+  r.outcome = verdict::pass;
+  BOOST_TEST(run::note_not_comparable(r, prepared->plan));
+  BOOST_TEST(to_string(r.outcome) == "inconclusive");
+  // Without the other source's hash, the same file is another command's: a usage error.
+  BOOST_TEST(error_text<usage_error>([&] { (void)run::prepare_regression(plan, context, nullptr); })
+                 .find("spec hash") != std::string::npos);
 }
