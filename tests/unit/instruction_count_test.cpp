@@ -26,6 +26,8 @@ using namespace perfcheck;
 using namespace perfcheck::exec;
 using perfcheck_test::error_text;
 
+BOOST_TEST_DONT_PRINT_LOG_VALUE(perfcheck::exec::count_source)
+
 namespace {
 
 // A cachegrind output file as valgrind 3.19 writes it (cut to its frame).
