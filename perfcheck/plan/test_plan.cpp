@@ -118,6 +118,7 @@ void check_regressions(test_plan& plan, spec_origin origin, const std::string& w
     columns.try_emplace(m.name);
     columns.try_emplace(m.name + ".rate");
   }
+  if (!plan.spec.count.empty()) columns.try_emplace("instructions");  // COUNT: counted runs have it
   for (const auto& rule : plan.regressions) {
     if (columns.contains(rule.metric)) continue;
     std::string known;
