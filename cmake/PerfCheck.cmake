@@ -27,6 +27,7 @@ and run its perf tests with ``ctest -L perf``.
                   [THRESHOLDS <expression>...]
                   [METRICS <name>[:<unit>]...]
                   [METADATA <key>=<value>...]
+                  [COUNT instructions]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -194,6 +195,17 @@ and run its perf tests with ``ctest -L perf``.
     Key/value pairs recorded with every result of the test, in the history and the reports
     (``METADATA endpoint=/api/v1 dataset=small``); the command can add its own with
     ``#meta key=value`` lines on the metric channel. Default: none.
+
+  ``COUNT instructions``
+    Count the instructions every run's whole process tree executes, the metric
+    ``instructions`` (``"instructions < 5M"``, ``REGRESSION "instructions.median +0.5%"``,
+    ``"instructions.median ~ O(n)"``): by hardware counters (``perf stat``) where the CPU has
+    them, else by valgrind (``PERFCHECK_COUNT_SOURCE`` forces one). The source is recorded
+    (``instructions.source``); counted runs get a clean environment (``PATH`` and
+    ``ENVIRONMENT`` only) and address randomization off. A counted test gates instructions,
+    not the time or memory of its (valgrind: ~50x slower) runs. Where nothing counts, its gates
+    on instructions are ``skipped`` and CTest reports the test skipped (``SKIP_RETURN_CODE``).
+    Default: nothing counted. See docs/instructions.md.
 
   ``CONCURRENCY <copies>...``
     Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
@@ -478,6 +490,7 @@ function(add_perf_test)
     THRESHOLDS
     METRICS
     METADATA
+    COUNT
     LIMITS
     CPUS
     REGRESSION
@@ -564,6 +577,9 @@ function(_perfcheck_check_call out_call)
       "stored by name; choose another NAME.")
   endif()
   _perfcheck_check_pairs("${call}" PROPERTIES "${arg_PROPERTIES}" property "TIMEOUT 600 COST 10")
+  if(DEFINED arg_COUNT AND NOT arg_COUNT STREQUAL "instructions")
+    message(FATAL_ERROR "${call}: COUNT '${arg_COUNT}' cannot be counted; COUNT takes instructions")
+  endif()
   set(${out_call} "${call}" PARENT_SCOPE)
 endfunction()
 
@@ -764,6 +780,9 @@ function(_perfcheck_register spec_file timeout)
   if(DEFINED arg_SERVER)  # a failed test carries the server's logs (CTest, CDash)
     set_property(TEST "${arg_NAME}" APPEND PROPERTY ATTACHED_FILES_ON_FAIL
       "${server_state_dir}/${arg_SERVER}.err" "${server_state_dir}/${arg_SERVER}.out")
+  endif()
+  if(DEFINED arg_COUNT)  # nothing to count with: perfcheck exits 77, the test is skipped
+    set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77)
   endif()
   # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
   set(key "")

@@ -29,6 +29,7 @@ function(_perfcheck_write_spec call out_file)
   if(DEFINED arg_METADATA)
     _perfcheck_spec_array(spec metadata arg_METADATA)
   endif()
+  _perfcheck_spec_array(spec count arg_COUNT)  # COUNT instructions; checked by _perfcheck_check_call
   _perfcheck_spec_bool(spec allow_failures arg_ALLOW_FAILURES)
   _perfcheck_spec_string(spec output_dir "${PERFCHECK_RESULTS_DIR}")
   _perfcheck_spec_bool(spec show_output arg_SHOW_OUTPUT)

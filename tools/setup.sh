@@ -18,6 +18,9 @@ packages=(
   libbenchmark-dev
   # report templates (auto-escaping) and the headless browser that checks reports
   libctemplate-dev chromium
+  # COUNT instructions where there are no hardware counters (docs/instructions.md); perf for
+  # machines that have them (linux-perf)
+  valgrind linux-perf
 )
 
 missing=()

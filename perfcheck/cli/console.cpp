@@ -69,6 +69,11 @@ std::string format_tree_counters(const summaries& r) {
     out += fmt::format("  cpu   {:.0f}% of one CPU (median){}\n", u->median * 100,
                        t != nullptr ? fmt::format("   threads up to {:.0f}", t->max) : std::string());
   }
+  if (const auto* n = find(r, "instructions")) {
+    const double spread = n->median > 0 ? (n->max - n->min) / n->median * 1e6 : 0;
+    out += fmt::format("  instr {:.0f} instructions (median of {})   range {:.0f} … {:.0f} ({:.3g} ppm)\n", n->median, n->n,
+                       n->min, n->max, spread);
+  }
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
@@ -110,11 +115,13 @@ namespace {
 std::string format_figures(const summaries& r, const std::vector<std::size_t>& wall_outliers, std::string_view indent) {
   std::string out;
   if (const auto* w = find(r, "wall")) {
-    out += fmt::format("  wall  {} ± {}   median {} (95% CI {} … {})   range {} … {}\n",
+    out += fmt::format("  wall  {} ± {}   median {} (95% CI {} … {})   range {} … {}{}\n",
                        format_duration(w->mean), format_duration(w->stddev),
                        format_duration(w->median), format_duration(w->ci_low),
                        format_duration(w->ci_high), format_duration(w->min),
-                       format_duration(w->max));
+                       format_duration(w->max),
+                       // COUNT: the runs ran under the counter (valgrind: ~50x), not as the command alone
+                       find(r, "instructions") != nullptr ? "   (counted runs: not the command's own time)" : "");
   }
   if (const auto* c = find(r, "cpu")) {
     out += fmt::format("  cpu   {} ± {}   user {}   sys {}\n", format_duration(c->mean),

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -17,6 +18,8 @@
 #include "perfcheck/cli/run_flags.hpp"
 #include "perfcheck/cli/served_test.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
+#include "perfcheck/exec/instruction_count.hpp"
+#include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/spec.hpp"
@@ -43,6 +46,7 @@ int exit_code_for(verdict v) {
     case verdict::failed:
     case verdict::regressed: return exit_verdict_failed;
     case verdict::error: return exit_command_failed;
+    case verdict::skipped: return exit_skipped;
   }
   return exit_internal;
 }
@@ -60,16 +64,19 @@ run_result not_started(const run_spec& spec, const std::string& reason) {
   return r;
 }
 
+// The spec hash a test would have had, had another source counted its instructions.
+using count_hash_fn = std::function<std::string(const std::string&)>;
+
 // What the regression rules of one point compare with: its context says which history is
 // comparable, PERFCHECK_CALIBRATION its noise floor.
 std::optional<run::prepared_regression> regression_for(const test_plan& plan, const run_context& context,
-                                                       const std::string& history_where) {
+                                                       const std::string& history_where, const count_hash_fn& count_hash) {
   std::unique_ptr<store::history_store> history;
   if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
       std::filesystem::exists(history_where)) {
     history = store::open_history_read_only(history_where);
   }
-  auto regression = run::prepare_regression(plan, context, history.get());
+  auto regression = run::prepare_regression(plan, context, history.get(), 200, &count_hash);
   history.reset();
   // A history that does not exist yet was still given: it is the source, with nothing in it.
   if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
@@ -84,9 +91,14 @@ std::optional<run::prepared_regression> regression_for(const test_plan& plan, co
 
 // A level's executors: the command's and, with regression rules, the baseline command's, both
 // with PREPARE before each of their runs when the test has one.
-run::prepared_level prepared_for(const test_plan& point, const run_context& context, const std::string& history_where) {
-  run::prepared_level level{served_executor(point.spec), {}};
-  level.regression = regression_for(point, context, history_where);
+run::prepared_level prepared_for(const test_plan& point, const run_context& context, const std::string& history_where,
+                                 const count_hash_fn& count_hash) {
+  const auto choice = exec::count_choice_for(point.spec);
+  const cli::executor_maker make = [&](exec::command_line line) {
+    return exec::make_counted_executor(std::move(line), choice);
+  };
+  run::prepared_level level{served_executor(point.spec, make), {}};
+  level.regression = regression_for(point, context, history_where, count_hash);
   if (point.spec.prepare.empty()) return level;
   const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(served_spec(point.spec));
   level.executor = run::with_prepare(std::move(level.executor), hooks);
@@ -109,7 +121,12 @@ run_result measure_plan(const test_plan& plan, const run_context& origin, const 
   const std::string sweep_hash = plan.levels.empty() ? std::string() : spec_hash(plan.spec);
   const auto prepare = [&](const test_plan& point) {
     context.spec_hash = sweep_hash.empty() ? spec_hash(point.spec) : sweep_hash;
-    return prepared_for(point, context, history_where);
+    const count_hash_fn count_hash = [&](const std::string& source) {
+      run_spec other = sweep_hash.empty() ? point.spec : plan.spec;
+      other.count_source = source;
+      return spec_hash(other);
+    };
+    return prepared_for(point, context, history_where, count_hash);
   };
   // Hooks get the server's {port} and PERFCHECK_SERVER_PORT like the command.
   const run::hook_factory hooks = [](const run_spec& spec) { return run::process_hooks(served_spec(spec)); };
@@ -121,6 +138,15 @@ run_result measure_plan(const test_plan& plan, const run_context& origin, const 
     if (level.regression) options.regression = &level.regression->plan;
     return run::run_test(plan, *level.executor, options);
   });
+}
+
+// What perfcheck does to count, said before the runs (docs/instructions.md).
+std::string counting_note(const exec::count_choice& counting) {
+  if (counting.source == exec::count_source::none) {
+    return fmt::format("note: instructions not counted, gates on them are skipped: {}\n", counting.reason);
+  }
+  return fmt::format("note: instructions counted by {}; the counted runs get a clean environment (PATH and the "
+                     "test's ENVIRONMENT only) and address randomization off\n", counting.reason);
 }
 
 // The measured result of a compiled test and its exit code; a command that cannot start is an
@@ -215,7 +241,10 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   // Compiled before anything starts, so a bad spec or expression is exit 2 with nothing run.
   const auto given = [&](const char* option) { return sub.get_option(option)->count() > 0; };
   const bool from_flags = flags.spec_file.empty();
-  const test_plan plan = compile_plan(build_spec(flags, sub),
+  run_spec spec = build_spec(flags, sub);
+  const auto counting = exec::count_choice_for(spec);  // with COUNT: the source, in the spec hash
+  if (counting) spec.count_source = exec::to_string(counting->source);
+  const test_plan plan = compile_plan(spec,
                                       {from_flags ? "command line" : flags.spec_file, from_flags,
                                        given("--threshold"), given("--regression")});
   // Where the result is recorded and which history a history baseline reads; and the session,
@@ -225,7 +254,9 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   run_context origin;
   store::apply_context_environment(origin, plan.spec.output_dir);
 
+  if (counting && !flags.quiet) std::fputs(counting_note(*counting).c_str(), stderr);
   auto [result, code] = measure(plan, flags, origin, history_where);
+  if (counting && counting->source == exec::count_source::none) result.warnings.push_back("instructions not counted: " + counting->reason);
   result.context.session_id = origin.session_id;
   result.context.git_commit = origin.git_commit;
   result.context.git_branch = origin.git_branch;

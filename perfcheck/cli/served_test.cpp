@@ -58,10 +58,10 @@ run_spec served_spec(const run_spec& spec) {
   return spec_with_port(spec, running_state(spec).port);
 }
 
-std::unique_ptr<exec::executor> served_executor(const run_spec& spec) {
-  if (spec.server.empty()) return std::make_unique<exec::process_executor>(exec::command_line_for(spec));
+std::unique_ptr<exec::executor> served_executor(const run_spec& spec, const executor_maker& make) {
+  if (spec.server.empty()) return make(exec::command_line_for(spec));
   const server_state state = running_state(spec);
-  auto inner = std::make_unique<exec::process_executor>(exec::command_line_for(spec_with_port(spec, state.port)));
+  auto inner = make(exec::command_line_for(spec_with_port(spec, state.port)));
   const std::int64_t interval = std::max(spec.sample_interval_ns, server_sample_floor_ns);
   return run::with_server_watch(std::move(inner), state.supervisor_pid, interval);
 }

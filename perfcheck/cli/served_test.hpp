@@ -4,9 +4,11 @@
 // about the server afterwards.
 #pragma once
 
+#include <functional>
 #include <memory>
 
 #include "perfcheck/exec/executor.hpp"
+#include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
 
@@ -17,10 +19,13 @@ namespace perfcheck::cli {
 /// not change with an automatic port. Throws command_error when the server is not running.
 run_spec served_spec(const run_spec& spec);
 
-/// The executor of `spec`'s command: for a test that names a server, with the port and with
-/// the server's tree sampled during every run (run/server_watch.hpp). Throws command_error when
-/// the server is not running.
-std::unique_ptr<exec::executor> served_executor(const run_spec& spec);
+/// Makes the executor of a command line (a process_executor, or a counting one).
+using executor_maker = std::function<std::unique_ptr<exec::executor>(exec::command_line)>;
+
+/// The executor of `spec`'s command, made by `make`: for a test that names a server, with the
+/// port and with the server's tree sampled during every run (run/server_watch.hpp). Throws
+/// command_error when the server is not running.
+std::unique_ptr<exec::executor> served_executor(const run_spec& spec, const executor_maker& make);
 
 /// After a test that names a server: the metadata `server` (its name) and `server.ready` (its
 /// time to ready); an `error` verdict when the server ended during the test (by itself or at

@@ -131,7 +131,14 @@ void apply_complexity(run_result& result, std::span<const complexity_gate> gates
       result.warnings.push_back(fmt::format("{}{}: {} run{} with a value of 0 or less left out of the fit", t.expr.text,
                                             where_of(t), f.left_out, f.left_out == 1 ? "" : "s"));
     }
-    if (!f.gate) {
+    const auto source = result.metadata.find("instructions.source");
+    if (!f.gate && t.expr.metric == "instructions" && source != result.metadata.end() && source->second == "none") {
+      // COUNT instructions where nothing counts: skipped, never a pass (docs/instructions.md)
+      t.measured = false;
+      t.ok = false;
+      result.reasons.push_back(fmt::format("{}{}: skipped, nothing on this machine counts instructions", t.expr.text, where_of(t)));
+      if (result.outcome == verdict::pass) result.outcome = verdict::skipped;
+    } else if (!f.gate) {
       t.measured = false;
       t.ok = false;
       fail_verdict(result, fmt::format("{}{}: not evaluated: {}", t.expr.text, where_of(t), f.why));

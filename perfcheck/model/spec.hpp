@@ -86,6 +86,12 @@ struct run_spec {
   std::vector<std::string> setup;         ///< once before the first run (per level with a placeholder)
   std::vector<std::string> prepare;       ///< before every run, warm-ups and baseline runs included
   std::vector<std::string> cleanup;       ///< once after the last run, whenever setup succeeded
+  /// COUNT: what every run also counts, "instructions" (docs/instructions.md); empty: nothing.
+  std::vector<std::string> count;
+  /// With `count`: the source that counts on this machine ("perf", "valgrind", "none"), chosen
+  /// by `perfcheck run` before the plan is compiled (never read from a file); part of the spec
+  /// hash, so counts of different sources are different series.
+  std::string count_source;
 
   bool operator==(const run_spec&) const = default;
 };

@@ -46,6 +46,7 @@ constexpr std::array tree_metrics{
     metric_def{"faults.minor", unit_kind::count, "page faults served from memory"},
     metric_def{"leaked.processes", unit_kind::count, "processes left running by the command"},
     metric_def{"threads", unit_kind::count, "most threads of the tree in one sample (runs the sampler saw)"},
+    metric_def{"instructions", unit_kind::count, "instructions the tree executed (COUNT instructions)"},
     metric_def{"rss.total", unit_kind::size, "peak summed memory of a round's copies at once (CONCURRENCY)"},
 };
 

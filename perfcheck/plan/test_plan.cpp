@@ -127,6 +127,7 @@ void check_regressions(test_plan& plan, spec_origin origin, const std::string& w
     columns.try_emplace(m.name);
     columns.try_emplace(m.name + ".rate");
   }
+  if (!plan.spec.count.empty()) columns.try_emplace("instructions");  // COUNT: counted runs have it
   for (const auto& rule : plan.regressions) {
     if (columns.contains(rule.metric)) continue;
     std::string known;
@@ -164,6 +165,7 @@ test_plan compile_plan(const run_spec& spec, const spec_origin& origin) {
   detail::compile_client(plan, origin, where);
   check_thresholds(plan, origin, where);
   check_regressions(plan, origin, where);
+  detail::check_counted(plan, where);
   return plan;
 }
 

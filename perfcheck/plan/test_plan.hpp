@@ -152,6 +152,10 @@ void add_client_columns(test_plan& plan, std::map<std::string, std::vector<doubl
 /// and 4 runs for a complexity gate, at least 2 values for a breaking point, a complexity
 /// subject that is a per-run metric's median or mean. Throws usage_error at `place` with the fix.
 void compile_series_gate(test_plan& plan, const std::string& text, const std::string& place, const spec_origin& origin);
+/// COUNT (plan/count_plan.cpp): a gate on instructions needs COUNT instructions; with COUNT, a
+/// gate on the time or memory the counted runs took (wall, user, sys, cpu, cpu.util, rss) and
+/// CONCURRENCY are refused. Throws usage_error naming the gate and the fix.
+void check_counted(const test_plan& plan, const std::string& where);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level

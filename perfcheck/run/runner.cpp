@@ -9,6 +9,7 @@
 
 #include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/model/reported_metrics.hpp"
+#include "perfcheck/run/counting.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/rounds.hpp"
 #include "perfcheck/run/server_watch.hpp"
@@ -254,6 +255,7 @@ point_step measurement::step() {
 
 void measurement::finish() {
   metrics_.finish(result_, plan_.metadata);
+  note_counting(result_, plan_.spec);
   summarize_runs(result_);
   if (plan_.spec.client == wrk_client) summarize_wrk_errors(result_);
   if (plan_.copies > 0) {
@@ -275,6 +277,7 @@ void measurement::finish() {
     apply_regressions(result_, *rules_, look_options_,
                       plan_.on_inconclusive == inconclusive_policy::fail);
   }
+  note_skipped_rules(result_, plan_);
 }
 
 }  // namespace detail
@@ -316,6 +319,7 @@ void note_leaks(run_result& result) {
 
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive) {
+  if (note_not_comparable(result, plan)) return;  // e.g. instructions counted by another source
   const auto base = baseline_columns(plan, result);
   const std::size_t baseline_runs = base.empty() ? 0 : base.begin()->second.size();
   if (!result.baseline || baseline_runs == 0) {
@@ -343,7 +347,7 @@ void apply_regressions(run_result& result, const regression_plan& plan,
   for (const auto& f : result.regressions) {
     if (f.decision == verdict::regressed || f.decision == verdict::inconclusive) result.reasons.push_back(f.reason);
   }
-  if (result.outcome == verdict::pass) result.outcome = v;
+  if (result.outcome == verdict::pass || (result.outcome == verdict::skipped && v != verdict::pass)) result.outcome = v;
   const bool possible = std::any_of(result.regressions.begin(), result.regressions.end(),
                                     [](const auto& f) { return f.possible_regression(); });
   if (v == verdict::inconclusive && !fail_on_inconclusive) {

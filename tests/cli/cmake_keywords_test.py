@@ -13,6 +13,7 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import unittest
@@ -120,6 +121,8 @@ add_perf_test(NAME cached COMMAND "{cache}" fill ${{CMAKE_CURRENT_BINARY_DIR}}/c
   PREPARE "{cache}" clear ${{CMAKE_CURRENT_BINARY_DIR}}/cache {{mode}}
   CLEANUP "{log}" ${{CMAKE_CURRENT_BINARY_DIR}}/hooks.log cleanup
   THRESHOLDS "wall.median@mode=warm <= 60% wall.median@mode=cold")
+add_perf_test(NAME counted COMMAND "{work}" 100000 1 WARMUP 0 RUNS 2 COUNT instructions
+  THRESHOLDS "instructions < 50M")
 """
 
 
@@ -133,7 +136,7 @@ class KeywordSpecTest(unittest.TestCase):
             f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
                                     sleep=os.path.join(BIN, "pc_sleep"), copy=os.path.join(BIN, "pc_copy"),
                                     metrics=os.path.join(BIN, "pc_metrics"), cache=os.path.join(BIN, "pc_cache"),
-                                    log=os.path.join(BIN, "pc_log")))
+                                    log=os.path.join(BIN, "pc_log"), work=os.path.join(BIN, "pc_work")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
                            capture_output=True, text=True, timeout=300, env=env)
@@ -255,6 +258,16 @@ class KeywordSpecTest(unittest.TestCase):
         (gate,) = [t for t in result["thresholds"] if t.get("source") == "levels"]
         self.assertTrue(gate["ok"])
         self.assertLess(gate["left_value"], gate["right_value"])
+
+    def test_count_reaches_the_spec_and_a_skipped_test_is_skipped_by_ctest(self):
+        self.assertEqual(self.spec("counted")["count"], ["instructions"])
+        with open(os.path.join(self.build, "CTestTestfile.cmake")) as f:
+            testfile = f.read()
+        self.assertRegex(testfile, r'set_tests_properties\(\[=\[counted\]=\][^\n]*SKIP_RETURN_CODE "77"')
+        result = self.result("counted")
+        counted = shutil.which("valgrind") is not None
+        self.assertEqual(result["verdict"], "pass" if counted else "skipped", result["reasons"])
+        self.assertEqual(result["metadata"]["instructions.source"], "valgrind" if counted else "none")
 
     def test_show_output_subtract_overhead_and_output_limit_act(self):
         self.assertTrue(self.result("shown")["overhead_corrected"])
