@@ -27,6 +27,7 @@ and run its perf tests with ``ctest -L perf``.
                   [THRESHOLDS <expression>...]
                   [METRICS <name>[:<unit>]...]
                   [METADATA <key>=<value>...]
+                  [COUNT instructions]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -49,6 +50,7 @@ and run its perf tests with ``ctest -L perf``.
                   [PROPERTIES <property> <value>...]
                   [PARALLEL]
                   [SERVER <name>]
+                  [CLIENT wrk]
                   [LOAD <perfcheck load option>...]
     )
 
@@ -195,6 +197,17 @@ and run its perf tests with ``ctest -L perf``.
     (``METADATA endpoint=/api/v1 dataset=small``); the command can add its own with
     ``#meta key=value`` lines on the metric channel. Default: none.
 
+  ``COUNT instructions``
+    Count the instructions every run's whole process tree executes, the metric
+    ``instructions`` (``"instructions < 5M"``, ``REGRESSION "instructions.median +0.5%"``,
+    ``"instructions.median ~ O(n)"``): by hardware counters (``perf stat``) where the CPU has
+    them, else by valgrind (``PERFCHECK_COUNT_SOURCE`` forces one). The source is recorded
+    (``instructions.source``); counted runs get a clean environment (``PATH`` and
+    ``ENVIRONMENT`` only) and address randomization off. A counted test gates instructions,
+    not the time or memory of its (valgrind: ~50x slower) runs. Where nothing counts, its gates
+    on instructions are ``skipped`` and CTest reports the test skipped (``SKIP_RETURN_CODE``).
+    Default: nothing counted. See docs/instructions.md.
+
   ``CONCURRENCY <copies>...``
     Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
     the command start together, and each round of copies counts as one run of ``RUNS`` and
@@ -290,6 +303,14 @@ and run its perf tests with ``ctest -L perf``.
     ``PERFCHECK_SERVER_PORT`` and ``PERFCHECK_SERVER_<NAME>_PORT``; they are set when the test
     runs, so the history series does not change with ``PORT auto``. Default: none.
 
+  ``CLIENT wrk``
+    The command is ``wrk`` and perfcheck reads the summary it prints after every run into the
+    load metrics: ``latency.p50``, ``latency.p75``, ``latency.p90``, ``latency.p99`` (with wrk's
+    ``--latency``), ``latency.max``, ``latency.mean``, ``throughput``, ``requests``,
+    ``errors.count``, ``errors.rate`` and ``transfer`` (``THRESHOLDS "latency.p99 < 20ms"
+    "errors.rate == 0%"``); output that does not read as wrk's summary is an ``error`` result.
+    Default: none (the command's output is not read; a client of your own reports through the
+    metric channel).
   ``LOAD <option>...``
     The test's workload is perfcheck's own HTTP/1.1 load generator instead of a ``COMMAND``:
     the options of ``perfcheck load`` (``--url http://127.0.0.1:{port}/path``, ``--rate 200/s``
@@ -303,9 +324,14 @@ and run its perf tests with ``ctest -L perf``.
 
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
-    TIMEOUT = 60 + sides * (WARMUP + max runs) * budget + 2 * MIN_TIME
+    TIMEOUT = 60 + levels * (sides * (WARMUP + max runs) * budget + 2 * MIN_TIME + hooks * hook budget)
     budget  = LIMITS TIMEOUT + 1s, or 10s without it
-    sides   = 2 with BASELINE command and REGRESSION rules (the baseline runs as often), else 1
+    sides   = 2 with BASELINE command and REGRESSION rules (the baseline runs as often), else 1;
+              doubled with PREPARE (it runs before every run)
+    levels  = the number of levels (the product of the PARAMETERS' value counts and the
+              CONCURRENCY count; a range of whole numbers counted exactly, another range as 50)
+    hooks   = how many of SETUP and CLEANUP the test has; hook budget = LIMITS TIMEOUT + 1s,
+              else 600 s (perfcheck's own bound on a hook)
 
   that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
   are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
@@ -438,6 +464,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 # The spec writer, and what runs once per project: the session fixture, the build-time spec
 # check, perf_report and the git lookup.
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckLevels.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckLoad.cmake")
@@ -466,6 +493,7 @@ function(add_perf_test)
     OUTPUT_LIMIT
     SEED
     SERVER
+    CLIENT
   )
   set(multi_value_keywords
     COMMAND
@@ -474,6 +502,7 @@ function(add_perf_test)
     THRESHOLDS
     METRICS
     METADATA
+    COUNT
     LIMITS
     CPUS
     REGRESSION
@@ -565,6 +594,9 @@ function(_perfcheck_check_call out_call)
       "stored by name; choose another NAME.")
   endif()
   _perfcheck_check_pairs("${call}" PROPERTIES "${arg_PROPERTIES}" property "TIMEOUT 600 COST 10")
+  if(DEFINED arg_COUNT AND NOT arg_COUNT STREQUAL "instructions")
+    message(FATAL_ERROR "${call}: COUNT '${arg_COUNT}' cannot be counted; COUNT takes instructions")
+  endif()
   set(${out_call} "${call}" PARENT_SCOPE)
 endfunction()
 
@@ -660,17 +692,10 @@ function(_perfcheck_plan call)
     endif()
   endif()
 
-  if(DEFINED arg_BASELINE AND NOT arg_BASELINE MATCHES "^(history|file|command)$")
-    message(FATAL_ERROR "${call}: BASELINE '${arg_BASELINE}' is not a baseline kind; use "
-      "history, file or command.")
-  endif()
-  # A baseline command runs as often as the candidate: it doubles the time of the runs.
-  set(sides 1)
-  if(arg_BASELINE STREQUAL "command" AND DEFINED arg_REGRESSION)
-    set(sides 2)
-  endif()
+  _perfcheck_sides("${call}" sides)
   _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}"
     "${run_timeout_ns}" "${duration}" "${duration_ns}" "${sides}")
+  _perfcheck_sweep_timeout(timeout "${timeout}" "${run_timeout_ns}")
   set(plan_warmup "${arg_WARMUP}" PARENT_SCOPE)
   set(plan_min_time "${arg_MIN_TIME}" PARENT_SCOPE)
   foreach(name IN ITEMS min_runs max_runs duration timeout)
@@ -715,30 +740,6 @@ function(_perfcheck_parse_runs call what runs out_min out_max)
   endif()
   set(${out_min} "${min}" PARENT_SCOPE)
   set(${out_max} "${max}" PARENT_SCOPE)
-endfunction()
-
-# The CTest TIMEOUT of a perf test in whole seconds, by the formula of the documentation
-# above. 60 s covers perfcheck itself (start, launch-overhead probe, result file); a run's
-# budget adds 1 s to its timeout for stopping it (SIGTERM, the 500 ms grace, SIGKILL); MIN_TIME
-# and DURATION are how long the author expects the runs to take, doubled for a loaded machine.
-# `duration` is the DURATION text ("once" or empty included), `duration_ns` its length.
-function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns duration
-    duration_ns sides)
-  set(budget_s 10)
-  if(duration STREQUAL "once")
-    set(budget_s 1500)
-  endif()
-  if(run_timeout_ns GREATER 0)
-    math(EXPR budget_s "(${run_timeout_ns} + 999999999) / 1000000000 + 1")
-  endif()
-  if(duration STREQUAL "once")
-    math(EXPR seconds "60 + ${sides} * ${budget_s}")
-  elseif(duration_ns GREATER 0)
-    math(EXPR seconds "60 + ${sides} * (${warmup} + 1) * ${budget_s} + (2 * ${duration_ns} + 999999999) / 1000000000")
-  else()
-    math(EXPR seconds "60 + ${sides} * (${warmup} + ${max_runs}) * ${budget_s} + (2 * ${min_time_ns} + 999999999) / 1000000000")
-  endif()
-  set(${out} "${seconds}" PARENT_SCOPE)
 endfunction()
 
 # Checks LIMITS <kind> <value>...: pairs, known kinds, each kind once; sets `out_timeout_ns` to
@@ -796,6 +797,13 @@ function(_perfcheck_register spec_file timeout)
   endif()
   if(NOT arg_PARALLEL)
     set_tests_properties("${arg_NAME}" PROPERTIES RUN_SERIAL TRUE)
+  endif()
+  if(DEFINED arg_SERVER)  # a failed test carries the server's logs (CTest, CDash)
+    set_property(TEST "${arg_NAME}" APPEND PROPERTY ATTACHED_FILES_ON_FAIL
+      "${server_state_dir}/${arg_SERVER}.err" "${server_state_dir}/${arg_SERVER}.out")
+  endif()
+  if(DEFINED arg_COUNT)  # nothing to count with: perfcheck exits 77, the test is skipped
+    set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77)
   endif()
   # Pair by pair, so that a value keeps its semicolons (PROPERTIES REQUIRED_FILES "a;b").
   set(key "")

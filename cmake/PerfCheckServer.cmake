@@ -20,6 +20,7 @@ name it, checked until it is ready, and stopped after them, however they ended.
                     [THRESHOLDS <expression>...]
                     [ENVIRONMENT <VAR=value>...]
                     [WORKING_DIRECTORY <dir>]
+                    [LIMITS <kind> <value>...]
     )
 
   and name it in a perf test: ``add_perf_test(NAME ... SERVER <name> COMMAND client {port})``.
@@ -71,6 +72,17 @@ name it, checked until it is ready, and stopped after them, however they ended.
   ``WORKING_DIRECTORY <dir>``
     Where the server runs. Default: ``CMAKE_CURRENT_BINARY_DIR``.
 
+  ``LIMITS <kind> <value>...``
+    Limits of the server's whole tree while it serves: ``MEMORY <size>`` (summed resident memory)
+    and ``CPU_TIME <duration>`` (user + system time since it started), checked every 50 ms. Past
+    one, the tree is killed, the tests that run then fail (an ``error`` naming the limit) and so
+    does the cleanup test. Default: none.
+
+  A perf test that names the server is measured on it too: ``server.rss``, ``server.cpu`` and
+  ``server.threads`` during each run, gateable (``"server.rss.max < 50MB"``,
+  ``"server.rss.growth < 5%"`` in a soak), and the server's logs are its
+  ``ATTACHED_FILES_ON_FAIL``.
+
   Example:
 
   .. code-block:: cmake
@@ -84,7 +96,7 @@ name it, checked until it is ready, and stopped after them, however they ended.
 
 function(add_perf_server)
   set(one_value_keywords NAME PORT READY_TIMEOUT GRACE WORKING_DIRECTORY)
-  set(multi_value_keywords COMMAND READY ENVIRONMENT THRESHOLDS)
+  set(multi_value_keywords COMMAND READY ENVIRONMENT THRESHOLDS LIMITS)
   cmake_parse_arguments(PARSE_ARGV 0 arg "" "${one_value_keywords}" "${multi_value_keywords}")
   set(call "add_perf_server(NAME ${arg_NAME})")
   if(DEFINED arg_UNPARSED_ARGUMENTS)
@@ -154,6 +166,8 @@ function(_perfcheck_server_start_flags call out_flags out_timeout)
   foreach(entry IN LISTS arg_ENVIRONMENT)
     list(APPEND flags "--env=${entry}")
   endforeach()
+  _perfcheck_server_limits("${call}" limit_flags)
+  list(APPEND flags ${limit_flags})
   if(NOT DEFINED arg_WORKING_DIRECTORY)
     set(arg_WORKING_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}")
   endif()
@@ -162,6 +176,30 @@ function(_perfcheck_server_start_flags call out_flags out_timeout)
   math(EXPR timeout "60 + (${ready_ns} + 999999999) / 1000000000")
   set(${out_flags} "${flags}" PARENT_SCOPE)
   set(${out_timeout} "${timeout}" PARENT_SCOPE)
+endfunction()
+
+# LIMITS MEMORY <size> CPU_TIME <duration> as --limit flags: the kinds checked here, the values
+# by `perfcheck server start` (exit 2 naming the value).
+function(_perfcheck_server_limits call out)
+  _perfcheck_check_pairs("${call}" LIMITS "${arg_LIMITS}" kind "MEMORY 256MiB CPU_TIME 60s")
+  set(flags "")
+  set(kind "")
+  foreach(word IN LISTS arg_LIMITS)
+    if(kind STREQUAL "")
+      string(TOUPPER "${word}" kind)
+      if(NOT kind MATCHES "^(MEMORY|CPU_TIME)$")
+        message(FATAL_ERROR "${call}: LIMITS '${word}' is not a limit of a server; a server takes "
+          "MEMORY and CPU_TIME (of its whole tree while it serves), e.g. LIMITS MEMORY 256MiB.")
+      endif()
+    else()
+      if(kind STREQUAL "CPU_TIME")
+        _perfcheck_duration_ns("${call}" "LIMITS CPU_TIME" "${word}" ignored_ns)
+      endif()
+      list(APPEND flags "--limit=${kind}=${word}")
+      set(kind "")
+    endif()
+  endforeach()
+  set(${out} "${flags}" PARENT_SCOPE)
 endfunction()
 
 # READY http <path> [STATUS <code>] | tcp | log <regex> | none as the --ready value.
@@ -196,6 +234,26 @@ function(_perfcheck_server_ready call out)
       "[STATUS <code>], READY tcp, READY log <regex> or READY none.")
   endif()
   set(${out} "${ready}" PARENT_SCOPE)
+endfunction()
+
+# For add_perf_test(... SERVER <name> CLIENT wrk): the spec's `server` (its name and state
+# folder) and `client` members, appended to `out_spec`; fails naming the fix for a CLIENT other
+# than wrk. Reads the caller's arg_SERVER and arg_CLIENT.
+function(_perfcheck_spec_served out_spec call)
+  set(spec "${${out_spec}}")
+  if(DEFINED arg_SERVER)
+    _perfcheck_json_string(server_name "${arg_SERVER}")
+    _perfcheck_json_string(server_state_dir "${CMAKE_BINARY_DIR}/perf-servers")
+    _perfcheck_spec_member(spec server "{\"name\": ${server_name}, \"state_dir\": ${server_state_dir}}")
+  endif()
+  if(DEFINED arg_CLIENT)  # a load client whose output perfcheck reads (docs/servers.md)
+    if(NOT arg_CLIENT STREQUAL "wrk")
+      message(FATAL_ERROR "${call}: CLIENT '${arg_CLIENT}' is not a client perfcheck reads; the one it "
+        "knows is wrk (a client of your own reports through the metric channel, docs/metrics.md).")
+    endif()
+    _perfcheck_spec_string(spec client "${arg_CLIENT}")
+  endif()
+  set(${out_spec} "${spec}" PARENT_SCOPE)
 endfunction()
 
 # For add_perf_test(... SERVER <name>): fails unless the server is declared (before the test);

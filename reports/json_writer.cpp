@@ -103,8 +103,11 @@ class json_writer : public report_writer {
                        {"perfcheck_version", or_null(s.perfcheck_version)}};
     boost::json::object counts;
     const char* keys[] = {"failed",   "regressed", "error",  "inconclusive",
-                          "improved", "pass",      "not_run", "expected_failure"};
-    for (std::size_t i = 0; i < view.counts.size(); ++i) counts[keys[i]] = view.counts[i];
+                          "improved", "pass",      "not_run", "expected_failure", "skipped"};
+    for (std::size_t i = 0; i < view.counts.size(); ++i) {
+      if (i == 8 && view.counts[i] == 0) continue;  // skipped: only when some test was
+      counts[keys[i]] = view.counts[i];
+    }
     root["counts"] = std::move(counts);
     root["changepoint_method"] = {
         {"name", "PELT"},

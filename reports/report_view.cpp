@@ -18,8 +18,9 @@ namespace perfcheck::reports {
 
 namespace {
 
-constexpr std::array<const char*, 8> severity_words = {
-    "failed", "regressed", "error", "inconclusive", "improved", "passed", "not run", "expected failure"};
+constexpr std::array<const char*, 9> severity_words = {
+    "failed", "regressed", "error", "inconclusive", "improved", "passed", "not run", "expected failure",
+    "skipped"};
 
 int severity_of(const report_result* r) {
   if (r == nullptr) return 6;
@@ -37,6 +38,8 @@ int severity_of(const report_result* r) {
       return 4;
     case verdict::pass:
       return 5;
+    case verdict::skipped:  // listed last: nothing was decided, and it is no pass
+      return 8;
   }
   return 6;
 }

@@ -100,7 +100,7 @@ struct test_row {
 
 /// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run,
 /// expected failure (a WILL_FAIL test that failed: not counted as failed).
-using verdict_counts = std::array<std::size_t, 8>;
+using verdict_counts = std::array<std::size_t, 9>;
 
 /// The rows of a model, in report order, and the verdict tally.
 struct report_view {

@@ -1,6 +1,6 @@
 {{%AUTOESCAPE context="XML"}}{{! Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
     junit.xml: one testcase per performance test; its properties carry the figures in base
-    units (ns, bytes). failed and regressed are failures, error an error, "not run" skipped. }}<?xml version="1.0" encoding="UTF-8"?>
+    units (ns, bytes). failed and regressed are failures, error an error, "not run" and skipped skipped. }}<?xml version="1.0" encoding="UTF-8"?>
 <testsuites name="perfcheck" tests="{{TESTS}}" failures="{{FAILURES}}" errors="{{ERRORS}}" skipped="{{SKIPPED}}" time="{{TIME}}">
 <testsuite name="perfcheck" tests="{{TESTS}}" failures="{{FAILURES}}" errors="{{ERRORS}}" skipped="{{SKIPPED}}" time="{{TIME}}" timestamp="{{DATE}}" hostname="{{HOSTNAME}}">
 <properties>
@@ -12,7 +12,7 @@
 {{/PROPERTY}}</properties>
 {{#FAILURE}}<failure type="{{TYPE}}" message="{{MESSAGE}}">{{TEXT}}</failure>
 {{/FAILURE}}{{#ERROR}}<error type="error" message="{{MESSAGE}}">{{TEXT}}</error>
-{{/ERROR}}{{#SKIPPED}}<skipped message="did not run in this session"/>
+{{/ERROR}}{{#SKIPPED}}<skipped message="{{SKIP_MESSAGE}}"/>
 {{/SKIPPED}}{{#SYSTEM_OUT}}<system-out>{{TEXT}}</system-out>
 {{/SYSTEM_OUT}}</testcase>
 {{/CASE}}</testsuite>

@@ -12,10 +12,15 @@ packages=(
   libcli11-dev libfmt-dev libsqlite3-dev sqlite3
   # reports and the peers used by tests and benchmarks
   gnuplot-nox hyperfine python3
+  # the HTTP load client that the server tests and the demo drive (CLIENT wrk)
+  wrk
   # Google Benchmark: the ingest and compare tests run a real benchmark program
   libbenchmark-dev
   # report templates (auto-escaping) and the headless browser that checks reports
   libctemplate-dev chromium
+  # COUNT instructions where there are no hardware counters (docs/instructions.md); perf for
+  # machines that have them (linux-perf)
+  valgrind linux-perf
 )
 
 missing=()

@@ -17,6 +17,7 @@ enum exit_code : int {
   exit_usage = 2,            ///< bad flags, spec or expression
   exit_command_failed = 3,   ///< the measured command failed or could not be started
   exit_internal = 4,         ///< perfcheck itself could not work (disk full, I/O error, bug)
+  exit_skipped = 77,         ///< a gate could not be measured here (add_perf_test: SKIP_RETURN_CODE)
 };
 
 /// Runs a parsed subcommand and returns its exit code.

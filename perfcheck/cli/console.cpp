@@ -38,8 +38,9 @@ std::string format_concurrency(const summaries& r) {
   const auto* rate = find(r, "errors.rate");
   const auto* e = find(r, "efficiency");
   const auto* total = find(r, "rss.total");
-  return fmt::format("  load  throughput {:.4g}/s (median of {} rounds)   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
-                     errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
+  // A concurrency level's rounds (they have rss.total), or a wrk client's runs.
+  return fmt::format("  load  throughput {:.4g}/s (median of {} {})   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
+                     total ? "rounds" : "runs", errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
                      e ? fmt::format("   efficiency {:.0f}%", e->median * 100) : std::string(),
                      total ? fmt::format("   memory of a round up to {}", format_size(total->max)) : std::string());
 }
@@ -89,6 +90,11 @@ std::string format_tree_counters(const summaries& r) {
     out += fmt::format("  cpu   {:.0f}% of one CPU (median){}\n", u->median * 100,
                        t != nullptr ? fmt::format("   threads up to {:.0f}", t->max) : std::string());
   }
+  if (const auto* n = find(r, "instructions")) {
+    const double spread = n->median > 0 ? (n->max - n->min) / n->median * 1e6 : 0;
+    out += fmt::format("  instr {:.0f} instructions (median of {})   range {:.0f} … {:.0f} ({:.3g} ppm)\n", n->median, n->n,
+                       n->min, n->max, spread);
+  }
   if (const auto* m = find(r, "leaked.processes"); m != nullptr && m->max > 0) {
     out += fmt::format("  leaked processes: up to {:.0f} per run (stopped by perfcheck)\n", m->max);
   }
@@ -99,9 +105,9 @@ std::string format_tree_counters(const summaries& r) {
 std::string format_trends(const run_result& r) {
   std::string out;
   for (const auto& [metric, t] : r.trends) {
-    const std::string per_minute = metric == "rss"       ? format_size(t.slope * 60)
-                                   : metric == "threads" ? fmt::format("{:.3g} threads", t.slope * 60)
-                                                         : format_duration(t.slope * 60);
+    const std::string per_minute = metric.ends_with("rss")       ? format_size(t.slope * 60)
+                                   : metric.ends_with("threads") ? fmt::format("{:.3g} threads", t.slope * 60)
+                                                                 : format_duration(t.slope * 60);
     out += fmt::format("  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", metric,
                        t.change * 100, format_duration(double(t.window_ns)), per_minute, t.p_value,
                        t.significant ? ", significant" : ", no trend");
@@ -130,11 +136,13 @@ namespace {
 std::string format_figures(const summaries& r, const std::vector<std::size_t>& wall_outliers, std::string_view indent) {
   std::string out;
   if (const auto* w = find(r, "wall")) {
-    out += fmt::format("  wall  {} ± {}   median {} (95% CI {} … {})   range {} … {}\n",
+    out += fmt::format("  wall  {} ± {}   median {} (95% CI {} … {})   range {} … {}{}\n",
                        format_duration(w->mean), format_duration(w->stddev),
                        format_duration(w->median), format_duration(w->ci_low),
                        format_duration(w->ci_high), format_duration(w->min),
-                       format_duration(w->max));
+                       format_duration(w->max),
+                       // COUNT: the runs ran under the counter (valgrind: ~50x), not as the command alone
+                       find(r, "instructions") != nullptr ? "   (counted runs: not the command's own time)" : "");
   }
   if (const auto* c = find(r, "cpu")) {
     out += fmt::format("  cpu   {} ± {}   user {}   sys {}\n", format_duration(c->mean),
@@ -198,8 +206,9 @@ std::string format_result_block(const run_result& r) {
     out += fmt::format("  {} {}{}   ({}{})\n", t.ok ? "✓" : "✗", t.expr.text, at, measured, level_figures_text(t));
   }
   out += fmt::format("  verdict: {}{}\n", to_string(r.outcome), possible_regression_note(r));
-  for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", reason);
-  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", w);
+  // Reasons and warnings quote hook output, channel lines and file text: never raw to a terminal.
+  for (const auto& reason : r.reasons) out += fmt::format("    - {}\n", terminal_safe(reason));
+  for (const auto& w : r.warnings) out += fmt::format("  warning: {}\n", terminal_safe(w));
   return out;
 }
 

@@ -13,6 +13,7 @@
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
 #include "perfcheck/cli/standard_output.hpp"
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/store/history_store.hpp"
@@ -40,6 +41,12 @@ std::optional<int> parse(CLI::App& app, int argc, char** argv) {
   return std::nullopt;
 }
 
+// An error's text for stderr: messages quote spec values, JSON values, hook and client output,
+// so no control character gets through, and no '<' that CTest would read as a tag.
+std::string safe_message(const char* what) {
+  return perfcheck::cli::escape_ctest_tags(perfcheck::cli::terminal_safe_lines(what));
+}
+
 // Runs the parsed subcommand; its errors become the documented exit codes.
 int dispatch(const std::vector<std::pair<CLI::App*, command_action>>& commands) {
   try {
@@ -48,26 +55,26 @@ int dispatch(const std::vector<std::pair<CLI::App*, command_action>>& commands) 
     }
     return exit_usage;
   } catch (const perfcheck::usage_error& e) {
-    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", safe_message(e.what()).c_str());
     return exit_usage;
   } catch (const perfcheck::command_error& e) {
-    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", safe_message(e.what()).c_str());
     return exit_command_failed;
   } catch (const perfcheck::store::history_error& e) {
     // The store's messages name the file, what failed and a fix; a refused file is a usage problem.
-    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", safe_message(e.what()).c_str());
     return e.refused() ? exit_usage : exit_internal;
   } catch (const std::system_error& e) {
     // An OS call failed (disk full, read-only, permission, I/O): what() names the call, the
     // path and the OS's words. Not a bug of perfcheck.
-    std::fprintf(stderr, "error: %s\n", perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", safe_message(e.what()).c_str());
     return exit_internal;
   } catch (const std::bad_alloc&) {
     std::fprintf(stderr, "error: out of memory\n");
     return exit_internal;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "error: internal: %s\nPlease report this with the command line.\n",
-                 perfcheck::cli::escape_ctest_tags(e.what()).c_str());
+                 safe_message(e.what()).c_str());
     return exit_internal;
   }
 }

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <sstream>
 
@@ -15,8 +16,9 @@
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
 #include "perfcheck/cli/run_flags.hpp"
-#include "perfcheck/cli/server_state.hpp"
+#include "perfcheck/cli/served_test.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
+#include "perfcheck/exec/instruction_count.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
@@ -44,6 +46,7 @@ int exit_code_for(verdict v) {
     case verdict::failed:
     case verdict::regressed: return exit_verdict_failed;
     case verdict::error: return exit_command_failed;
+    case verdict::skipped: return exit_skipped;
   }
   return exit_internal;
 }
@@ -61,16 +64,19 @@ run_result not_started(const run_spec& spec, const std::string& reason) {
   return r;
 }
 
+// The spec hash a test would have had, had another source counted its instructions.
+using count_hash_fn = std::function<std::string(const std::string&)>;
+
 // What the regression rules of one point compare with: its context says which history is
 // comparable, PERFCHECK_CALIBRATION its noise floor.
 std::optional<run::prepared_regression> regression_for(const test_plan& plan, const run_context& context,
-                                                       const std::string& history_where) {
+                                                       const std::string& history_where, const count_hash_fn& count_hash) {
   std::unique_ptr<store::history_store> history;
   if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
       std::filesystem::exists(history_where)) {
     history = store::open_history_read_only(history_where);
   }
-  auto regression = run::prepare_regression(plan, context, history.get());
+  auto regression = run::prepare_regression(plan, context, history.get(), 200, &count_hash);
   history.reset();
   // A history that does not exist yet was still given: it is the source, with nothing in it.
   if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
@@ -83,29 +89,18 @@ std::optional<run::prepared_regression> regression_for(const test_plan& plan, co
   return regression;
 }
 
-// The spec a test that names a server runs: its {port} and PERFCHECK_SERVER_PORT from the
-// server's state file. Only the command gets them, so the spec hash (the history series) does not
-// change with an automatic port. Throws command_error when the server is not running.
-run_spec served_spec(const run_spec& spec) {
-  if (spec.server.empty()) return spec;
-  const auto file = state_file_path(spec.server_state_dir, spec.server);
-  const auto state = read_server_state(file);
-  if (!state || state->status != "running") {
-    throw command_error(fmt::format(
-        "the server '{}' this test names is not running ({}); its CTest fixture starts it: run the test "
-        "with ctest (the setup test perfcheck_server_{}_start), or start it with perfcheck server start",
-        spec.server, state ? "it ended with " + state->exit : "no state file " + file.string(), spec.server));
-  }
-  return spec_with_port(spec, state->port);
-}
-
 // A level's executors: the command's and, with regression rules, the baseline command's, both
 // with PREPARE before each of their runs when the test has one.
-run::prepared_level prepared_for(const test_plan& point, const run_context& context, const std::string& history_where) {
-  run::prepared_level level{std::make_unique<exec::process_executor>(exec::command_line_for(served_spec(point.spec))), {}};
-  level.regression = regression_for(point, context, history_where);
+run::prepared_level prepared_for(const test_plan& point, const run_context& context, const std::string& history_where,
+                                 const count_hash_fn& count_hash) {
+  const auto choice = exec::count_choice_for(point.spec);
+  const cli::executor_maker make = [&](exec::command_line line) {
+    return exec::make_counted_executor(std::move(line), choice);
+  };
+  run::prepared_level level{served_executor(point.spec, make), {}};
+  level.regression = regression_for(point, context, history_where, count_hash);
   if (point.spec.prepare.empty()) return level;
-  const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(point.spec);
+  const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(served_spec(point.spec));
   level.executor = run::with_prepare(std::move(level.executor), hooks);
   if (level.regression && level.regression->baseline_executor) {
     level.regression->baseline_executor = run::with_prepare(std::move(level.regression->baseline_executor), hooks);
@@ -126,17 +121,32 @@ run_result measure_plan(const test_plan& plan, const run_context& origin, const 
   const std::string sweep_hash = plan.levels.empty() ? std::string() : spec_hash(plan.spec);
   const auto prepare = [&](const test_plan& point) {
     context.spec_hash = sweep_hash.empty() ? spec_hash(point.spec) : sweep_hash;
-    return prepared_for(point, context, history_where);
+    const count_hash_fn count_hash = [&](const std::string& source) {
+      run_spec other = sweep_hash.empty() ? point.spec : plan.spec;
+      other.count_source = source;
+      return spec_hash(other);
+    };
+    return prepared_for(point, context, history_where, count_hash);
   };
-  const run::hook_factory hooks = [](const run_spec& spec) { return run::process_hooks(spec); };
+  // Hooks get the server's {port} and PERFCHECK_SERVER_PORT like the command.
+  const run::hook_factory hooks = [](const run_spec& spec) { return run::process_hooks(served_spec(spec)); };
   if (!plan.levels.empty() && run::hooks_per_level(plan)) return run::run_sweep(plan, prepare, options, &hooks);
-  const auto test_hooks = run::process_hooks(run::test_hook_spec(plan));
+  const auto test_hooks = run::process_hooks(served_spec(run::test_hook_spec(plan)));
   return run::around(*test_hooks, [&] {
     if (!plan.levels.empty()) return run::run_sweep(plan, prepare, options);
     auto level = prepare(plan);
     if (level.regression) options.regression = &level.regression->plan;
     return run::run_test(plan, *level.executor, options);
   });
+}
+
+// What perfcheck does to count, said before the runs (docs/instructions.md).
+std::string counting_note(const exec::count_choice& counting) {
+  if (counting.source == exec::count_source::none) {
+    return fmt::format("note: instructions not counted, gates on them are skipped: {}\n", counting.reason);
+  }
+  return fmt::format("note: instructions counted by {}; the counted runs get a clean environment (PATH and the "
+                     "test's ENVIRONMENT only) and address randomization off\n", counting.reason);
 }
 
 // The measured result of a compiled test and its exit code; a command that cannot start is an
@@ -160,7 +170,7 @@ std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags
     }
     return {std::move(result), code};
   } catch (const command_error& e) {
-    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(terminal_safe_lines(e.what())).c_str());
     return {not_started(spec, e.what()), exit_command_failed};
   }
 }
@@ -206,7 +216,7 @@ std::optional<int> record_result(const run_result& result, const std::string& hi
     store = store::open_history(history, true);
     store->record(result);
   } catch (const store::history_error& e) {
-    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(e.what()).c_str());
+    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(terminal_safe_lines(e.what())).c_str());
     if (const auto path = run::result_path_for(spec); !path.empty()) {
       const std::string kept = escape_ctest_tags(path.string()), where = escape_ctest_tags(history);
       std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
@@ -235,7 +245,10 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   // Compiled before anything starts, so a bad spec or expression is exit 2 with nothing run.
   const auto given = [&](const char* option) { return sub.get_option(option)->count() > 0; };
   const bool from_flags = flags.spec_file.empty();
-  const test_plan plan = compile_plan(build_spec(flags, sub),
+  run_spec spec = build_spec(flags, sub);
+  const auto counting = exec::count_choice_for(spec);  // with COUNT: the source, in the spec hash
+  if (counting) spec.count_source = exec::to_string(counting->source);
+  const test_plan plan = compile_plan(spec,
                                       {from_flags ? "command line" : flags.spec_file, from_flags,
                                        given("--threshold"), given("--regression")});
   // Where the result is recorded and which history a history baseline reads; and the session,
@@ -245,14 +258,18 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   run_context origin;
   store::apply_context_environment(origin, plan.spec.output_dir);
 
+  if (counting && !flags.quiet) std::fputs(counting_note(*counting).c_str(), stderr);
   auto [result, code] = measure(plan, flags, origin, history_where);
+  if (counting && counting->source == exec::count_source::none) result.warnings.push_back("instructions not counted: " + counting->reason);
   result.context.session_id = origin.session_id;
   result.context.git_commit = origin.git_commit;
   result.context.git_branch = origin.git_branch;
   result.context.compiler = origin.compiler;
   result.expected_failure = plan.spec.will_fail;
-  report_result(result, plan.spec, flags);
   std::FILE* human = flags.json == "-" ? stderr : stdout;
+  finish_served(result, plan.spec, human);
+  if (result.outcome == verdict::error && code < exit_command_failed) code = exit_command_failed;
+  report_result(result, plan.spec, flags);
   return record_result(result, history_where, plan.spec, human).value_or(code);
 }
 

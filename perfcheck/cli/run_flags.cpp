@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/cli/run_flags.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <functional>
 #include <filesystem>
@@ -212,6 +213,11 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (given("--env")) spec.environment.insert(spec.environment.end(), f.environment.begin(), f.environment.end());
   spec.metrics.insert(spec.metrics.end(), f.metrics.begin(), f.metrics.end());
   spec.metadata.insert(spec.metadata.end(), f.metadata.begin(), f.metadata.end());
+  if (given("--client")) spec.client = f.client;
+  for (const auto& what : f.count) {
+    if (what != "instructions") throw usage_error(fmt::format("--count {}: cannot be counted; use --count instructions", what));
+    if (std::find(spec.count.begin(), spec.count.end(), what) == spec.count.end()) spec.count.push_back(what);
+  }
   apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
@@ -261,6 +267,8 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
       ->type_name("NAME[:UNIT]")->take_all()->allow_extra_args(false);
   sub.add_option("--meta", f.metadata, "Record KEY=VALUE with the result, repeatable (shown in reports), e.g. --meta endpoint=/api/v1")
       ->type_name("KEY=VALUE")->take_all()->allow_extra_args(false);
+  sub.add_option("--client", f.client, "The command is this load client and perfcheck reads its output: wrk (its summary becomes latency.p50 ... latency.p99 with wrk's --latency, latency.max, throughput, requests, errors.count, errors.rate, transfer; docs/servers.md)")
+      ->type_name("wrk");
   sub.add_flag("--show-output", f.show_output, "Let the command's stdout/stderr through instead of capturing it");
   sub.add_flag("--allow-failures", f.allow_failures, "Measure runs that exit non-zero instead of stopping with exit code 3 (gate them with 'exit.failures')");
   sub.add_flag("--subtract-overhead", f.subtract_overhead, "Subtract the measured launch overhead from every wall time (the result says so)");
@@ -278,6 +286,8 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("LIST");
   sub.add_option("--nice", f.nice, "Run the command at this nice value, -20 (favoured; needs privilege) to 19 [default: inherited]")
       ->type_name("N");
+  sub.add_option("--count", f.count, "Count what every run executes: instructions, by hardware counters or else valgrind (PERFCHECK_COUNT_SOURCE=auto|perf|valgrind|none), e.g. --count instructions --threshold 'instructions < 5M' (docs/instructions.md)")
+      ->type_name("WHAT");
   sub.add_flag("--clean-env", f.clean_env, "Start the command with only PATH and the --env variables, so the caller's environment cannot change the figures");
   sub.add_flag("--no-aslr", f.no_aslr, "Turn address space layout randomization off for the command (personality ADDR_NO_RANDOMIZE), for steadier cache behaviour");
   sub.add_option("--regression", f.regressions, "Regression rule against the baseline, repeatable: '<metric>.<statistic> <limit>%' with statistic median, mean, p90, p95 or p99; '+5%' tolerates a slowdown up to 5%, '-40%' requires the candidate to be at least 40% faster, e.g. 'wall.median +5%', 'wall.p95 +10%', 'wall.median -40%'. Fails (exit 1) only when the change is significant (p < --alpha) and its whole interval lies beyond the limit")

@@ -12,6 +12,7 @@
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/exec/program_lookup.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/limits.hpp"
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/plan/levels.hpp"
 #include "perfcheck/cli/server_lifecycle.hpp"
@@ -58,6 +59,22 @@ server_launch launch_of(const server_options& o) {
   launch.working_directory = exec::command_directory(substitute(o.working_directory, port, true));
   launch.program = exec::resolve_program(launch.argv.front(), launch.environment, launch.working_directory).string();
   launch.lifeline = o.lifeline >= 0 ? o.lifeline : ::getppid();
+  for (const auto& text : o.limits) {
+    std::pair<limit_kind, std::int64_t> limit;
+    try {
+      limit = parse_limit_assignment(text);
+    } catch (const usage_error& e) {
+      throw usage_error(fmt::format("--limit '{}': {}", text, e.what()));
+    }
+    if (limit.first == limit_kind::memory) {
+      launch.memory_limit_bytes = limit.second;
+    } else if (limit.first == limit_kind::cpu_time) {
+      launch.cpu_limit_ns = limit.second;
+    } else {
+      throw usage_error(fmt::format("--limit '{}': a server takes the limits MEMORY and CPU_TIME (of its whole tree, "
+                                    "while it serves); the other limits are per run of a test", text));
+    }
+  }
   return launch;
 }
 
@@ -76,6 +93,8 @@ void add_start_options(CLI::App& start, server_options& o) {
                    "'server start', ctest under CTest]")->type_name("PID");
   start.add_option("--threshold", o.thresholds, "A gate on the start-up, 'server.ready < 500ms': start fails (exit 1, "
                    "server stopped) when it does not hold (repeatable)")->type_name("EXPR")->take_all()->allow_extra_args(false);
+  start.add_option("--limit", o.limits, "MEMORY=SIZE or CPU_TIME=DURATION of the server's whole tree while it serves: "
+                   "past it the tree is killed and the tests fail (repeatable)")->type_name("KIND=VALUE")->take_all()->allow_extra_args(false);
   start.add_option("command", o.command, "The server program and its arguments, after '--'")->type_name("CMD...");
 }
 

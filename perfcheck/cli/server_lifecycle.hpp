@@ -25,6 +25,7 @@ struct server_options {
   std::string working_directory;
   pid_t lifeline = -1;  ///< -1: the parent of `server start`
   std::vector<std::string> thresholds;
+  std::vector<std::string> limits;  ///< "MEMORY=64MiB", "CPU_TIME=10s"
   std::vector<std::string> command;
 };
 

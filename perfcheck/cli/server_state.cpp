@@ -25,7 +25,8 @@ void write_server_state(const std::filesystem::path& file, const server_state& s
                               {"port", s.port},              {"stdout", s.stdout_log},
                               {"stderr", s.stderr_log},      {"ready_check", s.ready_check},
                               {"ready_ms", s.ready_ms},      {"status", s.status},
-                              {"exit", s.exit},              {"left_killed", s.left_killed}};
+                              {"exit", s.exit},              {"left_killed", s.left_killed},
+                              {"limit", s.limit}};
   write_file_atomic(file, boost::json::serialize(o) + "\n");
 }
 
@@ -49,7 +50,12 @@ std::optional<server_state> read_server_state(const std::filesystem::path& file)
   s.status = r.optional_string("status").value_or("running");
   s.exit = r.optional_string("exit").value_or("");
   s.left_killed = static_cast<int>(r.optional_int("left_killed", 0, INT32_MAX).value_or(0));
+  s.limit = r.optional_string("limit").value_or("");
   return s;
+}
+
+std::string state_reason(const server_state& state) {
+  return state.limit.empty() ? "" : ", stopped by perfcheck at its " + state.limit;
 }
 
 std::string server_name_problem(std::string_view name) {

@@ -26,7 +26,11 @@ struct server_state {
   std::string status = "running";  ///< running, exited (by itself, during the tests) or stopped
   std::string exit;              ///< "exit status 0", "signal SIGKILL (9)"; empty while it runs
   int left_killed = 0;           ///< processes killed after the grace period
+  std::string limit;             ///< the LIMITS the tree passed ("LIMITS MEMORY 64 MiB (...)"); empty: none
 };
+
+/// ", stopped by perfcheck at its LIMITS MEMORY 64 MiB (...)" for a server a limit stopped; "".
+std::string state_reason(const server_state& state);
 
 /// <dir>/<name>.json.
 std::filesystem::path state_file_path(const std::filesystem::path& dir, const std::string& name);

@@ -21,14 +21,20 @@
 namespace perfcheck::cli {
 namespace {
 
-// Waits up to `limit` for `pid` (not a child of this process) to end; true when it did.
+// Waits up to `limit` for `pid` (not a child of this process) to end; true when it did. Without
+// pidfd_open (a kernel before 5.3, a seccomp profile that refuses it) it polls kill(pid, 0).
 bool wait_gone(pid_t pid, std::chrono::seconds limit) {
-  exec::unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) return errno == ESRCH;
-  pollfd p{pidfd.get(), POLLIN, 0};
   const auto deadline = std::chrono::steady_clock::now() + limit;
+  exec::unique_fd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd && errno == ESRCH) return true;
+  pollfd p{pidfd.get(), POLLIN, 0};
   while (std::chrono::steady_clock::now() < deadline) {
-    if (::poll(&p, 1, 100) > 0) return true;
+    if (pidfd) {
+      if (::poll(&p, 1, 100) > 0) return true;
+    } else {
+      if (::kill(pid, 0) != 0 && errno == ESRCH) return true;
+      ::usleep(20'000);
+    }
   }
   return false;
 }
@@ -63,6 +69,11 @@ int stop_server(const std::string& name, const std::filesystem::path& state_dir)
   }
   const std::string killed = after.left_killed > 0
       ? fmt::format("; {} process(es) did not end on SIGTERM and were killed", after.left_killed) : "";
+  if (before->status == "exited" && !after.limit.empty()) {
+    std::fprintf(stderr, "error: server '%s' was stopped during the tests at its %s; it ended with %s; see %s\n",
+                 name_of(name).c_str(), after.limit.c_str(), after.exit.c_str(), terminal_safe(after.stderr_log).c_str());
+    return exit_command_failed;
+  }
   if (before->status == "exited") {
     std::fprintf(stderr, "error: server '%s' had ended by itself with %s before it was stopped (during the tests)"
                  "%s; see %s\n", name_of(name).c_str(), after.exit.c_str(), killed.c_str(),

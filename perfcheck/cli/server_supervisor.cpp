@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -18,6 +19,9 @@
 #include <fmt/format.h>
 
 #include "perfcheck/exec/orphan_sweep.hpp"
+#include "perfcheck/exec/tree_usage.hpp"
+#include "perfcheck/model/limits.hpp"
+#include "perfcheck/model/units.hpp"
 #include "perfcheck/exec/unique_fd.hpp"
 #include "perfcheck/cli/server_state.hpp"
 
@@ -167,11 +171,43 @@ void wait_ready(supervisor& s, int report_fd, double& ready_ms) {
   ready_ms = std::chrono::duration<double, std::milli>(clock_type::now() - started).count();
 }
 
-// Until a stop signal or the lifeline's end: reaps, and records a server that exits by itself.
+// What of the server's LIMITS its tree has passed, "" when none: summed RSS of the live
+// processes, CPU time of the live ones and of those the supervisor has reaped.
+std::string over_limit(const server_launch& launch) {
+  const exec::tree_usage u = exec::read_tree_usage(::getpid());
+  if (launch.memory_limit_bytes > 0 && u.rss_bytes > launch.memory_limit_bytes) {
+    return fmt::format("LIMITS MEMORY {} (the server's tree used {})",
+                       format_limit_value(limit_kind::memory, double(launch.memory_limit_bytes)), format_size(double(u.rss_bytes)));
+  }
+  rusage reaped{};
+  ::getrusage(RUSAGE_CHILDREN, &reaped);
+  const auto ns = [](const timeval& t) { return std::int64_t(t.tv_sec) * 1'000'000'000 + std::int64_t(t.tv_usec) * 1000; };
+  const std::int64_t cpu = u.cpu_ns + ns(reaped.ru_utime) + ns(reaped.ru_stime);
+  if (launch.cpu_limit_ns > 0 && cpu > launch.cpu_limit_ns) {
+    return fmt::format("LIMITS CPU_TIME {} (the server's tree used {})",
+                       format_limit_value(limit_kind::cpu_time, double(launch.cpu_limit_ns)), format_duration(double(cpu)));
+  }
+  return "";
+}
+
+// Kills the whole tree at once (a limit does not wait for a grace period) and records why.
+void stop_at_limit(supervisor& s, server_state& state, std::string what) {
+  for (pid_t pid : exec::descendants_of(::getpid())) ::kill(pid, SIGKILL);
+  while (s.server_status < 0 && ::waitpid(s.server, &s.server_status, 0) < 0 && errno == EINTR) {
+  }
+  exec::sweep_orphans();
+  state.status = "exited";
+  state.exit = describe_wait_status(s.server_status);
+  state.limit = std::move(what);
+}
+
+// Until a stop signal or the lifeline's end: reaps, records a server that exits by itself, and
+// stops one that passes its LIMITS (checked every 50 ms).
 void serve(supervisor& s, server_state& state, const std::filesystem::path& file) {
+  const bool limited = s.launch.memory_limit_bytes > 0 || s.launch.cpu_limit_ns > 0;
   for (;;) {
     pollfd fds[2] = {{s.signals.get(), POLLIN, 0}, {s.lifeline.get(), POLLIN, 0}};
-    ::poll(fds, s.lifeline ? 2 : 1, s.lifeline ? -1 : 200);
+    ::poll(fds, s.lifeline ? 2 : 1, limited ? 50 : s.lifeline ? -1 : 200);
     if (lifeline_gone(s)) return;
     bool stop = false;
     for (signalfd_siginfo info{}; ::read(s.signals.get(), &info, sizeof info) == sizeof info;) {
@@ -181,6 +217,12 @@ void serve(supervisor& s, server_state& state, const std::filesystem::path& file
       state.status = "exited";
       state.exit = describe_wait_status(s.server_status);
       write_server_state(file, state);
+    }
+    if (limited && state.status == "running") {
+      if (std::string what = over_limit(s.launch); !what.empty()) {
+        stop_at_limit(s, state, std::move(what));
+        write_server_state(file, state);
+      }
     }
     if (stop) return;
   }

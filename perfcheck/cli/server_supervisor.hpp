@@ -29,6 +29,8 @@ struct server_launch {
   std::vector<std::string> environment;   ///< the whole environment of the server
   std::filesystem::path working_directory;
   pid_t lifeline = 0;                     ///< the supervisor stops everything when it dies
+  std::int64_t memory_limit_bytes = 0;    ///< LIMITS MEMORY: summed RSS of the tree; 0: none
+  std::int64_t cpu_limit_ns = 0;          ///< LIMITS CPU_TIME: CPU time of the tree; 0: none
 };
 
 /// The supervisor's one-line report to `server start` on `report_fd`: "ready <ms>",

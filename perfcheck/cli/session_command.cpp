@@ -106,7 +106,7 @@ std::optional<session_record> read_session(const fs::path& dir) {
 }
 
 struct session_tally {
-  std::array<int, 6> counts{};                               ///< indexed by verdict
+  std::array<int, 7> counts{};                               ///< indexed by verdict
   int expected_failures = 0;  ///< WILL_FAIL tests that failed (not in counts)
   std::vector<std::string> unexpected_passes;  ///< WILL_FAIL tests that passed: CTest fails them
   std::vector<std::pair<std::string, verdict>> not_passing;  ///< name, verdict

@@ -13,4 +13,8 @@ namespace perfcheck::cli {
 /// the one-byte CSI) become \xHH or \u00HH. Everything else is kept byte for byte.
 std::string terminal_safe(std::string_view text);
 
+/// terminal_safe line by line: the newlines of a multi-line message are kept, every other
+/// control character is written out. For messages whose lines perfcheck itself laid out.
+std::string terminal_safe_lines(std::string_view text);
+
 }  // namespace perfcheck::cli

@@ -13,6 +13,7 @@
 #include "perfcheck/exec/os_error.hpp"
 #include "perfcheck/exec/output_pump.hpp"
 #include "perfcheck/exec/program_lookup.hpp"
+#include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/stats/descriptive.hpp"
@@ -72,15 +73,6 @@ round_report round_of(std::vector<launcher_reply>& replies, const run_report& ou
   return round;
 }
 
-// A private folder for the metric channel's files: mkdtemp under TMPDIR (else /tmp).
-fs::path make_channel_folder() {
-  const char* tmp = std::getenv("TMPDIR");
-  std::string pattern = (tmp != nullptr && *tmp != '\0' ? std::string(tmp) : std::string("/tmp")) +
-                        "/perfcheck-metrics-XXXXXX";
-  if (::mkdtemp(pattern.data()) == nullptr) throw_errno("mkdtemp " + pattern);
-  return pattern;
-}
-
 }  // namespace
 }  // namespace detail
 
@@ -97,7 +89,7 @@ process_executor::process_executor(command_line command)
       reply_buffer_(sizeof(perfcheck_launcher_reply)) {
   if (command_.argv.empty()) throw usage_error("the command is empty: give a program to run");
   if (command_.metric_channel) {
-    channel_.path = detail::make_channel_folder();
+    channel_.path = make_temp_folder("perfcheck-metrics");  // swept after a kill -9
     // Last, so that it wins over an inherited or given PERFCHECK_METRICS; the launcher adds
     // ".<run_index>" per run.
     command_.extra_environment.push_back("PERFCHECK_METRICS=" + (channel_.path / "run").string());
@@ -254,6 +246,7 @@ round_report process_executor::run_round(const output_capture& capture, int copi
   run_request request = request_for(output->redirects());
   request.cgroup = false;  // a cgroup's memory.max and pids.max would hold for all copies together
   request.copies = copies;
+  if (!channel_.path.empty()) request.run_index = ++runs_sent_;  // copy i writes run.<index>.<i>
   in_run_ = true;
   launcher_.send(encode_run(request), fds);
   output->close_write_ends();
@@ -276,8 +269,13 @@ round_report process_executor::run_round(const output_capture& capture, int copi
 
   run_report output_total;
   output->finish(output_total);
-  return detail::round_of(replies, output_total, {program_, {}, command_.cpus, command_.nice},
-                          command_.limits.output_bytes);
+  round_report round = detail::round_of(replies, output_total, {program_, {}, command_.cpus, command_.nice},
+                                        command_.limits.output_bytes);
+  if (request.run_index != 0) {
+    for (std::size_t i = 0; i < round.copies.size(); ++i)
+      round.copies[i].metrics_path = channel_.path / ("run." + std::to_string(request.run_index) + "." + std::to_string(i));
+  }
+  return round;
 }
 
 void process_executor::add_late_limits(run_report& report, std::int64_t oom_kills_before,

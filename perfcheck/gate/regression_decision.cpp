@@ -132,10 +132,16 @@ void decide_speedup(regression_outcome& o, double limit, bool significant, const
   }
 }
 
+// Whether the calibrated noise floor holds for the rule: it is the machine's wall-time noise
+// (perfcheck calibrate); an instruction count does not carry it (docs/instructions.md).
+bool floored(const regression_outcome& o, double tol, const regression_options& options) {
+  return options.noise_floor > 0 && tol < options.noise_floor && o.metric != "instructions";
+}
+
 // A tolerance (limit >= 0), once p_adjusted is set (see evaluate_regressions).
 void decide_tolerance(regression_outcome& o, double tol, bool significant, const std::string& figures,
                       std::size_t rule_count, const regression_options& options) {
-  if (options.noise_floor > 0 && tol < options.noise_floor) {
+  if (floored(o, tol, options)) {
     o.decision = verdict::inconclusive;
     o.reason = fmt::format("{}: the tolerance {} is below this machine's calibrated noise floor "
                            "{}; change {}", o.rule, percent(tol), percent(options.noise_floor), figures);
@@ -170,7 +176,7 @@ void decide(regression_outcome& o, double limit, std::size_t rule_count, const r
     decide_tolerance(o, limit, significant, figures, rule_count, options);
   }
   if (o.possible_regression()) {
-    const bool floor = limit >= 0 && options.noise_floor > 0 && limit < options.noise_floor;
+    const bool floor = limit >= 0 && floored(o, limit, options);
     o.runs_to_decide = floor ? 0 : runs_to_decide(o, options);
     o.reason = "possible regression: " + o.reason + decide_hint(o, options, floor);
   }

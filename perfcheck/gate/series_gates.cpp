@@ -31,11 +31,13 @@ struct pending_fit {
   threshold_outcome outcome;
   std::optional<stats::bound_gate> gate;
   std::string why;  // why it was not evaluated; "" when it was
+  std::size_t left_out = 0;  // runs whose value was 0 or less (a log-log fit cannot take them)
 };
 
-// The points of the fit: every successful run of every level of the group.
+// The points of the fit: every successful run of every level of the group whose value is above
+// 0 (a run faster than the subtracted overhead, a counter at 0: counted in `left_out`).
 std::vector<stats::complexity_point> fit_points(const run_result& result, const level_group& group,
-                                                const std::string& metric, std::string& why) {
+                                                const std::string& metric, std::string& why, std::size_t& left_out) {
   std::vector<stats::complexity_point> points;
   for (std::size_t k = 0; k < group.points.size(); ++k) {
     const result_point& p = result.points[group.points[k]];
@@ -48,7 +50,19 @@ std::vector<stats::complexity_point> fit_points(const run_result& result, const 
       why = fmt::format("level {} has no successful run to fit", to_string(p.at));
       return {};
     }
-    for (double v : column->second) points.push_back({group.values[k], v, 1});
+    std::size_t kept = 0;
+    for (double v : column->second) {
+      if (!(v > 0) || !std::isfinite(v)) {
+        ++left_out;
+        continue;
+      }
+      points.push_back({group.values[k], v, 1});
+      ++kept;
+    }
+    if (kept == 0) {
+      why = fmt::format("level {} has no run with {} above 0 to fit", to_string(p.at), metric);
+      return {};
+    }
   }
   return points;
 }
@@ -62,7 +76,7 @@ pending_fit fit_group(const run_result& result, const complexity_gate& g, const 
   complexity_part& part = f.outcome.complexity.emplace();
   part.parameter = g.bound.parameter;
   part.bound = std::string(stats::growth_name(g.bound.bound));
-  const auto points = fit_points(result, group, g.subject.metric, f.why);
+  const auto points = fit_points(result, group, g.subject.metric, f.why, f.left_out);
   if (!f.why.empty()) return f;
   try {
     const stats::complexity_fit fit = stats::fit_complexity(points);
@@ -113,7 +127,18 @@ void apply_complexity(run_result& result, std::span<const complexity_gate> gates
   for (auto& f : fits) {
     threshold_outcome& t = f.outcome;
     t.complexity->alpha = alpha;
-    if (!f.gate) {
+    if (f.left_out > 0) {
+      result.warnings.push_back(fmt::format("{}{}: {} run{} with a value of 0 or less left out of the fit", t.expr.text,
+                                            where_of(t), f.left_out, f.left_out == 1 ? "" : "s"));
+    }
+    const auto source = result.metadata.find("instructions.source");
+    if (!f.gate && t.expr.metric == "instructions" && source != result.metadata.end() && source->second == "none") {
+      // COUNT instructions where nothing counts: skipped, never a pass (docs/instructions.md)
+      t.measured = false;
+      t.ok = false;
+      result.reasons.push_back(fmt::format("{}{}: skipped, nothing on this machine counts instructions", t.expr.text, where_of(t)));
+      if (result.outcome == verdict::pass) result.outcome = verdict::skipped;
+    } else if (!f.gate) {
       t.measured = false;
       t.ok = false;
       fail_verdict(result, fmt::format("{}{}: not evaluated: {}", t.expr.text, where_of(t), f.why));

@@ -41,6 +41,11 @@ std::optional<double> measured_value(const threshold_expr& expr, const run_resul
     return it->second.median;
   }
   if (expr.source == subject_source::count && expr.metric == "errors") {
+    // A wrk client's failed requests over the test (run/wrk_intake): whole-test figures.
+    const auto whole = result.summary.find("errors." + expr.statistic);
+    if (whole != result.summary.end() && !result.runs.empty() && result.runs.front().reported.contains("requests")) {
+      return whole->second.max;
+    }
     // A concurrency level's copies that failed, crashed or were stopped by a limit.
     const auto errors = static_cast<double>(std::count_if(
         result.runs.begin(), result.runs.end(), [](const run_sample& s) { return s.failed() || s.stopped_by_limit(); }));

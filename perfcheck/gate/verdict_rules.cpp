@@ -76,6 +76,39 @@ std::string describe_limit(const run_sample& s, const resource_limits& limits) {
   return text;
 }
 
+namespace {
+
+// The outcome of one threshold, its reason when it does not hold; `violated` or `skipped` set.
+// COUNT instructions where nothing counts (metadata instructions.source "none",
+// docs/instructions.md): a gate on instructions is skipped, never passed.
+void add_outcome(run_result& result, const threshold_expr& t, bool command_failed, bool& violated, bool& skipped) {
+  const auto value = measured_value(t, result);
+  threshold_outcome outcome;
+  outcome.expr = t;
+  outcome.value = value.value_or(0);
+  outcome.ok = value && holds(t, *value);
+  outcome.measured = value.has_value();
+  const auto source = result.metadata.find("instructions.source");
+  if (!value && t.metric == "instructions" && source != result.metadata.end() && source->second == "none") {
+    skipped = true;
+    result.reasons.push_back(fmt::format("{}: skipped, nothing on this machine counts instructions", t.text));
+  } else if (!value) {
+    const std::string problem = reported_problem(t, result);
+    if (!command_failed) {
+      result.reasons.push_back(problem.empty() ? fmt::format("{}: {} was not measured", t.text, t.subject())
+                                               : problem.starts_with(t.text) ? problem
+                                               : fmt::format("{}: {}", t.text, problem));
+    }
+    violated = true;
+  } else if (!outcome.ok) {
+    result.reasons.push_back(fmt::format("{}: measured {}", t.text, format_threshold_value(t, *value)));
+    violated = true;
+  }
+  result.thresholds.push_back(std::move(outcome));
+}
+
+}  // namespace
+
 void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresholds,
                    bool allow_failures, bool limits_are_errors) {
   result.reasons.clear();
@@ -106,28 +139,11 @@ void apply_verdict(run_result& result, const std::vector<threshold_expr>& thresh
     note(result.runs, "run");
   }
   bool violated = false;
-  for (const auto& t : thresholds) {
-    const auto value = measured_value(t, result);
-    threshold_outcome outcome;
-    outcome.expr = t;
-    outcome.value = value.value_or(0);
-    outcome.ok = value && holds(t, *value);
-    outcome.measured = value.has_value();
-    if (!value) {
-      const std::string problem = reported_problem(t, result);
-      if (!command_failed) {
-        result.reasons.push_back(problem.empty() ? fmt::format("{}: {} was not measured", t.text, t.subject())
-                                                 : problem.starts_with(t.text) ? problem
-                                                 : fmt::format("{}: {}", t.text, problem));
-      }
-    } else if (!outcome.ok) {
-      result.reasons.push_back(fmt::format("{}: measured {}", t.text, format_threshold_value(t, *value)));
-    }
-    violated = violated || !outcome.ok;
-    result.thresholds.push_back(std::move(outcome));
-  }
+  bool skipped = false;
+  for (const auto& t : thresholds) add_outcome(result, t, command_failed, violated, skipped);
   result.outcome = command_failed                ? verdict::error
                    : violated || limit_hit         ? verdict::failed
+                   : skipped                       ? verdict::skipped
                                                    : verdict::pass;
 }
 

@@ -23,6 +23,8 @@ std::vector<threshold_expr> parse_thresholds(const std::vector<std::string>& tex
 /// - otherwise a run stopped by a limit (result.limits) or a threshold that does not hold
 ///   gives `failed`, one reason per limited run ("run 3 exceeded MEMORY 256 MiB (tree at
 ///   262 MiB when stopped)") and per threshold;
+/// - otherwise, when a threshold on instructions could not be measured because nothing counts
+///   (result.metadata "instructions.source" is "none"), `skipped`, its reason saying so;
 /// - otherwise `pass`.
 /// Thresholds are evaluated in every case, so the result shows them all. With
 /// `limits_are_errors` and `allow_failures` (the copies of a concurrency level), a run stopped

@@ -2,6 +2,7 @@
 #include "perfcheck/ingest/metric_channel.hpp"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -136,6 +137,10 @@ class channel_reader {
       return malformed(text, "a metadata line reads '#meta key=value' (no spaces in the value)");
     }
     const auto eq = words[1].find('=');
+    if (!is_metadata_key(words[1].substr(0, eq)) || has_control_character(words[1].substr(eq + 1))) {
+      return malformed(text, "a metadata key is a letter then letters, digits, '_', '.' or '-', and a value "
+                             "holds no control character");
+    }
     out_.meta.emplace_back(std::string(words[1].substr(0, eq)), std::string(words[1].substr(eq + 1)));
     return true;
   }
@@ -231,11 +236,35 @@ channel_contents read_channel_text(std::string_view text, const channel_limits& 
   return out;
 }
 
+bool is_metadata_key(std::string_view key) {
+  return !key.empty() && key.size() <= 64 && std::isalpha(static_cast<unsigned char>(key.front())) &&
+         std::all_of(key.begin(), key.end(), [](char c) {
+           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
+         });
+}
+
+bool has_control_character(std::string_view value) {
+  return std::any_of(value.begin(), value.end(), [](char c) {
+    const auto u = static_cast<unsigned char>(c);
+    return u < 0x20 || u == 0x7f;
+  });
+}
+
 channel_contents read_channel_file(const std::filesystem::path& path, const channel_limits& limits) {
-  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Non-blocking and not through a link: a FIFO or a link the command put in the channel's
+  // place must not hang perfcheck or make it read another file.
+  const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW);
   if (fd < 0) {
     if (errno == ENOENT) return {};
     throw std::system_error(errno, std::generic_category(), fmt::format("open {}", path.string()));
+  }
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw std::system_error(EINVAL, std::generic_category(),
+                            fmt::format("{} is not a regular file (the command replaced it); append lines to "
+                                        "the file $PERFCHECK_METRICS names",
+                                        path.string()));
   }
   std::string text;
   char buffer[1 << 16];

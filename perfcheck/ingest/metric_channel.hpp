@@ -44,6 +44,11 @@ struct channel_contents {
 /// else why not, in words.
 std::string check_metric_name(std::string_view name);
 
+/// A metadata key: a letter, then letters, digits, '_', '.' or '-'; at most 64 characters.
+bool is_metadata_key(std::string_view key);
+/// Whether `value` holds a control character (metadata values are one line of printable text).
+bool has_control_character(std::string_view value);
+
 /// Reads channel text. Malformed lines are counted and skipped (the first is kept for the
 /// warning); a last line without its newline counts as malformed (the writer may have died
 /// in the middle of it). Never throws on content.

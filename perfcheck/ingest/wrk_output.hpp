@@ -3,12 +3,23 @@
 // a run, read into numbers, so that a team that drives its server with wrk can gate on it.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <map>
 #include <string>
 #include <string_view>
 
 namespace perfcheck::ingest {
+
+/// The client name a spec gives for wrk (run_spec::client).
+inline constexpr std::string_view wrk_client = "wrk";
+
+/// The metrics a wrk client's run reports, by name: the latency figures in ns (the percentiles
+/// only with wrk's --latency), throughput (responses per second), requests and errors.count
+/// (counts), errors.rate (a fraction), transfer (bytes read).
+inline constexpr std::array<std::string_view, 11> wrk_metric_names{
+    "latency.p50", "latency.p75", "latency.p90", "latency.p99", "latency.max", "latency.mean",
+    "throughput",  "requests",    "errors.count", "errors.rate", "transfer"};
 
 /// wrk's figures of one run, in base units (ns, bytes, per second).
 struct wrk_report {

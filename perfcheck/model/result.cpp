@@ -108,6 +108,12 @@ std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_
     auto& threads = out["threads"];
     for (const auto& s : runs) threads.push_back(static_cast<double>(s.threads_max));
   }
+  // Instructions are counted only under COUNT instructions: a column only when every run has a
+  // count, so an uncounted run never reads as 0 instructions.
+  if (!runs.empty() && std::all_of(runs.begin(), runs.end(), [](const run_sample& s) { return s.instructions > 0; })) {
+    auto& instructions = out["instructions"];
+    for (const auto& s : runs) instructions.push_back(static_cast<double>(s.instructions));
+  }
   add_reported_columns(out, runs);  // what the command reported itself (docs/metrics.md)
   return out;
 }

@@ -167,7 +167,8 @@ boost::json::value result_to_json(const run_result& result);
 /// sampled peak), "io.read_bytes", "io.write_bytes", "io.read_chars", "io.write_chars",
 /// "ctx.voluntary", "ctx.involuntary", "faults.major", "faults.minor", "leaked.processes",
 /// "cpu.util" (CPU time over wall time, a fraction: 1.5 is 150%), "threads" (the tree's most
-/// threads in a sample; only when every run was sampled), and whatever later stages add. The summaries, the history and the reports all take their
+/// threads in a sample; only when every run was sampled), "instructions" (only when every run was
+/// counted, COUNT instructions), and whatever later stages add. The summaries, the history and the reports all take their
 /// metrics from here, so a new metric is added in one place.
 std::map<std::string, std::vector<double>> metric_columns(const std::vector<run_sample>& runs);
 

@@ -171,6 +171,7 @@ void tag_invoke(boost::json::value_from_tag, boost::json::value& out, const run_
   o["exit_code"] = s.exit_code ? boost::json::value(*s.exit_code) : boost::json::value(nullptr);
   o["signal"] = s.signal ? boost::json::value(signal_name(*s.signal)) : boost::json::value(nullptr);
   for (const auto& [key, member] : tree_counters) o[key] = s.*member;
+  if (s.instructions > 0) o["instructions"] = s.instructions;  // only counted runs have it
   o["limit"] = s.limit ? boost::json::value(to_string(*s.limit)) : boost::json::value(nullptr);
   o["limit_observed"] = s.limit_observed;
   boost::json::array timeline;
@@ -210,6 +211,9 @@ boost::json::result<run_sample> tag_invoke(boost::json::try_value_to_tag<run_sam
     if (o->contains(key) && !int_field(key, s.*member)) {
       return boost::json::make_error_code(boost::json::error::not_number);
     }
+  }
+  if (o->contains("instructions") && !int_field("instructions", s.instructions)) {
+    return boost::json::make_error_code(boost::json::error::not_number);
   }
   if (const auto* v = o->if_contains("limit"); v != nullptr && !v->is_null()) {
     if (!v->is_string()) return boost::json::make_error_code(boost::json::error::not_string);

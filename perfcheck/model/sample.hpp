@@ -79,6 +79,7 @@ struct run_sample {
   std::int64_t faults_minor = 0;      ///< page faults of the tree served without I/O
   std::int64_t leaked_processes = 0;  ///< processes still running when the command exited (stopped)
   std::int64_t threads_max = 0;       ///< most threads of the tree in one sample; 0: no sample taken
+  std::int64_t instructions = 0;      ///< instructions the tree executed (COUNT instructions); 0: not counted
   std::optional<limit_kind> limit;    ///< the limit that stopped the run; none: it ended by itself
   double limit_observed = 0;          ///< with `limit`: the value that passed it (base unit; 0: unknown)
   std::vector<memory_point> memory_timeline;  ///< sampled tree memory, at most 256 points

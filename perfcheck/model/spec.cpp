@@ -254,6 +254,10 @@ void read_isolation_fields(const json_reader& r, const boost::json::value& json,
   if (auto nice = r.optional_int("nice", -20, 19)) spec.nice = static_cast<int>(*nice);
   spec.clean_environment = r.optional_bool("clean_env").value_or(false);
   spec.no_aslr = r.optional_bool("no_aslr").value_or(false);
+  spec.count = r.string_array("count", false, false);
+  for (const auto& what : spec.count) {
+    if (what != "instructions") r.fail("count", fmt::format("'{}' cannot be counted; COUNT takes instructions", what));
+  }
 }
 
 }  // namespace
@@ -272,7 +276,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
                     "will_fail", "parameters", "concurrency", "seed", "metrics", "metadata", "server", "setup",
-                    "prepare", "cleanup"});
+                    "prepare", "cleanup", "client", "count"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -324,6 +328,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
     spec.server_state_dir = server->required_string("state_dir");
   }
   for (const auto& [field, argv] : hook_commands(spec)) *argv = r.string_array(field, false, false);
+  spec.client = r.optional_string("client").value_or("");
   validate(spec, origin);
   return spec;
 }
@@ -347,10 +352,14 @@ std::string spec_hash(const run_spec& spec) {
   if (spec.clean_environment) mix("clean_env");
   if (spec.no_aslr) mix("no_aslr");
   if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
-  for (const auto& p : spec.parameters) mix(fmt::format("param {}={}", p.name, fmt::join(p.values, ",")));
-  if (!spec.concurrency.empty()) mix(fmt::format("concurrency={}", fmt::join(spec.concurrency, ",")));
+  // A sweep's names, not its values: each level is its own series within the test, so a value
+  // added later is a level without a baseline yet, and the others keep theirs.
+  for (const auto& p : spec.parameters) mix(fmt::format("param {}", p.name));
+  if (!spec.concurrency.empty()) mix("concurrency");
   // PREPARE changes what is measured (a cold cache); SETUP and CLEANUP only surround the runs.
   if (!spec.prepare.empty()) mix(fmt::format("prepare {}", fmt::join(spec.prepare, " ")));
+  // Counts of different sources differ (valgrind counts what perf does not): another series.
+  if (!spec.count.empty()) mix(fmt::format("count {} by {}", fmt::join(spec.count, ","), spec.count_source));
   return fmt::format("{:016x}", h);
 }
 
@@ -405,9 +414,11 @@ boost::json::value spec_to_json(const run_spec& spec) {
   if (!spec.metrics.empty()) o["metrics"] = boost::json::value_from(spec.metrics);
   if (!spec.metadata.empty()) o["metadata"] = boost::json::value_from(spec.metadata);
   if (!spec.server.empty()) o["server"] = {{"name", spec.server}, {"state_dir", spec.server_state_dir}};
+  if (!spec.client.empty()) o["client"] = spec.client;
   for (const auto& [field, argv] : hook_commands(spec)) {
     if (!argv->empty()) o[field] = boost::json::value_from(*argv);
   }
+  if (!spec.count.empty()) o["count"] = boost::json::value_from(spec.count);
   return o;
 }
 

@@ -79,10 +79,19 @@ struct run_spec {
   std::vector<std::string> metadata;
   std::string server;                     ///< the server under test the test names; empty: none
   std::string server_state_dir;           ///< where its supervisor keeps <server>.json
+  /// CLIENT: what the command is, when perfcheck reads its output ("wrk": wrk's summary into
+  /// the load metrics, docs/servers.md); empty: a plain command.
+  std::string client;
   /// Unmeasured commands around the runs (docs/setup.md), argv without a shell; empty: none.
   std::vector<std::string> setup;         ///< once before the first run (per level with a placeholder)
   std::vector<std::string> prepare;       ///< before every run, warm-ups and baseline runs included
   std::vector<std::string> cleanup;       ///< once after the last run, whenever setup succeeded
+  /// COUNT: what every run also counts, "instructions" (docs/instructions.md); empty: nothing.
+  std::vector<std::string> count;
+  /// With `count`: the source that counts on this machine ("perf", "valgrind", "none"), chosen
+  /// by `perfcheck run` before the plan is compiled (never read from a file); part of the spec
+  /// hash, so counts of different sources are different series.
+  std::string count_source;
 
   bool operator==(const run_spec&) const = default;
 };

@@ -49,6 +49,7 @@ constexpr std::array tree_metrics{
     metric_def{"faults.minor", unit_kind::count, "page faults served from memory"},
     metric_def{"leaked.processes", unit_kind::count, "processes left running by the command"},
     metric_def{"threads", unit_kind::count, "most threads of the tree in one sample (runs the sampler saw)"},
+    metric_def{"instructions", unit_kind::count, "instructions the tree executed (COUNT instructions)"},
     metric_def{"rss.total", unit_kind::size, "peak summed memory of a round's copies at once (CONCURRENCY)"},
     metric_def{"dropped", unit_kind::count, "open-model starts that found no free connection in time (LOAD)"},
 };
@@ -71,6 +72,19 @@ constexpr std::array counters{
     metric_def{"errors.io", unit_kind::count, "requests whose connection broke or got no HTTP answer (LOAD)"},
 };
 
+// A load client's figures, one per run (CLIENT wrk; docs/servers.md): bare ("latency.p99 < 20ms")
+// the median over the runs, latency.max the worst run; or with a statistic ("latency.p99.max").
+constexpr std::array load_metrics{
+    metric_def{"latency.p50", unit_kind::duration, "median request latency (wrk --latency)"},
+    metric_def{"latency.p75", unit_kind::duration, "75th percentile of request latency (wrk --latency)"},
+    metric_def{"latency.p90", unit_kind::duration, "90th percentile of request latency (wrk --latency)"},
+    metric_def{"latency.p99", unit_kind::duration, "99th percentile of request latency (wrk --latency)"},
+    metric_def{"latency.max", unit_kind::duration, "slowest request"},
+    metric_def{"latency.mean", unit_kind::duration, "mean request latency"},
+    metric_def{"requests", unit_kind::count, "responses received"},
+    metric_def{"transfer", unit_kind::size, "bytes read"},
+};
+
 // The metrics only a concurrency test measures (by their threshold_expr::metric).
 constexpr std::array<std::string_view, 5> concurrency_only{"throughput", "rss.total", "efficiency", "errors.count",
                                                            "errors.rate"};
@@ -88,6 +102,8 @@ constexpr std::array trend_gates{
     trend_def{"rss.slope", "rss", "slope", value_form::size_per_time, "tree memory growth rate over a soak"},
     trend_def{"wall.drift", "wall", "drift", value_form::percent, "change of run time across a soak"},
     trend_def{"threads.growth", "threads", "growth", value_form::percent, "thread count growth over a soak (a thread leak)"},
+    trend_def{"server.rss.growth", "server.rss", "growth", value_form::percent, "memory growth of the test's SERVER over a soak"},
+    trend_def{"server.threads.growth", "server.threads", "growth", value_form::percent, "thread count growth of the test's SERVER over a soak"},
 };
 
 constexpr std::array<std::pair<std::string_view, comparison>, 6> operators{{
@@ -204,6 +220,11 @@ bool is_concurrency_metric(const threshold_expr& expr) {
   return std::find(concurrency_only.begin(), concurrency_only.end(), name) != concurrency_only.end();
 }
 
+bool is_load_metric(const threshold_expr& expr) {
+  return std::any_of(load_metrics.begin(), load_metrics.end(),
+                     [&](const metric_def& m) { return m.name == expr.metric; });
+}
+
 std::string threshold_expr::subject() const {
   std::string s = metric + "." + statistic;
   if (level) s += "@" + *level;
@@ -226,6 +247,10 @@ std::string threshold_grammar_help() {
   for (const auto& m : percent_metrics) help += fmt::format(", {} (percent, {})", m.name, m.description);
   help += "\n  reported by the command (declared with METRICS or --metric; docs/metrics.md): "
           "<name>.<statistic> with the limit in its unit, <name>.rate for a counter (e.g. 333/s)";
+  help += "\n  a load client's figures per run (CLIENT wrk; bare: the median over the runs, latency.max the worst): ";
+  for (const auto& m : load_metrics) {
+    help += fmt::format("{}{} ({})", &m == &load_metrics.front() ? "" : ", ", m.name, to_string(m.kind));
+  }
   help += "\n  counts: ";
   for (const auto& c : counters) help += fmt::format("{} ({}) ", c.name, c.description);
   help += "\n  soak trends (with --duration): ";
@@ -262,6 +287,7 @@ void read_summary_subject(std::string_view text, std::string_view lhs, threshold
   const std::string_view statistic = lhs.substr(dot + 1);
   const metric_def* def = find_def(summarized_metrics, metric == "rss_tree" ? "rss" : metric);
   if (def == nullptr) def = find_def(tree_metrics, metric);
+  if (def == nullptr) def = find_def(load_metrics, metric);
   if (def == nullptr && find_def(percent_metrics, metric) != nullptr) {
     def = find_def(percent_metrics, metric);
     expr.form = value_form::percent;
@@ -294,6 +320,10 @@ void read_subject(std::string_view text, std::string_view lhs, threshold_expr& e
     expr.metric = std::string(lhs);
     expr.statistic = "max";
     expr.kind = tree->kind;
+  } else if (const metric_def* load = find_def(load_metrics, lhs)) {
+    expr.metric = std::string(lhs);
+    expr.statistic = lhs == "latency.max" ? "max" : "median";
+    expr.kind = load->kind;
   } else if (const metric_def* counter = find_def(counters, lhs)) {
     const auto dot = lhs.find('.');
     expr.metric = std::string(lhs.substr(0, dot));
@@ -375,8 +405,9 @@ threshold_expr parse_threshold(std::string_view text, const std::vector<std::str
     if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
     lhs = lhs.substr(0, at);
   }
-  // Declared names never collide with built-in metrics (the plan refuses such names).
-  if (!detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
+  // Declared names never collide with built-in metrics (the plan refuses such names); server.* trends go first.
+  const bool trend = std::any_of(trend_gates.begin(), trend_gates.end(), [&](const trend_def& t) { return t.name == lhs; });
+  if (trend || !detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
 
   const auto op = std::find_if(operators.begin(), operators.end(),
                                [&](const auto& o) { return rest.starts_with(o.first); });

@@ -72,6 +72,9 @@ threshold_expr parse_threshold(std::string_view text);
 /// Whether the expression's metric is measured only by a concurrency test (CONCURRENCY):
 /// throughput, rss.total, efficiency, errors.count, errors.rate.
 bool is_concurrency_metric(const threshold_expr& expr);
+/// Whether the expression's metric is a load client's figure per run (CLIENT wrk): latency.p50,
+/// latency.p75, latency.p90, latency.p99, latency.max, latency.mean, requests, transfer.
+bool is_load_metric(const threshold_expr& expr);
 /// Parses an expression that may also name a metric the command reports, one of `reported`
 /// (declared names, docs/metrics.md): "startup.median < 500ms", "hits.median >= 75%",
 /// "pairs.rate >= 333/s" (a counter's rate; bare: its median over the runs). Built-in metrics

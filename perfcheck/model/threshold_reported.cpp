@@ -41,6 +41,10 @@ bool read_reported_subject(std::string_view text, std::string_view lhs,
     }
     metric = lhs.substr(0, dot);
     statistic = lhs.substr(dot + 1);
+    if (!declared(metric) && metric.starts_with("server.")) {  // declared for a test with a SERVER (reported_plan)
+      bad(text, fmt::format("'{}' measures the server under test, and this test names none; name it with SERVER "
+                            "<name> in add_perf_test (\"server\" in a spec), see docs/servers.md", metric));
+    }
     if (!declared(metric)) return false;
     if (!metric_summary{}.get(statistic) || statistic == "ci_low" || statistic == "ci_high") {
       bad(text, fmt::format("unknown statistic '{}'", statistic));

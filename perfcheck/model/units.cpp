@@ -40,6 +40,10 @@ constexpr std::array units{
     unit_def{"/s", unit_kind::rate, 1},
     unit_def{"/min", unit_kind::rate, 1.0 / 60},
     unit_def{"/h", unit_kind::rate, 1.0 / 3600},
+    // Counts in thousands, millions, billions ("instructions < 5M"), powers of 10.
+    unit_def{"k", unit_kind::count, 1e3},
+    unit_def{"M", unit_kind::count, 1e6},
+    unit_def{"G", unit_kind::count, 1e9},
 };
 
 std::string_view trim(std::string_view s) {
@@ -80,7 +84,7 @@ const char* allowed_units(unit_kind kind) {
     case unit_kind::duration: return "ns, us, ms, s, min, h";
     case unit_kind::size: return "B, KiB, MiB, GiB, TiB (powers of 2) or KB, MB, GB, TB (powers of 10)";
     case unit_kind::rate: return "/s, /min, /h";
-    case unit_kind::count: return "no unit";
+    case unit_kind::count: return "no unit, or k, M, G (thousands, millions, billions)";
   }
   return "";
 }

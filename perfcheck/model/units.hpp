@@ -33,7 +33,8 @@ const char* allowed_units(unit_kind kind);
 
 /// Parses "<number><unit>" (spaces allowed between) into base units. Durations take
 /// ns us ms s min h; sizes take B KiB MiB GiB TiB (powers of 2) and KB MB GB TB (powers of
-/// 10); rates take "/s", "/min", "/h"; a bare number is a count. Negative numbers, NaN,
+/// 10); rates take "/s", "/min", "/h"; a bare number is a count, as is one with k, M or G
+/// (1e3, 1e6, 1e9: "5M"). Negative numbers, NaN,
 /// infinities, and unknown units throw usage_error naming the allowed units.
 quantity parse_quantity(std::string_view text);
 

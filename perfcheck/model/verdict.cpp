@@ -5,7 +5,7 @@
 
 namespace perfcheck {
 namespace {
-constexpr std::array names{"pass", "improved", "regressed", "failed", "inconclusive", "error"};
+constexpr std::array names{"pass", "improved", "regressed", "failed", "inconclusive", "error", "skipped"};
 }
 
 const char* to_string(verdict v) { return names.at(static_cast<std::size_t>(v)); }

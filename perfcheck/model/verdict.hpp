@@ -15,6 +15,8 @@ enum class verdict {
   failed,        ///< a threshold or a limit was violated
   inconclusive,  ///< the data cannot decide the regression rule
   error,         ///< the command failed (non-zero exit, crash) or could not be measured
+  skipped,       ///< a gate could not be measured on this machine (COUNT instructions without a
+                 ///< counter source); never a pass
 };
 
 /// "pass", "improved", ...

@@ -47,14 +47,6 @@ declared_metric parse_declared(const std::string& text, const std::string& at) {
   return m;
 }
 
-// A metadata key: a letter, then letters, digits, '_', '.', '-' (at most 64).
-bool good_key(std::string_view key) {
-  return !key.empty() && key.size() <= 64 && std::isalpha(static_cast<unsigned char>(key.front())) &&
-         std::all_of(key.begin(), key.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '.' || c == '-';
-         });
-}
-
 }  // namespace
 
 void compile_reported(test_plan& plan, const spec_origin& origin, const std::string& where) {
@@ -66,15 +58,21 @@ void compile_reported(test_plan& plan, const spec_origin& origin, const std::str
     if (twice) throw usage_error(fmt::format("{}: '{}' is declared twice; declare each metric once", at, m.name));
     plan.metrics.push_back(std::move(m));
   }
+  if (!plan.spec.server.empty()) {  // measured on the server while the test runs (run/server_watch.hpp)
+    plan.metrics.push_back({"server.rss", unit_kind::size, false});
+    plan.metrics.push_back({"server.cpu", unit_kind::duration, false});
+    plan.metrics.push_back({"server.threads", unit_kind::count, false});
+    plan.metrics.push_back({"server.rss.per_request", unit_kind::size, false});
+  }
   for (const auto& text : plan.spec.metadata) {
     const std::string at = place(origin, where, "--meta", "metadata", text);
     const auto eq = text.find('=');
-    if (eq == std::string::npos || !good_key(std::string_view(text).substr(0, eq))) {
+    if (eq == std::string::npos || !ingest::is_metadata_key(std::string_view(text).substr(0, eq))) {
       throw usage_error(fmt::format("{}: metadata reads key=value, the key a letter then letters, digits, "
                                     "'_', '.' or '-' (e.g. endpoint=/api/v1)", at));
     }
     const std::string value = text.substr(eq + 1);
-    if (std::any_of(value.begin(), value.end(), [](char c) { return std::iscntrl(static_cast<unsigned char>(c)); })) {
+    if (ingest::has_control_character(value)) {
       throw usage_error(fmt::format("{}: the value holds a control character (a newline, tab, ...); "
                                     "write it on one line of printable text", at));
     }

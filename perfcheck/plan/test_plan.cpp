@@ -40,13 +40,21 @@ run_schedule schedule_of(const run_spec& spec, soak_mode soak) {
 // Why this plan can never give the threshold a value; empty when it can.
 std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const spec_origin& origin) {
   const std::string lhs = t.text.substr(0, t.text.find_first_of(" <>=!"));
-  if (auto why = detail::concurrency_threshold_problem(t, plan, lhs); !why.empty()) return why;
+  if (const auto client = detail::client_threshold_problem(t, plan, lhs)) {
+    if (!client->empty()) return *client;
+  } else if (auto why = detail::concurrency_threshold_problem(t, plan, lhs); !why.empty()) {
+    return why;
+  }
   if (t.level) return level_problem(*t.level, plan.parameters);
   if (t.metric == "threads" && !sampler_on(plan.spec)) {
     return fmt::format("{} counts threads with the tree sampler, but sampling is off (sample interval "
                        "0); drop the zero sample interval", lhs);
   }
   if (t.source != subject_source::soak) return {};
+  if (t.metric.starts_with("server.") && plan.spec.server.empty()) {
+    return fmt::format("{} measures the server under test, and this test names none; name it with SERVER <name> "
+                       "(\"server\" in a spec), see docs/servers.md", lhs);
+  }
   if (plan.soak == soak_mode::none) {
     return fmt::format("{} is measured only across a soak; {}", lhs, soak_fix(origin, t.metric == "rss"));
   }
@@ -114,10 +122,12 @@ void check_regressions(test_plan& plan, spec_origin origin, const std::string& w
   origin.flags = origin.flags || origin.rules_by_flag;
   plan.regressions = gate::parse_regression_rules(plan.spec.regressions, origin.flags ? "--regression" : where);
   auto columns = metric_columns({});
+  detail::add_client_columns(plan, columns);
   for (const auto& m : plan.metrics) {  // reported by the command: their columns exist at run time
     columns.try_emplace(m.name);
     columns.try_emplace(m.name + ".rate");
   }
+  if (!plan.spec.count.empty()) columns.try_emplace("instructions");  // COUNT: counted runs have it
   for (const auto& rule : plan.regressions) {
     if (columns.contains(rule.metric)) continue;
     std::string known;
@@ -152,8 +162,10 @@ test_plan compile_plan(const run_spec& spec, const spec_origin& origin) {
   const std::string where = origin.flags ? std::string() : fmt::format("{}: test '{}'", origin.where, spec.name);
   detail::compile_levels(plan, origin, where);
   detail::compile_reported(plan, origin, where);
+  detail::compile_client(plan, origin, where);
   check_thresholds(plan, origin, where);
   check_regressions(plan, origin, where);
+  detail::check_counted(plan, where);
   return plan;
 }
 

@@ -135,12 +135,27 @@ void check_declared_units(const test_plan& plan, const spec_origin& origin, cons
 /// The declared names, for parse_thresholds.
 std::vector<std::string> declared_names(const test_plan& plan);
 
+/// Checks spec.client ("" or "wrk"; a wrk client's output is read, so never shown, and it is
+/// not run as concurrent copies); throws usage_error naming the flag or the spec field.
+void compile_client(const test_plan& plan, const spec_origin& origin, const std::string& where);
+/// For a load metric or one a wrk client measures: why `plan` cannot measure the threshold, or
+/// "" when it can; nullopt when the client has no say (the other checks decide).
+std::optional<std::string> client_threshold_problem(const threshold_expr& t, const test_plan& plan,
+                                                    const std::string& lhs);
+/// A wrk client's regression columns (ingest::wrk_metric_names) added to `columns`, and its rules on
+/// latency ("latency.p99 +10%") mapped to the per-run figure's median ("latency.p99").
+void add_client_columns(test_plan& plan, std::map<std::string, std::vector<double>>& columns);
+
 /// Compiles one gate across levels (a complexity gate or a breaking point, is_series_gate) into
 /// plan.complexity or plan.breaking_points and checks it against the plan's levels: a sweep with
 /// a numeric parameter, the parameter named or the only numeric one, at least 3 values (positive)
 /// and 4 runs for a complexity gate, at least 2 values for a breaking point, a complexity
 /// subject that is a per-run metric's median or mean. Throws usage_error at `place` with the fix.
 void compile_series_gate(test_plan& plan, const std::string& text, const std::string& place, const spec_origin& origin);
+/// COUNT (plan/count_plan.cpp): a gate on instructions needs COUNT instructions; with COUNT, a
+/// gate on the time or memory the counted runs took (wall, user, sys, cpu, cpu.util, rss) and
+/// CONCURRENCY are refused. Throws usage_error naming the gate and the fix.
+void check_counted(const test_plan& plan, const std::string& where);
 }  // namespace detail
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level

@@ -9,6 +9,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/exec/instruction_count.hpp"
 #include "perfcheck/exec/process_executor.hpp"
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/baseline_file.hpp"
@@ -49,14 +50,32 @@ double between_session_cv(store::history_store& history, const run_spec& spec,
 void use_command(const run_spec& spec, prepared_regression& out) {
   exec::command_line line = exec::command_line_for(spec);
   line.argv = spec.baseline_command;
-  out.baseline_executor = std::make_unique<exec::process_executor>(line);
+  out.baseline_executor = exec::make_counted_executor(line, exec::count_choice_for(spec));
   out.plan.baseline_executor = out.baseline_executor.get();
   out.plan.baseline.source = fmt::format("{}", fmt::join(spec.baseline_command, " "));
   out.plan.baseline.sessions = 1;
 }
 
+using count_hash_fn = std::function<std::string(const std::string&)>;
+
+// The other source whose spec hash is `hash`, or "" (docs/instructions.md).
+std::string other_source(const run_spec& spec, const count_hash_fn* count_hash, const std::string& hash) {
+  if (spec.count.empty() || count_hash == nullptr) return {};
+  for (const std::string source : {"perf", "valgrind"}) {
+    if (source != spec.count_source && (*count_hash)(source) == hash) return source;
+  }
+  return {};
+}
+
+std::string not_comparable_text(const run_spec& spec, const std::string& where, const std::string& other) {
+  return fmt::format("the baseline in {} counted instructions with {}, this run with {}: counts of different sources "
+                     "are not compared (valgrind counts what the hardware does not); the regression rules were not "
+                     "checked. Accept a baseline counted here (it starts with this result), or set {}={}",
+                     where, other, spec.count_source.empty() ? "none" : spec.count_source, "PERFCHECK_COUNT_SOURCE", other);
+}
+
 void use_file(const run_spec& spec, const run_context& context, const std::set<std::string>& metrics,
-              const std::string& at, regression_plan& rp) {
+              const std::string& at, regression_plan& rp, const count_hash_fn* count_hash) {
   rp.baseline.source = spec.baseline_file;
   // No file yet is a new project's first run: like a test the file does not list, "no
   // baseline yet", so that there is a result for 'perfcheck baseline accept' to accept.
@@ -65,6 +84,10 @@ void use_file(const run_spec& spec, const run_context& context, const std::set<s
   const auto file = read_baseline_file(spec.baseline_file);
   const auto entry = file.tests.find(spec.name);
   if (entry == file.tests.end()) return;
+  if (const auto other = other_source(spec, count_hash, entry->second.spec_hash); !other.empty()) {
+    rp.not_comparable = not_comparable_text(spec, spec.baseline_file, other);
+    return;
+  }
   if (!entry->second.spec_hash.empty() && entry->second.spec_hash != context.spec_hash) {
     throw usage_error(fmt::format(
         "{}: the baseline of test '{}' was measured with another command or environment (spec "
@@ -109,6 +132,22 @@ void use_history(const run_spec& spec, const run_context& context, const std::se
   rp.options.baseline_sessions = sessions;
 }
 
+// A history without a baseline for this source: one of another source is named, not compared.
+void check_history_source(const run_spec& spec, const run_context& context, const std::string& at,
+                          store::history_store* history, const count_hash_fn* count_hash, regression_plan& rp) {
+  if (history == nullptr || spec.count.empty() || count_hash == nullptr || !rp.baseline_columns.empty()) return;
+  for (const std::string source : {"perf", "valgrind"}) {
+    if (source == spec.count_source) continue;
+    run_context other = context;
+    other.spec_hash = (*count_hash)(source);
+    auto query = history_baseline_query(spec.name, other, "instructions", 1);
+    query.level = at;
+    if (history->baseline(query).samples.empty()) continue;
+    rp.not_comparable = not_comparable_text(spec, history->location(), source);
+    return;
+  }
+}
+
 }  // namespace
 
 store::baseline_query history_baseline_query(const std::string& name, const run_context& context,
@@ -129,7 +168,8 @@ store::baseline_query history_baseline_query(const std::string& name, const run_
 std::optional<prepared_regression> prepare_regression(const test_plan& test,
                                                       const run_context& context,
                                                       store::history_store* history,
-                                                      std::size_t sample_cap) {
+                                                      std::size_t sample_cap,
+                                                      const count_hash_fn* count_hash) {
   if (test.regressions.empty()) return std::nullopt;
   prepared_regression out;
   out.plan.rules = test.regressions;
@@ -140,9 +180,10 @@ std::optional<prepared_regression> prepare_regression(const test_plan& test,
   const std::string at = to_string(test.at);  // a sweep's level: its own baseline point
   switch (test.baseline) {
     case baseline_kind::command: use_command(test.spec, out); break;
-    case baseline_kind::file: use_file(test.spec, context, metrics, at, out.plan); break;
+    case baseline_kind::file: use_file(test.spec, context, metrics, at, out.plan, count_hash); break;
     case baseline_kind::history:
       use_history(test.spec, context, metrics, at, history, sample_cap, out.plan);
+      check_history_source(test.spec, context, at, history, count_hash, out.plan);
       break;
   }
   return out;

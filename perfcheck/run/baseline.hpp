@@ -3,6 +3,7 @@
 // baseline file, or a baseline command run interleaved with the candidate.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -46,9 +47,13 @@ store::baseline_query history_baseline_query(const std::string& name, const run_
 ///   different spec hash is a usage_error (the file was accepted for another command).
 /// - command: the baseline command as a second process in the same working directory and
 ///   environment, run interleaved.
+/// With COUNT, `count_hash` gives the test's spec hash had another source counted ("perf",
+/// "valgrind"): a history or file baseline of the test counted by another source is then not
+/// compared but named in plan.not_comparable (never compared silently, docs/instructions.md).
 std::optional<prepared_regression> prepare_regression(const test_plan& test,
                                                       const run_context& context,
                                                       store::history_store* history,
-                                                      std::size_t sample_cap = 200);
+                                                      std::size_t sample_cap = 200,
+                                                      const std::function<std::string(const std::string&)>* count_hash = nullptr);
 
 }  // namespace perfcheck::run

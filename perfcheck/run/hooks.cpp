@@ -4,7 +4,6 @@
 #include <unistd.h>
 
 #include <array>
-#include <atomic>
 #include <fstream>
 #include <optional>
 #include <sstream>
@@ -12,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/exec/process_executor.hpp"
+#include "perfcheck/model/atomic_file.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/limits.hpp"
 #include "perfcheck/plan/levels.hpp"
@@ -73,9 +73,7 @@ class process_hook_runner final : public hook_runner {
  public:
   explicit process_hook_runner(const run_spec& spec) : spec_(spec) {
     if (!spec.show_output && spec.output_dir.empty()) {
-      static std::atomic<int> counter{0};
-      temp_ = std::filesystem::temp_directory_path() /
-              fmt::format("perfcheck-hooks-{}-{}", ::getpid(), counter++);
+      temp_ = make_temp_folder("perfcheck-hooks");  // private (mkdtemp), swept after a kill -9
     }
   }
   ~process_hook_runner() override {
@@ -152,6 +150,12 @@ class prepared_executor final : public exec::executor {
   exec::run_report run(const exec::output_capture& capture) override {
     hooks_->run(hook_kind::prepare);
     return inner_->run(capture);
+  }
+  // A round's copies start together after one PREPARE; the default run_round (copies one
+  // after another) would make throughput and efficiency meaningless.
+  exec::round_report run_round(const exec::output_capture& capture, int copies) override {
+    hooks_->run(hook_kind::prepare);
+    return inner_->run_round(capture, copies);
   }
   // expect_follow_up is not passed on: a pipelined run would start before its PREPARE.
 

@@ -24,10 +24,15 @@ std::string run_label(bool warmup, int index) {
 
 void metric_intake::take(const std::filesystem::path& path, bool warmup, int index, run_sample& sample) {
   if (path.empty()) return;
-  ingest::channel_contents channel = ingest::read_channel_file(path);
-  std::error_code ignored;  // already read; a file left behind goes with the executor's folder
-  std::filesystem::remove(path, ignored);
   const std::string label = run_label(warmup, index);
+  ingest::channel_contents channel;
+  try {
+    channel = ingest::read_channel_file(path);
+  } catch (const std::system_error& e) {  // the run's other figures still count
+    if (unreadable_.size() < 3) unreadable_.push_back(fmt::format("{}: {}", label, e.what()));
+  }
+  std::error_code ignored;  // already read; a file left behind goes with the executor's folder
+  std::filesystem::remove_all(path, ignored);
   if (channel.malformed > 0 && malformed_ == 0) first_malformed_ = label + ": " + channel.first_malformed;
   malformed_ += channel.malformed;
   if (channel.truncated && limited_runs_++ < 3) limits_.push_back(label + ": " + channel.truncation);
@@ -45,7 +50,8 @@ void metric_intake::take(const std::filesystem::path& path, bool warmup, int ind
     }
     it = channel.metrics.erase(it);
   }
-  sample.reported = std::move(channel.metrics);
+  // Beside what the executor measured (the server.* metrics; the channel may not use those names).
+  for (auto& [name, values] : channel.metrics) sample.reported.insert_or_assign(name, std::move(values));
 }
 
 void metric_intake::finish(run_result& result, const std::map<std::string, std::string>& declared) const {
@@ -55,6 +61,8 @@ void metric_intake::finish(run_result& result, const std::map<std::string, std::
                             "'<name> <value> [unit]', '<name> +<n>' or '#meta key=value' (docs/metrics.md)",
                             malformed_, malformed_ == 1 ? "" : "s", first_malformed_));
   }
+  for (const auto& unreadable : unreadable_)
+    w.push_back(fmt::format("the metric channel could not be read ({}); that run reported nothing", unreadable));
   for (const auto& limit : limits_) {
     w.push_back(fmt::format("the metric channel was cut off ({}): the rest was not read; report fewer values "
                             "(aggregate in the program, or report a sample of the operations)", limit));

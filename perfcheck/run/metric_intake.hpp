@@ -18,11 +18,13 @@ namespace perfcheck::run {
 /// Reads the runs' channel files of one test (one point of a sweep).
 class metric_intake {
  public:
-  /// Reads the channel file of run `index` (1-based, of its kind) into sample.reported, and its
-  /// "#meta" lines (the first value of a key is kept), then removes the file. A missing file or
+  /// Reads the channel file of run `index` (1-based, of its kind) into sample.reported (beside
+  /// what the executor put there: the server.* metrics), and its "#meta" lines (the first value
+  /// of a key is kept), then removes the file. A missing file or
   /// an empty `path` is a run that reported nothing. A name reported with another kind of unit
-  /// than in an earlier run is dropped from this run (and warned about once). Throws
-  /// std::system_error naming the file when it exists but cannot be read.
+  /// than in an earlier run is dropped from this run (and warned about once). A file that exists
+  /// but cannot be read (not a regular file, unreadable) is a run that reported nothing, warned
+  /// about in finish().
   void take(const std::filesystem::path& path, bool warmup, int index, run_sample& sample);
 
   /// Adds the warnings (malformed lines over all runs, with the first; a limit reached; a unit
@@ -37,6 +39,7 @@ class metric_intake {
   std::size_t limited_runs_ = 0;
   std::map<std::string, reported_shape> first_shape_;  // by name, as first reported
   std::vector<std::string> unit_changes_;
+  std::vector<std::string> unreadable_;  // the first few runs whose channel could not be read
   std::map<std::string, std::string> meta_;
 };
 

@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/wrk_intake.hpp"
 
 namespace perfcheck::run {
 namespace {
@@ -48,6 +49,12 @@ output_keeper::output_keeper(const run_spec& spec)
     temps_.emplace_back(std::make_unique<temp_file_guard>(temp_path_for(files_.last_stderr, ::getpid())));
     capture_.stdout_path = temps_[0]->path();
     capture_.stderr_path = temps_[1]->path();
+  } else if (spec.client == wrk_client && !spec.show_output) {
+    // perfcheck reads a wrk client's stdout after every run (run/wrk_intake), kept or not.
+    const auto name = "perfcheck-wrk-" + safe_file_stem(spec.name) + ".stdout";
+    temps_.emplace_back(std::make_unique<temp_file_guard>(
+        temp_path_for(std::filesystem::temp_directory_path() / name, ::getpid())));
+    capture_.stdout_path = temps_[0]->path();
   }
 }
 

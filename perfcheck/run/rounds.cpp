@@ -14,15 +14,14 @@ namespace {
 
 bool is_error(const run_sample& s) { return s.failed() || s.stopped_by_limit(); }
 
-// A figure of the whole level as a summary: n values, every statistic the value.
+}  // namespace
+
 metric_summary whole_level(double value, std::size_t n) {
   metric_summary s;
   s.n = n;
   s.min = s.max = s.mean = s.median = s.p90 = s.p95 = s.p99 = s.ci_low = s.ci_high = value;
   return s;
 }
-
-}  // namespace
 
 round_figures figures_of(const exec::round_report& round) {
   round_figures f;
@@ -83,6 +82,9 @@ void add_efficiency(run_result& result, const std::vector<round_figures>& rounds
 round_outcome measure_round(exec::executor& executor, const test_plan& plan, output_keeper& output,
                             run_result& result, const round_progress& progress) {
   exec::round_report round = executor.run_round(output.capture(), plan.copies);
+  if (progress.metrics != nullptr) {
+    for (auto& copy : round.copies) progress.metrics->take(copy.metrics_path, progress.warmup, progress.index, copy.sample);
+  }
   round_outcome out;
   out.ends_test = round_ends_test(round, plan.spec.allow_failures);
   out.figures = figures_of(round);

@@ -23,6 +23,9 @@ struct round_figures {
   std::int64_t leaked = 0;           ///< processes left once every copy had exited (stopped)
 };
 
+/// A figure of a whole level (or test) as a summary: n values, every statistic the value.
+metric_summary whole_level(double value, std::size_t n);
+
 /// The figures of a round report.
 round_figures figures_of(const exec::round_report& round);
 
@@ -52,6 +55,7 @@ struct round_progress {
   bool warmup = false;
   int index = 0;    ///< from 1 within its kind
   int planned = 0;  ///< warm-up rounds or the minimum of measured rounds
+  metric_intake* metrics = nullptr;  ///< reads each copy's metric channel; none: not read
 };
 
 /// What measure_round measured.

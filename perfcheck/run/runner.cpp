@@ -9,8 +9,11 @@
 
 #include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/model/reported_metrics.hpp"
+#include "perfcheck/run/counting.hpp"
 #include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/rounds.hpp"
+#include "perfcheck/run/server_watch.hpp"
+#include "perfcheck/run/wrk_intake.hpp"
 #include "perfcheck/stats/compare.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 #include "perfcheck/stats/diagnostics.hpp"
@@ -184,11 +187,13 @@ run_sample measurement::one_run(bool warmup, int index, int planned) {
   run_sample& s = report.sample;
   metrics_.take(report.metrics_path, warmup, index, s);
   if (options_.subtract_overhead) s.wall_ns = std::max<std::int64_t>(0, s.wall_ns - options_.overhead_ns);
+  const auto wrk = wrk_output_of(plan_.spec, s, output_.capture().stdout_path);  // before keep moves it
   output_.keep(report, result_);
+  if (wrk) take_wrk_output(*wrk, plan_.spec, warmup, index, s);
+  add_server_per_request(s);  // after the client's figures: wrk's or the channel's 'requests'
   if (options_.progress) options_.progress->run_finished(warmup, index, planned, s);
   return s;
 }
-
 
 // Once the runs and time of the schedule are met: true when measuring ends here (no rules, or
 // they are decided at this look).
@@ -211,7 +216,7 @@ point_step measurement::step_round() {
   };
   if (warmed_ < plan_.schedule.warmup) {
     ++warmed_;
-    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup});
+    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup, &metrics_});
     stopped_ = round.ends_test;
     append(result_.warmup_runs, std::move(round.samples));
     return point_step::warmup;
@@ -219,7 +224,7 @@ point_step measurement::step_round() {
   const int done = static_cast<int>(rounds_.size());
   met_ = done >= plan_.schedule.max_runs || plan_met_and_decided(done);
   if (met_) return point_step::done;
-  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs});
+  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs, &metrics_});
   stopped_ = round.ends_test;
   rounds_.push_back(round.figures);
   measured_ns_ += round.figures.wall_ns;
@@ -250,7 +255,9 @@ point_step measurement::step() {
 
 void measurement::finish() {
   metrics_.finish(result_, plan_.metadata);
+  note_counting(result_, plan_.spec);
   summarize_runs(result_);
+  if (plan_.spec.client == wrk_client) summarize_wrk_errors(result_);
   if (plan_.copies > 0) {
     summarize_rounds(result_, rounds_);
     add_efficiency(result_, rounds_, reference_throughput_);
@@ -270,6 +277,7 @@ void measurement::finish() {
     apply_regressions(result_, *rules_, look_options_,
                       plan_.on_inconclusive == inconclusive_policy::fail);
   }
+  note_skipped_rules(result_, plan_);
 }
 
 }  // namespace detail
@@ -311,6 +319,7 @@ void note_leaks(run_result& result) {
 
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive) {
+  if (note_not_comparable(result, plan)) return;  // e.g. instructions counted by another source
   const auto base = baseline_columns(plan, result);
   const std::size_t baseline_runs = base.empty() ? 0 : base.begin()->second.size();
   if (!result.baseline || baseline_runs == 0) {
@@ -338,7 +347,7 @@ void apply_regressions(run_result& result, const regression_plan& plan,
   for (const auto& f : result.regressions) {
     if (f.decision == verdict::regressed || f.decision == verdict::inconclusive) result.reasons.push_back(f.reason);
   }
-  if (result.outcome == verdict::pass) result.outcome = v;
+  if (result.outcome == verdict::pass || (result.outcome == verdict::skipped && v != verdict::pass)) result.outcome = v;
   const bool possible = std::any_of(result.regressions.begin(), result.regressions.end(),
                                     [](const auto& f) { return f.possible_regression(); });
   if (v == verdict::inconclusive && !fail_on_inconclusive) {

@@ -36,6 +36,9 @@ struct regression_plan {
   std::map<std::string, std::vector<double>> baseline_columns;
   exec::executor* baseline_executor = nullptr;  ///< "command": run interleaved with the candidate
   std::uint64_t seed = 0;             ///< seeds the order of each interleaved pair; 0: random
+  /// Why the baseline cannot be compared at all (its instructions were counted by another
+  /// source); the rules are then not decided and the verdict is inconclusive with this reason.
+  std::string not_comparable;
 };
 
 /// How to run, beyond the spec.

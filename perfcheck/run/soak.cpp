@@ -5,6 +5,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/run/server_watch.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 #include "perfcheck/stats/trend.hpp"
 
@@ -60,6 +61,7 @@ trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y) {
 
 void analyze_soak(run_result& result, bool once) {
   if (result.runs.empty()) return;
+  analyze_server_soak(result, once);
   if (once) {
     const run_sample& run = result.runs.front();
     const double skip = once_warmup_fraction * double(run.wall_ns);

@@ -15,7 +15,8 @@ trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y);
 
 /// Fills result.trends after a soak: with `once`, "rss" over the single run's memory timeline
 /// past its first 20%; otherwise "rss" (tree peak per run) and "wall" over the measured runs
-/// against their cumulative run time. Too few points (under 8): a warning instead.
+/// against their cumulative run time. Too few points (under 8): a warning instead. The
+/// server's trends too (analyze_server_soak).
 void analyze_soak(run_result& result, bool once);
 
 }  // namespace perfcheck::run

@@ -199,12 +199,13 @@ verdict worst_of(verdict a, verdict b) {
     switch (v) {
       case verdict::pass: return 0;
       case verdict::improved: return 1;
-      case verdict::inconclusive: return 2;
-      case verdict::regressed: return 3;
-      case verdict::failed: return 4;
-      case verdict::error: return 5;
+      case verdict::skipped: return 2;
+      case verdict::inconclusive: return 3;
+      case verdict::regressed: return 4;
+      case verdict::failed: return 5;
+      case verdict::error: return 6;
     }
-    return 5;
+    return 6;
   };
   return rank(a) >= rank(b) ? a : b;
 }

@@ -33,6 +33,7 @@ baseline_state state_for(verdict outcome, bool streak_pending, bool first) {
       return first ? baseline_state::accepted : baseline_state::pending;
     case verdict::pass:
     case verdict::improved:
+    case verdict::skipped:  // its measured figures are sound; the uncounted ones are absent
       return baseline_state::accepted;
     case verdict::inconclusive:
       return streak_pending ? baseline_state::pending : baseline_state::accepted;

@@ -41,9 +41,22 @@ void check_thresholds(const run_result& r, const imported_field_error& fail) {
   for (std::size_t i = 0; i < r.thresholds.size(); ++i) {
     const threshold_outcome& t = r.thresholds[i];
     const std::string field = fmt::format("thresholds[{}].expr", i);
+    // A level comparison ("wall.median@mode=warm <= 60% wall.median@mode=cold") is parsed by
+    // the plan, not here: its text must begin with the subject its parts name.
+    if (t.expr.source == subject_source::levels) {
+      if (t.expr.text.rfind(t.expr.subject(), 0) != 0 || t.expr.text.find('%') == std::string::npos) {
+        fail(field, fmt::format("'{}' is not the level comparison its parts name ({}); the file was edited: "
+                                "export the results again", t.expr.text, t.expr.subject()));
+      }
+      continue;
+    }
     threshold_expr parsed;
     try {
-      parsed = is_series_gate(t.expr.text) ? series_gate_parts(t.expr.text) : parse_threshold(t.expr.text);
+      // A metric the command reported is known by the name the outcome's parts give.
+      const std::vector<std::string> reported = t.expr.source == subject_source::reported
+                                                    ? std::vector<std::string>{t.expr.metric}
+                                                    : std::vector<std::string>{};
+      parsed = is_series_gate(t.expr.text) ? series_gate_parts(t.expr.text) : parse_threshold(t.expr.text, reported);
     } catch (const usage_error& e) {
       fail(field, fmt::format("is not a threshold perfcheck run accepts ({}); import results that "
                               "'perfcheck run' wrote",

@@ -80,8 +80,9 @@ std::vector<session_info> sqlite_history_store::sessions() {
   // One pass over results_session_columns in its own order (no sort of 200,000 rows): the
   // verdicts are counted beside the other columns, one SUM per verdict.
   constexpr verdict verdicts[] = {verdict::pass,   verdict::improved,     verdict::regressed,
-                                  verdict::failed, verdict::inconclusive, verdict::error};
-  static_assert(std::size(verdicts) == static_cast<std::size_t>(verdict::error) + 1,
+                                  verdict::failed, verdict::inconclusive, verdict::error,
+                                  verdict::skipped};
+  static_assert(std::size(verdicts) == static_cast<std::size_t>(verdict::skipped) + 1,
                 "every verdict is counted: add a new one to the list");
   std::string counts;
   for (verdict v : verdicts)

@@ -13,9 +13,12 @@ import glob
 import json
 import os
 import re
+import shutil
 import subprocess
 import tempfile
 import unittest
+
+from report_test import CHROMIUM, chromium
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
@@ -107,6 +110,9 @@ add_perf_test(NAME swept COMMAND "{sleep}" {{ms}} WARMUP 0 RUNS 2 SEED 7
 add_perf_test(NAME ramp COMMAND "{copy}" "${{CMAKE_CURRENT_BINARY_DIR}}/ramp.log" {{instance}} 1 2 -1
   WARMUP 0 RUNS 2 CONCURRENCY 1 4 ALLOW_FAILURES
   THRESHOLDS "errors.count@4 == 2" "errors.rate@concurrency=4 == 25%" "throughput.median > 1/s")
+add_perf_test(NAME matrix COMMAND "{copy}" "${{CMAKE_CURRENT_BINARY_DIR}}/matrix.log" {{instance}} {{ms}} -1 -1
+  WARMUP 0 RUNS 2 SEED 5 PARAMETERS ms 1 8 CONCURRENCY 1 3
+  THRESHOLDS "errors.rate == 0%" "wall.median@ms=8,concurrency=3 < 10s" "throughput.median > 1/s")
 add_perf_test(NAME reported COMMAND "{metrics}" 3 WARMUP 0 RUNS 2 METRICS startup:ms items
   METADATA team=core THRESHOLDS "startup.median < 20ms" "items.rate >= 1/s")
 add_perf_test(NAME cached COMMAND "{cache}" fill ${{CMAKE_CURRENT_BINARY_DIR}}/cache 30 WARMUP 1 RUNS 3 SEED 3
@@ -115,6 +121,8 @@ add_perf_test(NAME cached COMMAND "{cache}" fill ${{CMAKE_CURRENT_BINARY_DIR}}/c
   PREPARE "{cache}" clear ${{CMAKE_CURRENT_BINARY_DIR}}/cache {{mode}}
   CLEANUP "{log}" ${{CMAKE_CURRENT_BINARY_DIR}}/hooks.log cleanup
   THRESHOLDS "wall.median@mode=warm <= 60% wall.median@mode=cold")
+add_perf_test(NAME counted COMMAND "{work}" 100000 1 WARMUP 0 RUNS 2 COUNT instructions
+  THRESHOLDS "instructions < 50M")
 """
 
 
@@ -128,7 +136,7 @@ class KeywordSpecTest(unittest.TestCase):
             f.write(CONSUMER.format(exit=os.path.join(BIN, "pc_exit"), print=os.path.join(BIN, "pc_print"),
                                     sleep=os.path.join(BIN, "pc_sleep"), copy=os.path.join(BIN, "pc_copy"),
                                     metrics=os.path.join(BIN, "pc_metrics"), cache=os.path.join(BIN, "pc_cache"),
-                                    log=os.path.join(BIN, "pc_log")))
+                                    log=os.path.join(BIN, "pc_log"), work=os.path.join(BIN, "pc_work")))
         env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
         p = subprocess.run([CMAKE, "-S", src, "-B", cls.build, "-G", "Ninja", f"-DPerfCheck_DIR={BUILD}"],
                            capture_output=True, text=True, timeout=300, env=env)
@@ -149,6 +157,21 @@ class KeywordSpecTest(unittest.TestCase):
     def result(self, name):
         with open(os.path.join(self.build, "perf-results", f"{name}.json")) as f:
             return json.load(f)
+
+    def timeout_of(self, name):
+        p = subprocess.run([CTEST, "--test-dir", self.build, "--show-only=json-v1"], capture_output=True,
+                           text=True, timeout=60)
+        (test,) = [t for t in json.loads(p.stdout)["tests"] if t["name"] == name]
+        (value,) = [prop["value"] for prop in test["properties"] if prop["name"] == "TIMEOUT"]
+        return value
+
+    def test_the_ctest_timeout_counts_every_level_and_the_hooks(self):
+        # 60 + levels * (sides * (WARMUP + runs) * 10 s + hooks * 600 s), the documented formula.
+        self.assertEqual(self.timeout_of("strict"), 60 + 1 * (0 + 3) * 10)
+        self.assertEqual(self.timeout_of("swept"), 60 + 3 * 2 * ((0 + 2) * 10))  # ms 1,2,4 x mode a,b
+        self.assertEqual(self.timeout_of("ramp"), 60 + 2 * ((0 + 2) * 10))  # concurrency 1, 4
+        # PREPARE before every run doubles the runs' budget; SETUP and CLEANUP 600 s each, per level.
+        self.assertEqual(self.timeout_of("cached"), 60 + 2 * (2 * (1 + 3) * 10 + 2 * 600))
 
     def test_the_spec_carries_the_keywords(self):
         self.assertIs(self.spec("allowed")["allow_failures"], True)
@@ -200,6 +223,29 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertEqual(sorted(a for a, v in lines if a == v), ["0", "0", "0", "0", "1", "1", "2", "2", "3", "3"])
         self.assertIn("throughput.median@concurrency=4", self.ctest.stdout)
 
+    def test_parameters_and_concurrency_together_run_every_pair_and_reach_the_report(self):
+        result = self.result("matrix")
+        levels = sorted(",".join(f"{v['name']}={v['value']}" for v in p["level"]) for p in result["points"])
+        self.assertEqual(levels, ["ms=1,concurrency=1", "ms=1,concurrency=3", "ms=8,concurrency=1",
+                                  "ms=8,concurrency=3"])
+        self.assertEqual(result["verdict"], "pass", result.get("reasons"))
+        by_level = {",".join(f"{v['name']}={v['value']}" for v in p["level"]): p for p in result["points"]}
+        self.assertEqual(len(by_level["ms=8,concurrency=3"]["runs"]), 2 * 3)  # 2 rounds of 3 copies
+        # Each copy slept its level's ms: the 8 ms levels' walls are above 8 ms, whatever the load.
+        self.assertGreaterEqual(min(r["wall_ns"] for r in by_level["ms=8,concurrency=3"]["runs"]), 8e6)
+        with open(os.path.join(self.build, "matrix.log")) as f:
+            self.assertEqual(len(f.read().splitlines()), 2 * (1 + 3) * 2)  # 2 ms values x (1 + 3) copies x 2 rounds
+        # The session's report (ctest -L perf writes it) shows the test per level; a browser renders it.
+        page = os.path.join(self.build, "perf-report", "index.html")
+        with open(page, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("<code>ms=8,concurrency=3</code>", html)
+        if CHROMIUM:
+            profile = tempfile.mkdtemp(prefix="profile-", dir=self.tmp.name)
+            dom = chromium(profile, "--dump-dom", "--virtual-time-budget=5000", "file://" + page).stdout
+            self.assertIn("ms=8,concurrency=3", dom)
+            self.assertIn("matrix", dom)
+
     def test_setup_prepare_and_cleanup_reach_the_spec_and_run(self):
         spec = self.spec("cached")
         self.assertEqual(spec["setup"], [os.path.join(BIN, "pc_log"), os.path.join(self.build, "hooks.log"), "setup"])
@@ -212,6 +258,16 @@ class KeywordSpecTest(unittest.TestCase):
         (gate,) = [t for t in result["thresholds"] if t.get("source") == "levels"]
         self.assertTrue(gate["ok"])
         self.assertLess(gate["left_value"], gate["right_value"])
+
+    def test_count_reaches_the_spec_and_a_skipped_test_is_skipped_by_ctest(self):
+        self.assertEqual(self.spec("counted")["count"], ["instructions"])
+        with open(os.path.join(self.build, "CTestTestfile.cmake")) as f:
+            testfile = f.read()
+        self.assertRegex(testfile, r'set_tests_properties\(\[=\[counted\]=\][^\n]*SKIP_RETURN_CODE "77"')
+        result = self.result("counted")
+        counted = shutil.which("valgrind") is not None
+        self.assertEqual(result["verdict"], "pass" if counted else "skipped", result["reasons"])
+        self.assertEqual(result["metadata"]["instructions.source"], "valgrind" if counted else "none")
 
     def test_show_output_subtract_overhead_and_output_limit_act(self):
         self.assertTrue(self.result("shown")["overhead_corrected"])

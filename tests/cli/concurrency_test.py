@@ -44,6 +44,25 @@ class ConcurrencyTest(unittest.TestCase):
         with open(self.log) as f:
             return [line.split() for line in f.read().splitlines()]
 
+    def test_each_copy_reports_through_its_own_metric_channel(self):
+        p = perfcheck("run", "--json", self.result_path, "--warmup", "1", "--runs", "2", "--concurrency", "1,3",
+                      "--metric", "startup:ms", "--metric", "op", "--metric", "items",
+                      "--threshold", "startup.median@concurrency=3 < 20ms", "--threshold", "op.max < 1s",
+                      "--", os.path.join(BIN, "pc_metrics"), "4")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(self.result_path) as f:
+            r = json.load(f)
+        one, three = r["points"]
+        # Every copy of every measured round read its own file: 2 rounds x 3 copies, each with
+        # its startup and its 4 op values (pooled: 24), nothing lost to a shared file.
+        self.assertEqual(len(three["runs"]), 6)
+        for run in one["runs"] + three["runs"]:
+            self.assertEqual(run["reported"]["startup"]["values"], [12.5e6])
+            self.assertEqual(len(run["reported"]["op"]["values"]), 4)
+        self.assertEqual(three["summary"]["op"]["n"], 24)
+        self.assertTrue(all(t["ok"] for t in r["thresholds"]), r["thresholds"])
+        self.assertNotIn("did not report", p.stdout + p.stderr)
+
     def test_each_copy_of_each_round_gets_its_instance(self):
         p, r = self.run_copies("1,3", "--runs", "2")
         levels = [[(v["name"], v["value"]) for v in point["level"]] for point in r["points"]]

@@ -72,6 +72,32 @@ class MetricsTest(unittest.TestCase):
     def threshold(self, result, expr):
         return next(t for t in result["thresholds"] if t["expr"] == expr)
 
+    def test_export_then_import_keeps_reported_gates_and_level_comparisons(self):
+        # A backup of a history is its export: every result must import again, whatever it gates.
+        self.measure("gated", [C_PROGRAM, "{n}"], "--parameter", "n=5,10", "--metric", "startup:ms",
+                     "--threshold", "startup.median < 20ms",
+                     "--threshold", "wall.median@n=5 <= 1000% wall.median@n=10", runs="2", warmup="0")
+        exported = self.path("export.json")
+        self.run_perfcheck("history", "export", "--history", self.history, "--output", exported)
+        copy = self.path("copy.sqlite")
+        out = self.run_perfcheck("history", "import", "--history", copy, exported).stdout
+        self.assertIn(f"{exported}: 1 new, 0 already present", out)
+        again = self.path("again.json")
+        self.run_perfcheck("history", "export", "--history", copy, "--output", again)
+        with open(exported) as f, open(again) as g:
+            self.assertEqual(json.load(f)["results"], json.load(g)["results"])
+        # An edited comparison is still refused, naming the field.
+        with open(exported) as f:
+            edited = json.load(f)
+        for t in edited["results"][0]["result"]["thresholds"]:
+            if "%" in t["expr"]:
+                t["expr"] = "cpu.median@n=5 <= 1000% wall.median@n=10"
+        bad = self.path("edited.json")
+        with open(bad, "w") as f:
+            json.dump(edited, f)
+        p = self.run_perfcheck("history", "import", "--history", self.path("third.sqlite"), bad, expect=2)
+        self.assertIn("is not the level comparison its parts name", p.stderr)
+
     def test_c_program_through_the_header_is_gated_recorded_and_reported(self):
         gates = ["--metric", "startup:ms", "--metric", "hit_rate:%", "--metric", "items", "--metric", "op",
                  "--threshold", "startup.median < 20ms", "--threshold", "hit_rate.median >= 75%",

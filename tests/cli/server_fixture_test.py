@@ -7,6 +7,7 @@ neither does `kill -9` of ctest itself.
 Environment: PERFCHECK_BIN_DIR (pc_http), PERFCHECK_SOURCE_DIR, PERFCHECK_BUILD_DIR,
 CMAKE_COMMAND, CTEST_COMMAND. Time bounds are generous (a loaded two-core machine).
 """
+import json
 import os
 import signal
 import subprocess
@@ -83,6 +84,16 @@ class ServerFixtureTest(unittest.TestCase):
         self.assertRegex(out, r"loaded_failing \.+\*+Failed")
         self.assertEqual(marked_processes(MARKER), [], "a server outlived ctest")
         self.assertEqual(os.listdir(os.path.join(self.build, "perf-servers")).count("web.json"), 0)
+
+    def test_server_tests_carry_the_logs_and_the_limits(self):
+        p = subprocess.run([CTEST, "--test-dir", self.build, "--show-only=json-v1"], capture_output=True, text=True,
+                           timeout=120, env=self.env)
+        tests = {t["name"]: t for t in json.loads(p.stdout)["tests"]}
+        properties = {p["name"]: p["value"] for p in tests["served_failing"]["properties"]}
+        logs = os.path.join(self.build, "perf-servers")
+        self.assertEqual(properties["ATTACHED_FILES_ON_FAIL"], [os.path.join(logs, "web.err"), os.path.join(logs, "web.out")])
+        self.assertIn("--limit=MEMORY=1GiB", tests["perfcheck_server_web_start"]["command"])
+        self.assertIn("--limit=CPU_TIME=1h", tests["perfcheck_server_web_start"]["command"])
 
     def test_kill_9_of_ctest_leaves_no_server(self):
         ctest = subprocess.Popen([CTEST, "--test-dir", self.build, "-R", "served_until_gone"], env=self.env,

@@ -227,6 +227,21 @@ class ServerTest(unittest.TestCase):
         self.assertEqual(self.start("web", "--port", "auto").returncode, 0)
         p = perfcheck("run", "--spec", spec_file)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        # SETUP, PREPARE and CLEANUP get the server's {port} and PERFCHECK_SERVER_PORT too.
+        hooks_log = os.path.join(self.dir, "hooks.log")
+        note = ("import os, sys; open(sys.argv[1], 'a').write(sys.argv[2] + ' ' + sys.argv[3] + ' ' + "
+                "os.environ['PERFCHECK_SERVER_PORT'] + chr(10))")
+        for hook in ("setup", "prepare", "cleanup"):
+            spec[hook] = [sys.executable, "-c", note, hooks_log, hook, "{port}"]
+        with open(spec_file, "w") as f:
+            json.dump(spec, f)
+        p = perfcheck("run", "--spec", spec_file)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        port = str(self.state("web")["port"])
+        with open(hooks_log) as f:
+            logged = [line.split() for line in f.read().splitlines()]
+        self.assertEqual([line[0] for line in logged], ["setup", "prepare", "prepare", "cleanup"])
+        self.assertTrue(all(line[1:] == [port, port] for line in logged), logged)
 
 
 if __name__ == "__main__":

@@ -12,6 +12,7 @@
 //   --stall-after N    ... before answering its N-th request (not counting /health) [default: 1]
 //   --error-fraction F answer 500 to that fraction of requests (evenly spread, deterministic)
 //   --leak KIB         keep KIB KiB more memory (touched) per request
+//   --leak-threads     start a thread per request that never ends (a thread leak)
 //   --ignore-term      ignore SIGTERM
 //   --daemon           start a detached grandchild (setsid, double fork) that sleeps forever
 //   --health-status C  the status of /health [default: 200]
@@ -22,6 +23,7 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,7 +39,7 @@ struct options {
   int port, bind_offset, start_delay_ms, crash_code, service_ms, leak_kib, health_status, stall_ms;
   long stall_after;
   double error_fraction;
-  int ignore_term, daemon;
+  int ignore_term, daemon, leak_threads;
 };
 
 struct client {
@@ -64,6 +66,7 @@ static int parse_options(int argc, char** argv, struct options* o) {
     const char* v = i + 1 < argc ? argv[i + 1] : NULL;
     if (strcmp(a, "--ignore-term") == 0) { o->ignore_term = 1; continue; }
     if (strcmp(a, "--daemon") == 0) { o->daemon = 1; continue; }
+    if (strcmp(a, "--leak-threads") == 0) { o->leak_threads = 1; continue; }
     if (v == NULL) { fprintf(stderr, "pc_http: %s needs a value\n", a); return -1; }
     ++i;
     if (strcmp(a, "--port") == 0) o->port = atoi(v);
@@ -81,6 +84,12 @@ static int parse_options(int argc, char** argv, struct options* o) {
   }
   if (o->port <= 0 || o->port > 65535) { fputs("pc_http: give --port N or PERFCHECK_SERVER_PORT\n", stderr); return -1; }
   return 0;
+}
+
+static void* idle_forever(void* unused) {
+  (void)unused;
+  for (;;) pause();
+  return NULL;
 }
 
 // A grandchild in its own session that outlives this process unless its tree is stopped.
@@ -121,6 +130,8 @@ static int answer(int fd, const char* request, const struct options* o, long* se
       char* leak = malloc((size_t)o->leak_kib * 1024);
       if (leak) memset(leak, 1, (size_t)o->leak_kib * 1024);
     }
+    pthread_t thread;
+    if (o->leak_threads && pthread_create(&thread, NULL, idle_forever, NULL) == 0) pthread_detach(thread);
   }
   const char* body = status == 200 ? "ok\n" : "error\n";
   char reply[256];

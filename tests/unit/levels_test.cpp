@@ -311,6 +311,10 @@ BOOST_AUTO_TEST_CASE(spec_files_carry_parameters_and_seed) {
   BOOST_TEST((back.parameters == s.parameters));
   BOOST_TEST(back.seed == 42u);
   BOOST_TEST(spec_hash(back) != spec_hash(sweep_spec({})));
+  // A value added to a sweep keeps its series (the new level has no baseline yet); another
+  // parameter is another test.
+  BOOST_TEST(spec_hash(sweep_spec({{"n", {"10", "100"}}})) == spec_hash(sweep_spec({{"n", {"10", "100", "1000"}}})));
+  BOOST_TEST(spec_hash(sweep_spec({{"n", {"10"}}})) != spec_hash(sweep_spec({{"m", {"10"}}})));
   auto bad = json;
   bad.as_object()["parameters"] = boost::json::parse(R"([{"name": "1n", "values": ["1"]}])");
   expect_in(error_of([&] { spec_from_json(bad, "t.json"); }), "parameters[0].name");

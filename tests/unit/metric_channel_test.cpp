@@ -3,8 +3,10 @@
 #include <boost/test/unit_test.hpp>
 
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 
+#include <filesystem>
 #include <fstream>
 #include <string>
 #include <vector>
@@ -91,6 +93,8 @@ BOOST_AUTO_TEST_CASE(malformed_lines_are_counted_and_the_first_is_named) {
       {"pairs.rate 5\n", "report the count ('pairs') instead"},
       {"a\x1b[31m 1\n", "line 1: 'a\\x1b[31m 1': the metric name 'a\\x1b[31m' may hold only letters"},
       {"#meta novalue\n", "a metadata line reads '#meta key=value'"},
+      {"#meta <img/src=x>=1\n", "a metadata key is a letter then letters"},
+      {"#meta key=\x1b[2J\n", "a value holds no control character"},
       {"startup 5 ms\nstartup 5 MiB\n", "line 2: 'startup 5 MiB': 'startup' changed its kind of unit (it was a duration before)"},
       {"n 1\nn +1\n", "line 2: 'n +1': 'n' mixes increments (+N) and values"},
       {"ok 1\nstartup 52", "line 2: 'startup 52': the last line has no newline"},
@@ -148,6 +152,22 @@ BOOST_AUTO_TEST_CASE(a_missing_file_is_an_empty_channel_an_unreadable_one_an_err
   temp_folder tmp("perfcheck-channel");
   BOOST_TEST(read_channel_file(tmp.file("none")).metrics.empty());
   BOOST_CHECK_THROW(read_channel_file(tmp.dir), std::system_error);  // a folder cannot be read
+  // A FIFO in the channel's place (nobody writes it) is refused at once, never waited on; so is
+  // a link, even to a good file.
+  const auto fifo = tmp.file("fifo");
+  BOOST_REQUIRE(::mkfifo(fifo.c_str(), 0600) == 0);
+  try {
+    read_channel_file(fifo);
+    BOOST_FAIL("a FIFO was read");
+  } catch (const std::system_error& e) {
+    BOOST_TEST(std::string(e.what()).find("is not a regular file") != std::string::npos, e.what());
+  }
+  const auto good = tmp.file("good");
+  std::ofstream(good) << "a 1\n";
+  const auto link = tmp.file("link");
+  std::filesystem::create_symlink(good, link);
+  BOOST_CHECK_THROW(read_channel_file(link), std::system_error);
+  BOOST_TEST(read_channel_file(good).metrics.size() == 1u);
 }
 
 BOOST_AUTO_TEST_CASE(the_c_helper_writes_what_the_reader_reads) {

@@ -237,6 +237,27 @@ BOOST_AUTO_TEST_CASE(too_few_points_and_failed_levels_are_outcomes_not_evaluated
   BOOST_TEST((failed.outcome == verdict::error));
 }
 
+BOOST_AUTO_TEST_CASE(runs_at_zero_are_left_out_of_the_fit_and_said_not_a_failure) {
+  // A run faster than the subtracted overhead is clamped to 0: it cannot enter a log-log fit,
+  // and must not fail a linear sweep.
+  const test_plan p = plan_of({"wall.median ~ O(n)"});
+  run_result r = sweep_of(linear, 0.05);
+  r.points[0].runs[3].wall_ns = 0;
+  apply(r, p);
+  BOOST_REQUIRE(r.thresholds.size() == 1u);
+  BOOST_TEST(r.thresholds[0].ok);
+  BOOST_TEST(r.thresholds[0].complexity->points == 47u);
+  BOOST_TEST((r.outcome == verdict::pass));
+  BOOST_REQUIRE(r.warnings.size() == 1u);
+  expect_in(r.warnings[0], "wall.median ~ O(n): 1 run with a value of 0 or less left out of the fit");
+  // A level with no run above 0 is not evaluated, and says why.
+  run_result zero = sweep_of(linear, 0.05);
+  for (auto& run : zero.points[1].runs) run.wall_ns = 0;
+  apply(zero, p);
+  BOOST_TEST(!zero.thresholds[0].ok);
+  expect_in(zero.reasons.back(), "level n=20 has no run with wall above 0 to fit");
+}
+
 BOOST_AUTO_TEST_CASE(a_complexity_gate_over_one_of_two_parameters_is_decided_per_group) {
   const test_plan p = plan_of({"wall.median ~ O(n)"}, {{"n", {"10", "20", "40"}}, {"mode", {"a", "b"}}});
   run_result r;

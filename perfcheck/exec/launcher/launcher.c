@@ -96,7 +96,7 @@ static size_t metrics_size;
 static void find_metrics_variable(void) {
   for (char** e = environ; *e != NULL; ++e) {
     if (strncmp(*e, metrics_variable, sizeof metrics_variable - 1) != 0) continue;
-    metrics_size = strlen(*e) + 16;  // '.' and up to 10 digits, and the NUL
+    metrics_size = strlen(*e) + 32;  // '.', up to 10 digits, ".{instance}" and the NUL
     metrics_base = *e;
     metrics_entry = malloc(metrics_size);
     if (metrics_entry == NULL) launcher_fail("malloc", errno);
@@ -114,6 +114,17 @@ static void set_metrics_path(uint32_t run_index) {
   snprintf(metrics_entry, metrics_size, "%s.%u", metrics_base, (unsigned)run_index);
   *metrics_slot = metrics_entry;
 }
+// A round's copies: "<base>.<run_index>.{instance}", which launcher_round substitutes per copy
+// like any environment value, so each copy has a file of its own.
+static void set_round_metrics_path(uint32_t run_index) {
+  if (metrics_slot == NULL || run_index == 0) {
+    set_metrics_path(0);
+    return;
+  }
+  snprintf(metrics_entry, metrics_size, "%s.%u.{instance}", metrics_base, (unsigned)run_index);
+  *metrics_slot = metrics_entry;
+}
+
 static void on_child_signal(int sig) { (void)sig; }
 
 // The control socket from argv[1], close-on-exec, and 0..2 kept occupied so that received fds
@@ -201,6 +212,7 @@ int main(int argc, char** argv) {
     if (received < 0) die_of(&run, fatal_signal);
     if (received == 0) return 0;
     if ((request.flags & PERFCHECK_LAUNCHER_ROUND) != 0) {
+      set_round_metrics_path(request.run_index);
       int sent = launcher_round(&run, program, command_argv, &request, fds);
       if (sent != 0) return sent > 0 ? 0 : 2;
       continue;

@@ -240,17 +240,14 @@ static int64_t check_copies(struct round_state* round, int64_t now) {
 // perfcheck is gone.
 static void round_control(struct round_state* round) {
   struct perfcheck_launcher_stop stop;
-  switch (receive_stop(round->run->launcher->control, &stop)) {
+  const enum control_event status = receive_stop(round->run->launcher->control, &stop);
+  switch (status) {
     case CONTROL_STOP:
       for (int i = 0; i < round->count; ++i) trip_copy(round, i, stop.limit, stop.observed, now_ns());
       break;
     case CONTROL_CLOSED:
-      kill_everything(round->run);
-      exit(0);
     case CONTROL_MALFORMED:
-      launcher_report("malformed message on the control socket during a round", 0);
-      kill_everything(round->run);
-      exit(2);
+      give_up_on_control(round->run, status, "a round");
     default:
       break;
   }

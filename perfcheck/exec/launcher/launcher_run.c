@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -211,6 +212,18 @@ static int64_t next_wake(const struct launcher_run* run, int64_t now) {
   return wake;
 }
 
+// The control socket closed (perfcheck is gone: exit 0) or carried something other than a STOP
+// (exit 2, reported). Either way nothing of the run may be left behind.
+void give_up_on_control(struct launcher_run* run, enum control_event status, const char* during) {
+  if (status == CONTROL_MALFORMED) {
+    char what[96];
+    snprintf(what, sizeof what, "malformed message on the control socket during %s", during);
+    launcher_report(what, 0);
+  }
+  kill_everything(run);
+  exit(status == CONTROL_MALFORMED ? 2 : 0);
+}
+
 // Control messages: a STOP trips its limit; end of file means perfcheck is gone. A RUN is the
 // next request, pipelined: it stays on the socket for the request loop, and since perfcheck
 // sends no STOP after it, the socket is not watched again during this run.
@@ -220,17 +233,14 @@ static void control_stage(struct launcher_run* run) {
     return;
   }
   struct perfcheck_launcher_stop stop;
-  switch (receive_stop(run->launcher->control, &stop)) {
+  const enum control_event status = receive_stop(run->launcher->control, &stop);
+  switch (status) {
     case CONTROL_STOP:
       trip(run, stop.limit, stop.observed, now_ns());
       break;
     case CONTROL_CLOSED:
-      kill_everything(run);  // perfcheck is gone
-      exit(0);
     case CONTROL_MALFORMED:
-      launcher_report("malformed message on the control socket during a run", 0);
-      kill_everything(run);  // giving up must not leave a run's processes behind
-      exit(2);
+      give_up_on_control(run, status, "a run");
     default:
       break;
   }

@@ -10,6 +10,7 @@
 #include <sys/types.h>
 
 #include "command_spawn.h"
+#include "control_socket.h"
 #include "launcher_protocol.h"
 #include "memory_timeline.h"
 #include "proc_files.h"
@@ -92,5 +93,9 @@ void set_batch_policy(struct launcher_run* run, int batch);
 void kill_everything(struct launcher_run* run);
 /// Kills the tree, then dies of `sig` itself.
 void die_of(struct launcher_run* run, int sig) __attribute__((noreturn));
+/// The control socket closed (exit 0) or carried a malformed message (reported, exit 2) during
+/// `during` ("a run", "a round"): kills the tree first.
+void give_up_on_control(struct launcher_run* run, enum control_event status, const char* during)
+    __attribute__((noreturn));
 
 #endif  // PERFCHECK_EXEC_LAUNCHER_RUN_H
