@@ -15,7 +15,7 @@ function(_perfcheck_load_test)
     message(FATAL_ERROR "add_perf_test: NAME is missing; write add_perf_test(NAME my_test SERVER api LOAD --url ...)")
   endif()
   foreach(keyword IN ITEMS COMMAND RUNS WARMUP MIN_TIME DURATION CONCURRENCY PARAMETERS REGRESSION BASELINE
-      BASELINE_COMMAND SETUP PREPARE CLEANUP LIMITS METRICS ENVIRONMENT WORKING_DIRECTORY)
+      BASELINE_COMMAND SETUP PREPARE CLEANUP LIMITS METRICS ENVIRONMENT WORKING_DIRECTORY CLIENT)
     if(DEFINED arg_${keyword})
       list(JOIN _PERFCHECK_LOAD_KEYWORDS ", " allowed)
       message(FATAL_ERROR "${call}: ${keyword} does not go with LOAD, whose options say what is sent and for "

@@ -37,6 +37,12 @@ void add_load_summaries(run_result& result, const load_report& report, bool open
   if (report.latency.count() > 0) {
     summary["latency"] = summary_of(report.latency);
     summary["service"] = summary_of(report.service);
+    // The names CLIENT wrk gives its figures (model/threshold.cpp load_metrics), the same values.
+    const auto& l = summary["latency"];
+    for (const auto& [name, value] : {std::pair{"latency.p50", l.median}, {"latency.p90", l.p90}, {"latency.p99", l.p99},
+                                      {"latency.max", l.max}, {"latency.mean", l.mean}}) {
+      summary[name] = whole_run(value, report.responses);
+    }
   }
   if (open_model && report.lag.count() > 0) summary["lag"] = summary_of(report.lag);
   const auto started = report.started;
