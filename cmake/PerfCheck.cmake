@@ -428,6 +428,7 @@ set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSpec.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckGbench.cmake")
 
 function(add_perf_test)
   set(options

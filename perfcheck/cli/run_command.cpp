@@ -27,6 +27,7 @@
 #include "perfcheck/run/baseline.hpp"
 #include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/gbench.hpp"
 #include "perfcheck/run/hooks.hpp"
 #include "perfcheck/run/launch_overhead.hpp"
 #include "perfcheck/run/runner.hpp"
@@ -102,7 +103,10 @@ run_spec served_spec(const run_spec& spec) {
 // A level's executors: the command's and, with regression rules, the baseline command's, both
 // with PREPARE before each of their runs when the test has one.
 run::prepared_level prepared_for(const test_plan& point, const run_context& context, const std::string& history_where) {
-  run::prepared_level level{std::make_unique<exec::process_executor>(exec::command_line_for(served_spec(point.spec))), {}};
+  const run_spec command = served_spec(point.spec);
+  run::prepared_level level{ingest::is_google_benchmark_command(command.command) ? run::gbench_executor(command)
+                                              : std::make_unique<exec::process_executor>(exec::command_line_for(command)),
+                            {}};
   level.regression = regression_for(point, context, history_where);
   if (point.spec.prepare.empty()) return level;
   const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(point.spec);

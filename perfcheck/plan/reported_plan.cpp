@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/ingest/google_benchmark.hpp"
 #include "perfcheck/ingest/metric_channel.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/plan/test_plan.hpp"
@@ -65,6 +66,15 @@ void compile_reported(test_plan& plan, const spec_origin& origin, const std::str
                                    [&](const declared_metric& d) { return d.name == m.name; });
     if (twice) throw usage_error(fmt::format("{}: '{}' is declared twice; declare each metric once", at, m.name));
     plan.metrics.push_back(std::move(m));
+  }
+  if (ingest::is_google_benchmark_command(plan.spec.command)) {  // what every Google Benchmark run reports (run/gbench.hpp), unless declared
+    for (const char* name : {"real_time", "cpu_time", "iterations"}) {
+      const bool declared = std::any_of(plan.metrics.begin(), plan.metrics.end(),
+                                        [&](const declared_metric& d) { return d.name == name; });
+      if (!declared) plan.metrics.push_back({name, std::string_view(name) == "iterations"
+                                                       ? std::optional<unit_kind>(unit_kind::count)
+                                                       : std::optional<unit_kind>(unit_kind::duration), false});
+    }
   }
   for (const auto& text : plan.spec.metadata) {
     const std::string at = place(origin, where, "--meta", "metadata", text);

@@ -45,7 +45,7 @@ void metric_intake::take(const std::filesystem::path& path, bool warmup, int ind
     }
     it = channel.metrics.erase(it);
   }
-  sample.reported = std::move(channel.metrics);
+  sample.reported.merge(channel.metrics);  // what the executor read (a gbench run's JSON) stays first
 }
 
 void metric_intake::finish(run_result& result, const std::map<std::string, std::string>& declared) const {
