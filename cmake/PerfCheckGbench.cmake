@@ -36,7 +36,7 @@ discovered after every build the way ``gtest_discover_tests`` discovers GoogleTe
   only in their arguments (``BM_parse/8`` ... ``BM_parse/8192``) is *one* test with levels: the
   arguments are its parameters (``n`` for one argument, ``n0``, ``n1``, ... for several, the name
   of a named argument ``BM_x/size:8``), so the family is a series that the complexity gate checks
-  (``"BM_parse: real_time.median ~ O(n)"``). Any other benchmark is a test of its own. Every test
+  (``"BM_parse: cpu.median ~ O(n)"``). Any other benchmark is a test of its own. Every test
   is labelled ``perf``, requires the session fixture and runs ``perfcheck run --spec <spec>
   --gbench <benchmark>``: one run is one repetition of the benchmark (``--benchmark_filter=^...$
   --benchmark_repetitions=1 --benchmark_out=<file> --benchmark_out_format=json``), and
@@ -86,7 +86,7 @@ discovered after every build the way ``gtest_discover_tests`` discovers GoogleTe
 
     perfcheck_add_gbench(TARGET parser_bench REPETITIONS 10 MIN_TIME 20ms
       COUNTERS items_per_second
-      THRESHOLDS "BM_parse: real_time.median ~ O(n)" "BM_tokens: items_per_second.median >= 1M/s"
+      THRESHOLDS "BM_parse: cpu.median ~ O(n)" "BM_tokens: items_per_second.median >= 1M/s"
       REGRESSION "real_time.median +10%")
 #]=======================================================================]
 
