@@ -468,6 +468,7 @@ include("${_PERFCHECK_MODULE_DIR}/PerfCheckLevels.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckLoad.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckGbench.cmake")
 
 function(add_perf_test)
   set(options

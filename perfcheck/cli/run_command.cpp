@@ -29,6 +29,7 @@
 #include "perfcheck/run/baseline.hpp"
 #include "perfcheck/run/calibration.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/gbench.hpp"
 #include "perfcheck/run/hooks.hpp"
 #include "perfcheck/run/launch_overhead.hpp"
 #include "perfcheck/run/runner.hpp"
@@ -97,7 +98,10 @@ run::prepared_level prepared_for(const test_plan& point, const run_context& cont
   const cli::executor_maker make = [&](exec::command_line line) {
     return exec::make_counted_executor(std::move(line), choice);
   };
-  run::prepared_level level{served_executor(point.spec, make), {}};
+  run::prepared_level level{ingest::is_google_benchmark_command(point.spec.command)
+                                ? run::gbench_executor(served_spec(point.spec))
+                                : served_executor(point.spec, make),
+                            {}};
   level.regression = regression_for(point, context, history_where, count_hash);
   if (point.spec.prepare.empty()) return level;
   const std::shared_ptr<run::hook_runner> hooks = run::process_hooks(served_spec(point.spec));

@@ -11,6 +11,7 @@
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/units.hpp"
+#include "perfcheck/run/gbench.hpp"
 
 namespace perfcheck::cli {
 namespace {
@@ -225,6 +226,19 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
   if (f.subtract_overhead) spec.subtract_overhead = true;
 }
 
+// --gbench NAME: the command is a Google Benchmark binary running the one benchmark NAME
+// (docs/gbench.md); a repetition per run.
+void apply_gbench_flag(const run_flags& f, const given_fn& given, run_spec& spec) {
+  if (!given("--gbench")) return;
+  if (f.gbench.empty()) {
+    throw usage_error("--gbench: give the benchmark's name as --benchmark_list_tests prints it, e.g. "
+                      "--gbench BM_parse/1024 (or BM_parse/{n} with --parameter n=...)");
+  }
+  spec.command.push_back("--benchmark_filter=" + run::gbench_filter(f.gbench));
+  spec.command.emplace_back("--benchmark_repetitions=1");
+  if (!ingest::is_google_benchmark_command(spec.command)) spec.command.emplace_back(ingest::google_benchmark_json_flag);
+}
+
 }  // namespace
 
 run_spec build_spec(const run_flags& f, const CLI::App& sub) {
@@ -234,6 +248,7 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub) {
   apply_plan_flags(f, given, spec);
   apply_gate_flags(f, given, spec);
   apply_sweep_flags(f, given, spec);
+  apply_gbench_flag(f, given, spec);
   return spec;
 }
 
@@ -307,6 +322,8 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
   sub.add_option("--history", f.history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
       ->type_name("FILE");
   sub.add_option("--concurrency", f.concurrency, "Concurrency levels N1,N2,... (each 1..1000): at each, N copies of the command start together, and each round of N copies counts as one run of RUNS; {instance} in an argument or an --env value and PERFCHECK_INSTANCE give each copy its number 0..N-1. Adds throughput, errors.rate, errors.count, efficiency and rss.total. A level `concurrency`, combined with --parameter. See docs/sweeps.md#concurrency")->type_name("N,...");
+  sub.add_option("--gbench", f.gbench, "The command is a Google Benchmark binary: run the one benchmark BENCHMARK (as --benchmark_list_tests prints it; {NAME} for a level's value), a repetition per run, its real_time, cpu_time, iterations and counters as metrics (declare counters with --metric). See docs/gbench.md")
+      ->type_name("BENCHMARK");
   sub.add_option("--parameter", f.parameters, "Sweep a parameter, repeatable (the levels are every combination): NAME=VALUES with values split on ',', each a value or a range A..B*F (geometric, e.g. n=10..1000*10) or A..B+S (linear, e.g. n=0..100+25); {NAME} in an argument, --working-directory or an --env value is replaced by the level's value, and PERFCHECK_PARAM_NAME carries it. At most 1000 levels. See docs/sweeps.md")
       ->type_name("NAME=VALUES")->take_all()->allow_extra_args(false);
   sub.add_option("--seed", f.seed, "Seed of a sweep's level order (each round shuffles it), to repeat a run's order [default: random, recorded as point_seed]")

@@ -58,6 +58,7 @@ struct run_flags {
   // --setup/--prepare/--cleanup 'PROGRAM ARGS' and their --*-arg, in hook_commands' order
   std::array<std::string, 3> hooks;
   std::array<std::vector<std::string>, 3> hook_args;
+  std::string gbench;                   // --gbench BENCHMARK: one benchmark of a Google Benchmark binary
   std::vector<std::string> command;
 };
 

@@ -93,14 +93,30 @@ benchmark_context read_context(const json_reader& top) {
   return c;
 }
 
-// One repetition entry, checked.
-struct repetition {
-  std::string run_name;
-  std::optional<std::int64_t> index;  ///< repetition_index
-  bool failed = false;
-  std::string message;                ///< error_message or skip_message
-  double real_ns = 0, cpu_ns = 0;
-};
+using repetition = google_benchmark_run;
+
+// The members of an iteration entry that Google Benchmark itself writes; any other number is a
+// user counter.
+bool is_benchmark_field(std::string_view key) {
+  static const std::set<std::string_view> fields{
+      "name", "family_index", "per_family_instance_index", "run_name", "run_type", "repetitions",
+      "repetition_index", "threads", "iterations", "real_time", "cpu_time", "time_unit", "error_occurred",
+      "error_message", "skipped", "skip_message", "label", "aggregate_name", "aggregate_unit", "big_o",
+      "rms", "complexity", "manual_time"};
+  return fields.contains(key);
+}
+
+// The entry's iterations and user counters.
+void read_counts(const boost::json::value& value, const json_reader& e, repetition& r) {
+  r.iterations = e.optional_number("iterations").value_or(0);
+  for (const auto& member : value.as_object()) {
+    const std::string_view key(member.key().data(), member.key().size());
+    if (is_benchmark_field(key) || !member.value().is_number()) continue;
+    const double v = member.value().to_number<double>();
+    if (!std::isfinite(v)) e.fail(key, "is not a finite number; a counter must be one");
+    r.counters.emplace(std::string(key), v);
+  }
+}
 
 double time_field(const json_reader& e, std::string_view key, double scale) {
   const auto value = e.optional_number(key);
@@ -153,6 +169,7 @@ std::optional<repetition> read_entry(const boost::json::value& value, std::strin
   if (!r.failed) {
     r.real_ns = time_field(e, "real_time", *scale);
     r.cpu_ns = time_field(e, "cpu_time", *scale);
+    read_counts(value, e, r);
   }
   return r;
 }
@@ -265,6 +282,31 @@ std::vector<ingested_benchmark> read_google_benchmark(const boost::json::value& 
   std::vector<ingested_benchmark> out;
   for (const auto& [name, g] : groups) out.push_back(to_result(name, g, context, origin));
   return out;
+}
+
+bool is_google_benchmark_command(const std::vector<std::string>& command) {
+  bool json = false;
+  for (std::size_t i = 1; i < command.size(); ++i) {
+    const std::string_view arg = command[i];
+    if (arg == google_benchmark_json_flag) json = true;
+    if (arg.starts_with("--benchmark_out=") || arg == "--benchmark_out") return false;
+  }
+  return json;
+}
+
+std::vector<google_benchmark_run> read_google_benchmark_runs(const boost::json::value& json, std::string_view origin) {
+  const json_reader top(json, std::string(origin));
+  const auto* list = json.is_object() ? json.as_object().if_contains("benchmarks") : nullptr;
+  if (list == nullptr || !list->is_array()) {
+    top.fail("benchmarks", "missing or not an array; this is not Google Benchmark JSON output (write it with "
+                           "--benchmark_out=FILE --benchmark_out_format=json)");
+  }
+  std::vector<google_benchmark_run> runs;
+  const auto& entries = list->get_array();
+  for (std::size_t i = 0; i < entries.size(); ++i) {
+    if (auto rep = read_entry(entries[i], origin, i)) runs.push_back(std::move(*rep));
+  }
+  return runs;
 }
 
 std::vector<ingested_benchmark> read_google_benchmark_file(const std::filesystem::path& path) {

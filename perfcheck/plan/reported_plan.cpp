@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/ingest/google_benchmark.hpp"
 #include "perfcheck/ingest/metric_channel.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/plan/test_plan.hpp"
@@ -63,6 +64,15 @@ void compile_reported(test_plan& plan, const spec_origin& origin, const std::str
     plan.metrics.push_back({"server.cpu", unit_kind::duration, false});
     plan.metrics.push_back({"server.threads", unit_kind::count, false});
     plan.metrics.push_back({"server.rss.per_request", unit_kind::size, false});
+  }
+  if (ingest::is_google_benchmark_command(plan.spec.command)) {  // what every Google Benchmark run reports (run/gbench.hpp), unless declared
+    for (const char* name : {"real_time", "cpu_time", "iterations"}) {
+      const bool declared = std::any_of(plan.metrics.begin(), plan.metrics.end(),
+                                        [&](const declared_metric& d) { return d.name == name; });
+      if (!declared) plan.metrics.push_back({name, std::string_view(name) == "iterations"
+                                                       ? std::optional<unit_kind>(unit_kind::count)
+                                                       : std::optional<unit_kind>(unit_kind::duration), false});
+    }
   }
   for (const auto& text : plan.spec.metadata) {
     const std::string at = place(origin, where, "--meta", "metadata", text);

@@ -50,8 +50,9 @@ void metric_intake::take(const std::filesystem::path& path, bool warmup, int ind
     }
     it = channel.metrics.erase(it);
   }
-  // Beside what the executor measured (the server.* metrics; the channel may not use those names).
-  for (auto& [name, values] : channel.metrics) sample.reported.insert_or_assign(name, std::move(values));
+  // Beside what the executor measured (the server.* metrics, a gbench run's JSON), which stays
+  // first; the channel may not use the server's names.
+  sample.reported.merge(channel.metrics);
 }
 
 void metric_intake::finish(run_result& result, const std::map<std::string, std::string>& declared) const {
