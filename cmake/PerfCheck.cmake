@@ -471,53 +471,12 @@ include("${_PERFCHECK_MODULE_DIR}/PerfCheckLoad.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckGbench.cmake")
 
 function(add_perf_test)
-  set(options
-    PARALLEL
-    CLEAN_ENV
-    NO_ASLR
-    ALLOW_FAILURES
-    SHOW_OUTPUT
-    SUBTRACT_OVERHEAD
-  )
-  set(one_value_keywords
-    NAME
-    WORKING_DIRECTORY
-    WARMUP
-    MIN_TIME
-    DURATION
-    SAMPLE_INTERVAL
-    NICE
-    BASELINE
-    BASELINE_FILE
-    ALPHA
-    ON_INCONCLUSIVE
-    OUTPUT_LIMIT
-    SEED
-    SERVER
-    CLIENT
-  )
-  set(multi_value_keywords
-    COMMAND
-    ENVIRONMENT
-    RUNS
-    THRESHOLDS
-    METRICS
-    METADATA
-    COUNT
-    LIMITS
-    CPUS
-    REGRESSION
-    BASELINE_COMMAND
-    SETUP
-    PREPARE
-    CLEANUP
-    LABELS
-    FIXTURES_REQUIRED
-    PROPERTIES
-    PARAMETERS
-    CONCURRENCY
-    LOAD
-  )
+  set(options PARALLEL CLEAN_ENV NO_ASLR ALLOW_FAILURES SHOW_OUTPUT SUBTRACT_OVERHEAD)
+  set(one_value_keywords NAME WORKING_DIRECTORY WARMUP MIN_TIME DURATION SAMPLE_INTERVAL NICE
+    BASELINE BASELINE_FILE ALPHA ON_INCONCLUSIVE OUTPUT_LIMIT SEED SERVER CLIENT)
+  set(multi_value_keywords COMMAND ENVIRONMENT RUNS THRESHOLDS METRICS METADATA COUNT LIMITS CPUS
+    REGRESSION BASELINE_COMMAND SETUP PREPARE CLEANUP LABELS FIXTURES_REQUIRED PROPERTIES PARAMETERS
+    CONCURRENCY LOAD)
   cmake_parse_arguments(PARSE_ARGV 0 arg
     "${options}" "${one_value_keywords}" "${multi_value_keywords}")
   if(DEFINED arg_LOAD)  # the built-in load generator instead of a command (PerfCheckLoad.cmake)

@@ -2,6 +2,23 @@
 # Included by PerfCheck.cmake: the levels of a perf test (PARAMETERS, CONCURRENCY) as the spec
 # carries them, and the CTest TIMEOUT of a perf test (the formula documented in PerfCheck.cmake).
 
+# Appends the levels to the spec text in `spec_var`: "parameters" (the caller's parameters_json),
+# "concurrency" and "seed". Reads the caller's arg_* variables.
+function(_perfcheck_spec_levels spec_var call)
+  if(NOT parameters_json STREQUAL "")
+    _perfcheck_spec_member(${spec_var} parameters "[${parameters_json}]")
+  endif()
+  _perfcheck_spec_concurrency(${spec_var} "${call}")
+  if(DEFINED arg_SEED)
+    if(NOT arg_SEED MATCHES "^[1-9][0-9]*$")
+      message(FATAL_ERROR "${call}: SEED '${arg_SEED}' is not a whole number above 0; write "
+        "e.g. SEED 42, or leave SEED out for a random order.")
+    endif()
+    _perfcheck_spec_member(${spec_var} seed "${arg_SEED}")
+  endif()
+  set(${spec_var} "${${spec_var}}" PARENT_SCOPE)
+endfunction()
+
 # CONCURRENCY <copies>...: whole numbers from 1 to 1000, each once, into the spec's
 # "concurrency" array.
 function(_perfcheck_spec_concurrency spec_var call)

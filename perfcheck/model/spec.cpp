@@ -27,16 +27,6 @@ constexpr std::int64_t max_sample_interval_ns = 10'000'000'000;
 
 }  // namespace
 
-std::string test_name_problem(std::string_view name) {
-  if (name.empty()) return "is empty; give the test a name";
-  for (char c : name) {
-    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      return "contains a control character; use printable characters only";
-    }
-  }
-  return {};
-}
-
 namespace {
 
 // Throws usage_error "<origin>: <field>: <problem>".
@@ -260,6 +250,20 @@ void read_isolation_fields(const json_reader& r, const boost::json::value& json,
   }
 }
 
+// What surrounds the command: the metrics it reports and the metadata, the server it needs and
+// its client kind, the SETUP, PREPARE and CLEANUP commands.
+void read_surroundings(const json_reader& r, run_spec& spec) {
+  spec.metrics = r.string_array("metrics", false, false);
+  spec.metadata = r.string_array("metadata", false, false);
+  if (auto server = r.optional_object("server")) {
+    server->reject_unknown({"name", "state_dir"});
+    spec.server = server->required_string("name");
+    spec.server_state_dir = server->required_string("state_dir");
+  }
+  for (const auto& [field, argv] : hook_commands(spec)) *argv = r.string_array(field, false, false);
+  spec.client = r.optional_string("client").value_or("");
+}
+
 }  // namespace
 
 void extend_runs_for_regressions(run_spec& spec) {
@@ -320,47 +324,13 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
   spec.parameters = parameters_from_json(r, json);
   spec.concurrency = concurrency_from_json(r, json);
   spec.seed = static_cast<std::uint64_t>(r.optional_int("seed", 0, INT64_MAX).value_or(0));
-  spec.metrics = r.string_array("metrics", false, false);
-  spec.metadata = r.string_array("metadata", false, false);
-  if (auto server = r.optional_object("server")) {
-    server->reject_unknown({"name", "state_dir"});
-    spec.server = server->required_string("name");
-    spec.server_state_dir = server->required_string("state_dir");
-  }
-  for (const auto& [field, argv] : hook_commands(spec)) *argv = r.string_array(field, false, false);
-  spec.client = r.optional_string("client").value_or("");
+  read_surroundings(r, spec);
   validate(spec, origin);
   return spec;
 }
 
 run_spec read_spec_file(const std::filesystem::path& path) {
   return spec_from_json(read_json_file(path), path.string());
-}
-
-std::string spec_hash(const run_spec& spec) {
-  // FNV-1a over length-prefixed fields: stable across builds and platforms.
-  std::uint64_t h = fnv1a64("");
-  auto mix = [&](std::string_view s) { h = fnv1a64(fmt::format("{}:{}", s.size(), s), h); };
-  for (const auto& a : spec.command) mix(a);
-  mix("|");
-  mix(spec.working_directory);
-  mix("|");
-  for (const auto& e : spec.environment) mix(e);
-  // Only when set, so that the hash of a spec without them is what it always was.
-  if (!spec.cpus.empty()) mix("cpus=" + format_cpu_list(spec.cpus));
-  if (spec.nice) mix(fmt::format("nice={}", *spec.nice));
-  if (spec.clean_environment) mix("clean_env");
-  if (spec.no_aslr) mix("no_aslr");
-  if (spec.subtract_overhead) mix("subtract_overhead");  // corrected figures are not comparable
-  // A sweep's names, not its values: each level is its own series within the test, so a value
-  // added later is a level without a baseline yet, and the others keep theirs.
-  for (const auto& p : spec.parameters) mix(fmt::format("param {}", p.name));
-  if (!spec.concurrency.empty()) mix("concurrency");
-  // PREPARE changes what is measured (a cold cache); SETUP and CLEANUP only surround the runs.
-  if (!spec.prepare.empty()) mix(fmt::format("prepare {}", fmt::join(spec.prepare, " ")));
-  // Counts of different sources differ (valgrind counts what perf does not): another series.
-  if (!spec.count.empty()) mix(fmt::format("count {} by {}", fmt::join(spec.count, ","), spec.count_source));
-  return fmt::format("{:016x}", h);
 }
 
 boost::json::value spec_to_json(const run_spec& spec) {
