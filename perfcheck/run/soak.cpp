@@ -51,7 +51,15 @@ trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y) {
   t.slope_high = line.slope_high;
   t.start = line.intercept;
   t.end = line.intercept + line.slope * x_s.back();
-  t.change = t.start > 0 ? (t.end - t.start) / t.start : 0;
+  // Relative to the fitted start; a steep rise from almost nothing can put the fitted line's
+  // start at or below 0, and then the smallest value measured is the start (never "0% growth").
+  double base = t.start;
+  if (!(base > 0)) {
+    base = 0;
+    for (double v : y)
+      if (v > 0 && (base == 0 || v < base)) base = v;
+  }
+  t.change = base > 0 ? (t.end - base) / base : 0;
   t.p_value = mk.p_value;
   t.tau = mk.tau;
   t.significant = mk.trend != 0;

@@ -13,8 +13,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+from server_processes import marked_processes, wait_until
 
 BIN = os.environ["PERFCHECK_BIN_DIR"]
 SOURCE = os.path.join(os.environ["PERFCHECK_SOURCE_DIR"], "tests", "cmake", "servers")
@@ -22,33 +23,6 @@ BUILD = os.environ["PERFCHECK_BUILD_DIR"]
 CMAKE = os.environ.get("CMAKE_COMMAND", "cmake")
 CTEST = os.environ.get("CTEST_COMMAND", "ctest")
 MARKER = f"pc-fixture-marker-{os.getpid()}"
-
-
-def marked_processes(marker):
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                if marker.encode() not in f.read():
-                    continue
-            with open(f"/proc/{name}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
-        except OSError:
-            continue
-        found.append(int(name))
-    return found
-
-
-def wait_until(predicate, seconds):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.2)
-    return predicate()
 
 
 class ServerFixtureTest(unittest.TestCase):

@@ -20,6 +20,8 @@ import time
 import unittest
 import urllib.request
 
+from server_processes import marked_processes, wait_until
+
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
 PC_HTTP = os.path.join(BIN, "pc_http")
@@ -29,34 +31,6 @@ MARKER = f"pc-server-marker-{os.getpid()}"
 def perfcheck(*args, timeout=180):
     return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
-
-
-def marked_processes(marker):
-    """Pids of live (not zombie) processes whose command line contains the marker."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                if marker.encode() not in f.read():
-                    continue
-            with open(f"/proc/{name}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
-        except OSError:
-            continue
-        found.append(int(name))
-    return found
-
-
-def wait_until(predicate, seconds=20):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 class ServerTest(unittest.TestCase):

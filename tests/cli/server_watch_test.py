@@ -14,8 +14,9 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
 import unittest
+
+from server_processes import marked_processes, wait_until
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
@@ -35,33 +36,6 @@ CLIENT = ("import http.client, os, sys\n"
 def perfcheck(*args, timeout=300):
     return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=timeout,
                           stdin=subprocess.DEVNULL)
-
-
-def marked_processes(marker):
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                if marker.encode() not in f.read():
-                    continue
-            with open(f"/proc/{name}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
-        except OSError:
-            continue
-        found.append(int(name))
-    return found
-
-
-def wait_until(predicate, seconds=60):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if predicate():
-            return True
-        time.sleep(0.1)
-    return predicate()
 
 
 class ServerWatchTest(unittest.TestCase):
@@ -169,7 +143,7 @@ class ServerWatchTest(unittest.TestCase):
         self.assertIn("the server 'web' ended during the test with signal SIGKILL (9), stopped by perfcheck at its "
                       "LIMITS MEMORY 16.0 MiB (the server's tree used", out)
         server = self.state("web")["server_pid"]  # killed and reaped; its supervisor waits for the stop
-        self.assertTrue(wait_until(lambda: not os.path.exists(f"/proc/{server}")))
+        self.assertTrue(wait_until(lambda: not os.path.exists(f"/proc/{server}"), 60))
         p = perfcheck("server", "stop", "--name", "web", "--state-dir", self.dir)
         self.assertEqual(p.returncode, 3, p.stdout + p.stderr)
         self.assertIn("server 'web' was stopped during the tests at its LIMITS MEMORY 16.0 MiB", p.stderr)

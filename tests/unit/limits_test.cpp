@@ -435,6 +435,21 @@ BOOST_AUTO_TEST_CASE(fit_trend_on_a_known_line) {
   BOOST_TEST(std::abs(t.change - (t.end - t.start) / t.start) < 1e-12);
 }
 
+BOOST_AUTO_TEST_CASE(a_steep_rise_from_almost_nothing_is_growth_not_zero) {
+  // 1 MiB, then 100 MiB more every second: the Theil-Sen line starts at 0 (the median of
+  // y - slope x), so growth relative to it was reported as 0% and passed a leak gate.
+  std::vector<double> x, y;
+  for (int i = 0; i < 10; ++i) {
+    x.push_back(i * 1e9);
+    y.push_back(i == 0 ? 1.0 : 100.0 * i);
+  }
+  const auto t = run::fit_trend(x, y);
+  BOOST_TEST(t.start <= 0.0);
+  BOOST_TEST(t.significant);
+  BOOST_TEST(t.change == (t.end - 1.0) / 1.0, boost::test_tools::tolerance(1e-12));  // from the smallest value
+  BOOST_TEST(t.change > 100.0);
+}
+
 BOOST_AUTO_TEST_CASE(long_series_are_binned) {
   std::vector<double> x, y;
   for (int i = 0; i < 5000; ++i) {
