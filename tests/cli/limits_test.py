@@ -14,6 +14,8 @@ import tempfile
 import time
 import unittest
 
+from marked_processes import marked_processes as marked_processes_of
+
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
 MIB = 1024 * 1024
@@ -30,22 +32,8 @@ def perfcheck(*args, cwd=None):
 
 
 def marked_processes(marker=MARKER):
-    """Pids of live processes whose command line contains the marker."""
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                if marker.encode() not in f.read():
-                    continue
-            with open(f"/proc/{name}/stat") as f:
-                state = f.read().rsplit(")", 1)[1].split()[0]
-        except OSError:
-            continue  # gone meanwhile
-        if state != "Z":
-            found.append(int(name))
-    return found
+    """Pids of live processes whose command line contains the marker (this test's, by default)."""
+    return marked_processes_of(marker)
 
 
 def pids_cgroup_parent():

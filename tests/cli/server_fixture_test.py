@@ -15,7 +15,7 @@ import sys
 import tempfile
 import unittest
 
-from server_processes import marked_processes, wait_until
+from marked_processes import marked_processes, wait_until
 
 BIN = os.environ["PERFCHECK_BIN_DIR"]
 SOURCE = os.path.join(os.environ["PERFCHECK_SOURCE_DIR"], "tests", "cmake", "servers")

@@ -15,12 +15,11 @@ import os
 import signal
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import urllib.request
 
-from server_processes import marked_processes, wait_until
+from marked_processes import ServerTestCase, marked_processes, wait_until
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
@@ -33,21 +32,12 @@ def perfcheck(*args, timeout=180):
                           stdin=subprocess.DEVNULL)
 
 
-class ServerTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-server-")
-        self.dir = self.tmp.name
-        self.marker = f"{MARKER}-{self.id().rsplit('.', 1)[-1]}"
-        self.names = []
+class ServerTest(ServerTestCase):
+    PREFIX = "perfcheck-server-"
+    MARKER = MARKER
 
-    def tearDown(self):
-        for name in self.names:
-            perfcheck("server", "stop", "--name", name, "--state-dir", self.dir)
-        survivors = marked_processes(self.marker)
-        for pid in survivors:
-            os.kill(pid, signal.SIGKILL)
-        self.tmp.cleanup()
-        self.assertEqual(survivors, [], "processes of the server outlived the test")
+    def perfcheck(self, *args):
+        return perfcheck(*args)
 
     def start(self, name, *options, server_args=(), lifeline=None):
         self.names.append(name)

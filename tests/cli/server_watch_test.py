@@ -10,13 +10,11 @@ sizes come from pc_http's knobs; the gates compare them with wide margins and as
 """
 import json
 import os
-import signal
 import subprocess
 import sys
-import tempfile
 import unittest
 
-from server_processes import marked_processes, wait_until
+from marked_processes import ServerTestCase, marked_processes, wait_until
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
@@ -38,21 +36,12 @@ def perfcheck(*args, timeout=300):
                           stdin=subprocess.DEVNULL)
 
 
-class ServerWatchTest(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-server-watch-")
-        self.dir = self.tmp.name
-        self.marker = f"{MARKER}-{self.id().rsplit('.', 1)[-1]}"
-        self.names = []
+class ServerWatchTest(ServerTestCase):
+    PREFIX = "perfcheck-server-watch-"
+    MARKER = MARKER
 
-    def tearDown(self):
-        for name in self.names:
-            perfcheck("server", "stop", "--name", name, "--state-dir", self.dir)
-        survivors = marked_processes(self.marker)
-        for pid in survivors:
-            os.kill(pid, signal.SIGKILL)
-        self.tmp.cleanup()
-        self.assertEqual(survivors, [], "processes of the server outlived the test")
+    def perfcheck(self, *args):
+        return perfcheck(*args)
 
     def start(self, name, *server_args, options=(), command=None):
         self.names.append(name)
