@@ -21,6 +21,9 @@ packages=(
   # COUNT instructions where there are no hardware counters (docs/instructions.md); perf for
   # machines that have them (linux-perf)
   valgrind linux-perf
+  # the PostgreSQL history: its client library, and the server that its tests start of their own
+  # (tests/pg/pg_server.py: initdb, pg_ctl)
+  postgresql-15 libpq-dev
 )
 
 missing=()
