@@ -1,7 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The history's schema, one versioned description: v1 and every forward step. The SQL stays
 // portable (standard types, ?N parameters) so that a PostgreSQL store can share it.
-#include "perfcheck/store/sqlite_history_store.hpp"
+#include "perfcheck/store/sql_history_store.hpp"
 
 namespace perfcheck::store {
 namespace {

@@ -1,6 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The history of results: what `perfcheck run --history` records and what baselines, trends
-// and reports read. One small interface; SQLite implements it, PostgreSQL will.
+// and reports read. One small interface; SQLite and PostgreSQL implement it (sql_history_store).
 #pragma once
 
 #include <cstddef>
@@ -40,6 +40,14 @@ class history_error : public std::runtime_error {
 
  private:
   bool refused_;
+};
+
+/// The history's server could not be reached, or went away in the middle of an operation
+/// (PostgreSQL): nothing of that operation was kept, and trying again later may work. A run
+/// queues its result in the spool instead (history_spool.hpp).
+class history_unreachable : public history_error {
+ public:
+  explicit history_unreachable(const std::string& message) : history_error(message, false) {}
 };
 
 /// One result as the history keeps it.

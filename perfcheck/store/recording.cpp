@@ -2,6 +2,7 @@
 #include "perfcheck/store/recording.hpp"
 
 #include <cstdlib>
+#include <regex>
 #include <system_error>
 
 #include <fmt/format.h>
@@ -10,6 +11,9 @@
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/store/sqlite_history_store.hpp"
+#if PERFCHECK_WITH_POSTGRESQL
+#include "perfcheck/store/pg_history_store.hpp"
+#endif
 
 namespace perfcheck::store {
 namespace {
@@ -37,19 +41,56 @@ std::string session_id_from(const std::filesystem::path& dir) {
   }
 }
 
+bool is_server_location(const std::string& location) { return location.find("://") != std::string::npos; }
+
+// A PostgreSQL history (postgresql://...); anything else with :// is refused by name.
+std::unique_ptr<history_store> open_server(const std::string& location, bool create, bool read_only) {
+#if PERFCHECK_WITH_POSTGRESQL
+  if (is_postgresql_uri(location)) {
+    pg_store_options options;
+    options.create = create;
+    options.read_only = read_only;
+    return std::make_unique<pg_history_store>(location, std::move(options));
+  }
+  throw history_error(fmt::format("history {}: not a history perfcheck knows; give an SQLite file "
+                                  "path or a postgresql:// URI",
+                                  location.substr(0, location.find("://") + 3)),
+                      true);
+#else
+  (void)create;
+  (void)read_only;
+  throw history_error(fmt::format("history {}: this perfcheck was built without PostgreSQL support "
+                                  "(libpq was not found); install libpq-dev and rebuild, or give an "
+                                  "SQLite file path",
+                                  location.substr(0, location.find("://") + 3)),
+                      true);
+#endif
+}
+
 }  // namespace
+
+bool is_postgresql_uri(std::string_view location) {
+  return location.starts_with("postgresql://") || location.starts_with("postgres://");
+}
+
+std::string mask_password(std::string_view location) {
+  static const std::regex user_password(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@)");
+  static const std::regex password_parameter(R"(([?&]password=)[^&#]*)", std::regex::icase);
+  std::string out = std::regex_replace(std::string(location), user_password, "$1:***@");
+  return std::regex_replace(out, password_parameter, "$1***");
+}
+
+bool history_exists(const std::string& location) {
+  std::error_code ec;
+  return is_server_location(location) || std::filesystem::exists(location, ec);
+}
 
 std::string history_location(const std::string& flag) {
   return flag.empty() ? env(history_environment_variable) : flag;
 }
 
 std::unique_ptr<history_store> open_history(const std::string& location, bool create) {
-  if (location.find("://") != std::string::npos) {
-    throw history_error(fmt::format("history {}: only SQLite files are supported for now; give a "
-                                    "file path",
-                                    location),
-                        true);
-  }
+  if (is_server_location(location)) return open_server(location, create, false);
   const std::filesystem::path path(location);
   if (create && path.has_parent_path()) {
     std::error_code ec;
@@ -67,7 +108,7 @@ std::unique_ptr<history_store> open_history(const std::string& location, bool cr
 }
 
 std::unique_ptr<history_store> open_history_read_only(const std::string& location) {
-  if (location.find("://") != std::string::npos) return open_history(location, false);
+  if (is_server_location(location)) return open_server(location, false, true);
   sqlite_store_options options;
   options.create = false;
   options.read_only = true;

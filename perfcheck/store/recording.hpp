@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/store/history_store.hpp"
@@ -18,7 +19,18 @@ inline constexpr const char* history_environment_variable = "PERFCHECK_HISTORY";
 /// The history to use: `flag` when not empty, else $PERFCHECK_HISTORY, else "" (none).
 std::string history_location(const std::string& flag);
 
-/// Opens the history at `location` (an SQLite file; with `create`, it and its folder are
+/// True for a location that names a PostgreSQL history (postgresql:// or postgres://).
+bool is_postgresql_uri(std::string_view location);
+
+/// `location` with its password, if any, replaced by "***" (user:secret@ and password=...): the
+/// form every message, log, result and report shows.
+std::string mask_password(std::string_view location);
+
+/// True when `location` may hold a history: a server URI (the server says when opened), or an
+/// existing file.
+bool history_exists(const std::string& location);
+
+/// Opens the history at `location` (an SQLite file or a postgresql:// URI; with `create`, it and its folder are
 /// created when missing). Throws history_error naming the location.
 std::unique_ptr<history_store> open_history(const std::string& location, bool create);
 

@@ -3,6 +3,7 @@
 
 #include <cmath>
 #include <limits>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -78,6 +79,70 @@ sqlite_connection::~sqlite_connection() {
   sqlite3_close_v2(db_);
 }
 
+namespace {
+
+// One prepared statement of the file; finalized on destruction.
+class sqlite_cursor final : public sql_cursor {
+ public:
+  sqlite_cursor(sqlite_connection& db, std::string_view sql, std::string_view what)
+      : db_(db), what_(what) {
+    const int rc =
+        sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
+    if (rc != SQLITE_OK) db_.fail(what_, rc);
+  }
+  ~sqlite_cursor() override { sqlite3_finalize(stmt_); }
+  sqlite_cursor(const sqlite_cursor&) = delete;
+  sqlite_cursor& operator=(const sqlite_cursor&) = delete;
+
+  void bind_text(int index, std::string_view text) override {
+    check(sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
+  }
+  void bind_integer(int index, std::int64_t value) override {
+    check(sqlite3_bind_int64(stmt_, index, value));
+  }
+  void bind_real(int index, double value) override {
+    check(std::isnan(value) ? sqlite3_bind_null(stmt_, index) : sqlite3_bind_double(stmt_, index, value));
+  }
+  bool step() override {
+    const int rc = sqlite3_step(stmt_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    db_.fail(what_, rc);
+  }
+  void reset() override {
+    sqlite3_reset(stmt_);  // its code repeats the last step's error, already reported
+    sqlite3_clear_bindings(stmt_);
+  }
+  std::string text(int column) const override {
+    const auto* p = sqlite3_column_text(stmt_, column);
+    if (p == nullptr) return {};
+    return std::string(reinterpret_cast<const char*>(p),
+                       static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
+  }
+  std::int64_t integer(int column) const override { return sqlite3_column_int64(stmt_, column); }
+  double real(int column) const override {
+    if (sqlite3_column_type(stmt_, column) == SQLITE_NULL)
+      return std::numeric_limits<double>::quiet_NaN();
+    return sqlite3_column_double(stmt_, column);
+  }
+
+ private:
+  void check(int rc) const {
+    if (rc != SQLITE_OK) db_.fail(what_, rc);
+  }
+  sqlite_connection& db_;
+  sqlite3_stmt* stmt_ = nullptr;
+  std::string what_;
+};
+
+}  // namespace
+
+std::unique_ptr<sql_cursor> sqlite_connection::prepare(std::string_view sql, std::string_view what) {
+  auto cursor = std::make_unique<sqlite_cursor>(*this, sql, what);
+  ++prepared_;
+  return cursor;
+}
+
 void sqlite_connection::exec(std::string_view sql, std::string_view what) {
   const std::string text(sql);
   const int rc = sqlite3_exec(db_, text.c_str(), nullptr, nullptr, nullptr);
@@ -92,83 +157,15 @@ void sqlite_connection::fail(std::string_view what, int code) const {
 
 std::int64_t sqlite_connection::changes() const { return sqlite3_changes64(db_); }
 
-sqlite_statement::sqlite_statement(sqlite_connection& db, std::string_view sql,
-                                   std::string_view what)
-    : db_(db), what_(what) {
-  const int rc =
-      sqlite3_prepare_v2(db.get(), sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr);
-  if (rc != SQLITE_OK) db_.fail(what_, rc);
-  ++db_.prepared_;
+void sqlite_connection::begin(bool write) {
+  exec(write ? "BEGIN IMMEDIATE" : "BEGIN",
+       write ? "start a write transaction" : "start a read transaction");
 }
 
-sqlite_statement::~sqlite_statement() { sqlite3_finalize(stmt_); }
+void sqlite_connection::commit() { exec("COMMIT", "commit"); }
 
-sqlite_statement& sqlite_statement::bind(int index, std::string_view text) {
-  const int rc =
-      sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
-  if (rc != SQLITE_OK) db_.fail(what_, rc);
-  return *this;
-}
-
-sqlite_statement& sqlite_statement::bind(int index, std::int64_t value) {
-  const int rc = sqlite3_bind_int64(stmt_, index, value);
-  if (rc != SQLITE_OK) db_.fail(what_, rc);
-  return *this;
-}
-
-sqlite_statement& sqlite_statement::bind(int index, double value) {
-  const int rc = std::isnan(value) ? sqlite3_bind_null(stmt_, index)
-                                   : sqlite3_bind_double(stmt_, index, value);
-  if (rc != SQLITE_OK) db_.fail(what_, rc);
-  return *this;
-}
-
-bool sqlite_statement::step() {
-  const int rc = sqlite3_step(stmt_);
-  if (rc == SQLITE_ROW) return true;
-  if (rc == SQLITE_DONE) return false;
-  db_.fail(what_, rc);
-}
-
-void sqlite_statement::run() {
-  while (step()) {
-  }
-}
-
-void sqlite_statement::reset() {
-  sqlite3_reset(stmt_);  // its code repeats the last step's error, already reported
-  sqlite3_clear_bindings(stmt_);
-}
-
-std::string sqlite_statement::text(int column) const {
-  const auto* p = sqlite3_column_text(stmt_, column);
-  if (p == nullptr) return {};
-  return std::string(reinterpret_cast<const char*>(p),
-                     static_cast<std::size_t>(sqlite3_column_bytes(stmt_, column)));
-}
-
-std::int64_t sqlite_statement::integer(int column) const {
-  return sqlite3_column_int64(stmt_, column);
-}
-
-double sqlite_statement::real(int column) const {
-  if (sqlite3_column_type(stmt_, column) == SQLITE_NULL)
-    return std::numeric_limits<double>::quiet_NaN();
-  return sqlite3_column_double(stmt_, column);
-}
-
-sqlite_transaction::sqlite_transaction(sqlite_connection& db, mode m) : db_(db) {
-  db_.exec(m == mode::write ? "BEGIN IMMEDIATE" : "BEGIN",
-           m == mode::write ? "start a write transaction" : "start a read transaction");
-}
-
-sqlite_transaction::~sqlite_transaction() {
-  if (open_) sqlite3_exec(db_.get(), "ROLLBACK", nullptr, nullptr, nullptr);
-}
-
-void sqlite_transaction::commit() {
-  db_.exec("COMMIT", "commit");
-  open_ = false;
+void sqlite_connection::rollback() noexcept {
+  sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);
 }
 
 }  // namespace perfcheck::store::detail

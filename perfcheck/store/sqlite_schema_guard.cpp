@@ -4,9 +4,6 @@
 // a read-only open that works on a read-only mount.
 #include <unistd.h>
 
-#include <regex>
-#include <set>
-#include <utility>
 
 #include <fmt/format.h>
 
@@ -15,24 +12,6 @@
 
 namespace perfcheck::store::detail {
 namespace {
-
-// (type, name) of every schema object the migrations create, tables and indexes alike (an
-// index a later step drops stays allowed: a file may still be at the version before).
-std::set<std::pair<std::string, std::string>> created_objects(
-    const std::vector<schema_migration>& migrations) {
-  static const std::regex create(
-      R"(CREATE\s+(UNIQUE\s+)?(TABLE|INDEX|VIEW|TRIGGER)\s+(IF\s+NOT\s+EXISTS\s+)?"?(\w+))",
-      std::regex::icase);
-  std::set<std::pair<std::string, std::string>> out{{"table", "perfcheck_meta"}};
-  for (const auto& step : migrations) {
-    for (std::sregex_iterator it(step.sql.begin(), step.sql.end(), create), end; it != end; ++it) {
-      std::string type = (*it)[2].str();
-      for (char& c : type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-      out.emplace(type, (*it)[4].str());
-    }
-  }
-  return out;
-}
 
 // SQLite's own objects: the indexes behind UNIQUE and PRIMARY KEY, ANALYZE's statistics.
 bool sqlite_internal(const std::string& type, const std::string& name) {
@@ -45,7 +24,7 @@ bool sqlite_internal(const std::string& type, const std::string& name) {
 std::string unknown_schema_object(sqlite_connection& db,
                                   const std::vector<schema_migration>& migrations) {
   const auto known = created_objects(migrations);
-  sqlite_statement s(db, "SELECT type, name FROM sqlite_master ORDER BY type, name",
+  sql_statement s(db, "SELECT type, name FROM sqlite_master ORDER BY type, name",
                      "read the schema");
   while (s.step()) {
     const std::string type = s.text(0);

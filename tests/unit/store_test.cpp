@@ -15,6 +15,8 @@
 #include <boost/json.hpp>
 
 #include "temp_folder.hpp"
+#include "store_results.hpp"
+#include "test_store.hpp"
 
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
@@ -81,63 +83,6 @@ std::string raw_text(const fs::path& path, const std::string& sql) {
   sqlite3_close(db);
   return value;
 }
-
-struct result_options {
-  std::string name = "parse";
-  std::string started_at = "2026-01-01T10:00:00.000Z";
-  std::string branch = "main";
-  std::string machine = "m1";
-  std::string spec_hash = "s1";
-  std::string session = "sess-1";
-  verdict outcome = verdict::pass;
-  std::vector<std::int64_t> walls = {100, 110, 120};
-  std::string commit = "abc123";
-};
-
-run_result make_result(const result_options& o) {
-  run_result r;
-  r.name = o.name;
-  r.outcome = o.outcome;
-  r.command = {"/bin/true", "--fast"};
-  if (o.outcome != verdict::pass) r.reasons = {"wall.p95 < 1ms: measured 2ms"};
-  r.warnings = {"very short runs"};
-  for (auto w : o.walls) {
-    run_sample s;
-    s.wall_ns = w;
-    s.user_ns = w / 2;
-    s.sys_ns = w / 4;
-    s.max_rss_bytes = 4096 + w;
-    s.exit_code = 0;
-    r.runs.push_back(s);
-  }
-  r.warmup_runs = {r.runs.front()};
-  metric_summary m;
-  m.n = o.walls.size();
-  m.min = static_cast<double>(o.walls.front());
-  m.median = static_cast<double>(o.walls[o.walls.size() / 2]);
-  m.max = static_cast<double>(o.walls.back());
-  // Boost.JSON 1.81's parser reads these one unit in the last place off; the history must not.
-  m.mean = 1.0000000000000007;
-  m.stddev = 11686.774362461327;
-  r.summary["wall"] = m;
-  r.summary["rss"] = m;
-  r.thresholds = {{parse_threshold("wall.p95 < 1ms"), 120, true}};
-  r.overhead_ns = 4321;
-  r.environment.cpu_model = "Test CPU";
-  r.environment.cpu_count = 2;
-  r.environment.build_type = "Release";
-  r.context.session_id = o.session;
-  r.context.git_commit = o.commit;
-  r.context.git_branch = o.branch;
-  r.context.machine = o.machine;
-  r.context.spec_hash = o.spec_hash;
-  r.context.compiler = "GNU 12.2.0";
-  r.started_at = o.started_at;
-  r.finished_at = o.started_at.substr(0, 20) + "999Z";
-  return r;
-}
-
-std::string minute(int m) { return fmt::format("2026-01-01T10:{:02}:00.000Z", m); }
 
 std::string refusal(const fs::path& path, sqlite_store_options options = {}) {
   try {
@@ -222,9 +167,9 @@ BOOST_AUTO_TEST_CASE(rows_without_threshold_parts_read_typed) {
   BOOST_TEST((t == original.thresholds[0]));
 }
 
-BOOST_AUTO_TEST_CASE(the_same_result_is_stored_once) {
+BOOST_AUTO_TEST_CASE(the_same_result_is_stored_once, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   const auto r = make_result({});
   BOOST_TEST(store.record(r));
   BOOST_TEST(!store.record(r));
@@ -235,9 +180,9 @@ BOOST_AUTO_TEST_CASE(the_same_result_is_stored_once) {
   BOOST_TEST(store.all_results().size() == 2u);
 }
 
-BOOST_AUTO_TEST_CASE(sessions_are_listed_with_verdict_counts) {
+BOOST_AUTO_TEST_CASE(sessions_are_listed_with_verdict_counts, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   store.record(make_result({.name = "a", .started_at = minute(1), .session = "s1"}));
   store.record(make_result(
       {.name = "b", .started_at = minute(2), .session = "s1", .outcome = verdict::regressed}));
@@ -257,9 +202,9 @@ BOOST_AUTO_TEST_CASE(sessions_are_listed_with_verdict_counts) {
   BOOST_TEST(results[1].result.name == "b");
 }
 
-BOOST_AUTO_TEST_CASE(series_is_time_ordered_and_filtered) {
+BOOST_AUTO_TEST_CASE(series_is_time_ordered_and_filtered, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   // Recorded out of order: the series follows started_at, not insertion.
   for (int m : {3, 1, 2})
     store.record(make_result({.started_at = minute(m), .walls = {m * 100, m * 100, m * 100}}));
@@ -301,9 +246,9 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(baselines)
 
-BOOST_AUTO_TEST_CASE(a_branch_is_compared_with_the_default_branch_never_with_itself) {
+BOOST_AUTO_TEST_CASE(a_branch_is_compared_with_the_default_branch_never_with_itself, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   const auto main1 = make_result({.started_at = minute(1), .walls = {1, 2}, .commit = "c1"});
   const auto main2 = make_result({.started_at = minute(2), .walls = {3, 4}, .commit = "c2"});
   const auto feat = make_result(
@@ -366,9 +311,9 @@ BOOST_AUTO_TEST_CASE(a_branch_is_compared_with_the_default_branch_never_with_its
   BOOST_TEST(pool.epoch == 1);
 }
 
-BOOST_AUTO_TEST_CASE(other_machines_specs_tests_and_errors_never_count) {
+BOOST_AUTO_TEST_CASE(other_machines_specs_tests_and_errors_never_count, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   const auto good = make_result({.started_at = minute(1), .walls = {7}});
   store.record(good);
   store.record(make_result({.started_at = minute(2), .machine = "m2", .walls = {1}}));
@@ -384,9 +329,9 @@ BOOST_AUTO_TEST_CASE(other_machines_specs_tests_and_errors_never_count) {
   BOOST_TEST(pool.result_keys == (std::vector<std::string>{result_key(good)}));
 }
 
-BOOST_AUTO_TEST_CASE(whole_results_are_pooled_up_to_the_sample_cap) {
+BOOST_AUTO_TEST_CASE(whole_results_are_pooled_up_to_the_sample_cap, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   for (int m = 1; m <= 3; ++m) {
     store.record(make_result({.started_at = minute(m), .walls = std::vector<std::int64_t>(10, m)}));
   }
@@ -412,7 +357,7 @@ BOOST_AUTO_TEST_SUITE_END()
 BOOST_AUTO_TEST_SUITE(baseline_epochs)
 
 // The keys of the results the baseline pools (wall, newest first) on branch main.
-std::vector<std::string> baseline_keys(sqlite_history_store& store) {
+std::vector<std::string> baseline_keys(history_store& store) {
   return store
       .baseline({.name = "parse", .spec_hash = "s1", .machine = "m1", .git_branch = "main",
                  .default_branch = "main"})
@@ -489,9 +434,9 @@ BOOST_AUTO_TEST_CASE(a_regression_stays_out_of_the_baseline_until_accepted) {
   BOOST_TEST(baseline_keys(store) == keys_of({&p6, &r5, &i4, &r3}));
 }
 
-BOOST_AUTO_TEST_CASE(a_pass_ends_the_streak_and_errors_never_count) {
+BOOST_AUTO_TEST_CASE(a_pass_ends_the_streak_and_errors_never_count, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   const auto f1 = make_result({.started_at = minute(1), .outcome = verdict::failed, .walls = {5}});
   const auto e2 = make_result({.started_at = minute(2), .outcome = verdict::error, .walls = {5}});
   const auto f3 = make_result({.started_at = minute(3), .outcome = verdict::failed, .walls = {6}});
@@ -585,7 +530,7 @@ BOOST_AUTO_TEST_CASE(a_batch_prepares_its_statements_once) {
   temp_folder tmp;
   { sqlite_history_store store(tmp.file("h.sqlite")); }  // schema v3, with epochs
   detail::sqlite_connection db(tmp.file("h.sqlite"), SQLITE_OPEN_READWRITE, std::chrono::seconds(5));
-  const auto batch = detail::begin_sqlite_batch(db, true);
+  const auto batch = detail::begin_sql_batch(db, static_cast<int>(sqlite_migrations().size()));
   BOOST_TEST(batch->add(stored_result_for(make_result({.started_at = minute(0)}))));
   const std::size_t prepared = db.statements_prepared();
   for (int m = 1; m <= 20; ++m) {
@@ -940,11 +885,11 @@ BOOST_AUTO_TEST_SUITE_END()
 
 BOOST_AUTO_TEST_SUITE(export_import)
 
-BOOST_AUTO_TEST_CASE(export_then_import_round_trips_exactly) {
+BOOST_AUTO_TEST_CASE(export_then_import_round_trips_exactly, *boost::unit_test::label("portable")) {
   temp_folder tmp;
   std::string first;
   {
-    sqlite_history_store store(tmp.file("a.sqlite"));
+    TEST_STORE(store, tmp.file("a.sqlite"));
     for (int m : {2, 0, 1})
       store.record(make_result(
           {.started_at = minute(m), .outcome = m == 1 ? verdict::improved : verdict::pass}));
@@ -953,7 +898,7 @@ BOOST_AUTO_TEST_CASE(export_then_import_round_trips_exactly) {
   const auto entries =
       history_from_json(parse_json_text(first, "export.json"), "export.json");
   BOOST_REQUIRE(entries.size() == 3u);
-  sqlite_history_store copy(tmp.file("b.sqlite"));
+  TEST_STORE(copy, tmp.file("b.sqlite"));
   BOOST_TEST(copy.add(entries) == 3u);
   const std::string second = pretty_json(history_to_json(copy.all_results()));
   BOOST_TEST((first == second));
@@ -980,10 +925,10 @@ BOOST_AUTO_TEST_CASE(real_numbers_are_read_exactly) {
   }
 }
 
-BOOST_AUTO_TEST_CASE(import_merges_without_duplicates) {
+BOOST_AUTO_TEST_CASE(import_merges_without_duplicates, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store a(tmp.file("a.sqlite"));
-  sqlite_history_store b(tmp.file("b.sqlite"));
+  TEST_STORE(a, tmp.file("a.sqlite"));
+  TEST_STORE(b, tmp.file("b.sqlite"));
   for (int m = 0; m < 4; ++m) a.record(make_result({.started_at = minute(m)}));
   for (int m = 2; m < 6; ++m) b.record(make_result({.started_at = minute(m)}));  // 2, 3 overlap
   const auto from_b = history_from_json(history_to_json(b.all_results()), "b.json");
@@ -1157,9 +1102,9 @@ BOOST_AUTO_TEST_CASE(import_checks_names_thresholds_runs_and_keys_as_run_does) {
   BOOST_TEST(entries[0].key == result_key(make_result({})));
 }
 
-BOOST_AUTO_TEST_CASE(a_forged_key_no_longer_drops_a_different_result) {
+BOOST_AUTO_TEST_CASE(a_forged_key_no_longer_drops_a_different_result, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("h.sqlite"));
+  TEST_STORE(store, tmp.file("h.sqlite"));
   const run_result present = make_result({});
   store.record(present);
   const run_result incoming = make_result({.started_at = minute(5)});
@@ -1243,9 +1188,9 @@ BOOST_AUTO_TEST_CASE(a_read_only_open_reads_and_writes_nothing) {
   BOOST_TEST(contains(detail::read_only_uri(tmp.file("a?b#c%d.sqlite")), "a%3Fb%23c%25d.sqlite?mode=ro"));
 }
 
-BOOST_AUTO_TEST_CASE(export_and_import_stream_one_result_at_a_time) {
+BOOST_AUTO_TEST_CASE(export_and_import_stream_one_result_at_a_time, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store store(tmp.file("a.sqlite"));
+  TEST_STORE(store, tmp.file("a.sqlite"));
   std::string whole;
   std::string streamed;
   // Empty, then three results: the streamed export is the bytes of the whole one.
@@ -1266,7 +1211,7 @@ BOOST_AUTO_TEST_CASE(export_and_import_stream_one_result_at_a_time) {
   BOOST_REQUIRE(keys.size() == 3u);
   BOOST_TEST(keys[0] == store.all_results()[0].key);
   // One batch, one transaction: nothing is kept without commit.
-  sqlite_history_store copy(tmp.file("b.sqlite"));
+  TEST_STORE(copy, tmp.file("b.sqlite"));
   {
     const auto batch = copy.begin_batch();
     stream_history_file(path, [&](stored_result&& r) { BOOST_TEST(batch->add(r)); });
@@ -1346,16 +1291,16 @@ BOOST_AUTO_TEST_CASE(a_sweep_stores_every_point_as_its_own_series) {
   BOOST_TEST(store.baseline(query("n=7")).samples.empty());
 }
 
-BOOST_AUTO_TEST_CASE(points_travel_through_export_and_import) {
+BOOST_AUTO_TEST_CASE(points_travel_through_export_and_import, *boost::unit_test::label("portable")) {
   temp_folder tmp;
-  sqlite_history_store source(tmp.file("a.sqlite"));
+  TEST_STORE(source, tmp.file("a.sqlite"));
   for (int m : {1, 2}) source.record(make_sweep({.started_at = minute(m), .walls = {m * 100}}));
   source.record(make_result({.started_at = minute(3)}));
   std::string exported;
   write_history_export(source, [&](std::string_view text) { exported += text; });
   BOOST_TEST(contains(exported, R"("points": [)"));
   std::ofstream(tmp.file("export.json")) << exported;
-  sqlite_history_store copy(tmp.file("b.sqlite"));
+  TEST_STORE(copy, tmp.file("b.sqlite"));
   const auto batch = copy.begin_batch();
   BOOST_TEST(stream_history_file(tmp.file("export.json"), [&](stored_result&& r) { batch->add(r); }) == 3u);
   batch->commit();

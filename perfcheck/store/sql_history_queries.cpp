@@ -1,7 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// The read side of the SQLite history: sessions, series, whole results (baselines and
-// epochs: sqlite_history_epochs.cpp).
-#include "perfcheck/store/sqlite_history_store.hpp"
+// The read side of the history (every SQL backend): sessions, series, whole results (baselines and
+// epochs: sql_history_epochs.cpp).
+#include "perfcheck/store/sql_history_store.hpp"
 
 #include <algorithm>
 #include <iterator>
@@ -11,18 +11,17 @@
 #include <boost/json.hpp>
 
 #include "perfcheck/model/json_file.hpp"
-#include "perfcheck/store/sqlite_handle.hpp"
 
 namespace perfcheck::store {
 
-using detail::sqlite_connection;
-using detail::sqlite_statement;
-using detail::sqlite_transaction;
+using detail::sql_connection;
+using detail::sql_statement;
+using detail::sql_transaction;
 
 namespace {
 
 // Reads the summary columns starting at `first` (in detail::summary_columns order).
-metric_summary read_summary(const sqlite_statement& s, int first) {
+metric_summary read_summary(const sql_statement& s, int first) {
   metric_summary m;
   m.n = static_cast<std::size_t>(s.integer(first));
   double* fields[] = {&m.min, &m.max, &m.mean, &m.median, &m.stddev, &m.mad,
@@ -40,7 +39,7 @@ std::string stored_columns(bool epochs) {
 }
 
 // A stored result from the stored_columns(epochs) starting at column 0.
-stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s, bool epochs) {
+stored_result read_stored(const sql_connection& db, const sql_statement& s, bool epochs) {
   stored_result out;
   out.key = s.text(0);
   out.recorded_at = s.text(1);
@@ -57,7 +56,7 @@ stored_result read_stored(const sqlite_connection& db, const sqlite_statement& s
 // none: every metric). From schema v5 on they are one run of summaries_level_columns, from v4 on
 // of summaries_series_columns (one point per result, the empty level: ?2 must be ''); an older
 // file (opened read-only, so not migrated) finds them through results.
-sqlite_statement summaries_statement(sqlite_connection& db, int version, std::size_t metrics) {
+sql_statement summaries_statement(sql_connection& db, int version, std::size_t metrics) {
   std::string metric_filter;
   for (std::size_t i = 0; i < metrics; ++i)
     metric_filter += fmt::format("{}?{}", i == 0 ? "" : ", ", i + 3);
@@ -70,12 +69,12 @@ sqlite_statement summaries_statement(sqlite_connection& db, int version, std::si
                    : fmt::format("SELECT s.result_id, s.metric, {} FROM summaries s "
                                  "JOIN results r ON r.id = s.result_id WHERE r.name = ?1 AND {}{}",
                                  detail::summary_columns, level_filter, metric_filter);
-  return sqlite_statement(db, sql, "read a test's summaries");
+  return sql_statement(db, sql, "read a test's summaries");
 }
 
 }  // namespace
 
-std::vector<session_info> sqlite_history_store::sessions() {
+std::vector<session_info> sql_history_store::sessions() {
   auto& db = connection();
   // One pass over results_session_columns in its own order (no sort of 200,000 rows): the
   // verdicts are counted beside the other columns, one SUM per verdict.
@@ -87,7 +86,7 @@ std::vector<session_info> sqlite_history_store::sessions() {
   std::string counts;
   for (verdict v : verdicts)
     counts += fmt::format(", SUM(CASE WHEN verdict = '{}' THEN 1 ELSE 0 END)", to_string(v));
-  sqlite_statement s(db, fmt::format(R"sql(
+  sql_statement s(db, fmt::format(R"sql(
       SELECT session_id, MIN(started_at), MAX(finished_at), COUNT(*), MIN(machine), MIN(git_branch),
              MIN(git_commit){}
       FROM results GROUP BY session_id ORDER BY MIN(started_at), session_id)sql",
@@ -112,10 +111,10 @@ std::vector<session_info> sqlite_history_store::sessions() {
   return out;
 }
 
-std::vector<stored_result> sqlite_history_store::session_results(std::string_view session_id) {
+std::vector<stored_result> sql_history_store::session_results(std::string_view session_id) {
   auto& db = connection();
   const bool epochs = schema_version() >= 3;
-  sqlite_statement s(db,
+  sql_statement s(db,
                      fmt::format("SELECT {} FROM results WHERE session_id = ?1 ORDER BY started_at, id",
                                  stored_columns(epochs)),
                      "read a session's results");
@@ -125,20 +124,20 @@ std::vector<stored_result> sqlite_history_store::session_results(std::string_vie
   return out;
 }
 
-std::vector<series_point> sqlite_history_store::series(const series_query& q) {
+std::vector<series_point> sql_history_store::series(const series_query& q) {
   auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  sql_transaction tx(db, sql_transaction::mode::read);
   // Empty filters match everything: (?N = '' OR column = ?N).
   constexpr const char* filter =
       "r.name = ?1 AND (?2 = '' OR r.spec_hash = ?2) AND (?3 = '' OR r.machine = ?3) "
       "AND (?4 = '' OR r.git_branch = ?4)";
-  auto bind_filter = [&](sqlite_statement& s) {
+  auto bind_filter = [&](sql_statement& s) {
     s.bind(1, q.name).bind(2, q.spec_hash).bind(3, q.machine).bind(4, q.git_branch);
   };
   std::vector<series_point> points;  // newest first until reversed
   std::unordered_map<std::int64_t, std::size_t> index;
   {
-    sqlite_statement s(
+    sql_statement s(
         db,
         fmt::format("SELECT r.id, r.result_key, r.started_at, r.git_commit, r.git_branch, "
                     "r.machine, r.spec_hash, r.session_id, r.verdict FROM results r "
@@ -162,7 +161,7 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
   }
   // Only the points' own rows are kept (index): rows of the name's other specs, machines or
   // branches are read and dropped.
-  sqlite_statement s = summaries_statement(db, schema_version(), q.metrics.size());
+  sql_statement s = summaries_statement(db, schema_version(), q.metrics.size());
   s.bind(1, q.name).bind(2, q.level);
   for (std::size_t i = 0; i < q.metrics.size(); ++i) s.bind(static_cast<int>(i) + 3, q.metrics[i]);
   while (s.step()) {
@@ -174,22 +173,75 @@ std::vector<series_point> sqlite_history_store::series(const series_query& q) {
   return points;
 }
 
-std::vector<stored_result> sqlite_history_store::all_results() {
+std::vector<stored_result> sql_history_store::all_results() {
   std::vector<stored_result> out;
   each_result([&](const stored_result& r) { out.push_back(r); });
   return out;
 }
 
-void sqlite_history_store::each_result(const std::function<void(const stored_result&)>& each) {
+void sql_history_store::each_result(const std::function<void(const stored_result&)>& each) {
   auto& db = connection();
   // One read transaction: an export is one consistent state of the history.
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  sql_transaction tx(db, sql_transaction::mode::read);
   const bool epochs = schema_version() >= 3;
-  sqlite_statement s(db,
+  sql_statement s(db,
                      fmt::format("SELECT {} FROM results ORDER BY started_at, result_key",
                                  stored_columns(epochs)),
                      "read every result");
   while (s.step()) each(read_stored(db, s, epochs));
+}
+
+std::size_t sql_history_store::add(std::span<const stored_result> results) {
+  const auto batch = begin_batch();
+  std::size_t added = 0;
+  for (const auto& entry : results) added += batch->add(entry) ? 1 : 0;
+  batch->commit();
+  return added;
+}
+
+std::unique_ptr<history_batch> sql_history_store::begin_batch() {
+  // Baseline epochs exist from schema v3 on, summaries.name from v4 (an older file is written
+  // only by the tests that build one to migrate).
+  return detail::begin_sql_batch(connection(), schema_version());
+}
+
+std::size_t sql_history_store::prune(const prune_policy& policy) {
+  auto& db = connection();
+  sql_transaction tx(db, sql_transaction::mode::write);
+  std::int64_t removed = 0;
+  if (!policy.started_before.empty()) {
+    sql_statement s(db, "DELETE FROM results WHERE started_at < ?1", "prune by age");
+    s.bind(1, policy.started_before).run();
+    removed += db.changes();
+  }
+  if (policy.keep_last) {
+    sql_statement s(db, R"sql(
+      DELETE FROM results WHERE id IN (
+        SELECT id FROM (
+          SELECT id, ROW_NUMBER() OVER (PARTITION BY name, spec_hash, machine, git_branch
+                                        ORDER BY started_at DESC, id DESC) AS position
+          FROM results) ranked
+        WHERE position > ?1))sql",
+                       "prune by count per series");
+    s.bind(1, static_cast<std::int64_t>(*policy.keep_last)).run();
+    removed += db.changes();
+  }
+  tx.commit();
+  return static_cast<std::size_t>(removed);
+}
+
+std::size_t sql_history_store::remove_results(const std::vector<std::string>& keys) {
+  auto& db = connection();
+  sql_transaction tx(db, sql_transaction::mode::write);
+  sql_statement s(db, "DELETE FROM results WHERE result_key = ?1", "remove a result");
+  std::size_t removed = 0;
+  for (const auto& key : keys) {
+    s.bind(1, key).run();
+    removed += static_cast<std::size_t>(db.changes());
+    s.reset();
+  }
+  tx.commit();
+  return removed;
 }
 
 }  // namespace perfcheck::store

@@ -1,16 +1,15 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// Baseline epochs in the SQLite history: where a new result goes, which results form a
+// Baseline epochs in the history (every SQL backend): where a new result goes, which results form a
 // baseline, what waits for acceptance, and `history accept`. See docs/history.md.
 #include <fmt/format.h>
 
-#include "perfcheck/store/sqlite_handle.hpp"
-#include "perfcheck/store/sqlite_history_store.hpp"
+#include "perfcheck/store/sql_history_store.hpp"
 
 namespace perfcheck::store {
 
-using detail::sqlite_connection;
-using detail::sqlite_statement;
-using detail::sqlite_transaction;
+using detail::sql_connection;
+using detail::sql_statement;
+using detail::sql_transaction;
 
 namespace {
 
@@ -25,7 +24,7 @@ struct row_ref {
   verdict outcome = verdict::pass;
 };
 
-void bind_series(sqlite_statement& s, const series_identity& series) {
+void bind_series(sql_statement& s, const series_identity& series) {
   s.bind(1, series.name)
       .bind(2, series.spec_hash)
       .bind(3, series.machine)
@@ -42,7 +41,7 @@ std::string current_epoch_sql() {
                      in_series);
 }
 
-std::int64_t current_epoch(sqlite_statement& s, const series_identity& series,
+std::int64_t current_epoch(sql_statement& s, const series_identity& series,
                            const std::optional<row_ref>& cutoff = std::nullopt,
                            const std::string& before = {}) {
   bind_series(s, series);
@@ -54,15 +53,15 @@ std::int64_t current_epoch(sqlite_statement& s, const series_identity& series,
   return epoch;
 }
 
-std::int64_t current_epoch(sqlite_connection& db, const series_identity& series,
+std::int64_t current_epoch(sql_connection& db, const series_identity& series,
                            const std::optional<row_ref>& cutoff = std::nullopt,
                            const std::string& before = {}) {
-  sqlite_statement s(db, current_epoch_sql(), "find the baseline epoch");
+  sql_statement s(db, current_epoch_sql(), "find the baseline epoch");
   return current_epoch(s, series, cutoff, before);
 }
 
 // Reads the id, started_at, result_key, git_commit, session_id, verdict columns.
-row_ref read_row(const sqlite_statement& s) {
+row_ref read_row(const sql_statement& s) {
   return {s.integer(0), s.text(1), s.text(2),
           s.text(3),    s.text(4), verdict_from_string(s.text(5)).value_or(verdict::error)};
 }
@@ -83,7 +82,7 @@ std::string pending_streak_sql() {
                      in_series, row_columns);
 }
 
-std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_statement& s,
+std::optional<std::pair<row_ref, std::size_t>> pending_streak(sql_statement& s,
                                                               const series_identity& series,
                                                               std::int64_t epoch) {
   bind_series(s, series);
@@ -94,10 +93,10 @@ std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_statement& 
   return out;
 }
 
-std::optional<std::pair<row_ref, std::size_t>> pending_streak(sqlite_connection& db,
+std::optional<std::pair<row_ref, std::size_t>> pending_streak(sql_connection& db,
                                                               const series_identity& series,
                                                               std::int64_t epoch) {
-  sqlite_statement s(db, pending_streak_sql(), "find results waiting for acceptance");
+  sql_statement s(db, pending_streak_sql(), "find results waiting for acceptance");
   return pending_streak(s, series, epoch);
 }
 
@@ -117,14 +116,14 @@ series_identity series_of(const run_result& r) {
 namespace detail {
 
 struct epoch_placer::statements {
-  explicit statements(sqlite_connection& db)
+  explicit statements(sql_connection& db)
       : epoch(db, current_epoch_sql(), "find the baseline epoch"),
         streak(db, pending_streak_sql(), "find results waiting for acceptance"),
         has_results(db, epoch_has_results_sql(), "look into the baseline epoch") {}
-  sqlite_statement epoch, streak, has_results;
+  sql_statement epoch, streak, has_results;
 };
 
-epoch_placer::epoch_placer(sqlite_connection& db) : s_(std::make_unique<statements>(db)) {}
+epoch_placer::epoch_placer(sql_connection& db) : s_(std::make_unique<statements>(db)) {}
 
 epoch_placer::~epoch_placer() = default;
 
@@ -146,9 +145,9 @@ epoch_place epoch_placer::place(const run_result& result) {
 namespace {
 
 // The newest result of `series` at commit `commit`: where a branch left it.
-std::optional<row_ref> newest_at_commit(sqlite_connection& db, const series_identity& series,
+std::optional<row_ref> newest_at_commit(sql_connection& db, const series_identity& series,
                                         const std::string& commit) {
-  sqlite_statement s(db,
+  sql_statement s(db,
                      fmt::format("SELECT {} FROM results WHERE {} AND git_commit = ?5 "
                                  "ORDER BY started_at DESC, id DESC LIMIT 1",
                                  row_columns, in_series),
@@ -160,7 +159,7 @@ std::optional<row_ref> newest_at_commit(sqlite_connection& db, const series_iden
 }
 
 // Which series a query's baseline comes from (see baseline_query), and where it is cut.
-std::pair<series_identity, std::optional<row_ref>> baseline_series(sqlite_connection& db,
+std::pair<series_identity, std::optional<row_ref>> baseline_series(sql_connection& db,
                                                                    const baseline_query& q) {
   series_identity own{q.name, q.spec_hash, q.machine, q.git_branch};
   if (q.default_branch.empty() || q.git_branch.empty() || q.git_branch == q.default_branch ||
@@ -175,7 +174,7 @@ std::pair<series_identity, std::optional<row_ref>> baseline_series(sqlite_connec
 
 // Appends the metric's samples of the result `id` while the pool stays within the cap (the
 // first result alone is cut to it); false when the pool is full.
-bool pool_result(sqlite_statement& samples, std::int64_t id, const std::string& key,
+bool pool_result(sql_statement& samples, std::int64_t id, const std::string& key,
                  const baseline_query& q, baseline_pool& pool) {
   samples.bind(1, id).bind(2, q.metric).bind(3, q.level);
   std::vector<double> values;
@@ -194,13 +193,13 @@ bool pool_result(sqlite_statement& samples, std::int64_t id, const std::string& 
 
 }  // namespace
 
-baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
+baseline_pool sql_history_store::baseline(const baseline_query& q) {
   auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  sql_transaction tx(db, sql_transaction::mode::read);
   const auto [series, cutoff] = baseline_series(db, q);
   baseline_pool pool;
   pool.epoch = current_epoch(db, series, cutoff, q.before);
-  sqlite_statement candidates(db,
+  sql_statement candidates(db,
                               fmt::format(R"sql(
     SELECT id, result_key FROM results
     WHERE {} AND epoch = ?5 AND baseline_state = 'accepted' AND verdict <> 'error'
@@ -215,7 +214,7 @@ baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
       .bind(7, cutoff ? cutoff->id : std::int64_t{0})
       .bind(8, q.before);
   // Before schema v5 (a read-only older file) every result is one point, the empty level.
-  sqlite_statement samples(db,
+  sql_statement samples(db,
                            fmt::format("SELECT value FROM samples WHERE result_id = ?1 AND "
                                        "metric = ?2 AND {} ORDER BY run_index",
                                        schema_version() >= 5 ? "level = ?3" : "?3 = ''"),
@@ -231,9 +230,9 @@ baseline_pool sqlite_history_store::baseline(const baseline_query& q) {
   return pool;
 }
 
-std::optional<pending_change> sqlite_history_store::pending(const series_identity& series) {
+std::optional<pending_change> sql_history_store::pending(const series_identity& series) {
   auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::read);
+  sql_transaction tx(db, sql_transaction::mode::read);
   const std::int64_t epoch = current_epoch(db, series);
   const auto streak = pending_streak(db, series, epoch);
   tx.commit();
@@ -247,9 +246,9 @@ namespace {
 
 // The result that names the series of an acceptance: the test's newest non-error result, or
 // its newest in the request's session, on the request's machine.
-std::optional<std::pair<row_ref, series_identity>> accept_target(sqlite_connection& db,
+std::optional<std::pair<row_ref, series_identity>> accept_target(sql_connection& db,
                                                                  const accept_request& request) {
-  sqlite_statement s(db,
+  sql_statement s(db,
                      fmt::format("SELECT {}, spec_hash, machine, git_branch FROM results "
                                  "WHERE name = ?1 AND verdict <> 'error' AND (?2 = 0 OR "
                                  "session_id = ?3) AND (?4 = 0 OR machine = ?5) "
@@ -267,9 +266,9 @@ std::optional<std::pair<row_ref, series_identity>> accept_target(sqlite_connecti
 
 }  // namespace
 
-acceptance sqlite_history_store::accept(const accept_request& request) {
+acceptance sql_history_store::accept(const accept_request& request) {
   auto& db = connection();
-  sqlite_transaction tx(db, sqlite_transaction::mode::write);
+  sql_transaction tx(db, sql_transaction::mode::write);
   acceptance out;
   const auto target = accept_target(db, request);
   if (!target) return out;  // no_such_result; nothing written
@@ -285,7 +284,7 @@ acceptance sqlite_history_store::accept(const accept_request& request) {
     first = streak->first;
   }
   out.epoch = epoch + 1;
-  sqlite_statement move(db,
+  sql_statement move(db,
                         fmt::format(R"sql(
     UPDATE results SET epoch = ?5,
       baseline_state = CASE WHEN verdict = 'error' THEN 'excluded' ELSE 'accepted' END
@@ -295,7 +294,7 @@ acceptance sqlite_history_store::accept(const accept_request& request) {
   bind_series(move, out.series);
   move.bind(5, out.epoch).bind(6, first.started_at).bind(7, first.id).run();
   out.results = static_cast<std::size_t>(db.changes());
-  sqlite_statement record(db, R"sql(
+  sql_statement record(db, R"sql(
     INSERT INTO acceptances (name, spec_hash, machine, git_branch, epoch, first_result_key,
                              accepted_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7))sql",
                           "record the acceptance");

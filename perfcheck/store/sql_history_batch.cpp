@@ -1,22 +1,21 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// The write side of the SQLite history: results added in one transaction, each statement
+// The write side of the history (every SQL backend): results added in one transaction, each statement
 // prepared once per batch (an import of 100,000 results prepares seven statements, not 700,000).
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
-#include "perfcheck/store/sqlite_handle.hpp"
-#include "perfcheck/store/sqlite_history_store.hpp"
+#include "perfcheck/store/sql_history_store.hpp"
 
 namespace perfcheck::store::detail {
 namespace {
 
-class sqlite_batch final : public history_batch {
+class sql_batch final : public history_batch {
  public:
-  sqlite_batch(sqlite_connection& db, int version)
+  sql_batch(sql_connection& db, int version)
       : epochs_(version >= 3),
         names_(version >= 4),
         levels_(version >= 5),
-        tx_(db, sqlite_transaction::mode::write),
+        tx_(db, sql_transaction::mode::write),
         insert_(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
@@ -134,15 +133,15 @@ class sqlite_batch final : public history_batch {
   bool names_;   ///< schema v4: summaries carry the test's name
   bool levels_;  ///< schema v5: samples and summaries carry their point's level
   // Declared before the statements: they are finalized before the transaction ends.
-  sqlite_transaction tx_;
-  sqlite_statement insert_, sample_, summary_, message_;
+  sql_transaction tx_;
+  sql_statement insert_, sample_, summary_, message_;
   std::unique_ptr<epoch_placer> placer_;  ///< with schema v3's epoch columns only
 };
 
 }  // namespace
 
-std::unique_ptr<history_batch> begin_sqlite_batch(sqlite_connection& db, int version) {
-  return std::make_unique<sqlite_batch>(db, version);
+std::unique_ptr<history_batch> begin_sql_batch(sql_connection& db, int version) {
+  return std::make_unique<sql_batch>(db, version);
 }
 
 }  // namespace perfcheck::store::detail
