@@ -393,7 +393,10 @@ Cache variables
 .. variable:: PERFCHECK_HISTORY
 
   The history database every perf test records its result in, and that ``BASELINE history``
-  reads. Default: ``${CMAKE_BINARY_DIR}/perf-history.sqlite``; empty: no history.
+  reads: an SQLite file, or a PostgreSQL database shared by a fleet of CI machines
+  (``postgresql://user@host/db?sslmode=...``; see ``docs/history-fleet.md``; a result that
+  cannot reach the server waits in ``${PERFCHECK_RESULTS_DIR}/perfcheck-spool.sqlite``).
+  Default: ``${CMAKE_BINARY_DIR}/perf-history.sqlite``; empty: no history.
 
 .. variable:: PERFCHECK_BASELINE_FILE
 
@@ -454,8 +457,14 @@ set(PERFCHECK_DEFAULT_RUNS "10" CACHE STRING
   "Measured runs of an add_perf_test without RUNS: <min> or <min>;<max>")
 set(PERFCHECK_DEFAULT_WARMUP "1" CACHE STRING
   "Warm-up runs of an add_perf_test without WARMUP")
-set(PERFCHECK_HISTORY "${CMAKE_BINARY_DIR}/perf-history.sqlite" CACHE FILEPATH
-  "History database the perf tests record into and BASELINE history reads; empty: none")
+# STRING, not FILEPATH: a postgresql:// URI must not be turned into a path of the build folder.
+set(PERFCHECK_HISTORY "${CMAKE_BINARY_DIR}/perf-history.sqlite" CACHE STRING
+  "History the perf tests record into and BASELINE history reads (an SQLite file or postgresql://...); empty: none")
+if(NOT PERFCHECK_HISTORY STREQUAL "" AND NOT PERFCHECK_HISTORY MATCHES "^[A-Za-z][A-Za-z0-9+.-]*://"
+   AND NOT IS_ABSOLUTE "${PERFCHECK_HISTORY}")
+  # A relative file is the build folder's (every test runs in a folder of its own).
+  get_filename_component(PERFCHECK_HISTORY "${PERFCHECK_HISTORY}" ABSOLUTE BASE_DIR "${CMAKE_BINARY_DIR}")
+endif()
 set(PERFCHECK_BASELINE_FILE "${CMAKE_SOURCE_DIR}/perf-baseline.json" CACHE FILEPATH
   "Default BASELINE_FILE of add_perf_test (BASELINE file)")
 set(PERFCHECK_REPORT_DIR "${CMAKE_BINARY_DIR}/perf-report" CACHE PATH

@@ -43,6 +43,9 @@ std::function<int()> add_history_accept_verb(CLI::App* history);
 /// returned action is -1 when the verb was not given.
 std::function<int()> add_history_import_verb(CLI::App* history);
 
+/// `perfcheck history sync` and `history copy` (history_sync_command.cpp); like the accept verb.
+std::function<int()> add_history_sync_verbs(CLI::App* history);
+
 /// `perfcheck report`: HTML, Markdown, JUnit and JSON reports from the history.
 command_action add_report_command(CLI::App& app);
 

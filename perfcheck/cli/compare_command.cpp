@@ -72,7 +72,7 @@ command_action add_compare_command(CLI::App& app) {
       "2 bad input.");
   sub->add_option("sides", f->paths, "BASELINE and CANDIDATE: result file, folder of results, baseline file, or Google Benchmark JSON")
       ->type_name("PATH");
-  sub->add_option("--history", f->history, "History file (SQLite) that --session reads [default: $PERFCHECK_HISTORY]")
+  sub->add_option("--history", f->history, "History (an SQLite file or postgresql://...) that --session reads [default: $PERFCHECK_HISTORY]")
       ->type_name("FILE");
   sub->add_option("--session", f->sessions, "A session of the history as one side, repeatable: the first is the baseline; ids are listed by 'perfcheck history list'")
       ->type_name("ID")->expected(1)->allow_extra_args(false)->take_all();

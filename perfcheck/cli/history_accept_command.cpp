@@ -135,8 +135,8 @@ std::function<int()> add_history_accept_verb(CLI::App* history) {
                    "history list' shows it) [default: the machine of the test's newest result]")
       ->type_name("FINGERPRINT");
   verb->add_option("--history", f->history,
-                   "The history file (SQLite) [default: $PERFCHECK_HISTORY]")
-      ->type_name("FILE");
+                   "The history: an SQLite file or postgresql://... [default: $PERFCHECK_HISTORY]")
+      ->type_name("HISTORY");
   return [f, verb]() -> int { return verb->parsed() ? accept(*f) : -1; };
 }
 

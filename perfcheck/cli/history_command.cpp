@@ -76,15 +76,22 @@ std::string median_of(const std::map<std::string, metric_summary>& summary, cons
 int list_sessions(const history_flags& f) {
   const std::string location = require_location(f);
   auto history = store::open_history_read_only(location);
-  const auto sessions = history->sessions();
+  auto sessions = history->sessions();
+  std::erase_if(sessions, [&](const store::session_info& s) {
+    return (!f.machine.empty() && s.machine != f.machine) || (!f.branch.empty() && s.git_branch != f.branch);
+  });
   if (f.json) {
-    write_stdout(pretty_json(sessions_to_json(location, sessions)));
+    write_stdout(pretty_json(sessions_to_json(history->location(), sessions)));
     check_stdout();
     return exit_ok;
   }
   if (sessions.empty()) {
+    if (!f.machine.empty() || !f.branch.empty()) {
+      std::printf("no session in %s matches --machine/--branch\n", terminal_safe(history->location()).c_str());
+      return exit_ok;
+    }
     std::printf("no results in %s yet; record some with 'perfcheck run --history %s'\n",
-                location.c_str(), location.c_str());
+                terminal_safe(history->location()).c_str(), terminal_safe(history->location()).c_str());
     return exit_ok;
   }
   std::printf("%-28s %-24s %7s  %-10s %-12s %s\n", "SESSION", "STARTED", "RESULTS", "BRANCH",
@@ -208,7 +215,7 @@ int prune(const history_flags& f) {
   const std::string location = require_location(f);
   auto history = store::open_history(location, false);
   const std::size_t removed = history->prune(policy);
-  std::printf("removed %zu result(s) from %s\n", removed, location.c_str());
+  std::printf("removed %zu result(s) from %s\n", removed, terminal_safe(history->location()).c_str());
   return exit_ok;
 }
 
@@ -225,8 +232,8 @@ int guarded(const std::function<int()>& verb) {
 
 void add_history_option(CLI::App* verb, history_flags& f) {
   verb->add_option("--history", f.history,
-                   "The history file (SQLite) [default: $PERFCHECK_HISTORY]")
-      ->type_name("FILE");
+                   "The history: an SQLite file or postgresql://... [default: $PERFCHECK_HISTORY]")
+      ->type_name("HISTORY");
 }
 
 void add_json_flag(CLI::App* verb, history_flags& f) {
@@ -264,14 +271,19 @@ CLI::App* add_show_verb(CLI::App* sub, history_flags& f) {
 command_action add_history_command(CLI::App& app) {
   auto f = std::make_shared<history_flags>();
   CLI::App* sub =
-      app.add_subcommand("history", "List, show, export, import, prune or accept the result history");
+      app.add_subcommand("history", "List, show, export, import, prune, accept, sync or copy the result history");
   sub->description(
-      "The history is an SQLite file that 'perfcheck run --history FILE' (or PERFCHECK_HISTORY)\n"
-      "adds every result to. See docs/history.md for its schema and guarantees.");
+      "The history is an SQLite file, or a PostgreSQL database (postgresql://...), that\n"
+      "'perfcheck run --history' (or PERFCHECK_HISTORY) adds every result to. See docs/history.md\n"
+      "for its schema and guarantees, docs/history-fleet.md for one history of many CI machines.");
   sub->require_subcommand(1);
 
   CLI::App* list = sub->add_subcommand(
       "list", "List the sessions: start, result count, branch, commit, verdicts");
+  list->add_option("--machine", f->machine, "Only the sessions of this machine fingerprint [default: any]")
+      ->type_name("FINGERPRINT");
+  list->add_option("--branch", f->branch, "Only the sessions of this git branch [default: any]")
+      ->type_name("BRANCH");
   add_history_option(list, *f);
   add_json_flag(list, *f);
 
@@ -298,10 +310,12 @@ command_action add_history_command(CLI::App& app) {
   add_history_option(prune_cmd, *f);
   const std::function<int()> accept_cmd = add_history_accept_verb(sub);
   const std::function<int()> import_cmd = add_history_import_verb(sub);
+  const std::function<int()> sync_cmds = add_history_sync_verbs(sub);
 
-  return [f, list, show_cmd, export_cmd, import_cmd, accept_cmd] {
+  return [f, list, show_cmd, export_cmd, import_cmd, accept_cmd, sync_cmds] {
     return guarded([&]() -> int {
       if (const int status = accept_cmd(); status >= 0) return status;
+      if (const int status = sync_cmds(); status >= 0) return status;
       if (const int status = import_cmd(); status >= 0) return status;
       if (list->parsed()) return list_sessions(*f);
       if (show_cmd->parsed()) return show(*f);

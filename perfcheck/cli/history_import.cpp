@@ -124,8 +124,8 @@ std::function<int()> add_history_import_verb(CLI::App* history) {
       ->type_name("FINGERPRINT");
   verb->add_option("--branch", f->branch, "Their git branch [default: none]")->type_name("BRANCH");
   verb->add_option("--commit", f->commit, "Their git commit [default: none]")->type_name("COMMIT");
-  verb->add_option("--history", f->location, "The history file (SQLite) [default: $PERFCHECK_HISTORY]")
-      ->type_name("FILE");
+  verb->add_option("--history", f->location, "The history: an SQLite file or postgresql://... [default: $PERFCHECK_HISTORY]")
+      ->type_name("HISTORY");
   return [f, verb]() -> int { return verb->parsed() ? import_files(*f) : -1; };
 }
 

@@ -73,15 +73,25 @@ using count_hash_fn = std::function<std::string(const std::string&)>;
 std::optional<run::prepared_regression> regression_for(const test_plan& plan, const run_context& context,
                                                        const std::string& history_where, const count_hash_fn& count_hash) {
   std::unique_ptr<store::history_store> history;
+  std::string unreachable;
   if (!history_where.empty() && !plan.regressions.empty() && plan.baseline == baseline_kind::history &&
-      std::filesystem::exists(history_where)) {
-    history = store::open_history_read_only(history_where);
+      store::history_exists(history_where)) {
+    try {
+      history = store::open_history_read_only(history_where);
+    } catch (const store::history_unreachable& e) {  // measured all the same; the verdict says so
+      unreachable = e.what();
+    }
   }
   auto regression = run::prepare_regression(plan, context, history.get(), 200, &count_hash);
   history.reset();
   // A history that does not exist yet was still given: it is the source, with nothing in it.
   if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {
-    regression->plan.baseline.source = history_where;
+    regression->plan.baseline.source = store::mask_password(history_where);
+    if (!unreachable.empty()) {
+      regression->plan.not_comparable = fmt::format("no baseline: {}; whether the result regressed is "
+                                                    "unknown until the history is back",
+                                                    unreachable);
+    }
   }
   // A calibration of this machine (perfcheck calibrate --save FILE) sets the noise floor.
   if (const char* calibration = std::getenv("PERFCHECK_CALIBRATION"); regression && calibration && *calibration) {
@@ -207,40 +217,6 @@ void report_result(const run_result& result, const run_spec& spec, const run_fla
     if (!path.empty()) std::fprintf(human, "  result: %s\n", escape_ctest_tags(path.string()).c_str());
   }
   std::fflush(human);
-}
-
-// After the result file: a history that cannot take the result loses nothing. A result the
-// history keeps out of the baseline (a regression or failure not accepted) gets the commands
-// that accept it. Returns the exit code of a failure, or nullopt.
-std::optional<int> record_result(const run_result& result, const std::string& history, const run_spec& spec,
-                                 std::FILE* human) {
-  if (history.empty()) return std::nullopt;
-  std::unique_ptr<store::history_store> store;
-  try {
-    store = store::open_history(history, true);
-    store->record(result);
-  } catch (const store::history_error& e) {
-    std::fprintf(stderr, "error: %s\n", escape_ctest_tags(terminal_safe_lines(e.what())).c_str());
-    if (const auto path = run::result_path_for(spec); !path.empty()) {
-      const std::string kept = escape_ctest_tags(path.string()), where = escape_ctest_tags(history);
-      std::fprintf(stderr, "the result is kept in %s; once the history is usable, add it with "
-                   "'perfcheck history import --history %s %s'\n", kept.c_str(), where.c_str(), kept.c_str());
-    }
-    return e.refused() ? exit_usage : exit_internal;
-  }
-  if (result.outcome == verdict::error) return std::nullopt;  // never a baseline: nothing to accept
-  try {
-    const store::series_identity series{result.name, result.context.spec_hash, result.context.machine,
-                                        result.context.git_branch};
-    if (const auto change = store->pending(series)) {
-      std::fputs(accept_hint(*change, history, result.context.session_id).c_str(), human);
-      std::fflush(human);
-    }
-  } catch (const store::history_error& e) {  // the result is recorded; only the hint is missing
-    std::fprintf(stderr, "note: cannot tell whether the result joined the baseline: %s\n",
-                 escape_ctest_tags(e.what()).c_str());
-  }
-  return std::nullopt;
 }
 
 namespace {

@@ -319,7 +319,7 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("ARG")->take_all()->allow_extra_args(false);
   sub.add_option("--on-inconclusive", f.on_inconclusive, "When the rules cannot decide even at the RUNS maximum: pass (exit 0 with a warning) or fail (exit 1) [default: pass]")
       ->type_name("pass|fail");
-  sub.add_option("--history", f.history, "Also record the result in this history file (SQLite, created when missing; see 'perfcheck history') [default: $PERFCHECK_HISTORY, else none]")
+  sub.add_option("--history", f.history, "Also record the result in this history: an SQLite file (created when missing) or postgresql://... (see docs/history-fleet.md) [default: $PERFCHECK_HISTORY, else none]")
       ->type_name("FILE");
   sub.add_option("--concurrency", f.concurrency, "Concurrency levels N1,N2,... (each 1..1000): at each, N copies of the command start together, and each round of N copies counts as one run of RUNS; {instance} in an argument or an --env value and PERFCHECK_INSTANCE give each copy its number 0..N-1. Adds throughput, errors.rate, errors.count, efficiency and rss.total. A level `concurrency`, combined with --parameter. See docs/sweeps.md#concurrency")->type_name("N,...");
   sub.add_option("--gbench", f.gbench, "The command is a Google Benchmark binary: run the one benchmark BENCHMARK (as --benchmark_list_tests prints it; {NAME} for a level's value), a repetition per run, its real_time, cpu_time, iterations and counters as metrics (declare counters with --metric). See docs/gbench.md")

@@ -74,9 +74,12 @@ run_spec build_spec(const run_flags& f, const CLI::App& sub);
 /// with its CTest measurements (only the verdict line with flags.quiet).
 void report_result(const run_result& result, const run_spec& spec, const run_flags& flags);
 
-/// Records `result` in the history file `history` ("" : nowhere), printing how to accept a
-/// change that stays out of the baseline on `human`. Returns the exit code of a failure (the
-/// result file is kept and the message says how to import it), else nullopt.
+/// Records `result` in the history `history` ("" : nowhere; record_result.cpp), printing how to
+/// accept a change that stays out of the baseline on `human`. A PostgreSQL history that cannot be
+/// reached gets the result queued in the spool (spool_location: $PERFCHECK_SPOOL, else the
+/// results folder), and what the spool holds is sent first whenever the server answers. Returns
+/// the exit code of a failure (the result file is kept and the message says how to import it),
+/// else nullopt.
 std::optional<int> record_result(const run_result& result, const std::string& history, const run_spec& spec,
                                  std::FILE* human);
 

@@ -183,8 +183,7 @@ int report_session(const std::optional<session_record>& session, const std::stri
                 "the history\n");
     return exit_ok;
   }
-  std::error_code unreadable;
-  if (!fs::exists(location, unreadable)) {
+  if (!store::history_exists(location)) {
     std::printf("note: no report: no history at %s yet (no perf test recorded into it)\n",
                 location.c_str());
     return exit_ok;
@@ -209,9 +208,8 @@ int report_session(const std::optional<session_record>& session, const std::stri
 // docs/history.md, "Baseline epochs"), and the commands that accept them.
 void print_accept_hint(const std::vector<store::series_identity>& candidates, const std::string& history) {
   const std::string location = store::history_location(history);
-  std::error_code unreadable;
-  if (candidates.empty() || location.empty() || !fs::exists(location, unreadable)) return;
-  accept_target target{.tests = {}, .history = location};
+  if (candidates.empty() || location.empty() || !store::history_exists(location)) return;
+  accept_target target{.tests = {}, .history = store::mask_password(location)};
   try {
     auto store = store::open_history_read_only(location);
     for (const auto& series : candidates) {

@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <ctime>
 #include <fstream>
+#include <string_view>
 #include <thread>
 
 #include <fmt/format.h>
@@ -53,6 +54,16 @@ environment_info collect_environment() {
 }
 
 std::string machine_fingerprint(const environment_info& env) {
+  // A fleet names its kinds of runner: the same class, the same baselines, whichever host.
+  if (const char* named = std::getenv(machine_class_variable); named != nullptr && *named != '\0') {
+    std::string out;
+    for (const char c : std::string_view(named).substr(0, 64)) {
+      const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '.' ||
+                      c == '_' || c == '-';
+      out += ok ? c : '_';
+    }
+    return out;
+  }
   const std::string release = env.kernel.substr(0, env.kernel.find(' ', env.kernel.find(' ') + 1));
   return fmt::format("{:016x}", fnv1a64(fmt::format("{}\n{}\n{}\n{}", env.cpu_model, env.cpu_count,
                                                    release, env.hostname)));

@@ -15,8 +15,14 @@ namespace perfcheck::run {
 /// empty or zero.
 environment_info collect_environment();
 
-/// A stable short identifier of the machine (hex): the hash of CPU model, CPU count, kernel
-/// release and hostname. Results are compared only between equal fingerprints.
+/// Names the machine class of a fleet's runners (docs/history-fleet.md): runners that set the
+/// same name share their baselines, whichever host they are.
+inline constexpr const char* machine_class_variable = "PERFCHECK_MACHINE_CLASS";
+
+/// A stable short identifier of the machine: $PERFCHECK_MACHINE_CLASS when set (at most 64 bytes,
+/// characters other than letters, digits, '.', '_' and '-' as '_'), else the hash (hex) of CPU
+/// model, CPU count, kernel release and hostname. Results are compared only between equal
+/// fingerprints.
 std::string machine_fingerprint(const environment_info& env);
 
 /// RFC 3339 UTC with milliseconds (model/timestamp.hpp).

@@ -1,0 +1,227 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""The history on a real PostgreSQL server, end to end with the perfcheck executable: runs
+recorded and compared, the history verbs, copy between SQLite and PostgreSQL, the spool while the
+server is stopped and after it restarts, kill -9 in the middle of a stream of runs, credentials
+never shown.
+
+Environment: PERFCHECK, PERFCHECK_BIN_DIR, PERFCHECK_TEST_PG_DIR (the pg fixture's server) and
+PERFCHECK_PG_SERVER (tests/pg/pg_server.py). The spool and restart cases start a server of their
+own, so the fixture's server keeps serving the tests that run beside this one.
+"""
+import json
+import os
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.environ["PERFCHECK_PG_SERVER"]))
+import pg_server  # noqa: E402
+from history_backends import history_location  # noqa: E402
+
+PERFCHECK = os.environ["PERFCHECK"]
+BIN = os.environ["PERFCHECK_BIN_DIR"]
+PG_DIR = os.environ.get("PERFCHECK_TEST_PG_DIR", "")
+
+
+def prog(name):
+    return os.path.join(BIN, name)
+
+
+def clean_env(**extra):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_") or k in ("PERFCHECK_BIN_DIR",)}
+    env.update(extra)
+    return env
+
+
+def perfcheck(*args, env=None, timeout=300):
+    return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=timeout,
+                          env=env if env is not None else clean_env())
+
+
+def run_noop(history, results, name="noop", extra=(), env=None, runs=3):
+    return perfcheck("run", "--name", name, "--runs", str(runs), "--warmup", "0", "--output-dir", results,
+                     "--history", history, *extra, "--", prog("pc_noop"), env=env)
+
+
+def count(uri, sql):
+    return int(pg_server.psql(uri, sql).strip())
+
+
+class PostgresHistoryTest(unittest.TestCase):
+    def setUp(self):
+        if pg_server.find_binaries() is None or not PG_DIR or not os.path.exists(os.path.join(PG_DIR, "uri")):
+            self.skipTest("no PostgreSQL test server (the pg fixture)")
+        self.tmp = tempfile.mkdtemp(prefix="perfcheck-pg-")
+        self.results = os.path.join(self.tmp, "results")
+
+    def fresh(self, name):
+        return history_location("postgresql", self.tmp, f"pc_cli_{name}")
+
+    def test_runs_are_recorded_compared_and_listed(self):
+        uri = self.fresh("verbs")
+        for _ in range(3):
+            p = run_noop(uri, self.results, runs=6, extra=("--regression", "wall.median +900%"))
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.results"), 3)
+        # The third run was compared with the two before it, from the server.
+        with open(os.path.join(self.results, "noop.json")) as f:
+            result = json.load(f)
+        self.assertEqual(result["baseline"]["sessions"], 2, result["baseline"])
+        self.assertEqual(result["regressions"][0]["baseline_n"], 12, result["regressions"])
+        listed = perfcheck("history", "list", "--history", uri, "--json")
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertEqual(sum(s["results"] for s in json.loads(listed.stdout)["sessions"]), 3)
+        shown = perfcheck("history", "show", "--test", "noop", "--history", uri)
+        self.assertIn("test noop: 3 result(s)", shown.stdout)
+        exported = perfcheck("history", "export", "--history", uri)
+        self.assertEqual(len(json.loads(exported.stdout)["results"]), 3)
+        pruned = perfcheck("history", "prune", "--keep-last", "1", "--history", uri)
+        self.assertIn("removed 2 result(s)", pruned.stdout)
+        self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.samples WHERE metric = 'wall'"), 6)
+        self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.results"), 1)
+
+    def test_a_persistent_regression_keeps_failing_until_accepted(self):
+        uri = self.fresh("accept")
+        # The same command every session (the same spec hash); how long it sleeps is in a file.
+        delay = os.path.join(self.tmp, "delay")
+        script = os.path.join(self.tmp, "sleeper.py")
+        with open(script, "w") as f:
+            f.write(f"import time\ntime.sleep(float(open({delay!r}).read()))\n")
+
+        def session(seconds):
+            with open(delay, "w") as f:
+                f.write(str(seconds))
+            return perfcheck("run", "--name", "sleepy", "--runs", "5", "--warmup", "0", "--output-dir",
+                             self.results, "--history", uri, "--regression", "wall.median +20%", "--",
+                             sys.executable, script)
+        for _ in range(2):
+            p = session(0.005)
+            self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        for _ in range(2):  # the second slow session is compared with the accepted fast ones too
+            p = session(0.08)
+            self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
+            self.assertIn("regressed", p.stdout)
+        self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.results WHERE baseline_state = 'pending'"), 2)
+        accepted = perfcheck("history", "accept", "sleepy", "--history", uri)
+        self.assertEqual(accepted.returncode, 0, accepted.stderr)
+        self.assertIn("accepted sleepy", accepted.stdout)
+        self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.acceptances"), 1)
+        p = session(0.08)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+
+    def test_copy_between_sqlite_and_postgresql_is_idempotent(self):
+        sqlite = os.path.join(self.tmp, "h.sqlite")
+        for name in ("a", "b"):
+            self.assertEqual(run_noop(sqlite, self.results, name=name).returncode, 0)
+        uri = self.fresh("copy")
+        first = perfcheck("history", "copy", sqlite, uri)
+        self.assertEqual(first.returncode, 0, first.stderr)
+        self.assertIn("copied 2 result(s)", first.stdout)
+        again = perfcheck("history", "copy", sqlite, uri)
+        self.assertIn("copied 0 result(s)", again.stdout)
+        self.assertIn("(2 were there already)", again.stdout)
+        back = os.path.join(self.tmp, "back.sqlite")
+        self.assertEqual(perfcheck("history", "copy", uri, back).returncode, 0)
+        exports = [perfcheck("history", "export", "--history", h).stdout for h in (sqlite, uri, back)]
+        self.assertEqual(exports[0], exports[1])
+        self.assertEqual(exports[1], exports[2])
+
+    def test_machine_classes_share_baselines_and_filter_the_list(self):
+        uri = self.fresh("classes")
+        for machine, n in (("ci-a", 2), ("ci-b", 1)):
+            for i in range(n):
+                p = run_noop(uri, self.results, runs=6, extra=("--regression", "wall.median +900%"),
+                             env=clean_env(PERFCHECK_MACHINE_CLASS=machine, PERFCHECK_SESSION_ID=f"{machine}-{i}"))
+                self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(self.results, "noop.json")) as f:
+            last = json.load(f)
+        self.assertEqual(last["context"]["machine"], "ci-b")
+        self.assertEqual(last["baseline"]["sessions"], 0)  # ci-a's results are not its baseline
+        listed = perfcheck("history", "list", "--history", uri, "--machine", "ci-a", "--json")
+        self.assertEqual([s["machine"] for s in json.loads(listed.stdout)["sessions"]], ["ci-a", "ci-a"])
+        none = perfcheck("history", "list", "--history", uri, "--machine", "ci-c")
+        self.assertIn("no session in", none.stdout)
+
+    def test_a_password_never_shows(self):
+        secret = "hunter2-secret"
+        uri = f"postgresql://nobody:{secret}@/nodb?host={self.tmp}&port=1&connect_timeout=2"
+        for args in (("history", "list", "--history", uri), ("history", "sync", "--history", uri, "--spool",
+                                                               os.path.join(self.tmp, "none.sqlite"))):
+            p = perfcheck(*args)
+            self.assertNotIn(secret, p.stdout + p.stderr)
+        p = run_noop(uri, self.results)
+        self.assertNotIn(secret, p.stdout + p.stderr)
+        self.assertIn("nobody:***@", p.stdout + p.stderr)
+        with open(os.path.join(self.results, "noop.json")) as f:
+            self.assertNotIn(secret, f.read())
+
+
+class SpoolTest(unittest.TestCase):
+    """A server of the test's own, stopped and restarted under the runs."""
+
+    def setUp(self):
+        if pg_server.find_binaries() is None:
+            self.skipTest(pg_server.MISSING)
+        self.tmp = tempfile.mkdtemp(prefix="perfcheck-spool-")
+        os.chmod(self.tmp, 0o755)  # the server runs as another user
+        self.server = os.path.join(self.tmp, "server")
+        pg_server.start(self.server)
+        self.addCleanup(pg_server.stop, self.server, "immediate")
+        self.uri = pg_server.fresh_database(self.server, "spooled")
+        self.results = os.path.join(self.tmp, "results")
+        self.spool = os.path.join(self.results, "perfcheck-spool.sqlite")
+
+    def test_results_wait_in_the_spool_while_the_server_is_away(self):
+        self.assertEqual(run_noop(self.uri, self.results, name="t0").returncode, 0)
+        pg_server.stop(self.server, "fast")
+        away = run_noop(self.uri, self.results, name="t1", runs=6, extra=("--regression", "wall.median +900%"))
+        self.assertEqual(away.returncode, 0, away.stdout + away.stderr)  # the verdict stands
+        self.assertIn("verdict: inconclusive", away.stdout)  # never a silent pass
+        self.assertIn("no baseline: history postgresql:", away.stdout)
+        self.assertIn("history: queued in", away.stdout)
+        self.assertIn("cannot reach the server", away.stderr)
+        self.assertTrue(os.path.exists(self.spool))
+        sync = perfcheck("history", "sync", "--history", self.uri, "--spool", self.spool)
+        self.assertEqual(sync.returncode, 4, sync.stdout + sync.stderr)  # still away: nothing lost
+        pg_server.restart(self.server)
+        back = run_noop(self.uri, self.results, name="t2")
+        self.assertEqual(back.returncode, 0, back.stdout + back.stderr)
+        self.assertIn("sent 1 queued result(s)", back.stdout)
+        names = pg_server.psql(self.uri, "SELECT name FROM perfcheck.results ORDER BY started_at").split()
+        self.assertEqual(names, ["t0", "t1", "t2"])
+        synced = perfcheck("history", "sync", "--history", self.uri, "--spool", self.spool)
+        self.assertIn("sent 0 result(s)", synced.stdout)
+
+    def test_kill_and_restart_in_the_middle_leave_every_completed_result_once(self):
+        env = clean_env(PERFCHECK_SPOOL=self.spool)
+        completed = []
+        procs = []
+        for i in range(12):
+            args = [PERFCHECK, "run", "--name", f"k{i}", "--runs", "3", "--warmup", "0", "-q", "--output-dir",
+                    self.results, "--history", self.uri, "--", prog("pc_sleep"), "20"]
+            procs.append((f"k{i}", subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                                    text=True, env=env)))
+            if i == 4:
+                pg_server.restart(self.server)  # mid-session: runs in flight lose their connection
+            if i % 4 == 1:
+                time.sleep(0.05)
+                procs[-1][1].send_signal(signal.SIGKILL)
+        for name, p in procs:
+            p.communicate(timeout=300)
+            if p.returncode == 0:
+                completed.append(name)
+        self.assertGreaterEqual(len(completed), 6)
+        sync = perfcheck("history", "sync", "--history", self.uri, "--spool", self.spool, env=env)
+        self.assertIn(sync.returncode, (0,), sync.stdout + sync.stderr)
+        stored = pg_server.psql(self.uri, "SELECT name FROM perfcheck.results").split()
+        for name in completed:
+            self.assertEqual(stored.count(name), 1, f"{name}: {stored}")
+        self.assertEqual(len(stored), len(set(stored)))
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
