@@ -1,5 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "reports/history_adapter.hpp"
+#include "reports/machine_series.hpp"
 #include "reports/trend_level.hpp"
 
 #include <algorithm>
@@ -232,7 +233,8 @@ std::optional<unaccepted_change> unaccepted_of(store::history_store& history,
                            valid_utf8(p->first_started_at)};
 }
 
-report_test test_of(store::history_store& history, const store::stored_result& stored) {
+report_test test_of(store::history_store& history, const store::stored_result& stored,
+                    std::string_view machine_scope) {
   const run_result& res = stored.result;
   report_test test;
   test.name = valid_utf8(res.name);
@@ -252,6 +254,8 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   if (finding && finding->metric != "wall" && finding->metric != "rss")
     keep.push_back(finding->metric);
   const auto origin = read_series(history, stored, keep, newest_pooled, at, test);
+  if (!own_machine_scope(machine_scope))
+    detail::read_machine_series(history, stored, keep, at.level, machine_scope, test);
   test.samples = *at.runs;
   for (auto& s : test.samples) s.memory_timeline.clear();
   test.memory = memory_of(*at.runs);
@@ -308,11 +312,11 @@ report_session session_of(const store::session_info& chosen,
 void read_tests(store::history_store& history,
                 const std::vector<const store::stored_result*>& order,
                 const std::function<std::unique_ptr<store::history_store>()>& open_connection,
-                unsigned connections, std::vector<report_test>& tests) {
+                unsigned connections, std::string_view scope, std::vector<report_test>& tests) {
   const std::size_t threads =
       open_connection ? std::min<std::size_t>(std::max(1u, connections), order.size()) : 1;
   if (threads <= 1) {
-    for (std::size_t i = 0; i < order.size(); ++i) tests[i] = test_of(history, *order[i]);
+    for (std::size_t i = 0; i < order.size(); ++i) tests[i] = test_of(history, *order[i], scope);
     return;
   }
   std::vector<std::exception_ptr> errors(threads);
@@ -324,7 +328,7 @@ void read_tests(store::history_store& history,
         if (w > 0) own = open_connection();
         store::history_store& reader = w == 0 ? history : *own;
         for (std::size_t i = w; i < order.size(); i += threads)
-          tests[i] = test_of(reader, *order[i]);
+          tests[i] = test_of(reader, *order[i], scope);
       } catch (...) {
         errors[w] = std::current_exception();
       }
@@ -341,9 +345,10 @@ void read_tests(store::history_store& history,
 report_model model_from_history(
     store::history_store& history, std::string_view session, std::string generator_version,
     const std::function<std::unique_ptr<store::history_store>()>& open_connection,
-    unsigned connections) {
+    unsigned connections, std::string_view machine_scope) {
   report_model model;
   model.generator_version = std::move(generator_version);
+  model.machine_scope = own_machine_scope(machine_scope) ? "" : std::string(machine_scope);
   const auto sessions = history.sessions();
   if (sessions.empty()) return model;
   const store::session_info& chosen = chosen_session(history, sessions, session);
@@ -355,7 +360,8 @@ report_model model_from_history(
   std::vector<const store::stored_result*> order;
   for (const auto& entry : by_name) order.push_back(entry.second);
   model.tests.resize(order.size());
-  read_tests(history, order, open_connection, connections, model.tests);
+  read_tests(history, order, open_connection, connections, model.machine_scope, model.tests);
+  detail::check_machine_scope(history, model);
   return model;
 }
 
