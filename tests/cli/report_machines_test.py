@@ -74,6 +74,14 @@ class ReportMachinesTest(unittest.TestCase):
         self.assertIn("#### Per machine (every machine class)", md)
         self.assertRegex(md, r"\| nap \| m.a \(this session's\) \| 4 \| wall median \d")
         self.assertRegex(md, r"\| nap \| m.b \| 2 \| wall median 4\d")
+        with open(os.path.join(self.out, "report.json"), encoding="utf-8") as f:
+            report = json.load(f)
+        self.assertEqual(report["machine_scope"], "all")
+        machines = report["tests"][0]["machines"]
+        self.assertEqual([(m["machine"], m["own"], m["results"]) for m in machines],
+                         [("m-a", True, 4), ("m-b", False, 2)])
+        self.assertEqual(machines[1]["latest"], machines[1]["values"][-1]["value"])
+        self.assertEqual([v["commit"][:2] for v in machines[1]["values"]], ["01", "03"])
 
     def test_a_fingerprint_draws_that_machine(self):
         out = os.path.join(self.dir, "only-b")

@@ -12,6 +12,7 @@
 #include "perfcheck/store/sqlite_history_store.hpp"
 #include "reports/chart_plan.hpp"
 #include "reports/history_adapter.hpp"
+#include "reports/report.hpp"
 #include "reports/machine_series.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/template_engine.hpp"
@@ -25,7 +26,7 @@ namespace {
 
 // Test "t" (spec h1) on two machine classes, one session a day: m-a on days 1, 3 and 5 with a
 // wall median of 1 ms, m-b on days 2 and 4 with 3 ms. The latest session (day 5) is m-a's.
-void fill_history(store::history_store& history) {
+void fill_history(store::history_store& history, const std::string& other = "m-b") {
   for (int day = 1; day <= 5; ++day) {
     const bool a = day % 2 == 1;
     run_result r;
@@ -34,7 +35,7 @@ void fill_history(store::history_store& history) {
     r.context.session_id = fmt::format("s{}", day);
     r.context.git_commit = fmt::format("commit{}", day);
     r.context.git_branch = "main";
-    r.context.machine = a ? "m-a" : "m-b";
+    r.context.machine = a ? "m-a" : other;
     r.context.spec_hash = "h1";
     r.started_at = r.finished_at = fmt::format("2026-10-0{}T08:00:00.000Z", day);
     const double ms = a ? 1.0 : 3.0;
@@ -165,6 +166,35 @@ BOOST_FIXTURE_TEST_CASE(an_unknown_fingerprint_lists_the_known_ones, two_machine
         return contains(e.what(), "--machine m-z") && contains(e.what(), "'m-a', 'm-b'") &&
                contains(e.what(), "'all'");
       });
+}
+
+// A fingerprint is text from the history like any name: escaped in every format, whitelisted
+// on its way into gnuplot.
+BOOST_AUTO_TEST_CASE(a_hostile_fingerprint_is_escaped_everywhere) {
+  temp_folder tmp;
+  const std::string hostile = "<b>'x`touch " + (tmp.dir / "pwned").string() + "`\"; | *y*</b>";
+  store::sqlite_history_store history(tmp.dir / "history.sqlite");
+  fill_history(history, hostile);
+  const auto model = model_from_history(history, "latest", "test", {}, 1, "all");
+  BOOST_REQUIRE(model.tests.at(0).machines.size() == 2u);
+  const auto view = make_view(model);
+  const auto plan = detail::plan_machine_trend(view.rows.at(0), "r0-trend");
+  const std::string safe = gnuplot_safe(hostile);
+  BOOST_TEST(safe.find_first_of("'`\"<>;|*") == std::string::npos);
+  BOOST_CHECK_MESSAGE(contains(plan.script, "title '" + safe.substr(0, 8) + "...'"), plan.script);
+  report_options options;
+  options.out_dir = tmp.dir / "report";
+  options.formats = {report_format::html, report_format::markdown, report_format::json};
+  write_reports(model, options);
+  BOOST_TEST(!fs::exists(tmp.dir / "pwned"));
+  const std::string html = read(tmp.dir / "report" / "index.html");
+  BOOST_TEST(!contains(html, "<b>'x"));
+  BOOST_TEST(contains(html, "&lt;b&gt;&#39;x`touch"));
+  const std::string md = read(tmp.dir / "report" / "summary.md");
+  BOOST_TEST(!contains(md, "<b>"));
+  BOOST_CHECK_MESSAGE(contains(md, "&lt;b&gt;") && contains(md, "\\*y\\*"), md);
+  const std::string json = read(tmp.dir / "report" / "report.json");
+  BOOST_TEST(contains(json, "\"machine_scope\": \"all\""));
 }
 
 BOOST_AUTO_TEST_CASE(legend_names_are_short_unambiguous_and_safe) {
