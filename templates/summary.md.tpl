@@ -30,6 +30,5 @@
 #### Per machine ({{SCOPE:x-markdown}})
 
 | Test | Machine | Results | Latest |
-| --- | --- | --- | --- |
-{{#LINE}}| {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} | {{MACHINE:x-markdown}}{{#OWN}} (this session's){{/OWN}} | {{RESULTS}} | {{LATEST:x-markdown}}{{#DATE}} ({{TEXT:x-markdown}}){{/DATE}} |
-{{/LINE}}{{/MACHINES}}
+| --- | --- | --- | --- |{{#LINE}}
+| {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} | {{MACHINE:x-markdown}}{{#OWN}} (this session's){{/OWN}} | {{RESULTS}} | {{LATEST:x-markdown}}{{#DATE}} ({{TEXT:x-markdown}}){{/DATE}} |{{/LINE}}{{/MACHINES}}

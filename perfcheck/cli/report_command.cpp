@@ -137,7 +137,7 @@ command_action add_report_command(CLI::App& app) {
       ->type_name("PATH");
   sub->add_option("--jobs", f->jobs, "History readers and gnuplot processes at once [default: one per CPU]")
       ->type_name("N");
-  sub->add_option("--machine", f->machine, "Whose trends to draw: 'this' (the reported session's machine), 'all' (one line per machine class, with a per-machine table), or a FINGERPRINT from 'perfcheck history list' (that machine's) [default: this]")
+  sub->add_option("--machine", f->machine, "Whose trends to draw: 'this' (the reported session's machine), 'all' (one line per machine class, with a per-machine table), or a FINGERPRINT, as 'perfcheck history list --json' shows each session's (that machine's) [default: this]")
       ->type_name("all|this|FINGERPRINT");
   sub->add_flag("-q,--quiet", f->quiet, "Print nothing but errors and notes");
   sub->add_option("--synthetic", f->synthetic, "Report a made-up history TESTS:RESULTS instead (benchmarks)")
