@@ -148,6 +148,27 @@ BOOST_FIXTURE_TEST_CASE(a_fingerprint_draws_that_machine_only, two_machines) {
   BOOST_TEST(data_sets(plan.data).at(1) == "1\t3\n2\t3");
 }
 
+// A machine the history knows, but not for this test: no trend, and the table says so.
+BOOST_FIXTURE_TEST_CASE(a_fingerprint_without_results_of_the_test_says_so, two_machines) {
+  run_result other;
+  other.name = "u";
+  other.command = {"prog"};
+  other.context.machine = "m-c";
+  other.context.session_id = "s0";
+  other.started_at = other.finished_at = "2026-09-30T08:00:00.000Z";
+  other.runs = samples_around(1.0, 4);
+  BOOST_REQUIRE(history.record(other));
+  const auto model = model_from_history(history, "latest", "test", {}, 1, "m-c");
+  BOOST_TEST(model.tests.at(0).machines.empty());
+  const auto view = make_view(model);
+  BOOST_TEST(!detail::has_machine_trend(view.rows.at(0)));
+  const auto rows = machine_table(view);
+  BOOST_REQUIRE(rows.size() == 1u);
+  BOOST_TEST(rows[0].machine == "m-c");
+  BOOST_TEST(rows[0].results == 0u);
+  BOOST_TEST(rows[0].latest_text == "no results on this machine");
+}
+
 BOOST_FIXTURE_TEST_CASE(this_machine_is_the_default, two_machines) {
   for (const char* scope : {"", "this"}) {
     const auto model = model_from_history(history, "latest", "test", {}, 1, scope);
