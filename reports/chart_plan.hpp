@@ -121,6 +121,11 @@ std::optional<threshold_mark> threshold_mark_of(const threshold_outcome& outcome
 
 /// The trend of the headline statistic over the history; the row must have a series.
 chart_plan plan_trend(const test_row& row, const std::string& stem);
+/// The trend with one line per machine class (--machine all|FINGERPRINT); the row must have a
+/// machine line with values (has_machine_trend).
+chart_plan plan_machine_trend(const test_row& row, const std::string& stem);
+/// Whether the row has a machine line with values to draw.
+bool has_machine_trend(const test_row& row);
 /// This session's runs against the baseline's; the row must have current_values.
 chart_plan plan_distribution(const test_row& row, const std::string& stem);
 /// The memory timeline of the current result; the test must have one.

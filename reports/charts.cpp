@@ -108,7 +108,12 @@ std::vector<plan> plan_charts(const report_view& view, const fs::path& dir) {
       p.chart.data = std::string();
       plans.push_back(std::move(p));
     };
-    if (!row.series.empty()) add(chart_kind::trend, detail::plan_trend);
+    // With --machine all|FINGERPRINT the trend is the machines' (none when none has results).
+    if (view.model && !view.model->machine_scope.empty()) {
+      if (detail::has_machine_trend(row)) add(chart_kind::trend, detail::plan_machine_trend);
+    } else if (!row.series.empty()) {
+      add(chart_kind::trend, detail::plan_trend);
+    }
     if (!detail::current_values(row).empty())
       add(chart_kind::distribution, detail::plan_distribution);
     if (!row.test->memory.empty()) add(chart_kind::memory, detail::plan_memory);

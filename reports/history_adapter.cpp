@@ -1,5 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "reports/history_adapter.hpp"
+#include "reports/machine_series.hpp"
 #include "reports/trend_level.hpp"
 
 #include <algorithm>
@@ -232,7 +233,8 @@ std::optional<unaccepted_change> unaccepted_of(store::history_store& history,
                            valid_utf8(p->first_started_at)};
 }
 
-report_test test_of(store::history_store& history, const store::stored_result& stored) {
+report_test test_of(store::history_store& history, const store::stored_result& stored,
+                    std::string_view machine_scope) {
   const run_result& res = stored.result;
   report_test test;
   test.name = valid_utf8(res.name);
@@ -252,6 +254,8 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   if (finding && finding->metric != "wall" && finding->metric != "rss")
     keep.push_back(finding->metric);
   const auto origin = read_series(history, stored, keep, newest_pooled, at, test);
+  if (!own_machine_scope(machine_scope))
+    detail::read_machine_series(history, stored, keep, at.level, machine_scope, test);
   test.samples = *at.runs;
   for (auto& s : test.samples) s.memory_timeline.clear();
   test.memory = memory_of(*at.runs);
@@ -264,45 +268,6 @@ report_test test_of(store::history_store& history, const store::stored_result& s
 }
 
 }  // namespace
-
-std::string valid_utf8(std::string_view text) {
-  // Nearly every string of a history (commits, dates, sessions, metric names) is ASCII: one
-  // pass that only looks, then one copy (the loop below appends code point by code point).
-  if (is_ascii(text)) return std::string(text);
-  std::string out;
-  out.reserve(text.size());
-  const auto* s = reinterpret_cast<const unsigned char*>(text.data());
-  const std::size_t n = text.size();
-  std::size_t i = 0;
-  while (i < n) {
-    const unsigned char c = s[i];
-    std::size_t len = 0;
-    unsigned min = 0;
-    if (c < 0x80)
-      len = 1;
-    else if (c >= 0xC2 && c <= 0xDF)
-      len = 2, min = 0x80;
-    else if (c >= 0xE0 && c <= 0xEF)
-      len = 3, min = 0x800;
-    else if (c >= 0xF0 && c <= 0xF4)
-      len = 4, min = 0x10000;
-    bool ok = len > 0 && i + len <= n;
-    unsigned cp = len == 1 ? c : len == 2 ? (c & 0x1Fu) : len == 3 ? (c & 0x0Fu) : (c & 0x07u);
-    for (std::size_t k = 1; ok && k < len; ++k) {
-      ok = (s[i + k] & 0xC0) == 0x80;
-      cp = (cp << 6) | (s[i + k] & 0x3Fu);
-    }
-    ok = ok && (len == 1 || (cp >= min && cp <= 0x10FFFF && !(cp >= 0xD800 && cp <= 0xDFFF)));
-    if (ok) {
-      out.append(text.substr(i, len));
-      i += len;
-    } else {
-      out += "\xEF\xBF\xBD";  // U+FFFD
-      ++i;
-    }
-  }
-  return out;
-}
 
 namespace {
 
@@ -347,11 +312,11 @@ report_session session_of(const store::session_info& chosen,
 void read_tests(store::history_store& history,
                 const std::vector<const store::stored_result*>& order,
                 const std::function<std::unique_ptr<store::history_store>()>& open_connection,
-                unsigned connections, std::vector<report_test>& tests) {
+                unsigned connections, std::string_view scope, std::vector<report_test>& tests) {
   const std::size_t threads =
       open_connection ? std::min<std::size_t>(std::max(1u, connections), order.size()) : 1;
   if (threads <= 1) {
-    for (std::size_t i = 0; i < order.size(); ++i) tests[i] = test_of(history, *order[i]);
+    for (std::size_t i = 0; i < order.size(); ++i) tests[i] = test_of(history, *order[i], scope);
     return;
   }
   std::vector<std::exception_ptr> errors(threads);
@@ -363,7 +328,7 @@ void read_tests(store::history_store& history,
         if (w > 0) own = open_connection();
         store::history_store& reader = w == 0 ? history : *own;
         for (std::size_t i = w; i < order.size(); i += threads)
-          tests[i] = test_of(reader, *order[i]);
+          tests[i] = test_of(reader, *order[i], scope);
       } catch (...) {
         errors[w] = std::current_exception();
       }
@@ -380,9 +345,10 @@ void read_tests(store::history_store& history,
 report_model model_from_history(
     store::history_store& history, std::string_view session, std::string generator_version,
     const std::function<std::unique_ptr<store::history_store>()>& open_connection,
-    unsigned connections) {
+    unsigned connections, std::string_view machine_scope) {
   report_model model;
   model.generator_version = std::move(generator_version);
+  model.machine_scope = own_machine_scope(machine_scope) ? "" : std::string(machine_scope);
   const auto sessions = history.sessions();
   if (sessions.empty()) return model;
   const store::session_info& chosen = chosen_session(history, sessions, session);
@@ -394,7 +360,8 @@ report_model model_from_history(
   std::vector<const store::stored_result*> order;
   for (const auto& entry : by_name) order.push_back(entry.second);
   model.tests.resize(order.size());
-  read_tests(history, order, open_connection, connections, model.tests);
+  read_tests(history, order, open_connection, connections, model.machine_scope, model.tests);
+  detail::check_machine_scope(history, model);
   return model;
 }
 

@@ -24,10 +24,13 @@ namespace perfcheck::reports {
 /// model; an unknown session throws usage_error naming it and `perfcheck history list`.
 /// With `open_connection`, up to `connections` connections (this one and more it opens) read
 /// the tests' series at once, one thread each; errors of any are rethrown.
+/// `machine_scope` (--machine): "" or "this" as above; "all" or a fingerprint also fills each
+/// test's `machines` (machine_series.hpp: read_machine_series); a fingerprint the history has
+/// no result on throws usage_error listing those it has.
 report_model model_from_history(
     store::history_store& history, std::string_view session, std::string generator_version,
     const std::function<std::unique_ptr<store::history_store>()>& open_connection = {},
-    unsigned connections = 1);
+    unsigned connections = 1, std::string_view machine_scope = {});
 
 /// `text` with every invalid UTF-8 sequence replaced by U+FFFD, so that every format stays
 /// well-formed whatever a history holds.

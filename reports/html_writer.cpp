@@ -91,6 +91,28 @@ void summary_row(ctemplate::TemplateDictionary& r, const test_row& row) {
   }
 }
 
+// The per-machine table (--machine all|FINGERPRINT): each test's newest headline value per
+// machine class.
+void machine_rows(ctemplate::TemplateDictionary& dict, const report_view& view) {
+  const auto lines = machine_table(view);
+  if (lines.empty()) return;
+  auto* table = dict.AddSectionDictionary("MACHINES");
+  table->SetValue("SCOPE", view.model->machine_scope == "all" ? "every machine class of the history"
+                                                              : "machine " + view.model->machine_scope);
+  for (const auto& l : lines) {
+    auto* r = table->AddSectionDictionary("LINE");
+    r->SetValue("ANCHOR", l.row->anchor);
+    r->SetValue("NAME", l.row->name);
+    r->SetValue("MACHINE", l.machine.empty() ? "(no fingerprint)" : l.machine);
+    if (l.own) r->ShowSection("OWN");
+    r->SetIntValue("RESULTS", static_cast<long>(l.results));
+    r->SetValue("LABEL", fmt::format("{} {}", l.row->metric, l.row->statistic));
+    r->SetValue("VALUE", l.latest ? fmt::format("{}", *l.latest) : "Infinity");
+    r->SetValue("LATEST", l.latest_text);
+    r->SetValue("DATE", l.latest_date);
+  }
+}
+
 void head(const report_view& view, const chart_set& charts, std::ostream& out) {
   ctemplate::TemplateDictionary dict("head");
   const report_model& model = *view.model;
@@ -124,6 +146,7 @@ void head(const report_view& view, const chart_set& charts, std::ostream& out) {
   ctemplate::TemplateDictionary* table =
       view.rows.empty() ? nullptr : dict.AddSectionDictionary("TABLE");
   for (const auto& row : view.rows) summary_row(*table->AddSectionDictionary("ROW"), row);
+  machine_rows(dict, view);
   std::string text;
   expand_template("report_head.html.tpl", dict, text);
   out << text;

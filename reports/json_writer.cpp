@@ -84,6 +84,25 @@ boost::json::object row_json(const test_row& row) {
   return t;
 }
 
+// Each machine class's line of the trend (--machine all|FINGERPRINT), with every value drawn.
+boost::json::array machines_json(const test_row& row) {
+  boost::json::array out;
+  for (const auto& line : row.machine_lines) {
+    boost::json::array values;
+    for (std::size_t k = 0; k < line.values.size(); ++k) {
+      const report_result& r = line.source->history[line.index[k]];
+      values.push_back({{"value", line.values[k]}, {"commit", or_null(r.commit)}, {"date", or_null(r.date)}});
+    }
+    out.push_back({{"machine", line.machine},
+                   {"label", line.label},
+                   {"own", line.own},
+                   {"results", line.values.size()},
+                   {"latest", line.values.empty() ? boost::json::value(nullptr) : boost::json::value(line.values.back())},
+                   {"values", std::move(values)}});
+  }
+  return out;
+}
+
 class json_writer : public report_writer {
  public:
   std::string file_name() const override { return "report.json"; }
@@ -116,7 +135,13 @@ class json_writer : public report_writer {
         {"penalty", "3 ln n"},
         {"min_segment", 2}};
     boost::json::array tests;
-    for (const auto& row : view.rows) tests.push_back(row_json(row));
+    const std::string& scope = view.model->machine_scope;
+    if (!scope.empty()) root["machine_scope"] = scope;
+    for (const auto& row : view.rows) {
+      boost::json::object t = row_json(row);
+      if (!scope.empty()) t["machines"] = machines_json(row);
+      tests.push_back(std::move(t));
+    }
     root["tests"] = std::move(tests);
     out << pretty_json(root);
   }

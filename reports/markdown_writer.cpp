@@ -49,6 +49,26 @@ void level_table(ctemplate::TemplateDictionary& dict, const test_row& row, const
   }
 }
 
+// The per-machine table (--machine all|FINGERPRINT): each test's newest headline value per
+// machine class.
+void machine_rows(ctemplate::TemplateDictionary& dict, const report_view& view, const std::string& base_url) {
+  const auto lines = machine_table(view);
+  if (lines.empty()) return;
+  auto* table = dict.AddSectionDictionary("MACHINES");
+  table->SetValue("SCOPE", view.model->machine_scope == "all" ? "every machine class"
+                                                              : "machine " + view.model->machine_scope);
+  for (const auto& l : lines) {
+    auto* r = table->AddSectionDictionary("LINE");
+    set_name(*r, *l.row, base_url);
+    r->SetValue("MACHINE", l.machine.empty() ? "(no fingerprint)" : l.machine);
+    if (l.own) r->ShowSection("OWN");
+    r->SetIntValue("RESULTS", static_cast<long>(l.results));
+    r->SetValue("LATEST", l.latest ? fmt::format("{} {} {}", l.row->metric, l.row->statistic, l.latest_text)
+                                   : l.latest_text);
+    if (!l.latest_date.empty()) r->SetValueAndShowSection("TEXT", l.latest_date, "DATE");
+  }
+}
+
 // A row of the table of tests that need a look.
 void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std::string& base_url) {
   r.SetValue("ICON", icons[row.severity]);
@@ -143,6 +163,7 @@ class markdown_writer : public report_writer {
     for (const auto& row : view.rows) {
       if (!row.levels.empty()) level_table(dict, row, base_url_);
     }
+    machine_rows(dict, view, base_url_);
     std::string text;
     expand_template("summary.md.tpl", dict, text);
     out << text;

@@ -96,6 +96,15 @@ struct unaccepted_change {
   bool operator==(const unaccepted_change&) const = default;
 };
 
+/// One machine class's results of a test, for `perfcheck report --machine all|FINGERPRINT`.
+struct machine_history {
+  std::string machine;                 ///< the machine fingerprint
+  std::string label;                   ///< short and unambiguous among the test's machines
+  std::vector<report_result> history;  ///< oldest first; only the metrics the charts use
+  std::optional<std::size_t> current;  ///< index of the reported session's result, when here
+  bool operator==(const machine_history&) const = default;
+};
+
 /// A performance test and its history.
 struct report_test {
   std::string name;
@@ -111,6 +120,9 @@ struct report_test {
   std::string trend_level;
   /// Set when the current result belongs to a change that waits for acceptance.
   std::optional<unaccepted_change> unaccepted;
+  /// With --machine all or FINGERPRINT: the series of each machine class the trend draws, by
+  /// fingerprint; empty (the default, --machine this): the trend is `history`'s.
+  std::vector<machine_history> machines;
 
   /// The reported session's result, or nullptr when the test did not run in it.
   const report_result* current_result() const;
@@ -135,6 +147,8 @@ struct report_model {
   report_session session;
   std::vector<report_test> tests;
   std::string generator_version;  ///< perfcheck that wrote the report
+  /// Whose trends: "" (the session's own machine, --machine this), "all", or a fingerprint.
+  std::string machine_scope;
   bool operator==(const report_model&) const = default;
 };
 

@@ -77,12 +77,16 @@ std::vector<threshold_line> threshold_lines(const std::vector<threshold_outcome>
   return lines;
 }
 
+}  // namespace
+
 std::optional<double> statistic_of(const report_result& r, const std::string& metric,
                                    const std::string& statistic) {
   const metric_figures* f = r.find(metric);
   if (f == nullptr || f->summary.n == 0) return std::nullopt;
   return f->summary.get(statistic);
 }
+
+namespace {
 
 // The interval with its level, and why the level is not the documented 99% when it is not.
 std::string interval_text(const baseline_comparison& c) {
@@ -244,7 +248,10 @@ report_view make_view(const report_model& model) {
   report_view view;
   view.model = &model;
   view.rows.reserve(model.tests.size());
-  for (const auto& test : model.tests) view.rows.push_back(make_row(test));
+  for (const auto& test : model.tests) {
+    view.rows.push_back(make_row(test));
+    add_machine_lines(view.rows.back(), model.session.machine);
+  }
   std::stable_sort(view.rows.begin(), view.rows.end(), [](const test_row& a, const test_row& b) {
     if (a.severity != b.severity) return a.severity < b.severity;
     return a.name < b.name;

@@ -52,6 +52,19 @@ struct reported_line {
   std::size_t n = 0;        ///< values summarized (runs, or a distribution's pooled values)
 };
 
+/// One machine class's line of a test's trend (--machine all|FINGERPRINT), in the row's
+/// headline metric and statistic.
+struct machine_line {
+  const machine_history* source = nullptr;  ///< the model's series of that machine
+  std::string machine;                      ///< the fingerprint
+  std::string label;                        ///< its legend name (machine_history::label)
+  bool own = false;                         ///< the reported session's machine
+  std::vector<double> values;               ///< oldest first, of results that have the statistic
+  std::vector<std::size_t> index;           ///< index into source->history of each value
+  std::string latest_text;  ///< the newest value formatted ("12.3 ms"); "" without values
+  std::string latest_date;  ///< RFC 3339 of the newest value's result; "" without values
+};
+
 /// A test's row: what every format prints about it.
 struct test_row {
   const report_test* test = nullptr;
@@ -92,6 +105,9 @@ struct test_row {
   /// "regressed since abc1234, not accepted" when the test's change waits for acceptance, or "".
   std::string unaccepted_text;
 
+  /// One per machine class of report_test::machines (--machine all|FINGERPRINT); else empty.
+  std::vector<machine_line> machine_lines;
+
   bool unchanged = false;  ///< pass, no warnings, no worsening change point: collapsed in summaries
 
   std::vector<reported_line> reported;  ///< the current result's reported metrics, by name
@@ -112,6 +128,29 @@ struct report_view {
 
 /// Builds the view; `model` must outlive it. Runs change-point detection per test.
 report_view make_view(const report_model& model);
+
+/// Fills row.machine_lines from row.test->machines; `own_machine` is the session's fingerprint.
+void add_machine_lines(test_row& row, const std::string& own_machine);
+
+/// One row of the per-machine table of the HTML and Markdown summaries (--machine
+/// all|FINGERPRINT): a test on one machine class and its newest headline value.
+struct machine_table_row {
+  const test_row* row = nullptr;
+  std::string machine;       ///< the fingerprint
+  bool own = false;          ///< the reported session's machine
+  std::size_t results = 0;   ///< results with the headline statistic
+  std::optional<double> latest;  ///< the newest value, base unit
+  std::string latest_text;   ///< formatted; "no results on this machine" without one
+  std::string latest_date;   ///< "2026-01-02" of the newest result; "" without one
+};
+
+/// Every machine line of every row, in row order (a test with none under a fingerprint scope
+/// gets one row saying so); empty under the default scope.
+std::vector<machine_table_row> machine_table(const report_view& view);
+
+/// The headline statistic `statistic` of `metric` of a result; nullopt when it has none.
+std::optional<double> statistic_of(const report_result& r, const std::string& metric,
+                                   const std::string& statistic);
 
 /// Word for the verdict tally slot `i` ("failed", ..., "not run").
 const char* severity_word(std::size_t i);

@@ -124,4 +124,18 @@ footer { margin-top: 2rem; color: var(--muted); font-size: .85em; }
 </tr>
 {{/ROW}}</tbody>
 </table>{{/TABLE}}
+{{#MACHINES}}<h3 id="machines">Per machine</h3>
+<p class="muted">The newest result of each test on {{SCOPE}} (machine fingerprint), in the test's headline statistic; each test's trend draws one line per machine.</p>
+<table class="sortable machines">
+<thead><tr><th>Test</th><th>Machine</th><th data-type="num">Results</th><th data-type="num">Latest</th><th>Date</th></tr></thead>
+<tbody>
+{{#LINE}}<tr>
+<td><a class="name" href="#{{ANCHOR}}">{{NAME}}</a></td>
+<td class="mono">{{MACHINE}}{{#OWN}} <small>(this session's)</small>{{/OWN}}</td>
+<td class="num" data-sort="{{RESULTS}}">{{RESULTS}}</td>
+<td class="num" data-sort="{{VALUE}}"><small>{{LABEL}}</small> {{LATEST}}</td>
+<td>{{DATE}}</td>
+</tr>
+{{/LINE}}</tbody>
+</table>{{/MACHINES}}
 </section>

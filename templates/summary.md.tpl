@@ -26,4 +26,9 @@
 | Level | Runs | {{METRIC:x-markdown}} median (95% CI) | Thresholds |
 | --- | --- | --- | --- |
 {{#LEVEL}}| {{LEVEL:x-markdown}} | {{RUNS}} | {{MEDIAN:x-markdown}} | {{THRESHOLDS:x-markdown}} |
-{{/LEVEL}}{{/LEVELS}}
+{{/LEVEL}}{{/LEVELS}}{{#MACHINES}}
+#### Per machine ({{SCOPE:x-markdown}})
+
+| Test | Machine | Results | Latest |
+| --- | --- | --- | --- |{{#LINE}}
+| {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} | {{MACHINE:x-markdown}}{{#OWN}} (this session's){{/OWN}} | {{RESULTS}} | {{LATEST:x-markdown}}{{#DATE}} ({{TEXT:x-markdown}}){{/DATE}} |{{/LINE}}{{/MACHINES}}

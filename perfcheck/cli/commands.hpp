@@ -59,6 +59,7 @@ struct report_request {
   std::string gnuplot = "gnuplot";
   unsigned jobs = 0;    ///< 0: one per CPU
   bool quiet = false;
+  std::string machine = "this";  ///< whose trends: "this" (the session's machine), "all", a fingerprint
 };
 
 /// Writes the report of `request` (what `perfcheck report` does; the session fixture's cleanup

@@ -59,7 +59,7 @@ reports::report_model load_model(const report_flags& f) {
     const unsigned connections = f.jobs ? f.jobs : std::max(1u, std::thread::hardware_concurrency());
     return reports::model_from_history(
         *history, f.session, version, [&] { return store::open_history_read_only(location); },
-        connections);
+        connections, f.machine);
   } catch (const store::history_error& e) {
     if (e.refused()) throw usage_error(fmt::format("--history: {}", e.what()));
     throw;
@@ -118,7 +118,11 @@ command_action add_report_command(CLI::App& app) {
       "  junit.xml    one testcase per performance test, the figures as properties\n"
       "  report.json  the summary as perfcheck/report/v1\n"
       "Charts need gnuplot; without it the report is still written, with a note where each\n"
-      "chart would be. Exit codes: 0 written, 2 bad options or history, 4 I/O error.");
+      "chart would be. With --machine all, each trend draws one line per machine class (machine\n"
+      "fingerprint) of the history, e.g. every CI runner kind sharing one history:\n"
+      "  perfcheck report --history perf.sqlite --out perf-report --machine all\n"
+      "Exit codes: 0 written, 2 bad options or history (an unknown --machine lists the\n"
+      "fingerprints the history has), 4 I/O error.");
   sub->add_option("--history", f->history, "The history file (SQLite) [default: $PERFCHECK_HISTORY]")
       ->type_name("FILE");
   sub->add_option("--out", f->out, "Folder to write the report into (created when missing), e.g. build/perf-report")
@@ -133,6 +137,8 @@ command_action add_report_command(CLI::App& app) {
       ->type_name("PATH");
   sub->add_option("--jobs", f->jobs, "History readers and gnuplot processes at once [default: one per CPU]")
       ->type_name("N");
+  sub->add_option("--machine", f->machine, "Whose trends to draw: 'this' (the reported session's machine), 'all' (one line per machine class, with a per-machine table), or a FINGERPRINT, as 'perfcheck history list --json' shows each session's (that machine's) [default: this]")
+      ->type_name("all|this|FINGERPRINT");
   sub->add_flag("-q,--quiet", f->quiet, "Print nothing but errors and notes");
   sub->add_option("--synthetic", f->synthetic, "Report a made-up history TESTS:RESULTS instead (benchmarks)")
       ->group("");
