@@ -123,7 +123,7 @@ command_action add_report_command(CLI::App& app) {
       "  perfcheck report --history perf.sqlite --out perf-report --machine all\n"
       "Exit codes: 0 written, 2 bad options or history (an unknown --machine lists the\n"
       "fingerprints the history has), 4 I/O error.");
-  sub->add_option("--history", f->history, "The history file (SQLite) [default: $PERFCHECK_HISTORY]")
+  sub->add_option("--history", f->history, "The history: an SQLite file or postgresql://... [default: $PERFCHECK_HISTORY]")
       ->type_name("FILE");
   sub->add_option("--out", f->out, "Folder to write the report into (created when missing), e.g. build/perf-report")
       ->type_name("DIR")->required();

@@ -145,6 +145,13 @@ class PostgresHistoryTest(unittest.TestCase):
         self.assertEqual([s["machine"] for s in json.loads(listed.stdout)["sessions"]], ["ci-a", "ci-a"])
         none = perfcheck("history", "list", "--history", uri, "--machine", "ci-c")
         self.assertIn("no session in", none.stdout)
+        # One report across both machine classes, read from the server.
+        out = os.path.join(self.tmp, "report")
+        report = perfcheck("report", "--history", uri, "--out", out, "--session", "ci-a-1", "--machine", "all")
+        self.assertEqual(report.returncode, 0, report.stdout + report.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            machines = json.load(f)["tests"][0]["machines"]
+        self.assertEqual(sorted(m["machine"] for m in machines), ["ci-a", "ci-b"], machines)
 
     def test_a_password_never_shows(self):
         secret = "hunter2-secret"
