@@ -14,12 +14,17 @@
 
 #include "perfcheck/store/history_store.hpp"
 #include "perfcheck/store/recording.hpp"
+#include "perfcheck/store/sql_handle.hpp"
 
 namespace perfcheck::store::detail {
 namespace {
 
-// Any value: one lock that every perfcheck writer of a database takes for its transaction.
+// Any value: the lock every perfcheck writer of a database takes for its transaction (a series
+// write shared, every other write exclusive).
 constexpr const char* write_lock = "SELECT pg_advisory_xact_lock(7305712950420211973)";
+constexpr const char* shared_write_lock = "SELECT pg_advisory_xact_lock_shared(7305712950420211973)";
+// A series' own lock: hashtext of its key, in the second key space (two int4 keys).
+constexpr const char* series_lock = "SELECT pg_advisory_xact_lock(730571295, hashtext(?1))";
 
 // ?1, ?2, ... (the shared SQL's parameters) as PostgreSQL's $1, $2, ...; the SQL has no '?' in
 // its literals.
@@ -297,10 +302,27 @@ void pg_connection::begin(bool write) {
   }
   exec(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ",
        write ? "start a write transaction" : "start a read transaction");
-  if (write) exec(write_lock, "wait for the other writers (the history's write lock)");
+  if (write) exec(series_write_ ? shared_write_lock : write_lock, "wait for the other writers (the history's write lock)");
+}
+
+void pg_connection::begin_series_write() {
+  series_write_ = true;
+  try {
+    begin(true);
+  } catch (...) {
+    series_write_ = false;
+    throw;
+  }
+}
+
+void pg_connection::lock_series(std::string_view key) {
+  if (!series_write_) return;  // an exclusive write: every writer waits already
+  sql_statement s(*this, series_lock, "wait for the other writers of the series");
+  s.bind(1, key).run();
 }
 
 void pg_connection::commit() {
+  series_write_ = false;
   finish_active();
   PGresult* result = PQexec(conn_, "COMMIT");
   if (PQresultStatus(result) != PGRES_COMMAND_OK) fail("commit", result);
@@ -316,6 +338,7 @@ void pg_connection::commit() {
 }
 
 void pg_connection::rollback() noexcept {
+  series_write_ = false;
   if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
   try {
     finish_active();

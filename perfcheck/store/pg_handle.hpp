@@ -24,7 +24,9 @@ class pg_cursor;
 
 /// One connection to a PostgreSQL server; closed on destruction. Every session sets
 /// search_path to `schema` (perfcheck's tables live in a schema of their own) and the lock
-/// timeout; a write transaction takes one advisory lock, so writers take turns.
+/// timeout. A write transaction takes the history's advisory lock, so writers take turns; a
+/// series write takes it shared, and then the series' own lock (lock_series), so writers of
+/// different series write at once.
 class pg_connection final : public sql_connection {
  public:
   /// Connects (libpq URI; connect_timeout 10 s unless the URI says); throws history_unreachable
@@ -38,6 +40,8 @@ class pg_connection final : public sql_connection {
   std::unique_ptr<sql_cursor> prepare(std::string_view sql, std::string_view what) override;
   void exec(std::string_view sql, std::string_view what) override;
   void begin(bool write) override;
+  void begin_series_write() override;
+  void lock_series(std::string_view key) override;
   void commit() override;
   void rollback() noexcept override;
   std::int64_t changes() const override { return changes_; }
@@ -65,6 +69,7 @@ class pg_connection final : public sql_connection {
   pg_cursor* active_ = nullptr;
   std::int64_t changes_ = 0;
   bool read_only_ = false;
+  bool series_write_ = false;  ///< in a begin_series_write transaction
 };
 
 }  // namespace perfcheck::store::detail

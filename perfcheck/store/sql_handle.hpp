@@ -41,6 +41,12 @@ class sql_connection {
   /// Starts a transaction; a write one takes the history's write lock at once, so that writers
   /// take turns as SQLite's BEGIN IMMEDIATE makes them.
   virtual void begin(bool write) = 0;
+  /// Starts a write transaction that adds to one series only: writers of other series need not
+  /// wait for it (PostgreSQL: a shared lock, then lock_series); the same as begin(true) where
+  /// writers take turns anyway (SQLite).
+  virtual void begin_series_write() { begin(true); }
+  /// Inside begin_series_write: waits for the other writers of this series (`key` names it).
+  virtual void lock_series(std::string_view key) { (void)key; }
   /// Commits; throws history_error (and the transaction is gone) when it cannot.
   virtual void commit() = 0;
   /// Rolls back what is open; never throws.
@@ -100,8 +106,15 @@ class sql_statement {
 /// unless committed.
 class sql_transaction {
  public:
-  enum class mode { read, write };
-  sql_transaction(sql_connection& db, mode m) : db_(db) { db_.begin(m == mode::write); }
+  /// read; write (writers take turns); series_write (adds to one series: see begin_series_write).
+  enum class mode { read, write, series_write };
+  sql_transaction(sql_connection& db, mode m) : db_(db) {
+    if (m == mode::series_write) {
+      db_.begin_series_write();
+    } else {
+      db_.begin(m == mode::write);
+    }
+  }
   ~sql_transaction() {
     if (open_) db_.rollback();
   }

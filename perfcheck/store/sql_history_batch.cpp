@@ -1,21 +1,23 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The write side of the history (every SQL backend): results added in one transaction, each statement
-// prepared once per batch (an import of 100,000 results prepares seven statements, not 700,000).
+// prepared once per batch (an import of 100,000 results prepares a few statements, not 700,000), and
+// a result's samples, summaries and messages written many rows to a statement (sql_rows.hpp).
 #include <fmt/format.h>
 #include <boost/json.hpp>
 
 #include "perfcheck/store/sql_history_store.hpp"
+#include "perfcheck/store/sql_rows.hpp"
 
 namespace perfcheck::store::detail {
 namespace {
 
 class sql_batch final : public history_batch {
  public:
-  sql_batch(sql_connection& db, int version)
+  sql_batch(sql_connection& db, int version, bool one_series)
       : epochs_(version >= 3),
         names_(version >= 4),
         levels_(version >= 5),
-        tx_(db, sql_transaction::mode::write),
+        tx_(db, one_series ? sql_transaction::mode::series_write : sql_transaction::mode::write),
         insert_(db, fmt::format(R"sql(
     INSERT INTO results (result_key, name, spec_hash, machine, git_branch, git_commit, session_id,
                          compiler, build_type, started_at, finished_at, recorded_at, verdict,
@@ -26,20 +28,13 @@ class sql_batch final : public history_batch {
                                 epochs_ ? ", epoch, baseline_state" : "", epochs_ ? ", ?16, ?17" : ""),
                 "add a result"),
         sample_(db,
-                fmt::format("INSERT INTO samples (result_id, metric, run_index, value{}) VALUES "
-                            "(?1, ?2, ?3, ?4{})",
-                            levels_ ? ", level" : "", levels_ ? ", ?5" : ""),
-                "add a sample"),
+                fmt::format("samples (result_id, metric, run_index, value{})", levels_ ? ", level" : ""),
+                levels_ ? 5 : 4, "add the samples"),
         summary_(db,
-                 fmt::format("INSERT INTO summaries (result_id, metric, {}{}{}) VALUES "
-                             "(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14{}{})",
-                             summary_columns, names_ ? ", name" : "", levels_ ? ", level" : "",
-                             names_ ? ", ?15" : "", levels_ ? ", ?16" : ""),
-                 "add a summary"),
-        message_(db,
-                 "INSERT INTO result_messages (result_id, kind, position, message) "
-                 "VALUES (?1, ?2, ?3, ?4)",
-                 "add a reason or warning") {
+                 fmt::format("summaries (result_id, metric, {}{}{})", summary_columns, names_ ? ", name" : "",
+                             levels_ ? ", level" : ""),
+                 14 + (names_ ? 1 : 0) + (levels_ ? 1 : 0), "add the summaries"),
+        message_(db, "result_messages (result_id, kind, position, message)", 4, "add the reasons and warnings") {
     if (epochs_) placer_ = std::make_unique<epoch_placer>(db);
   }
 
@@ -90,6 +85,9 @@ class sql_batch final : public history_batch {
       for (const auto& p : r.points) insert_point(id, r.name, to_string(p.at), p.runs, p.summary);
     }
     insert_messages(id, r);
+    sample_.flush();
+    summary_.flush();
+    message_.flush();
   }
 
   void insert_point(std::int64_t id, const std::string& name, const std::string& at,
@@ -97,23 +95,19 @@ class sql_batch final : public history_batch {
                     const std::map<std::string, metric_summary>& summary) {
     for (const auto& [metric, values] : metric_columns(runs)) {
       for (std::size_t i = 0; i < values.size(); ++i) {
-        sample_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(i)).bind(4, values[i]);
-        if (levels_) sample_.bind(5, at);
-        sample_.run();
-        sample_.reset();
+        std::vector<sql_value> row{id, metric, static_cast<std::int64_t>(i), values[i]};
+        if (levels_) row.emplace_back(at);
+        sample_.add(std::move(row));
       }
     }
     for (const auto& [metric, m] : summary) {
-      summary_.bind(1, id).bind(2, metric).bind(3, static_cast<std::int64_t>(m.n));
-      if (names_) summary_.bind(15, name);
-      if (levels_) summary_.bind(16, at);
-      int index = 4;
-      for (double v : {m.min, m.max, m.mean, m.median, m.stddev, m.mad, m.p90, m.p95, m.p99,
-                       m.ci_low, m.ci_high}) {
-        summary_.bind(index++, v);
+      std::vector<sql_value> row{id, metric, static_cast<std::int64_t>(m.n)};
+      for (double v : {m.min, m.max, m.mean, m.median, m.stddev, m.mad, m.p90, m.p95, m.p99, m.ci_low, m.ci_high}) {
+        row.emplace_back(v);
       }
-      summary_.run();
-      summary_.reset();
+      if (names_) row.emplace_back(name);
+      if (levels_) row.emplace_back(at);
+      summary_.add(std::move(row));
     }
   }
 
@@ -122,9 +116,7 @@ class sql_batch final : public history_batch {
         {"reason", &r.reasons}, {"warning", &r.warnings}};
     for (const auto& [kind, texts] : kinds) {
       for (std::size_t i = 0; i < texts->size(); ++i) {
-        message_.bind(1, id).bind(2, kind).bind(3, static_cast<std::int64_t>(i)).bind(4, (*texts)[i]);
-        message_.run();
-        message_.reset();
+        message_.add({id, std::string(kind), static_cast<std::int64_t>(i), (*texts)[i]});
       }
     }
   }
@@ -134,14 +126,15 @@ class sql_batch final : public history_batch {
   bool levels_;  ///< schema v5: samples and summaries carry their point's level
   // Declared before the statements: they are finalized before the transaction ends.
   sql_transaction tx_;
-  sql_statement insert_, sample_, summary_, message_;
+  sql_statement insert_;
+  sql_row_writer sample_, summary_, message_;
   std::unique_ptr<epoch_placer> placer_;  ///< with schema v3's epoch columns only
 };
 
 }  // namespace
 
-std::unique_ptr<history_batch> begin_sql_batch(sql_connection& db, int version) {
-  return std::make_unique<sql_batch>(db, version);
+std::unique_ptr<history_batch> begin_sql_batch(sql_connection& db, int version, bool one_series) {
+  return std::make_unique<sql_batch>(db, version, one_series);
 }
 
 }  // namespace perfcheck::store::detail

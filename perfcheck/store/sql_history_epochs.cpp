@@ -123,12 +123,13 @@ struct epoch_placer::statements {
   sql_statement epoch, streak, has_results;
 };
 
-epoch_placer::epoch_placer(sql_connection& db) : s_(std::make_unique<statements>(db)) {}
+epoch_placer::epoch_placer(sql_connection& db) : db_(db), s_(std::make_unique<statements>(db)) {}
 
 epoch_placer::~epoch_placer() = default;
 
 epoch_place epoch_placer::place(const run_result& result) {
   const series_identity series = series_of(result);
+  db_.lock_series(fmt::format("{}\n{}\n{}\n{}", series.name, series.spec_hash, series.machine, series.git_branch));
   epoch_place out;
   out.epoch = current_epoch(s_->epoch, series);
   const bool pending = pending_streak(s_->streak, series, out.epoch).has_value();

@@ -192,7 +192,9 @@ void sql_history_store::each_result(const std::function<void(const stored_result
 }
 
 std::size_t sql_history_store::add(std::span<const stored_result> results) {
-  const auto batch = begin_batch();
+  // One result is one series: its writers take turns, the other series' need not wait.
+  const auto batch = results.size() == 1 ? detail::begin_sql_batch(connection(), schema_version(), true)
+                                         : begin_batch();
   std::size_t added = 0;
   for (const auto& entry : results) added += batch->add(entry) ? 1 : 0;
   batch->commit();

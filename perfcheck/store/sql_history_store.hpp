@@ -32,7 +32,9 @@ namespace detail {
 /// A batch of additions on `db` (sql_history_batch.cpp).
 /// `version`: the history's schema version; from v3 on each result is placed in its epoch, from v4
 /// on its summaries carry its name, from v5 on its points their level.
-std::unique_ptr<history_batch> begin_sql_batch(sql_connection& db, int version);
+/// `one_series`: the batch adds to one series only (one result), so writers of other series need
+/// not wait for it.
+std::unique_ptr<history_batch> begin_sql_batch(sql_connection& db, int version, bool one_series = false);
 /// The statistics columns of the summaries table, in the order the store writes and reads them.
 inline constexpr const char* summary_columns =
     "n, min, max, mean, median, stddev, mad, p90, p95, p99, ci_low, ci_high";
@@ -51,10 +53,12 @@ class epoch_placer {
   ~epoch_placer();
   epoch_placer(const epoch_placer&) = delete;
   epoch_placer& operator=(const epoch_placer&) = delete;
-  /// The epoch and state of `result`, after the results added before it.
+  /// The epoch and state of `result`, after the results added before it (and, in a series
+  /// write, after the series' other writers: sql_connection::lock_series).
   epoch_place place(const run_result& result);
 
  private:
+  sql_connection& db_;
   struct statements;
   std::unique_ptr<statements> s_;
 };

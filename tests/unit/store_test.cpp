@@ -531,8 +531,14 @@ BOOST_AUTO_TEST_CASE(a_batch_prepares_its_statements_once) {
   { sqlite_history_store store(tmp.file("h.sqlite")); }  // schema v3, with epochs
   detail::sqlite_connection db(tmp.file("h.sqlite"), SQLITE_OPEN_READWRITE, std::chrono::seconds(5));
   const auto batch = detail::begin_sql_batch(db, static_cast<int>(sqlite_migrations().size()));
+  // A statement per shape of rows (a regressed result has a reason more than a pass): once the
+  // batch has seen both shapes, no result prepares anything.
   BOOST_TEST(batch->add(stored_result_for(make_result({.started_at = minute(0)}))));
+  const std::size_t after_first = db.statements_prepared();
+  BOOST_TEST(batch->add(stored_result_for(make_result({.started_at = minute(0), .outcome = verdict::regressed,
+                                                       .walls = {7, 8, 9}}))));
   const std::size_t prepared = db.statements_prepared();
+  BOOST_TEST(prepared <= after_first + 1);
   for (int m = 1; m <= 20; ++m) {
     const verdict v = m % 3 == 0 ? verdict::regressed : verdict::pass;
     BOOST_TEST(batch->add(stored_result_for(make_result({.started_at = minute(m), .outcome = v}))));
