@@ -42,6 +42,11 @@ int sync(const sync_flags& f) {
   std::printf("sent %zu result(s) from %s to %s (%zu were there already); %zu left queued\n", sent.sent,
               terminal_safe(spool.string()).c_str(), terminal_safe(history->location()).c_str(), sent.already,
               sent.left);
+  if (sent.refused > 0) {
+    std::fprintf(stderr, "error: %zu queued result(s) refused, kept in the spool: %s\n", sent.refused,
+                 terminal_safe(sent.problem).c_str());
+    return exit_internal;
+  }
   return exit_ok;
 }
 

@@ -67,6 +67,9 @@ void send_queued(store::history_store& history, const run_spec& spec, std::FILE*
     print_error("warning: the queued results were not sent: ", e.what());
     return;
   }
+  if (sent.refused > 0) {
+    print_error("warning: queued results the history refused stay in the spool: ", sent.problem);
+  }
   if (sent.sent + sent.already == 0) return;
   std::fprintf(human, "  history: sent %zu queued result(s) from %s (%zu were there already)\n", sent.sent,
                escape_ctest_tags(spool.string()).c_str(), sent.already);

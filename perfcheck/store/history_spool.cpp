@@ -32,6 +32,25 @@ void queue_in_spool(const std::filesystem::path& spool, const run_result& result
   queue.record(result);
 }
 
+namespace {
+
+// Each result in a transaction of its own: the ones the history refuses stay queued.
+void send_one_by_one(const std::vector<stored_result>& queued, history_store& history, spool_sent& out,
+                     std::vector<std::string>& keys) {
+  for (const auto& entry : queued) {
+    try {
+      out.sent += history.add(std::span<const stored_result>(&entry, 1));
+      keys.push_back(entry.key);
+    } catch (const history_unreachable&) {
+      throw;
+    } catch (const history_error& e) {
+      if (out.refused++ == 0) out.problem = e.what();
+    }
+  }
+}
+
+}  // namespace
+
 spool_sent send_spool(const std::filesystem::path& spool, history_store& history) {
   spool_sent out;
   std::error_code ec;
@@ -41,14 +60,18 @@ spool_sent send_spool(const std::filesystem::path& spool, history_store& history
   sqlite_history_store queue(spool, std::move(options));
   std::vector<stored_result> queued = queue.all_results();
   if (queued.empty()) return out;
+  for (auto& entry : queued) entry.baseline.reset();  // placed by the history's rules, not the spool's
   std::vector<std::string> keys;
-  for (auto& entry : queued) {
-    entry.baseline.reset();  // placed by the history's rules, not by the spool's own
-    keys.push_back(entry.key);
+  try {
+    out.sent = history.add(queued);
+    for (const auto& entry : queued) keys.push_back(entry.key);
+  } catch (const history_unreachable&) {
+    throw;
+  } catch (const history_error&) {
+    send_one_by_one(queued, history, out, keys);
   }
-  out.sent = history.add(queued);
-  out.already = queued.size() - out.sent;
-  queue.remove_results(keys);  // only after the history committed them
+  out.already = keys.size() - out.sent;
+  queue.remove_results(keys);  // only those the history committed
   out.left = queue.all_results().size();
   return out;
 }

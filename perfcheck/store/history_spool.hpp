@@ -30,14 +30,18 @@ void queue_in_spool(const std::filesystem::path& spool, const run_result& result
 struct spool_sent {
   std::size_t sent = 0;     ///< results the history did not have yet
   std::size_t already = 0;  ///< results it had already (sent before a crash, say)
-  std::size_t left = 0;     ///< results still in the spool (queued meanwhile)
+  std::size_t left = 0;     ///< results still in the spool (queued meanwhile, or refused)
+  std::size_t refused = 0;  ///< results the history refused (they stay queued)
+  std::string problem;      ///< why the first of them was refused
 };
 
 /// Sends every result queued at `spool` to `history` in one transaction, each placed in its
 /// series' baseline epoch by the history's rules, then removes them from the spool. A crash or a
 /// lost connection between the two leaves them queued, and sending again stores none twice (the
-/// key). No spool file: nothing to send. Throws history_error (history_unreachable when the
-/// server went away); nothing is removed from the spool then.
+/// key). A result the history refuses (its text, say) does not hold back the others: they are
+/// then sent one by one, and the refused ones stay queued (`refused`, `problem`). No spool file:
+/// nothing to send. Throws history_unreachable when the server went away; nothing is removed
+/// from the spool then.
 spool_sent send_spool(const std::filesystem::path& spool, history_store& history);
 
 }  // namespace perfcheck::store

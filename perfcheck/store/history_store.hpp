@@ -42,8 +42,9 @@ class history_error : public std::runtime_error {
   bool refused_;
 };
 
-/// The history's server could not be reached, or went away in the middle of an operation
-/// (PostgreSQL): nothing of that operation was kept, and trying again later may work. A run
+/// The history's server could not be reached, went away in the middle of an operation, or could
+/// not take the write now (a lock held too long, a deadlock) (PostgreSQL): nothing of that
+/// operation was kept, and trying again later may work. A run
 /// queues its result in the spool instead (history_spool.hpp).
 class history_unreachable : public history_error {
  public:

@@ -8,7 +8,7 @@
 #include <optional>
 #include <vector>
 
-#include <libpq-fe.h>
+#include "perfcheck/store/pg_library.hpp"
 
 #include <fmt/format.h>
 
@@ -51,7 +51,8 @@ bool refusal(const std::string& message) {
   return message.find("authentication failed") != std::string::npos ||
          message.find("does not exist") != std::string::npos ||
          message.find("no password supplied") != std::string::npos ||
-         message.find("pg_hba.conf") != std::string::npos || message.find("invalid ") != std::string::npos;
+         message.find("pg_hba.conf") != std::string::npos || message.find("invalid ") != std::string::npos ||
+         message.find("SSL") != std::string::npos || message.find("certificate") != std::string::npos;
 }
 
 std::string double_text(double value) {
@@ -90,10 +91,10 @@ std::string_view pg_fix(std::string_view sqlstate) {
 class pg_cursor final : public sql_cursor {
  public:
   pg_cursor(pg_connection& db, std::string_view sql, std::string_view what)
-      : db_(db), sql_(dollar_parameters(sql)), what_(what) {}
+      : db_(db), pq_(db.pq_), sql_(dollar_parameters(sql)), what_(what) {}
   ~pg_cursor() override {
     drain();
-    PQclear(row_);
+    pq_.PQclear(row_);
   }
   pg_cursor(const pg_cursor&) = delete;
   pg_cursor& operator=(const pg_cursor&) = delete;
@@ -111,14 +112,14 @@ class pg_cursor final : public sql_cursor {
   bool step() override {
     if (state_ == state::idle) send();
     if (state_ == state::done) return false;
-    PQclear(row_);
+    pq_.PQclear(row_);
     row_ = next_result();
-    const auto status = PQresultStatus(row_);
+    const auto status = pq_.PQresultStatus(row_);
     if (row_ != nullptr && status == PGRES_SINGLE_TUPLE) return true;
     if (row_ != nullptr && (status == PGRES_TUPLES_OK || status == PGRES_COMMAND_OK)) {
-      const char* tuples = PQcmdTuples(row_);
+      const char* tuples = pq_.PQcmdTuples(row_);
       db_.changes_ = tuples != nullptr && *tuples != '\0' ? std::stoll(tuples) : 0;
-      PQclear(row_);
+      pq_.PQclear(row_);
       row_ = nullptr;
       drain();
       return false;
@@ -131,15 +132,15 @@ class pg_cursor final : public sql_cursor {
 
   void reset() override {
     drain();
-    PQclear(row_);
+    pq_.PQclear(row_);
     row_ = nullptr;
     params_.clear();
     state_ = state::idle;
   }
 
   std::string text(int column) const override {
-    if (row_ == nullptr || PQgetisnull(row_, 0, column)) return {};
-    return std::string(PQgetvalue(row_, 0, column), static_cast<std::size_t>(PQgetlength(row_, 0, column)));
+    if (row_ == nullptr || pq_.PQgetisnull(row_, 0, column)) return {};
+    return std::string(pq_.PQgetvalue(row_, 0, column), static_cast<std::size_t>(pq_.PQgetlength(row_, 0, column)));
   }
   std::int64_t integer(int column) const override {
     const std::string t = text(column);
@@ -148,7 +149,7 @@ class pg_cursor final : public sql_cursor {
     return v;
   }
   double real(int column) const override {
-    if (row_ == nullptr || PQgetisnull(row_, 0, column)) return std::numeric_limits<double>::quiet_NaN();
+    if (row_ == nullptr || pq_.PQgetisnull(row_, 0, column)) return std::numeric_limits<double>::quiet_NaN();
     const std::string t = text(column);
     if (t == "Infinity") return std::numeric_limits<double>::infinity();
     if (t == "-Infinity") return -std::numeric_limits<double>::infinity();
@@ -160,10 +161,10 @@ class pg_cursor final : public sql_cursor {
   /// Drops what is left of the statement's results.
   void drain() {
     if (db_.active_ == this) {
-      while (PGresult* rest = PQgetResult(db_.conn_)) PQclear(rest);
+      while (PGresult* rest = pq_.PQgetResult(db_.conn_)) pq_.PQclear(rest);
       db_.active_ = nullptr;
     }
-    for (PGresult* r : buffered_) PQclear(r);
+    for (PGresult* r : buffered_) pq_.PQclear(r);
     buffered_.clear();
     if (state_ == state::reading) state_ = state::done;
   }
@@ -171,7 +172,7 @@ class pg_cursor final : public sql_cursor {
   /// Reads the rest of the statement's rows into memory, so the connection can take another
   /// statement while these rows are still being stepped through (a query inside a loop).
   void buffer_rest() {
-    while (PGresult* rest = PQgetResult(db_.conn_)) buffered_.push_back(rest);
+    while (PGresult* rest = pq_.PQgetResult(db_.conn_)) buffered_.push_back(rest);
     db_.active_ = nullptr;
   }
 
@@ -185,7 +186,7 @@ class pg_cursor final : public sql_cursor {
       buffered_.pop_front();
       return r;
     }
-    return db_.active_ == this ? PQgetResult(db_.conn_) : nullptr;
+    return db_.active_ == this ? pq_.PQgetResult(db_.conn_) : nullptr;
   }
 
   std::optional<std::string>& slot(int index) {
@@ -198,16 +199,17 @@ class pg_cursor final : public sql_cursor {
     db_.finish_active();
     std::vector<const char*> values;
     for (const auto& p : params_) values.push_back(p ? p->c_str() : nullptr);
-    if (PQsendQueryPrepared(db_.conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
+    if (pq_.PQsendQueryPrepared(db_.conn_, name.c_str(), static_cast<int>(values.size()), values.data(),
                             nullptr, nullptr, 0) != 1) {
       db_.fail(what_, nullptr);
     }
-    PQsetSingleRowMode(db_.conn_);
+    pq_.PQsetSingleRowMode(db_.conn_);
     db_.active_ = this;
     state_ = state::reading;
   }
 
   pg_connection& db_;
+  const libpq_api& pq_;
   std::string sql_;
   std::string what_;
   std::vector<std::optional<std::string>> params_;
@@ -227,14 +229,21 @@ void pg_connection::finish_active() {
 
 pg_connection::pg_connection(const std::string& uri, std::string_view schema,
                              std::chrono::milliseconds lock_timeout)
-    : location_(mask_password(uri)) {
+    : location_(mask_password(uri)), pq_(libpq(location_)) {
   // The URI comes last so that its own settings win over these defaults.
-  const char* keywords[] = {"connect_timeout", "fallback_application_name", "dbname", nullptr};
-  const char* values[] = {"10", "perfcheck", uri.c_str(), nullptr};
-  conn_ = PQconnectdbParams(keywords, values, 1);
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
-    const std::string message = conn_ != nullptr ? trimmed(PQerrorMessage(conn_)) : "out of memory";
-    PQfinish(conn_);
+  // Keepalives: a connection whose network is cut in the middle of a query fails within about a
+  // minute instead of waiting for the kernel to give up.
+  const char* keywords[] = {"connect_timeout", "keepalives_idle", "keepalives_interval", "keepalives_count",
+                            "fallback_application_name", "dbname", nullptr};
+  const char* values[] = {"10", "30", "10", "3", "perfcheck", uri.c_str(), nullptr};
+  conn_ = pq_.PQconnectdbParams(keywords, values, 1);
+  if (conn_ == nullptr || pq_.PQstatus(conn_) != CONNECTION_OK) {
+    std::string message = conn_ != nullptr ? trimmed(pq_.PQerrorMessage(conn_)) : "out of memory";
+    // libpq quotes what it could not read of the URI, which may be the password itself.
+    if (const std::string secret = uri_password(uri); !secret.empty()) {
+      for (std::size_t at = 0; (at = message.find(secret, at)) != std::string::npos;) message.replace(at, secret.size(), "***");
+    }
+    pq_.PQfinish(conn_);
     conn_ = nullptr;
     if (refusal(message)) {
       throw history_error(fmt::format("history {}: cannot connect: {}; check the URI, the user and "
@@ -246,25 +255,28 @@ pg_connection::pg_connection(const std::string& uri, std::string_view schema,
                                           "runs and that the URI's host and port are right",
                                           location_, message));
   }
-  PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+  pq_.PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
   exec(fmt::format("SET search_path TO {}; SET lock_timeout = {}; SET client_min_messages = warning",
                    schema, lock_timeout.count()),
        "set up the session");
 }
 
-pg_connection::~pg_connection() { PQfinish(conn_); }
+pg_connection::~pg_connection() { pq_.PQfinish(conn_); }
 
 void pg_connection::fail(std::string_view what, pg_result* result) {
-  const std::string sqlstate = result != nullptr && PQresultErrorField(result, PG_DIAG_SQLSTATE) != nullptr
-                                   ? PQresultErrorField(result, PG_DIAG_SQLSTATE)
+  const std::string sqlstate = result != nullptr && pq_.PQresultErrorField(result, PG_DIAG_SQLSTATE) != nullptr
+                                   ? pq_.PQresultErrorField(result, PG_DIAG_SQLSTATE)
                                    : "";
-  std::string message = trimmed(result != nullptr ? PQresultErrorMessage(result) : PQerrorMessage(conn_));
-  if (message.empty()) message = trimmed(PQerrorMessage(conn_));
+  std::string message = trimmed(result != nullptr ? pq_.PQresultErrorMessage(result) : pq_.PQerrorMessage(conn_));
+  if (message.empty()) message = trimmed(pq_.PQerrorMessage(conn_));
   if (message.starts_with("ERROR:  ")) message.erase(0, 8);
-  PQclear(result);
-  const bool gone = PQstatus(conn_) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate.starts_with("57P");
+  pq_.PQclear(result);
+  // Away, or busy for now (another writer held the lock too long, a deadlock): a run queues its
+  // result in the spool rather than fail.
+  const bool gone = pq_.PQstatus(conn_) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate.starts_with("57P") ||
+                    sqlstate == "55P03" || sqlstate == "40P01";
   const std::string text = fmt::format("history {}: {}: {}; {}", location_, what, message,
-                                       pg_fix(gone && sqlstate.empty() ? "08000" : sqlstate));
+                                       pg_fix(sqlstate.empty() && pq_.PQstatus(conn_) != CONNECTION_OK ? "08000" : sqlstate));
   if (gone) throw history_unreachable(text);
   throw history_error(text, sqlstate.starts_with("28") || sqlstate == "3D000" || sqlstate == "42501");
 }
@@ -274,18 +286,18 @@ const std::string& pg_connection::statement_for(const std::string& sql, std::str
   if (found != statements_.end()) return found->second;
   const std::string name = fmt::format("perfcheck_{}", statements_.size() + 1);
   finish_active();
-  PGresult* result = PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
-  if (PQresultStatus(result) != PGRES_COMMAND_OK) fail(what, result);
-  PQclear(result);
+  PGresult* result = pq_.PQprepare(conn_, name.c_str(), sql.c_str(), 0, nullptr);
+  if (pq_.PQresultStatus(result) != PGRES_COMMAND_OK) fail(what, result);
+  pq_.PQclear(result);
   return statements_.emplace(sql, name).first->second;
 }
 
 void pg_connection::exec(std::string_view sql, std::string_view what) {
   finish_active();
-  PGresult* result = PQexec(conn_, std::string(sql).c_str());
-  const auto status = PQresultStatus(result);
+  PGresult* result = pq_.PQexec(conn_, std::string(sql).c_str());
+  const auto status = pq_.PQresultStatus(result);
   if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(what, result);
-  PQclear(result);
+  pq_.PQclear(result);
 }
 
 void pg_connection::set_read_only() {
@@ -302,7 +314,13 @@ void pg_connection::begin(bool write) {
   }
   exec(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ",
        write ? "start a write transaction" : "start a read transaction");
-  if (write) exec(series_write_ ? shared_write_lock : write_lock, "wait for the other writers (the history's write lock)");
+  if (!write) return;
+  try {
+    exec(series_write_ ? shared_write_lock : write_lock, "wait for the other writers (the history's write lock)");
+  } catch (...) {  // the transaction is open (and aborted): end it, the connection stays usable
+    rollback();
+    throw;
+  }
 }
 
 void pg_connection::begin_series_write() {
@@ -324,11 +342,11 @@ void pg_connection::lock_series(std::string_view key) {
 void pg_connection::commit() {
   series_write_ = false;
   finish_active();
-  PGresult* result = PQexec(conn_, "COMMIT");
-  if (PQresultStatus(result) != PGRES_COMMAND_OK) fail("commit", result);
+  PGresult* result = pq_.PQexec(conn_, "COMMIT");
+  if (pq_.PQresultStatus(result) != PGRES_COMMAND_OK) fail("commit", result);
   // A transaction that failed earlier ends with ROLLBACK, not an error: nothing was kept.
-  const bool rolled_back = std::string_view(PQcmdStatus(result)) == "ROLLBACK";
-  PQclear(result);
+  const bool rolled_back = std::string_view(pq_.PQcmdStatus(result)) == "ROLLBACK";
+  pq_.PQclear(result);
   if (rolled_back) {
     throw history_error(fmt::format("history {}: commit: the server rolled the transaction back; "
                                     "nothing of it was kept: retry",
@@ -339,14 +357,14 @@ void pg_connection::commit() {
 
 void pg_connection::rollback() noexcept {
   series_write_ = false;
-  if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) return;
+  if (conn_ == nullptr || pq_.PQstatus(conn_) != CONNECTION_OK) return;
   try {
     finish_active();
   } catch (...) {  // the connection is gone: so is the transaction
     return;
   }
-  if (PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
-  PQclear(PQexec(conn_, "ROLLBACK"));
+  if (pq_.PQtransactionStatus(conn_) == PQTRANS_IDLE) return;
+  pq_.PQclear(pq_.PQexec(conn_, "ROLLBACK"));
 }
 
 }  // namespace perfcheck::store::detail

@@ -21,6 +21,7 @@ namespace perfcheck::store::detail {
 std::string_view pg_fix(std::string_view sqlstate);
 
 class pg_cursor;
+struct libpq_api;
 
 /// One connection to a PostgreSQL server; closed on destruction. Every session sets
 /// search_path to `schema` (perfcheck's tables live in a schema of their own) and the lock
@@ -63,8 +64,9 @@ class pg_connection final : public sql_connection {
   /// can take the next command.
   void finish_active();
 
-  pg_conn* conn_ = nullptr;
   std::string location_;
+  const libpq_api& pq_;  ///< libpq, loaded on first use (pg_library.hpp)
+  pg_conn* conn_ = nullptr;
   std::map<std::string, std::string> statements_;  ///< SQL → prepared statement name
   pg_cursor* active_ = nullptr;
   std::int64_t changes_ = 0;

@@ -74,10 +74,22 @@ bool is_postgresql_uri(std::string_view location) {
 }
 
 std::string mask_password(std::string_view location) {
-  static const std::regex user_password(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@?#]*):[^@/?#]*@)");
-  static const std::regex password_parameter(R"(([?&]password=)[^&#]*)", std::regex::icase);
+  // As libpq reads a URI: the password runs from the user's ':' to the '@' (a '?' or '#' in it is
+  // still the password), and password= in the query runs to the next '&'.
+  static const std::regex user_password(R"(^([A-Za-z][A-Za-z0-9+.-]*://[^:/@]*):[^@/]*@)");
+  static const std::regex password_parameter(R"(([?&]password=)[^&]*)", std::regex::icase);
   std::string out = std::regex_replace(std::string(location), user_password, "$1:***@");
   return std::regex_replace(out, password_parameter, "$1***");
+}
+
+std::string uri_password(std::string_view location) {
+  static const std::regex user_password(R"(^[A-Za-z][A-Za-z0-9+.-]*://[^:/@]*:([^@/]*)@)");
+  static const std::regex password_parameter(R"([?&]password=([^&]*))", std::regex::icase);
+  const std::string text(location);
+  std::smatch m;
+  if (std::regex_search(text, m, user_password) && m[1].length() > 0) return m[1].str();
+  if (std::regex_search(text, m, password_parameter) && m[1].length() > 0) return m[1].str();
+  return {};
 }
 
 bool history_exists(const std::string& location) {

@@ -26,6 +26,10 @@ bool is_postgresql_uri(std::string_view location);
 /// form every message, log, result and report shows.
 std::string mask_password(std::string_view location);
 
+/// The password written in `location` (user:secret@ or password=secret), or "" when there is none:
+/// what must not reach a message in any form.
+std::string uri_password(std::string_view location);
+
 /// True when `location` may hold a history: a server URI (the server says when opened), or an
 /// existing file.
 bool history_exists(const std::string& location);

@@ -172,6 +172,14 @@ BOOST_AUTO_TEST_CASE(an_unreachable_server_says_so_without_the_password) {
     BOOST_TEST(contains(message, "someone:***@"));
     BOOST_TEST(!contains(message, "s3cret"));
   }
+  // libpq quotes a token it cannot decode, which here is the password itself.
+  try {
+    pg_history_store store("postgresql://someone:50%off@/db?host=/nonexistent");
+    BOOST_FAIL("no error");
+  } catch (const history_error& e) {
+    BOOST_TEST(!contains(e.what(), "50%off"), e.what());
+    BOOST_TEST(contains(e.what(), "someone:***@"));
+  }
   const std::string wrong_db = test_store_detail::with_database(test_store_detail::server_uri(), "pc_no_such_db");
   const std::string message = refusal_of(wrong_db);
   BOOST_TEST(contains(message, "pc_no_such_db"));
@@ -185,6 +193,11 @@ BOOST_AUTO_TEST_CASE(passwords_are_masked_in_every_form) {
              "postgres://db/perf?user=ci&password=***&sslmode=verify-full");
   BOOST_TEST(mask_password("postgresql://db:5432/perf") == "postgresql://db:5432/perf");
   BOOST_TEST(mask_password("/tmp/history.sqlite") == "/tmp/history.sqlite");
+  // libpq reads the password up to the '@': a '?' or '#' in it is still the password.
+  BOOST_TEST(mask_password("postgresql://ci:pa?ss#w@db/perf") == "postgresql://ci:***@db/perf");
+  BOOST_TEST(uri_password("postgresql://ci:pa?ss#w@db/perf") == "pa?ss#w");
+  BOOST_TEST(uri_password("postgres://db/perf?password=x%20y&user=ci") == "x%20y");
+  BOOST_TEST(uri_password("postgresql://ci@db/perf").empty());
 }
 
 BOOST_AUTO_TEST_CASE(a_connection_dropped_mid_transaction_keeps_what_was_committed) {
