@@ -47,8 +47,9 @@ std::string valid_utf8_taken(std::string& text) {
   return is_ascii(text) ? std::move(text) : valid_utf8(text);
 }
 
-// An older result: only the metrics the charts draw (`keep`), so that a long history stays
-// small in memory; the current result keeps every metric. Takes the point's strings.
+}  // namespace
+
+// (The current result keeps every metric: result_of(run_result, ...) below.)
 report_result result_of(store::series_point& p, const std::vector<std::string>& keep) {
   report_result r;
   r.session = valid_utf8_taken(p.session_id);
@@ -64,7 +65,10 @@ report_result result_of(store::series_point& p, const std::vector<std::string>& 
   return r;
 }
 
+namespace {
+
 // The current result in full: messages, thresholds, every metric of `summary` (its trend point's).
+
 report_result result_of(const run_result& res, const std::map<std::string, metric_summary>& summary) {
   report_result r;
   r.session = valid_utf8(res.context.session_id);
@@ -152,7 +156,7 @@ std::optional<baseline_origin> read_series(store::history_store& history,
       test.current = test.history.size();
       test.history.push_back(result_of(res, *at.summary));
     } else {
-      test.history.push_back(result_of(p, keep));  // takes p's strings
+      test.history.push_back(reports::result_of(p, keep));  // takes p's strings
     }
     p.summary.clear();  // keep the peak low on long histories
   }

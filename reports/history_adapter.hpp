@@ -36,4 +36,8 @@ report_model model_from_history(
 /// well-formed whatever a history holds.
 std::string valid_utf8(std::string_view text);
 
+/// An older result of a test's trend from its series point: only the metrics the charts draw
+/// (`keep`), so that a long history stays small in memory. Takes the point's strings.
+report_result result_of(store::series_point& p, const std::vector<std::string>& keep);
+
 }  // namespace perfcheck::reports

@@ -34,21 +34,6 @@ std::size_t unique_prefix_length(const std::vector<std::string>& safe, std::size
   return len;
 }
 
-// A point of a machine's series with only the metrics the charts draw.
-report_result point_result(const store::series_point& p, const std::vector<std::string>& keep) {
-  report_result r;
-  r.session = valid_utf8(p.session_id);
-  r.commit = valid_utf8(p.git_commit);
-  r.branch = valid_utf8(p.git_branch);
-  r.date = valid_utf8(p.started_at);
-  r.outcome = p.outcome;
-  for (const auto& metric : keep) {
-    if (const auto it = p.summary.find(metric); it != p.summary.end())
-      r.metrics.push_back({valid_utf8(metric), it->second, std::nullopt});
-  }
-  return r;
-}
-
 }  // namespace
 
 std::vector<std::string> machine_labels(const std::vector<std::string>& fingerprints) {
@@ -82,16 +67,16 @@ void read_machine_series(store::history_store& history, const store::stored_resu
                          std::string_view scope, report_test& test) {
   const run_result& res = stored.result;
   const bool all = scope == "all";
-  const auto points = history.series({.name = res.name,
+  auto points = history.series({.name = res.name,
                                       .spec_hash = res.context.spec_hash,
                                       .machine = all ? std::string() : std::string(scope),
                                       .metrics = keep,
                                       .level = level});
   std::map<std::string, machine_history> by_machine;  // by raw fingerprint
-  for (const auto& p : points) {
+  for (auto& p : points) {
     machine_history& m = by_machine[p.machine];
     if (p.key == stored.key) m.current = m.history.size();
-    m.history.push_back(point_result(p, keep));
+    m.history.push_back(result_of(p, keep));  // takes p's strings, not its machine
   }
   test.machines.clear();
   const auto own = by_machine.find(res.context.machine);
