@@ -21,14 +21,8 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "pg"))
 import pg_server  # noqa: E402
-
-
-def template_result(perfcheck, program, tmp):
-    path = os.path.join(tmp, "template.json")
-    subprocess.run([perfcheck, "run", "-q", "--warmup", "0", "--runs", "5", "--json", path, "--", program],
-                   check=True, stdout=subprocess.DEVNULL)
-    with open(path) as f:
-        return json.load(f)
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from history_import import template_result  # noqa: E402  (one real run, the model result)
 
 
 def write_files(folder, template, writer, count):

@@ -9,16 +9,16 @@ import time
 import unittest
 
 
-def marked_processes(marker):
-    """Pids of live (not zombie) processes whose command line contains the marker."""
+def live_processes(belongs):
+    """Pids of live (not zombie) processes for which belongs(pid) is true; a process that ends
+    while it is looked at is left out."""
     found = []
     for name in os.listdir("/proc"):
         if not name.isdigit():
             continue
         try:
-            with open(f"/proc/{name}/cmdline", "rb") as f:
-                if marker.encode() not in f.read():
-                    continue
+            if not belongs(int(name)):
+                continue
             with open(f"/proc/{name}/stat") as f:
                 if f.read().rsplit(")", 1)[1].split()[0] == "Z":
                     continue
@@ -26,6 +26,14 @@ def marked_processes(marker):
             continue
         found.append(int(name))
     return found
+
+
+def marked_processes(marker):
+    """Pids of live (not zombie) processes whose command line contains the marker."""
+    def marked(pid):
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return marker.encode() in f.read()
+    return live_processes(marked)
 
 
 def wait_until(predicate, seconds=20, poll=0.1):

@@ -53,6 +53,20 @@ def chromium(profile, *args, timeout=180):
         capture_output=True, text=True, timeout=timeout)
 
 
+def rendered_dom(test, folder, page_path):
+    """Renders page_path in headless Chromium (fresh profiles in folder): asserts on `test` that a
+    screenshot is made and not blank and that the page logged nothing to its console; returns the
+    DOM after scripts ran."""
+    page = "file://" + page_path
+    shot = os.path.join(folder, "report.png")
+    p = chromium(os.path.join(folder, "profile-shot"), "--enable-logging=stderr", "--v=0",
+                 f"--screenshot={shot}", "--window-size=1280,1600", "--virtual-time-budget=5000", page)
+    test.assertTrue(os.path.exists(shot), p.stderr[-2000:])
+    test.assertGreater(png_distinct_bytes(shot), 40, "the screenshot is blank")
+    test.assertEqual([line for line in p.stderr.splitlines() if ":CONSOLE" in line], [])
+    return chromium(os.path.join(folder, "profile-dom"), "--dump-dom", "--virtual-time-budget=5000", page).stdout
+
+
 def png_distinct_bytes(path):
     """Distinct byte values of a PNG's decompressed pixel data (a blank page has a handful)."""
     with open(path, "rb") as f:

@@ -19,7 +19,7 @@ import tempfile
 import unittest
 import xml.etree.ElementTree as ET
 
-from report_test import CHROMIUM, chromium, png_distinct_bytes
+from report_test import CHROMIUM, rendered_dom
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
@@ -142,14 +142,7 @@ class SweepHistoryTest(unittest.TestCase):
             self.check_browser(os.path.join(out, "index.html"))
 
     def check_browser(self, page_path):
-        page = "file://" + page_path
-        shot = os.path.join(self.dir, "report.png")
-        p = chromium(os.path.join(self.dir, "profile-shot"), "--enable-logging=stderr", "--v=0",
-                     f"--screenshot={shot}", "--window-size=1280,1600", "--virtual-time-budget=5000", page)
-        self.assertTrue(os.path.exists(shot), p.stderr[-2000:])
-        self.assertGreater(png_distinct_bytes(shot), 40, "the screenshot is blank")
-        self.assertEqual([line for line in p.stderr.splitlines() if ":CONSOLE" in line], [])
-        dom = chromium(os.path.join(self.dir, "profile-dom"), "--dump-dom", "--virtual-time-budget=5000", page).stdout
+        dom = rendered_dom(self, self.dir, page_path)
         figures = dict(re.findall(r'<figure class="chart chart-(\w+)"[^>]*>(.*?)</figure>', dom, re.S))
         self.assertIn("series", figures, sorted(figures))
         self.assertIn("<svg", figures["series"])

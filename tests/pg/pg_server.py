@@ -25,6 +25,9 @@ import sys
 import time
 import urllib.parse
 
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "cli"))
+from marked_processes import live_processes  # noqa: E402  (tests/cli: the shared process scan)
+
 USER = "perfcheck"
 MISSING = "PostgreSQL server binaries not found (install postgresql-15: tools/setup.sh)"
 TOOLS = ("initdb", "pg_ctl", "postgres", "pg_isready", "psql")
@@ -198,20 +201,7 @@ def server_processes(dir):
     """Pids of the live processes of dir's server: the postmaster and its children all work in
     DIR/data (their /proc/<pid>/cwd)."""
     data = _paths(dir)["data"]
-    found = []
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            if os.readlink(f"/proc/{name}/cwd") != data:
-                continue
-            with open(f"/proc/{name}/stat") as f:
-                if f.read().rsplit(")", 1)[1].split()[0] == "Z":
-                    continue
-        except OSError:
-            continue
-        found.append(int(name))
-    return found
+    return live_processes(lambda pid: os.readlink(f"/proc/{pid}/cwd") == data)
 
 
 def _pg_ctl_start(p):
