@@ -98,6 +98,17 @@ inline std::vector<run_sample> samples_around(double wall_ms, int n) {
   return out;
 }
 
+/// r.runs = samples_around(wall_ms, n), with each metric's n and median summarized from them.
+inline void runs_around(run_result& r, double wall_ms, int n) {
+  r.runs = samples_around(wall_ms, n);
+  for (auto& [metric, values] : metric_columns(r.runs)) {
+    metric_summary m;
+    m.n = values.size();
+    m.median = values[values.size() / 2];
+    r.summary[metric] = m;
+  }
+}
+
 // A median comparison with the baseline, as the gate or the pool makes it.
 inline baseline_comparison comparison_of(const std::string& metric, double baseline_value, double change,
                                          double low, double high, double confidence) {

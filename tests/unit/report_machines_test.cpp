@@ -39,13 +39,7 @@ void fill_history(store::history_store& history, const std::string& other = "m-b
     r.context.spec_hash = "h1";
     r.started_at = r.finished_at = fmt::format("2026-10-0{}T08:00:00.000Z", day);
     const double ms = a ? 1.0 : 3.0;
-    r.runs = samples_around(ms, 8);
-    for (auto& [metric, values] : metric_columns(r.runs)) {
-      metric_summary m;
-      m.n = values.size();
-      m.median = values[values.size() / 2];
-      r.summary[metric] = m;
-    }
+    runs_around(r, ms, 8);
     r.summary["wall"].median = ms * 1e6;  // exact, to check the chart's values
     BOOST_REQUIRE(history.record(r));
   }

@@ -489,13 +489,7 @@ BOOST_AUTO_TEST_CASE(history_store_adapter) {
       r.environment.hostname = "host";
       r.environment.perfcheck_version = "9.9";
       const double ms = (name == std::string("b") && s == 1) ? 2.0 : 1.0;
-      r.runs = samples_around(ms, 8);
-      for (auto& [metric, values] : metric_columns(r.runs)) {
-        metric_summary m;
-        m.n = values.size();
-        m.median = values[values.size() / 2];
-        r.summary[metric] = m;
-      }
+      runs_around(r, ms, 8);
       BOOST_REQUIRE(history.record(r));
     }
   }
