@@ -20,16 +20,10 @@ inline constexpr const char* pg_schema = "perfcheck";
 /// both backends.
 std::string pg_ddl(const std::string& sql);
 
-/// How a pg_history_store opens its database.
-struct pg_store_options {
+/// How a pg_history_store opens its database (reading only: every transaction is read-only).
+struct pg_store_options : history_open_options {
   /// How long a write waits for another writer's lock before it fails.
   std::chrono::milliseconds lock_timeout{60'000};
-  /// Create the schema when the database has none; otherwise that is an error.
-  bool create = true;
-  /// Read only: nothing is written, not even a migration (every transaction is read-only).
-  bool read_only = false;
-  /// The steps up to the version to use.
-  std::vector<schema_migration> migrations = sqlite_migrations();
 };
 
 /// A history_store in a PostgreSQL database. Opening refuses a schema perfcheck that is not a

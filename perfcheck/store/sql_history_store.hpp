@@ -28,6 +28,16 @@ struct schema_migration {
 /// may translate the types, see pg_ddl); the schema version it writes is their count.
 const std::vector<schema_migration>& sqlite_migrations();
 
+/// How a backend opens its history (each adds how long a writer waits for another).
+struct history_open_options {
+  /// Create the history (the file, the schema) when it does not exist; otherwise that is an error.
+  bool create = true;
+  /// Open for reading only: nothing is written, not even a migration. Writes then fail.
+  bool read_only = false;
+  /// The steps up to the version to use (tests add a step to prove the mechanism).
+  std::vector<schema_migration> migrations = sqlite_migrations();
+};
+
 namespace detail {
 /// A batch of additions on `db` (sql_history_batch.cpp).
 /// `version`: the history's schema version; from v3 on each result is placed in its epoch, from v4

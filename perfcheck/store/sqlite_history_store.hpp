@@ -23,17 +23,11 @@ std::string unknown_schema_object(sqlite_connection& db, const std::vector<schem
 std::string read_only_uri(const std::filesystem::path& path);
 }  // namespace detail
 
-/// How a sqlite_history_store opens its file.
-struct sqlite_store_options {
+/// How a sqlite_history_store opens its file. Reading only (SQLITE_OPEN_READONLY) switches nothing
+/// either, not even to WAL, so a history on a read-only mount can be read.
+struct sqlite_store_options : history_open_options {
   /// How long a write waits for another writer before it fails.
   std::chrono::milliseconds busy_timeout{60'000};
-  /// Create the file when it does not exist; otherwise a missing file is an error.
-  bool create = true;
-  /// Open for reading only (SQLITE_OPEN_READONLY): nothing is written, not even a migration or
-  /// the switch to WAL, and a history on a read-only mount can be read. Writes then fail.
-  bool read_only = false;
-  /// The steps up to the version to use (tests add a step to prove the mechanism).
-  std::vector<schema_migration> migrations = sqlite_migrations();
 };
 
 /// A history_store in one SQLite 3 file. Opening refuses a file that is not a perfcheck
