@@ -30,13 +30,7 @@ namespace {
 
 // Without the test server there is nothing to test against: CTest's skip code.
 struct needs_server {
-  needs_server() {
-    const char* dir = std::getenv("PERFCHECK_TEST_PG_DIR");
-    if (dir == nullptr || !std::filesystem::exists(std::filesystem::path(dir) / "uri")) {
-      std::puts("skipped: no PostgreSQL test server (the pg fixture, tests/pg/pg_server.py, starts one)");
-      std::exit(77);
-    }
-  }
+  needs_server() { test_store_detail::exit_unless_server(); }
 };
 
 // A fresh, empty database of its own.

@@ -30,6 +30,15 @@ inline bool on_postgresql() {
   return backend != nullptr && std::string(backend) == "postgresql";
 }
 
+/// Without the test server there is nothing to test against: exits with CTest's skip code.
+inline void exit_unless_server() {
+  const char* dir = std::getenv("PERFCHECK_TEST_PG_DIR");
+  if (dir == nullptr || !std::filesystem::exists(std::filesystem::path(dir) / "uri")) {
+    std::puts("skipped: no PostgreSQL test server (the pg fixture, tests/pg/pg_server.py, starts one)");
+    std::exit(77);
+  }
+}
+
 #if PERFCHECK_WITH_POSTGRESQL
 /// The URI of the test server's `postgres` database.
 inline std::string server_uri() {
@@ -93,11 +102,7 @@ inline std::string database_for(const std::filesystem::path& path) {
 inline std::unique_ptr<perfcheck::store::sql_history_store> open_test_store(const std::filesystem::path& path) {
 #if PERFCHECK_WITH_POSTGRESQL
   if (test_store_detail::on_postgresql()) {
-    const char* dir = std::getenv("PERFCHECK_TEST_PG_DIR");
-    if (dir == nullptr || !std::filesystem::exists(std::filesystem::path(dir) / "uri")) {
-      std::puts("skipped: no PostgreSQL test server (the pg fixture, tests/pg/pg_server.py, starts one)");
-      std::exit(77);
-    }
+    test_store_detail::exit_unless_server();
     return std::make_unique<perfcheck::store::pg_history_store>(test_store_detail::database_for(path));
   }
 #endif
