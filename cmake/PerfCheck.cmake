@@ -340,7 +340,8 @@ and run its perf tests with ``ctest -L perf``.
 
   All perf tests of a project share one CTest fixture, ``perfcheck_session``: its setup
   test ``perfcheck_session_start`` records a session id and the machine fingerprint in
-  ``${PERFCHECK_RESULTS_DIR}/session.json``, its cleanup test ``perfcheck_session_finish``
+  ``${PERFCHECK_RESULTS_DIR}/session.json`` and compiles every perf test's spec again (a spec
+  that does not compile fails the setup, so no perf test runs), its cleanup test ``perfcheck_session_finish``
   prints the verdict counts of the session and writes its report (``index.html``,
   ``summary.md``, ``junit.xml``, ``report.json``) from :variable:`PERFCHECK_HISTORY` into
   :variable:`PERFCHECK_REPORT_DIR`, printing the path last. The target ``perf_report``

@@ -73,8 +73,16 @@ endfunction()
 # The setup and cleanup tests of the perfcheck_session fixture; the cleanup writes the
 # session's report unless `history` or `report_dir` is empty.
 function(_perfcheck_add_session_tests results_dir history report_dir)
+  # The setup compiles every spec of the session again, as each test's run would: a spec
+  # changed since the build-time check (or a build that skipped it) stops the session before
+  # any test runs, with one error per spec.
+  get_property(specs GLOBAL PROPERTY _PERFCHECK_SPEC_FILES)
+  set(spec_args "")
+  if(specs)
+    set(spec_args --spec ${specs})
+  endif()
   add_test(NAME perfcheck_session_start
-    COMMAND PerfCheck::perfcheck session start --results-dir "${results_dir}")
+    COMMAND PerfCheck::perfcheck session start --results-dir "${results_dir}" ${spec_args})
   set_tests_properties(perfcheck_session_start PROPERTIES
     FIXTURES_SETUP perfcheck_session
     LABELS perf

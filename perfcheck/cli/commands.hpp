@@ -4,7 +4,9 @@
 #pragma once
 
 #include <functional>
+#include <cstddef>
 #include <string>
+#include <vector>
 
 #include <CLI/App.hpp>
 
@@ -28,6 +30,10 @@ command_action add_run_command(CLI::App& app);
 
 /// `perfcheck validate`: check spec files without running them.
 command_action add_validate_command(CLI::App& app);
+
+/// Compiles every spec file as `perfcheck run` would before it starts anything; prints one
+/// "error: ..." line per file that does not compile and returns how many did not.
+std::size_t print_spec_errors(const std::vector<std::string>& files);
 
 /// `perfcheck session start|finish`: the session fixture of `ctest -L perf`.
 command_action add_session_command(CLI::App& app);

@@ -56,7 +56,9 @@ boost::json::value environment_json(const environment_info& env) {
   return result_to_json(carrier).as_object().at("environment");
 }
 
-int start_session(const fs::path& dir) {
+// The session is recorded first, so that the cleanup counts this session (none of its tests
+// ran) even when a spec does not compile.
+int start_session(const fs::path& dir, const std::vector<std::string>& specs) {
   const auto now = std::chrono::system_clock::now();
   const environment_info env = run::collect_environment();
   const std::string id = new_session_id(now);
@@ -71,7 +73,21 @@ int start_session(const fs::path& dir) {
   write_json_file_atomic(dir / session_file_name, session);
   std::printf("perfcheck session %s started on machine %s; results in %s\n", id.c_str(),
               fingerprint.c_str(), dir.c_str());
-  return exit_ok;
+  if (specs.empty()) return exit_ok;
+  std::fflush(stdout);
+  const std::size_t bad = print_spec_errors(specs);
+  if (bad == 0) {
+    std::printf("perfcheck session: %zu perf test spec(s) compile\n", specs.size());
+    return exit_ok;
+  }
+  std::fprintf(stderr,
+               "perfcheck session: %zu of %zu perf test spec(s) do not compile, so no perf test "
+               "of this session runs (CTest reports them as not run: the setup of their fixture "
+               "perfcheck_session failed). Fix each one named above (its add_perf_test call), then "
+               "configure and build again: the build-time check perfcheck_validate_specs reports "
+               "the same.\n",
+               bad, specs.size());
+  return exit_usage;
 }
 
 struct session_record {
@@ -271,6 +287,7 @@ command_action add_session_command(CLI::App& app) {
   auto dir = std::make_shared<std::string>();
   auto history = std::make_shared<std::string>();
   auto report_dir = std::make_shared<std::string>();
+  auto specs = std::make_shared<std::vector<std::string>>();
   CLI::App* sub = app.add_subcommand(
       "session", "Start or finish a perf session (the CTest fixture of add_perf_test)");
   sub->description(
@@ -285,6 +302,11 @@ command_action add_session_command(CLI::App& app) {
           "The results folder of the perf tests (PERFCHECK_RESULTS_DIR); created when missing")
       ->type_name("DIR")
       ->required();
+  start
+      ->add_option("--spec", *specs,
+                   "Compile these spec files (the session's perf tests) as 'perfcheck validate' "
+                   "does; exit 2 when any does not compile, so that CTest runs none of the tests")
+      ->type_name("FILE");
   CLI::App* finish = sub->add_subcommand(
       "finish",
       "Print the verdict counts of the session's result files in DIR, and write its report");
@@ -302,8 +324,9 @@ command_action add_session_command(CLI::App& app) {
       ->add_option("--history", *history,
                    "The history the report reads [default: $PERFCHECK_HISTORY]")
       ->type_name("FILE");
-  return [dir, start, history, report_dir] {
-    return start->parsed() ? start_session(*dir) : finish_session(*dir, *history, *report_dir);
+  return [dir, start, history, report_dir, specs] {
+    return start->parsed() ? start_session(*dir, *specs)
+                           : finish_session(*dir, *history, *report_dir);
   };
 }
 

@@ -13,6 +13,19 @@
 
 namespace perfcheck::cli {
 
+std::size_t print_spec_errors(const std::vector<std::string>& files) {
+  std::size_t bad = 0;
+  for (const auto& file : files) {
+    try {
+      (void)compile_plan(read_spec_file(file), {file, false});
+    } catch (const usage_error& e) {
+      std::fprintf(stderr, "error: %s\n", e.what());
+      ++bad;
+    }
+  }
+  return bad;
+}
+
 command_action add_validate_command(CLI::App& app) {
   auto files = std::make_shared<std::vector<std::string>>();
   auto quiet = std::make_shared<bool>(false);
@@ -25,15 +38,7 @@ command_action add_validate_command(CLI::App& app) {
   sub->add_option("files", *files, "Spec files")->type_name("FILE...")->required();
   sub->add_flag("-q,--quiet", *quiet, "Print nothing when every file is valid");
   return [files, quiet] {
-    int bad = 0;
-    for (const auto& file : *files) {
-      try {
-        (void)compile_plan(read_spec_file(file), {file, false});
-      } catch (const usage_error& e) {
-        std::fprintf(stderr, "error: %s\n", e.what());
-        ++bad;
-      }
-    }
+    const std::size_t bad = print_spec_errors(*files);
     if (bad == 0 && !*quiet) std::printf("%zu spec file(s) valid\n", files->size());
     return bad == 0 ? exit_ok : exit_usage;
   };

@@ -145,6 +145,33 @@ class VerdictTest(unittest.TestCase):
         self.assertIn("plain", p.stdout)
         self.assertNotIn("failed       marked", p.stdout)
 
+    def test_session_start_compiles_every_spec_before_any_test_runs(self):
+        results = self.path("results")
+        good = self.failing_spec("good.spec.json", "good", results)
+        # Measurable only in a soak; the test has none.
+        bad = self.failing_spec("bad.spec.json", "bad", results, thresholds=["rss.growth < 10%"])
+        missing = self.path("missing.spec.json")
+        p = perfcheck("session", "start", "--results-dir", results, "--spec", good, bad, missing)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        errors = [line for line in p.stderr.splitlines() if line.startswith("error: ")]
+        self.assertEqual(len(errors), 2, p.stderr)
+        self.assertIn(bad, errors[0])
+        self.assertIn("rss.growth", errors[0])
+        self.assertIn("DURATION", errors[0])
+        self.assertIn(missing, errors[1])
+        self.assertIn("2 of 3 perf test spec(s) do not compile, so no perf test of this session runs",
+                      p.stderr)
+        # The session is recorded all the same: the cleanup counts it (none of its tests ran),
+        # not the session before.
+        with open(os.path.join(results, "session.json")) as f:
+            session_id = json.load(f)["id"]
+        self.assertIn(session_id, p.stdout)
+        finish = perfcheck("session", "finish", "--results-dir", results)
+        self.assertIn(f"perfcheck session {session_id}: 0 result(s)", finish.stdout)
+        p = perfcheck("session", "start", "--results-dir", results, "--spec", good)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("1 perf test spec(s) compile", p.stdout)
+
     def test_a_result_kept_out_of_the_baseline_says_how_to_accept_it(self):
         # A quote, a space and a one-byte CSI (U+009B) in the name: shell-quoted, and the control
         # character written out, never sent to the terminal.

@@ -212,4 +212,28 @@ expect("Test.xml carries consumer.pass's wall.median_ms as a number"
   pass_xml MATCHES "<NamedMeasurement type=\"numeric/double\" name=\"wall.median_ms\">[ \t\r\n]*<Value>[0-9.e+-]+</Value>")
 expect("Test.xml carries consumer.pass's rss.max_mib"
   pass_xml MATCHES "name=\"rss.max_mib\"")
+# A spec that no longer compiles (edited after the build-time check) stops the session in its
+# setup: one error naming the file and the field, and no perf test runs.
+file(GLOB pass_specs "${BINARY_DIR}/perf-specs/consumer.pass*.json")
+expect("the spec of consumer.pass exists (${pass_specs})" pass_specs)
+foreach(spec IN LISTS pass_specs)
+  file(COPY_FILE "${spec}" "${spec}.kept")
+  file(READ "${spec}" text)
+  string(JSON broken SET "${text}" regressions "[\"wall.median 5%\"]")
+  file(WRITE "${spec}" "${broken}")
+endforeach()
+run(broken ctest --test-dir "${BINARY_DIR}" -C ${config} -L perf -V)
+foreach(spec IN LISTS pass_specs)  # as configured
+  file(RENAME "${spec}.kept" "${spec}")
+endforeach()
+expect("ctest -L perf fails when a spec does not compile" NOT broken_status EQUAL 0)
+expect("the session setup fails" broken_output MATCHES "perfcheck_session_start [.]+[*]+Failed")
+expect("the setup names the spec, the field and why"
+  broken_output MATCHES "error: [^\n]*consumer[.]pass[^\n]*bad regression rule .wall.median 5%."
+  AND broken_output MATCHES "[0-9]+ of [0-9]+ perf test spec\\(s\\) do not compile")
+expect("no perf test runs" broken_output MATCHES "consumer.pass [.]+[*]+Not Run"
+  AND NOT broken_output MATCHES "consumer.fail [.]+[*]+Failed")
+expect("the cleanup counts the new session, with no results"
+  broken_output MATCHES "perfcheck session [0-9TZ]+-[0-9a-f]+: 0 result\\(s\\)")
+
 message(STATUS "consumer (${MODE}, ${GENERATOR}): all checks passed")
