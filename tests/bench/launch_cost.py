@@ -11,6 +11,10 @@ shared machine hits both alike. Per tool it reports:
   - whole process: the elapsed time of the same whole command a user types,
     `perfcheck run --runs 300 --warmup 3 -- /bin/true` against
     `hyperfine -N --runs 300 --warmup 3 /bin/true`, interleaved (goal: perfcheck <= 0.9x).
+  - the floor: with --spawn-loop, a bare C loop that starts the program 303 times with
+    posix_spawn and waitpid and measures nothing, in the same interleaved rounds. No tool
+    can take less; a goal below the floor's ratio cannot be met on this machine, and the
+    bench says so.
 perfcheck measures its launch overhead at most once a day per machine (a cache file); the
 whole-process rounds run with a warm cache, as every run after a machine's first does, and
 one extra round with PERFCHECK_CACHE_DIR="" shows the cost without the cache.
@@ -40,32 +44,35 @@ def timed(argv):
 
 
 def whole_process(args):
-    """Median over interleaved rounds of perfcheck's whole time / hyperfine's, with a warm
-    overhead cache, and the same ratio for rounds without the cache."""
+    """Medians over interleaved rounds of perfcheck's whole time / hyperfine's: with a warm
+    overhead cache, without the cache, and (with --spawn-loop) the bare loop's / hyperfine's."""
     pc = ["run", "--runs", "300", "--warmup", "3", "--", args.whole_program]
     hf = [args.hyperfine, "-N", "--runs", "300", "--warmup", "3", args.whole_program]
     cache = tempfile.mkdtemp(prefix="perfcheck-bench-cache-")
     warm = dict(os.environ, PERFCHECK_CACHE_DIR=cache)
     cold = dict(os.environ, PERFCHECK_CACHE_DIR="")
 
-    def elapsed(argv, env):
+    def elapsed(argv, env=None):
         start = time.monotonic()
         subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
         return time.monotonic() - start
 
     elapsed([args.perfcheck] + pc, warm)  # fills the cache
-    ratios, uncached = [], []
+    sides = {"warm": lambda: elapsed([args.perfcheck] + pc, warm),
+             "uncached": lambda: elapsed([args.perfcheck] + pc, cold)}
+    if args.spawn_loop:
+        sides["floor"] = lambda: elapsed([args.spawn_loop, "303", args.whole_program])
+    ratios = {name: [] for name in sides}
     for i in range(args.whole_rounds):
-        order = [(ratios, warm), (uncached, cold)] if i % 2 == 0 else [(uncached, cold), (ratios, warm)]
-        for into, env in order:
-            if len(into) % 2:  # alternate which tool goes first
-                t_pc = elapsed([args.perfcheck] + pc, env)
-                t_hf = elapsed(hf, env)
+        for j, name in enumerate(sides):
+            # Alternate which tool goes first.
+            if (i + j) % 2 == 0:
+                t_side, t_hf = sides[name](), elapsed(hf)
             else:
-                t_hf = elapsed(hf, env)
-                t_pc = elapsed([args.perfcheck] + pc, env)
-            into.append(t_pc / t_hf)
-    return statistics.median(ratios), statistics.median(uncached)
+                t_hf = elapsed(hf)
+                t_side = sides[name]()
+            ratios[name].append(t_side / t_hf)
+    return {name: statistics.median(r) for name, r in ratios.items()}
 
 
 def main():
@@ -79,6 +86,7 @@ def main():
     ap.add_argument("--whole-program", default="/bin/true", help="the program of the whole-process rounds")
     ap.add_argument("--whole-rounds", type=int, default=15)
     ap.add_argument("--whole-goal", type=float, default=0.9, help="goal for perfcheck / hyperfine whole time")
+    ap.add_argument("--spawn-loop", help="pc_spawn_loop: the floor, a bare posix_spawn + waitpid loop")
     args = ap.parse_args()
 
     warmup = 5
@@ -108,7 +116,9 @@ def main():
             results[name][1].append(cost)
             results[name][2].append(t_small - (n + warmup) * cost)
 
-    whole, uncached = whole_process(args)
+    whole_ratios = whole_process(args)
+    whole, uncached = whole_ratios["warm"], whole_ratios["uncached"]
+    floor = whole_ratios.get("floor")
 
     # perfcheck's own peak RSS while it runs the same workload.
     rss_json = os.path.join(tmp, "rss.json")
@@ -130,11 +140,15 @@ def main():
     print(f"perfcheck / hyperfine cost per run: {ratio:.3f}")
     print(f"whole process, {args.whole_rounds} interleaved rounds of 300 runs of {args.whole_program}: "
           f"perfcheck / hyperfine {whole:.3f} (median of paired ratios; without the overhead cache {uncached:.3f})")
+    if floor is not None:
+        print(f"floor: a bare posix_spawn + waitpid loop of 303 runs, measuring nothing, takes {floor:.3f}x "
+              f"hyperfine's time; perfcheck takes {whole / floor:.3f}x the floor's")
     print(f"perfcheck peak RSS: {rss_max / MIB:.2f} MiB")
     tags = {"perfcheck.measured_ms": ms(pc[0]), "hyperfine.measured_ms": ms(hf[0]),
             "perfcheck.per_run_ms": ms(pc[1]), "hyperfine.per_run_ms": ms(hf[1]),
             "perfcheck.startup_ms": ms(pc[2]), "hyperfine.startup_ms": ms(hf[2]),
             "per_run_ratio": ratio, "whole_ratio": whole, "whole_ratio_uncached": uncached,
+            **({"floor_ratio": floor, "whole_over_floor": whole / floor} if floor is not None else {}),
             "perfcheck.rss_mib": rss_max / MIB}
     for name, value in tags.items():
         print(f'<CTestMeasurement type="numeric/double" name="{name}">{value:.6g}</CTestMeasurement>')
@@ -144,6 +158,9 @@ def main():
         ok = False
     if whole > args.whole_goal:
         print(f"goal missed: perfcheck's whole run takes {whole:.3f}x hyperfine's (goal <= {args.whole_goal})")
+        if floor is not None and floor > args.whole_goal:
+            print(f"  the goal is below this machine's floor: a loop that only starts and waits for the "
+                  f"program takes {floor:.3f}x hyperfine's time")
         ok = False
     if rss_max > 10 * MIB:
         print("goal missed: perfcheck's peak RSS is over 10 MiB")
