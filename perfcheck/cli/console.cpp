@@ -4,6 +4,8 @@
 #include <unistd.h>
 
 #include <cctype>
+#include <cmath>
+#include <cstdlib>
 
 #include <fmt/format.h>
 
@@ -255,6 +257,33 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
   tag("runs", static_cast<double>(runs));
 }
 
+// The figures of the gates across levels: a complexity gate's log-log slope and its 95%
+// interval ("complexity.cpu.median.slope", "...slope_low", "...slope_high"), a breaking point's
+// level when it is a number ("breaking_point.concurrency"); a gate over one group of levels ends
+// in "@<the group's levels>". So CDash can chart how a test's growth and capacity move.
+void series_measurements(std::string& out, const run_result& r) {
+  for (const auto& t : r.thresholds) {
+    const std::string suffix = t.at.empty() ? "" : "@" + xml_safe(t.at);
+    auto tag = [&](const std::string& name, double value) {
+      out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"{}{}\">{:.6g}</CTestMeasurement>\n",
+                         xml_safe(name), suffix, value);
+    };
+    if (t.complexity && !t.complexity->fitted.empty()) {
+      const std::string base = fmt::format("complexity.{}.{}", t.expr.metric, t.expr.statistic);
+      tag(base + ".slope", t.complexity->slope);
+      tag(base + ".slope_low", t.complexity->slope_low);
+      tag(base + ".slope_high", t.complexity->slope_high);
+    }
+    if (t.breaking_point && t.breaking_point->level) {
+      const std::string& level = *t.breaking_point->level;
+      char* end = nullptr;
+      const double value = std::strtod(level.c_str(), &end);
+      if (!level.empty() && end == level.c_str() + level.size() && std::isfinite(value))
+        tag("breaking_point." + t.breaking_point->parameter, value);
+    }
+  }
+}
+
 }  // namespace
 
 std::string format_ctest_measurements(const run_result& r) {
@@ -266,6 +295,7 @@ std::string format_ctest_measurements(const run_result& r) {
     point_measurements(out, p.summary, p.runs.size(), xml_safe(to_string(p.at)));
     out += reported_measurements(p.summary, p.runs, "@" + xml_safe(to_string(p.at)));
   }
+  series_measurements(out, r);
   for (const auto& f : r.regressions) {
     if (f.possible_regression() && f.runs_to_decide > 0) {
       out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"regression.runs_to_decide\">{:.6g}"

@@ -13,6 +13,7 @@ Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc
 """
 import json
 import os
+import re
 import subprocess
 import tempfile
 import unittest
@@ -59,6 +60,14 @@ class SeriesGatesTest(unittest.TestCase):
         self.assertEqual(r["verdict"], "pass")
         self.assertIn("✓ cpu.median ~ O(n)", p.stdout)
         self.assertIn("log-log slope", p.stdout)
+        # CTest measurements of the fit: the slope and its interval, as the result has them.
+        tags = dict(re.findall(r'<CTestMeasurement type="numeric/double" name="(complexity[^"]*)">([^<]*)<',
+                               p.stdout))
+        self.assertEqual(sorted(tags), ["complexity.cpu.median.slope", "complexity.cpu.median.slope_high",
+                                        "complexity.cpu.median.slope_low"])
+        for name, field in (("slope", "slope"), ("slope_low", "slope_low"), ("slope_high", "slope_high")):
+            self.assertAlmostEqual(float(tags[f"complexity.cpu.median.{name}"]), c[field],
+                                   delta=abs(c[field]) * 1e-5 + 1e-9)
 
     def test_quadratic_work_fails_O_n_and_every_output_says_so(self):
         history = os.path.join(self.tmp.name, "history.sqlite")
@@ -96,6 +105,8 @@ class SeriesGatesTest(unittest.TestCase):
         self.assertEqual(t["breaking_point"]["first_failed"], "400")
         self.assertTrue(t["ok"])
         self.assertIn("breaking point n=40 (fails at n=400)", p.stdout)
+        self.assertIn('<CTestMeasurement type="numeric/double" name="breaking_point.n">40</CTestMeasurement>',
+                      p.stdout)
         # The same sweep gated higher fails, naming the level found.
         gate = "breaking_point(wall.median < 200ms) >= 400"
         p, r = self.run_sweep(gate, command, expect=1, levels="n=10,20,40,400", runs="3")
