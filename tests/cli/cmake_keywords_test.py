@@ -245,6 +245,12 @@ class KeywordSpecTest(unittest.TestCase):
             dom = chromium(profile, "--dump-dom", "--virtual-time-budget=5000", "file://" + page).stdout
             self.assertIn("ms=8,concurrency=3", dom)
             self.assertIn("matrix", dom)
+            # Its section draws the series chart: the metric against the levels, drawn by gnuplot.
+            section = re.search(r'<section[^>]*id="[^"]*matrix[^"]*"[^>]*>(.*?)</section>', dom, re.S)
+            self.assertIsNotNone(section, "no section for matrix in the report")
+            series = re.findall(r'<figure class="chart chart-series"[^>]*>(.*?)</figure>', section.group(1), re.S)
+            self.assertTrue(series and all("<svg" in figure for figure in series), section.group(1)[:2000])
+            self.assertIn("concurrency=3", series[0])
 
     def test_setup_prepare_and_cleanup_reach_the_spec_and_run(self):
         spec = self.spec("cached")
