@@ -76,10 +76,11 @@ void compile_levels(test_plan& plan, const spec_origin& origin, const std::strin
     throw usage_error(fmt::format("{}: a sweep of soaks is not supported; drop the {} or the {}", place,
                                   origin.flags ? "--duration" : "DURATION", concurrent ? "concurrency levels" : "parameters"));
   }
-  if (concurrent && !spec.regressions.empty()) {
+  if (concurrent && !spec.regressions.empty() && plan.baseline == baseline_kind::command) {
     throw usage_error(fmt::format(
-        "{}: regression rules are not supported with concurrency levels yet (a round of copies has no "
-        "baseline to pair with); gate the levels with thresholds, or drop the regression rules", place));
+        "{}: a baseline command is not supported with concurrency levels (a round of copies has no "
+        "baseline run to pair with); compare with the history or a baseline file, or drop the "
+        "regression rules", place));
   }
   level checked = plan.levels.front();
   if (!spec.server.empty()) checked.push_back({"port", "0"});  // {port}: the server's, known when it runs

@@ -172,6 +172,38 @@ class SweepHistoryTest(unittest.TestCase):
         self.assertIn(self.verdicts(slower)["10"], NOT_REGRESSED)
         self.assertEqual(slower["baseline"]["kind"], "file")
 
+    def test_concurrency_levels_regress_against_the_same_level_of_the_history(self):
+        def verdicts(result):
+            return {",".join(f"{v['name']}={v['value']}" for v in pt["level"]): pt["verdict"]
+                    for pt in result["points"]}
+
+        first = self.sweep("--concurrency", "1,2", "--history", self.history, expect=0)
+        self.assertEqual(sorted(verdicts(first)), ["n=10,concurrency=1", "n=10,concurrency=2",
+                                                   "n=30,concurrency=1", "n=30,concurrency=2"])
+        rows = self.sql("SELECT level, COUNT(*) FROM samples WHERE metric = 'wall' GROUP BY level ORDER BY level")
+        # 8 rounds a level, each copy a run.
+        self.assertEqual(rows, [("n=10,concurrency=1", 8), ("n=10,concurrency=2", 16),
+                                ("n=30,concurrency=1", 8), ("n=30,concurrency=2", 16)])
+        second = self.sweep("--concurrency", "1,2", "--history", self.history, expect=1, env=SLOW)
+        found = {f["at"]: f for f in second["regressions"]}
+        for at in ("n=30,concurrency=1", "n=30,concurrency=2"):
+            self.assertEqual(found[at]["decision"], "regressed", found[at])
+            self.assertEqual(verdicts(second)[at], "regressed")
+        # Each level against its own: 16 copies of the first session at concurrency 2.
+        self.assertEqual(found["n=30,concurrency=2"]["baseline_n"], 16)
+        self.assertEqual(found["n=30,concurrency=2"]["candidate_n"], 16)
+        for at in ("n=10,concurrency=1", "n=10,concurrency=2"):
+            self.assertIn(found[at]["decision"], NOT_REGRESSED, found[at])
+        self.assertEqual(second["verdict"], "regressed")
+
+    def test_concurrency_levels_refuse_a_baseline_command(self):
+        p = perfcheck("run", "--concurrency", "1,2", "--regression", "wall.median +25%", "--baseline", "command",
+                      "--baseline-command", os.path.join(BIN, "pc_sleep") + " 1", "--",
+                      os.path.join(BIN, "pc_sleep"), "1")
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("--concurrency: a baseline command is not supported with concurrency levels", p.stderr)
+        self.assertIn("compare with the history or a baseline file", p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

@@ -107,9 +107,16 @@ BOOST_AUTO_TEST_CASE(other_mistakes_are_refused_before_anything_runs) {
   run_spec folder = concurrent_spec({"2"});
   folder.working_directory = "/tmp/w{instance}";
   expect_in(compile_error(folder, file), "working_directory: {instance} in the working directory is not supported");
+  // Regression rules compare each level with the same level of the history or a baseline file;
+  // a baseline command has no run to pair with a round of copies.
   run_spec rules = concurrent_spec({"2"});
   rules.regressions = {"wall.median +5%"};
-  expect_in(compile_error(rules, file), "regression rules are not supported with concurrency levels yet");
+  const test_plan with_rules = compile_plan(rules, file);
+  BOOST_TEST(with_rules.regressions.size() == 1u);
+  rules.baseline = "command";
+  rules.baseline_command = {"/bin/true"};
+  expect_in(compile_error(rules, file), "concurrency: a baseline command is not supported with concurrency levels "
+                                        "(a round of copies has no baseline run to pair with)");
 }
 
 BOOST_AUTO_TEST_CASE(instance_without_concurrency_is_an_error_naming_the_field) {
