@@ -80,7 +80,7 @@ breaking_point_expr parse_breaking_point(std::string_view text) {
   return out;
 }
 
-threshold_expr series_gate_parts(std::string_view text) {
+threshold_expr series_gate_parts(std::string_view text, const std::vector<std::string>& reported) {
   if (is_breaking_point(text)) {
     breaking_point_expr b = parse_breaking_point(text);
     b.gate.text = b.text;
@@ -90,7 +90,7 @@ threshold_expr series_gate_parts(std::string_view text) {
   if (tilde == std::string_view::npos) {
     throw usage_error(fmt::format("'{}' is neither a complexity gate nor a breaking point", text));
   }
-  return parse_every_level_subject(text, text.substr(0, tilde));
+  return parse_every_level_subject(text, text.substr(0, tilde), reported);
 }
 
 }  // namespace perfcheck

@@ -6,6 +6,7 @@
 
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "perfcheck/model/threshold.hpp"
 
@@ -33,7 +34,7 @@ breaking_point_expr parse_breaking_point(std::string_view text);
 /// (`wall.median` of `wall.median ~ O(n)`) or a breaking point's inner threshold, with `text`
 /// the whole gate. Throws usage_error when `text` is neither or is malformed. The history import
 /// checks a file's parts against this.
-threshold_expr series_gate_parts(std::string_view text);
+threshold_expr series_gate_parts(std::string_view text, const std::vector<std::string>& reported = {});
 
 /// Whether `text` is a gate across levels: a complexity gate (has `~`) or a breaking point.
 bool is_series_gate(std::string_view text);

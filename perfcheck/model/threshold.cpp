@@ -335,7 +335,8 @@ threshold_expr parse_threshold(std::string_view text, const std::vector<std::str
   return expr;
 }
 
-threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject) {
+threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject,
+                                       const std::vector<std::string>& reported) {
   threshold_expr expr;
   expr.text = std::string(trim(text));
   std::string_view lhs = trim(subject);
@@ -344,15 +345,16 @@ threshold_expr parse_threshold_subject(std::string_view text, std::string_view s
     if (expr.level->empty()) bad(text, "'@' must be followed by a level, e.g. wall.p95@16");
     lhs = lhs.substr(0, at);
   }
-  read_subject(text, lhs, expr);
+  if (reported.empty() || !detail::read_reported_subject(text, lhs, reported, expr)) read_subject(text, lhs, expr);
   return expr;
 }
 
-threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject) {
+threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject,
+                                         const std::vector<std::string>& reported) {
   if (trim(subject).find('@') != std::string_view::npos) {
     bad(text, fmt::format("'{}' names a level, but this gate reads every level; drop the '@' part", trim(subject)));
   }
-  return parse_threshold_subject(text, subject);
+  return parse_threshold_subject(text, subject, reported);
 }
 
 std::string format_threshold_value(const threshold_expr& expr, double value) {

@@ -83,11 +83,13 @@ threshold_expr parse_threshold(std::string_view text, const std::vector<std::str
 /// Parses a left-hand side alone, "<metric>.<statistic>[@<level>]" (op and limit left at their
 /// defaults); `text` is the whole expression, quoted in errors. For gates that compare two
 /// subjects (plan/level_comparison).
-threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject);
+threshold_expr parse_threshold_subject(std::string_view text, std::string_view subject,
+                                       const std::vector<std::string>& reported = {});
 
 /// parse_threshold_subject for a gate that reads every level (a complexity gate, a breaking
 /// point): an `@level` is an error naming the fix.
-threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject);
+threshold_expr parse_every_level_subject(std::string_view text, std::string_view subject,
+                                         const std::vector<std::string>& reported = {});
 
 /// The metrics thresholds accept and their kinds, for --help and errors.
 std::string threshold_grammar_help();

@@ -90,13 +90,17 @@ gate::complexity_gate compile_complexity(const test_plan& plan, const std::strin
   }
   g.bound = e.bound;
   try {
-    g.subject = parse_every_level_subject(text, e.subject);
+    g.subject = parse_every_level_subject(text, e.subject, detail::declared_names(plan));
   } catch (const usage_error& bad) {
     throw usage_error(fmt::format("{}: {}", place, bad.what()));
   }
-  if (g.subject.source != subject_source::summary || (g.subject.statistic != "median" && g.subject.statistic != "mean")) {
+  // A reported metric fits like a built-in one: its value in each run (the run's median of a
+  // distribution, a counter's sum), e.g. a Google Benchmark family's real_time.median ~ O(n).
+  const bool per_run = g.subject.source == subject_source::summary || g.subject.source == subject_source::reported;
+  if (!per_run || (g.subject.statistic != "median" && g.subject.statistic != "mean")) {
     throw usage_error(fmt::format("{}: a complexity gate fits every run of a per-run metric, so its subject is "
-                                  "<metric>.median or <metric>.mean, e.g. wall.median ~ O(n)", place));
+                                  "<metric>.median or <metric>.mean, e.g. wall.median ~ O(n) or, for a reported "
+                                  "metric, parse.median ~ O(n)", place));
   }
   g.bound.parameter = resolve_parameter(plan, g.bound.parameter, place,
                                         "O(1) names no parameter, so it needs a test with exactly one numeric parameter");

@@ -56,7 +56,7 @@ void check_thresholds(const run_result& r, const imported_field_error& fail) {
       const std::vector<std::string> reported = t.expr.source == subject_source::reported
                                                     ? std::vector<std::string>{t.expr.metric}
                                                     : std::vector<std::string>{};
-      parsed = is_series_gate(t.expr.text) ? series_gate_parts(t.expr.text) : parse_threshold(t.expr.text, reported);
+      parsed = is_series_gate(t.expr.text) ? series_gate_parts(t.expr.text, reported) : parse_threshold(t.expr.text, reported);
     } catch (const usage_error& e) {
       fail(field, fmt::format("is not a threshold perfcheck run accepts ({}); import results that "
                               "'perfcheck run' wrote",

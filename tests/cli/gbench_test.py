@@ -38,7 +38,8 @@ add_executable(suite "{suite}" extra.cpp)
 target_link_libraries(suite PRIVATE benchmark::benchmark)
 perfcheck_add_gbench(TARGET suite REPETITIONS 6 WARMUP 1 MIN_TIME 10ms
   COUNTERS items_per_second values
-  THRESHOLDS "BM_sum: cpu.median ~ O(n)" "BM_sum: values.median@n=512 == 512" "iterations.median >= 1"
+  THRESHOLDS "BM_sum: cpu.median ~ O(n)" "BM_sum: cpu_time.median ~ O(n)" "BM_sum: values.median@n=512 == 512"
+    "iterations.median >= 1"
   REGRESSION "BM_spin: cpu_time.median +50%")
 """
 
@@ -147,6 +148,12 @@ class DiscoveredSuiteTest(unittest.TestCase):
             self.assertEqual(len(outcome), 1, results["suite.BM_sum"]["thresholds"])
             self.assertIn("complexity", outcome[0])
             self.assertTrue(outcome[0]["ok"], outcome[0])
+            # The benchmark's own time per iteration, a reported metric: a linear sum fits O(n)
+            # with a log-log slope near 1 (the process's cpu.median above carries start-up too).
+            (own,) = [t for t in results["suite.BM_sum"]["thresholds"] if t["expr"] == "cpu_time.median ~ O(n)"]
+            self.assertTrue(own["ok"], own)
+            self.assertEqual(own["complexity"]["levels"], len(results["suite.BM_sum"]["points"]))
+            self.assertGreater(own["complexity"]["slope"], 0.5, own["complexity"])
 
     def test_the_slowed_benchmark_is_regressed_in_the_second_session(self):
         self.assertNotEqual(self.second.returncode, 0)

@@ -98,6 +98,26 @@ class MetricsTest(unittest.TestCase):
         p = self.run_perfcheck("history", "import", "--history", self.path("third.sqlite"), bad, expect=2)
         self.assertIn("is not the level comparison its parts name", p.stderr)
 
+    def test_a_complexity_gate_fits_a_reported_metric(self):
+        # pc_metrics N reports op = 1, 2, ..., N us in a run: the run's median is (N + 1) / 2 us,
+        # exactly 500 ns + 500 ns * N, so the fit of O(n) is that line and O(1) fails.
+        p, r = self.measure("grows", [C_PROGRAM, "{n}"], "--parameter", "n=10,100,1000,10000", "--metric", "op:us",
+                            "--threshold", "op.median ~ O(n)", "--threshold", "op.median ~ O(1)",
+                            runs="3", warmup="0", expect=1)
+        linear, constant = self.threshold(r, "op.median ~ O(n)"), self.threshold(r, "op.median ~ O(1)")
+        self.assertTrue(linear["ok"], linear)
+        self.assertFalse(constant["ok"], constant)
+        fit = linear["complexity"]
+        self.assertEqual((fit["fitted"], fit["levels"], fit["points"]), ("n", 4, 12))
+        self.assertAlmostEqual(fit["coefficient"], 500.0, delta=1e-6)
+        self.assertAlmostEqual(fit["intercept"], 500.0, delta=1e-6)
+        self.assertIn("✗ op.median ~ O(1)", p.stdout)
+        # A backup of the history keeps the gate: the export imports again.
+        exported = self.path("grows.json")
+        self.run_perfcheck("history", "export", "--history", self.history, "--output", exported)
+        out = self.run_perfcheck("history", "import", "--history", self.path("copy.sqlite"), exported).stdout
+        self.assertIn(f"{exported}: 1 new, 0 already present", out)
+
     def test_c_program_through_the_header_is_gated_recorded_and_reported(self):
         gates = ["--metric", "startup:ms", "--metric", "hit_rate:%", "--metric", "items", "--metric", "op",
                  "--threshold", "startup.median < 20ms", "--threshold", "hit_rate.median >= 75%",
