@@ -125,6 +125,29 @@ std::string figure(const std::string& metric, double value) {
 
 std::string percent(double fraction) { return fmt::format("{:+.1f}%", fraction * 100); }
 
+// "a, b, sweep @ n=8": tests, then levels, found on one side only.
+std::string one_side_list(const std::vector<std::string>& names, const std::vector<gate::test_level>& levels) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + printable(n);
+  for (const auto& l : levels) {
+    // A level "" is a test measured without levels on this side and as a sweep on the other.
+    out += (out.empty() ? "" : ", ") + printable(l.at.empty() ? l.name + " (no levels)" : gate::level_label(l.name, l.at));
+  }
+  return out;
+}
+
+void print_one_side_only(std::FILE* human, const gate::comparison_report& report) {
+  const bool only_baseline = !report.only_baseline.empty() || !report.only_baseline_levels.empty();
+  if (only_baseline) {
+    std::fprintf(human, "\nonly in the baseline (not compared): %s\n",
+                 one_side_list(report.only_baseline, report.only_baseline_levels).c_str());
+  }
+  if (!report.only_candidate.empty() || !report.only_candidate_levels.empty()) {
+    std::fprintf(human, "%sonly in the candidate (not compared): %s\n", only_baseline ? "" : "\n",
+                 one_side_list(report.only_candidate, report.only_candidate_levels).c_str());
+  }
+}
+
 }  // namespace
 
 std::vector<gate::comparison_input> inputs_from_result(const run_result& result, const std::string& origin) {
@@ -302,32 +325,17 @@ int report_comparison(const gate::comparison_report& report, const comparison_si
                  printable(gate::level_label(row.name, row.finding.at)).c_str(),
                  printable(row.finding.reason).c_str());
   }
-  auto list = [](const std::vector<std::string>& names, const std::vector<gate::test_level>& levels) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + printable(n);
-    for (const auto& l : levels) {
-      // A level "" is a test measured without levels on this side and as a sweep on the other.
-      out += (out.empty() ? "" : ", ") + printable(l.at.empty() ? l.name + " (no levels)" : gate::level_label(l.name, l.at));
-    }
-    return out;
-  };
-  const bool only_baseline = !report.only_baseline.empty() || !report.only_baseline_levels.empty();
-  const bool only_candidate = !report.only_candidate.empty() || !report.only_candidate_levels.empty();
-  if (only_baseline) {
-    std::fprintf(human, "\nonly in the baseline (not compared): %s\n",
-                 list(report.only_baseline, report.only_baseline_levels).c_str());
-  }
-  if (only_candidate) {
-    std::fprintf(human, "%sonly in the candidate (not compared): %s\n", only_baseline ? "" : "\n",
-                 list(report.only_candidate, report.only_candidate_levels).c_str());
-  }
+  print_one_side_only(human, report);
   std::string counts;
   for (const auto& [v, n] : report.counts()) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, to_string(v));
   std::fprintf(human, "\n%zu comparison(s)%s%s\n", report.rows.size(), counts.empty() ? "" : ": ", counts.c_str());
-  if (report.rows.empty() && !only_baseline && !only_candidate) {
+  if (report.rows.empty() && baseline.tests.empty() && candidate.tests.empty()) {
     std::fputs("nothing to compare: both sides are empty\n", human);
   } else if (report.rows.empty()) {
-    std::fputs("no test is on both sides: tests are matched by name\n", human);
+    std::fputs(report.only_baseline_levels.empty() && report.only_candidate_levels.empty()
+                   ? "no test is on both sides: tests are matched by name\n"
+                   : "no test and level is on both sides: tests are matched by name, a sweep's levels by their text\n",
+               human);
   }
   std::fflush(human);
 
