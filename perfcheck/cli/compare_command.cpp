@@ -66,9 +66,9 @@ command_action add_compare_command(CLI::App& app) {
       "BASELINE and CANDIDATE are each a result file (perfcheck/result/v1), a folder of result\n"
       "files (as 'perfcheck run --output-dir' fills it), a baseline file (perfcheck/baseline/v1)\n"
       "or Google Benchmark JSON (--benchmark_format=json, detected by content; each repetition is\n"
-      "one run). Tests are matched by name; tests found on one side only are listed. Each rule\n"
-      "is decided with a Mann-Whitney test and the Hodges-Lehmann interval of the relative change\n"
-      "(docs/baselines.md). Exit codes: 0 no regression (or --no-fail), 1 a test regressed,\n"
+      "one run). Tests are matched by name, a sweep's levels by level ('test @ n=500'); tests and\n"
+      "levels found on one side only are listed. Each rule is decided with a Mann-Whitney test\n"
+      "and the Hodges-Lehmann interval of the relative change (docs/baselines.md). Exit codes: 0 no regression (or --no-fail), 1 a test regressed,\n"
       "2 bad input.");
   sub->add_option("sides", f->paths, "BASELINE and CANDIDATE: result file, folder of results, baseline file, or Google Benchmark JSON")
       ->type_name("PATH");

@@ -28,37 +28,54 @@ constexpr const char* accepted_inputs =
     "baseline file (perfcheck/baseline/v1), Google Benchmark JSON (--benchmark_format=json) or "
     "hyperfine JSON (--export-json)";
 
-// Collects the tests of a side, keeping one per name: the one with the later start time.
+// Collects the tests of a side, keeping one per name: the one with the later start time. A
+// sweep's test is one input per level, kept or replaced together.
 class side_builder {
  public:
-  explicit side_builder(std::string label) { side_.label = std::move(label); }
+  explicit side_builder(std::string label) { label_ = std::move(label); }
 
-  void add(gate::comparison_input input, const std::string& started_at) {
-    const auto found = index_.find(input.name);
-    if (found == index_.end()) {
-      index_[input.name] = {side_.tests.size(), started_at};
-      side_.tests.push_back(std::move(input));
+  void add(std::vector<gate::comparison_input> levels, const std::string& started_at) {
+    if (levels.empty()) return;
+    const std::string& name = levels.front().name;
+    const auto found = tests_.find(name);
+    if (found == tests_.end()) {
+      order_.push_back(name);
+      tests_.emplace(name, kept_test{std::move(levels), started_at});
       return;
     }
-    auto& [position, kept_start] = found->second;
-    gate::comparison_input& kept = side_.tests[position];
-    const bool newer = started_at > kept_start;
-    side_.notes.push_back(fmt::format("two results of '{}' ({} and {}); using the one started later, {}",
-                                      input.name, kept.origin, input.origin,
-                                      newer ? input.origin : kept.origin));
-    if (newer) {
-      kept = std::move(input);
-      kept_start = started_at;
-    }
+    kept_test& kept = found->second;
+    const std::string& kept_origin = kept.levels.front().origin;
+    const std::string& origin = levels.front().origin;
+    const bool newer = started_at > kept.started_at;
+    notes_.push_back(fmt::format("two results of '{}' ({} and {}); using the one started later, {}", name,
+                                 kept_origin, origin, newer ? origin : kept_origin));
+    if (newer) kept = {std::move(levels), started_at};
+  }
+  void add(gate::comparison_input input, const std::string& started_at) {
+    std::vector<gate::comparison_input> one;
+    one.push_back(std::move(input));
+    add(std::move(one), started_at);
   }
 
-  void note(std::string text) { side_.notes.push_back(std::move(text)); }
-  std::size_t size() const { return side_.tests.size(); }
-  comparison_side finish() && { return std::move(side_); }
+  void note(std::string text) { notes_.push_back(std::move(text)); }
+  std::size_t size() const { return tests_.size(); }
+  comparison_side finish() && {
+    comparison_side side{std::move(label_), {}, std::move(notes_), tests_.size()};
+    for (const auto& name : order_) {
+      for (auto& input : tests_.at(name).levels) side.tests.push_back(std::move(input));
+    }
+    return side;
+  }
 
  private:
-  comparison_side side_;
-  std::map<std::string, std::pair<std::size_t, std::string>> index_;
+  struct kept_test {
+    std::vector<gate::comparison_input> levels;
+    std::string started_at;
+  };
+  std::string label_;
+  std::vector<std::string> notes_;
+  std::vector<std::string> order_;
+  std::map<std::string, kept_test> tests_;
 };
 
 void add_benchmarks(side_builder& side, std::vector<ingest::ingested_benchmark>&& benchmarks,
@@ -77,11 +94,18 @@ void add_benchmarks(side_builder& side, std::vector<ingest::ingested_benchmark>&
 
 void add_baseline(side_builder& side, const baseline_file& file, const std::string& origin) {
   for (const auto& [name, entry] : file.tests) {
-    gate::comparison_input input;
-    input.name = name;
-    input.columns = metric_columns(entry.runs);
-    input.origin = origin;
-    side.add(std::move(input), entry.recorded_at);
+    std::vector<gate::comparison_input> levels;
+    auto add_level = [&](const std::string& at, const std::vector<run_sample>& runs) {
+      gate::comparison_input input;
+      input.name = name;
+      input.at = at;
+      input.columns = metric_columns(runs);
+      input.origin = origin;
+      levels.push_back(std::move(input));
+    };
+    if (entry.points.empty()) add_level("", entry.runs);
+    for (const auto& [at, runs] : entry.points) add_level(at, runs);
+    side.add(std::move(levels), entry.recorded_at);
   }
 }
 
@@ -101,17 +125,54 @@ std::string figure(const std::string& metric, double value) {
 
 std::string percent(double fraction) { return fmt::format("{:+.1f}%", fraction * 100); }
 
+// "a, b, sweep @ n=8": tests, then levels, found on one side only.
+std::string one_side_list(const std::vector<std::string>& names, const std::vector<gate::test_level>& levels) {
+  std::string out;
+  for (const auto& n : names) out += (out.empty() ? "" : ", ") + printable(n);
+  for (const auto& l : levels) {
+    // A level "" is a test measured without levels on this side and as a sweep on the other.
+    out += (out.empty() ? "" : ", ") + printable(l.at.empty() ? l.name + " (no levels)" : gate::level_label(l.name, l.at));
+  }
+  return out;
+}
+
+void print_one_side_only(std::FILE* human, const gate::comparison_report& report) {
+  const bool only_baseline = !report.only_baseline.empty() || !report.only_baseline_levels.empty();
+  if (only_baseline) {
+    std::fprintf(human, "\nonly in the baseline (not compared): %s\n",
+                 one_side_list(report.only_baseline, report.only_baseline_levels).c_str());
+  }
+  if (!report.only_candidate.empty() || !report.only_candidate_levels.empty()) {
+    std::fprintf(human, "%sonly in the candidate (not compared): %s\n", only_baseline ? "" : "\n",
+                 one_side_list(report.only_candidate, report.only_candidate_levels).c_str());
+  }
+}
+
 }  // namespace
 
-gate::comparison_input input_from_result(const run_result& result, const std::string& origin) {
-  gate::comparison_input input;
-  input.name = result.name;
-  input.columns = metric_columns(result.runs);
-  input.origin = origin;
-  if (result.outcome == verdict::error) {
-    input.problem = result.reasons.empty() ? "verdict error" : result.reasons.front();
+std::vector<gate::comparison_input> inputs_from_result(const run_result& result, const std::string& origin) {
+  const auto points = points_of(result);
+  const bool any_level_failed = std::any_of(points.begin(), points.end(),
+                                            [](const result_point& p) { return p.outcome == verdict::error; });
+  std::vector<gate::comparison_input> inputs;
+  for (const auto& point : points) {
+    gate::comparison_input input;
+    input.name = result.name;
+    input.at = to_string(point.at);
+    input.columns = metric_columns(point.runs);
+    input.origin = origin;
+    // A level that failed has its own reason ("n=500: ..."); a failure of the whole test is every level's.
+    if (point.outcome == verdict::error || (result.outcome == verdict::error && !any_level_failed)) {
+      const std::string prefix = input.at + ": ";
+      const auto own = std::find_if(result.reasons.begin(), result.reasons.end(),
+                                    [&](const std::string& r) { return !input.at.empty() && r.starts_with(prefix); });
+      input.problem = own != result.reasons.end() ? own->substr(prefix.size())
+                      : result.reasons.empty()     ? "verdict error"
+                                                   : result.reasons.front();
+    }
+    inputs.push_back(std::move(input));
   }
-  return input;
+  return inputs;
 }
 
 std::vector<fs::path> json_files_in(const fs::path& dir) {
@@ -140,7 +201,7 @@ comparison_side load_path_side(const fs::path& path) {
       const std::string schema = schema_of(json);
       if (schema == result_schema) {
         const run_result result = result_from_json(json, file.string());
-        side.add(input_from_result(result, file.string()), result.started_at);
+        side.add(inputs_from_result(result, file.string()), result.started_at);
       } else if (schema.empty() && ingest::is_google_benchmark(json)) {
         add_benchmarks(side, ingest::read_google_benchmark(json, file.string()), file.string());
       } else if (schema.empty() && ingest::is_hyperfine(json)) {
@@ -162,7 +223,7 @@ comparison_side load_path_side(const fs::path& path) {
   const std::string schema = schema_of(json);
   if (schema == result_schema) {
     const run_result result = result_from_json(json, path.string());
-    side.add(input_from_result(result, path.string()), result.started_at);
+    side.add(inputs_from_result(result, path.string()), result.started_at);
   } else if (schema == baseline_schema) {
     add_baseline(side, baseline_from_json(json, path.string()), path.string());
   } else if (schema.empty() && ingest::is_google_benchmark(json)) {
@@ -195,7 +256,7 @@ comparison_side load_session_side(store::history_store& history, const std::stri
   }
   side_builder side(fmt::format("session {} of {}", session_id, history.location()));
   for (const auto& stored : results) {
-    side.add(input_from_result(stored.result, fmt::format("session {}", session_id)), stored.result.started_at);
+    side.add(inputs_from_result(stored.result, fmt::format("session {}", session_id)), stored.result.started_at);
   }
   return std::move(side).finish();
 }
@@ -213,7 +274,7 @@ std::string format_comparison_table(const gate::comparison_report& report) {
   for (const auto& row : report.rows) {
     const auto& f = row.finding;
     std::array<std::string, 8> line;
-    line[0] = printable(row.name);
+    line[0] = printable(gate::level_label(row.name, row.finding.at));
     line[1] = printable(f.metric);
     line[2] = f.baseline_n > 0 ? figure(f.metric, f.baseline_median) : "-";
     line[3] = f.candidate_n > 0 ? figure(f.metric, f.candidate_median) : "-";
@@ -246,8 +307,8 @@ int report_comparison(const gate::comparison_report& report, const comparison_si
                       const comparison_side& candidate, const std::string& json_target, bool no_fail) {
   std::FILE* human = json_target == "-" ? stderr : stdout;
   std::fprintf(human, "baseline:  %s (%zu test(s))\ncandidate: %s (%zu test(s))\n",
-               printable(baseline.label).c_str(), baseline.tests.size(),
-               printable(candidate.label).c_str(), candidate.tests.size());
+               printable(baseline.label).c_str(), baseline.test_count,
+               printable(candidate.label).c_str(), candidate.test_count);
   for (const auto* side : {&baseline, &candidate}) {
     for (const auto& note : side->notes) std::fprintf(human, "note: %s\n", printable(note).c_str());
   }
@@ -260,28 +321,21 @@ int report_comparison(const gate::comparison_report& report, const comparison_si
     if (row.finding.decision == verdict::pass) continue;
     if (first_reason) std::fputs("\n", human);
     first_reason = false;
-    std::fprintf(human, "%s %s: %s\n", to_string(row.finding.decision), printable(row.name).c_str(),
+    std::fprintf(human, "%s %s: %s\n", to_string(row.finding.decision),
+                 printable(gate::level_label(row.name, row.finding.at)).c_str(),
                  printable(row.finding.reason).c_str());
   }
-  auto list = [](const std::vector<std::string>& names) {
-    std::string out;
-    for (const auto& n : names) out += (out.empty() ? "" : ", ") + printable(n);
-    return out;
-  };
-  if (!report.only_baseline.empty()) {
-    std::fprintf(human, "\nonly in the baseline (not compared): %s\n", list(report.only_baseline).c_str());
-  }
-  if (!report.only_candidate.empty()) {
-    std::fprintf(human, "%sonly in the candidate (not compared): %s\n",
-                 report.only_baseline.empty() ? "\n" : "", list(report.only_candidate).c_str());
-  }
+  print_one_side_only(human, report);
   std::string counts;
   for (const auto& [v, n] : report.counts()) counts += fmt::format("{}{} {}", counts.empty() ? "" : ", ", n, to_string(v));
   std::fprintf(human, "\n%zu comparison(s)%s%s\n", report.rows.size(), counts.empty() ? "" : ": ", counts.c_str());
-  if (report.rows.empty() && report.only_baseline.empty() && report.only_candidate.empty()) {
+  if (report.rows.empty() && baseline.tests.empty() && candidate.tests.empty()) {
     std::fputs("nothing to compare: both sides are empty\n", human);
   } else if (report.rows.empty()) {
-    std::fputs("no test is on both sides: tests are matched by name\n", human);
+    std::fputs(report.only_baseline_levels.empty() && report.only_candidate_levels.empty()
+                   ? "no test is on both sides: tests are matched by name\n"
+                   : "no test and level is on both sides: tests are matched by name, a sweep's levels by their text\n",
+               human);
   }
   std::fflush(human);
 

@@ -12,10 +12,29 @@
 namespace perfcheck::gate {
 namespace {
 
-std::map<std::string, const comparison_input*> by_name(const std::vector<comparison_input>& inputs) {
-  std::map<std::string, const comparison_input*> out;
-  for (const auto& input : inputs) out[input.name] = &input;
+// The levels of one test on one side, in the side's order.
+using test_levels = std::vector<const comparison_input*>;
+
+// Inputs grouped by test name; a level given twice keeps its first place and the later input.
+std::map<std::string, test_levels> by_name(const std::vector<comparison_input>& inputs) {
+  std::map<std::string, test_levels> out;
+  for (const auto& input : inputs) {
+    auto& levels = out[input.name];
+    const auto same = std::find_if(levels.begin(), levels.end(),
+                                   [&](const comparison_input* kept) { return kept->at == input.at; });
+    if (same == levels.end()) {
+      levels.push_back(&input);
+    } else {
+      *same = &input;
+    }
+  }
   return out;
+}
+
+const comparison_input* level_in(const test_levels& levels, const std::string& at) {
+  const auto found = std::find_if(levels.begin(), levels.end(),
+                                  [&](const comparison_input* input) { return input->at == at; });
+  return found == levels.end() ? nullptr : *found;
 }
 
 std::string metric_list(const std::map<std::string, std::vector<double>>& columns) {
@@ -30,6 +49,7 @@ comparison_row undecided(const std::string& name, const regression_rule& rule,
                          std::string reason) {
   comparison_row row;
   row.name = name;
+  row.finding.at = base.at;
   row.finding.rule = rule.text;
   row.finding.metric = rule.metric;
   row.finding.decision = decision;
@@ -84,6 +104,7 @@ void compare_one(const std::string& name, const comparison_input& base, const co
     comparison_row row;
     row.name = name;
     row.finding = findings[next++];
+    row.finding.at = base.at;
     row.evaluated = true;
     rows.push_back(std::move(row));
   }
@@ -93,7 +114,17 @@ boost::json::value number_or_null(bool known, double value) {
   return known ? boost::json::value(value) : boost::json::value(nullptr);
 }
 
+boost::json::array levels_to_json(const std::vector<test_level>& levels) {
+  boost::json::array out;
+  for (const auto& l : levels) out.push_back({{"name", l.name}, {"at", l.at}});
+  return out;
+}
+
 }  // namespace
+
+std::string level_label(const std::string& name, const std::string& at) {
+  return at.empty() ? name : fmt::format("{} @ {}", name, at);
+}
 
 bool comparison_report::any_regressed() const {
   return std::any_of(rows.begin(), rows.end(),
@@ -115,13 +146,22 @@ comparison_report compare_tests(const std::vector<comparison_input>& baseline,
   for (const auto& rule : rules) report.rules.push_back(rule.text);
   const auto base = by_name(baseline);
   const auto cand = by_name(candidate);
-  for (const auto& [name, b] : base) {
+  for (const auto& [name, base_levels] : base) {
     const auto c = cand.find(name);
     if (c == cand.end()) {
       report.only_baseline.push_back(name);
       continue;
     }
-    compare_one(name, *b, *c->second, rules, options, report.rows);
+    for (const comparison_input* level : c->second) {
+      if (const comparison_input* b = level_in(base_levels, level->at)) {
+        compare_one(name, *b, *level, rules, options, report.rows);
+      } else {
+        report.only_candidate_levels.push_back({name, level->at});
+      }
+    }
+    for (const comparison_input* level : base_levels) {
+      if (level_in(c->second, level->at) == nullptr) report.only_baseline_levels.push_back({name, level->at});
+    }
   }
   for (const auto& [name, c] : cand) {
     if (!base.contains(name)) report.only_candidate.push_back(name);
@@ -134,27 +174,31 @@ boost::json::value comparison_to_json(const comparison_report& report) {
   for (const auto& row : report.rows) {
     const auto& f = row.finding;
     const bool e = row.evaluated;
-    rows.push_back({{"name", row.name},
-                    {"rule", f.rule},
-                    {"metric", f.metric},
-                    {"baseline_n", f.baseline_n},
-                    {"candidate_n", f.candidate_n},
-                    {"baseline_median", number_or_null(f.baseline_n > 0, f.baseline_median)},
-                    {"candidate_median", number_or_null(f.candidate_n > 0, f.candidate_median)},
-                    {"change", number_or_null(e, f.change)},
-                    {"ci_low", number_or_null(e, f.ci_low)},
-                    {"ci_high", number_or_null(e, f.ci_high)},
-                    {"p_value", number_or_null(e, f.p_value)},
-                    {"p_adjusted", number_or_null(e, f.p_adjusted)},
-                    {"verdict", to_string(f.decision)},
-                    {"reason", f.reason}});
+    boost::json::object o{{"name", row.name},
+                          {"rule", f.rule},
+                          {"metric", f.metric},
+                          {"baseline_n", f.baseline_n},
+                          {"candidate_n", f.candidate_n},
+                          {"baseline_median", number_or_null(f.baseline_n > 0, f.baseline_median)},
+                          {"candidate_median", number_or_null(f.candidate_n > 0, f.candidate_median)},
+                          {"change", number_or_null(e, f.change)},
+                          {"ci_low", number_or_null(e, f.ci_low)},
+                          {"ci_high", number_or_null(e, f.ci_high)},
+                          {"p_value", number_or_null(e, f.p_value)},
+                          {"p_adjusted", number_or_null(e, f.p_adjusted)},
+                          {"verdict", to_string(f.decision)},
+                          {"reason", f.reason}};
+    if (!f.at.empty()) o["at"] = f.at;
+    rows.push_back(std::move(o));
   }
   return {{"schema", compare_schema},
           {"alpha", report.alpha},
           {"rules", boost::json::value_from(report.rules)},
           {"comparisons", std::move(rows)},
           {"only_baseline", boost::json::value_from(report.only_baseline)},
-          {"only_candidate", boost::json::value_from(report.only_candidate)}};
+          {"only_candidate", boost::json::value_from(report.only_candidate)},
+          {"only_baseline_levels", levels_to_json(report.only_baseline_levels)},
+          {"only_candidate_levels", levels_to_json(report.only_candidate_levels)}};
 }
 
 }  // namespace perfcheck::gate

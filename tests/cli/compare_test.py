@@ -8,6 +8,7 @@ libbenchmark is installed, gbench_sample).
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import tempfile
 import unittest
@@ -177,6 +178,88 @@ class CompareResultsTest(unittest.TestCase):
         # PERFCHECK_HISTORY stands in for --history.
         p = perfcheck("compare", "--session", "s1", "--session", "s2", env=clean_env(PERFCHECK_HISTORY=history))
         self.assertEqual(p.returncode, 1, p.stderr)
+
+
+# A sweep of pc_work: level n does n x 5e6 steps (about 10 ms per n on this kind of machine). The
+# candidate's program does three times the work at n=2 only, with the same level texts; n=4 is
+# measured in the baseline only, n=8 in the candidate only.
+SWEEP_BASELINE = 'exec "$0" $(($1 * 5000000))'
+SWEEP_CANDIDATE = 'case $1 in 2) exec "$0" $(($1 * 5000000)) 3;; *) exec "$0" $(($1 * 5000000));; esac'
+# CPU time of a fixed amount of work barely moves under load; +50% is far from both 0 and +200%.
+SWEEP_RULE = "cpu.median +50%"
+
+
+def sweep(out_dir, values, script):
+    p = perfcheck("run", "-q", "--warmup", "1", "--runs", "10", "--name", "work_sweep", "--output-dir", out_dir,
+                  "--parameter", f"n={values}", "--", "sh", "-c", script, prog("pc_work"), "{n}")
+    assert p.returncode == 0, p.stdout + p.stderr
+    return os.path.join(out_dir, "work_sweep.json")
+
+
+class SweepCompareTest(unittest.TestCase):
+    """compare and baseline diff take a sweep level by level: each level against the same level."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="perfcheck-compare-sweep-")
+        cls.base_dir = os.path.join(cls.tmp.name, "a")
+        cls.cand_dir = os.path.join(cls.tmp.name, "b")
+        cls.base = sweep(cls.base_dir, "1,2,4", SWEEP_BASELINE)
+        cls.cand = sweep(cls.cand_dir, "1,2,8", SWEEP_CANDIDATE)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def check_level_by_level(self, p):
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        rows = {line.split("  ")[0].rstrip(): line for line in p.stdout.splitlines() if line.startswith("work_sweep")}
+        self.assertEqual(set(rows), {"work_sweep @ n=1", "work_sweep @ n=2"}, p.stdout)
+        self.assertTrue(rows["work_sweep @ n=2"].rstrip().endswith("regressed"), rows)
+        self.assertFalse(rows["work_sweep @ n=1"].rstrip().endswith("regressed"), rows)
+        self.assertIn(f"regressed work_sweep @ n=2: {SWEEP_RULE}: slower by", p.stdout)
+        self.assertIn("only in the baseline (not compared): work_sweep @ n=4", p.stdout)
+        self.assertIn("only in the candidate (not compared): work_sweep @ n=8", p.stdout)
+        self.assertIn("2 comparison(s)", p.stdout)
+        self.assertIn("1 regressed", p.stdout)
+
+    def test_each_level_is_compared_with_the_same_level(self):
+        p = perfcheck("compare", "--rule", SWEEP_RULE, self.base, self.cand)
+        self.check_level_by_level(p)
+        self.assertIn("(1 test(s))", p.stdout)
+        # The JSON rows carry the level; the medians are the levels' own (from the result files).
+        p = perfcheck("compare", "--rule", SWEEP_RULE, "--json", "-", self.base_dir, self.cand_dir)
+        self.assertEqual(p.returncode, 1, p.stderr)
+        doc = json.loads(p.stdout)
+        by_level = {c["at"]: c for c in doc["comparisons"]}
+        self.assertEqual(set(by_level), {"n=1", "n=2"})
+        with open(self.base) as f:
+            base_points = {pt["level"][0]["value"]: pt for pt in json.load(f)["points"]}
+        for value in ("1", "2"):
+            runs = [r["user_ns"] + r["sys_ns"] for r in base_points[value]["runs"]]
+            self.assertEqual(by_level["n=" + value]["baseline_n"], len(runs))
+            self.assertAlmostEqual(by_level["n=" + value]["baseline_median"], statistics.median(runs), delta=1)
+        self.assertEqual(by_level["n=2"]["verdict"], "regressed")
+        self.assertGreater(by_level["n=2"]["change"], 1)  # three times the work: about +200%
+        self.assertNotEqual(by_level["n=1"]["verdict"], "regressed")
+        self.assertEqual(doc["only_baseline"], [])
+        self.assertEqual(doc["only_baseline_levels"], [{"name": "work_sweep", "at": "n=4"}])
+        self.assertEqual(doc["only_candidate_levels"], [{"name": "work_sweep", "at": "n=8"}])
+        # Each side against itself: nothing regressed, every level compared.
+        p = perfcheck("compare", "--rule", SWEEP_RULE, self.cand, self.cand)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("3 comparison(s)", p.stdout)
+        self.assertNotIn("only in", p.stdout)
+
+    def test_baseline_diff_compares_the_accepted_levels(self):
+        file = os.path.join(self.tmp.name, "baseline.json")
+        p = perfcheck("baseline", "accept", "--results", self.base_dir, "--file", file)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertIn("accepted work_sweep: 3 level(s), 30 run(s)", p.stdout)
+        p = perfcheck("baseline", "diff", file, "--results", self.cand_dir, "--rule", SWEEP_RULE)
+        self.check_level_by_level(p)
+        # The file as a side of compare is read the same way.
+        self.check_level_by_level(perfcheck("compare", "--rule", SWEEP_RULE, file, self.cand))
 
 
 @unittest.skipUnless(os.path.exists(GBENCH), "libbenchmark is not installed")

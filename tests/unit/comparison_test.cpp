@@ -116,3 +116,62 @@ BOOST_AUTO_TEST_CASE(json_form_has_fractions_and_nulls_for_what_was_not_computed
   BOOST_TEST(json.at("only_candidate").as_array().size() == 1u);
   BOOST_TEST(json.at("alpha").as_double() == 0.01);
 }
+
+namespace {
+
+comparison_input level_of(const std::string& name, const std::string& at, std::vector<double> wall) {
+  auto in = test(name, std::move(wall));
+  in.at = at;
+  return in;
+}
+
+}  // namespace
+
+BOOST_AUTO_TEST_CASE(a_sweep_is_compared_level_by_level_with_the_same_level) {
+  // n=2 is 50% slower in the candidate, n=1 the same; n=3 is the baseline's only, n=4 the candidate's.
+  const auto report = compare_tests(
+      {level_of("s", "n=1", tight(10)), level_of("s", "n=2", tight(20)), level_of("s", "n=3", tight(30))},
+      {level_of("s", "n=2", tight(30)), level_of("s", "n=1", tight(10)), level_of("s", "n=4", tight(40))}, wall5, {});
+  BOOST_TEST_REQUIRE(report.rows.size() == 2u);
+  // In the candidate's order, each against the baseline's level of the same text.
+  BOOST_TEST(report.rows[0].finding.at == "n=2");
+  BOOST_TEST(report.rows[0].finding.decision == verdict::regressed);
+  // tight(20): offsets 0..9 per mille, so the median is 20 x 1.0045.
+  BOOST_TEST(report.rows[0].finding.baseline_median == 20 * 1.0045, boost::test_tools::tolerance(1e-12));
+  BOOST_TEST(report.rows[0].finding.change == 0.5, boost::test_tools::tolerance(0.01));
+  BOOST_TEST(report.rows[1].finding.at == "n=1");
+  BOOST_TEST(report.rows[1].finding.decision == verdict::pass);
+  BOOST_TEST(report.only_baseline.empty());
+  BOOST_TEST(report.only_candidate.empty());
+  BOOST_TEST((report.only_baseline_levels == std::vector<test_level>{{"s", "n=3"}}));
+  BOOST_TEST((report.only_candidate_levels == std::vector<test_level>{{"s", "n=4"}}));
+  BOOST_TEST(report.any_regressed());
+  BOOST_TEST(level_label("s", "n=2") == "s @ n=2");
+  BOOST_TEST(level_label("s", "") == "s");
+
+  const auto json = comparison_to_json(report);
+  const auto& rows = json.at("comparisons").as_array();
+  BOOST_TEST(rows[0].at("at").as_string() == "n=2");
+  BOOST_TEST(rows[0].at("name").as_string() == "s");
+  BOOST_TEST(json.at("only_baseline_levels").as_array()[0].at("at").as_string() == "n=3");
+  BOOST_TEST(json.at("only_candidate_levels").as_array()[0].at("name").as_string() == "s");
+}
+
+BOOST_AUTO_TEST_CASE(rows_of_tests_without_levels_have_no_at_in_json) {
+  const auto report = compare_tests({test("t", tight(100))}, {test("t", tight(100))}, wall5, {});
+  const auto json = comparison_to_json(report);
+  BOOST_TEST(!json.at("comparisons").as_array()[0].as_object().contains("at"));
+  BOOST_TEST(json.at("only_baseline_levels").as_array().empty());
+}
+
+BOOST_AUTO_TEST_CASE(a_level_failed_on_one_side_gives_error_rows_for_that_level_only) {
+  auto broken = level_of("s", "n=2", {});
+  broken.problem = "run 3 crashed";
+  const auto report = compare_tests({level_of("s", "n=1", tight(10)), level_of("s", "n=2", tight(20))},
+                                    {level_of("s", "n=1", tight(10)), broken}, wall5, {});
+  BOOST_TEST_REQUIRE(report.rows.size() == 2u);
+  BOOST_TEST(report.rows[0].finding.decision == verdict::pass);
+  BOOST_TEST(report.rows[1].finding.decision == verdict::error);
+  BOOST_TEST(report.rows[1].finding.at == "n=2");
+  BOOST_TEST(report.rows[1].finding.reason.find("run 3 crashed") != std::string::npos);
+}
