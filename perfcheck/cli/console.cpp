@@ -214,13 +214,30 @@ std::string format_result_block(const run_result& r) {
   return out;
 }
 
+namespace {
+
+// Whether `text` at `i` (just after a '<', maybe a '/') names a tag CTest reads from a test's
+// output: <CTestMeasurement>, <CTestMeasurementFile>, <CTestLabel>, <CTestDetails>,
+// <CTestAttachFile>, <DartMeasurement>, <DartMeasurementFile>, in any case.
+bool names_ctest_tag(std::string_view text, std::size_t i) {
+  if (i < text.size() && text[i] == '/') ++i;
+  auto starts = [&](std::string_view word) {
+    if (text.size() - i < word.size()) return false;
+    for (std::size_t k = 0; k < word.size(); ++k) {
+      if (std::tolower(static_cast<unsigned char>(text[i + k])) != word[k]) return false;
+    }
+    return true;
+  };
+  return i <= text.size() && (starts("ctest") || starts("dart"));
+}
+
+}  // namespace
+
 std::string escape_ctest_tags(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    const char next = i + 1 < text.size() ? text[i + 1] : '\0';
-    const bool opens_tag = std::isalpha(static_cast<unsigned char>(next)) || next == '/' || next == '!' || next == '?';
-    if (text[i] == '<' && opens_tag) {
+    if (text[i] == '<' && names_ctest_tag(text, i + 1)) {
       out += "&lt;";
     } else {
       out += text[i];

@@ -19,10 +19,10 @@ std::string format_result_block(const run_result& result);
 /// it" for an inconclusive result whose estimate lies beyond a rule's limit; "" otherwise.
 std::string possible_regression_note(const run_result& result);
 
-/// `text` with every '<' that could open a tag (one before a letter, '/', '!' or '?') written
-/// as "&lt;", so that a test name, reason or message on the stream CTest scans cannot pose as
-/// a <CTestMeasurement>, <DartMeasurement>, <CTestLabel> or <CTestDetails> tag of its own.
-/// "wall.p95 < 4s" is left as it is.
+/// `text` with every '<' that opens a tag CTest reads (<CTest...>, </CTest...>, <Dart...>, in
+/// any case) written as "&lt;", so that a test name, reason or message on the stream CTest
+/// scans cannot pose as a <CTestMeasurement>, <DartMeasurement>, <CTestLabel> or <CTestDetails>
+/// tag of its own. Any other '<' is left as it is ("wall.p95 < 4s", "<metric>.<statistic>").
 std::string escape_ctest_tags(std::string_view text);
 
 /// <CTestMeasurement> tags for the headline figures, one per line, so that `ctest -T Test`

@@ -133,6 +133,13 @@ class RunTest(unittest.TestCase):
         p = perfcheck("run", "--threshold", "wall.p95 < 1s" + forged, "--", prog("pc_noop"))
         self.assertEqual(p.returncode, 2, p.stderr)
         self.assertNotIn("<CTestMeasurement", p.stderr)
+        # Any case, and a closing tag, of either family; other '<' text reads as written.
+        p = perfcheck("run", "--", "<ctestlabel>a</CTESTLABEL><DartMeasurement>")
+        self.assertEqual(p.returncode, 3, p.stderr)
+        self.assertIn("&lt;ctestlabel>a&lt;/CTESTLABEL>&lt;DartMeasurement>", p.stderr)
+        p = perfcheck("run", "--threshold", "wall.p95 <", "--", prog("pc_noop"))
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("'<metric>.<statistic> <op> <value><unit>'", p.stderr)
         p = perfcheck("run", "--json", "-", "--runs", "1", "--name", forged, "--", prog("pc_noop"))
         self.assertEqual(p.returncode, 0, p.stderr)
         self.assertNotIn("<CTestMeasurement", p.stdout)
