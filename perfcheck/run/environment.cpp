@@ -90,4 +90,29 @@ std::string safe_file_stem(const std::string& name) {
   return out;
 }
 
+namespace {
+
+// Warn when the 1-minute load average passes this share of the CPUs.
+constexpr double busy_load_per_cpu = 0.75;
+
+}  // namespace
+
+std::vector<std::string> machine_warnings(const environment_info& env) {
+  std::vector<std::string> out;
+  if (env.cpu_count > 0 && env.load_average_1m > busy_load_per_cpu * env.cpu_count) {
+    out.push_back(fmt::format(
+        "the machine was busy before the test: 1-minute load average {:.2f} on {} CPU{}; other work "
+        "competes for the CPUs and makes the figures slower and noisier; run on a quieter machine "
+        "(or pin the command with --cpus)",
+        env.load_average_1m, env.cpu_count, env.cpu_count == 1 ? "" : "s"));
+  }
+  if (!env.governor.empty() && env.governor != "performance") {
+    out.push_back(fmt::format(
+        "the CPU frequency governor is '{}', not 'performance': clock speeds follow the load, so "
+        "the figures vary; for steadier ones run 'cpupower frequency-set -g performance'",
+        env.governor));
+  }
+  return out;
+}
+
 }  // namespace perfcheck::run

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <string>
+#include <vector>
 
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/timestamp.hpp"
@@ -31,5 +32,9 @@ using perfcheck::rfc3339;
 /// A file-name-safe form of a test name: [A-Za-z0-9._-] kept, anything else '_', and a short
 /// hash of the original appended when anything was replaced, so two names never collide.
 std::string safe_file_stem(const std::string& name);
+
+/// Warnings about the machine before the test: a 1-minute load average above 0.75 per CPU, a
+/// CPU frequency governor other than "performance" (when known).
+std::vector<std::string> machine_warnings(const environment_info& env);
 
 }  // namespace perfcheck::run

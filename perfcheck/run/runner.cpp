@@ -21,9 +21,6 @@
 namespace perfcheck::run {
 namespace {
 
-// Warn when the 1-minute load average passes this share of the CPUs.
-constexpr double busy_load_per_cpu = 0.75;
-
 // Whether the test stops after this run: a limit always stops it (a timeout on every run of
 // a 30-run test must not take 30 timeouts), a failure unless failures are allowed.
 bool ends_test(const run_sample& s, bool allow_failures) {
@@ -281,24 +278,6 @@ void measurement::finish() {
 }
 
 }  // namespace detail
-
-std::vector<std::string> machine_warnings(const environment_info& env) {
-  std::vector<std::string> out;
-  if (env.cpu_count > 0 && env.load_average_1m > busy_load_per_cpu * env.cpu_count) {
-    out.push_back(fmt::format(
-        "the machine was busy before the test: 1-minute load average {:.2f} on {} CPU{}; other work "
-        "competes for the CPUs and makes the figures slower and noisier; run on a quieter machine "
-        "(or pin the command with --cpus)",
-        env.load_average_1m, env.cpu_count, env.cpu_count == 1 ? "" : "s"));
-  }
-  if (!env.governor.empty() && env.governor != "performance") {
-    out.push_back(fmt::format(
-        "the CPU frequency governor is '{}', not 'performance': clock speeds follow the load, so "
-        "the figures vary; for steadier ones run 'cpupower frequency-set -g performance'",
-        env.governor));
-  }
-  return out;
-}
 
 void note_leaks(run_result& result) {
   std::size_t runs = 0;

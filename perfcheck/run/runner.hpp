@@ -99,10 +99,6 @@ run_result run_test(const run_spec& spec, exec::executor& executor, const runner
 void apply_regressions(run_result& result, const regression_plan& plan,
                        const gate::regression_options& options, bool fail_on_inconclusive);
 
-/// Warnings about the machine before the test: a 1-minute load average above 0.75 per CPU, a
-/// CPU frequency governor other than "performance" (when known).
-std::vector<std::string> machine_warnings(const environment_info& env);
-
 /// Adds a warning when runs left processes running after the command exited.
 void note_leaks(run_result& result);
 

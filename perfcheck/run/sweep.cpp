@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/run/environment.hpp"
 
 namespace perfcheck::run {
 namespace {

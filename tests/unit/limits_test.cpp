@@ -18,6 +18,7 @@
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/spec.hpp"
+#include "perfcheck/run/environment.hpp"
 #include "perfcheck/run/runner.hpp"
 #include "fake_executor.hpp"
 
