@@ -164,6 +164,14 @@ struct sweep_axis {
 /// nullopt otherwise (drawn by position).
 std::optional<sweep_axis> sweep_axis_of(const test_row& row);
 
+/// Adds to a sweep's series chart (frame `geometry`, data `file`, dictionary of sweep.gp.tpl) what
+/// the row's current result found across the levels of the axis's parameter: the fitted curve of
+/// every complexity gate on the row's metric and statistic (FIT), the level of every breaking
+/// point, whatever its inner gate's metric (BREAK); each in words appended to `caption`
+/// ("; dash-dot orange: ..."). Gates over a group of levels (`at` set) are left out.
+void add_series_gates(const test_row& row, const sweep_axis& axis, const frame& geometry, data_file& file,
+                      ctemplate::TemplateDictionary& dict, std::string& caption);
+
 /// The series chart of a sweep on its parameter's axis (plan_series calls it).
 chart_plan plan_sweep_series(const test_row& row, const sweep_axis& axis, const std::string& stem);
 

@@ -1,7 +1,8 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The series chart of a sweep over one numeric parameter: the headline statistic against the
 // parameter's value (a log axis for a geometric sweep), the median's 95% interval as a band, and
-// the thresholds that address every level as lines (templates/sweep.gp.tpl).
+// the thresholds that address every level as lines, and what the gates across the levels found
+// (chart_sweep_gates.cpp; templates/sweep.gp.tpl).
 #include <algorithm>
 #include <charconv>
 #include <cmath>
@@ -126,15 +127,15 @@ chart_plan plan_sweep_series(const test_row& row, const sweep_axis& axis, const 
   std::string drawn;
   if (std::string lines = threshold_lines(row, g, drawn); !lines.empty())
     dict.SetValueAndShowSection("INDEX", std::to_string(file.add(std::move(lines))), "LIMITS");
-  // Where the complexity gate's fitted curve will go, once results carry its fit: a data set of
-  // (x, fitted value) drawn by the FIT section of templates/sweep.gp.tpl.
+  std::string gates;
+  add_series_gates(row, axis, g, file, dict, gates);
   expand_template("sweep.gp.tpl", dict, p.script);
   p.data = file.text();
   p.weight = levels.size() + 30;
-  p.caption = fmt::format("{} {} against {}{} at each of the {} levels of the current result{}{}.",
+  p.caption = fmt::format("{} {} against {}{} at each of the {} levels of the current result{}{}{}.",
                           row.metric, row.statistic, axis.parameter, axis.log ? " (log scale: a geometric sweep)" : "",
                           levels.size(), median ? "; band: 95% confidence interval of the median" : "",
-                          drawn.empty() ? "" : "; dashed red: threshold " + drawn);
+                          drawn.empty() ? "" : "; dashed red: threshold " + drawn, gates);
   return p;
 }
 

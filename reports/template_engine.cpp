@@ -50,7 +50,8 @@ class markdown_modifier : public ctemplate::TemplateModifier {
 };
 
 // {{NAME:x-gp}}: a whitelist, not escaping: gnuplot double-quoted strings run backticks as
-// commands, so nothing outside plain characters may reach a script.
+// commands, so nothing outside plain characters may reach a script. '^' is plain: the charts
+// set noenhanced text, and in an expression it is only exclusive or ("O(n^2)" in a key).
 class gnuplot_modifier : public ctemplate::TemplateModifier {
  public:
   void Modify(const char* in, size_t size, const ctemplate::PerExpandData*,
@@ -59,7 +60,7 @@ class gnuplot_modifier : public ctemplate::TemplateModifier {
   }
   static bool allowed(char c) {
     return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-           std::string_view(" ._:/%()+,-").find(c) != std::string_view::npos;
+           std::string_view(" ._:/%()+,-^").find(c) != std::string_view::npos;
   }
 };
 

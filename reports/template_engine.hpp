@@ -27,7 +27,7 @@ std::string_view template_source(std::string_view name);
 /// and line breaks turned into spaces (HTML escaping follows it in auto-escaped templates).
 std::string markdown_text(std::string_view text);
 
-/// What the x-gp modifier makes of `text`: only [A-Za-z0-9 ._:/%()+,-] kept, anything else '_'.
+/// What the x-gp modifier makes of `text`: only [A-Za-z0-9 ._:/%()+,^-] kept, anything else '_'.
 /// Values reach gnuplot scripts through it, so no quote or backtick ever does.
 std::string gnuplot_safe(std::string_view text);
 

@@ -4,7 +4,9 @@
 a history, the second time with one level made slower (pc_level with PC_LEVEL_SLOW, from the
 environment, so the spec and its series stay the same), regresses at that level only; `history
 accept` takes it; a baseline file keeps each level; the report has a table per level, JUnit
-properties per level and a series chart that headless Chromium draws.
+properties per level and a series chart that headless Chromium draws. A sweep gated with
+`cpu.median ~ O(n)` over quadratic work (pc_work, n^2 x 1e6 steps) draws its fitted curve on the
+series chart, whose key and caption say the bound is not met.
 
 Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*),
 CHROMIUM (optional: the browser).
@@ -148,6 +150,35 @@ class SweepHistoryTest(unittest.TestCase):
         self.assertIn("<svg", figures["series"])
         self.assertIn('<g class="tips">', figures["series"])
         self.assertIn("level n=30: median", figures["series"])
+
+    def test_the_series_chart_draws_the_complexity_gates_fitted_curve(self):
+        # Twice into the history: the second result has a baseline on cpu.median, so the report's
+        # row (and its series chart) is on cpu median, the gate's metric and statistic.
+        for session in ("s1", "s2"):
+            p = perfcheck("run", "--name", "work", "--json", os.path.join(self.dir, f"{session}.json"),
+                          "--warmup", "0", "--runs", "5", "--seed", "5", "--parameter", "n=1,2,3,4,6,8",
+                          "--threshold", "cpu.median ~ O(n)", "--regression", "cpu.median +50%",
+                          "--history", self.history, "--", os.path.join(BIN, "pc_work"), "{n}000000", "{n}",
+                          env={"PERFCHECK_SESSION_ID": session})
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)  # grows faster than O(n)
+        with open(os.path.join(self.dir, "s2.json")) as f:
+            fit = [t for t in json.load(f)["thresholds"] if "complexity" in t][0]["complexity"]
+        out = os.path.join(self.dir, "report")
+        p = perfcheck("report", "--history", self.history, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        caption = re.search(r"<figcaption>(cpu median against n [^<]*)</figcaption>", html)
+        self.assertIsNotNone(caption, html)
+        self.assertIn(f"dash-dot orange: cpu.median ~ O(n) fitted O({fit['fitted']}), y = ", caption.group(1))
+        self.assertIn(f"log-log slope {fit['slope']:.2f} [{fit['slope_low']:.2f}, {fit['slope_high']:.2f}]: "
+                      "bound O(n) not met", caption.group(1))
+        if CHROMIUM:
+            dom = rendered_dom(self, self.dir, os.path.join(out, "index.html"))
+            figures = dict(re.findall(r'<figure class="chart chart-(\w+)"[^>]*>(.*?)</figure>', dom, re.S))
+            svg = figures["series"]
+            # The key entry of the curve, in the SVG that gnuplot drew.
+            self.assertRegex(svg, rf"<text[^>]*>(<tspan[^>]*>)?fitted O\({re.escape(fit['fitted'])}\), O\(n\) not met<")
 
     def test_a_baseline_file_keeps_each_level(self):
         results = os.path.join(self.dir, "results")
