@@ -4,7 +4,8 @@
 // error fraction); /health answers --health-status. A request's body (Content-Length) is read and
 // ignored. Knobs:
 //   --port N           the port [default: $PERFCHECK_SERVER_PORT]
-//   --bind-offset K    listen on port + K instead (a server that binds another port)
+//   --bind-offset K    listen on port + K instead (a server that binds another port; the next
+//                      free one up when that one is taken)
 //   --start-delay MS   sleep before listening (slow start)
 //   --crash-at-start C print to stderr and exit with status C before listening
 //   --service MS       time to serve one request (a sleep)
@@ -100,20 +101,27 @@ static void start_daemon(void) {
   for (;;) pause();
 }
 
-static int listen_on(int port) {
-  int fd = socket(AF_INET, SOCK_STREAM, 0);
-  int one = 1;
-  struct sockaddr_in address;
-  memset(&address, 0, sizeof address);
-  address.sin_family = AF_INET;
-  address.sin_port = htons((unsigned short)port);
-  address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  if (fd < 0 || bind(fd, (struct sockaddr*)&address, sizeof address) != 0 || listen(fd, 128) != 0) {
-    fprintf(stderr, "pc_http: cannot listen on 127.0.0.1:%d: %s\n", port, strerror(errno));
-    exit(1);
+// Listens on `*port`; with `tries` > 1 (a --bind-offset port, which nothing reserved for this
+// server), on the next port up when one is taken, so that another test's socket there does
+// not end the server. The port it listens on is left in *port.
+static int listen_on(int* port, int tries) {
+  for (int attempt = 0;; ++attempt, ++*port) {
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    struct sockaddr_in address;
+    memset(&address, 0, sizeof address);
+    address.sin_family = AF_INET;
+    address.sin_port = htons((unsigned short)*port);
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (fd >= 0) setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    if (fd >= 0 && bind(fd, (struct sockaddr*)&address, sizeof address) == 0 && listen(fd, 128) == 0) return fd;
+    const int error = errno;
+    if (fd >= 0) close(fd);
+    if (error != EADDRINUSE || attempt + 1 >= tries) {
+      fprintf(stderr, "pc_http: cannot listen on 127.0.0.1:%d: %s\n", *port, strerror(error));
+      exit(1);
+    }
   }
-  return fd;
 }
 
 // Answers one request; returns 0 to keep the connection, -1 to close it.
@@ -177,8 +185,9 @@ int main(int argc, char** argv) {
     return o.crash_code;
   }
   if (o.start_delay_ms > 0) sleep_ms(o.start_delay_ms);
-  const int listener = listen_on(o.port + o.bind_offset);
-  printf("listening on 127.0.0.1:%d\n", o.port + o.bind_offset);
+  int port = o.port + o.bind_offset;
+  const int listener = listen_on(&port, o.bind_offset != 0 ? 50 : 1);
+  printf("listening on 127.0.0.1:%d\n", port);
   fflush(stdout);
   static struct client clients[MAX_CLIENTS];
   struct pollfd fds[MAX_CLIENTS + 1];
