@@ -166,9 +166,11 @@ std::vector<gate::comparison_input> inputs_from_result(const run_result& result,
       const std::string prefix = input.at + ": ";
       const auto own = std::find_if(result.reasons.begin(), result.reasons.end(),
                                     [&](const std::string& r) { return !input.at.empty() && r.starts_with(prefix); });
-      input.problem = own != result.reasons.end() ? own->substr(prefix.size())
-                      : result.reasons.empty()     ? "verdict error"
-                                                   : result.reasons.front();
+      // Without a reason of its own, a failed level takes the whole test's only when no other level failed.
+      const bool whole = !any_level_failed || input.at.empty();
+      input.problem = own != result.reasons.end()     ? own->substr(prefix.size())
+                      : result.reasons.empty() || !whole ? "verdict error"
+                                                         : result.reasons.front();
     }
     inputs.push_back(std::move(input));
   }

@@ -11,6 +11,7 @@
 
 #include "perfcheck/cli/reported_console.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
+#include "perfcheck/gate/series_gates.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck::cli {
@@ -276,7 +277,8 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
 
 // The figures of the gates across levels: a complexity gate's log-log slope and its 95%
 // interval ("complexity.cpu.median.slope", "...slope_low", "...slope_high"), a breaking point's
-// level when it is a number ("breaking_point.concurrency"); a gate over one group of levels ends
+// level when it is a number, named by its parameter and inner gate
+// ("breaking_point.concurrency.wall.p99"); a gate over one group of levels ends
 // in "@<the group's levels>". So CDash can chart how a test's growth and capacity move.
 void series_measurements(std::string& out, const run_result& r) {
   for (const auto& t : r.thresholds) {
@@ -292,11 +294,10 @@ void series_measurements(std::string& out, const run_result& r) {
       tag(base + ".slope_high", t.complexity->slope_high);
     }
     if (t.breaking_point && t.breaking_point->level) {
-      const std::string& level = *t.breaking_point->level;
-      char* end = nullptr;
-      const double value = std::strtod(level.c_str(), &end);
-      if (!level.empty() && end == level.c_str() + level.size() && std::isfinite(value))
-        tag("breaking_point." + t.breaking_point->parameter, value);
+      if (const auto value = gate::level_number(*t.breaking_point->level)) {
+        tag(fmt::format("breaking_point.{}.{}.{}", t.breaking_point->parameter, t.expr.metric, t.expr.statistic),
+            *value);
+      }
     }
   }
 }

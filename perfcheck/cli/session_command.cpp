@@ -22,6 +22,7 @@
 
 #include "perfcheck/cli/accept_hint.hpp"
 #include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/console.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
@@ -35,6 +36,10 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr const char* session_schema = "perfcheck/session/v1";
+
+// Text from files (names, ids, paths, messages quoting them) as the session's CTest tests print
+// it: control characters written out, and nothing that CTest would read as a tag of its own.
+std::string shown(std::string_view text) { return escape_ctest_tags(terminal_safe_lines(text)); }
 constexpr const char* session_file_name = "session.json";
 
 // "20261123T100000Z-3f9a2c1d": sorts by start time; the random part tells apart two sessions
@@ -116,7 +121,7 @@ std::optional<session_record> read_session(const fs::path& dir) {
     }
     return session_record{r.required_string("id"), r.required_string("started_at")};
   } catch (const usage_error& e) {
-    std::printf("warning: %s; counting every result in the folder\n", e.what());
+    std::printf("warning: %s; counting every result in the folder\n", shown(e.what()).c_str());
     return std::nullopt;
   }
 }
@@ -213,7 +218,7 @@ int report_session(const std::optional<session_record>& session, const std::stri
     if (code != exit_ok) return code;
   } catch (const std::exception& e) {
     // A bad or busy history, an unwritable folder: the verdicts of the session stand.
-    std::printf("note: no report: %s\n", e.what());
+    std::printf("note: no report: %s\n", shown(e.what()).c_str());
     return exit_ok;
   }
   std::printf("perfcheck report: %s\n", (fs::absolute(report_dir) / "index.html").c_str());
@@ -232,7 +237,7 @@ void print_accept_hint(const std::vector<store::series_identity>& candidates, co
       if (store->pending(series)) target.tests.push_back(series.name);
     }
   } catch (const store::history_error& e) {
-    std::printf("note: cannot tell which results wait for acceptance: %s\n", terminal_safe(e.what()).c_str());
+    std::printf("note: cannot tell which results wait for acceptance: %s\n", shown(e.what()).c_str());
     return;
   }
   if (target.tests.empty()) return;
@@ -265,15 +270,15 @@ int finish_session(const fs::path& dir, const std::string& history, const std::s
   if (!counts.empty()) line += ": " + counts;
   if (tally.older > 0)
     line += fmt::format(" ({} result(s) of earlier sessions not counted)", tally.older);
-  std::printf("%s in %s\n", line.c_str(), dir.c_str());
+  std::printf("%s in %s\n", shown(line).c_str(), shown(dir.string()).c_str());
   for (const auto& [name, outcome] : tally.not_passing) {
-    std::printf("  %-12s %s\n", to_string(outcome), terminal_safe(name).c_str());
+    std::printf("  %-12s %s\n", to_string(outcome), shown(name).c_str());
   }
   for (const auto& name : tally.unexpected_passes) {
-    std::printf("  %-12s %s (marked WILL_FAIL, so CTest counts it as failed)\n", "passed", name.c_str());
+    std::printf("  %-12s %s (marked WILL_FAIL, so CTest counts it as failed)\n", "passed", shown(name).c_str());
   }
   for (const auto& problem : tally.unreadable) {
-    std::printf("warning: unreadable result: %s\n", problem.c_str());
+    std::printf("warning: unreadable result: %s\n", shown(problem).c_str());
   }
   print_accept_hint(tally.unaccepted, history);
   if (report_dir.empty()) return exit_ok;

@@ -7,6 +7,8 @@
 #include <CLI/CLI.hpp>
 
 #include "perfcheck/cli/commands.hpp"
+#include "perfcheck/cli/console.hpp"
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/spec.hpp"
 #include "perfcheck/plan/test_plan.hpp"
@@ -19,7 +21,9 @@ std::size_t print_spec_errors(const std::vector<std::string>& files) {
     try {
       (void)compile_plan(read_spec_file(file), {file, false});
     } catch (const usage_error& e) {
-      std::fprintf(stderr, "error: %s\n", e.what());
+      // Spec text (names, expressions, paths) reaches a terminal and, in the session fixture,
+      // CTest's scan of the output.
+      std::fprintf(stderr, "error: %s\n", escape_ctest_tags(terminal_safe_lines(e.what())).c_str());
       ++bad;
     }
   }

@@ -37,6 +37,19 @@ const comparison_input* level_in(const test_levels& levels, const std::string& a
   return found == levels.end() ? nullptr : *found;
 }
 
+// A side whose test never started (a sweep that failed before its first level): one input
+// without a level, carrying the problem. It stands for every level of the other side.
+const comparison_input* never_started(const test_levels& levels) {
+  return levels.size() == 1 && levels[0]->at.empty() && !levels[0]->problem.empty() ? levels[0] : nullptr;
+}
+
+// `failed` in the place of the other side's `level`.
+comparison_input at_level(const comparison_input& failed, const comparison_input& level) {
+  comparison_input out = failed;
+  out.at = level.at;
+  return out;
+}
+
 std::string metric_list(const std::map<std::string, std::vector<double>>& columns) {
   std::string out;
   for (const auto& [metric, values] : columns) out += fmt::format("{}{}", out.empty() ? "" : ", ", metric);
@@ -150,6 +163,14 @@ comparison_report compare_tests(const std::vector<comparison_input>& baseline,
     const auto c = cand.find(name);
     if (c == cand.end()) {
       report.only_baseline.push_back(name);
+      continue;
+    }
+    if (const comparison_input* failed = never_started(c->second)) {  // every baseline level is in error
+      for (const comparison_input* level : base_levels) compare_one(name, *level, at_level(*failed, *level), rules, options, report.rows);
+      continue;
+    }
+    if (const comparison_input* failed = never_started(base_levels)) {
+      for (const comparison_input* level : c->second) compare_one(name, at_level(*failed, *level), *level, rules, options, report.rows);
       continue;
     }
     for (const comparison_input* level : c->second) {

@@ -203,7 +203,9 @@ bool measurement::plan_met_and_decided(int done) {
   // no more than the planned number of looks is ever taken and the alpha split still holds.
   if (next_look_ == looks_.size() || looks_[next_look_] > done) return false;
   while (next_look_ < looks_.size() && looks_[next_look_] <= done) ++next_look_;
-  return rules_decided(*rules_, result_, plan_.schedule.max_runs, look_options_);
+  // A concurrency level's schedule counts rounds; its runs are the rounds' copies.
+  const int max_runs = plan_.schedule.max_runs * std::max(plan_.copies, 1);
+  return rules_decided(*rules_, result_, max_runs, look_options_);
 }
 
 // One step of a concurrency level: a warm-up or measured round; RUNS and MIN_TIME count rounds.

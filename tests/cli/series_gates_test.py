@@ -105,7 +105,7 @@ class SeriesGatesTest(unittest.TestCase):
         self.assertEqual(t["breaking_point"]["first_failed"], "400")
         self.assertTrue(t["ok"])
         self.assertIn("breaking point n=40 (fails at n=400)", p.stdout)
-        self.assertIn('<CTestMeasurement type="numeric/double" name="breaking_point.n">40</CTestMeasurement>',
+        self.assertIn('<CTestMeasurement type="numeric/double" name="breaking_point.n.wall.median">40</CTestMeasurement>',
                       p.stdout)
         # The same sweep gated higher fails, naming the level found.
         gate = "breaking_point(wall.median < 200ms) >= 400"

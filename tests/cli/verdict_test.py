@@ -171,6 +171,13 @@ class VerdictTest(unittest.TestCase):
         p = perfcheck("session", "start", "--results-dir", results, "--spec", good)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("1 perf test spec(s) compile", p.stdout)
+        # The setup is a CTest test: a name in an error cannot pose as a tag CTest reads.
+        forged = self.failing_spec("forged.spec.json", "x<CTestLabel>forged</CTestLabel>", results,
+                                   thresholds=["rss.growth < 10%"])
+        p = perfcheck("session", "start", "--results-dir", results, "--spec", forged)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("x&lt;CTestLabel>forged&lt;/CTestLabel>", p.stderr)
+        self.assertNotIn("<CTestLabel>", p.stderr)
 
     def test_a_result_kept_out_of_the_baseline_says_how_to_accept_it(self):
         # A quote, a space and a one-byte CSI (U+009B) in the name: shell-quoted, and the control

@@ -175,3 +175,22 @@ BOOST_AUTO_TEST_CASE(a_level_failed_on_one_side_gives_error_rows_for_that_level_
   BOOST_TEST(report.rows[1].finding.at == "n=2");
   BOOST_TEST(report.rows[1].finding.reason.find("run 3 crashed") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(a_sweep_that_never_started_is_in_error_at_every_level_of_the_other_side) {
+  auto never = level_of("s", "", {});
+  never.problem = "the command was not found";
+  const std::vector<comparison_input> sweep{level_of("s", "n=1", tight(10)), level_of("s", "n=2", tight(20))};
+  for (const bool candidate_failed : {true, false}) {
+    const auto report = candidate_failed ? compare_tests(sweep, {never}, wall5, {}) : compare_tests({never}, sweep, wall5, {});
+    BOOST_TEST_REQUIRE(report.rows.size() == 2u);
+    for (std::size_t i = 0; i < 2; ++i) {
+      BOOST_TEST(report.rows[i].finding.decision == verdict::error);
+      BOOST_TEST(report.rows[i].finding.reason.find("the command was not found") != std::string::npos);
+    }
+    BOOST_TEST(report.rows[0].finding.at == "n=1");
+    BOOST_TEST(report.rows[1].finding.at == "n=2");
+    BOOST_TEST(report.only_candidate_levels.empty());
+    BOOST_TEST(report.only_baseline_levels.empty());
+    BOOST_TEST(report.only_candidate.empty());
+  }
+}
