@@ -2,13 +2,13 @@
 // What the gates across a sweep's levels add to its series chart, from the result file alone: a
 // complexity gate's fitted curve y = intercept + coefficient * g(n) and a breaking point's level
 // as a vertical line (the FIT and BREAK sections of templates/sweep.gp.tpl).
-#include <charconv>
 #include <cmath>
 #include <optional>
 #include <string_view>
 
 #include <fmt/format.h>
 
+#include "perfcheck/gate/series_gates.hpp"
 #include "perfcheck/stats/complexity.hpp"
 #include "reports/chart_plan.hpp"
 
@@ -19,20 +19,6 @@ namespace {
 // Points of a fitted curve, evenly spaced on the chart's x axis (its log10 on a log axis): a
 // curve of 64 segments looks smooth at the small charts' 380 px width.
 constexpr int curve_steps = 64;
-
-std::optional<stats::growth> growth_named(std::string_view name) {
-  for (stats::growth g : stats::all_growths) {
-    if (stats::growth_name(g) == name) return g;
-  }
-  return std::nullopt;
-}
-
-std::optional<double> level_value(std::string_view text) {
-  double v = 0;
-  const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc{} || end != text.data() + text.size() || !std::isfinite(v)) return std::nullopt;
-  return v;
-}
 
 // Whether the outcome is a gate across every level of the chart's parameter: a group of levels
 // (`at`: the other parameters' values) is not what a chart of one parameter shows.
@@ -93,7 +79,7 @@ void add_break(const threshold_outcome& t, const sweep_axis& axis, const frame& 
                ctemplate::TemplateDictionary& dict, std::string& caption) {
   const breaking_point_part& b = *t.breaking_point;
   const std::string& at = b.level ? *b.level : b.first_failed;
-  const auto v = level_value(at);
+  const auto v = gate::level_number(at);
   if (!v || (axis.log && !(*v > 0))) return;
   const double x = axis.log ? std::log10(*v) : *v;
   auto* mark = dict.AddSectionDictionary("BREAK");
@@ -122,7 +108,7 @@ void add_series_gates(const test_row& row, const sweep_axis& axis, const frame& 
   for (const auto& t : row.current->thresholds) {
     if (t.complexity && on_axis(t, axis.parameter, t.complexity->parameter) && t.expr.metric == row.metric &&
         t.expr.statistic == row.statistic) {
-      if (const auto cls = growth_named(t.complexity->fitted)) add_fit(t, *cls, axis, g, file, dict, caption);
+      if (const auto cls = stats::growth_from_name(t.complexity->fitted)) add_fit(t, *cls, axis, g, file, dict, caption);
     }
   }
   // A breaking point is a level of the sweep: it is marked on the chart of any metric, its

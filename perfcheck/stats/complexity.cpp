@@ -37,6 +37,13 @@ std::string_view growth_name(growth g) {
   return "1";
 }
 
+std::optional<growth> growth_from_name(std::string_view name) {
+  for (growth g : all_growths) {
+    if (growth_name(g) == name) return g;
+  }
+  return std::nullopt;
+}
+
 namespace {
 
 bool finite_positive(double v) { return std::isfinite(v) && v > 0; }

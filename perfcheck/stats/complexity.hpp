@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstddef>
+#include <optional>
 #include <span>
 #include <string_view>
 #include <vector>
@@ -23,6 +24,8 @@ double growth_term(growth g, double n);
 
 /// "1", "log n", "n", "n log n", "n^2", "n^3" (as in `O(...)`).
 std::string_view growth_name(growth g);
+/// The class growth_name gives `name`; nullopt for any other text.
+std::optional<growth> growth_from_name(std::string_view name);
 
 /// One observation: the metric `value` (> 0) at the numeric `level` n (> 0). A value that
 /// summarizes several runs (the median of 10 runs) carries their number in `runs` (> 0), which

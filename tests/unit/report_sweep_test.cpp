@@ -363,12 +363,20 @@ BOOST_AUTO_TEST_CASE(the_breaking_point_is_a_vertical_line_at_the_level_found) {
   BOOST_TEST(contains(no_fail.script, "set label 'breaking point 1000' at 3, graph 0.96 right offset character -0.5"),
              no_fail.script);
   BOOST_TEST(contains(no_fail.caption, "breaking point 1000, no level fails."));
+  // A hostile first failing level: the caption names it (escaped as HTML later); the script's
+  // label holds only the level found, a parsed number, so nothing of it reaches gnuplot.
   auto hostile = breaking_outcome();
   hostile.breaking_point->first_failed = "`touch /nonexistent/x`'";
   const auto safe = detail::plan_series(make_view(gated_model({hostile})).rows.at(0), "r0");
   BOOST_TEST(!contains(safe.script, "`"));
   BOOST_TEST(!contains(safe.data, "`"));
-  BOOST_TEST(contains(safe.caption, "fails at `touch /nonexistent/x`' (gate met)"));  // escaped as HTML
+  BOOST_TEST(contains(safe.caption, "fails at `touch /nonexistent/x`' (gate met)"));
+  // Labelled by the hostile text itself (the first level fails, so it would name that one):
+  // not a number, so neither a line nor a label.
+  hostile.breaking_point->level.reset();
+  const auto first_hostile = detail::plan_series(make_view(gated_model({hostile})).rows.at(0), "r0");
+  BOOST_TEST(!contains(first_hostile.script, "fails at"), first_hostile.script);
+  BOOST_TEST(!contains(first_hostile.script, "`"));
   hostile.breaking_point->level = "`x`";  // not a number: no line
   const auto skipped = detail::plan_series(make_view(gated_model({hostile})).rows.at(0), "r0");
   BOOST_TEST(!contains(skipped.script, "breaking point"));
