@@ -137,7 +137,8 @@ BOOST_AUTO_TEST_SUITE(runs)
 
 BOOST_AUTO_TEST_CASE(each_concurrency_level_runs_rounds_for_the_duration_and_gets_its_trends) {
   run_spec s = soak_spec({"1", "3"});
-  s.thresholds = {"rss.growth < 10%", "threads.growth < 10%", "wall.drift < 5%"};
+  s.thresholds = {"rss.growth < 10%", "threads.growth < 10%", "wall.drift < 5%",
+                  "breaking_point(rss.growth < 10%, concurrency)"};
   const run_result r = run::run_sweep(compile_plan(s, file), fake_levels(3), {});
   BOOST_TEST(r.points.size() == 2u);
   BOOST_TEST(r.points[0].runs.size() == 20u);  // 20 rounds of 10 ms make the 200 ms
@@ -164,6 +165,12 @@ BOOST_AUTO_TEST_CASE(each_concurrency_level_runs_rounds_for_the_duration_and_get
   BOOST_TEST(one->ok);
   BOOST_TEST(!three->ok);
   BOOST_TEST(outcome_at(r, "threads.growth < 10%", "concurrency=3")->ok);
+  // The breaking point reads each level's trend: memory holds at one copy, grows at three.
+  const auto* ramp = outcome_at(r, "breaking_point(rss.growth < 10%, concurrency)", "");
+  BOOST_REQUIRE(ramp != nullptr);
+  BOOST_REQUIRE(ramp->breaking_point.has_value());
+  BOOST_TEST(ramp->breaking_point->level.value_or("none") == "1");
+  BOOST_TEST(ramp->breaking_point->first_failed == "3");
   BOOST_TEST((r.points[0].outcome == verdict::pass));
   BOOST_TEST((r.points[1].outcome == verdict::failed));
   BOOST_TEST((r.outcome == verdict::failed));
