@@ -136,7 +136,11 @@ and run its perf tests with ``ctest -L perf``.
     ``<duration>`` (e.g. ``5min``), instead of ``RUNS``; or ``ONCE``: one long run, without
     warm-up, sampled throughout. Either way the result carries the memory growth
     (Theil-Sen slope, Mann-Kendall test) for the gates ``rss.growth`` and ``rss.slope``,
-    and over repeated runs the run-time drift, ``wall.drift``. Default: none.
+    and over repeated runs the run-time drift, ``wall.drift``. In a sweep (``PARAMETERS``,
+    ``CONCURRENCY``) the duration is each level's: every level runs (rounds of copies at a
+    concurrency level) until it has been measured that long, the levels interleaved, and gets
+    its own trends, so the test takes about levels times the duration; ``ONCE`` is refused at
+    concurrency levels. Default: none.
 
   ``SAMPLE_INTERVAL <duration>``
     How often the process tree is sampled (tree RSS, memory timeline, the sampled limits);
@@ -336,7 +340,7 @@ and run its perf tests with ``ctest -L perf``.
   that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
   are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
   ``DURATION ONCE``, ``60 + sides * budget``, where the budget without ``LIMITS TIMEOUT`` is CTest's
-  own default of 1500 s. A test whose runs take longer sets ``PROPERTIES TIMEOUT <seconds>``.
+  own default of 1500 s; in a sweep, per level, multiplied by the levels like the runs. A test whose runs take longer sets ``PROPERTIES TIMEOUT <seconds>``.
 
   All perf tests of a project share one CTest fixture, ``perfcheck_session``: its setup
   test ``perfcheck_session_start`` records a session id and the machine fingerprint in

@@ -104,14 +104,14 @@ std::string format_tree_counters(const summaries& r) {
   return out + (find(r, "requests") != nullptr ? format_load(r) : format_concurrency(r));
 }
 
-// The soak trends, a line each.
-std::string format_trends(const run_result& r) {
+// The soak trends, a line each, after `indent` (a sweep's level block is indented).
+std::string format_trends(const std::map<std::string, trend_outcome>& trends, const char* indent) {
   std::string out;
-  for (const auto& [metric, t] : r.trends) {
+  for (const auto& [metric, t] : trends) {
     const std::string per_minute = metric.ends_with("rss")       ? format_size(t.slope * 60)
                                    : metric.ends_with("threads") ? fmt::format("{:.3g} threads", t.slope * 60)
                                                                  : format_duration(t.slope * 60);
-    out += fmt::format("  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", metric,
+    out += fmt::format("{}  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", indent, metric,
                        t.change * 100, format_duration(double(t.window_ns)), per_minute, t.p_value,
                        t.significant ? ", significant" : ", no trend");
   }
@@ -197,10 +197,11 @@ std::string format_result_block(const run_result& r) {
                          to_string(p.outcome));
       out += format_figures(p.summary, p.wall_outliers, "  ");
       out += format_reported(p.summary, p.runs, "  ");
+      out += format_trends(p.trends, "  ");
     }
   }
   out += format_metadata(r.metadata);
-  out += format_trends(r);
+  out += format_trends(r.trends, "");
   for (const auto& t : r.thresholds) {
     const std::string measured = is_series_outcome(t)      ? series_outcome_value(t)
                                  : t.measured && t.typed ? format_threshold_value(t.expr, t.value)

@@ -163,6 +163,16 @@ std::string counting_note(const exec::count_choice& counting) {
                      "test's ENVIRONMENT only) and address randomization off\n", counting.reason);
 }
 
+// What a soak of a sweep will take, said before the runs: the duration is each level's.
+std::string sweep_soak_note(const test_plan& plan) {
+  if (plan.levels.empty() || plan.soak != soak_mode::duration) return "";
+  const double each = static_cast<double>(plan.spec.duration_ns);
+  return fmt::format("note: a soak of {} at each of {} levels, interleaved: about {} of measured {} in all, "
+                     "plus warm-ups\n", format_duration(each), plan.levels.size(),
+                     format_duration(each * static_cast<double>(plan.levels.size())),
+                     plan.spec.concurrency.empty() ? "runs" : "rounds");
+}
+
 // The measured result of a compiled test and its exit code; a command that cannot start is an
 // `error` result (exit 3).
 std::pair<run_result, int> measure(const test_plan& plan, const run_flags& flags,
@@ -239,6 +249,7 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   store::apply_context_environment(origin, plan.spec.output_dir);
 
   if (counting && !flags.quiet) std::fputs(counting_note(*counting).c_str(), stderr);
+  if (!flags.quiet) std::fputs(sweep_soak_note(plan).c_str(), stderr);
   auto [result, code] = measure(plan, flags, origin, history_where);
   if (counting && counting->source == exec::count_source::none) result.warnings.push_back("instructions not counted: " + counting->reason);
   result.context.session_id = origin.session_id;

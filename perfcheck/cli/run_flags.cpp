@@ -293,7 +293,7 @@ void add_measure_options(CLI::App& sub, run_flags& f) {
 void add_gate_options(CLI::App& sub, run_flags& f) {
   sub.add_option("--limit", f.limits, "Limit every run, repeatable: MEMORY=SIZE (summed RSS of the process tree), CPU_TIME=DURATION (CPU of the tree), TIMEOUT=DURATION (wall time per run), PROCESSES=N (live processes of the tree), OPEN_FILES=N (per process), FILE_SIZE=SIZE (per file written), OUTPUT=SIZE (stdout + stderr per run). A run over a limit is stopped (SIGTERM, SIGKILL 0.5 s later) and fails the test, e.g. --limit MEMORY=256MiB --limit TIMEOUT=60s [default: none]")
       ->type_name("KIND=VALUE")->take_all()->allow_extra_args(false);
-  sub.add_option("--duration", f.duration, "Soak: repeat runs until DURATION of run time (e.g. 10min), or 'once' for a single long run sampled throughout; adds memory growth and run time drift (gate with 'rss.growth < 10%', 'rss.slope < 1MiB/min', 'wall.drift < 5%') [default: the --runs plan]")
+  sub.add_option("--duration", f.duration, "Soak: repeat runs until DURATION of run time (e.g. 10min), or 'once' for a single long run sampled throughout; adds memory growth and run time drift (gate with 'rss.growth < 10%', 'rss.slope < 1MiB/min', 'wall.drift < 5%'). In a sweep, DURATION is each level's (rounds at a concurrency level): the test measures levels x DURATION in all [default: the --runs plan]")
       ->type_name("DURATION|once");
   sub.add_option("--sample-interval", f.sample_interval, "How often the process tree is sampled for peak tree memory (rss_tree), the memory timeline and the sampled limits; 0 turns sampling off [default: 10ms]")
       ->type_name("DURATION");

@@ -60,6 +60,8 @@ struct round_report {
   /// Peak summed RSS of every process of the round at once (sampled); without a sample (a
   /// round shorter than the sampling interval), the sum of the copies' peaks, an upper bound.
   std::int64_t rss_total_bytes = 0;
+  /// Most threads of every process of the round at once (sampled); 0 when never sampled.
+  std::int64_t threads_total = 0;
   std::int64_t leaked_processes = 0;  ///< processes still running once every copy had exited
   std::int64_t stdout_bytes = 0;    ///< bytes the copies wrote together, kept or not
   std::int64_t stderr_bytes = 0;    ///< likewise for stderr
@@ -84,13 +86,15 @@ class executor {
   /// in its arguments and environment values and PERFCHECK_INSTANCE=i in its environment; the
   /// copies share `capture`. Returns when every copy and every process they started is gone.
   /// Default (fakes): `copies` run() calls, wall_ns their longest, rss_total_bytes the sum of
-  /// their tree peaks, the output counts the sum of theirs.
+  /// their tree peaks, threads_total the sum of their most threads, the output counts the sum
+  /// of theirs.
   virtual round_report run_round(const output_capture& capture, int copies) {
     round_report round;
     for (int i = 0; i < copies; ++i) {
       run_report r = run(capture);
       round.wall_ns = std::max(round.wall_ns, r.sample.wall_ns);
       round.rss_total_bytes += std::max(r.sample.rss_tree_bytes, r.sample.max_rss_bytes);
+      round.threads_total += r.sample.threads_max;
       round.stdout_bytes += std::exchange(r.stdout_bytes, 0);
       round.stderr_bytes += std::exchange(r.stderr_bytes, 0);
       round.output_truncated = round.output_truncated || r.output_truncated;

@@ -62,6 +62,7 @@ round_report round_of(std::vector<launcher_reply>& replies, const run_report& ou
   const launcher_reply& end = replies.back();
   round.wall_ns = end.sample.wall_ns;
   if (end.sample.rss_tree_bytes > 0) round.rss_total_bytes = end.sample.rss_tree_bytes;
+  round.threads_total = end.sample.threads_max;
   round.leaked_processes = end.sample.leaked_processes;
   const std::int64_t total = round.stdout_bytes + round.stderr_bytes;
   if (output_limit > 0 && total > output_limit)

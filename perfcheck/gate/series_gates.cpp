@@ -161,6 +161,7 @@ bool holds_at(const threshold_expr& gate, const result_point& p) {
   run_result one;
   one.runs = p.runs;
   one.summary = p.summary;
+  one.trends = p.trends;  // a soak at every level: breaking_point(rss.growth < 10%)
   const auto value = measured_value(gate, one);
   return value && holds(gate, *value);
 }

@@ -173,14 +173,7 @@ boost::json::value result_to_json(const run_result& r) {
   o["started_at"] = r.started_at;
   o["finished_at"] = r.finished_at;
   o["limits"] = limits_to_json(r.limits);
-  boost::json::object trends;
-  for (const auto& [metric, t] : r.trends) {
-    trends[metric] = {{"n", t.n},           {"slope", t.slope},        {"slope_low", t.slope_low},
-                      {"slope_high", t.slope_high}, {"start", t.start}, {"end", t.end},
-                      {"change", t.change}, {"p_value", t.p_value},    {"tau", t.tau},
-                      {"significant", t.significant}, {"window_ns", t.window_ns}};
-  }
-  o["trends"] = std::move(trends);
+  o["trends"] = detail::trends_to_json(r.trends);
   return o;
 }
 
@@ -290,32 +283,13 @@ void read_baseline_and_context(const json_reader& r, const boost::json::value& j
 }
 
 // The limits every run was under, and the soak trends.
-void read_limits_and_trends(const json_reader& r, const boost::json::value& json, std::string_view origin,
-                            run_result& out) {
+void read_limits_and_trends(const json_reader& r, const boost::json::value& json, run_result& out) {
   if (auto limits = r.optional_object("limits")) {
     for (limit_kind k : all_limit_kinds) {
       if (auto value = limits->optional_int(limit_key(k), 0, INT64_MAX)) out.limits.set(k, *value);
     }
   }
-  if (auto trends = r.optional_object("trends")) {
-    for (const auto& kv : json.as_object().at("trends").as_object()) {
-      if (!kv.value().is_object()) trends->fail(kv.key(), "expected an object");
-      const json_reader t(kv.value(), std::string(origin), fmt::format("trends.{}", std::string(kv.key())));
-      trend_outcome outcome;
-      outcome.n = static_cast<std::size_t>(t.optional_int("n", 0, INT64_MAX).value_or(0));
-      outcome.slope = t.optional_number("slope").value_or(0);
-      outcome.slope_low = t.optional_number("slope_low").value_or(0);
-      outcome.slope_high = t.optional_number("slope_high").value_or(0);
-      outcome.start = t.optional_number("start").value_or(0);
-      outcome.end = t.optional_number("end").value_or(0);
-      outcome.change = t.optional_number("change").value_or(0);
-      outcome.p_value = t.optional_number("p_value").value_or(1);
-      outcome.tau = t.optional_number("tau").value_or(0);
-      outcome.significant = t.optional_bool("significant").value_or(false);
-      outcome.window_ns = t.optional_int("window_ns", 0, INT64_MAX).value_or(0);
-      out.trends.emplace(std::string(kv.key()), outcome);
-    }
-  }
+  detail::read_trends(r, json, "", out.trends);
 }
 
 }  // namespace
@@ -348,7 +322,7 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   if (auto env = r.optional_object("environment")) out.environment = environment_from_json(*env);
   out.started_at = r.optional_string("started_at").value_or("");
   out.finished_at = r.optional_string("finished_at").value_or("");
-  read_limits_and_trends(r, json, origin, out);
+  read_limits_and_trends(r, json, out);
   if (const auto* meta = json.as_object().if_contains("metadata")) {
     if (!meta->is_object()) r.fail("metadata", "must be an object of key: string pairs");
     for (const auto& [key, value] : meta->get_object()) {

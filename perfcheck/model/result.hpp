@@ -110,6 +110,7 @@ struct result_point {
   std::vector<run_sample> warmup_runs;            ///< unmeasured runs, same shape
   std::map<std::string, metric_summary> summary;  ///< keyed by wall, user, sys, cpu, rss
   std::vector<std::size_t> wall_outliers;         ///< indexes into runs (flagged, kept)
+  std::map<std::string, trend_outcome> trends;    ///< this level's soak trends; empty without a soak
   bool operator==(const result_point&) const = default;
 };
 

@@ -38,6 +38,14 @@ std::vector<T> typed_array(const json_reader& r, const boost::json::value& paren
 void read_summaries(const json_reader& r, const boost::json::value& json,
                     std::map<std::string, metric_summary>& summaries, std::vector<std::size_t>& outliers);
 
+/// The soak trends as the result file's "trends" object (a plain test's, or a point's).
+boost::json::object trends_to_json(const std::map<std::string, trend_outcome>& trends);
+
+/// Reads the "trends" object of the object `r` walks (`json`), if any, into `out`; `path` is the
+/// place of that object in the file ("" at the top, "points[2]." in a point), for messages.
+void read_trends(const json_reader& r, const boost::json::value& json, std::string_view path,
+                 std::map<std::string, trend_outcome>& out);
+
 /// Adds "points", "point_order" and "point_seed" of a sweep to `o`.
 void write_points(const run_result& result, boost::json::object& o);
 

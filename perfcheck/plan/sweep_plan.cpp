@@ -70,12 +70,16 @@ void compile_levels(test_plan& plan, const spec_origin& origin, const std::strin
                                     "give fewer values", at, points, max_points));
     }
     check_concurrency_instance(spec, origin, where);
+    // A soak runs at every level for its duration (plan_at); one long run needs a run's memory
+    // timeline, which a round of copies does not keep.
+    if (plan.soak == soak_mode::once) {
+      throw usage_error(fmt::format(
+          "{}: {} is one long run, but a concurrency level runs rounds of copies, and a round keeps no "
+          "memory timeline to follow; give a time instead, e.g. {}: each level then runs rounds for that long",
+          at, origin.flags ? "--duration once" : "DURATION ONCE", origin.flags ? "--duration 2min" : "DURATION 2min"));
+    }
   }
   plan.levels = sweep_levels(plan.parameters);
-  if (plan.soak != soak_mode::none) {
-    throw usage_error(fmt::format("{}: a sweep of soaks is not supported; drop the {} or the {}", place,
-                                  origin.flags ? "--duration" : "DURATION", concurrent ? "concurrency levels" : "parameters"));
-  }
   if (concurrent && !spec.regressions.empty() && plan.baseline == baseline_kind::command) {
     throw usage_error(fmt::format(
         "{}: a baseline command is not supported with concurrency levels (a round of copies has no "
@@ -99,6 +103,8 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   for (const auto& v : at)
     if (v.name == concurrency_parameter) out.copies = std::stoi(v.value);
   out.spec.concurrency.clear();
+  // A soak's run cap holds for the copies a concurrency level runs, not only its rounds.
+  if (plan.soak == soak_mode::duration && out.copies > 0) out.schedule.max_runs = std::max(1, max_run_count / out.copies);
   out.at = at;
   out.thresholds.clear();
   out.complexity.clear();

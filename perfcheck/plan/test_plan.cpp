@@ -45,7 +45,9 @@ std::string unmeasurable(const threshold_expr& t, const test_plan& plan, const s
   } else if (auto why = detail::concurrency_threshold_problem(t, plan, lhs); !why.empty()) {
     return why;
   }
-  if (t.level) return level_problem(*t.level, plan.parameters);
+  if (t.level) {  // a level the test has, and then what any level measures
+    if (std::string why = level_problem(*t.level, plan.parameters); !why.empty()) return why;
+  }
   if (t.metric == "threads" && !sampler_on(plan.spec)) {
     return fmt::format("{} counts threads with the tree sampler, but sampling is off (sample interval "
                        "0); drop the zero sample interval", lhs);

@@ -99,7 +99,9 @@ test_plan compile_plan(const run_spec& spec, const spec_origin& origin);
 
 /// The plan of one level of a sweep: spec_at's spec, the thresholds that address the level
 /// (those without '@' and those whose level matches), no levels and no gates across levels; at
-/// a level with `concurrency`, copies is its value.
+/// a level with `concurrency`, copies is its value. A soak's schedule holds at every level (the
+/// duration is each level's); at a concurrency level its cap of max_run_count runs counts copies,
+/// so max_runs is max_run_count / copies rounds (at least 1).
 test_plan plan_at(const test_plan& plan, const level& at);
 
 /// The name of the level a concurrency test adds (CONCURRENCY, --concurrency).

@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/run/soak.hpp"
 #include "perfcheck/stats/descriptive.hpp"
 
 namespace perfcheck::run {
@@ -27,6 +28,7 @@ round_figures figures_of(const exec::round_report& round) {
   round_figures f;
   f.wall_ns = round.wall_ns;
   f.rss_total_bytes = round.rss_total_bytes;
+  f.threads = round.threads_total;
   f.copies = static_cast<int>(round.copies.size());
   f.leaked = round.leaked_processes;
   f.completed = static_cast<int>(std::count_if(round.copies.begin(), round.copies.end(),
@@ -102,6 +104,24 @@ round_outcome measure_round(exec::executor& executor, const test_plan& plan, out
   }
   for (auto& copy : round.copies) out.samples.push_back(std::move(copy.sample));
   return out;
+}
+
+void analyze_round_soak(run_result& result, const std::vector<round_figures>& rounds) {
+  // A round as one run of the soak: the figures of the whole round, the trends as a plain soak's.
+  run_result per_round;
+  std::size_t first = 0;
+  for (const auto& r : rounds) {
+    run_sample s;
+    s.wall_ns = r.wall_ns;
+    s.rss_tree_bytes = r.rss_total_bytes;
+    s.threads_max = r.threads;
+    if (first < result.runs.size()) s.reported = result.runs[first].reported;
+    first += static_cast<std::size_t>(r.copies);
+    per_round.runs.push_back(std::move(s));
+  }
+  analyze_soak(per_round, false, "rounds");
+  result.trends = std::move(per_round.trends);
+  for (auto& w : per_round.warnings) result.warnings.push_back(std::move(w));
 }
 
 void note_limited_copies(run_result& result) {

@@ -21,6 +21,7 @@ struct round_figures {
   int copies = 0;
   int completed = 0;                 ///< copies that exited 0 and hit no limit
   std::int64_t leaked = 0;           ///< processes left once every copy had exited (stopped)
+  std::int64_t threads = 0;          ///< most threads of the round's processes at once; 0: unsampled
 };
 
 /// A figure of a whole level (or test) as a summary: n values, every statistic the value.
@@ -69,6 +70,13 @@ struct round_outcome {
 /// sample, else the last copy's) and tells the listener (the round's wall time).
 round_outcome measure_round(exec::executor& executor, const test_plan& plan, output_keeper& output,
                             run_result& result, const round_progress& progress);
+
+/// The soak trends of a concurrency level (DURATION): one point per measured round, against the
+/// rounds' cumulative wall time, "rss" the round's rss.total, "wall" its wall time, "threads" its
+/// most threads at once (when every round was sampled), the server's from the round's first
+/// copy (every copy carries the round's server figures); `result.runs` are the rounds' copies in
+/// order. Fewer than 8 rounds: a warning that counts rounds (analyze_soak).
+void analyze_round_soak(run_result& result, const std::vector<round_figures>& rounds);
 
 /// With failures allowed, copies stopped by a limit are errors, not reasons: adds one warning
 /// that counts them (by limit) and points at errors.count.

@@ -261,7 +261,11 @@ void measurement::finish() {
     summarize_rounds(result_, rounds_);
     add_efficiency(result_, rounds_, reference_throughput_);
   }
-  if (plan_.soak != soak_mode::none) analyze_soak(result_, plan_.soak == soak_mode::once);
+  if (plan_.soak != soak_mode::none && plan_.copies > 0) {
+    analyze_round_soak(result_, rounds_);  // a concurrency level's soak: a point per round
+  } else if (plan_.soak != soak_mode::none) {
+    analyze_soak(result_, plan_.soak == soak_mode::once);
+  }
   note_leaks(result_);
   gate::apply_verdict(result_, plan_.thresholds, plan_.spec.allow_failures, plan_.copies > 0);
   if (plan_.copies > 0 && plan_.spec.allow_failures) note_limited_copies(result_);

@@ -67,7 +67,7 @@ trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y) {
   return t;
 }
 
-void analyze_soak(run_result& result, bool once) {
+void analyze_soak(run_result& result, bool once, std::string_view points) {
   if (result.runs.empty()) return;
   analyze_server_soak(result, once);
   if (once) {
@@ -99,8 +99,8 @@ void analyze_soak(run_result& result, bool once) {
   }
   if (result.runs.size() < min_trend_points) {
     result.warnings.push_back(fmt::format(
-        "{} runs are too few to judge a trend across the soak ({} needed); give a longer --duration",
-        result.runs.size(), min_trend_points));
+        "{} {} are too few to judge a trend across the soak ({} needed); give a longer --duration",
+        result.runs.size(), points, min_trend_points));
     return;
   }
   std::vector<double> x, rss, wall, threads;

@@ -2,6 +2,7 @@
 // Trends across a soak (--duration): memory growth and run time drift. See docs/limits.md.
 #pragma once
 
+#include <string_view>
 #include <vector>
 
 #include "perfcheck/model/result.hpp"
@@ -14,9 +15,10 @@ namespace perfcheck::run {
 trend_outcome fit_trend(std::vector<double> x_ns, std::vector<double> y);
 
 /// Fills result.trends after a soak: with `once`, "rss" over the single run's memory timeline
-/// past its first 20%; otherwise "rss" (tree peak per run) and "wall" over the measured runs
-/// against their cumulative run time. Too few points (under 8): a warning instead. The
-/// server's trends too (analyze_server_soak).
-void analyze_soak(run_result& result, bool once);
+/// past its first 20%; otherwise "rss" (tree peak per run), "wall" and "threads" over the
+/// measured runs against their cumulative run time. Too few points (under 8): a warning
+/// instead, which calls the points `points` ("runs"; a concurrency level's are "rounds",
+/// analyze_round_soak). The server's trends too (analyze_server_soak).
+void analyze_soak(run_result& result, bool once, std::string_view points = "runs");
 
 }  // namespace perfcheck::run

@@ -132,7 +132,7 @@ void add_point(run_result& sweep, run_result point, const level& at, bool first)
     sweep.regressions.push_back(std::move(f));
   }
   sweep.points.push_back({at, point.outcome, std::move(point.runs), std::move(point.warmup_runs),
-                          std::move(point.summary), std::move(point.wall_outliers)});
+                          std::move(point.summary), std::move(point.wall_outliers), std::move(point.trends)});
 }
 
 // A level without its concurrency: levels with the same key share one reference throughput.

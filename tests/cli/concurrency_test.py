@@ -4,7 +4,8 @@
 its argument and PERFCHECK_INSTANCE, sleeps, and fails or hangs when its instance is the one
 named. Checks that every copy of every round ran with its own number, that errors are counted
 exactly, that a hanging copy is stopped by its timeout and counted, 100 copies at once, the
-concurrency metrics and their gates, and the mistakes refused before anything runs.
+concurrency metrics and their gates, a soak at every level (DURATION) with its trends, and the
+mistakes refused before anything runs.
 
 Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*).
 """
@@ -147,6 +148,47 @@ class ConcurrencyTest(unittest.TestCase):
         self.assertEqual(len(self.logged()), 1 + 2 + 1 + 2 + 3)  # with the first call's three
         self.assertEqual([t["at"] for t in r["thresholds"]], ["n=8,concurrency=2"])
 
+    def test_a_soak_runs_every_level_for_the_duration_and_gates_each_levels_growth(self):
+        # Each copy counts its own runs in a file and allocates more on each run at concurrency=3
+        # only (32 KiB x 2 more per step, about 3 steps a run): memory grows there and nowhere else.
+        counts = os.path.join(self.tmp.name, "count")
+        script = ('f=%s.{concurrency}.{instance}; n=$(cat "$f" 2>/dev/null || echo 0); echo $((n + 1)) > "$f"; '
+                  'exec %s 4 $((n * 32 * ({concurrency} - 1))) 10 30') % (counts, os.path.join(BIN, "pc_grow"))
+        started = time.monotonic()
+        p = perfcheck("run", "--json", self.result_path, "--warmup", "1", "--concurrency", "1,3", "--duration", "2s",
+                      "--seed", "3", "--threshold", "rss.growth < 10%", "--threshold", "threads.growth@1 < 50%",
+                      "--", "/bin/sh", "-c", script)
+        elapsed = time.monotonic() - started
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        with open(self.result_path) as f:
+            r = json.load(f)
+        self.assertGreaterEqual(elapsed, 4.0)  # two seconds of measured rounds at each level
+        self.assertIn("note: a soak of 2.00 s at each of 2 levels, interleaved: about 4.00 s of measured rounds in all",
+                      p.stderr)
+        one, three = r["points"]
+        self.assertEqual(len(three["runs"]) % 3, 0)
+        rounds = {"1": len(one["runs"]), "3": len(three["runs"]) // 3}
+        for point, level in ((one, "1"), (three, "3")):
+            self.assertGreaterEqual(rounds[level], 8, point["level"])
+            self.assertEqual(point["trends"]["rss"]["n"], rounds[level])  # a trend point per round
+            self.assertIn("wall", point["trends"])
+        self.assertGreaterEqual(sum(run["wall_ns"] for run in one["runs"]), 2e9)
+        self.assertEqual(r["trends"], {})
+        self.assertTrue(three["trends"]["rss"]["significant"])
+        self.assertGreater(three["trends"]["rss"]["change"], 0.1)
+        # Interleaved round by round: each level's first measured round comes before any second.
+        self.assertEqual(sorted(r["point_order"][:2]), [0, 1])
+        outcomes = {(t["expr"], t["at"]): t["ok"] for t in r["thresholds"]}
+        self.assertEqual(outcomes, {("rss.growth < 10%", "concurrency=1"): True,
+                                    ("rss.growth < 10%", "concurrency=3"): False,
+                                    ("threads.growth@1 < 50%", "concurrency=1"): True})
+        self.assertEqual([pt["verdict"] for pt in r["points"]], ["pass", "failed"])
+        self.assertEqual(len(r["reasons"]), 1)
+        self.assertTrue(r["reasons"][0].startswith("concurrency=3: rss.growth < 10%: measured "), r["reasons"])
+        # The console shows each level's trends in its block.
+        block = p.stdout[p.stdout.index("  concurrency=3:"):]
+        self.assertIn("    trend rss  +", block)
+
     def test_mistakes_are_usage_errors_before_anything_runs(self):
         pc_copy = [os.path.join(BIN, "pc_copy"), self.log, "x", "1", "-1", "-1"]
         cases = [
@@ -163,6 +205,10 @@ class ConcurrencyTest(unittest.TestCase):
              "efficiency compares each level with the throughput of one copy, but the test has no "
              "concurrency level 1"),
             (["--concurrency", "2", "--threshold", "wall.p95@3 < 1s"], "the test has no level concurrency=3"),
+            (["--concurrency", "1,2", "--duration", "once"],
+             "--concurrency: --duration once is one long run, but a concurrency level runs rounds of copies"),
+            (["--concurrency", "1,2", "--threshold", "rss.growth@2 < 10%"],
+             "--threshold 'rss.growth@2 < 10%': rss.growth@2 is measured only across a soak; add --duration"),
         ]
         for args, message in cases:
             with self.subTest(args=args):

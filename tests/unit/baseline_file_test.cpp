@@ -173,8 +173,8 @@ BOOST_AUTO_TEST_CASE(missing_and_broken_files_are_usage_errors) {
 BOOST_AUTO_TEST_CASE(a_sweeps_entry_keeps_each_level_and_round_trips) {
   run_result sweep = result_named("sort");
   sweep.runs.clear();
-  sweep.points = {{{{"n", "10"}}, verdict::pass, {sample(10), sample(11)}, {}, {}, {}},
-                  {{{"n", "500"}}, verdict::pass, {sample(500)}, {}, {}, {}}};
+  sweep.points = {{{{"n", "10"}}, verdict::pass, {sample(10), sample(11)}, {}, {}, {}, {}},
+                  {{{"n", "500"}}, verdict::pass, {sample(500)}, {}, {}, {}, {}}};
   sweep.points[0].runs[0].memory_timeline = {{1, 4096}};
   const baseline_entry e = baseline_entry_from_result(sweep);
   BOOST_TEST(e.runs.empty());

@@ -102,8 +102,13 @@ BOOST_AUTO_TEST_CASE(other_mistakes_are_refused_before_anything_runs) {
   big.parameters = {{"n", {"1..600+1"}}};
   expect_in(compile_error(big, file), "make 1200 levels, more than 1000");
   run_spec soak = concurrent_spec({"2"});
-  soak.duration_ns = 60'000'000'000;
-  expect_in(compile_error(soak, file), "a sweep of soaks is not supported; drop the DURATION or the concurrency levels");
+  soak.duration_ns = 60'000'000'000;  // once refused as "a sweep of soaks": each level now soaks in rounds
+  const test_plan soaked = compile_plan(soak, file);
+  BOOST_TEST(plan_at(soaked, soaked.levels[0]).schedule.min_time_ns == 60'000'000'000);
+  soak.duration_ns = 0;
+  soak.once = true;  // one long run: a round keeps no memory timeline
+  expect_in(compile_error(soak, file), "concurrency: DURATION ONCE is one long run, but a concurrency level runs "
+                                       "rounds of copies");
   run_spec folder = concurrent_spec({"2"});
   folder.working_directory = "/tmp/w{instance}";
   expect_in(compile_error(folder, file), "working_directory: {instance} in the working directory is not supported");

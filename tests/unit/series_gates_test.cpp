@@ -56,7 +56,7 @@ result_point point(level at, const std::vector<double>& wall_ms, int exit_code =
     r.runs.push_back(s);
   }
   run::summarize_runs(r);
-  return {std::move(at), exit_code == 0 ? verdict::pass : verdict::error, r.runs, {}, r.summary, {}};
+  return {std::move(at), exit_code == 0 ? verdict::pass : verdict::error, r.runs, {}, r.summary, {}, {}};
 }
 
 // A sweep over n = 10 .. 320 (6 levels, 8 runs each) of cost(n) ms with `noise` relative

@@ -1251,7 +1251,7 @@ run_result make_sweep(const result_options& o, std::int64_t slower_at_500 = 1) {
     const std::int64_t factor = std::string(n) == "500" ? 50 * slower_at_500 : 1;
     for (auto& run : point.runs) run.wall_ns *= factor;
     point.summary["wall"].median *= static_cast<double>(factor);
-    sweep.points.push_back({{{"n", n}}, verdict::pass, point.runs, {}, point.summary, {}});
+    sweep.points.push_back({{{"n", n}}, verdict::pass, point.runs, {}, point.summary, {}, {}});
   }
   sweep.runs.clear();
   sweep.warmup_runs.clear();
