@@ -57,6 +57,22 @@ std::string fit_curve(const complexity_part& part, stats::growth cls, const swee
   return out;
 }
 
+// A growth class as written in a gate ("n log n", "n^2") stated in the gate's own parameter:
+// "size log size", "size^2" for a sweep over `size` ("1" and a parameter named n stay as they are).
+std::string class_in(const std::string& cls, const std::string& parameter) {
+  if (parameter.empty() || parameter == "n") return cls;
+  std::string out;
+  std::size_t start = 0;
+  while (start <= cls.size()) {
+    const std::size_t end = std::min(cls.find(' ', start), cls.size());
+    const std::string_view word = std::string_view(cls).substr(start, end - start);
+    if (!out.empty()) out += ' ';
+    out += word == "n" || word.starts_with("n^") ? parameter + std::string(word.substr(1)) : std::string(word);
+    start = end + 1;
+  }
+  return out;
+}
+
 // Adds the fitted curve of one complexity outcome; its key entry is short (the small chart's key
 // has room for three lines), the caption has the whole figure.
 void add_fit(const threshold_outcome& t, stats::growth cls, const sweep_axis& axis, const frame& g, data_file& file,
@@ -66,10 +82,12 @@ void add_fit(const threshold_outcome& t, stats::growth cls, const sweep_axis& ax
   if (curve.empty()) return;
   auto* fit = dict.AddSectionDictionary("FIT");
   fit->SetValue("INDEX", std::to_string(file.add(curve)));
-  const std::string verdict = fmt::format("bound O({}) {}", c.bound, t.ok ? "met" : "not met");
-  fit->SetValue("TITLE", fmt::format("fitted O({}){}", c.fitted, t.ok ? "" : fmt::format(", O({}) not met", c.bound)));
+  const std::string bound = class_in(c.bound, c.parameter);
+  const std::string fitted = class_in(c.fitted, c.parameter);
+  const std::string verdict = fmt::format("bound O({}) {}", bound, t.ok ? "met" : "not met");
+  fit->SetValue("TITLE", fmt::format("fitted O({}){}", fitted, t.ok ? "" : fmt::format(", O({}) not met", bound)));
   caption += fmt::format("; dash-dot orange: {} fitted O({}), {}, log-log slope {:.2f} [{:.2f}, {:.2f}]: {}",
-                         t.expr.text, c.fitted, curve_formula(c, cls, t.expr.kind), c.slope, c.slope_low,
+                         t.expr.text, fitted, curve_formula(c, cls, t.expr.kind), c.slope, c.slope_low,
                          c.slope_high, verdict);
 }
 

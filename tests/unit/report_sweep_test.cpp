@@ -26,21 +26,22 @@ namespace {
 
 // A sweep test as the adapter makes it: levels n=<value> with a wall median of `ms(value)`,
 // the trend level the last one, one threshold at every level and one at the first.
-report_model sweep_model(const std::vector<std::string>& values, const std::string& name = "sort") {
+report_model sweep_model(const std::vector<std::string>& values, const std::string& name = "sort",
+                         const std::string& parameter = "n") {
   report_test test;
   test.name = name;
   for (int i = 0; i < 3; ++i) test.history.push_back(result_at(i, 5.0 + i, false));
   test.current = 2;
   auto& current = test.history[2];
   for (const auto& v : values) {
-    const std::string level = "n=" + v;
+    const std::string level = parameter + "=" + v;
     test.levels.push_back({level, {{"wall", summary_around(std::stod(v) * 1e4, 1e3), std::nullopt}}});
     threshold_outcome every{parse_threshold("wall.median < 50ms"), std::stod(v) * 1e4, true};
     every.at = level;
     current.thresholds.push_back(every);
   }
-  threshold_outcome one{parse_threshold("wall.median@n=" + values.front() + " < 1ms"), 2e6, false};
-  one.at = "n=" + values.front();
+  threshold_outcome one{parse_threshold("wall.median@" + parameter + "=" + values.front() + " < 1ms"), 2e6, false};
+  one.at = parameter + "=" + values.front();
   current.thresholds.push_back(one);
   test.trend_level = test.levels.back().level;
   report_model m;
@@ -311,6 +312,21 @@ BOOST_AUTO_TEST_CASE(the_fitted_curve_of_a_linear_axis_is_its_values) {
   // At x = 41.5: 10 us + 200 ns * 1722.25 = 354.45 us.
   BOOST_TEST(rows.back().starts_with("41.5\t"));
   BOOST_TEST(y(rows.back()) == 354450.0, boost::test_tools::tolerance(1e-5));
+}
+
+BOOST_AUTO_TEST_CASE(the_fit_is_named_in_the_sweeps_own_parameter) {
+  auto model = sweep_model({"10", "20", "30", "40"}, "sort", "size");
+  auto t = complexity_outcome(false);
+  t.expr.text = "wall.median ~ O(size)";
+  t.complexity->parameter = "size";
+  // series_gates stores the classes by stats::growth_name, in n: "n", "n log n".
+  model.tests[0].history[2].thresholds.push_back(t);
+  const auto plan = detail::plan_series(make_view(model).rows.at(0), "r0");
+  BOOST_TEST(contains(plan.script, "title 'fitted O(size log size), O(size) not met'"), plan.script);
+  BOOST_TEST(contains(plan.caption, "fitted O(size log size), y = 50.0 us + 1.30 us * size ln size"),
+             plan.caption);
+  BOOST_TEST(contains(plan.caption, ": bound O(size) not met"), plan.caption);
+  BOOST_TEST(!contains(plan.script + plan.caption, "O(n"), plan.script + plan.caption);
 }
 
 BOOST_AUTO_TEST_CASE(only_a_gate_on_the_charts_metric_statistic_and_every_level_is_drawn) {
