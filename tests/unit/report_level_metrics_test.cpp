@@ -112,6 +112,7 @@ BOOST_AUTO_TEST_CASE(report_json_levels_carry_the_reported_metrics) {
   BOOST_TEST(levels[0].at("level").as_string() == "n=10");
   BOOST_TEST(levels[0].at("runs").to_number<std::uint64_t>() == 10u);
   BOOST_TEST(levels[0].at("median").as_double() == 1e5);
+  BOOST_TEST(levels[0].at("thresholds_text").is_null());  // none checked at the level
   const auto& small = levels[0].at("reported").as_array();
   BOOST_REQUIRE(small.size() == 4u);
   BOOST_TEST(small[0].at("metric").as_string() == "hit");
