@@ -36,6 +36,14 @@ std::vector<metric_figures> figures_of(const std::map<std::string, metric_summar
   return out;
 }
 
+// A sweep's level as the per-level tables show it: its summaries and the shapes of the metrics
+// the command reported at it.
+level_figures level_of(const result_point& p) {
+  level_figures out{valid_utf8(to_string(p.at)), figures_of(p.summary), {}};
+  for (const auto& [name, shape] : reported_shapes(p.runs)) out.reported.emplace(valid_utf8(name), shape);
+  return out;
+}
+
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -244,7 +252,7 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   test.name = valid_utf8(res.name);
   const point_view at = trend_point(res);
   test.trend_level = valid_utf8(at.level);
-  for (const auto& p : res.points) test.levels.push_back({valid_utf8(to_string(p.at)), figures_of(p.summary)});
+  for (const auto& p : res.points) test.levels.push_back(level_of(p));
   // The baseline pool the gate would use (on a feature branch, the default branch's at the
   // merge base), of the results that started before this one.
   store::baseline_query query =

@@ -236,17 +236,19 @@ void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   }
 }
 
-// A sweep's table: level, runs, the headline metric's median with its interval, the thresholds
-// checked at the level.
+// A sweep's table: level, runs, the headline metric's median with its interval, each reported
+// metric's median and p95, the thresholds checked at the level.
 void level_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   if (row.levels.empty()) return;
   auto* table = dict.AddSectionDictionary("LEVELS");
   table->SetValue("METRIC", row.metric);
+  for (const auto& metric : row.level_reported) table->SetValueAndShowSection("NAME", metric, "COLUMN");
   for (const auto& level : row.levels) {
     auto* line = table->AddSectionDictionary("LEVEL");
     line->SetValue("LEVEL", level.level);
     line->SetIntValue("RUNS", static_cast<long>(level.runs));
     line->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
+    for (const auto& r : level.reported) line->SetValueAndShowSection("TEXT", reported_cell(r), "CELL");
     const bool failed = std::any_of(level.thresholds.begin(), level.thresholds.end(),
                                     [](const threshold_line& t) { return !t.ok; });
     line->SetValue("CLASS", failed ? "bad" : "good");

@@ -32,6 +32,31 @@ boost::json::value change_json(const test_row& row) {
           {"too_few_runs", c.too_few_runs}};
 }
 
+// A sweep's levels in plan order: the headline metric's median, the thresholds checked there and
+// the reported metrics that have figures at the level.
+boost::json::array levels_json(const test_row& row) {
+  boost::json::array out;
+  for (const auto& level : row.levels) {
+    boost::json::array reported;
+    for (const auto& r : level.reported) {
+      if (r.n == 0) continue;
+      reported.push_back({{"metric", r.metric},
+                          {"median", r.median},
+                          {"p95", r.p95},
+                          {"n", r.n},
+                          {"median_text", r.median_text},
+                          {"p95_text", r.p95_text}});
+    }
+    out.push_back({{"level", level.level},
+                   {"runs", level.runs},
+                   {"median", level.median ? boost::json::value(*level.median) : boost::json::value(nullptr)},
+                   {"median_text", or_null(level.median_text)},
+                   {"thresholds_text", or_null(thresholds_summary(level.thresholds))},
+                   {"reported", std::move(reported)}});
+  }
+  return out;
+}
+
 boost::json::object row_json(const test_row& row) {
   boost::json::object t;
   t["name"] = row.name;
@@ -81,6 +106,10 @@ boost::json::object row_json(const test_row& row) {
   t["change_points"] = std::move(changes);
   t["since"] = or_null(row.since_text);
   t["unchanged"] = row.unchanged;
+  if (!row.levels.empty()) {  // a sweep; a plain test's object is what it was
+    t["trend_level"] = row.test->trend_level;
+    t["levels"] = levels_json(row);
+  }
   return t;
 }
 

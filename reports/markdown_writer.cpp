@@ -35,16 +35,18 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
 }
 
 // A sweep's table: one row per level (level, runs, the headline metric's median with its 95%
-// interval, the thresholds checked at that level).
+// interval, each reported metric's median and p95, the thresholds checked at that level).
 void level_table(ctemplate::TemplateDictionary& dict, const test_row& row, const std::string& base_url) {
   auto* table = dict.AddSectionDictionary("LEVELS");
   set_name(*table, row, base_url);
   table->SetValue("METRIC", row.metric);
+  for (const auto& metric : row.level_reported) table->SetValueAndShowSection("NAME", metric, "COLUMN");
   for (const auto& level : row.levels) {
     auto* r = table->AddSectionDictionary("LEVEL");
     r->SetValue("LEVEL", level.level);
     r->SetIntValue("RUNS", static_cast<long>(level.runs));
     r->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
+    for (const auto& line : level.reported) r->SetValueAndShowSection("TEXT", reported_cell(line), "CELL");
     r->SetValue("THRESHOLDS", thresholds_summary(level.thresholds));
   }
 }

@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/model/result.hpp"
 #include "perfcheck/model/summary.hpp"
 #include "perfcheck/model/verdict.hpp"
@@ -56,6 +57,9 @@ struct baseline_comparison {
 struct level_figures {
   std::string level;  ///< as written in the spec ("16", "1k-items")
   std::vector<metric_figures> metrics;
+  /// The metrics the command reported at this level (reported_shapes of its runs), by name: the
+  /// unit their figures in `metrics` are shown in; empty when it reported none.
+  std::map<std::string, reported_shape> reported{};
   bool operator==(const level_figures&) const = default;
 };
 

@@ -203,6 +203,7 @@ test_row make_row(const report_test& test) {
   // level are drawn as a series chart only.
   if (!test.trend_level.empty()) {
     for (const auto& level : test.levels) row.levels.push_back(level_row_of(level, row));
+    add_level_reported(row);
   }
   find_changes(row);
   if (test.unaccepted) {

@@ -35,6 +35,17 @@ struct threshold_line {
   std::string at{};  ///< the level it was checked at ("n=500"); "" for a test without levels
 };
 
+/// A metric the command reported (docs/metrics.md), as a report shows it for the current result
+/// or for one level of a sweep.
+struct reported_line {
+  std::string metric;       ///< "startup", "pairs.rate"
+  std::string median_text;  ///< in the metric's unit: "12.5 ms"; "" when n is 0
+  std::string p95_text;
+  std::size_t n = 0;        ///< values summarized (runs, or a distribution's pooled values); 0: none
+  double median = 0;        ///< base unit (ns, bytes, a fraction for '%', per second for a rate)
+  double p95 = 0;
+};
+
 /// One level of a sweep as the per-level tables show it, in the headline metric.
 struct level_row {
   std::string level;                     ///< "n=500"
@@ -42,14 +53,9 @@ struct level_row {
   std::optional<double> median;          ///< of the headline metric, base unit
   std::string median_text;               ///< "12.3 ms (95% CI 12.1 ms to 12.6 ms)", or "" when absent
   std::vector<threshold_line> thresholds;  ///< the thresholds checked at this level
-};
-
-/// A metric the command reported (docs/metrics.md), as a report shows it for the current result.
-struct reported_line {
-  std::string metric;       ///< "startup", "pairs.rate"
-  std::string median_text;  ///< in the metric's unit: "12.5 ms"
-  std::string p95_text;
-  std::size_t n = 0;        ///< values summarized (runs, or a distribution's pooled values)
+  /// The reported metrics at this level, one per test_row::level_reported name in that order
+  /// (n = 0 where the level has no figures of it).
+  std::vector<reported_line> reported;
 };
 
 /// One machine class's line of a test's trend (--machine all|FINGERPRINT), in the row's
@@ -94,6 +100,9 @@ struct test_row {
   std::size_t thresholds_failed = 0;
   /// A sweep's levels in plan order (report_test::trend_level set); empty for a plain test.
   std::vector<level_row> levels;
+  /// The reported metrics some level of `levels` has figures of, by name (a counter's rate after
+  /// it): the columns of the per-level tables after the headline metric's.
+  std::vector<std::string> level_reported;
 
   /// The headline statistic over the history, oldest first, for results that have it, and the
   /// history index of each value.
@@ -162,6 +171,13 @@ unit_kind metric_kind(std::string_view metric);
 /// Fills row.reported and row.metadata from the current result, and gives a headline metric
 /// that the command reported its own unit (row.kind, row.value_text).
 void add_reported(test_row& row);
+
+/// Fills row.level_reported and each level's reported lines from row.test->levels (the same
+/// order as row.levels); nothing for a test without levels.
+void add_level_reported(test_row& row);
+
+/// A per-level table's cell of a reported metric: "25.5 us (p95 47.5 us)"; "-" when n is 0.
+std::string reported_cell(const reported_line& line);
 
 /// "abc1234def" (10 characters) of a commit; "" stays "".
 std::string short_commit(std::string_view commit);

@@ -23,9 +23,9 @@
 {{/UNCHANGED}}{{#LEVELS}}
 #### {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} per level
 
-| Level | Runs | {{METRIC:x-markdown}} median (95% CI) | Thresholds |
-| --- | --- | --- | --- |
-{{#LEVEL}}| {{LEVEL:x-markdown}} | {{RUNS}} | {{MEDIAN:x-markdown}} | {{THRESHOLDS:x-markdown}} |
+| Level | Runs | {{METRIC:x-markdown}} median (95% CI) |{{#COLUMN}} {{NAME:x-markdown}} median (p95) |{{/COLUMN}} Thresholds |
+| --- | --- | --- |{{#COLUMN}} --- |{{/COLUMN}} --- |
+{{#LEVEL}}| {{LEVEL:x-markdown}} | {{RUNS}} | {{MEDIAN:x-markdown}} |{{#CELL}} {{TEXT:x-markdown}} |{{/CELL}} {{THRESHOLDS:x-markdown}} |
 {{/LEVEL}}{{/LEVELS}}{{#MACHINES}}
 #### Per machine ({{SCOPE:x-markdown}})
 

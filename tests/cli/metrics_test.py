@@ -4,17 +4,21 @@
 through PERFCHECK_METRICS (a C program through <perfcheck/metrics.h>, a /bin/sh script, a Python
 script), and perfcheck gates, records and reports them like wall time; per-operation latencies
 give the quantiles an independent computation gives; bad lines are counted and named; pipelined
-runs each get their own channel; metadata reaches the result, the history and the reports.
+runs each get their own channel; metadata reaches the result, the history and the reports; a
+sweep's reports show each level's reported metrics (in headless Chromium too, when installed).
 
 Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (pc_metrics), PERFCHECK_PROGRAMS_DIR
-(tests/programs: the scripts).
+(tests/programs: the scripts), CHROMIUM (optional: the browser).
 """
 import json
 import math
 import os
+import re
 import subprocess
 import tempfile
 import unittest
+
+from report_test import CHROMIUM, rendered_dom
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
@@ -150,6 +154,40 @@ class MetricsTest(unittest.TestCase):
         self.assertIn('<dt>endpoint</dt><dd>/api/v1/fir</dd>', html)
         self.assertIn('<property name="startup.median" value="12500000"/>', junit)
         self.assertIn('<property name="meta.endpoint" value="/api/v1/fir"/>', junit)
+
+    def test_a_sweeps_reports_show_the_reported_metrics_at_each_level(self):
+        # pc_metrics N reports op = 1..N us and "items +2" N times per run: at each level op's
+        # median and p95 are those of 1..N pooled over the 3 runs, items is 2N in every run.
+        p, r = self.measure("per_level", [C_PROGRAM, "{n}"], "--parameter", "n=10,20", "--metric", "op:us",
+                            "--metric", "items", warmup="0")
+        self.assertEqual(r["verdict"], "pass", p.stdout)
+        md, html, junit = self.report()
+        with open(self.path("report/report.json"), encoding="utf-8") as f:
+            levels = {lv["level"]: lv for lv in json.load(f)["tests"][0]["levels"]}
+        self.assertIn("| Level | Runs | wall median (95% CI) | hit\\_rate median (p95) | items median (p95) | "
+                      "items.rate median (p95) | op median (p95) | plain median (p95) | startup median (p95) | "
+                      "Thresholds |", md)
+        for n in (10, 20):
+            pooled = sorted(v for v in range(1, n + 1) for _ in range(3))
+            op = {m["metric"]: m for m in levels[f"n={n}"]["reported"]}["op"]
+            self.assertEqual((op["median"], op["n"]), (quantile(pooled, 0.5) * 1e3, 3 * n))
+            self.assertAlmostEqual(op["p95"], quantile(pooled, 0.95) * 1e3, delta=1e-6)
+            op_cell = f"{op['median_text']} (p95 {op['p95_text']})"
+            self.assertRegex(md, rf"\| n={n} \| 3 \| [^|]+ \| 78\.5% \(p95 78\.5%\) \| {2 * n} \(p95 {2 * n}\) \| "
+                                 rf"[^|]+/s \(p95 [^|]+/s\) \| {re.escape(op_cell)} \| 42 \(p95 42\) \| "
+                                 rf"12\.5 ms \(p95 12\.5 ms\) \|  \|")
+            self.assertIn(f"<td>{op_cell}</td>", html)
+            self.assertIn(f'<property name="level.n={n}.op.median" value="{quantile(pooled, 0.5) * 1e3:g}"/>', junit)
+            self.assertIn(f'<property name="level.n={n}.items.median" value="{2 * n}"/>', junit)
+        self.assertEqual(levels["n=10"]["reported"][0]["median_text"], "78.5%")
+        self.assertEqual(levels["n=10"]["reported"][3]["median_text"], "5.50 us")
+        self.assertIn("<th><code>op</code> median (p95)</th>", html)
+        if CHROMIUM:
+            dom = rendered_dom(self, self.tmp.name, self.path("report/index.html"))
+            table = re.search(r'<table class="thresholds levels">.*?</table>', dom, re.S)
+            self.assertIsNotNone(table, "no per-level table in the rendered page")
+            self.assertIn("<th><code>items.rate</code> median (p95)</th>", table.group(0))
+            self.assertIn("<td>5.50 us (p95 10.0 us)</td>", table.group(0))
 
     def test_shell_script_is_gated_recorded_and_reported(self):
         p, r = self.measure("sh_metrics", [SH_SCRIPT], "--metric", "startup", "--metric", "pairs",
