@@ -32,27 +32,32 @@ boost::json::value change_json(const test_row& row) {
           {"too_few_runs", c.too_few_runs}};
 }
 
+// The reported metrics that have figures: median and p95 in base units and as shown.
+boost::json::array reported_json(const std::vector<reported_line>& lines) {
+  boost::json::array reported;
+  for (const auto& r : lines) {
+    if (r.n == 0) continue;
+    reported.push_back({{"metric", r.metric},
+                        {"median", r.median},
+                        {"p95", r.p95},
+                        {"n", r.n},
+                        {"median_text", r.median_text},
+                        {"p95_text", r.p95_text}});
+  }
+  return reported;
+}
+
 // A sweep's levels in plan order: the headline metric's median, the thresholds checked there and
 // the reported metrics that have figures at the level.
 boost::json::array levels_json(const test_row& row) {
   boost::json::array out;
   for (const auto& level : row.levels) {
-    boost::json::array reported;
-    for (const auto& r : level.reported) {
-      if (r.n == 0) continue;
-      reported.push_back({{"metric", r.metric},
-                          {"median", r.median},
-                          {"p95", r.p95},
-                          {"n", r.n},
-                          {"median_text", r.median_text},
-                          {"p95_text", r.p95_text}});
-    }
     out.push_back({{"level", level.level},
                    {"runs", level.runs},
                    {"median", level.median ? boost::json::value(*level.median) : boost::json::value(nullptr)},
                    {"median_text", or_null(level.median_text)},
                    {"thresholds_text", or_null(thresholds_summary(level.thresholds))},
-                   {"reported", std::move(reported)}});
+                   {"reported", reported_json(level.reported)}});
   }
   return out;
 }
@@ -106,6 +111,8 @@ boost::json::object row_json(const test_row& row) {
   t["change_points"] = std::move(changes);
   t["since"] = or_null(row.since_text);
   t["unchanged"] = row.unchanged;
+  // The metrics the command reported over the current result (a test without any: no field).
+  if (auto reported = reported_json(row.reported); !reported.empty()) t["reported"] = std::move(reported);
   if (!row.levels.empty()) {  // a sweep; a plain test's object is what it was
     t["trend_level"] = row.test->trend_level;
     t["levels"] = levels_json(row);

@@ -154,6 +154,13 @@ class MetricsTest(unittest.TestCase):
         self.assertIn('<dt>endpoint</dt><dd>/api/v1/fir</dd>', html)
         self.assertIn('<property name="startup.median" value="12500000"/>', junit)
         self.assertIn('<property name="meta.endpoint" value="/api/v1/fir"/>', junit)
+        with open(self.path("report/report.json"), encoding="utf-8") as f:
+            tests = {t["name"]: t for t in json.load(f)["tests"]}
+        startup = next(m for m in tests["c_metrics"]["reported"] if m["metric"] == "startup")
+        self.assertEqual(startup["median"], 12.5e6)  # ns, as the result file has it
+        self.assertEqual(startup["median_text"], "12.5 ms")
+        hit = next(m for m in tests["c_metrics"]["reported"] if m["metric"] == "hit_rate")
+        self.assertAlmostEqual(hit["median"], 0.785)
 
     def test_a_sweeps_reports_show_the_reported_metrics_at_each_level(self):
         # pc_metrics N reports op = 1..N us and "items +2" N times per run: at each level op's

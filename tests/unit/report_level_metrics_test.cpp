@@ -134,6 +134,40 @@ BOOST_AUTO_TEST_CASE(report_json_levels_carry_the_reported_metrics) {
   BOOST_TEST(!flat.at("tests").at(0).as_object().contains("trend_level"));
 }
 
+BOOST_AUTO_TEST_CASE(report_json_of_a_plain_test_carries_its_reported_metrics) {
+  report_model m = level_metrics_model();
+  report_test& test = m.tests[0];
+  test.levels.clear();
+  test.trend_level.clear();
+  for (int k = 0; k < 2; ++k) {  // a single start-up time per run, and a counter of links
+    run_sample run;
+    run.wall_ns = 1000000 + k;
+    run.reported["startup"] = {unit_kind::duration, false, false, {k == 0 ? 4e5 : 6e5}};
+    run.reported["links"] = {unit_kind::count, false, true, {3}};
+    test.samples.push_back(run);
+  }
+  report_result& current = test.history[*test.current];
+  current.metrics.push_back(figures("startup", 5e5, 1e4));  // p95 = median + 1.5 spread
+  current.metrics.push_back(figures("links", 3, 0));
+  current.metrics.push_back(figures("links.rate", 1500, 10));
+  const auto json = boost::json::parse(render(*make_json_writer(), make_view(m)));
+  const auto& t = json.at("tests").at(0).as_object();
+  BOOST_TEST(!t.contains("levels"));
+  const auto& reported = t.at("reported").as_array();
+  BOOST_REQUIRE(reported.size() == 3u);  // by name, a counter's rate after it
+  BOOST_TEST(reported[0].at("metric").as_string() == "links");
+  BOOST_TEST(reported[1].at("metric").as_string() == "links.rate");
+  BOOST_TEST(reported[1].at("median_text").as_string() == "1500/s");
+  BOOST_TEST(reported[2].at("metric").as_string() == "startup");
+  BOOST_TEST(reported[2].at("median").as_double() == 5e5);  // ns
+  BOOST_TEST(reported[2].at("median_text").as_string() == "500 us");
+  BOOST_TEST(reported[2].at("p95").as_double() == 515000);
+  BOOST_TEST(reported[2].at("p95_text").as_string() == "515 us");
+  // A test whose command reported nothing has no such member.
+  const auto none = boost::json::parse(render(*make_json_writer(), make_view(level_metrics_model())));
+  BOOST_TEST(!none.at("tests").at(0).as_object().contains("reported"));
+}
+
 BOOST_AUTO_TEST_CASE(junit_has_the_reported_metrics_of_every_level) {
   const std::string xml = render(*make_junit_writer(), make_view(level_metrics_model()));
   BOOST_TEST(contains(xml, R"(<property name="level.n=10.op.median" value="5000"/>)"), xml);
