@@ -80,12 +80,6 @@ void compile_levels(test_plan& plan, const spec_origin& origin, const std::strin
     }
   }
   plan.levels = sweep_levels(plan.parameters);
-  if (concurrent && !spec.regressions.empty() && plan.baseline == baseline_kind::command) {
-    throw usage_error(fmt::format(
-        "{}: a baseline command is not supported with concurrency levels (a round of copies has no "
-        "baseline run to pair with); compare with the history or a baseline file, or drop the "
-        "regression rules", place));
-  }
   level checked = plan.levels.front();
   if (!spec.server.empty()) checked.push_back({"port", "0"});  // {port}: the server's, known when it runs
   check_all_placeholders(spec, checked, origin, where);

@@ -50,7 +50,9 @@ bool rules_decided(const regression_plan& plan, const run_result& result, int ma
 }
 
 // The baseline command's side of the runs: one unmeasured baseline run after each warm-up, and
-// one measured baseline run per measured candidate run, before or after it by a coin toss.
+// one measured baseline run per measured candidate run, before or after it by a coin toss. At a
+// concurrency level (`copies` > 0) each of them is a round of as many copies of the baseline
+// command, every copy a baseline run, and `order` has a letter per round.
 class interleaver {
  public:
   interleaver(const regression_plan* plan, run_result& result)
@@ -58,29 +60,43 @@ class interleaver {
         result_(result),
         coin_(plan && plan->seed != 0 ? plan->seed : std::random_device{}()) {}
 
-  void after_warmup() {
+  void after_warmup(int copies = 0) {
     if (!executor_) return;
-    exec::run_report report = executor_->run(discard_);
-    baseline_metrics_.take(report.metrics_path, true, 0, report.sample);  // read and removed, unused
+    for (exec::run_report& report : baseline_runs(copies))
+      baseline_metrics_.take(report.metrics_path, true, 0, report.sample);  // read and removed, unused
   }
 
-  // Runs `candidate` (which returns whether the test stops) paired with a baseline run.
+  // Runs `candidate` (a run or a round; returns whether the test stops) paired with a baseline
+  // run, or a baseline round of `copies`.
   template <class Candidate>
-  bool pair(Candidate&& candidate) {
+  bool pair(Candidate&& candidate, int copies = 0) {
     const bool baseline_first = executor_ && (coin_() & 1) != 0;
-    if (baseline_first) baseline_run();
+    if (baseline_first) baseline_run(copies);
     const bool stop = candidate();
     if (executor_) result_.baseline->order += 'B';
-    if (executor_ && !baseline_first && !stop) baseline_run();
+    if (executor_ && !baseline_first && !stop) baseline_run(copies);
     return stop;
   }
 
  private:
-  void baseline_run() {
+  // One baseline run, or the copies of one baseline round.
+  std::vector<exec::run_report> baseline_runs(int copies) {
+    std::vector<exec::run_report> out;
+    if (copies <= 0) {
+      out.push_back(executor_->run(discard_));
+      return out;
+    }
+    exec::round_report round = executor_->run_round(discard_, copies);
+    for (auto& copy : round.copies) out.push_back(std::move(copy));
+    return out;
+  }
+
+  void baseline_run(int copies) {
     // The baseline's reported metrics too, so that rules on them compare like with like.
-    exec::run_report report = executor_->run(discard_);
-    baseline_metrics_.take(report.metrics_path, false, 0, report.sample);
-    result_.baseline->samples.push_back(std::move(report.sample));
+    for (exec::run_report& report : baseline_runs(copies)) {
+      baseline_metrics_.take(report.metrics_path, false, 0, report.sample);
+      result_.baseline->samples.push_back(std::move(report.sample));
+    }
     result_.baseline->order += 'A';
   }
 
@@ -218,16 +234,19 @@ point_step measurement::step_round() {
     round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, true, warmed_, plan_.schedule.warmup, &metrics_});
     stopped_ = round.ends_test;
     append(result_.warmup_runs, std::move(round.samples));
+    if (!stopped_) pairs_.after_warmup(plan_.copies);
     return point_step::warmup;
   }
   const int done = static_cast<int>(rounds_.size());
   met_ = done >= plan_.schedule.max_runs || plan_met_and_decided(done);
   if (met_) return point_step::done;
-  round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs, &metrics_});
-  stopped_ = round.ends_test;
-  rounds_.push_back(round.figures);
-  measured_ns_ += round.figures.wall_ns;
-  append(result_.runs, std::move(round.samples));
+  stopped_ = pairs_.pair([&] {
+    round_outcome round = measure_round(executor_, plan_, output_, result_, {options_.progress, false, done + 1, plan_.schedule.min_runs, &metrics_});
+    rounds_.push_back(round.figures);
+    measured_ns_ += round.figures.wall_ns;
+    append(result_.runs, std::move(round.samples));
+    return round.ends_test;
+  }, plan_.copies);
   return point_step::measured;
 }
 

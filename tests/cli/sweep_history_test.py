@@ -227,14 +227,43 @@ class SweepHistoryTest(unittest.TestCase):
             self.assertIn(found[at]["decision"], NOT_REGRESSED, found[at])
         self.assertEqual(second["verdict"], "regressed")
 
-    def test_concurrency_levels_refuse_a_baseline_command(self):
-        p = perfcheck("run", "--concurrency", "1,2", "--regression", "wall.median +25%", "--baseline", "command",
-                      "--baseline-command", os.path.join(BIN, "pc_sleep") + " 1", "--",
-                      os.path.join(BIN, "pc_sleep"), "1")
-        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
-        self.assertIn("--concurrency: a baseline command is not supported with concurrency levels", p.stderr)
-        self.assertIn("compare with the history or a baseline file", p.stderr)
-
+    def test_a_baseline_command_runs_a_round_of_its_copies_beside_each_round(self):
+        # pc_copy sleeps, so copies do not compete for the CPU: 30 ms against the baseline's 5 ms
+        # is a regression at every level, whatever the machine's load.
+        pc_copy = os.path.join(BIN, "pc_copy")
+        base_log = os.path.join(self.tmp.name, "baseline.log")
+        cand_log = os.path.join(self.tmp.name, "candidate.log")
+        out = os.path.join(self.tmp.name, "against-command.json")
+        p = perfcheck("run", "--json", out, "--warmup", "1", "--runs", "5", "--concurrency", "1,3",
+                      "--regression", "wall.median +25%", "--baseline", "command",
+                      "--baseline-command", f"{pc_copy} {base_log} base-{{concurrency}} 5 -1 -1", "--",
+                      pc_copy, cand_log, "cand-{concurrency}", "30", "-1", "-1")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        with open(out) as f:
+            r = json.load(f)
+        self.assertEqual(r["verdict"], "regressed")
+        found = {f["at"]: f for f in r["regressions"]}
+        self.assertEqual(set(found), {"concurrency=1", "concurrency=3"})
+        for at, copies in (("concurrency=1", 1), ("concurrency=3", 3)):
+            self.assertEqual(found[at]["decision"], "regressed", found[at])
+            # Every copy of the baseline's rounds is a run, as the candidate's: 5 rounds of `copies`.
+            self.assertEqual(found[at]["baseline_n"], 5 * copies, found[at])
+            self.assertEqual(found[at]["candidate_n"], 5 * copies, found[at])
+        with open(base_log) as f:
+            base = [line.split() for line in f.read().splitlines()]
+        # Warm-up and measured rounds of the baseline, each copy with its own instance and level.
+        self.assertEqual(sorted(i for tag, i in base if tag == "base-3"), sorted(["0", "1", "2"] * 6))
+        self.assertEqual([i for tag, i in base if tag == "base-1"], ["0"] * 6)
+        # The same command on both sides is no regression.
+        same = os.path.join(self.tmp.name, "same.json")
+        p = perfcheck("run", "--json", same, "--warmup", "1", "--runs", "5", "--concurrency", "1,3",
+                      "--regression", "wall.median +25%", "--baseline", "command",
+                      "--baseline-command", f"{pc_copy} {base_log} base 20 -1 -1", "--",
+                      pc_copy, cand_log, "cand", "20", "-1", "-1")
+        with open(same) as f:
+            r = json.load(f)
+        for f in r["regressions"]:
+            self.assertIn(f["decision"], NOT_REGRESSED, f)
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

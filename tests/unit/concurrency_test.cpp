@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "fake_executor.hpp"
+#include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/json_file.hpp"
 #include "perfcheck/model/threshold.hpp"
@@ -112,16 +113,15 @@ BOOST_AUTO_TEST_CASE(other_mistakes_are_refused_before_anything_runs) {
   run_spec folder = concurrent_spec({"2"});
   folder.working_directory = "/tmp/w{instance}";
   expect_in(compile_error(folder, file), "working_directory: {instance} in the working directory is not supported");
-  // Regression rules compare each level with the same level of the history or a baseline file;
-  // a baseline command has no run to pair with a round of copies.
+  // Regression rules compare each level with the same level of the history, a baseline file or
+  // a baseline command (a round of its copies paired with each round: below).
   run_spec rules = concurrent_spec({"2"});
   rules.regressions = {"wall.median +5%"};
   const test_plan with_rules = compile_plan(rules, file);
   BOOST_TEST(with_rules.regressions.size() == 1u);
   rules.baseline = "command";
   rules.baseline_command = {"/bin/true"};
-  expect_in(compile_error(rules, file), "concurrency: a baseline command is not supported with concurrency levels "
-                                        "(a round of copies has no baseline run to pair with)");
+  BOOST_TEST((compile_plan(rules, file).baseline == baseline_kind::command));
 }
 
 BOOST_AUTO_TEST_CASE(instance_without_concurrency_is_an_error_naming_the_field) {
@@ -263,6 +263,53 @@ BOOST_AUTO_TEST_CASE(runs_count_rounds_and_each_copy_is_a_run) {
   BOOST_TEST(four.at("errors.count").median == 0.0);
   BOOST_TEST(four.at("wall").n == 12u);  // latency over every copy
   BOOST_TEST((r.outcome == verdict::pass));
+}
+
+BOOST_AUTO_TEST_CASE(a_baseline_command_runs_a_round_of_copies_beside_each_round) {
+  // The candidate's copies take 12 ms at 4 copies, the baseline command's 10 ms (both 10 ms
+  // alone); each side's copies vary by a few percent so that the intervals are not degenerate.
+  const auto jitter = [](int call) { return (call * 7919 % 13) * 20'000LL; };  // 0 .. 0.24 ms
+  const run::level_factory factory = [&](const test_plan& p) {
+    run::prepared_level level;
+    const int copies = p.copies;
+    level.executor = std::make_unique<test::fake_executor>([copies, jitter](int call) {
+      run_sample s;
+      s.wall_ns = (copies == 1 ? 10 : 12) * 1'000'000LL + jitter(call);
+      return s;
+    });
+    run::prepared_regression& regression = level.regression.emplace();
+    regression.plan.rules = gate::parse_regression_rules({"wall.median +5%"}, "t");
+    regression.plan.baseline.kind = "command";
+    regression.plan.seed = 11;
+    auto baseline = std::make_unique<test::fake_executor>([jitter](int call) {
+      run_sample s;
+      s.wall_ns = 10'000'000LL + jitter(call + 5);
+      return s;
+    });
+    regression.plan.baseline_executor = baseline.get();
+    regression.baseline_executor = std::move(baseline);
+    return level;
+  };
+  run_spec s = concurrent_spec({"1", "4"}, {"prog"});
+  s.warmup = 1;
+  s.min_runs = s.max_runs = 6;
+  s.regressions = {"wall.median +5%"};
+  s.baseline = "command";
+  s.baseline_command = {"base"};
+  s.seed = 5;
+  const run_result r = run::run_sweep(compile_plan(s, file), factory, {});
+  BOOST_REQUIRE(r.points.size() == 2u);
+  BOOST_TEST(r.points[1].runs.size() == 24u);  // six rounds of four
+  BOOST_REQUIRE(r.regressions.size() == 2u);
+  for (const auto& f : r.regressions) {
+    const bool four = f.at == "concurrency=4";
+    // Every copy of the baseline's rounds is a run: 6 x 4 at 4 copies, 6 at one.
+    BOOST_TEST(f.baseline_n == (four ? 24u : 6u), f.at);
+    BOOST_TEST(f.candidate_n == (four ? 24u : 6u), f.at);
+    BOOST_TEST(to_string(f.decision) == std::string(four ? "regressed" : "pass"), f.at + ": " + f.reason);
+  }
+  BOOST_TEST(to_string(r.outcome) == std::string("regressed"));
+  BOOST_TEST(to_string(r.points[0].outcome) == std::string("pass"));
 }
 
 BOOST_AUTO_TEST_CASE(failing_copies_are_errors_when_failures_are_allowed) {
