@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <chrono>
-#include <random>
 
 #include <fmt/format.h>
 
@@ -11,6 +10,7 @@
 #include "perfcheck/model/reported_metrics.hpp"
 #include "perfcheck/run/counting.hpp"
 #include "perfcheck/run/environment.hpp"
+#include "perfcheck/run/interleaver.hpp"
 #include "perfcheck/run/rounds.hpp"
 #include "perfcheck/run/server_watch.hpp"
 #include "perfcheck/run/wrk_intake.hpp"
@@ -48,64 +48,6 @@ bool rules_decided(const regression_plan& plan, const run_result& result, int ma
   const auto findings = gate::evaluate_regressions(plan.rules, base, metric_columns(result.runs), look_options);
   return gate::combine(findings) != verdict::inconclusive;
 }
-
-// The baseline command's side of the runs: one unmeasured baseline run after each warm-up, and
-// one measured baseline run per measured candidate run, before or after it by a coin toss. At a
-// concurrency level (`copies` > 0) each of them is a round of as many copies of the baseline
-// command, every copy a baseline run, and `order` has a letter per round.
-class interleaver {
- public:
-  interleaver(const regression_plan* plan, run_result& result)
-      : executor_(plan ? plan->baseline_executor : nullptr),
-        result_(result),
-        coin_(plan && plan->seed != 0 ? plan->seed : std::random_device{}()) {}
-
-  void after_warmup(int copies = 0) {
-    if (!executor_) return;
-    for (exec::run_report& report : baseline_runs(copies))
-      baseline_metrics_.take(report.metrics_path, true, 0, report.sample);  // read and removed, unused
-  }
-
-  // Runs `candidate` (a run or a round; returns whether the test stops) paired with a baseline
-  // run, or a baseline round of `copies`.
-  template <class Candidate>
-  bool pair(Candidate&& candidate, int copies = 0) {
-    const bool baseline_first = executor_ && (coin_() & 1) != 0;
-    if (baseline_first) baseline_run(copies);
-    const bool stop = candidate();
-    if (executor_) result_.baseline->order += 'B';
-    if (executor_ && !baseline_first && !stop) baseline_run(copies);
-    return stop;
-  }
-
- private:
-  // One baseline run, or the copies of one baseline round.
-  std::vector<exec::run_report> baseline_runs(int copies) {
-    std::vector<exec::run_report> out;
-    if (copies <= 0) {
-      out.push_back(executor_->run(discard_));
-      return out;
-    }
-    exec::round_report round = executor_->run_round(discard_, copies);
-    for (auto& copy : round.copies) out.push_back(std::move(copy));
-    return out;
-  }
-
-  void baseline_run(int copies) {
-    // The baseline's reported metrics too, so that rules on them compare like with like.
-    for (exec::run_report& report : baseline_runs(copies)) {
-      baseline_metrics_.take(report.metrics_path, false, 0, report.sample);
-      result_.baseline->samples.push_back(std::move(report.sample));
-    }
-    result_.baseline->order += 'A';
-  }
-
-  exec::executor* executor_;
-  run_result& result_;
-  std::mt19937_64 coin_;
-  exec::output_capture discard_;  // the baseline's output is not kept
-  metric_intake baseline_metrics_;  // the baseline command's channel (its warnings are not shown)
-};
 
 }  // namespace
 
