@@ -96,13 +96,15 @@ class PostgresHistoryTest(unittest.TestCase):
             with open(delay, "w") as f:
                 f.write(str(seconds))
             return perfcheck("run", "--name", "sleepy", "--runs", "5", "--warmup", "0", "--output-dir",
-                             self.results, "--history", uri, "--regression", "wall.median +20%", "--",
+                             self.results, "--history", uri, "--regression", "wall.median +100%", "--",
                              sys.executable, script)
+        # Sleeps long beside the interpreter's start-up (tens of ms, more on a loaded machine), and
+        # a tolerance wide enough that a busy second fast session is not a false alarm.
         for _ in range(2):
-            p = session(0.005)
+            p = session(0.1)
             self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         for _ in range(2):  # the second slow session is compared with the accepted fast ones too
-            p = session(0.08)
+            p = session(0.6)
             self.assertNotEqual(p.returncode, 0, p.stdout + p.stderr)
             self.assertIn("regressed", p.stdout)
         self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.results WHERE baseline_state = 'pending'"), 2)
@@ -110,7 +112,7 @@ class PostgresHistoryTest(unittest.TestCase):
         self.assertEqual(accepted.returncode, 0, accepted.stderr)
         self.assertIn("accepted sleepy", accepted.stdout)
         self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.acceptances"), 1)
-        p = session(0.08)
+        p = session(0.6)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
     def test_copy_between_sqlite_and_postgresql_is_idempotent(self):
