@@ -211,14 +211,16 @@ void compare_by_finding(const run_result& res, const regression_finding& finding
 void compare_with_pool(const std::vector<run_sample>& runs, const std::vector<double>& pool,
                        const std::optional<baseline_origin>& origin, report_test& test) {
   const auto columns = metric_columns(runs);
-  const auto& candidate = columns.at("wall");
+  const auto it = columns.find(test.headline_metric);
+  if (it == columns.end()) return;
+  const auto& candidate = it->second;
   const auto positive = [](const std::vector<double>& v) {
     return !v.empty() && std::all_of(v.begin(), v.end(), [](double x) { return x > 0; });
   };
   if (!positive(pool) || !positive(candidate)) return;
   const auto change = stats::relative_change(pool, candidate, change_confidence);
   baseline_comparison b;
-  b.metric = "wall";
+  b.metric = test.headline_metric;
   b.statistic = "median";
   b.baseline_value = stats::median(pool);
   b.change = change.estimate;
@@ -255,15 +257,17 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   for (const auto& p : res.points) test.levels.push_back(level_of(p));
   // The baseline pool the gate would use (on a feature branch, the default branch's at the
   // merge base), of the results that started before this one.
-  store::baseline_query query =
-      run::history_baseline_query(res.name, res.context, "wall", store::baseline_query{}.sample_cap);
+  if (at.summary->contains("instructions")) test.headline_metric = "instructions";
+  store::baseline_query query = run::history_baseline_query(res.name, res.context, test.headline_metric,
+                                                            store::baseline_query{}.sample_cap);
   query.before = res.started_at;
   query.level = at.level;
   const auto pool = history.baseline(query);
   const std::string newest_pooled = pool.result_keys.empty() ? "" : pool.result_keys.front();
   const regression_finding* finding = most_severe_finding(res, at.level);
   std::vector<std::string> keep = {"wall", "rss"};
-  if (finding && finding->metric != "wall" && finding->metric != "rss")
+  if (test.headline_metric != "wall") keep.push_back(test.headline_metric);
+  if (finding && std::find(keep.begin(), keep.end(), finding->metric) == keep.end())
     keep.push_back(finding->metric);
   const auto origin = read_series(history, stored, keep, newest_pooled, at, test);
   if (!own_machine_scope(machine_scope))

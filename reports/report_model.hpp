@@ -118,6 +118,9 @@ struct report_test {
   std::vector<double> baseline_samples;  ///< the baseline's values of the headline metric
   std::vector<memory_reading> memory;    ///< memory timeline of the current result
   std::optional<baseline_comparison> baseline;  ///< the current result against its baseline
+  /// The headline without a regression finding: "instructions" for a test that counted them
+  /// (its wall times are the counter's, not the command's), else "wall".
+  std::string headline_metric = "wall";
   std::vector<level_figures> levels;  ///< the current result's series levels; empty: one series
   /// A sweep's level whose history `history` holds and whose figures `samples`, `memory` and
   /// `baseline` are (the trend level, see docs/reports.md); "" for a test without levels.

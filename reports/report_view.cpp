@@ -181,6 +181,7 @@ test_row make_row(const report_test& test) {
   row.anchor = anchor_for(test.name);
   row.severity = severity_of(row.current);
   row.verdict_word = row.current ? to_string(row.current->outcome) : "not run";
+  row.metric = test.headline_metric;
   if (row.current && test.baseline) {
     row.metric = test.baseline->metric;
     row.statistic = test.baseline->statistic;

@@ -15,6 +15,7 @@ from PATH) the gates are `skipped` (exit 77), never passed.
 Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*).
 """
 import json
+import re
 import os
 import shutil
 import subprocess
@@ -69,6 +70,28 @@ class InstructionsTest(unittest.TestCase):
         self.assertIn("note: instructions counted by valgrind", p.stderr)
         self.assertIn("instr ", p.stdout)
         self.assertIn("counted runs: not the command's own time", p.stdout)
+        # The median count is a CTest measurement with every digit of the summary's (CDash charts it).
+        tag = re.search(r'<CTestMeasurement type="numeric/double" name="instructions.median">([0-9]+)<', p.stdout)
+        self.assertIsNotNone(tag, p.stdout)
+        self.assertEqual(int(tag.group(1)), round(r["summary"]["instructions"]["median"]))
+
+    @unittest.skipUnless(HAVE_VALGRIND, "valgrind is not installed")
+    def test_the_reports_headline_of_a_counted_test_is_its_instructions(self):
+        history = os.path.join(self.tmp.name, "h.sqlite")
+        for steps in ("100000", "200000"):  # the same name and command line shape, twice the work
+            self.run_counted("--runs", "3", "--name", "counted", "--history", history, "--", WORK, steps, "1")
+        out = os.path.join(self.tmp.name, "report")
+        p = perfcheck("report", "--history", history, "--out", out, "--format", "md,json")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(out, "report.json")) as f:
+            test = json.load(f)["tests"][0]
+        with open(self.result_path) as f:
+            counted = json.load(f)["summary"]["instructions"]["median"]
+        # Not the counted runs' wall time (valgrind's), but the count.
+        self.assertEqual(test["headline"]["metric"], "instructions", test)
+        self.assertEqual(test["headline"]["value"], counted)
+        with open(os.path.join(out, "summary.md")) as f:
+            self.assertIn(f"instructions median {round(counted)}", f.read())
 
     @unittest.skipUnless(HAVE_VALGRIND, "valgrind is not installed")
     def test_thresholds_on_instructions(self):
