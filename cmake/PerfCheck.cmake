@@ -329,7 +329,7 @@ and run its perf tests with ``ctest -L perf``.
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 
     TIMEOUT = 60 + levels * (sides * (WARMUP + max runs) * budget + 2 * MIN_TIME + hooks * hook budget)
-    budget  = LIMITS TIMEOUT + 1s, or 10s without it
+    budget  = LIMITS TIMEOUT + 1s, or 10s without it; 50 times that with COUNT (valgrind may count)
     sides   = 2 with BASELINE command and REGRESSION rules (the baseline runs as often), else 1;
               doubled with PREPARE (it runs before every run)
     levels  = the number of levels (the product of the PARAMETERS' value counts and the

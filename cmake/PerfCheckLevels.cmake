@@ -179,6 +179,7 @@ endfunction()
 # budget adds 1 s to its timeout for stopping it (SIGTERM, the 500 ms grace, SIGKILL); MIN_TIME
 # and DURATION are how long the author expects the runs to take, doubled for a loaded machine.
 # `duration` is the DURATION text ("once" or empty included), `duration_ns` its length.
+# With COUNT (the caller's arg_COUNT) the budget is 50 times longer: valgrind may count.
 function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns duration
     duration_ns sides)
   set(budget_s 10)
@@ -187,6 +188,9 @@ function(_perfcheck_ctest_timeout out warmup max_runs min_time_ns run_timeout_ns
   endif()
   if(run_timeout_ns GREATER 0)
     math(EXPR budget_s "(${run_timeout_ns} + 999999999) / 1000000000 + 1")
+  endif()
+  if(DEFINED arg_COUNT)  # valgrind may count: its runs get 50x the time (as perfcheck's limits)
+    math(EXPR budget_s "${budget_s} * 50")
   endif()
   if(duration STREQUAL "once")
     math(EXPR seconds "60 + ${sides} * ${budget_s}")

@@ -47,6 +47,10 @@ class counted_executor final : public executor {
     line.argv = counted_argv(choice_, folder_.path, line.argv);
     line.clean_environment = true;  // the environment's size and content move the counts
     line.no_aslr = true;            // so do the stack and heap addresses
+    if (choice_.source == count_source::valgrind) {  // a run of the command, not of valgrind, is limited
+      line.limits.timeout_ns *= valgrind_time_allowance;
+      line.limits.cpu_time_ns *= valgrind_time_allowance;
+    }
     inner_ = std::make_unique<process_executor>(std::move(line));
   }
 

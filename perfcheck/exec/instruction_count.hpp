@@ -4,6 +4,7 @@
 // counts a command, the readers of the counters' output files, and the executor that counts.
 #pragma once
 
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -27,6 +28,10 @@ const char* to_string(count_source source);
 
 /// Overrides the choice of source: auto (default), perf, valgrind or none.
 inline constexpr const char* count_source_variable = "PERFCHECK_COUNT_SOURCE";
+
+/// How much longer a run counted by valgrind may take than the command alone: its TIMEOUT and
+/// CPU_TIME limits are multiplied by this (and add_perf_test's CTest TIMEOUT budget per run).
+inline constexpr std::int64_t valgrind_time_allowance = 50;
 
 /// What this machine offers for counting (probe_counters; tests make their own).
 struct counter_probe {

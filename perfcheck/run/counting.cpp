@@ -3,6 +3,8 @@
 
 #include <fmt/format.h>
 
+#include "perfcheck/exec/instruction_count.hpp"
+
 namespace perfcheck::run {
 
 bool counting_skipped(const run_spec& spec) {
@@ -19,6 +21,11 @@ void note_counting(run_result& result, const run_spec& spec) {
     result.warnings.push_back(
         "counted under valgrind: the wall, CPU and memory figures of these runs are valgrind's (~50x "
         "slower), not the command's; measure them in a test without COUNT");
+    if (spec.limits.timeout_ns > 0 || spec.limits.cpu_time_ns > 0) {
+      result.warnings.push_back(fmt::format(
+          "counted under valgrind: the TIMEOUT and CPU_TIME limits of these runs are {}x the test's",
+          exec::valgrind_time_allowance));
+    }
   }
 }
 

@@ -172,6 +172,8 @@ class KeywordSpecTest(unittest.TestCase):
         self.assertEqual(self.timeout_of("ramp"), 60 + 2 * ((0 + 2) * 10))  # concurrency 1, 4
         # PREPARE before every run doubles the runs' budget; SETUP and CLEANUP 600 s each, per level.
         self.assertEqual(self.timeout_of("cached"), 60 + 2 * (2 * (1 + 3) * 10 + 2 * 600))
+        # COUNT: valgrind may count, each run gets 50 times its budget.
+        self.assertEqual(self.timeout_of("counted"), 60 + (0 + 2) * 10 * 50)
 
     def test_the_spec_carries_the_keywords(self):
         self.assertIs(self.spec("allowed")["allow_failures"], True)

@@ -94,6 +94,18 @@ class InstructionsTest(unittest.TestCase):
             self.assertIn(f"instructions median {round(counted)}", f.read())
 
     @unittest.skipUnless(HAVE_VALGRIND, "valgrind is not installed")
+    def test_a_timeout_limit_holds_the_command_not_valgrind(self):
+        # valgrind alone takes longer to start than 0.3 s: the limit is scaled for counted runs.
+        p, r = self.run_counted("--runs", "2", "--name", "limited", "--limit", "TIMEOUT=0.3s",
+                                "--limit", "CPU_TIME=0.3s", "--", WORK, "20000000", "1")
+        self.assertEqual(r["verdict"], "pass", r["reasons"])
+        self.assertTrue(all(run["instructions"] > 20000000 for run in r["runs"]), r["runs"])
+        self.assertIn("counted under valgrind: the TIMEOUT and CPU_TIME limits of these runs are 50x the test's",
+                      r["warnings"])
+        self.assertGreater(min(run["wall_ns"] for run in r["runs"]), 300_000_000,
+                           "valgrind's runs were quicker than the unscaled limit: this case would not show the scaling")
+
+    @unittest.skipUnless(HAVE_VALGRIND, "valgrind is not installed")
     def test_thresholds_on_instructions(self):
         _, r = self.run_counted("--runs", "2", "--threshold", "instructions < 50M", "--", WORK, "100000", "1")
         self.assertEqual(r["verdict"], "pass")
