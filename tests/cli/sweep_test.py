@@ -102,6 +102,31 @@ class SweepTest(unittest.TestCase):
         _, r = self.sweep(values="1..4*2,10..20+10")
         self.assertEqual([pt["level"][0]["value"] for pt in r["points"]], ["1", "2", "4", "10", "20"])
 
+    def test_a_soak_runs_each_parameter_level_for_the_duration_and_gates_its_own_growth(self):
+        # Each run counts itself in a file per level and, at leak=1 only, allocates 64 KiB more per
+        # step the more runs came before it: memory grows across the runs of that level alone.
+        counts = os.path.join(self.tmp.name, "count")
+        script = ('f=%s.{leak}; n=$(cat "$f" 2>/dev/null || echo 0); echo $((n + 1)) > "$f"; '
+                  'exec %s 4 $((n * 64 * {leak})) 10 30') % (counts, os.path.join(BIN, "pc_grow"))
+        p = perfcheck("run", "--json", self.result_path, "--warmup", "1", "--parameter", "leak=0,1",
+                      "--duration", "1.5s", "--seed", "4", "--threshold", "rss.growth < 10%",
+                      "--", "/bin/sh", "-c", script)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        with open(self.result_path) as f:
+            r = json.load(f)
+        self.assertIn("note: a soak of 1.50 s at each of 2 levels", p.stderr)
+        steady, leaking = r["points"]
+        for point in (steady, leaking):
+            self.assertGreaterEqual(len(point["runs"]), 8, point["level"])
+            self.assertGreaterEqual(sum(run["wall_ns"] for run in point["runs"]), 1.5e9)
+            self.assertEqual(point["trends"]["rss"]["n"], len(point["runs"]))  # a trend point per run
+        self.assertTrue(leaking["trends"]["rss"]["significant"])
+        self.assertGreater(leaking["trends"]["rss"]["change"], 0.1)
+        self.assertLess(steady["trends"]["rss"]["change"], 0.1)
+        outcomes = {t["at"]: t["ok"] for t in r["thresholds"] if t["expr"] == "rss.growth < 10%"}
+        self.assertEqual(outcomes, {"leak=0": True, "leak=1": False})
+        self.assertEqual([pt["verdict"] for pt in r["points"]], ["pass", "failed"])
+
     def test_bad_sweeps_are_usage_errors_before_anything_runs(self):
         cases = [
             (["--parameter", "m=1"], "command argument 3 '{n}': the placeholder {n} names no parameter"),
