@@ -44,6 +44,16 @@ level_figures level_of(const result_point& p) {
   return out;
 }
 
+// The soak trends of a result: its own (a test without levels), then each level's in plan order.
+std::vector<soak_trend> trends_of(const run_result& res) {
+  std::vector<soak_trend> out;
+  for (const auto& [metric, t] : res.trends) out.push_back({"", valid_utf8(metric), t});
+  for (const auto& p : res.points) {
+    for (const auto& [metric, t] : p.trends) out.push_back({valid_utf8(to_string(p.at)), valid_utf8(metric), t});
+  }
+  return out;
+}
+
 bool is_ascii(std::string_view text) {
   return std::all_of(text.begin(), text.end(),
                      [](char c) { return static_cast<unsigned char>(c) < 0x80; });
@@ -255,6 +265,7 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   const point_view at = trend_point(res);
   test.trend_level = valid_utf8(at.level);
   for (const auto& p : res.points) test.levels.push_back(level_of(p));
+  test.trends = trends_of(res);
   // The baseline pool the gate would use (on a feature branch, the default branch's at the
   // merge base), of the results that started before this one.
   if (at.summary->contains("instructions")) test.headline_metric = "instructions";

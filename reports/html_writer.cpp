@@ -7,6 +7,7 @@
 #include <ctemplate/template.h>
 #include <fmt/format.h>
 
+#include "perfcheck/model/trend_text.hpp"
 #include "reports/charts.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/template_engine.hpp"
@@ -225,6 +226,14 @@ void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
       line->SetValue("MEDIAN", m.median_text);
       line->SetValue("P95", m.p95_text);
       line->SetIntValue("N", static_cast<long>(m.n));
+    }
+  }
+  if (row.test) {
+    for (const auto& [level, metric, trend] : row.test->trends) {
+      auto* item = dict.AddSectionDictionary("TREND");
+      item->SetValue("TEXT", trend_text(metric, trend));
+      if (!level.empty()) item->SetValueAndShowSection("LEVEL", level, "AT");
+      item->SetValue("CLASS", trend.significant && trend.change > 0 ? "bad" : "good");
     }
   }
   if (row.metadata.empty()) return;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "perfcheck/model/json_file.hpp"
+#include "perfcheck/model/trend_text.hpp"
 #include "reports/report_writer.hpp"
 
 namespace perfcheck::reports {
@@ -45,6 +46,23 @@ boost::json::array reported_json(const std::vector<reported_line>& lines) {
                         {"p95_text", r.p95_text}});
   }
   return reported;
+}
+
+// The current result's soak trends: the test's own (level null), then each level's.
+boost::json::array trends_json(const std::vector<soak_trend>& trends) {
+  boost::json::array out;
+  for (const auto& [level, metric, t] : trends) {
+    out.push_back({{"level", or_null(level)},
+                   {"metric", metric},
+                   {"change", t.change},
+                   {"slope", t.slope},
+                   {"p_value", t.p_value},
+                   {"significant", t.significant},
+                   {"n", t.n},
+                   {"window_ns", t.window_ns},
+                   {"text", trend_text(metric, t)}});
+  }
+  return out;
 }
 
 // A sweep's levels in plan order: the headline metric's median, the thresholds checked there and
@@ -113,6 +131,7 @@ boost::json::object row_json(const test_row& row) {
   t["unchanged"] = row.unchanged;
   // The metrics the command reported over the current result (a test without any: no field).
   if (auto reported = reported_json(row.reported); !reported.empty()) t["reported"] = std::move(reported);
+  if (row.test && !row.test->trends.empty()) t["trends"] = trends_json(row.test->trends);  // a soak's
   if (!row.levels.empty()) {  // a sweep; a plain test's object is what it was
     t["trend_level"] = row.test->trend_level;
     t["levels"] = levels_json(row);

@@ -3,6 +3,7 @@
 #include <ctemplate/template.h>
 #include <fmt/format.h>
 
+#include "perfcheck/model/trend_text.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/template_engine.hpp"
 
@@ -93,7 +94,8 @@ void table_row(ctemplate::TemplateDictionary& r, const test_row& row, const std:
 
 // A test's metadata and reported metrics (docs/metrics.md), one list item; none without them.
 void details_item(ctemplate::TemplateDictionary*& details, ctemplate::TemplateDictionary& dict, const test_row& row) {
-  if (row.metadata.empty() && row.reported.empty()) return;
+  const bool soak = row.test && !row.test->trends.empty();
+  if (row.metadata.empty() && row.reported.empty() && !soak) return;
   if (!details) details = dict.AddSectionDictionary("DETAILS");
   auto* t = details->AddSectionDictionary("TEST");
   t->SetValue("NAME", row.name);
@@ -107,6 +109,11 @@ void details_item(ctemplate::TemplateDictionary*& details, ctemplate::TemplateDi
     m->SetValue("METRIC", r.metric);
     m->SetValue("MEDIAN", r.median_text);
     m->SetValue("P95", r.p95_text);
+  }
+  if (!soak) return;
+  for (const auto& [level, metric, trend] : row.test->trends) {
+    t->SetValueAndShowSection("TEXT", level.empty() ? trend_text(metric, trend) : level + ": " + trend_text(metric, trend),
+                              "TREND");
   }
 }
 

@@ -53,6 +53,15 @@ struct baseline_comparison {
   bool operator==(const baseline_comparison&) const = default;
 };
 
+/// A soak trend of the current result (docs/limits.md, "Soak and leaks"): the test's own, or a
+/// sweep level's.
+struct soak_trend {
+  std::string level;   ///< "leak=1", "concurrency=3"; "" for a test without levels
+  std::string metric;  ///< "rss", "wall", "threads", "server.rss"
+  trend_outcome trend;
+  bool operator==(const soak_trend&) const = default;
+};
+
 /// A measured point of a series: one level (concurrency 16, input size 1000) of a result.
 struct level_figures {
   std::string level;  ///< as written in the spec ("16", "1k-items")
@@ -122,6 +131,7 @@ struct report_test {
   /// (its wall times are the counter's, not the command's), else "wall".
   std::string headline_metric = "wall";
   std::vector<level_figures> levels;  ///< the current result's series levels; empty: one series
+  std::vector<soak_trend> trends;      ///< the current result's soak trends, the test's then each level's
   /// A sweep's level whose history `history` holds and whose figures `samples`, `memory` and
   /// `baseline` are (the trend level, see docs/reports.md); "" for a test without levels.
   std::string trend_level;

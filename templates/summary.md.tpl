@@ -13,7 +13,7 @@
 {{/ROW}}{{/TABLE}}{{#REASONS}}
 {{#TEST}}- **{{NAME:x-markdown}}**: {{TEXT:x-markdown}}
 {{/TEST}}{{/REASONS}}{{#DETAILS}}
-{{#TEST}}- **{{NAME:x-markdown}}**{{#META}} · {{KEY:x-markdown}}={{VALUE:x-markdown}}{{/META}}{{#METRIC}} · {{METRIC:x-markdown}} median {{MEDIAN:x-markdown}}, p95 {{P95:x-markdown}}{{/METRIC}}
+{{#TEST}}- **{{NAME:x-markdown}}**{{#META}} · {{KEY:x-markdown}}={{VALUE:x-markdown}}{{/META}}{{#METRIC}} · {{METRIC:x-markdown}} median {{MEDIAN:x-markdown}}, p95 {{P95:x-markdown}}{{/METRIC}}{{#TREND}} · trend {{TEXT:x-markdown}}{{/TREND}}
 {{/TEST}}{{/DETAILS}}{{#UNCHANGED}}
 <details><summary>{{N}} unchanged {{TESTS}}</summary>
 

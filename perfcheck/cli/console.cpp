@@ -12,6 +12,7 @@
 #include "perfcheck/cli/reported_console.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/gate/series_gates.hpp"
+#include "perfcheck/model/trend_text.hpp"
 #include "perfcheck/model/units.hpp"
 
 namespace perfcheck::cli {
@@ -107,14 +108,7 @@ std::string format_tree_counters(const summaries& r) {
 // The soak trends, a line each, after `indent` (a sweep's level block is indented).
 std::string format_trends(const std::map<std::string, trend_outcome>& trends, const char* indent) {
   std::string out;
-  for (const auto& [metric, t] : trends) {
-    const std::string per_minute = metric.ends_with("rss")       ? format_size(t.slope * 60)
-                                   : metric.ends_with("threads") ? fmt::format("{:.3g} threads", t.slope * 60)
-                                                                 : format_duration(t.slope * 60);
-    out += fmt::format("{}  trend {}  {:+.1f}% over {} ({}/min, Mann-Kendall p = {:.2g}{})\n", indent, metric,
-                       t.change * 100, format_duration(double(t.window_ns)), per_minute, t.p_value,
-                       t.significant ? ", significant" : ", no trend");
-  }
+  for (const auto& [metric, t] : trends) out += fmt::format("{}  trend {}  {}\n", indent, metric, trend_figures(metric, t));
   return out;
 }
 
