@@ -119,13 +119,15 @@ class LoadTest(unittest.TestCase):
         # machine. Calm 20/s for 2 s; a burst of 800/s for 0.5 s, 400 starts, far more than it
         # serves meanwhile: the k-th waits about k/C - k/800 s, the median some 0.8 s (more when
         # C is lower). Then 20/s for 15 s: the backlog drains in about 400/(C - 20) s, 2.4 s here,
-        # so most of the recovery's starts are answered in 5 ms. A median gate of 300 ms fails
-        # the burst only: its median is 2.8 times the limit, and the recovery's median stays
-        # fast unless C falls below about 75/s (a 5 ms sleep taking 13 ms).
+        # so most of the recovery's starts are answered in 5 ms. A median gate of 400 ms fails
+        # the burst only: its median is twice the limit (more on a slower machine), and the
+        # recovery's median stays fast unless C falls below about 75/s (a 5 ms sleep taking
+        # 13 ms). A tenth of the limit, 40 ms, bounds the generator's lag p99 (else a stage
+        # that passes is inconclusive): a few ms at 20/s, some 15 ms with every CPU busy.
         s = self.server("--service", "5")
         history = os.path.join(self.dir, "history.db")
         r = perfcheck("load", "--url", s.url, "--name", "staged", "--stages", "2s:20/s 0.5s:800/s 15s:20/s",
-                      "--threshold", "latency.p50 < 300ms", "--threshold", "latency.p99@stage=3 < 20s",
+                      "--threshold", "latency.p50 < 400ms", "--threshold", "latency.p99@stage=3 < 20s",
                       "--output-dir", self.dir, "--history", history)
         self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
         self.assertIn("staged: load run in 3 stages", r.stdout)
@@ -139,13 +141,14 @@ class LoadTest(unittest.TestCase):
         self.assertEqual([p["summary"]["requests"]["median"] + p["summary"]["dropped"]["median"] for p in points],
                          [40, 400, 300])
         self.assertEqual([p["summary"]["errors.count"]["median"] for p in points], [0, 0, 0])
-        self.assertGreater(points[1]["summary"]["latency"]["median"], 300e6)
-        self.assertLess(points[2]["summary"]["latency"]["median"], 300e6)
-        self.assertEqual(result["reasons"], [r for r in result["reasons"] if r.startswith("stage=2: latency.p50 < 300ms")])
+        self.assertGreater(points[1]["summary"]["latency"]["median"], 400e6)
+        self.assertLess(points[2]["summary"]["latency"]["median"], 400e6)
+        self.assertEqual(len(result["reasons"]), 1, result["reasons"])
+        self.assertTrue(result["reasons"][0].startswith("stage=2: latency.p50 < 400ms: measured "), result["reasons"])
         outcomes = {(t["at"], t["expr"]): t["ok"] for t in result["thresholds"]}
-        self.assertEqual(outcomes, {("stage=1", "latency.p50 < 300ms"): True, ("stage=1", "errors.count == 0"): True,
-                                    ("stage=2", "latency.p50 < 300ms"): False, ("stage=2", "errors.count == 0"): True,
-                                    ("stage=3", "latency.p50 < 300ms"): True, ("stage=3", "latency.p99@stage=3 < 20s"): True,
+        self.assertEqual(outcomes, {("stage=1", "latency.p50 < 400ms"): True, ("stage=1", "errors.count == 0"): True,
+                                    ("stage=2", "latency.p50 < 400ms"): False, ("stage=2", "errors.count == 0"): True,
+                                    ("stage=3", "latency.p50 < 400ms"): True, ("stage=3", "latency.p99@stage=3 < 20s"): True,
                                     ("stage=3", "errors.count == 0"): True})
         self.assertEqual(result["metadata"]["stages"], "2s:20/s 0.5s:800/s 15s:20/s")
         with sqlite3.connect(history) as db:
