@@ -318,13 +318,15 @@ and run its perf tests with ``ctest -L perf``.
   ``LOAD <option>...``
     The test's workload is perfcheck's own HTTP/1.1 load generator instead of a ``COMMAND``:
     the options of ``perfcheck load`` (``--url http://127.0.0.1:{port}/path``, ``--rate 200/s``
-    or ``--connections 8``, ``--duration 10s`` or ``--requests 1000``, ``--method``,
+    or ``--connections 8``, ``--duration 10s`` or ``--requests 1000``, or ``--stages
+    "10s:50/s 5s:1000/s 30s:50/s"`` (the open model at each rate in turn, each stage a level
+    ``stage=1`` ... of the result; a malformed stage is a configure error), ``--method``,
     ``--header``, ``--body``, ``--body-file``, ``--expect-status``, ``--expect-body``,
     ``--timeout``), with ``{port}`` the port of the ``SERVER``. It takes ``THRESHOLDS`` on
     ``latency``, ``service``, ``lag``, ``throughput``, ``errors.*`` and ``dropped``, ``LABELS``,
     ``FIXTURES_REQUIRED``, ``PROPERTIES`` and ``PARALLEL``; a keyword about runs (``COMMAND``,
-    ``RUNS``, ``CONCURRENCY`` ...) is an error. Its ``TIMEOUT`` is 600 s unless ``PROPERTIES``
-    sets one. See ``docs/load.md``. Default: none (a ``COMMAND`` test).
+    ``RUNS``, ``CONCURRENCY`` ...) is an error. Its ``TIMEOUT`` is 600 s (the stages' time and
+    two minutes when that is longer) unless ``PROPERTIES`` sets one. See ``docs/load.md``. Default: none (a ``COMMAND`` test).
 
   The test also gets a CTest ``TIMEOUT`` (seconds, rounded up) from its plan::
 

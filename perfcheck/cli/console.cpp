@@ -175,6 +175,33 @@ std::string runs_text(std::size_t runs, std::size_t warmups) {
   return out;
 }
 
+// The `k`-th word (0-based) of `text`, "" past the last: a stage of the metadata "stages".
+std::string word_of(const std::string& text, std::size_t k) {
+  std::size_t begin = text.find_first_not_of(' ');
+  for (; begin != std::string::npos && k > 0; --k) begin = text.find_first_not_of(' ', text.find(' ', begin));
+  return begin == std::string::npos ? std::string() : text.substr(begin, text.find(' ', begin) - begin);
+}
+
+// A sweep's block per level; a load run in stages (perfcheck load --stages): the generator's own
+// cost over the run, then a block per stage with the stage as written.
+std::string format_points(const run_result& r) {
+  const auto stages = r.metadata.find("stages");
+  const bool staged = stages != r.metadata.end() && r.points.front().runs.empty();
+  std::string out = staged ? fmt::format("{}: load run in {} stages\n", terminal_safe(r.name), r.points.size())
+                           : fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name), r.points.size(),
+                                         r.point_seed);
+  if (staged) out += format_figures(r.summary, {}, "");
+  for (std::size_t k = 0; k < r.points.size(); ++k) {
+    const auto& p = r.points[k];
+    const std::string what = staged ? word_of(stages->second, k) : runs_text(p.runs.size(), p.warmup_runs.size());
+    out += fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), terminal_safe(what), to_string(p.outcome));
+    out += format_figures(p.summary, p.wall_outliers, "  ");
+    out += format_reported(p.summary, p.runs, "  ");
+    out += format_trends(p.trends, "  ");
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string format_result_block(const run_result& r) {
@@ -185,14 +212,7 @@ std::string format_result_block(const run_result& r) {
     out += format_figures(r.summary, r.wall_outliers, "");
     out += format_reported(r.summary, r.runs, "");
   } else {
-    out += fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name), r.points.size(), r.point_seed);
-    for (const auto& p : r.points) {
-      out += fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), runs_text(p.runs.size(), p.warmup_runs.size()),
-                         to_string(p.outcome));
-      out += format_figures(p.summary, p.wall_outliers, "  ");
-      out += format_reported(p.summary, p.runs, "  ");
-      out += format_trends(p.trends, "  ");
-    }
+    out += format_points(r);
   }
   out += format_metadata(r.metadata);
   out += format_trends(r.trends, "");

@@ -19,6 +19,7 @@
 #include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/load/generator.hpp"
 #include "perfcheck/load/load_result.hpp"
+#include "perfcheck/load/staged_result.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/run/environment.hpp"
@@ -29,7 +30,8 @@ namespace {
 
 struct load_flags {
   std::string url, name = "load", method = "GET", body, body_file, expect_body;
-  std::string rate, duration, timeout = "5s", start_bound;
+  std::string rate, duration, timeout = "5s", start_bound, stages;
+  CLI::Option* stages_option = nullptr;  // given: --stages, even empty
   std::vector<std::string> headers, thresholds;
   int connections = 0, expect_status = 0;
   std::int64_t requests = 0;
@@ -96,7 +98,9 @@ load::load_spec spec_of(const load_flags& f) {
   spec.body = f.body_file.empty() ? f.body : file_text(f.body_file);
   spec.check = {f.expect_status, f.expect_body};
   if (!f.rate.empty()) spec.rate = rate_of(f.rate);
-  spec.connections = f.connections > 0 ? f.connections : (spec.rate > 0 ? 16 : 1);
+  if (f.stages_option != nullptr && f.stages_option->count() > 0) spec.stages = load::parse_stages(f.stages, "--stages");
+  const bool open = spec.rate > 0 || !spec.stages.empty();
+  spec.connections = f.connections > 0 ? f.connections : (open ? 16 : 1);
   if (!f.duration.empty()) spec.duration_ns = duration_of("--duration", f.duration);
   spec.requests = f.requests;
   spec.timeout_ns = duration_of("--timeout", f.timeout);
@@ -110,8 +114,10 @@ load::load_spec spec_of(const load_flags& f) {
 run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
   run_spec r;
   r.name = f.name;
-  r.command = {"perfcheck", "load", spec.method, spec.target.path,
-               spec.rate > 0 ? fmt::format("rate={}/s", spec.rate) : "closed",
+  const std::string model = !spec.stages.empty() ? "stages=" + load::stages_text(spec.stages)
+                            : spec.rate > 0        ? fmt::format("rate={}/s", spec.rate)
+                                                   : std::string("closed");
+  r.command = {"perfcheck", "load", spec.method, spec.target.path, model,
                fmt::format("connections={}", spec.connections), fmt::format("duration={}ns", spec.duration_ns),
                fmt::format("requests={}", spec.requests), fmt::format("body={}B", spec.body.size())};
   r.thresholds = f.thresholds;
@@ -120,33 +126,17 @@ run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
   return r;
 }
 
-// Gated like any test; without a threshold on errors, any error fails the run.
-std::vector<threshold_expr> thresholds_of(const load_flags& f) {
+// Gated like any test; without a threshold on errors, any error fails the run (every stage).
+// A threshold's '@stage=k' names one of the spec's stages.
+std::vector<threshold_expr> thresholds_of(const load_flags& f, const load::load_spec& spec) {
   auto texts = f.thresholds;
   const bool on_errors = std::any_of(texts.begin(), texts.end(), [](const std::string& t) {
     return t.find("errors.") != std::string::npos;
   });
   if (!on_errors) texts.push_back("errors.count == 0");
-  return gate::parse_thresholds(texts, "--threshold");
-}
-
-void judge(run_result& result, const load::load_report& report, const std::vector<threshold_expr>& thresholds,
-           const std::string& url) {
-  gate::apply_verdict(result, thresholds, false);
-  const std::string errors = load::describe_errors(report);
-  if (!errors.empty()) result.warnings.push_back(fmt::format("failed requests: {}", errors));
-  if (report.dropped > 0) {
-    result.warnings.push_back(fmt::format("{} starts dropped: no connection was free in time; give more --connections",
-                                          report.dropped));
-  }
-  if (report.responses == 0) {
-    result.outcome = verdict::error;
-    result.reasons.push_back(fmt::format("no response from {} ({}); is the server running?", url,
-                                         errors.empty() ? "nothing was sent" : errors));
-  } else if (const auto lag = load::lag_problem(report, thresholds); !lag.empty() && result.outcome == verdict::pass) {
-    result.outcome = verdict::inconclusive;
-    result.reasons.push_back(lag);
-  }
+  auto thresholds = gate::parse_thresholds(texts, "--threshold");
+  load::check_stage_levels(thresholds, spec.stages.size(), "--threshold");
+  return thresholds;
 }
 
 rusage usage() {
@@ -159,7 +149,7 @@ double ns_of(const timeval& t) { return static_cast<double>(t.tv_sec) * 1e9 + st
 
 int execute(const load_flags& f) {
   const auto spec = spec_of(f);
-  const auto thresholds = thresholds_of(f);  // before anything is sent: a bad one is exit 2
+  const auto thresholds = thresholds_of(f, spec);  // before anything is sent: a bad one is exit 2
   const run_spec filed = result_spec(f, spec);
   run_result result;
   result.name = f.name;
@@ -169,15 +159,21 @@ int execute(const load_flags& f) {
   result.context.machine = run::machine_fingerprint(result.environment);
   result.context.spec_hash = spec_hash(filed);
   result.metadata["url"] = f.url;
+  if (!spec.stages.empty()) result.metadata["stages"] = load::stages_text(spec.stages);
   result.started_at = run::rfc3339(std::chrono::system_clock::now());
   const auto before = usage();
-  const auto report = load::run_load(spec);
+  const auto stages = load::run_load_stages(spec);
   const auto after = usage();
   result.finished_at = run::rfc3339(std::chrono::system_clock::now());
-  load::add_load_summaries(result, report, spec.rate > 0);
   load::add_generator_usage(result, ns_of(after.ru_utime) - ns_of(before.ru_utime), ns_of(after.ru_stime) - ns_of(before.ru_stime),
                             static_cast<double>(after.ru_maxrss) * 1024);
-  judge(result, report, thresholds, f.url);
+  if (spec.stages.empty()) {
+    const auto& report = stages.front();
+    load::add_load_summaries(result, report, spec.rate > 0);
+    load::judge_load(result, report, thresholds, f.url);
+  } else {
+    load::add_stage_points(result, stages, thresholds, f.url);  // each stage a level: stage=1 ...
+  }
   report_result(result, filed, f.output);
   std::FILE* human = f.output.json == "-" ? stderr : stdout;
   const std::string history = store::history_location(f.history);
@@ -193,6 +189,7 @@ void add_options(CLI::App& sub, load_flags& f) {
   sub.add_option("--server-state-dir", f.server_state_dir, "Where the servers' state files are [default: perf-servers]");
   sub.add_option("--name", f.name, "Test name in the console, result and history [default: load]");
   sub.add_option("--rate", f.rate, "Open model: start requests at this constant rate, e.g. 200/s, whatever the server does [default: closed model]");
+  f.stages_option = sub.add_option("--stages", f.stages, "Open model in stages, back to back on one schedule, each a level of the result (stage=1, stage=2 ...): 'DURATION:RATE/s ...' or a ramp DURATION:RATE/s..RATE/s, e.g. '10s:50/s 5s:1000/s 30s:50/s'; instead of --rate and --duration");
   sub.add_option("--connections", f.connections, "Closed model: requests kept in flight; open model: the most connections used [default: 1 closed, 16 open]");
   sub.add_option("--duration", f.duration, "How long to send, e.g. 10s (with --requests, whichever ends first)");
   sub.add_option("--requests", f.requests, "How many requests to start (with --duration, whichever ends first)");
@@ -217,10 +214,12 @@ command_action add_load_command(CLI::App& app) {
   auto flags = std::make_shared<load_flags>();
   CLI::App* sub = app.add_subcommand("load", "Send HTTP load to a server on this machine and gate its latency, throughput and errors");
   sub->description(
-      "Usage: perfcheck load --url http://127.0.0.1:PORT/PATH [--rate N/s | --connections N] [--duration D | --requests N]\n\n"
+      "Usage: perfcheck load --url http://127.0.0.1:PORT/PATH [--rate N/s | --connections N] [--duration D | --requests N]\n"
+      "       perfcheck load --url http://127.0.0.1:PORT/PATH --stages 'D:N/s D:N/s ...'\n\n"
       "The closed model (default) keeps --connections requests in flight; the open model (--rate) starts\n"
       "requests on a fixed schedule and times each from its intended start, so a stalled server shows in\n"
-      "the latency tail (no coordinated omission). Metrics: latency, service, lag (p50 p90 p95 p99 max),\n"
+      "the latency tail (no coordinated omission); --stages runs it at several rates in turn, each stage a\n"
+      "level (gate one with 'latency.p99@stage=2 < 200ms'). Metrics: latency, service, lag (p50 p90 p95 p99 max),\n"
       "throughput, errors.count, errors.rate, errors.<connect|timeout|status|body|io>, dropped.\n"
       "Exit codes: 0 pass (or inconclusive), 1 a threshold failed, 2 usage error, 3 no response at all,\n"
       "4 perfcheck failed. See docs/load.md.");

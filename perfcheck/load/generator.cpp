@@ -4,7 +4,9 @@
 // start is "now" whenever a connection is free; in the open model a schedule coroutine puts each
 // start's intended time in a queue at that time (its lateness is the generator's lag) and wakes an
 // idle connection, so a stalled server delays the sends but never the schedule, and the latency
-// counted from the intended time includes the wait (no coordinated omission).
+// counted from the intended time includes the wait (no coordinated omission). The schedule is a
+// list of stages back to back (one for a plain --rate); every start carries the stage it was due
+// in, and its request is counted in that stage's report whenever it is answered.
 #include "perfcheck/load/generator.hpp"
 
 #include <algorithm>
@@ -58,28 +60,61 @@ http::request<http::string_body> request_of(const load_spec& spec) {
   return request;
 }
 
+// The open model's schedule: the stages (a plain --rate run is one), the starts of each and when
+// each begins, in ns from the run's first start. The closed model has one empty stage.
+struct stage_schedule {
+  std::vector<load_stage> stages;
+  std::vector<std::int64_t> counts, begins;
+  std::int64_t end_ns = 0;  // when the last stage ends
+};
+
+stage_schedule schedule_of(const load_spec& spec) {
+  stage_schedule out;
+  if (!spec.stages.empty()) {
+    out.stages = spec.stages;
+  } else if (spec.rate > 0) {
+    auto starts = spec.duration_ns > 0 ? static_cast<std::int64_t>(std::floor(spec.rate * static_cast<double>(spec.duration_ns) / 1e9)) : spec.requests;
+    if (spec.requests > 0) starts = std::min(starts, spec.requests);
+    out.stages.push_back({static_cast<std::int64_t>(static_cast<double>(starts) / spec.rate * 1e9), spec.rate, spec.rate, ""});
+    out.counts.push_back(starts);
+  } else {
+    out.stages.push_back({spec.duration_ns, 0, 0, ""});
+    out.counts.push_back(0);
+  }
+  for (const auto& stage : out.stages) {
+    if (out.counts.size() < out.stages.size()) out.counts.push_back(stage_starts(stage));
+    out.begins.push_back(out.end_ns);
+    out.end_ns += stage.duration_ns;
+  }
+  return out;
+}
+
+// A start: when it was due and the stage it belongs to.
+struct start {
+  clock::time_point intended;
+  std::size_t stage = 0;
+};
+
 class generator {
  public:
-  explicit generator(const load_spec& spec) : spec_(spec), request_(request_of(spec)) {
+  explicit generator(const load_spec& spec) : spec_(spec), plan_(schedule_of(spec)), request_(request_of(spec)) {
     try {
       endpoints_ = asio::ip::tcp::resolver(io_).resolve(spec.target.host, std::to_string(spec.target.port));
     } catch (const boost::system::system_error& e) {
       throw usage_error(fmt::format("--url: cannot resolve '{}': {}", spec.target.host, e.code().message()));
     }
-    open_ = spec.rate > 0;
-    if (open_) {
-      starts_ = spec.duration_ns > 0 ? static_cast<std::int64_t>(std::floor(spec.rate * static_cast<double>(spec.duration_ns) / 1e9)) : spec.requests;
-      if (spec.requests > 0) starts_ = std::min(starts_, spec.requests);
-    } else {
-      tickets_ = spec.requests > 0 ? spec.requests : -1;
-    }
+    open_ = spec.rate > 0 || !spec.stages.empty();
+    if (!open_) tickets_ = spec.requests > 0 ? spec.requests : -1;
+    const std::size_t n = plan_.stages.size();
+    reports_.resize(n);
+    in_flight_.assign(n, 0);
+    for (std::size_t k = 0; k < n; ++k) reports_[k].begin_ns = plan_.begins[k];
   }
 
-  load_report run() {
+  std::vector<load_report> run() {
     t0_ = clock::now();
-    last_event_ = t0_;
-    const auto issuing = open_ ? static_cast<std::int64_t>(static_cast<double>(starts_) / spec_.rate * 1e9)
-                               : (spec_.duration_ns > 0 ? spec_.duration_ns : std::int64_t{0});
+    for (const auto begin : plan_.begins) last_event_.push_back(t0_ + std::chrono::nanoseconds(begin));
+    const auto issuing = plan_.end_ns;
     stop_issuing_ = t0_ + std::chrono::nanoseconds(spec_.duration_ns > 0 ? spec_.duration_ns : std::int64_t{1} << 62);
     for (int i = 0; i < spec_.connections; ++i) asio::co_spawn(io_, connection_loop(), asio::detached);
     if (open_) asio::co_spawn(io_, schedule(), asio::detached);
@@ -89,26 +124,29 @@ class generator {
       last_.async_wait([this](boost::system::error_code ec) { if (!ec) io_.stop(); });
     }
     io_.run();
-    report_.errors_of(error_kind::timeout) += in_flight_;  // cut off by the last deadline
-    report_.dropped += static_cast<std::int64_t>(queue_.size());
-    report_.wall_ns = ns_between(t0_, last_event_);
-    return std::move(report_);
+    for (const auto& left : queue_) ++reports_[left.stage].dropped;
+    for (std::size_t k = 0; k < reports_.size(); ++k) {
+      reports_[k].errors_of(error_kind::timeout) += in_flight_[k];  // cut off by the last deadline
+      reports_[k].wall_ns = ns_between(t0_ + std::chrono::nanoseconds(plan_.begins[k]), last_event_[k]);
+    }
+    return std::move(reports_);
   }
 
  private:
   const load_spec& spec_;
+  const stage_schedule plan_;
   asio::io_context io_;
   asio::steady_timer last_{io_};  // the last deadline, cancelled when every connection is done
   int active_ = 0;                // connections still running
   asio::ip::tcp::resolver::results_type endpoints_;
   http::request<http::string_body> request_;
-  load_report report_;
+  std::vector<load_report> reports_;  // one per stage
   bool open_ = false;
-  clock::time_point t0_, stop_issuing_, last_event_;
+  clock::time_point t0_, stop_issuing_;
+  std::vector<clock::time_point> last_event_;  // per stage: its last response or failure
   std::int64_t tickets_ = -1;   // closed model: starts left (-1: no count)
-  std::int64_t starts_ = 0;     // open model: starts scheduled
-  std::int64_t in_flight_ = 0;
-  std::deque<clock::time_point> queue_;     // open model: starts waiting for a connection
+  std::vector<std::int64_t> in_flight_;     // per stage
+  std::deque<start> queue_;                 // open model: starts waiting for a connection
   std::vector<asio::steady_timer*> idle_;   // connections waiting for a start
   bool schedule_done_ = false;
 
@@ -122,48 +160,50 @@ class generator {
   }
 
   awaitable<void> schedule();
-  awaitable<std::optional<clock::time_point>> next_start(asio::steady_timer& wake);
+  awaitable<std::optional<start>> next_start(asio::steady_timer& wake);
   awaitable<void> connection_loop();
-  awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, clock::time_point intended);
-  void fail(error_kind kind) {
-    ++report_.errors_of(kind);
-    last_event_ = std::max(last_event_, clock::now());
+  awaitable<bool> exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, start at);
+  void fail(error_kind kind, std::size_t stage) {
+    ++reports_[stage].errors_of(kind);
+    last_event_[stage] = std::max(last_event_[stage], clock::now());
   }
-  void record(const http::response<http::string_body>& response, clock::time_point intended, clock::time_point sent);
+  void record(const http::response<http::string_body>& response, start at, clock::time_point sent);
 };
 
 awaitable<void> generator::schedule() {
   asio::steady_timer timer(io_);
-  for (std::int64_t i = 0; i < starts_;) {
-    const auto due = [&](std::int64_t k) {
-      return t0_ + std::chrono::nanoseconds(static_cast<std::int64_t>(std::llround(static_cast<double>(k) * 1e9 / spec_.rate)));
+  for (std::size_t s = 0; s < plan_.stages.size(); ++s) {
+    const auto due = [&](std::int64_t j) {
+      return t0_ + std::chrono::nanoseconds(plan_.begins[s] + stage_offset_ns(plan_.stages[s], j));
     };
-    timer.expires_at(due(i));
-    co_await timer.async_wait(tuple_awaitable);
-    const auto now = clock::now();
-    for (; i < starts_ && due(i) <= now; ++i) {  // every start due by now, late ones too
-      report_.lag.record(ns_between(due(i), now));
-      queue_.push_back(due(i));
-      wake_one();
+    for (std::int64_t j = 0; j < plan_.counts[s];) {
+      timer.expires_at(due(j));
+      co_await timer.async_wait(tuple_awaitable);
+      const auto now = clock::now();
+      for (; j < plan_.counts[s] && due(j) <= now; ++j) {  // every start of the stage due by now, late ones too
+        reports_[s].lag.record(ns_between(due(j), now));
+        queue_.push_back({due(j), s});
+        wake_one();
+      }
     }
   }
   schedule_done_ = true;
   wake_all();
 }
 
-awaitable<std::optional<clock::time_point>> generator::next_start(asio::steady_timer& wake) {
+awaitable<std::optional<start>> generator::next_start(asio::steady_timer& wake) {
   if (!open_) {
     const auto now = clock::now();
     if (tickets_ == 0 || now >= stop_issuing_) co_return std::nullopt;
     if (tickets_ > 0) --tickets_;
-    co_return now;
+    co_return start{now, 0};
   }
   for (;;) {
     while (!queue_.empty()) {
-      const auto intended = queue_.front();
+      const start next = queue_.front();
       queue_.pop_front();
-      if (ns_between(intended, clock::now()) <= spec_.start_bound_ns) co_return intended;
-      ++report_.dropped;  // waited too long for a free connection
+      if (ns_between(next.intended, clock::now()) <= spec_.start_bound_ns) co_return next;
+      ++reports_[next.stage].dropped;  // waited too long for a free connection
     }
     if (schedule_done_) co_return std::nullopt;
     wake.expires_at(clock::time_point::max());
@@ -178,15 +218,16 @@ awaitable<void> generator::connection_loop() {
   asio::steady_timer wake(io_);
   bool connected = false;
   const auto timeout = std::chrono::nanoseconds(spec_.timeout_ns);
-  while (const auto intended = co_await next_start(wake)) {
-    ++report_.started;
+  while (const auto next = co_await next_start(wake)) {
+    const std::size_t stage = next->stage;
+    ++reports_[stage].started;
     if (!connected) {
       stream.expires_after(timeout);
-      ++in_flight_;
+      ++in_flight_[stage];
       const auto [ec, endpoint] = co_await stream.async_connect(endpoints_, tuple_awaitable);
-      --in_flight_;
+      --in_flight_[stage];
       if (ec) {
-        fail(ec == beast::error::timeout ? error_kind::timeout : error_kind::connect);
+        fail(ec == beast::error::timeout ? error_kind::timeout : error_kind::connect, stage);
         stream.close();
         wake.expires_after(std::chrono::milliseconds(10));  // do not spin against a closed port
         co_await wake.async_wait(tuple_awaitable);
@@ -194,7 +235,7 @@ awaitable<void> generator::connection_loop() {
       }
       connected = true;
     }
-    connected = co_await exchange(stream, buffer, *intended);
+    connected = co_await exchange(stream, buffer, *next);
     if (!connected) {
       stream.close();
       buffer.clear();
@@ -204,45 +245,48 @@ awaitable<void> generator::connection_loop() {
 }
 
 // One request and its response; false when the connection must be closed.
-awaitable<bool> generator::exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, clock::time_point intended) {
+awaitable<bool> generator::exchange(beast::tcp_stream& stream, beast::flat_buffer& buffer, start at) {
   const auto sent = clock::now();
   stream.expires_after(std::chrono::nanoseconds(spec_.timeout_ns));
-  ++in_flight_;
+  ++in_flight_[at.stage];
   const auto [write_error, written] = co_await http::async_write(stream, request_, tuple_awaitable);
   http::response_parser<http::string_body> parser;
   parser.body_limit(static_cast<std::uint64_t>(spec_.max_body_bytes));
   boost::system::error_code read_error;
   if (!write_error) std::tie(read_error, std::ignore) = co_await http::async_read(stream, buffer, parser, tuple_awaitable);
-  --in_flight_;
+  --in_flight_[at.stage];
   if (const auto ec = write_error ? write_error : read_error) {
-    fail(ec == beast::error::timeout ? error_kind::timeout : error_kind::io);
+    fail(ec == beast::error::timeout ? error_kind::timeout : error_kind::io, at.stage);
     co_return false;
   }
-  record(parser.get(), intended, sent);
+  record(parser.get(), at, sent);
   co_return parser.get().keep_alive();
 }
 
-void generator::record(const http::response<http::string_body>& response, clock::time_point intended, clock::time_point sent) {
+void generator::record(const http::response<http::string_body>& response, start at, clock::time_point sent) {
   const auto done = clock::now();
-  last_event_ = std::max(last_event_, done);
-  ++report_.responses;
-  report_.body_bytes += static_cast<std::int64_t>(response.body().size());
-  report_.latency.record(ns_between(intended, done));
-  report_.service.record(ns_between(sent, done));
+  last_event_[at.stage] = std::max(last_event_[at.stage], done);
+  load_report& report = reports_[at.stage];
+  ++report.responses;
+  report.body_bytes += static_cast<std::int64_t>(response.body().size());
+  report.latency.record(ns_between(at.intended, done));
+  report.service.record(ns_between(sent, done));
   const int status = static_cast<int>(response.result_int());
   const bool status_ok = spec_.check.status == 0 ? status >= 200 && status < 400 : status == spec_.check.status;
   if (!status_ok) {
-    ++report_.errors_of(error_kind::status);
+    ++report.errors_of(error_kind::status);
   } else if (!spec_.check.body_contains.empty() && response.body().find(spec_.check.body_contains) == std::string::npos) {
-    ++report_.errors_of(error_kind::body);
+    ++report.errors_of(error_kind::body);
   }
 }
 
 }  // namespace
 
-load_report run_load(const load_spec& spec) {
+std::vector<load_report> run_load_stages(const load_spec& spec) {
   check_spec(spec);
   return generator(spec).run();
 }
+
+load_report run_load(const load_spec& spec) { return merge_reports(run_load_stages(spec)); }
 
 }  // namespace perfcheck::load

@@ -8,10 +8,16 @@
 
 namespace perfcheck::load {
 
-/// Runs `spec` (checked with check_spec) against its target and returns what it measured.
+/// Runs `spec` (checked with check_spec) against its target and returns what it measured: one
+/// report per stage of spec.stages, each request counted in the stage its intended start was due
+/// in (a stage's begin_ns and wall_ns from its own start), or one report for a spec without stages.
 /// Never runs past duration (or the time the requests take) + start bound + 2 x timeout: every
 /// connect, write and read has the spec's timeout, and a last deadline stops what is left,
 /// counting requests still in flight as timeouts. Throws usage_error when the host does not resolve.
+/// The same holds for run_load below.
+std::vector<load_report> run_load_stages(const load_spec& spec);
+
+/// run_load_stages merged into one report of the whole run (merge_reports).
 load_report run_load(const load_spec& spec);
 
 }  // namespace perfcheck::load

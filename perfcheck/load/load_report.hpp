@@ -5,6 +5,7 @@
 #include <array>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 #include "perfcheck/load/latency_histogram.hpp"
 
@@ -30,7 +31,8 @@ struct load_report {
   std::int64_t dropped = 0;    ///< open model: starts that found no free connection in time
   std::array<std::int64_t, 5> errors{};  ///< by error_kind
   std::int64_t body_bytes = 0; ///< response body bytes read
-  std::int64_t wall_ns = 0;    ///< from the first start to the last response or failure
+  std::int64_t wall_ns = 0;    ///< from the first start (a stage's) to the last response or failure
+  std::int64_t begin_ns = 0;   ///< a stage: when its first start was due, from the run's first start
 
   std::int64_t& errors_of(error_kind k) { return errors[static_cast<std::size_t>(k)]; }
   std::int64_t errors_of(error_kind k) const { return errors[static_cast<std::size_t>(k)]; }
@@ -41,5 +43,9 @@ struct load_report {
   /// Responses per second of wall_ns; 0 for an empty run.
   double throughput() const;
 };
+
+/// The whole run of its stages' reports: counts added, histograms merged, wall_ns from the first
+/// stage's start to the last response of any (begin_ns + wall_ns at most); empty for none.
+load_report merge_reports(const std::vector<load_report>& parts);
 
 }  // namespace perfcheck::load

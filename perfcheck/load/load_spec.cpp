@@ -87,8 +87,13 @@ void check_spec(const load_spec& spec) {
   if (!std::isfinite(spec.rate) || spec.rate < 0 || spec.rate > 1e7) {
     throw usage_error(fmt::format("--rate {}: give a rate above 0 and at most 10000000/s, e.g. --rate 200/s", spec.rate));
   }
-  if (spec.duration_ns <= 0 && spec.requests <= 0) {
-    throw usage_error("load: give --duration (e.g. 10s) or --requests (e.g. 1000): a run needs a bound");
+  if (!spec.stages.empty() && (spec.rate > 0 || spec.duration_ns > 0 || spec.requests > 0)) {
+    throw usage_error("load: --stages goes without --rate, --duration and --requests: each stage gives its own duration "
+                      "and rate (e.g. --stages '10s:50/s 5s:1000/s 30s:50/s')");
+  }
+  if (spec.stages.empty() && spec.duration_ns <= 0 && spec.requests <= 0) {
+    throw usage_error("load: give --duration (e.g. 10s), --requests (e.g. 1000) or --stages (e.g. '10s:50/s 5s:1000/s'): "
+                      "a run needs a bound");
   }
   if (spec.duration_ns < 0 || spec.requests < 0) throw usage_error("load: --duration and --requests must not be negative");
   if (spec.timeout_ns <= 0) throw usage_error("--timeout: give a duration above 0, e.g. 5s");
@@ -110,6 +115,22 @@ std::int64_t load_report::error_count() const {
 
 double load_report::error_rate() const {
   return started > 0 ? static_cast<double>(error_count()) / static_cast<double>(started) : 0.0;
+}
+
+load_report merge_reports(const std::vector<load_report>& parts) {
+  load_report whole;
+  for (const auto& part : parts) {
+    whole.latency.merge(part.latency);
+    whole.service.merge(part.service);
+    whole.lag.merge(part.lag);
+    whole.started += part.started;
+    whole.responses += part.responses;
+    whole.dropped += part.dropped;
+    for (std::size_t k = 0; k < whole.errors.size(); ++k) whole.errors[k] += part.errors[k];
+    whole.body_bytes += part.body_bytes;
+    whole.wall_ns = std::max(whole.wall_ns, part.begin_ns + part.wall_ns);
+  }
+  return whole;
 }
 
 double load_report::throughput() const {

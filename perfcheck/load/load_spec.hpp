@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "perfcheck/load/load_stages.hpp"
+
 namespace perfcheck::load {
 
 /// An http:// URL on the loopback interface.
@@ -33,7 +35,8 @@ struct response_check {
 /// starts requests at a constant rate on a schedule fixed in advance, whatever the server does,
 /// on at most `connections` connections (a start waits for a free one, at most `start_bound_ns`,
 /// else it is dropped). The run ends after `duration_ns` or `requests` starts, whichever comes
-/// first (0: not that bound; at least one is set).
+/// first (0: not that bound; at least one is set). With `stages` (the open model in stages), the
+/// rate, duration and requests are 0: the stages run back to back on one schedule.
 struct load_spec {
   http_target target;
   std::string method = "GET";
@@ -44,6 +47,7 @@ struct load_spec {
   double rate = 0;                            ///< requests per second; 0 is the closed model
   std::int64_t duration_ns = 0;
   std::int64_t requests = 0;
+  std::vector<load_stage> stages;             ///< empty: one run at `rate` (or the closed model)
   std::int64_t timeout_ns = 5'000'000'000;    ///< per connect and per request (write + response)
   std::int64_t start_bound_ns = 5'000'000'000;  ///< open model: the longest a start may wait
   std::int64_t max_body_bytes = 8 << 20;      ///< a larger response body is an `io` error

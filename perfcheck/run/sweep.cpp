@@ -92,48 +92,6 @@ void start_level(level_pool& pool, level_slot& slot, level_executor& candidate, 
   slot.run = std::make_unique<point_run>(slot.plan, candidate, slot.options);
 }
 
-// Adds one level's result to the sweep's.
-void add_point(run_result& sweep, run_result point, const level& at, bool first) {
-  const std::string label = to_string(at);
-  if (first) {
-    sweep.name = point.name;
-    sweep.environment = point.environment;
-    sweep.warnings = machine_warnings(point.environment);
-    sweep.limits = point.limits;
-    sweep.overhead_ns = point.overhead_ns;
-    sweep.overhead_corrected = point.overhead_corrected;
-    sweep.context = point.context;
-    sweep.started_at = point.started_at;
-    sweep.outcome = point.outcome;
-    if (point.baseline) {
-      // What the levels compared with; each level's own baseline runs are not kept in a sweep.
-      sweep.baseline = point.baseline;
-      sweep.baseline->samples.clear();
-      sweep.baseline->order.clear();
-      sweep.baseline->runs = 0;
-    }
-  }
-  if (sweep.baseline && point.baseline) sweep.baseline->runs += point.baseline->runs;
-  sweep.outcome = worst_of(sweep.outcome, point.outcome);
-  sweep.finished_at = std::max(sweep.finished_at, point.finished_at);
-  for (auto& reason : point.reasons) sweep.reasons.push_back(fmt::format("{}: {}", label, reason));
-  for (auto& w : point.warnings) {
-    if (std::find(sweep.warnings.begin(), sweep.warnings.end(), w) == sweep.warnings.end() &&
-        std::find(sweep.warnings.begin(), sweep.warnings.end(), label + ": " + w) == sweep.warnings.end())
-      sweep.warnings.push_back(fmt::format("{}: {}", label, w));
-  }
-  sweep.metadata.merge(point.metadata);  // the same for every level but what a level's runs said
-  for (auto& t : point.thresholds) {
-    t.at = label;
-    sweep.thresholds.push_back(std::move(t));
-  }
-  for (auto& f : point.regressions) {
-    f.at = label;
-    sweep.regressions.push_back(std::move(f));
-  }
-  sweep.points.push_back({at, point.outcome, std::move(point.runs), std::move(point.warmup_runs),
-                          std::move(point.summary), std::move(point.wall_outliers), std::move(point.trends)});
-}
 
 // A level without its concurrency: levels with the same key share one reference throughput.
 std::string reference_key(const level& at) {
@@ -211,6 +169,48 @@ verdict worst_of(verdict a, verdict b) {
   return rank(a) >= rank(b) ? a : b;
 }
 
+void add_level_point(run_result& sweep, run_result point, const level& at, bool first) {
+  const std::string label = to_string(at);
+  if (first) {
+    sweep.name = point.name;
+    sweep.environment = point.environment;
+    sweep.warnings = machine_warnings(point.environment);
+    sweep.limits = point.limits;
+    sweep.overhead_ns = point.overhead_ns;
+    sweep.overhead_corrected = point.overhead_corrected;
+    sweep.context = point.context;
+    sweep.started_at = point.started_at;
+    sweep.outcome = point.outcome;
+    if (point.baseline) {
+      // What the levels compared with; each level's own baseline runs are not kept in a sweep.
+      sweep.baseline = point.baseline;
+      sweep.baseline->samples.clear();
+      sweep.baseline->order.clear();
+      sweep.baseline->runs = 0;
+    }
+  }
+  if (sweep.baseline && point.baseline) sweep.baseline->runs += point.baseline->runs;
+  sweep.outcome = worst_of(sweep.outcome, point.outcome);
+  sweep.finished_at = std::max(sweep.finished_at, point.finished_at);
+  for (auto& reason : point.reasons) sweep.reasons.push_back(fmt::format("{}: {}", label, reason));
+  for (auto& w : point.warnings) {
+    if (std::find(sweep.warnings.begin(), sweep.warnings.end(), w) == sweep.warnings.end() &&
+        std::find(sweep.warnings.begin(), sweep.warnings.end(), label + ": " + w) == sweep.warnings.end())
+      sweep.warnings.push_back(fmt::format("{}: {}", label, w));
+  }
+  sweep.metadata.merge(point.metadata);  // the same for every level but what a level's runs said
+  for (auto& t : point.thresholds) {
+    t.at = label;
+    sweep.thresholds.push_back(std::move(t));
+  }
+  for (auto& f : point.regressions) {
+    f.at = label;
+    sweep.regressions.push_back(std::move(f));
+  }
+  sweep.points.push_back({at, point.outcome, std::move(point.runs), std::move(point.warmup_runs),
+                          std::move(point.summary), std::move(point.wall_outliers), std::move(point.trends)});
+}
+
 run_result run_sweep(const test_plan& plan, const level_factory& make, const runner_options& options,
                      const hook_factory* hooks) {
   const std::size_t n = plan.levels.size();
@@ -248,7 +248,7 @@ run_result run_sweep(const test_plan& plan, const level_factory& make, const run
   for (std::size_t i = 0; i < n; ++i) {
     run_result point = slots[i].run->finish();
     if (!slots[i].cleanup_error.empty()) cleanup_failed(point, slots[i].cleanup_error);
-    add_point(result, std::move(point), plan.levels[i], i == 0);
+    add_level_point(result, std::move(point), plan.levels[i], i == 0);
   }
   apply_level_comparisons(result, plan.level_comparisons);
   result.command = plan.spec.command;

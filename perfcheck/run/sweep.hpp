@@ -46,6 +46,14 @@ inline constexpr std::size_t max_open_levels = 16;
 run_result run_sweep(const test_plan& plan, const level_factory& make, const runner_options& options,
                      const hook_factory* hooks = nullptr);
 
+/// Adds one level's result `point` to a sweep's result, as run_sweep does for each level: the
+/// first point (`first`) gives the name, environment (and its machine warnings), limits, context,
+/// start time and baseline; every point its runs, summaries and trends as the point at `at`, its
+/// reasons and warnings prefixed with the level ("n=500: ..."), its threshold outcomes and findings
+/// marked with it, its metadata, and its verdict to the worst of the levels'. Also what gives
+/// the stages of a load run (perfcheck/load/staged_result) their levels.
+void add_level_point(run_result& sweep, run_result point, const level& at, bool first);
+
 /// The verdict of a sweep from its levels': error, else failed, else regressed, else
 /// inconclusive, else improved, else pass.
 verdict worst_of(verdict a, verdict b);

@@ -2,7 +2,9 @@
 # Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 """End-to-end tests of `perfcheck load` against pc_http (tests/programs/pc_http.c) on loopback:
 a gated result (console, result file, history) in the closed and the open model, a failing gate,
-a server that is not there, and bad input refused with the fix before anything is sent.
+a server that is not there, stages gated one by one (a burst beyond the server's capacity fails
+its own gate, the calm stages around it pass), and bad input refused with the fix before anything
+is sent.
 
 Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (pc_http). Every run is bounded in
 requests or time; nothing asserts a speed.
@@ -112,6 +114,47 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(result["verdict"], "error")
         self.assertIn("5 connect", " ".join(result["reasons"]))
 
+    def test_stages_are_levels_gated_one_by_one(self):
+        # pc_http serves one request at a time in 5 ms: some C = 185/s here, less on a loaded
+        # machine. Calm 20/s for 2 s; a burst of 800/s for 0.5 s, 400 starts, far more than it
+        # serves meanwhile: the k-th waits about k/C - k/800 s, the median some 0.8 s (more when
+        # C is lower). Then 20/s for 15 s: the backlog drains in about 400/(C - 20) s, 2.4 s here,
+        # so most of the recovery's starts are answered in 5 ms. A median gate of 400 ms fails
+        # the burst only: its median is twice the limit (more on a slower machine), and the
+        # recovery's median stays fast unless C falls below about 75/s (a 5 ms sleep taking
+        # 13 ms). A tenth of the limit, 40 ms, bounds the generator's lag p99 (else a stage
+        # that passes is inconclusive): a few ms at 20/s, some 15 ms with every CPU busy.
+        s = self.server("--service", "5")
+        history = os.path.join(self.dir, "history.db")
+        r = perfcheck("load", "--url", s.url, "--name", "staged", "--stages", "2s:20/s 0.5s:800/s 15s:20/s",
+                      "--threshold", "latency.p50 < 400ms", "--threshold", "latency.p99@stage=3 < 20s",
+                      "--output-dir", self.dir, "--history", history)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)
+        self.assertIn("staged: load run in 3 stages", r.stdout)
+        self.assertIn("stage=2: 0.5s:800/s, failed", r.stdout)
+        self.assertIn("stage=3: 15s:20/s, pass", r.stdout)
+        result = self.result("staged")
+        self.assertEqual(result["verdict"], "failed")
+        points = result["points"]
+        self.assertEqual([p["level"] for p in points], [[{"name": "stage", "value": str(k)}] for k in (1, 2, 3)])
+        self.assertEqual([p["verdict"] for p in points], ["pass", "failed", "pass"], result["reasons"])
+        self.assertEqual([p["summary"]["requests"]["median"] + p["summary"]["dropped"]["median"] for p in points],
+                         [40, 400, 300])
+        self.assertEqual([p["summary"]["errors.count"]["median"] for p in points], [0, 0, 0])
+        self.assertGreater(points[1]["summary"]["latency"]["median"], 400e6)
+        self.assertLess(points[2]["summary"]["latency"]["median"], 400e6)
+        self.assertEqual(len(result["reasons"]), 1, result["reasons"])
+        self.assertTrue(result["reasons"][0].startswith("stage=2: latency.p50 < 400ms: measured "), result["reasons"])
+        outcomes = {(t["at"], t["expr"]): t["ok"] for t in result["thresholds"]}
+        self.assertEqual(outcomes, {("stage=1", "latency.p50 < 400ms"): True, ("stage=1", "errors.count == 0"): True,
+                                    ("stage=2", "latency.p50 < 400ms"): False, ("stage=2", "errors.count == 0"): True,
+                                    ("stage=3", "latency.p50 < 400ms"): True, ("stage=3", "latency.p99@stage=3 < 20s"): True,
+                                    ("stage=3", "errors.count == 0"): True})
+        self.assertEqual(result["metadata"]["stages"], "2s:20/s 0.5s:800/s 15s:20/s")
+        with sqlite3.connect(history) as db:
+            levels = {row[0] for row in db.execute("SELECT level FROM summaries WHERE metric = 'latency'")}
+        self.assertEqual(levels, {"stage=1", "stage=2", "stage=3"})
+
     def test_bad_input_is_refused_with_the_fix(self):
         cases = [
             (["--url", "http://example.com/", "--requests", "1"], "not a loopback address"),
@@ -121,6 +164,14 @@ class LoadTest(unittest.TestCase):
             (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--body-file", "/nonexistent/body"],
              "--body-file '/nonexistent/body'"),
             (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--threshold", "latency.p99 < 5"], "needs a unit"),
+            (["--url", "http://127.0.0.1:8080/", "--stages", "10s:50/s 30s-200/s"],
+             "--stages: stage 2 '30s-200/s' has no ':' between its duration and its rate; write DURATION:RATE/s"),
+            (["--url", "http://127.0.0.1:8080/", "--stages", "10s:50/s", "--rate", "10/s"],
+             "--stages goes without --rate, --duration and --requests"),
+            (["--url", "http://127.0.0.1:8080/", "--stages", "10s:50/s", "--threshold", "latency.p99@stage=2 < 1s"],
+             "the test has no level stage=2 (the values of stage are 1)"),
+            (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--threshold", "latency.p99@stage=2 < 1s"],
+             "a run without stages measures one point; give --stages"),
         ]
         for args, message in cases:
             r = perfcheck("load", *args)

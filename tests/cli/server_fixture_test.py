@@ -56,6 +56,7 @@ class ServerFixtureTest(unittest.TestCase):
         self.assertRegex(out, r"served_hangs \.+\*+Timeout")
         self.assertRegex(out, r"Test +#\d+: loaded \.+ +Passed")
         self.assertRegex(out, r"loaded_failing \.+\*+Failed")
+        self.assertRegex(out, r"Test +#\d+: loaded_stages \.+ +Passed")
         self.assertEqual(marked_processes(MARKER), [], "a server outlived ctest")
         self.assertEqual(os.listdir(os.path.join(self.build, "perf-servers")).count("web.json"), 0)
 
@@ -68,6 +69,10 @@ class ServerFixtureTest(unittest.TestCase):
         self.assertEqual(properties["ATTACHED_FILES_ON_FAIL"], [os.path.join(logs, "web.err"), os.path.join(logs, "web.out")])
         self.assertIn("--limit=MEMORY=1GiB", tests["perfcheck_server_web_start"]["command"])
         self.assertIn("--limit=CPU_TIME=1h", tests["perfcheck_server_web_start"]["command"])
+        staged = tests["loaded_stages"]["command"]
+        self.assertEqual(staged[staged.index("--stages") + 1], "1s:20/s 1s:10/s..50/s")
+        properties = {p["name"]: p["value"] for p in tests["loaded_stages"]["properties"]}
+        self.assertEqual(properties["TIMEOUT"], 600)
 
     def test_kill_9_of_ctest_leaves_no_server(self):
         ctest = subprocess.Popen([CTEST, "--test-dir", self.build, "-R", "served_until_gone"], env=self.env,

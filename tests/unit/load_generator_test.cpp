@@ -225,3 +225,32 @@ BOOST_AUTO_TEST_CASE(a_spec_without_a_bound_or_with_a_bad_number_is_refused) {
   spec.rate = -1;
   BOOST_TEST(error_text<usage_error>([&] { run_load(spec); }).find("--rate") != std::string::npos);
 }
+
+BOOST_AUTO_TEST_CASE(stages_run_back_to_back_each_request_counted_in_the_stage_it_was_due_in) {
+  // 2 s at 50/s, 0.5 s at 40/s, then a ramp 0/s..100/s over 1 s: 100, 20 and 50 starts. The
+  // server stalls 1 s before its 10th answer (0.2 s in): the first stage's starts wait for it
+  // (latency max at least the stall, less the ~0.2 s before it), but the stall and its backlog
+  // (through 4 connections, some 100 ms) are over long before the second stage begins at 2 s.
+  http_server server({"--stall", "1000", "--stall-after", "10"});
+  auto spec = server.spec();
+  spec.connections = 4;
+  spec.stages = parse_stages("2s:50/s 500ms:40/s 1s:0/s..100/s", "--stages");
+  const auto stages = run_load_stages(spec);
+  BOOST_TEST_REQUIRE(stages.size() == 3u);
+  const std::int64_t starts[] = {100, 20, 50}, begins[] = {0, 2'000'000'000, 2'500'000'000};
+  for (std::size_t k = 0; k < 3; ++k) {
+    BOOST_TEST_MESSAGE("stage " << k + 1 << ": latency max " << seconds(stages[k].latency.max()) << " s");
+    BOOST_TEST(stages[k].started + stages[k].dropped == starts[k]);
+    BOOST_TEST(stages[k].dropped == 0);
+    BOOST_TEST(stages[k].responses == starts[k]);
+    BOOST_TEST(stages[k].latency.count() == static_cast<std::uint64_t>(starts[k]));
+    BOOST_TEST(stages[k].lag.count() == static_cast<std::uint64_t>(starts[k]));
+    BOOST_TEST(stages[k].begin_ns == begins[k]);
+    BOOST_TEST(stages[k].error_count() == 0);
+  }
+  BOOST_TEST(seconds(stages[0].latency.max()) >= 0.75);
+  BOOST_TEST(seconds(stages[1].latency.max()) < 0.5);  // the stall is 1 s: it is not in this stage
+  BOOST_TEST(seconds(stages[2].latency.max()) < 0.5);
+  const load_report whole = run_load(spec);  // the same stages as one report (pc_http stalls only once)
+  BOOST_TEST(whole.started + whole.dropped == 170);
+}
