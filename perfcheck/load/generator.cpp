@@ -14,6 +14,8 @@
 #include <cmath>
 #include <deque>
 #include <optional>
+#include <sstream>
+#include <string>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -23,6 +25,7 @@
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -44,7 +47,8 @@ std::int64_t ns_between(clock::time_point from, clock::time_point to) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count();
 }
 
-http::request<http::string_body> request_of(const load_spec& spec) {
+// The request as it goes on the wire, serialized once: every request of a run is the same bytes.
+std::string wire_request_of(const load_spec& spec) {
   http::request<http::string_body> request;
   request.method_string(spec.method);
   request.target(spec.target.path);
@@ -57,7 +61,9 @@ http::request<http::string_body> request_of(const load_spec& spec) {
   if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT") request.body() = spec.body;
   request.keep_alive(true);
   request.prepare_payload();
-  return request;
+  std::ostringstream wire;
+  wire << request;
+  return std::move(wire).str();
 }
 
 // The open model's schedule: the stages (a plain --rate run is one), the starts of each and when
@@ -97,7 +103,7 @@ struct start {
 
 class generator {
  public:
-  explicit generator(const load_spec& spec) : spec_(spec), plan_(schedule_of(spec)), request_(request_of(spec)) {
+  explicit generator(const load_spec& spec) : spec_(spec), plan_(schedule_of(spec)), request_(wire_request_of(spec)) {
     try {
       endpoints_ = asio::ip::tcp::resolver(io_).resolve(spec.target.host, std::to_string(spec.target.port));
     } catch (const boost::system::system_error& e) {
@@ -135,11 +141,11 @@ class generator {
  private:
   const load_spec& spec_;
   const stage_schedule plan_;
-  asio::io_context io_;
+  asio::io_context io_{1};  // one thread runs it: no locking between threads
   asio::steady_timer last_{io_};  // the last deadline, cancelled when every connection is done
   int active_ = 0;                // connections still running
   asio::ip::tcp::resolver::results_type endpoints_;
-  http::request<http::string_body> request_;
+  std::string request_;  // the request's bytes
   std::vector<load_report> reports_;  // one per stage
   bool open_ = false;
   clock::time_point t0_, stop_issuing_;
@@ -249,7 +255,7 @@ awaitable<bool> generator::exchange(beast::tcp_stream& stream, beast::flat_buffe
   const auto sent = clock::now();
   stream.expires_after(std::chrono::nanoseconds(spec_.timeout_ns));
   ++in_flight_[at.stage];
-  const auto [write_error, written] = co_await http::async_write(stream, request_, tuple_awaitable);
+  const auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(request_), tuple_awaitable);
   http::response_parser<http::string_body> parser;
   parser.body_limit(static_cast<std::uint64_t>(spec_.max_body_bytes));
   boost::system::error_code read_error;

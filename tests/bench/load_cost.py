@@ -19,6 +19,7 @@ import re
 import resource
 import shutil
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -59,32 +60,45 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--perfcheck", required=True)
     parser.add_argument("--server", required=True, help="pc_http")
-    parser.add_argument("--seconds", type=int, default=5)
+    parser.add_argument("--seconds", type=int, default=3)
     parser.add_argument("--rate", type=int, default=5000)
+    parser.add_argument("--rounds", type=int, default=3, help="alternating perfcheck and wrk runs")
     args = parser.parse_args()
     port = free_port()
     server = subprocess.Popen(pinned(1, [args.server, "--port", str(port)]), stdout=subprocess.PIPE, text=True)
     server.stdout.readline()
     url = f"http://127.0.0.1:{port}/bench"
     failed = []
+    rates, wrks, cpus = [], [], []
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            closed, cpu = run_load(args, url, ["--connections", "8", "--duration", f"{args.seconds}s"],
-                                   os.path.join(tmp, "closed.json"))
-            wrk = wrk_rate(args, url)
+            # perfcheck and wrk alternate round by round, so a machine that gets busier or quieter
+            # during the bench moves both sides; the goal is judged on the median of the ratios.
+            for r in range(args.rounds):
+                closed, cpu = run_load(args, url, ["--connections", "8", "--duration", f"{args.seconds}s"],
+                                       os.path.join(tmp, f"closed{r}.json"))
+                rates.append(closed["throughput"]["median"])
+                cpus.append(cpu / closed["requests"]["median"])
+                wrk = wrk_rate(args, url)
+                if wrk:
+                    wrks.append(wrk)
+                print(f"round {r + 1}: perfcheck {rates[-1]:.0f}/s ({cpus[-1] * 1e6:.1f} us CPU per request)"
+                      + (f", wrk {wrk:.0f}/s" if wrk else ""), flush=True)
             opened, _ = run_load(args, url, ["--rate", f"{args.rate}/s", "--duration", f"{args.seconds}s",
                                              "--connections", "16"], os.path.join(tmp, "open.json"))
     finally:
         server.kill()
         server.wait()
-    rate = closed["throughput"]["median"]
-    requests = closed["requests"]["median"]
-    print(f"closed model: {rate:.0f} requests/s, {cpu / requests * 1e6:.1f} us of perfcheck CPU per request, "
-          f"latency p99 {closed['latency']['p99'] / 1e3:.0f} us")
-    if wrk:
-        print(f"wrk -t1 -c8: {wrk:.0f} requests/s; perfcheck / wrk = {rate / wrk:.2f}")
-        if rate < wrk:
-            failed.append(f"closed-model throughput {rate:.0f}/s below wrk's {wrk:.0f}/s")
+    rate = statistics.median(rates)
+    cpu_per_request = statistics.median(cpus)
+    print(f"closed model: {rate:.0f} requests/s (median of {len(rates)} rounds), {cpu_per_request * 1e6:.1f} us "
+          f"of perfcheck CPU per request, latency p99 of the last round {closed['latency']['p99'] / 1e3:.0f} us")
+    if len(wrks) == len(rates):
+        ratio = statistics.median(p / w for p, w in zip(rates, wrks))
+        print(f"wrk -t1 -c8: {statistics.median(wrks):.0f} requests/s; perfcheck / wrk = {ratio:.2f} "
+              f"(median of the rounds' ratios)")
+        if ratio < 1.0:
+            failed.append(f"closed-model throughput {ratio:.2f}x wrk's, below 1.0x")
     held = opened["throughput"]["median"]
     dropped = opened["dropped"]["median"]
     lag = opened["lag"]["p99"]
@@ -93,7 +107,7 @@ def main():
     if held < 0.95 * args.rate or dropped > 0.01 * args.rate * args.seconds:
         failed.append(f"the open model did not hold {args.rate}/s ({held:.0f}/s, {dropped:.0f} dropped)")
     print(f'<CTestMeasurement type="numeric/double" name="closed_rps">{rate:.0f}</CTestMeasurement>')
-    print(f'<CTestMeasurement type="numeric/double" name="cpu_us_per_request">{cpu / requests * 1e6:.2f}</CTestMeasurement>')
+    print(f'<CTestMeasurement type="numeric/double" name="cpu_us_per_request">{cpu_per_request * 1e6:.2f}</CTestMeasurement>')
     print(f'<CTestMeasurement type="numeric/double" name="open_lag_p99_us">{lag / 1e3:.1f}</CTestMeasurement>')
     for f in failed:
         print(f"goal missed: {f}", file=sys.stderr)
