@@ -172,8 +172,13 @@ endfunction()
 function(_perfcheck_duration_ns call what text out)
   set(units ns us ms s min h)
   set(factors 1 1000 1000000 1000000000 60000000000 3600000000000)
-  if(NOT text MATCHES "^[ \t]*([0-9]*)(\\.([0-9]*))?[ \t]*(ns|us|ms|s|min|h)[ \t]*$"
-      OR (CMAKE_MATCH_1 STREQUAL "" AND CMAKE_MATCH_3 STREQUAL ""))
+  # Two if()s: within one, the parenthesised digits test would read CMAKE_MATCH_* before MATCHES
+  # set them (CMake evaluates parentheses first), and ".s" passed as 0.
+  set(digits "")
+  if(text MATCHES "^[ \t]*([0-9]*)(\\.([0-9]*))?[ \t]*(ns|us|ms|s|min|h)[ \t]*$")
+    set(digits "${CMAKE_MATCH_1}${CMAKE_MATCH_3}")
+  endif()
+  if(digits STREQUAL "")
     message(FATAL_ERROR "${call}: ${what} '${text}' is not a duration; write a number and "
       "one of the units ns, us, ms, s, min, h, e.g. ${what} 2s or ${what} 500ms.")
   endif()
