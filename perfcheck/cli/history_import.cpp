@@ -5,6 +5,8 @@
 #include <fstream>
 #include <functional>
 #include <memory>
+#include <optional>
+#include <span>
 #include <string_view>
 
 #include <CLI/CLI.hpp>
@@ -68,27 +70,60 @@ run_context foreign_context(const import_request& request) {
   return c;
 }
 
+// A file's results in one transaction. A file of one result (a result file, as `ctest -j` leaves
+// one per test) adds to one series, as `perfcheck run` does, so importers of other series need not
+// wait; a larger file is one batch, its writer taking the history's write turn.
+class file_adder {
+ public:
+  explicit file_adder(store::history_store& history) : history_(history) {}
+  void add(store::stored_result&& entry) {
+    ++read_;
+    if (!first_) {
+      first_ = std::move(entry);
+      return;
+    }
+    if (!batch_) {
+      batch_ = history_.begin_batch();
+      added_ += batch_->add(*first_) ? 1 : 0;
+    }
+    added_ += batch_->add(entry) ? 1 : 0;
+  }
+  std::size_t read() const { return read_; }
+  std::size_t commit() {
+    if (batch_) {
+      batch_->commit();
+    } else if (first_) {
+      added_ = history_.add(std::span<const store::stored_result>(&*first_, 1));
+    }
+    return added_;
+  }
+
+ private:
+  store::history_store& history_;
+  std::optional<store::stored_result> first_;
+  std::unique_ptr<store::history_batch> batch_;
+  std::size_t read_ = 0, added_ = 0;
+};
+
 // One file in one transaction; returns the line to print once it is committed.
 std::string import_file(store::history_store& history, const run_context& foreign, const std::string& file) {
-  const auto batch = history.begin_batch();
-  std::size_t added = 0, read = 0;
+  file_adder adder(history);
   std::string kind;
+  const auto stream = [&] {
+    store::stream_history_file(file, [&](store::stored_result&& entry) { adder.add(std::move(entry)); });
+  };
   if (starts_with_schema(file)) {
-    read = store::stream_history_file(
-        file, [&](store::stored_result&& entry) { added += batch->add(entry) ? 1 : 0; });
+    stream();
   } else if (auto benchmarks = foreign_results(file, kind); !benchmarks.empty()) {
     for (auto& b : benchmarks) {
       b.result.context = foreign;
       store::check_imported_result(b.result, file, "");
-      added += batch->add(store::stored_result_for(b.result)) ? 1 : 0;
-      ++read;
+      adder.add(store::stored_result_for(b.result));
     }
   } else {
-    // Neither: the history reader says what a perfcheck file must look like.
-    read = store::stream_history_file(
-        file, [&](store::stored_result&& entry) { added += batch->add(entry) ? 1 : 0; });
+    stream();  // neither: the history reader says what a perfcheck file must look like
   }
-  batch->commit();
+  const std::size_t added = adder.commit(), read = adder.read();
   std::string line = fmt::format("{}: {} new, {} already present", file, added, read - added);
   if (!kind.empty()) {
     line += fmt::format(" ({}; machine {}, branch {})", kind,

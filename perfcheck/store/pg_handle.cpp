@@ -312,11 +312,13 @@ void pg_connection::begin(bool write) {
                                     location_),
                         false);
   }
-  exec(write ? "BEGIN" : "BEGIN ISOLATION LEVEL REPEATABLE READ",
-       write ? "start a write transaction" : "start a read transaction");
-  if (!write) return;
-  try {
-    exec(series_write_ ? shared_write_lock : write_lock, "wait for the other writers (the history's write lock)");
+  if (!write) {
+    exec("BEGIN ISOLATION LEVEL REPEATABLE READ", "start a read transaction");
+    return;
+  }
+  try {  // one round trip: the transaction and its lock (the server runs both, or neither)
+    exec(fmt::format("BEGIN; {}", series_write_ ? shared_write_lock : write_lock),
+         "start a write transaction and wait for the other writers (the history's write lock)");
   } catch (...) {  // the transaction is open (and aborted): end it, the connection stays usable
     rollback();
     throw;

@@ -115,6 +115,37 @@ class PostgresHistoryTest(unittest.TestCase):
         p = session(0.6)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
 
+    def test_importing_one_result_waits_only_for_writers_of_its_series(self):
+        # Result files (one result each, as ctest -j leaves them) made against a history of their own.
+        sqlite = os.path.join(self.tmp, "made.sqlite")
+        for name in ("first", "second"):
+            self.assertEqual(run_noop(sqlite, self.results, name=name).returncode, 0)
+        uri = self.fresh("series_import")
+        first = perfcheck("history", "import", "--history", uri, os.path.join(self.results, "first.json"))
+        self.assertEqual(first.returncode, 0, first.stderr)
+        # Another writer of a series is in the middle of its transaction: it holds the history's write
+        # lock shared, as every writer of one series does (the key is perfcheck's, pg_handle.cpp).
+        holder = subprocess.Popen([pg_server._binaries()["psql"], "-X", "-q", "-d", uri], stdin=subprocess.PIPE,
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, text=True)
+        try:
+            holder.stdin.write("BEGIN;\nSELECT pg_advisory_xact_lock_shared(7305712950420211973);\n")
+            holder.stdin.flush()
+            deadline = time.monotonic() + 60
+            while count(uri, "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted") == 0:
+                self.assertLess(time.monotonic(), deadline, "the holder never took the lock")
+                time.sleep(0.05)
+            # One result file is one series: it goes beside the other writer, not after it (an
+            # exclusive turn would wait for the holder until perfcheck's 60 s lock timeout).
+            second = perfcheck("history", "import", "--history", uri, os.path.join(self.results, "second.json"),
+                               timeout=40)
+            self.assertEqual(second.returncode, 0, second.stderr)
+            self.assertIn("1 new, 0 already present", second.stdout)
+        finally:
+            holder.stdin.write("COMMIT;\n")
+            holder.stdin.close()
+            holder.wait(timeout=60)
+        self.assertEqual(count(uri, "SELECT count(*) FROM perfcheck.results"), 2)
+
     def test_copy_between_sqlite_and_postgresql_is_idempotent(self):
         sqlite = os.path.join(self.tmp, "h.sqlite")
         for name in ("a", "b"):
