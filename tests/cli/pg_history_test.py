@@ -3,7 +3,7 @@
 """The history on a real PostgreSQL server, end to end with the perfcheck executable: runs
 recorded and compared, the history verbs, copy between SQLite and PostgreSQL, the spool while the
 server is stopped and after it restarts, kill -9 in the middle of a stream of runs, credentials
-never shown.
+never shown, wrong credentials (a role that must give its password).
 
 Environment: PERFCHECK, PERFCHECK_BIN_DIR, PERFCHECK_TEST_PG_DIR (the pg fixture's server) and
 PERFCHECK_PG_SERVER (tests/pg/pg_server.py). The spool and restart cases start a server of their
@@ -261,6 +261,51 @@ class SpoolTest(unittest.TestCase):
         for name in completed:
             self.assertEqual(stored.count(name), 1, f"{name}: {stored}")
         self.assertEqual(len(stored), len(set(stored)))
+
+
+class CredentialsTest(unittest.TestCase):
+    """A server of the test's own whose role pc_secret must give its password (scram-sha-256)."""
+
+    def setUp(self):
+        if pg_server.find_binaries() is None:
+            self.skipTest(pg_server.MISSING)
+        self.tmp = tempfile.mkdtemp(prefix="perfcheck-cred-")
+        os.chmod(self.tmp, 0o755)  # the server runs as another user
+        server = os.path.join(self.tmp, "server")
+        pg_server.start(server)
+        self.addCleanup(pg_server.stop, server, "fast")
+        uri = pg_server.fresh_database(server, "cred")
+        hba = os.path.join(server, "data", "pg_hba.conf")
+        with open(hba) as f:
+            rules = f.read()
+        with open(hba, "w") as f:  # first match wins: the role's rule before initdb's trust
+            f.write(f"local all pc_secret scram-sha-256\n{rules}")
+        pg_server.psql(uri, "CREATE ROLE pc_secret LOGIN PASSWORD 'right-pass'; "
+                            "GRANT ALL ON DATABASE cred TO pc_secret; SELECT pg_reload_conf();")
+        self.uri = uri.replace("user=perfcheck", "user=pc_secret")
+        self.results = os.path.join(self.tmp, "results")
+
+    def test_wrong_credentials_say_so_and_keep_the_result(self):
+        wrong = self.uri.replace("postgresql://", "postgresql://pc_secret:wrong-pass@")
+        p = run_noop(wrong, self.results)
+        out = p.stdout + p.stderr
+        self.assertEqual(p.returncode, 2, out)
+        self.assertIn('password authentication failed for user "pc_secret"', out)
+        self.assertIn("check the URI, the user and the password (PGPASSWORD, ~/.pgpass or PGPASSFILE)", out)
+        self.assertIn("pc_secret:***@", out)
+        self.assertNotIn("wrong-pass", out)
+        kept = os.path.join(self.results, "noop.json")
+        self.assertIn(f"the result is kept in {kept}", out)
+        listed = perfcheck("history", "list", "--history", wrong)
+        self.assertEqual(listed.returncode, 2, listed.stdout + listed.stderr)
+        self.assertIn("password authentication failed", listed.stderr)
+        # The right password from libpq's environment: the kept result goes in, and a run records.
+        env = clean_env(PGPASSWORD="right-pass")
+        imported = perfcheck("history", "import", "--history", self.uri, kept, env=env)
+        self.assertEqual(imported.returncode, 0, imported.stderr)
+        self.assertEqual(run_noop(self.uri, self.results, env=env).returncode, 0)
+        self.assertEqual(count(self.uri.replace("user=pc_secret", "user=perfcheck"),
+                               "SELECT count(*) FROM perfcheck.results"), 2)
 
 
 if __name__ == "__main__":
