@@ -43,7 +43,8 @@ std::string format_concurrency(const summaries& r) {
   const auto* e = find(r, "efficiency");
   const auto* total = find(r, "rss.total");
   // A concurrency level's rounds (they have rss.total), or a wrk client's runs.
-  return fmt::format("  load  throughput {:.4g}/s (median of {} {})   errors {:.0f} ({:.3g}%){}{}\n", t->median, t->n,
+  return fmt::format("  load  throughput {} (median of {} {})   errors {:.0f} ({:.3g}%){}{}\n",
+                     format_quantity(t->median, unit_kind::rate), t->n,
                      total ? "rounds" : "runs", errors ? errors->median : 0.0, rate ? rate->median * 100 : 0.0,
                      e ? fmt::format("   efficiency {:.0f}%", e->median * 100) : std::string(),
                      total ? fmt::format("   memory of a round up to {}", format_size(total->max)) : std::string());
@@ -64,8 +65,8 @@ std::string format_load(const summaries& r) {
     out += fmt::format("  {:<7} p50 {}   p90 {}   p95 {}   p99 {}   max {}\n", metric, format_duration(m->median),
                        format_duration(m->p90), format_duration(m->p95), format_duration(m->p99), format_duration(m->max));
   }
-  out += fmt::format("  load    {:.0f} requests   throughput {:.4g}/s   errors {:.0f} ({:.3g}%)   dropped {:.0f}\n",
-                     value("requests"), value("throughput"), value("errors.count"), value("errors.rate") * 100,
+  out += fmt::format("  load    {:.0f} requests   throughput {}   errors {:.0f} ({:.3g}%)   dropped {:.0f}\n",
+                     value("requests"), format_quantity(value("throughput"), unit_kind::rate), value("errors.count"), value("errors.rate") * 100,
                      value("dropped"));
   return out;
 }

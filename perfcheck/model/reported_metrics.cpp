@@ -62,7 +62,7 @@ std::map<std::string, std::vector<double>> pooled_distributions(const std::vecto
 }
 
 std::string format_reported_value(const reported_shape& shape, bool rate, double v) {
-  if (rate || shape.kind == unit_kind::rate) return fmt::format("{:.4g}/s", v);
+  if (rate || shape.kind == unit_kind::rate) return format_quantity(v, unit_kind::rate);
   if (shape.percent) return fmt::format("{:.3g}%", v * 100);
   if (shape.kind == unit_kind::duration) return format_duration(v);
   if (shape.kind == unit_kind::size) return format_size(v);

@@ -149,7 +149,7 @@ BOOST_AUTO_TEST_CASE(report_json_of_a_plain_test_carries_its_reported_metrics) {
   report_result& current = test.history[*test.current];
   current.metrics.push_back(figures("startup", 5e5, 1e4));  // p95 = median + 1.5 spread
   current.metrics.push_back(figures("links", 3, 0));
-  current.metrics.push_back(figures("links.rate", 1500, 10));
+  current.metrics.push_back(figures("links.rate", 14150, 10));  // in full, not 1.415e+04/s
   const auto json = boost::json::parse(render(*make_json_writer(), make_view(m)));
   const auto& t = json.at("tests").at(0).as_object();
   BOOST_TEST(!t.contains("levels"));
@@ -157,7 +157,8 @@ BOOST_AUTO_TEST_CASE(report_json_of_a_plain_test_carries_its_reported_metrics) {
   BOOST_REQUIRE(reported.size() == 3u);  // by name, a counter's rate after it
   BOOST_TEST(reported[0].at("metric").as_string() == "links");
   BOOST_TEST(reported[1].at("metric").as_string() == "links.rate");
-  BOOST_TEST(reported[1].at("median_text").as_string() == "1500/s");
+  BOOST_TEST(reported[1].at("median_text").as_string() == "14150/s");
+  BOOST_TEST(reported[1].at("p95_text").as_string() == "14165/s");
   BOOST_TEST(reported[2].at("metric").as_string() == "startup");
   BOOST_TEST(reported[2].at("median").as_double() == 5e5);  // ns
   BOOST_TEST(reported[2].at("median_text").as_string() == "500 us");
