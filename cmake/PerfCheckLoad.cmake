@@ -59,6 +59,44 @@ separated by spaces in one quoted argument: LOAD ... --stages \"10s:50/s 5s:1000
   set(${out_seconds} "${seconds}" PARENT_SCOPE)
 endfunction()
 
+# Checks LOAD --capacity FROM/s..TO/s [--step D] of the caller's arg_LOAD when it is given: the
+# range's form, and no --rate, --stages, --duration or --requests beside it. Sets `out_seconds`
+# to the longest the search can take (24 steps of --step, 5s by default), 0 without --capacity.
+function(_perfcheck_load_capacity call out_seconds)
+  set(${out_seconds} 0 PARENT_SCOPE)
+  list(FIND arg_LOAD "--capacity" at)
+  if(at EQUAL -1)
+    return()
+  endif()
+  set(form "write LOAD ... --capacity FROM/s..TO/s [--step 5s], e.g. --capacity 50/s..5000/s (docs/load.md)")
+  foreach(flag IN ITEMS --rate --stages --duration --requests)
+    if(flag IN_LIST arg_LOAD)
+      message(FATAL_ERROR "${call}: LOAD --capacity goes without ${flag}: the search runs its own steps; ${form}")
+    endif()
+  endforeach()
+  math(EXPR at "${at} + 1")
+  set(range "")
+  list(LENGTH arg_LOAD n)
+  if(at LESS n)
+    list(GET arg_LOAD ${at} range)
+  endif()
+  if(NOT range MATCHES "^[0-9]+(\\.[0-9]+)?/s\\.\\.[0-9]+(\\.[0-9]+)?/s$")
+    message(FATAL_ERROR "${call}: LOAD --capacity '${range}' is not a range of rates; ${form}")
+  endif()
+  set(step_ns 5000000000)
+  list(FIND arg_LOAD "--step" step_at)
+  if(NOT step_at EQUAL -1)
+    math(EXPR step_at "${step_at} + 1")
+    set(step "")
+    if(step_at LESS n)
+      list(GET arg_LOAD ${step_at} step)
+    endif()
+    _perfcheck_duration_ns("${call}" "LOAD --step" "${step}" step_ns)
+  endif()
+  math(EXPR seconds "24 * (${step_ns} / 1000000000 + 1)")
+  set(${out_seconds} ${seconds} PARENT_SCOPE)
+endfunction()
+
 # Registers the LOAD test of the caller's arg_* variables: `perfcheck load` with the LOAD options,
 # --server and its state folder (so {port} in --url is the server's port), the THRESHOLDS, the
 # results folder and the history, under the session fixture like every perf test.
@@ -79,6 +117,10 @@ function(_perfcheck_load_test)
     message(FATAL_ERROR "${call}: LOAD needs --url, e.g. LOAD --url http://127.0.0.1:{port}/ --rate 100/s --duration 10s")
   endif()
   _perfcheck_load_stages("${call}" stages_seconds)
+  _perfcheck_load_capacity("${call}" capacity_seconds)
+  if(capacity_seconds GREATER stages_seconds)
+    set(stages_seconds ${capacity_seconds})
+  endif()
   set(command PerfCheck::perfcheck load --name "${arg_NAME}" --output-dir "${PERFCHECK_RESULTS_DIR}")
   if(DEFINED arg_SERVER)
     _perfcheck_server_of("${call}" "${arg_SERVER}" server_fixture server_state_dir)
@@ -93,7 +135,7 @@ function(_perfcheck_load_test)
   endforeach()
   # A load run is bounded by its own --duration or --requests (or --stages) and --timeout; CTest's
   # default TIMEOUT is the last resort (PROPERTIES TIMEOUT overrides it): 600 s, or the stages'
-  # time and two minutes when that is longer.
+  # time (a capacity search's longest) and two minutes when that is longer.
   set(timeout 600)
   if(stages_seconds GREATER 480)
     math(EXPR timeout "${stages_seconds} + 120")

@@ -187,15 +187,23 @@ std::string word_of(const std::string& text, std::size_t k) {
 // cost over the run, then a block per stage with the stage as written.
 std::string format_points(const run_result& r) {
   const auto stages = r.metadata.find("stages");
-  const bool staged = stages != r.metadata.end() && r.points.front().runs.empty();
-  std::string out = staged ? fmt::format("{}: load run in {} stages\n", terminal_safe(r.name), r.points.size())
-                           : fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name), r.points.size(),
-                                         r.point_seed);
-  if (staged) out += format_figures(r.summary, {}, "");
+  const auto range = r.metadata.find("capacity.range");  // perfcheck load --capacity: each step a level
+  const bool searched = range != r.metadata.end() && r.points.front().runs.empty();
+  const bool staged = !searched && stages != r.metadata.end() && r.points.front().runs.empty();
+  std::string out = searched ? fmt::format("{}: capacity search over {} in {} steps: {}\n", terminal_safe(r.name),
+                                           terminal_safe(range->second), r.points.size(),
+                                           terminal_safe(r.metadata.at("capacity")))
+                    : staged ? fmt::format("{}: load run in {} stages\n", terminal_safe(r.name), r.points.size())
+                             : fmt::format("{}: {} levels, interleaved (seed {})\n", terminal_safe(r.name),
+                                           r.points.size(), r.point_seed);
+  if (staged || searched) out += format_figures(r.summary, {}, "");
   for (std::size_t k = 0; k < r.points.size(); ++k) {
     const auto& p = r.points[k];
-    const std::string what = staged ? word_of(stages->second, k) : runs_text(p.runs.size(), p.warmup_runs.size());
-    out += fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), terminal_safe(what), to_string(p.outcome));
+    const std::string what = searched ? std::string(p.outcome == verdict::pass ? "held" : "did not hold")
+                             : staged ? word_of(stages->second, k)
+                                      : runs_text(p.runs.size(), p.warmup_runs.size());
+    out += searched ? fmt::format("  {}/s: {}\n", terminal_safe(to_string(p.at)), what)
+                    : fmt::format("  {}: {}, {}\n", terminal_safe(to_string(p.at)), terminal_safe(what), to_string(p.outcome));
     out += format_figures(p.summary, p.wall_outliers, "  ");
     out += format_reported(p.summary, p.runs, "  ");
     out += format_trends(p.trends, "  ");

@@ -16,7 +16,9 @@
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/run_flags.hpp"
 #include "perfcheck/cli/server_state.hpp"
+#include "perfcheck/cli/terminal_text.hpp"
 #include "perfcheck/gate/verdict_rules.hpp"
+#include "perfcheck/load/capacity.hpp"
 #include "perfcheck/load/generator.hpp"
 #include "perfcheck/load/load_result.hpp"
 #include "perfcheck/load/staged_result.hpp"
@@ -30,7 +32,7 @@ namespace {
 
 struct load_flags {
   std::string url, name = "load", method = "GET", body, body_file, expect_body;
-  std::string rate, duration, timeout = "5s", start_bound, stages;
+  std::string rate, duration, timeout = "5s", start_bound, stages, capacity, step = "5s";
   CLI::Option* stages_option = nullptr;  // given: --stages, even empty
   std::vector<std::string> headers, thresholds;
   int connections = 0, expect_status = 0;
@@ -84,6 +86,13 @@ std::string file_text(const std::string& path) {
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
 }
 
+load::capacity_range capacity_of(const load_flags& f) {
+  auto range = load::parse_capacity(f.capacity, "--capacity");
+  range.step_ns = duration_of("--step", f.step);
+  if (range.step_ns < 100'000'000) throw usage_error(fmt::format("--step '{}': a step takes at least 100ms", f.step));
+  return range;
+}
+
 load::load_spec spec_of(const load_flags& f) {
   load::load_spec spec;
   spec.target = load::parse_target(url_of(f), "--url");
@@ -105,6 +114,16 @@ load::load_spec spec_of(const load_flags& f) {
   spec.requests = f.requests;
   spec.timeout_ns = duration_of("--timeout", f.timeout);
   spec.start_bound_ns = f.start_bound.empty() ? spec.timeout_ns : duration_of("--start-bound", f.start_bound);
+  if (!f.capacity.empty()) {  // the first step's rate and every step's length
+    if (open || !f.duration.empty() || f.requests > 0) {
+      throw usage_error("--capacity runs its own steps: give it without --rate, --stages, --duration or --requests "
+                        "(--step sets each step's length)");
+    }
+    const auto range = capacity_of(f);
+    spec.rate = range.from;
+    spec.duration_ns = range.step_ns;
+    spec.connections = f.connections > 0 ? f.connections : 16;
+  }
   load::check_spec(spec);
   return spec;
 }
@@ -114,7 +133,8 @@ load::load_spec spec_of(const load_flags& f) {
 run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
   run_spec r;
   r.name = f.name;
-  const std::string model = !spec.stages.empty() ? "stages=" + load::stages_text(spec.stages)
+  const std::string model = !f.capacity.empty()    ? fmt::format("capacity={} step={}", f.capacity, f.step)
+                            : !spec.stages.empty() ? "stages=" + load::stages_text(spec.stages)
                             : spec.rate > 0        ? fmt::format("rate={}/s", spec.rate)
                                                    : std::string("closed");
   r.command = {"perfcheck", "load", spec.method, spec.target.path, model,
@@ -135,6 +155,13 @@ std::vector<threshold_expr> thresholds_of(const load_flags& f, const load::load_
   });
   if (!on_errors) texts.push_back("errors.count == 0");
   auto thresholds = gate::parse_thresholds(texts, "--threshold");
+  for (const auto& t : thresholds) {
+    if (t.metric == "capacity" && f.capacity.empty()) {
+      throw usage_error(fmt::format("--threshold '{}': capacity is measured by a capacity search; give --capacity "
+                                    "FROM/s..TO/s (e.g. 50/s..5000/s)",
+                                    t.text));
+    }
+  }
   load::check_stage_levels(thresholds, spec.stages.size(), "--threshold");
   return thresholds;
 }
@@ -146,6 +173,56 @@ rusage usage() {
 }
 
 double ns_of(const timeval& t) { return static_cast<double>(t.tv_sec) * 1e9 + static_cast<double>(t.tv_usec) * 1e3; }
+
+// The capacity search: each step printed as it ends (unless --quiet), each a level rate=R.
+void search(const load_flags& f, const load::load_spec& spec, const std::vector<threshold_expr>& thresholds,
+            run_result& result) {
+  const auto range = capacity_of(f);
+  const auto [capacity_gates, step_gates] = load::split_capacity_gates(thresholds);
+  std::FILE* progress = f.output.json == "-" ? stderr : stdout;
+  const auto found = load::search_capacity(
+      range,
+      [&](double rate) {
+        auto at = spec;
+        at.rate = rate;
+        return load::run_load(at);
+      },
+      [&](double rate, const load::load_report& r) { return load::step_problem(rate, r, step_gates); },
+      [&](const load::capacity_step& s) {
+        if (f.output.quiet) return;
+        fmt::print(progress, "  capacity: {} {}\n", format_quantity(s.rate, unit_kind::rate),
+                   s.held() ? fmt::format("held (latency p99 {}, {} responses)",
+                                          format_duration(s.report.latency.quantile(0.99).value_or(0)), s.report.responses)
+                            : terminal_safe("did not hold: " + s.broke));
+        std::fflush(progress);
+      });
+  result.metadata["capacity.range"] = f.capacity;
+  load::add_capacity_points(result, found, range, capacity_gates, f.url);
+}
+
+// Runs the load the flags ask for and puts its figures, levels and verdict in `result`.
+void measure(const load_flags& f, const load::load_spec& spec, const std::vector<threshold_expr>& thresholds,
+             run_result& result) {
+  const auto before = usage();
+  std::vector<load::load_report> stages;
+  if (f.capacity.empty()) {
+    stages = load::run_load_stages(spec);
+  } else {
+    search(f, spec, thresholds, result);
+  }
+  const auto after = usage();
+  result.finished_at = run::rfc3339(std::chrono::system_clock::now());
+  load::add_generator_usage(result, ns_of(after.ru_utime) - ns_of(before.ru_utime), ns_of(after.ru_stime) - ns_of(before.ru_stime),
+                            static_cast<double>(after.ru_maxrss) * 1024);
+  if (!f.capacity.empty()) return;
+  if (spec.stages.empty()) {
+    const auto& report = stages.front();
+    load::add_load_summaries(result, report, spec.rate > 0);
+    load::judge_load(result, report, thresholds, f.url);
+  } else {
+    load::add_stage_points(result, stages, thresholds, f.url);  // each stage a level: stage=1 ...
+  }
+}
 
 int execute(const load_flags& f) {
   const auto spec = spec_of(f);
@@ -161,19 +238,7 @@ int execute(const load_flags& f) {
   result.metadata["url"] = f.url;
   if (!spec.stages.empty()) result.metadata["stages"] = load::stages_text(spec.stages);
   result.started_at = run::rfc3339(std::chrono::system_clock::now());
-  const auto before = usage();
-  const auto stages = load::run_load_stages(spec);
-  const auto after = usage();
-  result.finished_at = run::rfc3339(std::chrono::system_clock::now());
-  load::add_generator_usage(result, ns_of(after.ru_utime) - ns_of(before.ru_utime), ns_of(after.ru_stime) - ns_of(before.ru_stime),
-                            static_cast<double>(after.ru_maxrss) * 1024);
-  if (spec.stages.empty()) {
-    const auto& report = stages.front();
-    load::add_load_summaries(result, report, spec.rate > 0);
-    load::judge_load(result, report, thresholds, f.url);
-  } else {
-    load::add_stage_points(result, stages, thresholds, f.url);  // each stage a level: stage=1 ...
-  }
+  measure(f, spec, thresholds, result);
   report_result(result, filed, f.output);
   std::FILE* human = f.output.json == "-" ? stderr : stdout;
   const std::string history = store::history_location(f.history);
@@ -190,6 +255,8 @@ void add_options(CLI::App& sub, load_flags& f) {
   sub.add_option("--name", f.name, "Test name in the console, result and history [default: load]");
   sub.add_option("--rate", f.rate, "Open model: start requests at this constant rate, e.g. 200/s, whatever the server does [default: closed model]");
   f.stages_option = sub.add_option("--stages", f.stages, "Open model in stages, back to back on one schedule, each a level of the result (stage=1, stage=2 ...): 'DURATION:RATE/s ...' or a ramp DURATION:RATE/s..RATE/s, e.g. '10s:50/s 5s:1000/s 30s:50/s'; instead of --rate and --duration");
+  sub.add_option("--capacity", f.capacity, "Search the highest rate that holds the gates: the open model at FROM, doubling, then halving the gap, each step --step long and a level rate=R; e.g. 50/s..5000/s. Gate the rate found with 'capacity >= 500/s'");
+  sub.add_option("--step", f.step, "--capacity: each step's length [default: 5s]");
   sub.add_option("--connections", f.connections, "Closed model: requests kept in flight; open model: the most connections used [default: 1 closed, 16 open]");
   sub.add_option("--duration", f.duration, "How long to send, e.g. 10s (with --requests, whichever ends first)");
   sub.add_option("--requests", f.requests, "How many requests to start (with --duration, whichever ends first)");
@@ -215,12 +282,15 @@ command_action add_load_command(CLI::App& app) {
   CLI::App* sub = app.add_subcommand("load", "Send HTTP load to a server on this machine and gate its latency, throughput and errors");
   sub->description(
       "Usage: perfcheck load --url http://127.0.0.1:PORT/PATH [--rate N/s | --connections N] [--duration D | --requests N]\n"
-      "       perfcheck load --url http://127.0.0.1:PORT/PATH --stages 'D:N/s D:N/s ...'\n\n"
+      "       perfcheck load --url http://127.0.0.1:PORT/PATH --stages 'D:N/s D:N/s ...'\n"
+      "       perfcheck load --url http://127.0.0.1:PORT/PATH --capacity N/s..N/s [--step D]\n\n"
       "The closed model (default) keeps --connections requests in flight; the open model (--rate) starts\n"
       "requests on a fixed schedule and times each from its intended start, so a stalled server shows in\n"
       "the latency tail (no coordinated omission); --stages runs it at several rates in turn, each stage a\n"
-      "level (gate one with 'latency.p99@stage=2 < 200ms'). Metrics: latency, service, lag (p50 p90 p95 p99 max),\n"
-      "throughput, errors.count, errors.rate, errors.<connect|timeout|status|body|io>, dropped.\n"
+      "level (gate one with 'latency.p99@stage=2 < 200ms'); --capacity searches the highest rate that holds\n"
+      "the gates, each step a level rate=R (gate the rate found with 'capacity >= 500/s').\n"
+      "Metrics: latency, service, lag (p50 p90 p95 p99 max), throughput, errors.count, errors.rate,\n"
+      "errors.<connect|timeout|status|body|io>, dropped, capacity.\n"
       "Exit codes: 0 pass (or inconclusive), 1 a threshold failed, 2 usage error, 3 no response at all,\n"
       "4 perfcheck failed. See docs/load.md.");
   add_options(*sub, *flags);

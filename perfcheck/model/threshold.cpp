@@ -244,6 +244,10 @@ void read_subject(std::string_view text, std::string_view lhs, threshold_expr& e
     expr.kind = counter->kind;
     expr.source = subject_source::count;
     if (lhs == "errors.rate") expr.form = value_form::percent;
+  } else if (lhs == "capacity") {  // one figure per search: no statistic to choose
+    expr.metric = "capacity";
+    expr.statistic = "median";
+    expr.kind = unit_kind::rate;
   } else if (lhs == "efficiency") {
     expr.metric = "efficiency";
     expr.statistic = "median";

@@ -29,6 +29,7 @@ inline constexpr std::array summarized_metrics{
     metric_def{"latency", unit_kind::duration, "from each request's intended start to its response (LOAD)"},
     metric_def{"service", unit_kind::duration, "from each request's send to its response (LOAD)"},
     metric_def{"lag", unit_kind::duration, "how late the load generator made each start (LOAD, open model)"},
+    metric_def{"capacity", unit_kind::rate, "the highest rate a capacity search held (LOAD --capacity; bare: capacity >= 500/s)"},
 };
 
 // Per-run counters of the process tree, summarized like the metrics above; written bare

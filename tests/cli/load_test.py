@@ -9,12 +9,15 @@ is sent.
 Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (pc_http). Every run is bounded in
 requests or time; nothing asserts a speed.
 """
+import http.client
 import json
 import os
 import socket
 import sqlite3
 import subprocess
 import tempfile
+import threading
+import time
 import unittest
 
 PERFCHECK = os.environ["PERFCHECK"]
@@ -155,6 +158,46 @@ class LoadTest(unittest.TestCase):
             levels = {row[0] for row in db.execute("SELECT level FROM summaries WHERE metric = 'latency'")}
         self.assertEqual(levels, {"stage=1", "stage=2", "stage=3"})
 
+    def test_a_capacity_search_finds_the_servers_known_capacity(self):
+        # pc_http serves one request at a time in 5 ms. Its capacity C, measured here without
+        # perfcheck, before and after the search: four keep-alive connections of this process
+        # each sending its next request when the last is answered, so the server always has one
+        # waiting (one connection alone would leave it idle for each round trip).
+        s = self.server("--service", "5")
+
+        def sequential_rate(per_connection=60, connections=4):
+            def client():
+                conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
+                for _ in range(per_connection):
+                    conn.request("GET", "/")
+                    conn.getresponse().read()
+                conn.close()
+            threads = [threading.Thread(target=client) for _ in range(connections)]
+            begin = time.monotonic()
+            for t in threads:
+                t.start()
+            for t in threads:
+                t.join()
+            return per_connection * connections / (time.monotonic() - begin)
+        before = sequential_rate()
+        # 2 s steps; a step holds when it serves 95% of its rate with p99 under 500 ms, so the
+        # search stops within 5% above C (a queue 5% over C grows by 0.05 C per second).
+        r = perfcheck("load", "--url", s.url, "--name", "cap", "--capacity", "50/s..1000/s", "--step", "2s",
+                      "--threshold", "latency.p99 < 500ms", "--threshold", "capacity >= 20/s",
+                      "--output-dir", self.dir, timeout=300)
+        known = (before + sequential_rate()) / 2
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        result = self.result("cap")
+        found = result["summary"]["capacity"]["median"]
+        self.assertLess(abs(found - known) / known, 0.10, (found, known, r.stdout))
+        self.assertIn("cap: capacity search over 50/s..1000/s in ", r.stdout)
+        rates = [float(p["level"][0]["value"]) for p in result["points"]]
+        self.assertEqual(rates, sorted(rates))
+        held = [float(p["level"][0]["value"]) for p in result["points"] if p["verdict"] == "pass"]
+        self.assertEqual(max(held), found)
+        self.assertTrue(any(p["verdict"] == "failed" for p in result["points"]), result["points"])
+        self.assertEqual([(t["expr"], t["ok"]) for t in result["thresholds"]], [("capacity >= 20/s", True)])
+
     def test_bad_input_is_refused_with_the_fix(self):
         cases = [
             (["--url", "http://example.com/", "--requests", "1"], "not a loopback address"),
@@ -172,6 +215,12 @@ class LoadTest(unittest.TestCase):
              "the test has no level stage=2 (the values of stage are 1)"),
             (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--threshold", "latency.p99@stage=2 < 1s"],
              "a run without stages measures one point; give --stages"),
+            (["--url", "http://127.0.0.1:8080/", "--capacity", "50/s..5000/s", "--rate", "10/s"],
+             "--capacity runs its own steps: give it without --rate, --stages, --duration or --requests"),
+            (["--url", "http://127.0.0.1:8080/", "--capacity", "5000/s..50/s"],
+             "--capacity '5000/s..50/s': the first rate must be below the second"),
+            (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--threshold", "capacity >= 50/s"],
+             "capacity is measured by a capacity search; give --capacity"),
         ]
         for args, message in cases:
             r = perfcheck("load", *args)

@@ -73,6 +73,12 @@ class ServerFixtureTest(unittest.TestCase):
         self.assertEqual(staged[staged.index("--stages") + 1], "1s:20/s 1s:10/s..50/s")
         properties = {p["name"]: p["value"] for p in tests["loaded_stages"]["properties"]}
         self.assertEqual(properties["TIMEOUT"], 600)
+        searched = tests["loaded_capacity"]["command"]
+        self.assertEqual(searched[searched.index("--capacity") + 1:searched.index("--capacity") + 4],
+                         ["20/s..2000/s", "--step", "30s"])
+        self.assertIn("capacity >= 100/s", searched)
+        properties = {p["name"]: p["value"] for p in tests["loaded_capacity"]["properties"]}
+        self.assertEqual(properties["TIMEOUT"], 24 * 31 + 120)  # 24 steps of 30 s (and a second), two minutes
 
     def test_kill_9_of_ctest_leaves_no_server(self):
         ctest = subprocess.Popen([CTEST, "--test-dir", self.build, "-R", "served_until_gone"], env=self.env,
