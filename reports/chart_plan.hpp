@@ -1,6 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 // The shared frame of every chart (plot area, axis ranges, display unit, common script part)
-// and the planners of the four chart kinds: a report row in; data, script and caption out.
+// and the planners of the chart kinds: a report row in; data, script and caption out.
 #pragma once
 
 #include <cstddef>
@@ -130,6 +130,11 @@ bool has_machine_trend(const test_row& row);
 chart_plan plan_distribution(const test_row& row, const std::string& stem);
 /// The memory timeline of the current result; the test must have one.
 chart_plan plan_memory(const test_row& row, const std::string& stem);
+/// "Server during the test": the server's RSS and threads over the current result's runs,
+/// sample by sample; the row must have has_server_chart (chart_server.cpp).
+chart_plan plan_server(const test_row& row, const std::string& stem);
+/// Whether the row's server figures have RSS samples to draw.
+bool has_server_chart(const test_row& row);
 /// The headline statistic per level; the row must have has_levels.
 chart_plan plan_series(const test_row& row, const std::string& stem);
 

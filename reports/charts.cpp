@@ -117,6 +117,7 @@ std::vector<plan> plan_charts(const report_view& view, const fs::path& dir) {
     if (!detail::current_values(row).empty())
       add(chart_kind::distribution, detail::plan_distribution);
     if (!row.test->memory.empty()) add(chart_kind::memory, detail::plan_memory);
+    if (detail::has_server_chart(row)) add(chart_kind::server, detail::plan_server);
     if (detail::has_levels(row)) add(chart_kind::series, detail::plan_series);
   }
   return plans;
@@ -163,6 +164,10 @@ std::string batch_problem(const gnuplot_outcome& run, const std::string& program
   return "";
 }
 
+// The letter of a kind in the SVG ids of its chart (the first of its name; "v" for the server,
+// whose "s" the series has), so that two charts of a test never share an id.
+char id_letter(chart_kind kind) { return kind == chart_kind::server ? 'v' : to_string(kind)[0]; }
+
 }  // namespace
 
 // The tooltips of one chart (chart_overlay.svg.tpl).
@@ -201,6 +206,8 @@ const char* to_string(chart_kind kind) {
       return "memory";
     case chart_kind::series:
       return "series";
+    case chart_kind::server:
+      return "server";
   }
   return "?";
 }
@@ -265,7 +272,7 @@ std::vector<chart> chart_set::charts_for(std::size_t row) const {
         c.note = "Chart not drawn: gnuplot's SVG was cut short.";
       } else {
         c.overlay = overlay(it->chart);
-        c.svg = compact_svg(sanitize_svg(svg, fmt::format("c{}{}-", row, to_string(it->kind)[0])));
+        c.svg = compact_svg(sanitize_svg(svg, fmt::format("c{}{}-", row, id_letter(it->kind))));
       }
     }
     out.push_back(std::move(c));

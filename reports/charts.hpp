@@ -24,9 +24,10 @@ enum class chart_kind {
   distribution,  ///< this session's runs against the baseline's
   memory,        ///< the memory timeline of the current result
   series,        ///< the headline statistic per level of the series
+  server,        ///< the server under test during the current result's runs (RSS, threads)
 };
 
-/// "trend", "distribution", "memory", "series".
+/// "trend", "distribution", "memory", "series", "server".
 const char* to_string(chart_kind kind);
 
 /// How charts are drawn.

@@ -216,7 +216,8 @@ void threshold_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   }
 }
 
-// The metrics the command reported and the metadata of the current result (docs/metrics.md).
+// The metrics the command reported, the soak trends, the server's line and the metadata of the
+// current result (docs/metrics.md, docs/servers.md).
 void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   if (!row.reported.empty()) {
     auto* table = dict.AddSectionDictionary("REPORTED");
@@ -236,6 +237,8 @@ void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
       item->SetValue("CLASS", trend.significant && trend.change > 0 ? "bad" : "good");
     }
   }
+  if (const std::string server = server_line(row.server); !server.empty())
+    dict.SetValueAndShowSection("TEXT", server, "SERVER");
   if (row.metadata.empty()) return;
   auto* list = dict.AddSectionDictionary("METADATA");
   for (const auto& [key, value] : row.metadata) {

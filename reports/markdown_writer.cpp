@@ -117,6 +117,19 @@ void details_item(ctemplate::TemplateDictionary*& details, ctemplate::TemplateDi
   }
 }
 
+// The server's line of each test that named one (docs/servers.md, "Reports").
+void server_lines(ctemplate::TemplateDictionary& dict, const report_view& view) {
+  ctemplate::TemplateDictionary* list = nullptr;
+  for (const auto& row : view.rows) {
+    const std::string line = server_line(row.server);
+    if (line.empty()) continue;
+    if (!list) list = dict.AddSectionDictionary("SERVERS");
+    auto* t = list->AddSectionDictionary("TEST");
+    t->SetValue("NAME", row.name);
+    t->SetValue("TEXT", line);
+  }
+}
+
 class markdown_writer : public report_writer {
  public:
   explicit markdown_writer(std::string base_url) : base_url_(std::move(base_url)) {}
@@ -169,6 +182,7 @@ class markdown_writer : public report_writer {
         }
       }
     }
+    server_lines(dict, view);
     for (const auto& row : view.rows) {
       if (!row.levels.empty()) level_table(dict, row, base_url_);
     }

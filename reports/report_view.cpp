@@ -200,6 +200,7 @@ test_row make_row(const report_test& test) {
         row.thresholds.begin(), row.thresholds.end(), [](const auto& t) { return !t.ok; }));
   }
   add_reported(row);
+  row.server = server_figures_of(test, row.current);
   // A sweep's levels (a result with points: trend_level is set); levels given without a trend
   // level are drawn as a series chart only.
   if (!test.trend_level.empty()) {

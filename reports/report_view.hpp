@@ -13,6 +13,7 @@
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/stats/changepoint.hpp"
 #include "reports/report_model.hpp"
+#include "reports/server_view.hpp"
 
 namespace perfcheck::reports {
 
@@ -121,6 +122,9 @@ struct test_row {
 
   std::vector<reported_line> reported;  ///< the current result's reported metrics, by name
   std::vector<std::pair<std::string, std::string>> metadata;  ///< the current result's, by key
+  /// The server the test named, as its current result's runs saw it; empty (any() false) for a
+  /// test without a server.
+  server_figures server;
 };
 
 /// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run,

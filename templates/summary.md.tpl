@@ -14,7 +14,9 @@
 {{#TEST}}- **{{NAME:x-markdown}}**: {{TEXT:x-markdown}}
 {{/TEST}}{{/REASONS}}{{#DETAILS}}
 {{#TEST}}- **{{NAME:x-markdown}}**{{#META}} · {{KEY:x-markdown}}={{VALUE:x-markdown}}{{/META}}{{#METRIC}} · {{METRIC:x-markdown}} median {{MEDIAN:x-markdown}}, p95 {{P95:x-markdown}}{{/METRIC}}{{#TREND}} · trend {{TEXT:x-markdown}}{{/TREND}}
-{{/TEST}}{{/DETAILS}}{{#UNCHANGED}}
+{{/TEST}}{{/DETAILS}}{{#SERVERS}}
+{{#TEST}}- **{{NAME:x-markdown}}** · {{TEXT:x-markdown}}
+{{/TEST}}{{/SERVERS}}{{#UNCHANGED}}
 <details><summary>{{N}} unchanged {{TESTS}}</summary>
 
 {{#ITEM}}- {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}}: {{HEADLINE:x-markdown}}{{#DELTA}} ({{TEXT}}){{/DELTA}}

@@ -92,6 +92,31 @@ class ServerWatchTest(ServerTestCase):
         self.assertIn("listening on 127.0.0.1:", p.stdout)
         self.assertNotIn("last lines of the server's log", perfcheck("run", "--spec", ok).stdout)
 
+    def test_the_report_draws_the_server_and_gives_its_line(self):
+        self.assertEqual(self.start("web", "--port", "{port}", options=["--port", "auto"]).returncode, 0)
+        history = os.path.join(self.dir, "history.sqlite")
+        p = perfcheck("run", "--history", history, "--spec", self.spec("served", "web", ["server.rss.max < 1GiB"]))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        runs = self.result("served")["runs"]
+        rss_max = max(max(r["reported"]["server.rss"]["values"]) for r in runs) / (1024 * 1024)
+        cpu = sum(r["reported"]["server.cpu"]["values"][0] for r in runs) / 1e9
+        ready = self.result("served")["metadata"]["server.ready"]
+        out = os.path.join(self.dir, "report")
+        p = perfcheck("report", "--history", history, "--out", out)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        line = f"Server: rss max {rss_max:.1f} MiB, threads max 1, cpu {cpu:.2f} s, ready in {ready}"
+        with open(os.path.join(out, "summary.md"), encoding="utf-8") as f:
+            self.assertIn(f"- **served** · {line}", f.read())
+        with open(os.path.join(out, "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn(f'<p class="server">{line}</p>', html)
+        start = html.index('data-chart="server"')  # the chart, drawn by gnuplot and inlined
+        figure = html[start:html.index("</figure>", start)]
+        self.assertIn("<svg", figure)
+        self.assertNotIn("chart-missing", figure)
+        self.assertIn("<figcaption>Server during the test: ", figure)
+        self.assertIn("over 3 runs of the current result", figure)
+
     def soak(self, name, *server_args, threshold):
         self.assertEqual(self.start(name, "--port", "{port}", *server_args, options=["--port", "auto"]).returncode, 0)
         spec = self.spec(name, name, [threshold], duration="8s")
