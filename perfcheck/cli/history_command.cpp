@@ -202,8 +202,8 @@ int prune(const history_flags& f) {
   }
   if (f.keep_last && *f.keep_last == 0) {
     throw usage_error(
-        "--keep-last 0 would empty every series; keep 1 or more (to start over, "
-        "delete the history file)");
+        "--keep-last 0 would empty every series; keep 1 or more (to start over, delete the history "
+        "file, or drop the schema perfcheck of a PostgreSQL history)");
   }
   store::prune_policy policy;
   if (f.older_than_days) {

@@ -80,7 +80,8 @@ class HistoryVerbsTest(HistoryCase):
         p = self.check(perfcheck("history", "prune", "--history", missing, "--older-than-days", "-1"), 2)
         self.assertIn("--older-than-days -1: use 0 or more days", p.stderr)
         p = self.check(perfcheck("history", "prune", "--history", missing, "--keep-last", "0"), 2)
-        self.assertIn("keep 1 or more", p.stderr)
+        self.assertIn("keep 1 or more (to start over, delete the history file, or drop the schema perfcheck of a "
+                      "PostgreSQL history)", p.stderr)
         self.assertFalse(os.path.exists(missing))
 
     @each_backend
