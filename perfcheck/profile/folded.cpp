@@ -43,22 +43,6 @@ std::string perf_frame(std::string_view line) {
   return std::string(trim(rest));
 }
 
-// The command's name of a sample's header line: "name  pid[/tid] time: period event:"; a name
-// may hold spaces, so it ends before the first field that is all digits (and '/').
-std::string perf_command(std::string_view header) {
-  std::string_view rest = trim(header);
-  std::size_t at = 0;
-  while (at < rest.size()) {
-    const auto end = std::min(rest.find(' ', at), rest.size());
-    const auto field = rest.substr(at, end - at);
-    if (!field.empty() && std::all_of(field.begin(), field.end(), [](char c) { return std::isdigit(static_cast<unsigned char>(c)) || c == '/'; })) {
-      return std::string(trim(rest.substr(0, at)));
-    }
-    at = end + 1;
-  }
-  return std::string(rest);
-}
-
 }  // namespace
 
 std::string clean_frame(std::string_view name) {
@@ -106,13 +90,12 @@ void add_stack(folded_stacks& profile, std::vector<std::string> frames, std::int
 
 folded_stacks parse_perf_script(std::string_view text) {
   folded_stacks profile;
-  std::string command;
   std::vector<std::string> frames;  // leaf first, as perf prints them
   bool in_sample = false;
   const auto flush = [&] {
     if (!in_sample) return;
-    std::vector<std::string> stack{command.empty() ? std::string("[unknown]") : command};
-    stack.insert(stack.end(), frames.rbegin(), frames.rend());
+    // Not rooted at the command's name: a baseline command's stacks must meet the candidate's.
+    std::vector<std::string> stack(frames.rbegin(), frames.rend());
     add_stack(profile, std::move(stack), 1);
     frames.clear();
     in_sample = false;
@@ -127,7 +110,6 @@ folded_stacks parse_perf_script(std::string_view text) {
       if (in_sample) frames.push_back(perf_frame(line));
     } else {
       flush();
-      command = perf_command(line);
       in_sample = true;
     }
   }
@@ -201,17 +183,12 @@ std::vector<function_share> share_table(const folded_stacks& candidate, const fo
                      b == base.self.end() ? 0.0 : share(b->second, baseline->total),
                      share(cand.inclusive.at(name), candidate.total)});
   }
-  for (const auto& [name, weight] : base.self) {  // shrank to nothing: a negative growth
-    if (!cand.self.contains(name)) {
-      const auto inc = cand.inclusive.find(name);
-      table.push_back({name, 0.0, share(weight, baseline->total),
-                       inc == cand.inclusive.end() ? 0.0 : share(inc->second, candidate.total)});
-    }
-  }
   std::sort(table.begin(), table.end(), [](const function_share& a, const function_share& b) {
     if (a.growth() != b.growth()) return a.growth() > b.growth();
     return a.name < b.name;
   });
+  // With a baseline, only what grew: the table answers "where did the time go".
+  if (baseline) std::erase_if(table, [](const function_share& row) { return row.growth() <= 0; });
   if (table.size() > rows) table.resize(rows);
   return table;
 }

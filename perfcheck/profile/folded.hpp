@@ -42,8 +42,8 @@ std::string clean_frame(std::string_view name);
 bool unresolved(std::string_view frame);
 
 /// `perf script` output (perf record -g): a header line per sample, then one indented line per
-/// frame, leaf first ("addr symbol+0xoff (dso)"). Each sample weighs 1; the command's name is
-/// the root frame. Lines that do not read are skipped.
+/// frame, leaf first ("addr symbol+0xoff (dso)"). Each sample weighs 1. The stacks are not rooted
+/// at the process's name, so that a baseline command's meet the candidate's.
 folded_stacks parse_perf_script(std::string_view text);
 
 /// A callgrind output file written with --separate-callers=N: each function context
@@ -69,8 +69,8 @@ struct function_share {
   double growth() const { return candidate - baseline; }
 };
 
-/// The `rows` functions whose self share grew most from `baseline` to `candidate` (largest
-/// growth first, ties by name); without a baseline (nullptr), those with the largest share.
+/// The `rows` functions whose self share grew from `baseline` to `candidate`, largest growth
+/// first (ties by name); without a baseline (nullptr), those with the largest share.
 std::vector<function_share> share_table(const folded_stacks& candidate, const folded_stacks* baseline,
                                         std::size_t rows = 10);
 

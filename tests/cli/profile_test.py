@@ -1,0 +1,170 @@
+#!/usr/bin/env python3
+# Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
+"""PROFILE end to end (docs/profiles.md): a regressed pc_profiled (its busy_loop 8 times longer
+than the baseline command's) is profiled on both sides by perf and by callgrind, busy_loop tops
+the table, the flame graphs are well-formed SVG with the template name escaped, and the
+differential one renders in headless Chromium; a passing test is not profiled; a missing
+profiler, a valgrind that cannot run the program, and a stripped program each say what was not
+measured or what to fix.
+
+Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (the test programs pc_*),
+CHROMIUM (optional: the browser; default: chromium in PATH).
+"""
+import json
+import os
+import shutil
+import stat
+import struct
+import subprocess
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+import zlib
+
+PERFCHECK = os.environ["PERFCHECK"]
+BIN = os.environ["PERFCHECK_BIN_DIR"]
+PROGRAM = os.path.join(BIN, "pc_profiled")
+CHROMIUM = os.environ.get("CHROMIUM", "")
+if not CHROMIUM or CHROMIUM.endswith("-NOTFOUND"):
+    CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+SVG = "{http://www.w3.org/2000/svg}"
+
+
+def perfcheck(*args, env=None):
+    return subprocess.run([PERFCHECK, *args], capture_output=True, text=True, timeout=600,
+                          env={**os.environ, **(env or {})})
+
+
+def regressed_run(folder, profiler, program=PROGRAM, env=None):
+    """A run whose candidate regresses against its baseline command, profiled by `profiler`."""
+    return perfcheck("run", "--name", "profiled", "--runs", "5:30", "--regression", "wall.median +5%",
+                     "--baseline", "command", "--baseline-command", f"{PROGRAM} --busy 1",
+                     "--output-dir", folder, "--profile", profiler, "--", program, "--busy", "8", env=env)
+
+
+def result(folder):
+    with open(os.path.join(folder, "profiled.json")) as f:
+        return json.load(f)
+
+
+def png_distinct_bytes(path):
+    """Distinct byte values of a PNG's decompressed pixel data (a blank page has a handful)."""
+    with open(path, "rb") as f:
+        data = f.read()
+    pos, idat = 8, b""
+    while pos < len(data):
+        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
+        if kind == b"IDAT":
+            idat += data[pos + 8:pos + 8 + length]
+        pos += 12 + length
+    return len(set(zlib.decompress(idat)))
+
+
+class ProfileTest(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.mkdtemp(prefix="perfcheck-profile-test-")
+        self.out = os.path.join(self.tmp, "out")
+
+    def tearDown(self):
+        shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def check_differential(self, profiler):
+        p = regressed_run(self.out, profiler)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        profile = result(self.out)["profile"]
+        self.assertEqual(profile["tool"], profiler)
+        self.assertEqual(profile["not_measured"], "")
+        names = ["profile.folded", "profile.svg", "baseline.folded", "baseline.svg", "profile-diff.svg"]
+        self.assertEqual(profile["files"], [os.path.join(self.out, "profiled." + n) for n in names])
+        top = profile["rows"][0]
+        # callgrind names a C++ function with its parameters
+        self.assertEqual(top["function"], "busy_loop" if profiler == "perf" else "busy_loop(long)", profile["rows"])
+        # busy_loop is 8 rounds beside steady_work's 8 in the candidate, 1 in the baseline: its
+        # self share grows by tens of points (about 0.5 - 0.11).
+        self.assertGreater(top["candidate"] - top["baseline"], 0.15, top)
+        for name in names[1::2]:
+            root = ET.parse(os.path.join(self.out, "profiled." + name)).getroot()
+            self.assertEqual(root.tag, SVG + "svg")
+        with open(os.path.join(self.out, "profiled.profile-diff.svg"), encoding="utf-8") as f:
+            svg = f.read()
+        self.assertIn("steady_work&lt;int&amp;&gt;", svg)
+        self.assertNotIn("steady_work<int&>", svg)
+        self.assertIn("<title>busy_loop", svg)  # its tooltip
+        self.assertIn("profile (" + profiler, p.stdout)
+        self.assertIn("busy_loop", p.stdout)
+        with open(os.path.join(self.out, "profiled.profile.folded")) as f:
+            folded = f.read()
+        self.assertRegex(folded, r"(^|\n)[^\n]*;busy_loop(\(long\))? \d+\n")
+        return svg
+
+    def test_perf_profiles_both_sides_and_busy_loop_tops_the_table(self):
+        if not shutil.which("perf"):
+            self.skipTest("perf is not installed")
+        self.check_differential("perf")
+        if CHROMIUM:
+            shot = os.path.join(self.tmp, "diff.png")
+            page = "file://" + os.path.join(self.out, "profiled.profile-diff.svg")
+            p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+                                "--disable-background-networking", "--disable-component-update",
+                                "--disable-sync", f"--user-data-dir={os.path.join(self.tmp, 'chromium')}",
+                                f"--screenshot={shot}", "--window-size=1200,400", page],
+                               capture_output=True, text=True, timeout=180)
+            self.assertTrue(os.path.exists(shot), p.stderr[-2000:])
+            self.assertGreater(png_distinct_bytes(shot), 40, "the flame graph renders blank")
+
+    def test_callgrind_profiles_both_sides_and_busy_loop_tops_the_table(self):
+        if not shutil.which("valgrind"):
+            self.skipTest("valgrind is not installed")
+        self.check_differential("callgrind")
+
+    def test_a_passing_test_is_not_profiled(self):
+        p = perfcheck("run", "--name", "profiled", "--runs", "3", "--threshold", "wall.median < 60s",
+                      "--output-dir", self.out, "--profile", "auto", "--", PROGRAM)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        self.assertNotIn("profile", result(self.out))
+        self.assertEqual(sorted(f for f in os.listdir(self.out) if f.endswith((".svg", ".folded"))), [])
+
+    def test_missing_profilers_are_named_and_the_verdict_stands(self):
+        empty = os.path.join(self.tmp, "empty")
+        os.mkdir(empty)
+        for profiler, expected in [("perf", "no profile: perf is not installed (Debian: apt-get install linux-perf)"),
+                                   ("callgrind", "no profile: valgrind is not installed (Debian: apt-get install valgrind)"),
+                                   ("auto", "no profile: perf is not installed (Debian: apt-get install linux-perf); "
+                                            "valgrind is not installed")]:
+            shutil.rmtree(self.out, ignore_errors=True)
+            p = regressed_run(self.out, profiler, env={"PATH": empty})
+            self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+            r = result(self.out)
+            self.assertEqual(r["verdict"], "regressed")
+            self.assertTrue(r["profile"]["not_measured"].startswith(expected), r["profile"])
+            self.assertEqual(r["profile"]["files"], [])
+            self.assertIn("warning: " + expected, p.stdout)
+
+    def test_a_valgrind_that_cannot_run_the_program_is_said(self):
+        fake = os.path.join(self.tmp, "fake")
+        os.mkdir(fake)
+        valgrind = os.path.join(fake, "valgrind")
+        with open(valgrind, "w") as f:
+            f.write("#!/bin/sh\necho \"valgrind: failed to start tool 'callgrind' for platform 'amd64-linux'\" >&2\nexit 1\n")
+        os.chmod(valgrind, stat.S_IRWXU)
+        p = regressed_run(self.out, "callgrind", env={"PATH": fake + ":/usr/bin:/bin"})
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        profile = result(self.out)["profile"]
+        self.assertEqual(profile["not_measured"],
+                         "no profile: valgrind could not run the program: it exited 1 and wrote no callgrind file; "
+                         "it printed: valgrind: failed to start tool 'callgrind' for platform 'amd64-linux'")
+
+    def test_a_stripped_program_gets_the_fix_named(self):
+        if not shutil.which("perf") or not shutil.which("strip"):
+            self.skipTest("perf or strip is not installed")
+        stripped = os.path.join(self.tmp, "pc_profiled_stripped")
+        subprocess.run(["strip", "-o", stripped, PROGRAM], check=True)
+        p = regressed_run(self.out, "perf", program=stripped)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        warnings = result(self.out)["profile"]["warnings"]
+        self.assertTrue(any("ran in code without symbols; build with symbols (-g, not stripped)" in w
+                            for w in warnings), warnings)
+
+
+if __name__ == "__main__":
+    unittest.main()
