@@ -117,6 +117,39 @@ class ProfileTest(unittest.TestCase):
             self.skipTest("valgrind is not installed")
         self.check_differential("callgrind")
 
+    def test_the_reports_show_the_table_and_link_the_graphs_escaped(self):
+        if not shutil.which("perf"):
+            self.skipTest("perf is not installed")
+        history = os.path.join(self.tmp, "history.db")
+        p = regressed_run(self.out, "perf")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        # A hostile function name, as a tampered result file would carry it, imported as a result.
+        with open(os.path.join(self.out, "profiled.json")) as f:
+            r = json.load(f)
+        self.assertEqual(r["profile"]["rows"][0]["function"], "busy_loop")
+        r["profile"]["rows"].append({"function": "<script>alert(1)</script>|*x*", "candidate": 0.01,
+                                     "baseline": 0, "inclusive": 0.01})
+        tampered = os.path.join(self.tmp, "profiled.json")
+        with open(tampered, "w") as f:
+            json.dump(r, f)
+        p = perfcheck("history", "import", "--history", history, tampered)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        report = os.path.join(self.tmp, "report")
+        p = perfcheck("report", "--history", history, "--out", report, "--format", "html,md")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(report, "summary.md"), encoding="utf-8") as f:
+            md = f.read()
+        with open(os.path.join(report, "index.html"), encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("#### Profile of profiled (perf)", md)
+        self.assertRegex(md, r"\| busy\\_loop \| \d+\.\d% \| \d+\.\d% \| \+\d+\.\d points \|")
+        self.assertIn('<a href="../out/profiled.profile-diff.svg">', md)  # relative to the report
+        self.assertIn('<a href="../out/profiled.profile-diff.svg">profiled.profile-diff.svg</a>', html)
+        self.assertIn("<td><code>busy_loop</code></td>", html)
+        for text in (md, html):
+            self.assertNotIn("<script>alert", text)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+
     def test_a_passing_test_is_not_profiled(self):
         p = perfcheck("run", "--name", "profiled", "--runs", "3", "--threshold", "wall.median < 60s",
                       "--output-dir", self.out, "--profile", "auto", "--", PROGRAM)
