@@ -350,7 +350,9 @@ and run its perf tests with ``ctest -L perf``.
     hooks   = how many of SETUP and CLEANUP the test has; hook budget = LIMITS TIMEOUT + 1s,
               else 600 s (perfcheck's own bound on a hook)
 
-  that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
+  that is, a minute for perfcheck itself and a budget per run. With ``PROFILE``, the profiled
+  runs are added: ``sides * budget * 3`` for perf, ``* 50`` for callgrind and auto (sides 2
+  with ``BASELINE command``). With ``DURATION d`` the runs
   are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
   ``DURATION ONCE``, ``60 + sides * budget``, where the budget without ``LIMITS TIMEOUT`` is CTest's
   own default of 1500 s; in a sweep, per level, multiplied by the levels like the runs. A test whose runs take longer sets ``PROPERTIES TIMEOUT <seconds>``.

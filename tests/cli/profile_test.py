@@ -150,6 +150,46 @@ class ProfileTest(unittest.TestCase):
             self.assertNotIn("<script>alert", text)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
 
+    def test_ctest_attaches_the_profile_of_a_failed_test(self):
+        if not shutil.which("perf") or not os.environ.get("PERFCHECK_BUILD_DIR"):
+            self.skipTest("perf is not installed, or no perfcheck build to configure against")
+        build = os.path.join(self.tmp, "build")
+        env = {k: v for k, v in os.environ.items() if not k.startswith("PERFCHECK_")}
+        source = os.path.join(os.environ["PERFCHECK_SOURCE_DIR"], "tests", "cmake", "profiled")
+        p = subprocess.run([os.environ.get("CMAKE_COMMAND", "cmake"), "-S", source, "-B", build, "-G", "Ninja",
+                            f"-DPerfCheck_DIR={os.environ['PERFCHECK_BUILD_DIR']}", f"-DPC_PROFILED={PROGRAM}"],
+                           capture_output=True, text=True, timeout=300, env=env)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        ctest = os.environ.get("CTEST_COMMAND", "ctest")
+        p = subprocess.run([ctest, "--test-dir", build, "--show-only=json-v1"], capture_output=True, text=True,
+                           timeout=120, env=env)
+        tests = {t["name"]: t for t in json.loads(p.stdout)["tests"]}
+        properties = {q["name"]: q["value"] for q in tests["profiled_failing"]["properties"]}
+        results = os.path.join(build, "perf-results")
+        expected = [os.path.join(results, "profiled_failing." + n) for n in
+                    ["profile.svg", "profile.folded", "profile-diff.svg", "baseline.svg", "baseline.folded"]]
+        self.assertEqual(properties["ATTACHED_FILES_ON_FAIL"], expected)
+        p = subprocess.run([ctest, "--test-dir", build, "-L", "perf"], capture_output=True, text=True,
+                           timeout=600, env=env)
+        self.assertNotEqual(p.returncode, 0, p.stdout)
+        for path in expected:
+            self.assertTrue(os.path.exists(path), path)
+        self.assertEqual([f for f in os.listdir(results) if f.startswith("profiled_passing.") and
+                          f.endswith((".svg", ".folded"))], [])
+
+    def test_a_profile_too_large_is_refused_and_said(self):
+        fake = os.path.join(self.tmp, "fake")
+        os.mkdir(fake)
+        perf = os.path.join(fake, "perf")
+        with open(perf, "w") as f:  # perf record that writes a sparse 300 MiB perf.data
+            f.write("#!/bin/sh\nwhile [ \"$1\" != -o ]; do shift; done\ntruncate -s 300M \"$2\"\n")
+        os.chmod(perf, stat.S_IRWXU)
+        p = regressed_run(self.out, "perf", env={"PATH": fake + ":/usr/bin:/bin"})
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertEqual(result(self.out)["profile"]["not_measured"],
+                         "no profile: the profile is too large: perf.data is 300 MiB, above the 256 MiB perfcheck "
+                         "reads; profile a shorter run")
+
     def test_a_passing_test_is_not_profiled(self):
         p = perfcheck("run", "--name", "profiled", "--runs", "3", "--threshold", "wall.median < 60s",
                       "--output-dir", self.out, "--profile", "auto", "--", PROGRAM)
