@@ -174,7 +174,7 @@ boost::json::value result_to_json(const run_result& r) {
   o["finished_at"] = r.finished_at;
   o["limits"] = limits_to_json(r.limits);
   o["trends"] = detail::trends_to_json(r.trends);
-  if (r.profile) o["profile"] = detail::profile_to_json(*r.profile);
+  if (r.profile) o["profile"] = profile_to_json(*r.profile);
   return o;
 }
 

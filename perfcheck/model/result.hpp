@@ -184,6 +184,9 @@ std::vector<result_point> points_of(const run_result& result);
 /// error.
 bool is_expected_failure(const run_result& result);
 
+/// A result's "profile" object (docs/result-format.md); report.json carries it too.
+boost::json::object profile_to_json(const profile_info& profile);
+
 /// The JSON form of a result (schema perfcheck/result/v1, see docs/result-format.md).
 boost::json::value result_to_json(const run_result& result);
 

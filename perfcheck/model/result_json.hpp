@@ -53,9 +53,6 @@ void write_points(const run_result& result, boost::json::object& o);
 /// its one point in its own runs and summary.
 void read_points(const json_reader& r, const boost::json::value& json, run_result& out);
 
-/// The "profile" object of a result (docs/result-format.md).
-boost::json::object profile_to_json(const profile_info& profile);
-
 /// Reads the "profile" object of the object `r` walks (`json`), if any.
 std::optional<profile_info> read_profile(const json_reader& r, const boost::json::value& json);
 

@@ -3,7 +3,7 @@
 // measured (docs/profiles.md).
 #include "perfcheck/model/result_json.hpp"
 
-namespace perfcheck::detail {
+namespace perfcheck {
 
 boost::json::object profile_to_json(const profile_info& profile) {
   boost::json::array rows;
@@ -19,6 +19,8 @@ boost::json::object profile_to_json(const profile_info& profile) {
           {"baseline_samples", profile.baseline_samples},
           {"warnings", boost::json::value_from(profile.warnings)}};
 }
+
+namespace detail {
 
 std::optional<profile_info> read_profile(const json_reader& r, const boost::json::value& json) {
   const auto p = r.optional_object("profile");
@@ -43,4 +45,5 @@ std::optional<profile_info> read_profile(const json_reader& r, const boost::json
   return out;
 }
 
-}  // namespace perfcheck::detail
+}  // namespace detail
+}  // namespace perfcheck

@@ -135,7 +135,7 @@ class ProfileTest(unittest.TestCase):
         p = perfcheck("history", "import", "--history", history, tampered)
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         report = os.path.join(self.tmp, "report")
-        p = perfcheck("report", "--history", history, "--out", report, "--format", "html,md")
+        p = perfcheck("report", "--history", history, "--out", report, "--format", "html,md,json")
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         with open(os.path.join(report, "summary.md"), encoding="utf-8") as f:
             md = f.read()
@@ -149,6 +149,9 @@ class ProfileTest(unittest.TestCase):
         for text in (md, html):
             self.assertNotIn("<script>alert", text)
         self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", html)
+        with open(os.path.join(report, "report.json")) as f:
+            tests = json.load(f)["tests"]
+        self.assertEqual(tests[0]["profile"]["rows"], r["profile"]["rows"])
 
     def test_ctest_attaches_the_profile_of_a_failed_test(self):
         if not shutil.which("perf") or not os.environ.get("PERFCHECK_BUILD_DIR"):
