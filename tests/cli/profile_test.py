@@ -172,6 +172,10 @@ class ProfileTest(unittest.TestCase):
         expected = [os.path.join(results, "profiled_failing." + n) for n in
                     ["profile.svg", "profile.folded", "profile-diff.svg", "baseline.svg", "baseline.folded"]]
         self.assertEqual(properties["ATTACHED_FILES_ON_FAIL"], expected)
+        timeout = {name: {q["name"]: q["value"] for q in tests[name]["properties"]}["TIMEOUT"]
+                   for name in ("profiled_passing", "unprofiled_passing")}
+        # auto may fall back to callgrind: one run at the 10 s budget times 50
+        self.assertEqual(timeout["profiled_passing"] - timeout["unprofiled_passing"], 500)
         p = subprocess.run([ctest, "--test-dir", build, "-L", "perf"], capture_output=True, text=True,
                            timeout=600, env=env)
         self.assertNotEqual(p.returncode, 0, p.stdout)
