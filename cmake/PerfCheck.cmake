@@ -28,6 +28,7 @@ and run its perf tests with ``ctest -L perf``.
                   [METRICS <name>[:<unit>]...]
                   [METADATA <key>=<value>...]
                   [COUNT instructions]
+                  [PROFILE auto|perf|callgrind]
                   [ALLOW_FAILURES]
                   [LIMITS <kind> <value>...]
                   [DURATION <duration>|ONCE]
@@ -212,6 +213,16 @@ and run its perf tests with ``ctest -L perf``.
     on instructions are ``skipped`` and CTest reports the test skipped (``SKIP_RETURN_CODE``).
     Default: nothing counted. See docs/instructions.md.
 
+  ``PROFILE auto|perf|callgrind``
+    When the test fails a gate or regresses, run its command once more under a profiler,
+    and a ``BASELINE_COMMAND`` too: ``perf`` (``perf record`` on the ``cpu-clock`` software
+    event, which works without hardware counters), ``callgrind`` (valgrind), or ``auto``
+    (perf where ``perf_event_paranoid`` lets it, else callgrind). perfcheck keeps the folded
+    stacks, draws flame graphs as SVG (a differential one against the baseline command) and
+    the table of the functions whose share grew most, next to the result; CTest attaches them
+    to the failed test (``ATTACHED_FILES_ON_FAIL``). A passing test is not profiled. The CTest
+    ``TIMEOUT`` grows by the profiled runs. Default: no profile. See docs/profiles.md.
+
   ``CONCURRENCY <copies>...``
     Concurrency levels (whole numbers from 1 to 1000, each once): at each, that many copies of
     the command start together, and each round of copies counts as one run of ``RUNS`` and
@@ -339,7 +350,9 @@ and run its perf tests with ``ctest -L perf``.
     hooks   = how many of SETUP and CLEANUP the test has; hook budget = LIMITS TIMEOUT + 1s,
               else 600 s (perfcheck's own bound on a hook)
 
-  that is, a minute for perfcheck itself and a budget per run. With ``DURATION d`` the runs
+  that is, a minute for perfcheck itself and a budget per run. With ``PROFILE``, the profiled
+  runs are added: ``sides * budget * 3`` for perf, ``* 50`` for callgrind and auto (sides 2
+  with ``BASELINE command``). With ``DURATION d`` the runs
   are bounded by time instead: ``60 + sides * (WARMUP + 1) * budget + 2 * d``; with
   ``DURATION ONCE``, ``60 + sides * budget``, where the budget without ``LIMITS TIMEOUT`` is CTest's
   own default of 1500 s; in a sweep, per level, multiplied by the levels like the runs. A test whose runs take longer sets ``PROPERTIES TIMEOUT <seconds>``.
@@ -485,11 +498,12 @@ include("${_PERFCHECK_MODULE_DIR}/PerfCheckSession.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckServer.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckLoad.cmake")
 include("${_PERFCHECK_MODULE_DIR}/PerfCheckGbench.cmake")
+include("${_PERFCHECK_MODULE_DIR}/PerfCheckProfile.cmake")
 
 function(add_perf_test)
   set(options PARALLEL CLEAN_ENV NO_ASLR ALLOW_FAILURES SHOW_OUTPUT SUBTRACT_OVERHEAD)
   set(one_value_keywords NAME WORKING_DIRECTORY WARMUP MIN_TIME DURATION SAMPLE_INTERVAL NICE
-    BASELINE BASELINE_FILE ALPHA ON_INCONCLUSIVE OUTPUT_LIMIT SEED SERVER CLIENT)
+    BASELINE BASELINE_FILE ALPHA ON_INCONCLUSIVE OUTPUT_LIMIT SEED SERVER CLIENT PROFILE)
   set(multi_value_keywords COMMAND ENVIRONMENT RUNS THRESHOLDS METRICS METADATA COUNT LIMITS CPUS
     REGRESSION BASELINE_COMMAND SETUP PREPARE CLEANUP LABELS FIXTURES_REQUIRED PROPERTIES PARAMETERS
     CONCURRENCY LOAD)
@@ -534,7 +548,7 @@ function(_perfcheck_check_call out_call)
     if(keyword IN_LIST one_value_keywords OR keyword MATCHES "^(COMMAND|RUNS|SETUP|PREPARE|CLEANUP)$")
       set(examples NAME=parse_big_json "COMMAND=my_tool --input data.json"
         "SETUP=make_data --out data.json" "PREPARE=drop_cache --dir cache" "CLEANUP=cmake -E rm -f data.json"
-        "WORKING_DIRECTORY=\${CMAKE_CURRENT_SOURCE_DIR}/data" WARMUP=1 "RUNS=10 30" MIN_TIME=2s)
+        "WORKING_DIRECTORY=\${CMAKE_CURRENT_SOURCE_DIR}/data" WARMUP=1 "RUNS=10 30" MIN_TIME=2s PROFILE=auto)
       list(FILTER examples INCLUDE REGEX "^${keyword}=")
       string(REPLACE "=" " " example "${examples}")
       set(or_leave_out ", or leave ${keyword} out")
@@ -573,6 +587,7 @@ function(_perfcheck_check_call out_call)
   if(DEFINED arg_COUNT AND NOT arg_COUNT STREQUAL "instructions")
     message(FATAL_ERROR "${call}: COUNT '${arg_COUNT}' cannot be counted; COUNT takes instructions")
   endif()
+  _perfcheck_check_profile("${call}")
   set(${out_call} "${call}" PARENT_SCOPE)
 endfunction()
 
@@ -672,6 +687,7 @@ function(_perfcheck_plan call)
   _perfcheck_ctest_timeout(timeout "${arg_WARMUP}" "${max_runs}" "${min_time_ns}"
     "${run_timeout_ns}" "${duration}" "${duration_ns}" "${sides}")
   _perfcheck_sweep_timeout(timeout "${timeout}" "${run_timeout_ns}")
+  _perfcheck_profile_timeout(timeout "${timeout}" "${run_timeout_ns}" "${sides}")
   set(plan_warmup "${arg_WARMUP}" PARENT_SCOPE)
   set(plan_min_time "${arg_MIN_TIME}" PARENT_SCOPE)
   foreach(name IN ITEMS min_runs max_runs duration timeout)
@@ -778,6 +794,7 @@ function(_perfcheck_register spec_file timeout)
     set_property(TEST "${arg_NAME}" APPEND PROPERTY ATTACHED_FILES_ON_FAIL
       "${server_state_dir}/${arg_SERVER}.err" "${server_state_dir}/${arg_SERVER}.out")
   endif()
+  _perfcheck_profile_attachments()
   if(DEFINED arg_COUNT)  # nothing to count with: perfcheck exits 77, the test is skipped
     set_tests_properties("${arg_NAME}" PROPERTIES SKIP_RETURN_CODE 77)
   endif()

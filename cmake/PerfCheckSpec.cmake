@@ -30,6 +30,9 @@ function(_perfcheck_write_spec call out_file)
     _perfcheck_spec_array(spec metadata arg_METADATA)
   endif()
   _perfcheck_spec_array(spec count arg_COUNT)  # COUNT instructions; checked by _perfcheck_check_call
+  if(DEFINED arg_PROFILE)  # checked by _perfcheck_check_profile
+    _perfcheck_spec_string(spec profile "${arg_PROFILE}")
+  endif()
   _perfcheck_spec_bool(spec allow_failures arg_ALLOW_FAILURES)
   _perfcheck_spec_string(spec output_dir "${PERFCHECK_RESULTS_DIR}")
   _perfcheck_spec_bool(spec show_output arg_SHOW_OUTPUT)

@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "reports/history_adapter.hpp"
 #include "reports/machine_series.hpp"
+#include "reports/profile_view.hpp"
 #include "reports/trend_level.hpp"
 
 #include <algorithm>
@@ -104,6 +105,7 @@ report_result result_of(const run_result& res, const std::map<std::string, metri
   }
   r.metrics = figures_of(summary);
   for (const auto& [key, value] : res.metadata) r.metadata.emplace(valid_utf8(key), valid_utf8(value));
+  r.profile = valid_profile(res.profile);
   return r;
 }
 

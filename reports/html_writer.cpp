@@ -9,6 +9,7 @@
 
 #include "perfcheck/model/trend_text.hpp"
 #include "reports/charts.hpp"
+#include "reports/profile_view.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/template_engine.hpp"
 
@@ -307,6 +308,7 @@ void test_section(const report_view& view, std::size_t index, const chart_set& c
   threshold_table(dict, row);
   reported_table(dict, row);
   level_table(dict, row);
+  fill_profile(dict, row, view.out_dir);
   const auto list = charts.charts_for(index);
   if (list.empty()) dict.ShowSection("NO_CHART");
   std::string text;

@@ -112,6 +112,8 @@ boost::json::object row_json(const test_row& row) {
   t["reasons"] = row.current ? boost::json::value_from(row.current->reasons) : boost::json::array();
   t["warnings"] =
       row.current ? boost::json::value_from(row.current->warnings) : boost::json::array();
+  // A failed test's profile, as its result file has it (docs/profiles.md).
+  if (row.current && row.current->profile) t["profile"] = profile_to_json(*row.current->profile);
   t["commit"] = row.current ? or_null(row.current->commit) : nullptr;
   t["branch"] = row.current ? or_null(row.current->branch) : nullptr;
   t["date"] = row.current ? or_null(row.current->date) : nullptr;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include "perfcheck/model/trend_text.hpp"
+#include "reports/profile_view.hpp"
 #include "reports/report_writer.hpp"
 #include "reports/template_engine.hpp"
 
@@ -185,6 +186,7 @@ class markdown_writer : public report_writer {
     server_lines(dict, view);
     for (const auto& row : view.rows) {
       if (!row.levels.empty()) level_table(dict, row, base_url_);
+      fill_profile(dict, row, view.out_dir);
     }
     machine_rows(dict, view, base_url_);
     std::string text;

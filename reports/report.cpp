@@ -48,7 +48,8 @@ report_outcome write_reports(const report_model& model, const report_options& op
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec) throw std::system_error(ec, "create report folder " + options.out_dir.string());
-  const report_view view = make_view(model);
+  report_view view = make_view(model);
+  view.out_dir = options.out_dir;
   report_outcome outcome;
   const auto write = [&](const report_writer& writer) {
     const fs::path path = options.out_dir / writer.file_name();

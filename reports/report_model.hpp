@@ -94,6 +94,8 @@ struct report_result {
                                         ///< carry only those the charts use (wall, rss)
   /// The current result's metadata (METADATA, --meta, "#meta" lines); empty for older ones.
   std::map<std::string, std::string> metadata;
+  /// The current result's profile (PROFILE, docs/profiles.md); none for older ones.
+  std::optional<profile_info> profile;
 
   /// The figures of `metric`, or nullptr.
   const metric_figures* find(std::string_view metric) const;

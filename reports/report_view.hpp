@@ -6,6 +6,7 @@
 
 #include <array>
 #include <cstddef>
+#include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
@@ -137,6 +138,7 @@ struct report_view {
   std::vector<test_row> rows;  ///< failed and regressed first, then by severity, then name
   verdict_counts counts{};
   std::string counts_text;  ///< "1 failed, 2 regressed, 12 passed" (zero counts left out)
+  std::filesystem::path out_dir;  ///< where the report is written (the profiles' links start there)
 };
 
 /// Builds the view; `model` must outlive it. Runs change-point detection per test.

@@ -16,7 +16,19 @@
 {{#TEST}}- **{{NAME:x-markdown}}**{{#META}} · {{KEY:x-markdown}}={{VALUE:x-markdown}}{{/META}}{{#METRIC}} · {{METRIC:x-markdown}} median {{MEDIAN:x-markdown}}, p95 {{P95:x-markdown}}{{/METRIC}}{{#TREND}} · trend {{TEXT:x-markdown}}{{/TREND}}
 {{/TEST}}{{/DETAILS}}{{#SERVERS}}
 {{#TEST}}- **{{NAME:x-markdown}}** · {{TEXT:x-markdown}}
-{{/TEST}}{{/SERVERS}}{{#UNCHANGED}}
+{{/TEST}}{{/SERVERS}}{{#PROFILE}}
+#### Profile of {{NAME:x-markdown}} ({{TOOL:x-markdown}})
+
+{{#FILE}}<a href="{{URL}}">{{LABEL:x-markdown}}</a>{{#FILE_separator}} · {{/FILE_separator}}{{/FILE}}
+{{#NOT_MEASURED}}
+Not profiled: {{TEXT:x-markdown}}
+{{/NOT_MEASURED}}{{#WARNING}}
+Warning: {{TEXT:x-markdown}}
+{{/WARNING}}{{#TABLE}}
+| Function | Share |{{#DIFF_HEAD}} Baseline | Growth |{{/DIFF_HEAD}}
+| --- | --- |{{#DIFF_HEAD}} --- | --- |{{/DIFF_HEAD}}
+{{#ROW}}| {{FUNCTION:x-markdown}} | {{SHARE}} |{{#DIFF}} {{BASELINE}} | {{GROWTH}} |{{/DIFF}}
+{{/ROW}}{{/TABLE}}{{/PROFILE}}{{#UNCHANGED}}
 <details><summary>{{N}} unchanged {{TESTS}}</summary>
 
 {{#ITEM}}- {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}}: {{HEADLINE:x-markdown}}{{#DELTA}} ({{TEXT}}){{/DELTA}}

@@ -15,6 +15,7 @@
 #include "perfcheck/cli/accept_hint.hpp"
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/console.hpp"
+#include "perfcheck/cli/profile_console.hpp"
 #include "perfcheck/cli/run_flags.hpp"
 #include "perfcheck/cli/served_test.hpp"
 #include "perfcheck/cli/terminal_text.hpp"
@@ -224,6 +225,7 @@ void report_result(const run_result& result, const run_spec& spec, const run_fla
     // CTest scans this stream for measurement tags: only perfcheck's own may be read as one.
     std::fputs(escape_ctest_tags(format_result_block(result)).c_str(), human);
     std::fputs(format_ctest_measurements(result).c_str(), human);
+    std::fputs(escape_ctest_tags(format_profile_lines(result)).c_str(), human);
     if (!path.empty()) std::fprintf(human, "  result: %s\n", escape_ctest_tags(path.string()).c_str());
   }
   std::fflush(human);
@@ -258,6 +260,7 @@ int execute(const run_flags& flags, const CLI::App& sub) {
   result.context.compiler = origin.compiler;
   result.expected_failure = plan.spec.will_fail;
   std::FILE* human = flags.json == "-" ? stderr : stdout;
+  profile_if_failed(plan, result, flags.quiet);
   finish_served(result, plan.spec, human);
   if (result.outcome == verdict::error && code < exit_command_failed) code = exit_command_failed;
   report_result(result, plan.spec, flags);

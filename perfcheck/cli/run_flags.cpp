@@ -219,6 +219,7 @@ void apply_gate_flags(const run_flags& f, const given_fn& given, run_spec& spec)
     if (what != "instructions") throw usage_error(fmt::format("--count {}: cannot be counted; use --count instructions", what));
     if (std::find(spec.count.begin(), spec.count.end(), what) == spec.count.end()) spec.count.push_back(what);
   }
+  if (given("--profile")) spec.profile = f.profile;
   apply_isolation_flags(f, given, spec);
   if (given("--json") && f.json != "-") spec.result_file = f.json;
   if (f.show_output) spec.show_output = true;
@@ -303,6 +304,8 @@ void add_gate_options(CLI::App& sub, run_flags& f) {
       ->type_name("N");
   sub.add_option("--count", f.count, "Count what every run executes: instructions, by hardware counters or else valgrind (PERFCHECK_COUNT_SOURCE=auto|perf|valgrind|none), e.g. --count instructions --threshold 'instructions < 5M' (docs/instructions.md)")
       ->type_name("WHAT");
+  sub.add_option("--profile", f.profile, "After a failed or regressed verdict, run the command once more (and a --baseline-command) under a profiler: perf (sampling, cpu-clock), callgrind, or auto (perf where it may run, else callgrind); folded stacks, flame graphs and the functions whose share grew most go beside the result (docs/profiles.md)")
+      ->check(CLI::IsMember({"auto", "perf", "callgrind"}))->type_name("TOOL");
   sub.add_flag("--clean-env", f.clean_env, "Start the command with only PATH and the --env variables, so the caller's environment cannot change the figures");
   sub.add_flag("--no-aslr", f.no_aslr, "Turn address space layout randomization off for the command (personality ADDR_NO_RANDOMIZE), for steadier cache behaviour");
   sub.add_option("--regression", f.regressions, "Regression rule against the baseline, repeatable: '<metric>.<statistic> <limit>%' with statistic median, mean, p90, p95 or p99; '+5%' tolerates a slowdown up to 5%, '-40%' requires the candidate to be at least 40% faster, e.g. 'wall.median +5%', 'wall.p95 +10%', 'wall.median -40%'. Fails (exit 1) only when the change is significant (p < --alpha) and its whole interval lies beyond the limit")

@@ -33,6 +33,7 @@ struct run_flags {
   std::vector<std::string> metadata;  ///< --meta KEY=VALUE, added to the spec's
   std::string client;                 ///< --client wrk: read the command's output as wrk's
   std::vector<std::string> count;     ///< --count instructions, added to the spec's
+  std::string profile;                ///< --profile auto|perf|callgrind
   bool show_output = false;
   bool quiet = false;
   bool allow_failures = false;

@@ -174,6 +174,7 @@ boost::json::value result_to_json(const run_result& r) {
   o["finished_at"] = r.finished_at;
   o["limits"] = limits_to_json(r.limits);
   o["trends"] = detail::trends_to_json(r.trends);
+  if (r.profile) o["profile"] = profile_to_json(*r.profile);
   return o;
 }
 
@@ -323,6 +324,7 @@ run_result result_from_json(const boost::json::value& json, std::string_view ori
   out.started_at = r.optional_string("started_at").value_or("");
   out.finished_at = r.optional_string("finished_at").value_or("");
   read_limits_and_trends(r, json, out);
+  out.profile = detail::read_profile(r, json);
   if (const auto* meta = json.as_object().if_contains("metadata")) {
     if (!meta->is_object()) r.fail("metadata", "must be an object of key: string pairs");
     for (const auto& [key, value] : meta->get_object()) {

@@ -114,6 +114,28 @@ struct result_point {
   bool operator==(const result_point&) const = default;
 };
 
+/// One row of a profile's table: a function's self share (the weight it was the leaf of over
+/// the total) in the candidate and the baseline, and its inclusive share in the candidate.
+struct profile_row {
+  std::string function;
+  double candidate = 0;  ///< 0..1
+  double baseline = 0;   ///< 0..1 (0 without a baseline profile)
+  double inclusive = 0;  ///< 0..1
+  bool operator==(const profile_row&) const = default;
+};
+
+/// The profile taken after a failed or regressed verdict (PROFILE, docs/profiles.md).
+struct profile_info {
+  std::string tool;                ///< "perf" or "callgrind"; empty: none was taken
+  std::string not_measured;        ///< what was not profiled and why; empty: all of it was
+  std::vector<std::string> files;  ///< written: folded stacks, flame graphs (paths)
+  std::vector<profile_row> rows;   ///< the functions whose share grew most (or largest share)
+  std::int64_t samples = 0;        ///< the candidate's weight (perf: samples, callgrind: Ir)
+  std::int64_t baseline_samples = 0;  ///< the baseline command's; 0 without one
+  std::vector<std::string> warnings;  ///< unresolved frames, a profile cut to its bounds
+  bool operator==(const profile_info&) const = default;
+};
+
 /// A performance test's complete result.
 struct run_result {
   std::string name;
@@ -148,6 +170,8 @@ struct run_result {
   std::map<std::string, std::string> metadata;
   std::string started_at;   ///< RFC 3339 UTC, e.g. 2026-11-23T10:00:00.123Z
   std::string finished_at;  ///< RFC 3339 UTC
+  /// PROFILE: the profile of a failed or regressed test; none when not asked for or passed.
+  std::optional<profile_info> profile;
 
   bool operator==(const run_result&) const = default;
 };
@@ -159,6 +183,9 @@ std::vector<result_point> points_of(const run_result& result);
 /// Whether `result` failed the way its WILL_FAIL mark expects: marked, and failed, regressed or
 /// error.
 bool is_expected_failure(const run_result& result);
+
+/// A result's "profile" object (docs/result-format.md); report.json carries it too.
+boost::json::object profile_to_json(const profile_info& profile);
 
 /// The JSON form of a result (schema perfcheck/result/v1, see docs/result-format.md).
 boost::json::value result_to_json(const run_result& result);

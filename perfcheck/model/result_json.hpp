@@ -53,4 +53,7 @@ void write_points(const run_result& result, boost::json::object& o);
 /// its one point in its own runs and summary.
 void read_points(const json_reader& r, const boost::json::value& json, run_result& out);
 
+/// Reads the "profile" object of the object `r` walks (`json`), if any.
+std::optional<profile_info> read_profile(const json_reader& r, const boost::json::value& json);
+
 }  // namespace perfcheck::detail

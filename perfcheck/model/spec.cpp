@@ -248,6 +248,10 @@ void read_isolation_fields(const json_reader& r, const boost::json::value& json,
   for (const auto& what : spec.count) {
     if (what != "instructions") r.fail("count", fmt::format("'{}' cannot be counted; COUNT takes instructions", what));
   }
+  spec.profile = r.optional_string("profile").value_or("");
+  if (!spec.profile.empty() && spec.profile != "auto" && spec.profile != "perf" && spec.profile != "callgrind") {
+    r.fail("profile", fmt::format("'{}' is not a profiler; PROFILE takes auto, perf or callgrind", spec.profile));
+  }
 }
 
 // What surrounds the command: the metrics it reports and the metadata, the server it needs and
@@ -280,7 +284,7 @@ run_spec spec_from_json(const boost::json::value& json, std::string_view origin)
                     "baseline", "baseline_command", "baseline_file", "history", "on_inconclusive",
                     "limits", "duration", "sample_interval", "cpus", "nice", "clean_env", "no_aslr",
                     "will_fail", "parameters", "concurrency", "seed", "metrics", "metadata", "server", "setup",
-                    "prepare", "cleanup", "client", "count"});
+                    "prepare", "cleanup", "client", "count", "profile"});
   const std::string schema = r.required_string("schema");
   if (schema != spec_schema) {
     r.fail("schema", fmt::format("'{}' is not a spec this perfcheck reads; expected '{}'", schema,
@@ -389,6 +393,7 @@ boost::json::value spec_to_json(const run_spec& spec) {
     if (!argv->empty()) o[field] = boost::json::value_from(*argv);
   }
   if (!spec.count.empty()) o["count"] = boost::json::value_from(spec.count);
+  if (!spec.profile.empty()) o["profile"] = spec.profile;
   return o;
 }
 

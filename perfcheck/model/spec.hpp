@@ -92,6 +92,9 @@ struct run_spec {
   /// by `perfcheck run` before the plan is compiled (never read from a file); part of the spec
   /// hash, so counts of different sources are different series.
   std::string count_source;
+  /// PROFILE: after a failed or regressed verdict, one more run of the command (and of a baseline
+  /// command) under "perf", "callgrind" or "auto" (docs/profiles.md); empty: no profile.
+  std::string profile;
 
   bool operator==(const run_spec&) const = default;
 };
