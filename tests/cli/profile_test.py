@@ -14,19 +14,18 @@ import json
 import os
 import shutil
 import stat
-import struct
 import subprocess
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
-import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from headless_chromium import CHROMIUM, chromium, png_distinct_bytes  # noqa: E402
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
 PROGRAM = os.path.join(BIN, "pc_profiled")
-CHROMIUM = os.environ.get("CHROMIUM", "")
-if not CHROMIUM or CHROMIUM.endswith("-NOTFOUND"):
-    CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SVG = "{http://www.w3.org/2000/svg}"
 
 
@@ -45,19 +44,6 @@ def regressed_run(folder, profiler, program=PROGRAM, env=None):
 def result(folder):
     with open(os.path.join(folder, "profiled.json")) as f:
         return json.load(f)
-
-
-def png_distinct_bytes(path):
-    """Distinct byte values of a PNG's decompressed pixel data (a blank page has a handful)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    pos, idat = 8, b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-    return len(set(zlib.decompress(idat)))
 
 
 class ProfileTest(unittest.TestCase):
@@ -104,11 +90,7 @@ class ProfileTest(unittest.TestCase):
         if CHROMIUM:
             shot = os.path.join(self.tmp, "diff.png")
             page = "file://" + os.path.join(self.out, "profiled.profile-diff.svg")
-            p = subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-                                "--disable-background-networking", "--disable-component-update",
-                                "--disable-sync", f"--user-data-dir={os.path.join(self.tmp, 'chromium')}",
-                                f"--screenshot={shot}", "--window-size=1200,400", page],
-                               capture_output=True, text=True, timeout=180)
+            p = chromium(os.path.join(self.tmp, "chromium"), f"--screenshot={shot}", "--window-size=1200,400", page)
             self.assertTrue(os.path.exists(shot), p.stderr[-2000:])
             self.assertGreater(png_distinct_bytes(shot), 40, "the flame graph renders blank")
 

@@ -13,20 +13,18 @@ import hashlib
 import json
 import os
 import re
-import shutil
 import sqlite3
-import struct
 import subprocess
+import sys
 import tempfile
 import unittest
 import xml.etree.ElementTree as ET
-import zlib
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from headless_chromium import CHROMIUM, chromium, png_distinct_bytes  # noqa: E402
 
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
-CHROMIUM = os.environ.get("CHROMIUM", "")
-if not CHROMIUM or CHROMIUM.endswith("-NOTFOUND"):  # CMake's find_program found none
-    CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 SESSIONS = 8
 
 
@@ -43,16 +41,6 @@ def perfcheck(*args, env=None, expect=None):
     return p
 
 
-def chromium(profile, *args, timeout=180):
-    """Runs headless Chromium with a fresh profile and no background traffic of its own."""
-    return subprocess.run(
-        [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
-         "--disable-background-networking", "--disable-component-update", "--disable-sync",
-         "--disable-quic", "--disable-extensions", "--hide-scrollbars",
-         f"--user-data-dir={profile}", *args],
-        capture_output=True, text=True, timeout=timeout)
-
-
 def rendered_dom(test, folder, page_path):
     """Renders page_path in headless Chromium (fresh profiles in folder): asserts on `test` that a
     screenshot is made and not blank and that the page logged nothing to its console; returns the
@@ -65,20 +53,6 @@ def rendered_dom(test, folder, page_path):
     test.assertGreater(png_distinct_bytes(shot), 40, "the screenshot is blank")
     test.assertEqual([line for line in p.stderr.splitlines() if ":CONSOLE" in line], [])
     return chromium(os.path.join(folder, "profile-dom"), "--dump-dom", "--virtual-time-budget=5000", page).stdout
-
-
-def png_distinct_bytes(path):
-    """Distinct byte values of a PNG's decompressed pixel data (a blank page has a handful)."""
-    with open(path, "rb") as f:
-        data = f.read()
-    assert data[:8] == b"\x89PNG\r\n\x1a\n", f"{path} is not a PNG"
-    pos, idat = 8, b""
-    while pos < len(data):
-        length, kind = struct.unpack(">I4s", data[pos:pos + 8])
-        if kind == b"IDAT":
-            idat += data[pos + 8:pos + 8 + length]
-        pos += 12 + length
-    return len(set(zlib.decompress(idat)))
 
 
 class ReportTest(unittest.TestCase):
