@@ -8,6 +8,7 @@
 
 #include "perfcheck/gate/verdict_rules.hpp"
 #include "perfcheck/load/load_result.hpp"
+#include "perfcheck/load/staged_result.hpp"
 #include "perfcheck/model/error.hpp"
 #include "perfcheck/model/units.hpp"
 #include "perfcheck/run/sweep.hpp"
@@ -129,14 +130,7 @@ void add_capacity_points(run_result& whole, const capacity_search& search, const
   run_result searched;
   for (std::size_t k = 0; k < by_rate.size(); ++k) {
     const capacity_step& s = *by_rate[k];
-    run_result point;
-    point.name = whole.name;
-    point.environment = whole.environment;
-    point.context = whole.context;
-    point.metadata = whole.metadata;
-    point.started_at = whole.started_at;
-    point.finished_at = whole.finished_at;
-    add_load_summaries(point, s.report, true);
+    run_result point = load_point(whole, s.report);
     point.outcome = s.held() ? verdict::pass : verdict::failed;
     if (!s.held()) point.warnings.push_back("did not hold: " + s.broke);
     run::add_level_point(searched, std::move(point), {level_value{"rate", fmt::format("{:.0f}", s.rate)}}, k == 0);

@@ -31,19 +31,24 @@ void judge_load(run_result& result, const load_report& report, const std::vector
   }
 }
 
+run_result load_point(const run_result& whole, const load_report& report) {
+  run_result point;
+  point.name = whole.name;
+  point.environment = whole.environment;
+  point.context = whole.context;
+  point.metadata = whole.metadata;
+  point.started_at = whole.started_at;
+  point.finished_at = whole.finished_at;
+  add_load_summaries(point, report, true);
+  return point;
+}
+
 void add_stage_points(run_result& whole, const std::vector<load_report>& stages,
                       const std::vector<threshold_expr>& thresholds, const std::string& url) {
   run_result staged;
   for (std::size_t k = 0; k < stages.size(); ++k) {
     const level at = stage_level(k);
-    run_result point;
-    point.name = whole.name;
-    point.environment = whole.environment;
-    point.context = whole.context;
-    point.metadata = whole.metadata;
-    point.started_at = whole.started_at;
-    point.finished_at = whole.finished_at;
-    add_load_summaries(point, stages[k], true);
+    run_result point = load_point(whole, stages[k]);
     std::vector<threshold_expr> gates;
     for (const auto& t : thresholds) {
       if (!t.level || level_matches(*t.level, at)) gates.push_back(t);

@@ -21,6 +21,10 @@ namespace perfcheck::load {
 void judge_load(run_result& result, const load_report& report, const std::vector<threshold_expr>& thresholds,
                 const std::string& url);
 
+/// A point of a load run `whole` in levels (a stage, a capacity step): its name, environment,
+/// context, metadata and times, with the open-model figures of `report` (add_load_summaries).
+run_result load_point(const run_result& whole, const load_report& report);
+
 /// Makes `whole` (name, command, environment, context, metadata, times and the generator's usage
 /// in summary set) the result of a run in stages: one point per report of `stages`, at level
 /// stage=k (stage_level), with that stage's figures (add_load_summaries), judged (judge_load) on
