@@ -51,6 +51,20 @@ def count(uri, sql):
     return int(pg_server.psql(uri, sql).strip())
 
 
+def own_server(test, prefix, database, stop_mode):
+    """A PostgreSQL server of `test`'s own in a fresh folder, stopped (`stop_mode`) at its cleanup,
+    with a fresh database; skips the test without the server binaries. Returns (folder, server
+    folder, the database's URI)."""
+    if pg_server.find_binaries() is None:
+        test.skipTest(pg_server.MISSING)
+    tmp = tempfile.mkdtemp(prefix=prefix)
+    os.chmod(tmp, 0o755)  # the server runs as another user
+    server = os.path.join(tmp, "server")
+    pg_server.start(server)
+    test.addCleanup(pg_server.stop, server, stop_mode)
+    return tmp, server, pg_server.fresh_database(server, database)
+
+
 class PostgresHistoryTest(unittest.TestCase):
     def setUp(self):
         if pg_server.find_binaries() is None or not PG_DIR or not os.path.exists(os.path.join(PG_DIR, "uri")):
@@ -204,14 +218,7 @@ class SpoolTest(unittest.TestCase):
     """A server of the test's own, stopped and restarted under the runs."""
 
     def setUp(self):
-        if pg_server.find_binaries() is None:
-            self.skipTest(pg_server.MISSING)
-        self.tmp = tempfile.mkdtemp(prefix="perfcheck-spool-")
-        os.chmod(self.tmp, 0o755)  # the server runs as another user
-        self.server = os.path.join(self.tmp, "server")
-        pg_server.start(self.server)
-        self.addCleanup(pg_server.stop, self.server, "immediate")
-        self.uri = pg_server.fresh_database(self.server, "spooled")
+        self.tmp, self.server, self.uri = own_server(self, "perfcheck-spool-", "spooled", "immediate")
         self.results = os.path.join(self.tmp, "results")
         self.spool = os.path.join(self.results, "perfcheck-spool.sqlite")
 
@@ -267,14 +274,7 @@ class CredentialsTest(unittest.TestCase):
     """A server of the test's own whose role pc_secret must give its password (scram-sha-256)."""
 
     def setUp(self):
-        if pg_server.find_binaries() is None:
-            self.skipTest(pg_server.MISSING)
-        self.tmp = tempfile.mkdtemp(prefix="perfcheck-cred-")
-        os.chmod(self.tmp, 0o755)  # the server runs as another user
-        server = os.path.join(self.tmp, "server")
-        pg_server.start(server)
-        self.addCleanup(pg_server.stop, server, "fast")
-        uri = pg_server.fresh_database(server, "cred")
+        self.tmp, server, uri = own_server(self, "perfcheck-cred-", "cred", "fast")
         hba = os.path.join(server, "data", "pg_hba.conf")
         with open(hba) as f:
             rules = f.read()
