@@ -4,6 +4,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 #include <iterator>
@@ -21,11 +22,19 @@ namespace perfcheck::run {
 namespace fs = std::filesystem;
 namespace {
 
-// At most `limit` bytes of `path`; empty when it cannot be read.
+std::int64_t size_of(const fs::path& path) {
+  std::error_code ec;
+  const auto size = fs::file_size(path, ec);
+  return ec ? 0 : static_cast<std::int64_t>(size);
+}
+
+// At most `limit` bytes of `path`; empty when it cannot be read. The buffer is the file's size
+// (a short profile does not pay for the limit).
 std::string read_text(const fs::path& path, std::int64_t limit) {
   std::ifstream in(path, std::ios::binary);
-  std::string text(static_cast<std::size_t>(limit), '\0');
-  in.read(text.data(), limit);
+  const std::int64_t wanted = std::min(limit, size_of(path));
+  std::string text(static_cast<std::size_t>(wanted), '\0');
+  in.read(text.data(), wanted);
   text.resize(static_cast<std::size_t>(std::max<std::streamsize>(in.gcount(), 0)));
   return text;
 }
@@ -69,12 +78,6 @@ exec::run_report run_once(exec::command_line line, std::vector<std::string> argv
   capture.stderr_path = err;
   capture.limit_bytes = out_limit;
   return executor.run(capture);
-}
-
-std::int64_t size_of(const fs::path& path) {
-  std::error_code ec;
-  const auto size = fs::file_size(path, ec);
-  return ec ? 0 : static_cast<std::int64_t>(size);
 }
 
 std::string too_large(std::string_view what, std::int64_t bytes) {
