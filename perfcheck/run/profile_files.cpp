@@ -34,7 +34,7 @@ std::string with_cut(std::string problem, const side_profile& side, std::string_
   return problem;
 }
 
-// Writes the side's folded stacks and flame graph; returns their paths.
+// Writes the side's folded stacks and flame graph and adds their paths to info.files.
 void write_side(const fs::path& dir, const std::string& stem, std::string_view label, const profile::folded_stacks& stacks,
                 const std::string& test, profile_info& info) {
   const fs::path folded = dir / (stem + "." + std::string(label) + ".folded");
