@@ -40,7 +40,7 @@ std::vector<metric_figures> figures_of(const std::map<std::string, metric_summar
 // A sweep's level as the per-level tables show it: its summaries and the shapes of the metrics
 // the command reported at it.
 level_figures level_of(const result_point& p) {
-  level_figures out{valid_utf8(to_string(p.at)), figures_of(p.summary), {}};
+  level_figures out{valid_utf8(to_string(p.at)), figures_of(p.summary), {}, p.outcome};
   for (const auto& [name, shape] : reported_shapes(p.runs)) out.reported.emplace(valid_utf8(name), shape);
   return out;
 }
@@ -104,6 +104,9 @@ report_result result_of(const run_result& res, const std::map<std::string, metri
     r.thresholds.push_back(std::move(t));
   }
   r.metrics = figures_of(summary);
+  // A capacity search's rate found is the whole's, beside its trend step's figures.
+  if (const auto c = res.summary.find("capacity"); c != res.summary.end() && &summary != &res.summary)
+    r.metrics.push_back({"capacity", c->second, std::nullopt});
   for (const auto& [key, value] : res.metadata) r.metadata.emplace(valid_utf8(key), valid_utf8(value));
   r.profile = valid_profile(res.profile);
   return r;
@@ -270,7 +273,7 @@ report_test test_of(store::history_store& history, const store::stored_result& s
   test.trends = trends_of(res);
   // The baseline pool the gate would use (on a feature branch, the default branch's at the
   // merge base), of the results that started before this one.
-  if (at.summary->contains("instructions")) test.headline_metric = "instructions";
+  test.headline_metric = headline_metric_of(res, at);
   store::baseline_query query = run::history_baseline_query(res.name, res.context, test.headline_metric,
                                                             store::baseline_query{}.sample_cap);
   query.before = res.started_at;

@@ -170,8 +170,7 @@ void result_facts(ctemplate::TemplateDictionary& dict, const test_row& row) {
   run->SetValue("COMMIT",
                 row.current->commit.empty() ? "unknown" : short_commit(row.current->commit));
   run->SetValue("DATE", row.current->date);
-  const metric_figures* f = row.current->find(row.metric);
-  run->SetIntValue("RUNS", f ? static_cast<long>(f->summary.n) : 0);
+  run->SetValue("RUNS", row.runs_text);
   if (!row.current->reasons.empty()) {
     auto* list = dict.AddSectionDictionary("REASONS");
     for (const auto& reason : row.current->reasons)
@@ -240,6 +239,7 @@ void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   }
   if (const std::string server = server_line(row.server); !server.empty())
     dict.SetValueAndShowSection("TEXT", server, "SERVER");
+  if (!row.load_text.empty()) dict.SetValueAndShowSection("TEXT", row.load_text, "LOAD");
   if (row.metadata.empty()) return;
   auto* list = dict.AddSectionDictionary("METADATA");
   for (const auto& [key, value] : row.metadata) {
@@ -254,18 +254,21 @@ void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
 void level_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   if (row.levels.empty()) return;
   auto* table = dict.AddSectionDictionary("LEVELS");
-  table->SetValue("METRIC", row.metric);
-  for (const auto& metric : row.level_reported) table->SetValueAndShowSection("NAME", metric, "COLUMN");
+  table->SetValue("RUNS_HEAD", row.level_runs_head);
+  table->SetValue("METRIC_HEAD", row.level_metric_head);
+  for (const auto& column : row.level_reported) {
+    auto* head = table->AddSectionDictionary("COLUMN");
+    head->SetValue("NAME", column.name);
+    if (!column.what.empty()) head->SetValueAndShowSection("TEXT", column.what, "WHAT");
+  }
   for (const auto& level : row.levels) {
     auto* line = table->AddSectionDictionary("LEVEL");
     line->SetValue("LEVEL", level.level);
     line->SetIntValue("RUNS", static_cast<long>(level.runs));
     line->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
     for (const auto& r : level.reported) line->SetValueAndShowSection("TEXT", reported_cell(r), "CELL");
-    const bool failed = std::any_of(level.thresholds.begin(), level.thresholds.end(),
-                                    [](const threshold_line& t) { return !t.ok; });
-    line->SetValue("CLASS", failed ? "bad" : "good");
-    line->SetValue("THRESHOLDS", thresholds_summary(level.thresholds));
+    line->SetValue("CLASS", level.bad ? "bad" : "good");
+    line->SetValue("THRESHOLDS", level.thresholds_text);
   }
 }
 

@@ -74,7 +74,7 @@ boost::json::array levels_json(const test_row& row) {
                    {"runs", level.runs},
                    {"median", level.median ? boost::json::value(*level.median) : boost::json::value(nullptr)},
                    {"median_text", or_null(level.median_text)},
-                   {"thresholds_text", or_null(thresholds_summary(level.thresholds))},
+                   {"thresholds_text", or_null(level.thresholds_text)},
                    {"reported", reported_json(level.reported)}});
   }
   return out;

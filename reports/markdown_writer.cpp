@@ -41,15 +41,20 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
 void level_table(ctemplate::TemplateDictionary& dict, const test_row& row, const std::string& base_url) {
   auto* table = dict.AddSectionDictionary("LEVELS");
   set_name(*table, row, base_url);
-  table->SetValue("METRIC", row.metric);
-  for (const auto& metric : row.level_reported) table->SetValueAndShowSection("NAME", metric, "COLUMN");
+  table->SetValue("RUNS_HEAD", row.level_runs_head);
+  table->SetValue("METRIC_HEAD", row.level_metric_head);
+  for (const auto& column : row.level_reported) {
+    auto* head = table->AddSectionDictionary("COLUMN");
+    head->SetValue("NAME", column.name);
+    if (!column.what.empty()) head->SetValueAndShowSection("TEXT", column.what, "WHAT");
+  }
   for (const auto& level : row.levels) {
     auto* r = table->AddSectionDictionary("LEVEL");
     r->SetValue("LEVEL", level.level);
     r->SetIntValue("RUNS", static_cast<long>(level.runs));
     r->SetValue("MEDIAN", level.median_text.empty() ? "-" : level.median_text);
     for (const auto& line : level.reported) r->SetValueAndShowSection("TEXT", reported_cell(line), "CELL");
-    r->SetValue("THRESHOLDS", thresholds_summary(level.thresholds));
+    r->SetValue("THRESHOLDS", level.thresholds_text);
   }
 }
 
@@ -118,16 +123,18 @@ void details_item(ctemplate::TemplateDictionary*& details, ctemplate::TemplateDi
   }
 }
 
-// The server's line of each test that named one (docs/servers.md, "Reports").
+// The server's line of each test that named one (docs/servers.md, "Reports"), and the load line
+// of each load test without levels (docs/load.md).
 void server_lines(ctemplate::TemplateDictionary& dict, const report_view& view) {
   ctemplate::TemplateDictionary* list = nullptr;
   for (const auto& row : view.rows) {
-    const std::string line = server_line(row.server);
-    if (line.empty()) continue;
-    if (!list) list = dict.AddSectionDictionary("SERVERS");
-    auto* t = list->AddSectionDictionary("TEST");
-    t->SetValue("NAME", row.name);
-    t->SetValue("TEXT", line);
+    for (const std::string& line : {server_line(row.server), row.load_text}) {
+      if (line.empty()) continue;
+      if (!list) list = dict.AddSectionDictionary("SERVERS");
+      auto* t = list->AddSectionDictionary("TEST");
+      t->SetValue("NAME", row.name);
+      t->SetValue("TEXT", line);
+    }
   }
 }
 

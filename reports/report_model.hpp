@@ -69,6 +69,7 @@ struct level_figures {
   /// The metrics the command reported at this level (reported_shapes of its runs), by name: the
   /// unit their figures in `metrics` are shown in; empty when it reported none.
   std::map<std::string, reported_shape> reported{};
+  verdict outcome = verdict::pass;  ///< the level's own (a capacity step's: failed when it did not hold)
   bool operator==(const level_figures&) const = default;
 };
 

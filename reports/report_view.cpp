@@ -163,12 +163,19 @@ level_row level_row_of(const level_figures& level, const test_row& row) {
     if (m.metric != row.metric || m.summary.n == 0) continue;
     out.runs = m.summary.n;
     out.median = m.summary.median;
-    out.median_text = fmt::format("{} (95% CI {} to {})", format_quantity(m.summary.median, row.kind),
-                                  format_quantity(m.summary.ci_low, row.kind),
-                                  format_quantity(m.summary.ci_high, row.kind));
+    out.median_text = format_quantity(m.summary.median, row.kind);
+    if (m.summary.ci_low != m.summary.median || m.summary.ci_high != m.summary.median)  // not one run's
+      out.median_text += fmt::format(" (95% CI {} to {})", format_quantity(m.summary.ci_low, row.kind),
+                                     format_quantity(m.summary.ci_high, row.kind));
   }
   for (const auto& t : row.thresholds) {
     if (t.at == level.level) out.thresholds.push_back(t);
+  }
+  out.thresholds_text = thresholds_summary(out.thresholds);
+  out.bad = std::any_of(out.thresholds.begin(), out.thresholds.end(), [](const auto& t) { return !t.ok; });
+  if (out.thresholds.empty() && level.outcome != verdict::pass) {
+    out.thresholds_text = to_string(level.outcome);
+    out.bad = true;
   }
   return out;
 }
@@ -201,11 +208,21 @@ test_row make_row(const report_test& test) {
   }
   add_reported(row);
   row.server = server_figures_of(test, row.current);
+  if (row.current) {
+    const metric_figures* f = row.current->find(row.metric);
+    const std::size_t n = f ? f->summary.n : 0;
+    row.runs_text = fmt::format("{} run{}", n, n == 1 ? "" : "s");
+  }
+  if (is_load_test(test)) add_load_figures(row);
   // A sweep's levels (a result with points: trend_level is set); levels given without a trend
   // level are drawn as a series chart only.
   if (!test.trend_level.empty()) {
     for (const auto& level : test.levels) row.levels.push_back(level_row_of(level, row));
-    add_level_reported(row);
+    row.level_metric_head = row.metric + " median (95% CI)";
+    if (is_load_test(test))
+      add_load_levels(row);  // a load test's stages or capacity steps
+    else
+      add_level_reported(row);
   }
   find_changes(row);
   if (test.unaccepted) {
@@ -228,11 +245,11 @@ const char* severity_word(std::size_t i) {
 
 unit_kind metric_kind(std::string_view metric) {
   if (metric == "wall" || metric == "user" || metric == "sys" || metric == "cpu" ||
-      metric.ends_with("_ns")) {
+      metric == "latency" || metric == "service" || metric == "lag" || metric.ends_with("_ns")) {
     return unit_kind::duration;
   }
   if (metric == "rss" || metric.ends_with("_bytes")) return unit_kind::size;
-  if (metric == "throughput" || metric.ends_with("_per_s")) return unit_kind::rate;
+  if (metric == "throughput" || metric == "capacity" || metric.ends_with("_per_s")) return unit_kind::rate;
   return unit_kind::count;
 }
 

@@ -55,9 +55,19 @@ struct level_row {
   std::optional<double> median;          ///< of the headline metric, base unit
   std::string median_text;               ///< "12.3 ms (95% CI 12.1 ms to 12.6 ms)", or "" when absent
   std::vector<threshold_line> thresholds;  ///< the thresholds checked at this level
-  /// The reported metrics at this level, one per test_row::level_reported name in that order
-  /// (n = 0 where the level has no figures of it).
+  /// thresholds_summary(thresholds); without any, the level's verdict when it is not a pass
+  /// ("failed": a capacity step that did not hold its gates).
+  std::string thresholds_text;
+  bool bad = false;  ///< a threshold failed at the level, or (without any) its verdict is no pass
+  /// The reported metrics at this level, one per test_row::level_reported column in that order
+  /// (n = 0 where the level has no figures of it); a load test's throughput, errors and dropped.
   std::vector<reported_line> reported;
+};
+
+/// A per-level table's column after the headline metric's: its name and what its cells show.
+struct level_column {
+  std::string name;                    ///< "startup", "pairs.rate", "throughput"
+  std::string what = "median (p95)";  ///< "" for one figure per level (a load test's)
 };
 
 /// One machine class's line of a test's trend (--machine all|FINGERPRINT), in the row's
@@ -102,9 +112,12 @@ struct test_row {
   std::size_t thresholds_failed = 0;
   /// A sweep's levels in plan order (report_test::trend_level set); empty for a plain test.
   std::vector<level_row> levels;
+  /// The per-level tables' heads of the runs column and of the headline metric's.
+  std::string level_runs_head = "Runs";              ///< "Requests" for a load test
+  std::string level_metric_head;                     ///< "wall median (95% CI)", "latency p50 (p99)"
   /// The reported metrics some level of `levels` has figures of, by name (a counter's rate after
-  /// it): the columns of the per-level tables after the headline metric's.
-  std::vector<std::string> level_reported;
+  /// it), or a load test's throughput, errors and dropped: the columns after the headline's.
+  std::vector<level_column> level_reported;
 
   /// The headline statistic over the history, oldest first, for results that have it, and the
   /// history index of each value.
@@ -126,6 +139,12 @@ struct test_row {
   /// The server the test named, as its current result's runs saw it; empty (any() false) for a
   /// test without a server.
   server_figures server;
+  /// A load test without levels: "Load: 200 requests · latency p50 2.3 ms, ... · throughput 101/s
+  /// · errors 0 (0%) · dropped 0"; else "".
+  std::string load_text;
+  /// What the runs of the current result were: "12 runs"; a load test's "200 responses", "3
+  /// stages" or "9 steps"; "" when it did not run.
+  std::string runs_text;
 };
 
 /// Verdict tally, in report order: failed, regressed, error, inconclusive, improved, pass, not run,
@@ -170,8 +189,9 @@ std::optional<double> statistic_of(const report_result& r, const std::string& me
 /// Word for the verdict tally slot `i` ("failed", ..., "not run").
 const char* severity_word(std::size_t i);
 
-/// The unit kind of a metric name: wall, user, sys, cpu are durations; rss and names ending in
-/// "_bytes" sizes; "throughput" and names ending in "_per_s" rates; anything else a count.
+/// The unit kind of a metric name: wall, user, sys, cpu, latency, service and lag are durations;
+/// rss and names ending in "_bytes" sizes; throughput, capacity and names ending in "_per_s"
+/// rates; anything else a count.
 unit_kind metric_kind(std::string_view metric);
 
 /// Fills row.reported and row.metadata from the current result, and gives a headline metric
@@ -182,7 +202,18 @@ void add_reported(test_row& row);
 /// order as row.levels); nothing for a test without levels.
 void add_level_reported(test_row& row);
 
-/// A per-level table's cell of a reported metric: "25.5 us (p95 47.5 us)"; "-" when n is 0.
+/// Whether a test is a load run (docs/load.md): its headline is latency or the capacity found.
+bool is_load_test(const report_test& test);
+
+/// Fills a load test's runs_text and, without levels, its load_text.
+void add_load_figures(test_row& row);
+
+/// Fills a load test's per-level figures (its stages or capacity steps, row.metric "latency" or
+/// "capacity"): requests, latency p50 (p99), throughput, errors and dropped at each level.
+void add_load_levels(test_row& row);
+
+/// A per-level table's cell of a reported metric: "25.5 us (p95 47.5 us)", or the median alone
+/// when the line has no p95 text (a load test's figures); "-" when n is 0.
 std::string reported_cell(const reported_line& line);
 
 /// "abc1234def" (10 characters) of a commit; "" stays "".

@@ -74,7 +74,7 @@ void add_level_reported(test_row& row) {
       for (const auto& level : row.test->levels) {
         if (shape_at(level, name, rate) == nullptr) continue;
         columns.emplace_back(name, rate);
-        row.level_reported.push_back(rate ? name + ".rate" : name);
+        row.level_reported.push_back({rate ? name + ".rate" : name});
         break;
       }
     }
@@ -87,6 +87,7 @@ void add_level_reported(test_row& row) {
 
 std::string reported_cell(const reported_line& line) {
   if (line.n == 0) return "-";
+  if (line.p95_text.empty()) return line.median_text;
   return fmt::format("{} (p95 {})", line.median_text, line.p95_text);
 }
 

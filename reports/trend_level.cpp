@@ -14,4 +14,11 @@ point_view trend_point(const run_result& result) {
   return {to_string(chosen->at), &chosen->runs, &chosen->summary};
 }
 
+std::string headline_metric_of(const run_result& result, const point_view& at) {
+  if (at.summary->contains("instructions")) return "instructions";
+  if (result.summary.contains("capacity")) return "capacity";
+  if (at.runs->empty() && at.summary->contains("latency")) return "latency";
+  return "wall";
+}
+
 }  // namespace perfcheck::reports

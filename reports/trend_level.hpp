@@ -23,4 +23,9 @@ struct point_view {
 /// sweep declared in increasing order, the largest).
 point_view trend_point(const run_result& result);
 
+/// The metric a report row heads with when no regression finding names one: "instructions" for
+/// a test that counted them, "capacity" for a capacity search (the rate found, the whole's),
+/// "latency" for a load run (`at` has no runs of a command), else "wall".
+std::string headline_metric_of(const run_result& result, const point_view& at);
+
 }  // namespace perfcheck::reports

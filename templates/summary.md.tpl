@@ -37,7 +37,7 @@ Warning: {{TEXT:x-markdown}}
 {{/UNCHANGED}}{{#LEVELS}}
 #### {{#LINK}}<a href="{{URL}}">{{NAME:x-markdown}}</a>{{/LINK}}{{#PLAIN}}{{NAME:x-markdown}}{{/PLAIN}} per level
 
-| Level | Runs | {{METRIC:x-markdown}} median (95% CI) |{{#COLUMN}} {{NAME:x-markdown}} median (p95) |{{/COLUMN}} Thresholds |
+| Level | {{RUNS_HEAD}} | {{METRIC_HEAD:x-markdown}} |{{#COLUMN}} {{NAME:x-markdown}}{{#WHAT}} {{TEXT}}{{/WHAT}} |{{/COLUMN}} Thresholds |
 | --- | --- | --- |{{#COLUMN}} --- |{{/COLUMN}} --- |
 {{#LEVEL}}| {{LEVEL:x-markdown}} | {{RUNS}} | {{MEDIAN:x-markdown}} |{{#CELL}} {{TEXT:x-markdown}} |{{/CELL}} {{THRESHOLDS:x-markdown}} |
 {{/LEVEL}}{{/LEVELS}}{{#MACHINES}}

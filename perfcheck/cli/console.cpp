@@ -294,6 +294,12 @@ void point_measurements(std::string& out, const summaries& r, std::size_t runs, 
   if (const auto* t = find(r, "throughput")) tag("throughput.median", t->median);
   if (const auto* e = find(r, "errors.count")) tag("errors.count", e->median);
   if (const auto* e = find(r, "errors.rate")) tag("errors.rate_pct", e->median * 100);
+  if (const auto* l = find(r, "latency")) {  // a load run's (docs/load.md)
+    tag("latency.p50_ms", l->median / 1e6);
+    tag("latency.p99_ms", l->p99 / 1e6);
+  }
+  if (const auto* d = find(r, "dropped")) tag("dropped", d->median);
+  if (const auto* c = find(r, "capacity")) tag("capacity", c->median);
   if (const auto* e = find(r, "efficiency")) tag("efficiency.median_pct", e->median * 100);
   if (const auto* m = find(r, "rss.total")) tag("rss.total.max_mib", m->max / (1024.0 * 1024.0));
   if (const auto* n = find(r, "instructions")) {  // every digit: a 0.5% gate needs more than six
@@ -335,6 +341,9 @@ void series_measurements(std::string& out, const run_result& r) {
 std::string format_ctest_measurements(const run_result& r) {
   std::string out;
   if (r.points.empty()) point_measurements(out, r.summary, r.runs.size(), "");
+  if (const auto* c = find(r.summary, "capacity"); c && !r.points.empty())  // the rate found, the whole's
+    out += fmt::format("<CTestMeasurement type=\"numeric/double\" name=\"capacity\">{:.6g}</CTestMeasurement>\n",
+                       c->median);
   if (r.points.empty()) out += reported_measurements(r.summary, r.runs, "");
   // A level's value is the user's text: only characters that stay inside an XML attribute.
   for (const auto& p : r.points) {

@@ -12,6 +12,7 @@ requests or time; nothing asserts a speed.
 import http.client
 import json
 import os
+import re
 import socket
 import sqlite3
 import subprocess
@@ -68,6 +69,14 @@ class LoadTest(unittest.TestCase):
         self.servers.append(s)
         return s
 
+    def report(self, history):
+        """summary.md of `perfcheck report` over `history`."""
+        out = os.path.join(self.dir, "report")
+        r = perfcheck("report", "--history", history, "--out", out, "--format", "md")
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        with open(os.path.join(out, "summary.md"), encoding="utf-8") as f:
+            return f.read()
+
     def result(self, name):
         with open(os.path.join(self.dir, f"{name}.json")) as f:
             return json.load(f)
@@ -93,6 +102,15 @@ class LoadTest(unittest.TestCase):
         with sqlite3.connect(history) as db:
             names = {row[0] for row in db.execute("SELECT metric FROM summaries")}
         self.assertTrue({"latency", "throughput", "errors.rate"} <= names, names)
+        # CTest's measurements (CDash charts them) and the report's line of a load run.
+        p99_ms = summary["latency"]["p99"] / 1e6
+        measured = re.search(r'name="latency.p99_ms">([0-9.e+-]+)<', r.stdout)
+        self.assertIsNotNone(measured, r.stdout)
+        self.assertAlmostEqual(float(measured.group(1)), p99_ms, delta=p99_ms * 1e-5)
+        md = self.report(history)
+        self.assertIn("- **closed** · Load: 300 requests · latency p50 ", md)
+        self.assertIn(" · errors 0 (0%) · dropped 0", md)
+        self.assertIn("- closed: latency median ", md)
 
     def test_an_open_model_gate_fails_on_the_errors_a_server_makes(self):
         s = self.server("--error-fraction", "0.25")
@@ -157,6 +175,17 @@ class LoadTest(unittest.TestCase):
         with sqlite3.connect(history) as db:
             levels = {row[0] for row in db.execute("SELECT level FROM summaries WHERE metric = 'latency'")}
         self.assertEqual(levels, {"stage=1", "stage=2", "stage=3"})
+        # The report's table: per stage its requests, latency, throughput, errors and gates.
+        md = self.report(history)
+        self.assertIn("| Level | Requests | latency p50 (p99) | throughput | errors | dropped | Thresholds |", md)
+        rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ") for line in md.splitlines()
+                if line.startswith("| stage=")}
+        self.assertEqual(sorted(rows), ["stage=1", "stage=2", "stage=3"], md)
+        for k, p in enumerate(points):
+            self.assertEqual(rows[f"stage={k + 1}"][1], str(int(p["summary"]["requests"]["median"])), md)
+            self.assertEqual(rows[f"stage={k + 1}"][4], "0 (0%)", md)
+        self.assertTrue(rows["stage=2"][-1].startswith("1 of 2 failed: latency.p50 &lt; 400ms (measured "), md)
+        self.assertEqual(rows["stage=3"][-1], "3 held |", md)
 
     def test_a_capacity_search_finds_the_servers_known_capacity(self):
         # pc_http serves one request at a time in 5 ms. Its capacity C, measured here without
@@ -197,6 +226,7 @@ class LoadTest(unittest.TestCase):
         self.assertEqual(max(held), found)
         self.assertTrue(any(p["verdict"] == "failed" for p in result["points"]), result["points"])
         self.assertEqual([(t["expr"], t["ok"]) for t in result["thresholds"]], [("capacity >= 20/s", True)])
+        self.assertIn(f'name="capacity">{found:.6g}<', r.stdout)
 
     def test_bad_input_is_refused_with_the_fix(self):
         cases = [
