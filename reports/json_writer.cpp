@@ -80,6 +80,16 @@ boost::json::array levels_json(const test_row& row) {
   return out;
 }
 
+// The server's figures during the test (docs/servers.md); null where not measured.
+boost::json::object server_json(const server_figures& f) {
+  auto value = [](const std::optional<double>& v) { return v ? boost::json::value(*v) : boost::json::value(nullptr); };
+  return {{"rss_max", value(f.rss_max)},
+          {"threads_max", value(f.threads_max)},
+          {"cpu_ns", value(f.cpu_ns)},
+          {"ready_text", or_null(f.ready_text)},
+          {"text", server_line(f)}};
+}
+
 boost::json::object row_json(const test_row& row) {
   boost::json::object t;
   t["name"] = row.name;
@@ -134,6 +144,9 @@ boost::json::object row_json(const test_row& row) {
   // The metrics the command reported over the current result (a test without any: no field).
   if (auto reported = reported_json(row.reported); !reported.empty()) t["reported"] = std::move(reported);
   if (row.test && !row.test->trends.empty()) t["trends"] = trends_json(row.test->trends);  // a soak's
+  if (row.server.any()) t["server"] = server_json(row.server);
+  if (!row.runs_text.empty()) t["runs_text"] = row.runs_text;
+  if (!row.load_text.empty()) t["load_text"] = row.load_text;  // a load run without levels
   if (!row.levels.empty()) {  // a sweep; a plain test's object is what it was
     t["trend_level"] = row.test->trend_level;
     t["levels"] = levels_json(row);

@@ -116,6 +116,11 @@ class ServerWatchTest(ServerTestCase):
         self.assertNotIn("chart-missing", figure)
         self.assertIn("<figcaption>Server during the test: ", figure)
         self.assertIn("over 3 runs of the current result", figure)
+        with open(os.path.join(out, "report.json"), encoding="utf-8") as f:
+            server = json.load(f)["tests"][0]["server"]
+        self.assertEqual(server["rss_max"], rss_max * 1024 * 1024)
+        self.assertAlmostEqual(server["cpu_ns"], cpu * 1e9, delta=1)
+        self.assertEqual((server["threads_max"], server["ready_text"], server["text"]), (1, ready, line))
 
     def soak(self, name, *server_args, threshold):
         self.assertEqual(self.start(name, "--port", "{port}", *server_args, options=["--port", "auto"]).returncode, 0)

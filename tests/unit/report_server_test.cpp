@@ -3,9 +3,11 @@
 // current result's runs become the chart "Server during the test" (RSS sample by sample, threads
 // on a second axis, the runs' boundaries) and a line in index.html and summary.md; the time to
 // ready is the metadata's. Figures are independent: samples of 1, 3 and 2 MiB peak at 3.0 MiB in
-// run 2, and CPU of 0.25 s and 0.5 s is 0.75 s.
+// run 2, and CPU of 0.25 s and 0.5 s is 0.75 s. report.json carries the same figures.
 #define BOOST_TEST_MODULE report_server
 #include <boost/test/unit_test.hpp>
+
+#include <boost/json.hpp>
 
 #include "reports/chart_plan.hpp"
 #include "reports/report.hpp"
@@ -130,4 +132,20 @@ BOOST_AUTO_TEST_CASE(only_the_figures_that_exist_are_shown) {
   BOOST_TEST(!contains(plan.script, "y2range"), plan.script);  // no threads: no second axis
   BOOST_TEST(!contains(plan.script, "dt 3"), plan.script);     // one run: no boundary
   BOOST_TEST(plan.data == "1\t1.5\n", plan.data);
+}
+
+BOOST_AUTO_TEST_CASE(report_json_carries_the_figures_of_a_served_test_only) {
+  const auto json = boost::json::parse(render(*make_json_writer(), make_view(served_model())));
+  const auto& tests = json.at("tests").as_array();
+  BOOST_REQUIRE(tests.size() == 2u);
+  const auto& served = tests[0].at("name") == "api*<1>" ? tests[0] : tests[1];
+  const auto& plain = tests[0].at("name") == "plain" ? tests[0] : tests[1];
+  const auto& server = served.at("server");
+  BOOST_TEST(server.at("rss_max").as_double() == 3 * mib);
+  BOOST_TEST(server.at("threads_max").as_double() == 4.0);
+  BOOST_TEST(server.at("cpu_ns").as_double() == 0.75e9);
+  BOOST_TEST(server.at("ready_text").as_string() == "212 ms");
+  BOOST_TEST(server.at("text").as_string() == line);
+  BOOST_TEST(!plain.as_object().contains("server"));
+  BOOST_TEST(plain.at("runs_text").as_string() == "10 runs");
 }
