@@ -333,7 +333,11 @@ and run its perf tests with ``ctest -L perf``.
     "10s:50/s 5s:1000/s 30s:50/s"`` (the open model at each rate in turn, each stage a level
     ``stage=1`` ... of the result; a malformed stage is a configure error), ``--method``,
     ``--header``, ``--body``, ``--body-file``, ``--expect-status``, ``--expect-body``,
-    ``--timeout``), with ``{port}`` the port of the ``SERVER``. It takes ``THRESHOLDS`` on
+    ``--timeout``, ``--allow-host``), with ``{port}`` the port of the ``SERVER``. The build
+    (target ``perfcheck_check_<test>``, part of ``all``) runs ``perfcheck load --check`` over
+    the options and thresholds, so a bad URL, a host that is not loopback without
+    ``--allow-host``, a rate of 0 or a missing ``--body-file`` fails the build naming the test.
+    It takes ``THRESHOLDS`` on
     ``latency``, ``service``, ``lag``, ``throughput``, ``errors.*`` and ``dropped``, ``LABELS``,
     ``FIXTURES_REQUIRED``, ``PROPERTIES`` and ``PARALLEL``; a keyword about runs (``COMMAND``,
     ``RUNS``, ``CONCURRENCY`` ...) is an error. Its ``TIMEOUT`` is 600 s (the stages' time and

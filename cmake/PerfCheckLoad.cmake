@@ -134,4 +134,37 @@ function(_perfcheck_load_test)
     math(EXPR timeout "${stages_seconds} + 120")
   endif()
   _perfcheck_register("" ${timeout} ${command} ${arg_LOAD})
+  _perfcheck_load_check("${arg_NAME}" ${command} ${arg_LOAD})
+  _perfcheck_join_session("")
+endfunction()
+
+# The build-time check of a LOAD test (part of `all`): `perfcheck load --check` with the test's
+# own command line reads its URL, rates, stages, capacity range, thresholds and body file and
+# sends nothing, so a mistake fails the build naming the test, not the nightly run. Again
+# whenever perfcheck or an absolute --body-file changes (one this directory generates is made
+# first).
+function(_perfcheck_load_check name)
+  _perfcheck_file_stem(stem "${name}")
+  set(stamp "${CMAKE_BINARY_DIR}/perf-specs/${stem}.load-checked")
+  set(depends PerfCheck::perfcheck)
+  set(next_is_body FALSE)
+  foreach(arg IN LISTS ARGN)
+    if(next_is_body AND IS_ABSOLUTE "${arg}")
+      get_source_file_property(generated "${arg}" GENERATED)
+      if(generated OR EXISTS "${arg}")  # else the check itself says the file is missing
+        list(APPEND depends "${arg}")
+      endif()
+    endif()
+    set(next_is_body FALSE)
+    if(arg STREQUAL "--body-file")
+      set(next_is_body TRUE)
+    endif()
+  endforeach()
+  add_custom_command(OUTPUT "${stamp}"
+    COMMAND ${ARGN} --check --quiet
+    COMMAND "${CMAKE_COMMAND}" -E touch "${stamp}"
+    DEPENDS ${depends}
+    COMMENT "Checking the LOAD options of perf test ${name}"
+    VERBATIM)
+  add_custom_target("perfcheck_check_${stem}" ALL DEPENDS "${stamp}")
 endfunction()

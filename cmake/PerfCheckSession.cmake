@@ -11,11 +11,13 @@ set(PERFCHECK_ACCEPT_TESTS "" CACHE STRING
 set(PERFCHECK_ACCEPT_SESSION "" CACHE STRING
   "Session whose results perf_accept accepts; empty: each test's pending change")
 
-# Records the spec file of one perf test for the build-time check and, at the first call,
+# Records the spec file of one perf test (if any) for the build-time check and, at the first call,
 # schedules the session fixture for the end of the top-level directory, so the check sees
 # every spec of the project. The settings the fixture needs are taken from this call's scope.
 function(_perfcheck_join_session spec_file)
-  set_property(GLOBAL APPEND PROPERTY _PERFCHECK_SPEC_FILES "${spec_file}")
+  if(NOT spec_file STREQUAL "")  # a LOAD test has none: its own check (PerfCheckLoad.cmake)
+    set_property(GLOBAL APPEND PROPERTY _PERFCHECK_SPEC_FILES "${spec_file}")
+  endif()
   get_property(finalize_scheduled GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED)
   if(NOT finalize_scheduled)
     set_property(GLOBAL PROPERTY _PERFCHECK_FINALIZE_SCHEDULED TRUE)
@@ -107,6 +109,10 @@ endfunction()
 function(_perfcheck_add_spec_check)
   get_property(specs GLOBAL PROPERTY _PERFCHECK_SPEC_FILES)
   list(LENGTH specs count)
+  if(count EQUAL 0)  # LOAD tests only: each has its own check
+    add_custom_target(perfcheck_validate_specs)
+    return()
+  endif()
   set(stamp "${CMAKE_BINARY_DIR}/perf-specs/validated$<$<NOT:$<STREQUAL:$<CONFIG>,>>:-$<CONFIG>>.stamp")
   add_custom_command(OUTPUT "${stamp}"
     COMMAND PerfCheck::perfcheck validate --quiet ${specs}

@@ -34,7 +34,8 @@ struct load_flags {
   std::string url, name = "load", method = "GET", body, body_file, expect_body;
   std::string rate, duration, timeout = "5s", start_bound, stages, capacity, step = "5s";
   CLI::Option* stages_option = nullptr;  // given: --stages, even empty
-  std::vector<std::string> headers, thresholds;
+  std::vector<std::string> headers, thresholds, allowed_hosts;
+  bool check = false;  // --check: the options only, nothing sent
   int connections = 0, expect_status = 0;
   std::int64_t requests = 0;
   run_flags output;  // --json, --quiet; the result file and history below
@@ -42,9 +43,16 @@ struct load_flags {
   std::string server, server_state_dir = "perf-servers";  // --server: {port} in --url is its port
 };
 
+std::string with_port(std::string url, int port) {
+  for (std::size_t at = 0; (at = url.find("{port}", at)) != std::string::npos;) url.replace(at, 6, std::to_string(port));
+  return url;
+}
+
 // --url with {port} replaced by the port of the running server --server names (add_perf_test's
-// SERVER). Throws command_error when that server is not running.
+// SERVER); with --check, by a stand-in port (the server runs only when the tests do). Throws
+// command_error when that server is not running.
 std::string url_of(const load_flags& f) {
+  if (f.check) return with_port(f.url, 1);
   if (f.server.empty()) return f.url;
   const auto file = state_file_path(f.server_state_dir, f.server);
   const auto state = read_server_state(file);
@@ -54,9 +62,7 @@ std::string url_of(const load_flags& f) {
                                     f.server, state ? "it ended with " + state->exit : "no state file " + file.string(),
                                     f.server));
   }
-  std::string url = f.url;
-  for (std::size_t at = 0; (at = url.find("{port}", at)) != std::string::npos;) url.replace(at, 6, std::to_string(state->port));
-  return url;
+  return with_port(f.url, state->port);
 }
 
 double rate_of(const std::string& text) {
@@ -95,7 +101,7 @@ load::capacity_range capacity_of(const load_flags& f) {
 
 load::load_spec spec_of(const load_flags& f) {
   load::load_spec spec;
-  spec.target = load::parse_target(url_of(f), "--url");
+  spec.target = load::parse_target(url_of(f), "--url", f.allowed_hosts);
   spec.method = f.method;
   for (const auto& h : f.headers) {
     const auto colon = h.find(':');
@@ -224,7 +230,20 @@ void measure(const load_flags& f, const load::load_spec& spec, const std::vector
   }
 }
 
+// --check, add_perf_test's build-time check of a LOAD test: the options as a run reads them,
+// each mistake naming the test.
+int check_only(const load_flags& f) {
+  try {
+    thresholds_of(f, spec_of(f));
+  } catch (const usage_error& e) {
+    throw usage_error(fmt::format("perf test '{}' (LOAD): {}", f.name, e.what()));
+  }
+  if (!f.output.quiet) fmt::print("{}: load options valid\n", terminal_safe(f.name));
+  return exit_ok;
+}
+
 int execute(const load_flags& f) {
+  if (f.check) return check_only(f);
   const auto spec = spec_of(f);
   const auto thresholds = thresholds_of(f, spec);  // before anything is sent: a bad one is exit 2
   const run_spec filed = result_spec(f, spec);
@@ -249,7 +268,9 @@ int execute(const load_flags& f) {
 }
 
 void add_options(CLI::App& sub, load_flags& f) {
-  sub.add_option("--url", f.url, "The server: http://127.0.0.1:PORT/PATH (or [::1], localhost; loopback only)")->required();
+  sub.add_option("--url", f.url, "The server: http://127.0.0.1:PORT/PATH (or [::1], localhost; another host only with --allow-host)")->required();
+  sub.add_option("--allow-host", f.allowed_hosts, "Allow --url to name this host although it is not a loopback address (repeat for more); without it, load goes only to this machine");
+  sub.add_flag("--check", f.check, "Check the options (URL, rates, stages, capacity, thresholds, body file) and exit 0 or 2, sending nothing; {port} needs no running server");
   sub.add_option("--server", f.server, "The server under test (add_perf_server) whose port {port} in --url stands for");
   sub.add_option("--server-state-dir", f.server_state_dir, "Where the servers' state files are [default: perf-servers]");
   sub.add_option("--name", f.name, "Test name in the console, result and history [default: load]");

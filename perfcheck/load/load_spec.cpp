@@ -1,6 +1,7 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/load/load_spec.hpp"
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 
@@ -43,7 +44,7 @@ std::uint16_t parse_port(std::string_view origin, std::string_view url, std::str
 
 }  // namespace
 
-http_target parse_target(std::string_view url, std::string_view origin) {
+http_target parse_target(std::string_view url, std::string_view origin, const std::vector<std::string>& allowed) {
   constexpr std::string_view scheme = "http://";
   if (!url.starts_with(scheme)) bad_url(origin, url, "only http:// is supported");
   std::string_view rest = url.substr(scheme.size());
@@ -72,8 +73,9 @@ http_target parse_target(std::string_view url, std::string_view origin) {
     port_given = true;
   }
   if (host.empty()) bad_url(origin, url, "the host is missing");
-  if (!is_loopback(host)) {
-    bad_url(origin, url, fmt::format("'{}' is not a loopback address: perfcheck sends load only to this machine", host));
+  if (!is_loopback(host) && std::find(allowed.begin(), allowed.end(), host) == allowed.end()) {
+    bad_url(origin, url, fmt::format("'{}' is not a loopback address: perfcheck sends load only to this machine unless "
+                                     "--allow-host {} allows that host", host, host));
   }
   target.host = std::string(host);
   if (port_given) target.port = parse_port(origin, url, port);

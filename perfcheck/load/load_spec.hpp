@@ -20,9 +20,10 @@ struct http_target {
 };
 
 /// Reads "http://HOST[:PORT][/PATH]". HOST must be a loopback address (127.0.0.0/8, [::1]) or
-/// "localhost": perfcheck drives load only against this machine. Throws usage_error naming
-/// `origin` (the flag or keyword) and the fix.
-http_target parse_target(std::string_view url, std::string_view origin);
+/// "localhost", or one of `allowed` (--allow-host, as written in the URL, without brackets):
+/// perfcheck drives load only against this machine unless the test allows another host. Throws
+/// usage_error naming `origin` (the flag or keyword) and the fix.
+http_target parse_target(std::string_view url, std::string_view origin, const std::vector<std::string>& allowed = {});
 
 /// What makes a response right: its status and, optionally, text its body contains.
 struct response_check {

@@ -213,6 +213,19 @@ BOOST_AUTO_TEST_CASE(urls_other_than_loopback_http_are_refused_with_the_fix) {
   BOOST_TEST(error_text<usage_error>([] { parse_target("http://[::1/", "--url"); }).find("not closed") != std::string::npos);
 }
 
+BOOST_AUTO_TEST_CASE(another_host_is_a_target_only_when_allowed_by_name) {
+  using perfcheck_test::error_text;
+  const std::vector<std::string> allowed{"api.internal", "fd00::5"};
+  const auto named = parse_target("http://api.internal:8080/items", "--url", allowed);
+  BOOST_TEST((named.host == "api.internal" && named.port == 8080 && named.path == "/items"));
+  BOOST_TEST(parse_target("http://[fd00::5]:81/", "--url", allowed).host == "fd00::5");
+  BOOST_TEST(parse_target("http://127.0.0.1:81/", "--url", allowed).host == "127.0.0.1");  // loopback still is
+  BOOST_TEST(error_text<usage_error>([&] { parse_target("http://api.internal.evil:80/", "--url", allowed); })
+                 .find("unless --allow-host api.internal.evil allows that host") != std::string::npos);
+  BOOST_TEST(error_text<usage_error>([] { parse_target("http://api.internal/", "--url"); })
+                 .find("'api.internal' is not a loopback address") != std::string::npos);
+}
+
 BOOST_AUTO_TEST_CASE(a_spec_without_a_bound_or_with_a_bad_number_is_refused) {
   load_spec spec;
   spec.target = parse_target("http://127.0.0.1:1/", "test");
