@@ -90,6 +90,20 @@ boost::json::object server_json(const server_figures& f) {
           {"text", server_line(f)}};
 }
 
+// The fields only some tests have: reported metrics, soak trends, a server, a load run's line and
+// a sweep's levels (a test without them: no field).
+void add_test_kind_fields(boost::json::object& t, const test_row& row) {
+  if (auto reported = reported_json(row.reported); !reported.empty()) t["reported"] = std::move(reported);
+  if (row.test && !row.test->trends.empty()) t["trends"] = trends_json(row.test->trends);  // a soak's
+  if (row.server.any()) t["server"] = server_json(row.server);
+  if (!row.runs_text.empty()) t["runs_text"] = row.runs_text;
+  if (!row.load_text.empty()) t["load_text"] = row.load_text;  // a load run without levels
+  if (!row.levels.empty()) {  // a sweep; a plain test's object is what it was
+    t["trend_level"] = row.test->trend_level;
+    t["levels"] = levels_json(row);
+  }
+}
+
 boost::json::object row_json(const test_row& row) {
   boost::json::object t;
   t["name"] = row.name;
@@ -141,16 +155,7 @@ boost::json::object row_json(const test_row& row) {
   t["change_points"] = std::move(changes);
   t["since"] = or_null(row.since_text);
   t["unchanged"] = row.unchanged;
-  // The metrics the command reported over the current result (a test without any: no field).
-  if (auto reported = reported_json(row.reported); !reported.empty()) t["reported"] = std::move(reported);
-  if (row.test && !row.test->trends.empty()) t["trends"] = trends_json(row.test->trends);  // a soak's
-  if (row.server.any()) t["server"] = server_json(row.server);
-  if (!row.runs_text.empty()) t["runs_text"] = row.runs_text;
-  if (!row.load_text.empty()) t["load_text"] = row.load_text;  // a load run without levels
-  if (!row.levels.empty()) {  // a sweep; a plain test's object is what it was
-    t["trend_level"] = row.test->trend_level;
-    t["levels"] = levels_json(row);
-  }
+  add_test_kind_fields(t, row);
   return t;
 }
 
