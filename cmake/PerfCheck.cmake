@@ -332,8 +332,8 @@ and run its perf tests with ``ctest -L perf``.
     or ``--connections 8``, ``--duration 10s`` or ``--requests 1000``, or ``--stages
     "10s:50/s 5s:1000/s 30s:50/s"`` (the open model at each rate in turn, each stage a level
     ``stage=1`` ... of the result; a malformed stage is a configure error), ``--method``,
-    ``--header``, ``--body``, ``--body-file``, ``--expect-status``, ``--expect-body``,
-    ``--timeout``, ``--allow-host``), with ``{port}`` the port of the ``SERVER``. The build
+    ``--header``, ``--body``, ``--body-file`` (several files: cycled, request by request),
+    ``--expect-status``, ``--expect-body``, ``--expect-size``, ``--timeout``, ``--allow-host``), with ``{port}`` the port of the ``SERVER``. The build
     (target ``perfcheck_check_<test>``, part of ``all``) runs ``perfcheck load --check`` over
     the options and thresholds, so a bad URL, a host that is not loopback without
     ``--allow-host``, a rate of 0 or a missing ``--body-file`` fails the build naming the test.

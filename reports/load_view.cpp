@@ -44,6 +44,9 @@ std::string load_line(const report_result& r) {
     parts.push_back(fmt::format("latency p50 {}, p90 {}, p95 {}, p99 {}, max {}", d(s.median), d(s.p90),
                                 d(s.p95), d(s.p99), d(s.max)));
   }
+  if (const auto* f = figure("response_bytes"))
+    parts.push_back(fmt::format("bodies p50 {}, max {}", format_quantity(f->summary.median, unit_kind::size),
+                                format_quantity(f->summary.max, unit_kind::size)));
   if (const auto* f = figure("throughput"))
     parts.push_back("throughput " + format_quantity(f->summary.median, unit_kind::rate));
   const auto* count = figure("errors.count");

@@ -65,6 +65,10 @@ std::string format_load(const summaries& r) {
     out += fmt::format("  {:<7} p50 {}   p90 {}   p95 {}   p99 {}   max {}\n", metric, format_duration(m->median),
                        format_duration(m->p90), format_duration(m->p95), format_duration(m->p99), format_duration(m->max));
   }
+  if (const auto* b = find(r, "response_bytes")) {
+    out += fmt::format("  bodies  p50 {}   p90 {}   p99 {}   min {}   max {}\n", format_size(b->median), format_size(b->p90),
+                       format_size(b->p99), format_size(b->min), format_size(b->max));
+  }
   out += fmt::format("  load    {:.0f} requests   throughput {}   errors {:.0f} ({:.3g}%)   dropped {:.0f}\n",
                      value("requests"), format_quantity(value("throughput"), unit_kind::rate), value("errors.count"), value("errors.rate") * 100,
                      value("dropped"));

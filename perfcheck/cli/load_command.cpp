@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "perfcheck/cli/commands.hpp"
 #include "perfcheck/cli/run_flags.hpp"
@@ -31,10 +32,10 @@ namespace perfcheck::cli {
 namespace {
 
 struct load_flags {
-  std::string url, name = "load", method = "GET", body, body_file, expect_body;
+  std::string url, name = "load", method = "GET", body, expect_body, expect_size;
   std::string rate, duration, timeout = "5s", start_bound, stages, capacity, step = "5s";
   CLI::Option* stages_option = nullptr;  // given: --stages, even empty
-  std::vector<std::string> headers, thresholds, allowed_hosts;
+  std::vector<std::string> headers, thresholds, allowed_hosts, body_files;
   bool check = false;  // --check: the options only, nothing sent
   int connections = 0, expect_status = 0;
   std::int64_t requests = 0;
@@ -109,9 +110,11 @@ load::load_spec spec_of(const load_flags& f) {
     const auto value = h.find_first_not_of(' ', colon + 1);
     spec.headers.emplace_back(h.substr(0, colon), value == std::string::npos ? std::string() : h.substr(value));
   }
-  if (!f.body.empty() && !f.body_file.empty()) throw usage_error("--body and --body-file: give one of them");
-  spec.body = f.body_file.empty() ? f.body : file_text(f.body_file);
+  if (!f.body.empty() && !f.body_files.empty()) throw usage_error("--body and --body-file: give one of them");
+  if (!f.body.empty()) spec.bodies = {f.body};
+  for (const auto& file : f.body_files) spec.bodies.push_back(file_text(file));
   spec.check = {f.expect_status, f.expect_body};
+  if (!f.expect_size.empty()) load::parse_size_range(f.expect_size, "--expect-size", spec.check);
   if (!f.rate.empty()) spec.rate = rate_of(f.rate);
   if (f.stages_option != nullptr && f.stages_option->count() > 0) spec.stages = load::parse_stages(f.stages, "--stages");
   const bool open = spec.rate > 0 || !spec.stages.empty();
@@ -134,6 +137,14 @@ load::load_spec spec_of(const load_flags& f) {
   return spec;
 }
 
+// "body=120B", or for bodies cycled "bodies=3:120B,98B,301B": what a series is filed under.
+std::string body_words(const load::load_spec& spec) {
+  if (spec.bodies.size() <= 1) return fmt::format("body={}B", spec.bodies.empty() ? 0 : spec.bodies.front().size());
+  std::vector<std::string> sizes;
+  for (const auto& b : spec.bodies) sizes.push_back(fmt::format("{}B", b.size()));
+  return fmt::format("bodies={}:{}", spec.bodies.size(), fmt::join(sizes, ","));
+}
+
 // The spec a load result is filed under: its name, what it sends (the port left out, so an
 // automatic port keeps the history series) and its outputs.
 run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
@@ -145,7 +156,7 @@ run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
                                                    : std::string("closed");
   r.command = {"perfcheck", "load", spec.method, spec.target.path, model,
                fmt::format("connections={}", spec.connections), fmt::format("duration={}ns", spec.duration_ns),
-               fmt::format("requests={}", spec.requests), fmt::format("body={}B", spec.body.size())};
+               fmt::format("requests={}", spec.requests), body_words(spec)};
   r.thresholds = f.thresholds;
   r.output_dir = f.output_dir;
   r.result_file = f.output.json == "-" ? std::string() : f.output.json;
@@ -284,9 +295,10 @@ void add_options(CLI::App& sub, load_flags& f) {
   sub.add_option("--method", f.method, "The request's method [default: GET]");
   sub.add_option("--header", f.headers, "A request header 'Name: value' (repeat for more)");
   sub.add_option("--body", f.body, "The request's body, as given");
-  sub.add_option("--body-file", f.body_file, "The request's body, read from FILE");
+  sub.add_option("--body-file", f.body_files, "The request's body, read from FILE; several files (seeded payloads) are cycled, request k sending file k mod N")->type_name("FILE...");
   sub.add_option("--expect-status", f.expect_status, "The status a right response has [default: any 2xx or 3xx]");
   sub.add_option("--expect-body", f.expect_body, "Text a right response's body contains [default: anything]");
+  sub.add_option("--expect-size", f.expect_size, "The sizes a right response's body has, MIN..MAX, e.g. 100B..64KiB, ..1MiB, 1KiB.. (else an errors.body) [default: any]");
   sub.add_option("--timeout", f.timeout, "The longest a connect, or a request's response, may take [default: 5s]");
   sub.add_option("--start-bound", f.start_bound, "Open model: the longest a start may wait for a free connection before it is dropped [default: the timeout]");
   sub.add_option("--threshold", f.thresholds, "A gate, e.g. 'latency.p99 < 200ms', 'throughput.median >= 333/s', 'errors.rate < 1%' (repeat for more) [default: errors.count == 0]");
@@ -310,8 +322,8 @@ command_action add_load_command(CLI::App& app) {
       "the latency tail (no coordinated omission); --stages runs it at several rates in turn, each stage a\n"
       "level (gate one with 'latency.p99@stage=2 < 200ms'); --capacity searches the highest rate that holds\n"
       "the gates, each step a level rate=R (gate the rate found with 'capacity >= 500/s').\n"
-      "Metrics: latency, service, lag (p50 p90 p95 p99 max), throughput, errors.count, errors.rate,\n"
-      "errors.<connect|timeout|status|body|io>, dropped, capacity.\n"
+      "Metrics: latency, service, lag, response_bytes (p50 p90 p95 p99 max), throughput, errors.count,\n"
+      "errors.rate, errors.<connect|timeout|status|body|io>, dropped, capacity.\n"
       "Exit codes: 0 pass (or inconclusive), 1 a threshold failed, 2 usage error, 3 no response at all,\n"
       "4 perfcheck failed. See docs/load.md.");
   add_options(*sub, *flags);

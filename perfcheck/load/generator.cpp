@@ -47,8 +47,8 @@ std::int64_t ns_between(clock::time_point from, clock::time_point to) {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(to - from).count();
 }
 
-// The request as it goes on the wire, serialized once: every request of a run is the same bytes.
-std::string wire_request_of(const load_spec& spec) {
+// A request as it goes on the wire, serialized once per body: the requests of a run are these bytes.
+std::string wire_request_of(const load_spec& spec, const std::string& body) {
   http::request<http::string_body> request;
   request.method_string(spec.method);
   request.target(spec.target.path);
@@ -58,12 +58,20 @@ std::string wire_request_of(const load_spec& spec) {
   request.set(http::field::host, fmt::format("{}:{}", host, spec.target.port));
   request.set(http::field::user_agent, "perfcheck-load");
   for (const auto& [name, value] : spec.headers) request.set(name, value);
-  if (!spec.body.empty() || spec.method == "POST" || spec.method == "PUT") request.body() = spec.body;
+  if (!body.empty() || spec.method == "POST" || spec.method == "PUT") request.body() = body;
   request.keep_alive(true);
   request.prepare_payload();
   std::ostringstream wire;
   wire << request;
   return std::move(wire).str();
+}
+
+// One request per body (--body-file A B C), or the one request of a run with one body or none.
+std::vector<std::string> wire_requests_of(const load_spec& spec) {
+  std::vector<std::string> out;
+  for (const auto& body : spec.bodies) out.push_back(wire_request_of(spec, body));
+  if (out.empty()) out.push_back(wire_request_of(spec, ""));
+  return out;
 }
 
 // The open model's schedule: the stages (a plain --rate run is one), the starts of each and when
@@ -103,7 +111,7 @@ struct start {
 
 class generator {
  public:
-  explicit generator(const load_spec& spec) : spec_(spec), plan_(schedule_of(spec)), request_(wire_request_of(spec)) {
+  explicit generator(const load_spec& spec) : spec_(spec), plan_(schedule_of(spec)), requests_(wire_requests_of(spec)) {
     try {
       endpoints_ = asio::ip::tcp::resolver(io_).resolve(spec.target.host, std::to_string(spec.target.port));
     } catch (const boost::system::system_error& e) {
@@ -145,7 +153,8 @@ class generator {
   asio::steady_timer last_{io_};  // the last deadline, cancelled when every connection is done
   int active_ = 0;                // connections still running
   asio::ip::tcp::resolver::results_type endpoints_;
-  std::string request_;  // the request's bytes
+  std::vector<std::string> requests_;  // each body's request bytes, sent in turn
+  std::size_t sent_ = 0;                // requests written: the next one is requests_[sent_ % size]
   std::vector<load_report> reports_;  // one per stage
   bool open_ = false;
   clock::time_point t0_, stop_issuing_;
@@ -255,7 +264,8 @@ awaitable<bool> generator::exchange(beast::tcp_stream& stream, beast::flat_buffe
   const auto sent = clock::now();
   stream.expires_after(std::chrono::nanoseconds(spec_.timeout_ns));
   ++in_flight_[at.stage];
-  const auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(request_), tuple_awaitable);
+  const std::string& wire = requests_[sent_++ % requests_.size()];
+  const auto [write_error, written] = co_await asio::async_write(stream, asio::buffer(wire), tuple_awaitable);
   http::response_parser<http::string_body> parser;
   parser.body_limit(static_cast<std::uint64_t>(spec_.max_body_bytes));
   boost::system::error_code read_error;
@@ -274,14 +284,17 @@ void generator::record(const http::response<http::string_body>& response, start 
   last_event_[at.stage] = std::max(last_event_[at.stage], done);
   load_report& report = reports_[at.stage];
   ++report.responses;
-  report.body_bytes += static_cast<std::int64_t>(response.body().size());
+  const auto size = static_cast<std::int64_t>(response.body().size());
+  report.body_bytes += size;
+  report.response_bytes.record(size);
   report.latency.record(ns_between(at.intended, done));
   report.service.record(ns_between(sent, done));
   const int status = static_cast<int>(response.result_int());
   const bool status_ok = spec_.check.status == 0 ? status >= 200 && status < 400 : status == spec_.check.status;
   if (!status_ok) {
     ++report.errors_of(error_kind::status);
-  } else if (!spec_.check.body_contains.empty() && response.body().find(spec_.check.body_contains) == std::string::npos) {
+  } else if ((!spec_.check.body_contains.empty() && response.body().find(spec_.check.body_contains) == std::string::npos) ||
+             size < spec_.check.min_bytes || (spec_.check.max_bytes >= 0 && size > spec_.check.max_bytes)) {
     ++report.errors_of(error_kind::body);
   }
 }

@@ -13,7 +13,7 @@ namespace perfcheck::load {
 
 /// Why a request failed. connect: no connection could be made; timeout: no full response within
 /// the timeout; status: a response with another status than expected; body: a response whose body
-/// lacks the expected text; io: the connection broke or the answer was not HTTP/1.1.
+/// lacks the expected text or is outside the expected size; io: the connection broke or the answer was not HTTP/1.1.
 enum class error_kind { connect, timeout, status, body, io };
 inline constexpr std::array<std::string_view, 5> error_kind_names{"connect", "timeout", "status", "body", "io"};
 
@@ -26,6 +26,9 @@ struct load_report {
   latency_histogram service;
   /// Open model: how late the generator itself took each start off the schedule.
   latency_histogram lag;
+  /// The body bytes of each response read (its quantiles to the histogram's precision, min and
+  /// max exact).
+  latency_histogram response_bytes;
   std::int64_t started = 0;    ///< requests the generator tried to send
   std::int64_t responses = 0;  ///< full responses read, right or wrong
   std::int64_t dropped = 0;    ///< open model: starts that found no free connection in time

@@ -45,6 +45,7 @@ void add_load_summaries(run_result& result, const load_report& report, bool open
     }
   }
   if (open_model && report.lag.count() > 0) summary["lag"] = summary_of(report.lag);
+  if (report.response_bytes.count() > 0) summary["response_bytes"] = summary_of(report.response_bytes);
   const auto started = report.started;
   summary["throughput"] = whole_run(report.throughput(), report.responses);
   summary["errors.count"] = whole_run(static_cast<double>(report.error_count()), started);

@@ -9,6 +9,7 @@
 
 #include "perfcheck/load/load_report.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/model/units.hpp"
 
 namespace perfcheck::load {
 namespace {
@@ -82,6 +83,30 @@ http_target parse_target(std::string_view url, std::string_view origin, const st
   return target;
 }
 
+void parse_size_range(std::string_view text, std::string_view origin, response_check& check) {
+  const auto dots = text.find("..");
+  const auto fail = [&](std::string_view problem) {
+    throw usage_error(fmt::format("{} '{}': {}; write MIN..MAX in sizes, e.g. 100B..64KiB, ..1MiB or 1KiB..", origin,
+                                  text, problem));
+  };
+  if (dots == std::string_view::npos) fail("no '..' between the smallest and the largest size");
+  const auto size_of = [&](std::string_view side) -> std::int64_t {
+    quantity q;
+    try {
+      q = parse_quantity(side);
+    } catch (const usage_error& e) {
+      fail(e.what());
+    }
+    if (q.kind != unit_kind::size || q.value < 0) fail(fmt::format("'{}' is not a size", side));
+    return static_cast<std::int64_t>(q.value);
+  };
+  const auto low = text.substr(0, dots), high = text.substr(dots + 2);
+  if (low.empty() && high.empty()) fail("both sizes are missing");
+  check.min_bytes = low.empty() ? 0 : size_of(low);
+  check.max_bytes = high.empty() ? -1 : size_of(high);
+  if (check.max_bytes >= 0 && check.min_bytes > check.max_bytes) fail("the smallest size is above the largest");
+}
+
 void check_spec(const load_spec& spec) {
   if (spec.connections < 1 || spec.connections > 10000) {
     throw usage_error(fmt::format("--connections {}: give 1 to 10000 connections", spec.connections));
@@ -130,6 +155,7 @@ load_report merge_reports(const std::vector<load_report>& parts) {
     whole.dropped += part.dropped;
     for (std::size_t k = 0; k < whole.errors.size(); ++k) whole.errors[k] += part.errors[k];
     whole.body_bytes += part.body_bytes;
+    whole.response_bytes.merge(part.response_bytes);
     whole.wall_ns = std::max(whole.wall_ns, part.begin_ns + part.wall_ns);
   }
   return whole;

@@ -25,11 +25,18 @@ struct http_target {
 /// usage_error naming `origin` (the flag or keyword) and the fix.
 http_target parse_target(std::string_view url, std::string_view origin, const std::vector<std::string>& allowed = {});
 
-/// What makes a response right: its status and, optionally, text its body contains.
+/// What makes a response right: its status and, optionally, text its body contains and the range
+/// its body's size is in.
 struct response_check {
   int status = 0;              ///< 0: any 2xx or 3xx
   std::string body_contains;   ///< "" checks nothing
+  std::int64_t min_bytes = 0;  ///< the smallest right body
+  std::int64_t max_bytes = -1; ///< the largest right body; -1: any
 };
+
+/// Reads --expect-size "MIN..MAX" (sizes with units: "100B..64KiB"; either side may be left out,
+/// "..1MiB", "1KiB..") into `check`. Throws usage_error naming `origin` and the fix.
+void parse_size_range(std::string_view text, std::string_view origin, response_check& check);
 
 /// One load run. The closed model (rate == 0) keeps `connections` requests in flight, each
 /// connection sending its next request when the last one answered; the open model (rate > 0)
@@ -42,7 +49,9 @@ struct load_spec {
   http_target target;
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
-  std::string body;
+  /// The request bodies: none (empty), one, or several that the requests cycle through, request k
+  /// sending bodies[k mod N] (--body-file A B C: seeded payloads).
+  std::vector<std::string> bodies;
   response_check check;
   int connections = 1;
   double rate = 0;                            ///< requests per second; 0 is the closed model

@@ -29,6 +29,7 @@ inline constexpr std::array summarized_metrics{
     metric_def{"latency", unit_kind::duration, "from each request's intended start to its response (LOAD)"},
     metric_def{"service", unit_kind::duration, "from each request's send to its response (LOAD)"},
     metric_def{"lag", unit_kind::duration, "how late the load generator made each start (LOAD, open model)"},
+    metric_def{"response_bytes", unit_kind::size, "body bytes of each response (LOAD)"},
     metric_def{"capacity", unit_kind::rate, "the highest rate a capacity search held (LOAD --capacity; bare: capacity >= 500/s)"},
 };
 
@@ -65,7 +66,7 @@ inline constexpr std::array counters{
     metric_def{"errors.connect", unit_kind::count, "requests that found no connection (LOAD)"},
     metric_def{"errors.timeout", unit_kind::count, "requests without a full response in time (LOAD)"},
     metric_def{"errors.status", unit_kind::count, "responses with another status than expected (LOAD)"},
-    metric_def{"errors.body", unit_kind::count, "responses whose body lacks the expected text (LOAD)"},
+    metric_def{"errors.body", unit_kind::count, "responses whose body lacks the expected text or is outside the expected size (LOAD)"},
     metric_def{"errors.io", unit_kind::count, "requests whose connection broke or got no HTTP answer (LOAD)"},
 };
 

@@ -228,6 +228,33 @@ class LoadTest(unittest.TestCase):
         self.assertEqual([(t["expr"], t["ok"]) for t in result["thresholds"]], [("capacity >= 20/s", True)])
         self.assertIn(f'name="capacity">{found:.6g}<', r.stdout)
 
+    def test_body_files_are_cycled_and_response_sizes_gated(self):
+        # pc_http --echo-size answers with a body as long as the request's: three seeded payloads
+        # of 64, 128 and 256 bytes, cycled over 60 requests, come back 20 of each size.
+        s = self.server("--echo-size")
+        files = []
+        for k, size in enumerate((64, 128, 256)):
+            path = os.path.join(self.dir, f"payload{k}.json")
+            with open(path, "w") as f:
+                f.write("{" + "x" * (size - 2) + "}")
+            files.append(path)
+        r = perfcheck("load", "--url", s.url, "--name", "bodies", "--method", "POST", "--body-file", *files,
+                      "--requests", "60", "--threshold", "response_bytes.max <= 256B", "--threshold",
+                      "errors.count == 0", "--output-dir", self.dir)
+        self.assertEqual(r.returncode, 0, r.stdout + r.stderr)
+        sizes = self.result("bodies")["summary"]["response_bytes"]
+        self.assertEqual((sizes["n"], sizes["min"], sizes["max"]), (60, 64, 256))
+        self.assertLessEqual(abs(sizes["median"] - 128), 4)  # nearest rank 30 of 60: a 128 (4 B precision)
+        self.assertIn("bodies  p50 ", r.stdout)
+        self.assertIn("✓ response_bytes.max <= 256B", r.stdout)
+        r = perfcheck("load", "--url", s.url, "--name", "sized", "--method", "POST", "--body-file", *files,
+                      "--requests", "60", "--expect-size", "100B..200B", "--threshold", "errors.rate < 50%",
+                      "--output-dir", self.dir)
+        self.assertEqual(r.returncode, 1, r.stdout + r.stderr)  # 40 of 60 outside: 66.7%
+        summary = self.result("sized")["summary"]
+        self.assertEqual(summary["errors.body"]["median"], 40)
+        self.assertAlmostEqual(summary["errors.rate"]["median"], 40 / 60)
+
     def test_bad_input_is_refused_with_the_fix(self):
         cases = [
             (["--url", "http://example.com/", "--requests", "1"], "not a loopback address"),
@@ -251,6 +278,9 @@ class LoadTest(unittest.TestCase):
              "--capacity '5000/s..50/s': the first rate must be below the second"),
             (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--threshold", "capacity >= 50/s"],
              "capacity is measured by a capacity search; give --capacity"),
+            (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--expect-size", "2KiB"],
+             "--expect-size '2KiB': no '..' between the smallest and the largest size; write MIN..MAX"),
+            (["--url", "http://10.1.2.3:8080/", "--requests", "1"], "unless --allow-host 10.1.2.3 allows that host"),
         ]
         for args, message in cases:
             r = perfcheck("load", *args)

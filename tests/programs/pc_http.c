@@ -17,6 +17,7 @@
 //   --ignore-term      ignore SIGTERM
 //   --daemon           start a detached grandchild (setsid, double fork) that sleeps forever
 //   --health-status C  the status of /health [default: 200]
+//   --echo-size        answer 200 with a body of as many bytes ('x') as the request's body had
 //   --tag WORD         ignored: marks the process (and its daemon) for the tests' process checks
 // Prints "listening on 127.0.0.1:PORT" on stdout once it accepts connections.
 #define _GNU_SOURCE
@@ -40,7 +41,7 @@ struct options {
   int port, bind_offset, start_delay_ms, crash_code, service_ms, leak_kib, health_status, stall_ms;
   long stall_after;
   double error_fraction;
-  int ignore_term, daemon, leak_threads;
+  int ignore_term, daemon, leak_threads, echo_size;
 };
 
 struct client {
@@ -68,6 +69,7 @@ static int parse_options(int argc, char** argv, struct options* o) {
     if (strcmp(a, "--ignore-term") == 0) { o->ignore_term = 1; continue; }
     if (strcmp(a, "--daemon") == 0) { o->daemon = 1; continue; }
     if (strcmp(a, "--leak-threads") == 0) { o->leak_threads = 1; continue; }
+    if (strcmp(a, "--echo-size") == 0) { o->echo_size = 1; continue; }
     if (v == NULL) { fprintf(stderr, "pc_http: %s needs a value\n", a); return -1; }
     ++i;
     if (strcmp(a, "--port") == 0) o->port = atoi(v);
@@ -125,7 +127,7 @@ static int listen_on(int* port, int tries) {
 }
 
 // Answers one request; returns 0 to keep the connection, -1 to close it.
-static int answer(int fd, const char* request, const struct options* o, long* served) {
+static int answer(int fd, const char* request, size_t request_body, const struct options* o, long* served) {
   const long n = (*served)++;
   int status = 200;
   if (strncmp(request, "GET /health", 11) == 0) {
@@ -141,12 +143,17 @@ static int answer(int fd, const char* request, const struct options* o, long* se
     pthread_t thread;
     if (o->leak_threads && pthread_create(&thread, NULL, idle_forever, NULL) == 0) pthread_detach(thread);
   }
+  static char echo[BUFFER_SIZE];
+  if (o->echo_size && echo[0] == '\0') memset(echo, 'x', sizeof echo - 1);
   const char* body = status == 200 ? "ok\n" : "error\n";
+  size_t length = strlen(body);
+  if (o->echo_size && status == 200) body = echo, length = request_body;
   char reply[256];
   const int close_it = strcasestr(request, "connection: close") != NULL;
-  const int size = snprintf(reply, sizeof reply, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nContent-Type: text/plain\r\n%s\r\n%s",
-                            status, status == 200 ? "OK" : "Error", strlen(body), close_it ? "Connection: close\r\n" : "", body);
-  if (send(fd, reply, (size_t)size, MSG_NOSIGNAL) != size) return -1;
+  const int size = snprintf(reply, sizeof reply, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nContent-Type: text/plain\r\n%s\r\n",
+                            status, status == 200 ? "OK" : "Error", length, close_it ? "Connection: close\r\n" : "");
+  if (send(fd, reply, (size_t)size, MSG_NOSIGNAL | MSG_MORE) != size) return -1;
+  if (length > 0 && send(fd, body, length, MSG_NOSIGNAL) != (ssize_t)length) return -1;
   return close_it ? -1 : 0;
 }
 
@@ -168,7 +175,7 @@ static int serve_client(struct client* c, const struct options* o, long* served)
     const size_t consumed = (size_t)(end + 4 - c->buffer) + body;
     if (consumed > c->used) break;  // the body is still coming
     *end = '\0';
-    if (answer(c->fd, c->buffer, o, served) != 0) return -1;
+    if (answer(c->fd, c->buffer, body, o, served) != 0) return -1;
     memmove(c->buffer, c->buffer + consumed, c->used - consumed + 1);
     c->used -= consumed;
   }

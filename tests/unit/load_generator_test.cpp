@@ -187,7 +187,7 @@ BOOST_AUTO_TEST_CASE(responses_are_checked_for_their_status_and_body) {
   http_server server({});
   auto spec = server.spec();
   spec.method = "POST";
-  spec.body = std::string(3000, 'x');
+  spec.bodies = {std::string(3000, 'x')};
   spec.headers = {{"X-Test", "1"}};
   spec.requests = 50;
   spec.check.body_contains = "ok";
@@ -196,6 +196,50 @@ BOOST_AUTO_TEST_CASE(responses_are_checked_for_their_status_and_body) {
   BOOST_TEST(run_load(spec).errors_of(error_kind::body) == 50);
   spec.check = {201, ""};
   BOOST_TEST(run_load(spec).errors_of(error_kind::status) == 50);
+}
+
+BOOST_AUTO_TEST_CASE(bodies_are_cycled_request_by_request_and_response_sizes_measured_and_checked) {
+  // pc_http --echo-size answers each request with a body as long as the request's: bodies of 100,
+  // 200 and 300 bytes cycled over 30 requests on one connection give ten responses of each size.
+  http_server server({"--echo-size"});
+  auto spec = server.spec();
+  spec.method = "POST";
+  spec.bodies = {std::string(100, 'a'), std::string(200, 'b'), std::string(300, 'c')};
+  spec.requests = 30;
+  auto report = run_load(spec);
+  BOOST_TEST(report.error_count() == 0);
+  BOOST_TEST(report.body_bytes == 10 * (100 + 200 + 300));
+  const auto& sizes = report.response_bytes;
+  BOOST_TEST(sizes.count() == 30u);
+  BOOST_TEST((sizes.min() == 100 && sizes.max() == 300));  // exact
+  // Nearest rank: the 10th of 30 is the last 100, the 11th the first 200 (precision: 4 bytes).
+  BOOST_TEST(std::abs(*sizes.quantile(10.0 / 30) - 100) <= 4);
+  BOOST_TEST(std::abs(*sizes.quantile(11.0 / 30) - 200) <= 4);
+  BOOST_TEST(std::abs(*sizes.quantile(0.5) - 200) <= 4);
+  parse_size_range("150B..250B", "--expect-size", spec.check);
+  report = run_load(spec);
+  BOOST_TEST(report.errors_of(error_kind::body) == 20);  // the 100- and 300-byte ones
+  BOOST_TEST(report.responses == 30);
+}
+
+BOOST_AUTO_TEST_CASE(a_size_range_reads_sizes_with_units_either_side_open) {
+  response_check c;
+  parse_size_range("100B..64KiB", "--expect-size", c);
+  BOOST_TEST((c.min_bytes == 100 && c.max_bytes == 65536));
+  parse_size_range("..1MiB", "--expect-size", c);
+  BOOST_TEST((c.min_bytes == 0 && c.max_bytes == 1048576));
+  parse_size_range("1KB..", "--expect-size", c);
+  BOOST_TEST((c.min_bytes == 1000 && c.max_bytes == -1));
+  using perfcheck_test::error_text;
+  BOOST_TEST(error_text<usage_error>([&] { parse_size_range("100B-200B", "--expect-size", c); })
+                 .find("--expect-size '100B-200B': no '..' between the smallest and the largest size; write MIN..MAX") !=
+             std::string::npos);
+  BOOST_TEST(error_text<usage_error>([&] { parse_size_range("2KiB..1KiB", "--expect-size", c); })
+                 .find("the smallest size is above the largest") != std::string::npos);
+  BOOST_TEST(error_text<usage_error>([&] { parse_size_range("1s..2s", "--expect-size", c); })
+                 .find("'1s' is not a size") != std::string::npos);
+  BOOST_TEST(error_text<usage_error>([&] { parse_size_range("..", "--expect-size", c); })
+                 .find("both sizes are missing") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(urls_other_than_loopback_http_are_refused_with_the_fix) {
