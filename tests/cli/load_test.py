@@ -13,6 +13,7 @@ import http.client
 import json
 import os
 import re
+import shutil
 import socket
 import sqlite3
 import subprocess
@@ -189,12 +190,22 @@ class LoadTest(unittest.TestCase):
 
     def test_a_capacity_search_finds_the_servers_known_capacity(self):
         # pc_http serves one request at a time in 5 ms. Its capacity C, measured here without
-        # perfcheck, before and after the search: four keep-alive connections of this process
-        # each sending its next request when the last is answered, so the server always has one
-        # waiting (one connection alone would leave it idle for each round trip).
+        # perfcheck, before and after the search: four keep-alive connections each sending its
+        # next request when the last is answered, so the server always has one waiting (one
+        # connection alone would leave it idle for each round trip). wrk (C, one thread) keeps
+        # them busy even on a loaded machine; without it, four threads of this process do, which
+        # a busy CPU can starve (they then measure less than the server serves).
         s = self.server("--service", "5")
+        wrk = shutil.which("wrk")
+
+        def wrk_rate():
+            out = subprocess.run([wrk, "-t1", "-c4", "-d2s", s.url], capture_output=True, text=True,
+                                 timeout=60).stdout
+            return float(re.search(r"Requests/sec:\s*([0-9.]+)", out).group(1))
 
         def sequential_rate(per_connection=60, connections=4):
+            if wrk:
+                return wrk_rate()
             def client():
                 conn = http.client.HTTPConnection("127.0.0.1", s.port, timeout=10)
                 for _ in range(per_connection):
