@@ -104,9 +104,6 @@ report_result result_of(const run_result& res, const std::map<std::string, metri
     r.thresholds.push_back(std::move(t));
   }
   r.metrics = figures_of(summary);
-  // A capacity search's rate found is the whole's, beside its trend step's figures.
-  if (const auto c = res.summary.find("capacity"); c != res.summary.end() && &summary != &res.summary)
-    r.metrics.push_back({"capacity", c->second, std::nullopt});
   for (const auto& [key, value] : res.metadata) r.metadata.emplace(valid_utf8(key), valid_utf8(value));
   r.profile = valid_profile(res.profile);
   return r;

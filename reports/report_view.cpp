@@ -214,9 +214,9 @@ test_row make_row(const report_test& test) {
     row.runs_text = fmt::format("{} run{}", n, n == 1 ? "" : "s");
   }
   if (is_load_test(test)) add_load_figures(row);
-  // A sweep's levels (a result with points: trend_level is set); levels given without a trend
-  // level are drawn as a series chart only.
-  if (!test.trend_level.empty()) {
+  // A sweep's levels (a result with points: trend_level is set; a capacity search's steps, whose
+  // trend is the whole's); levels given without a trend level are drawn as a series chart only.
+  if (!test.trend_level.empty() || (is_load_test(test) && !test.levels.empty())) {
     for (const auto& level : test.levels) row.levels.push_back(level_row_of(level, row));
     row.level_metric_head = row.metric + " median (95% CI)";
     if (is_load_test(test))

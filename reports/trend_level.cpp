@@ -6,7 +6,8 @@
 namespace perfcheck::reports {
 
 point_view trend_point(const run_result& result) {
-  if (result.points.empty()) return {"", &result.runs, &result.summary};
+  // A plain test's one point; a capacity search's whole, whose figure is the rate found.
+  if (result.points.empty() || result.summary.contains("capacity")) return {"", &result.runs, &result.summary};
   const result_point* chosen = &result.points.back();
   for (auto p = result.points.rbegin(); p != result.points.rend(); ++p) {
     if (p->outcome != chosen->outcome && run::worst_of(p->outcome, chosen->outcome) == p->outcome) chosen = &*p;

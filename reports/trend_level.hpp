@@ -18,9 +18,10 @@ struct point_view {
   const std::map<std::string, metric_summary>* summary = nullptr;  ///< its summaries
 };
 
-/// A plain test's one point, or a sweep's trend level: the last level whose verdict is the
-/// worst of the levels' (run::worst_of), so with every level passing the last level (of a
-/// sweep declared in increasing order, the largest).
+/// A plain test's one point, a capacity search's whole result (its trend is the rate found; its
+/// steps are its levels), or a sweep's trend level: the last level whose verdict is the worst of
+/// the levels' (run::worst_of), so with every level passing the last level (of a sweep declared
+/// in increasing order, the largest).
 point_view trend_point(const run_result& result);
 
 /// The metric a report row heads with when no regression finding names one: "instructions" for

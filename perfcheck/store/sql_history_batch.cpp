@@ -77,12 +77,16 @@ class sql_batch final : public history_batch {
 
  private:
   // A plain test's runs and summaries are its one point, with the empty level; a sweep's are
-  // each point's, with the point's level (before schema v5 only the plain test's are kept).
+  // each point's, with the point's level, and a capacity search's rate found has the empty
+  // level (before schema v5 only the plain test's are kept).
   void insert_rows(std::int64_t id, const run_result& r) {
     if (r.points.empty()) {
       insert_point(id, r.name, "", r.runs, r.summary);
     } else if (levels_) {
       for (const auto& p : r.points) insert_point(id, r.name, to_string(p.at), p.runs, p.summary);
+      // A capacity search's rate found is the whole's (its steps are the points): the empty level.
+      if (const auto c = r.summary.find("capacity"); c != r.summary.end())
+        insert_point(id, r.name, "", {}, {{c->first, c->second}});
     }
     insert_messages(id, r);
     sample_.flush();

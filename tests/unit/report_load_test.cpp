@@ -164,3 +164,28 @@ BOOST_AUTO_TEST_CASE(a_capacity_search_heads_with_the_rate_found_and_says_which_
   BOOST_TEST(contains(html, "<th>Requests</th><th>latency p50 (p99)</th><th><code>throughput</code></th>"), html);
   BOOST_TEST(contains(html, "<td class=\"bad\">did not hold</td>"), html);
 }
+
+BOOST_AUTO_TEST_CASE(the_trend_of_a_capacity_search_is_the_rate_found_session_by_session) {
+  temp_folder tmp;
+  store::sqlite_history_store history(tmp.dir / "h.sqlite");
+  for (const auto& [session, found] : {std::pair{"s0", 190.0}, {"s1", 240.0}, {"s2", 200.0}}) {
+    run_result r = load_result("capacity");
+    r.context.session_id = session;
+    r.started_at = r.finished_at = fmt::format("2026-10-0{}T08:00:00.000Z", session[1] - '0' + 1);
+    r.summary["capacity"] = one(found);
+    r.points = {point("rate", "100", verdict::pass, load_summary(500, 2, 4, 100, 0, 0)),
+                point("rate", fmt::format("{:.0f}", found * 1.05), verdict::failed, load_summary(900, 300, 900, 150, 0, 3))};
+    BOOST_REQUIRE(history.record(r));
+  }
+  const auto model = model_from_history(history, "latest", "test");
+  BOOST_REQUIRE(model.tests.size() == 1u);
+  BOOST_TEST(model.tests[0].trend_level.empty());  // the whole's, not a step's
+  const auto view = make_view(model);
+  const test_row& row = view.rows.at(0);
+  BOOST_TEST(row.metric == "capacity");
+  BOOST_TEST(row.series == (std::vector<double>{190, 240, 200}), boost::test_tools::per_element());
+  BOOST_TEST(row.value_text == "200/s");
+  BOOST_REQUIRE(row.levels.size() == 2u);  // the steps of the reported session still have their table
+  BOOST_TEST(row.levels[1].level == "rate=210");
+  BOOST_TEST(row.levels[1].thresholds_text == "did not hold");
+}
