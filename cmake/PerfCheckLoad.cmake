@@ -141,20 +141,24 @@ endfunction()
 # The build-time check of a LOAD test (part of `all`): `perfcheck load --check` with the test's
 # own command line reads its URL, rates, stages, capacity range, thresholds and body file and
 # sends nothing, so a mistake fails the build naming the test, not the nightly run. Again
-# whenever perfcheck or an absolute --body-file changes (one this directory generates is made
-# first).
+# whenever perfcheck or a --body-file changes. A body file must exist when the project is built:
+# one this directory generates (add_custom_command before add_perf_test) or a generator
+# expression's file is made first; one written only at test time fails the check.
 function(_perfcheck_load_check name)
   _perfcheck_file_stem(stem "${name}")
-  set(stamp "${CMAKE_BINARY_DIR}/perf-specs/${stem}.load-checked")
+  set(stamp "${CMAKE_BINARY_DIR}/perf-specs/${stem}$<$<NOT:$<STREQUAL:$<CONFIG>,>>:-$<CONFIG>>.load-checked")
   set(depends PerfCheck::perfcheck)
   set(in_bodies FALSE)  # the values after --body-file, up to the next option
   foreach(arg IN LISTS ARGN)
     if(arg MATCHES "^--")
       set(in_bodies FALSE)
-    elseif(in_bodies AND IS_ABSOLUTE "${arg}")
-      get_source_file_property(generated "${arg}" GENERATED)
-      if(generated OR EXISTS "${arg}")  # else the check itself says the file is missing
-        list(APPEND depends "${arg}")
+    elseif(in_bodies AND arg MATCHES "\\$<")  # a generator expression: the file it names
+      list(APPEND depends "${arg}")
+    elseif(in_bodies)  # the test runs in this binary directory, so does the check
+      cmake_path(ABSOLUTE_PATH arg BASE_DIRECTORY "${CMAKE_CURRENT_BINARY_DIR}" OUTPUT_VARIABLE file)
+      get_source_file_property(generated "${file}" GENERATED)
+      if(generated OR EXISTS "${file}")  # else the check itself says the file is missing
+        list(APPEND depends "${file}")
       endif()
     endif()
     if(arg STREQUAL "--body-file")

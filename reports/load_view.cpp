@@ -95,9 +95,13 @@ void add_load_levels(test_row& row) {
     }
     out.reported = {figure_line(level, "throughput", unit_kind::rate), errors_line(level),
                     figure_line(level, "dropped", unit_kind::count)};
-    // A capacity step held its gates or did not (its gates are the search's, not the result's).
-    if (row.test->headline_metric == "capacity" && out.thresholds.empty())
-      out.thresholds_text = level.outcome == verdict::pass ? "held" : "did not hold";
+    // A capacity step held its gates or did not (its gates are the search's, not the result's);
+    // a stage without a gate of its own shows its verdict when it is not a pass.
+    const bool capacity = row.test->headline_metric == "capacity";
+    if (out.thresholds.empty() && (capacity || level.outcome != verdict::pass)) {
+      out.thresholds_text = !capacity ? to_string(level.outcome) : level.outcome == verdict::pass ? "held" : "did not hold";
+      out.bad = level.outcome != verdict::pass;
+    }
   }
 }
 

@@ -173,10 +173,6 @@ level_row level_row_of(const level_figures& level, const test_row& row) {
   }
   out.thresholds_text = thresholds_summary(out.thresholds);
   out.bad = std::any_of(out.thresholds.begin(), out.thresholds.end(), [](const auto& t) { return !t.ok; });
-  if (out.thresholds.empty() && level.outcome != verdict::pass) {
-    out.thresholds_text = to_string(level.outcome);
-    out.bad = true;
-  }
   return out;
 }
 

@@ -55,10 +55,10 @@ struct level_row {
   std::optional<double> median;          ///< of the headline metric, base unit
   std::string median_text;               ///< "12.3 ms (95% CI 12.1 ms to 12.6 ms)", or "" when absent
   std::vector<threshold_line> thresholds;  ///< the thresholds checked at this level
-  /// thresholds_summary(thresholds); without any, the level's verdict when it is not a pass
-  /// ("failed": a capacity step that did not hold its gates).
+  /// thresholds_summary(thresholds); a load test's level without any: its verdict when not a pass,
+  /// a capacity step's "held" or "did not hold" (its gates).
   std::string thresholds_text;
-  bool bad = false;  ///< a threshold failed at the level, or (without any) its verdict is no pass
+  bool bad = false;  ///< a threshold failed at the level, or (a load test's, without any) it did not pass
   /// The reported metrics at this level, one per test_row::level_reported column in that order
   /// (n = 0 where the level has no figures of it); a load test's throughput, errors and dropped.
   std::vector<reported_line> reported;

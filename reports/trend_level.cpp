@@ -5,9 +5,19 @@
 
 namespace perfcheck::reports {
 
+namespace {
+
+// A capacity search (perfcheck load --capacity): steps as points, the rate found the whole's, no
+// runs of a command (which might report a metric of that name).
+bool is_capacity_search(const run_result& result) {
+  return result.runs.empty() && !result.points.empty() && result.summary.contains("capacity");
+}
+
+}  // namespace
+
 point_view trend_point(const run_result& result) {
   // A plain test's one point; a capacity search's whole, whose figure is the rate found.
-  if (result.points.empty() || result.summary.contains("capacity")) return {"", &result.runs, &result.summary};
+  if (result.points.empty() || is_capacity_search(result)) return {"", &result.runs, &result.summary};
   const result_point* chosen = &result.points.back();
   for (auto p = result.points.rbegin(); p != result.points.rend(); ++p) {
     if (p->outcome != chosen->outcome && run::worst_of(p->outcome, chosen->outcome) == p->outcome) chosen = &*p;
@@ -17,8 +27,9 @@ point_view trend_point(const run_result& result) {
 
 std::string headline_metric_of(const run_result& result, const point_view& at) {
   if (at.summary->contains("instructions")) return "instructions";
-  if (result.summary.contains("capacity")) return "capacity";
-  if (at.runs->empty() && at.summary->contains("latency")) return "latency";
+  if (is_capacity_search(result)) return "capacity";
+  // A load run: no runs of a command, and requests counted (even when none was answered).
+  if (at.runs->empty() && (at.summary->contains("latency") || at.summary->contains("requests"))) return "latency";
   return "wall";
 }
 

@@ -53,7 +53,7 @@ std::string with_port(std::string url, int port) {
 // SERVER); with --check, by a stand-in port (the server runs only when the tests do). Throws
 // command_error when that server is not running.
 std::string url_of(const load_flags& f) {
-  if (f.check) return with_port(f.url, 1);
+  if (f.check && !f.server.empty()) return with_port(f.url, 1);
   if (f.server.empty()) return f.url;
   const auto file = state_file_path(f.server_state_dir, f.server);
   const auto state = read_server_state(file);

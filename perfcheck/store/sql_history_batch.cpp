@@ -85,7 +85,7 @@ class sql_batch final : public history_batch {
     } else if (levels_) {
       for (const auto& p : r.points) insert_point(id, r.name, to_string(p.at), p.runs, p.summary);
       // A capacity search's rate found is the whole's (its steps are the points): the empty level.
-      if (const auto c = r.summary.find("capacity"); c != r.summary.end())
+      if (const auto c = r.summary.find("capacity"); c != r.summary.end() && r.runs.empty())
         insert_point(id, r.name, "", {}, {{c->first, c->second}});
     }
     insert_messages(id, r);

@@ -189,3 +189,36 @@ BOOST_AUTO_TEST_CASE(the_trend_of_a_capacity_search_is_the_rate_found_session_by
   BOOST_TEST(row.levels[1].level == "rate=210");
   BOOST_TEST(row.levels[1].thresholds_text == "did not hold");
 }
+
+BOOST_AUTO_TEST_CASE(a_load_run_that_got_no_answer_is_still_reported_as_one) {
+  temp_folder tmp;
+  store::sqlite_history_store history(tmp.dir / "h.sqlite");
+  run_result r = load_result("down");
+  r.outcome = verdict::error;
+  r.summary = {{"requests", one(20)}, {"throughput", one(0)}, {"errors.count", one(20)},
+               {"errors.rate", one(1)}, {"dropped", one(0)}};  // every connect failed: no latency
+  BOOST_REQUIRE(history.record(r));
+  const auto model = model_from_history(history, "latest", "test");
+  const auto view = make_view(model);
+  const test_row& row = view.rows.at(0);
+  BOOST_TEST(row.metric == "latency");
+  BOOST_TEST(row.load_text == "Load: 20 requests · throughput 0/s · errors 20 (100%) · dropped 0");
+}
+
+BOOST_AUTO_TEST_CASE(a_command_that_reports_a_metric_named_capacity_is_no_capacity_search) {
+  temp_folder tmp;
+  store::sqlite_history_store history(tmp.dir / "h.sqlite");
+  run_result r = load_result("pool");
+  r.command = {"/usr/bin/pool"};
+  for (int k = 0; k < 3; ++k) {
+    run_sample run;
+    run.wall_ns = 1'000'000 + k;
+    r.runs.push_back(run);
+  }
+  r.summary = {{"wall", summary_around(1e6, 1)}, {"capacity", one(64, 3)}};
+  r.points = {};
+  BOOST_REQUIRE(history.record(r));
+  const auto model = model_from_history(history, "latest", "test");
+  BOOST_TEST(model.tests.at(0).headline_metric == "wall");
+  BOOST_TEST(!is_load_test(model.tests.at(0)));
+}
