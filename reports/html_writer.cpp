@@ -254,13 +254,7 @@ void reported_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
 void level_table(ctemplate::TemplateDictionary& dict, const test_row& row) {
   if (row.levels.empty()) return;
   auto* table = dict.AddSectionDictionary("LEVELS");
-  table->SetValue("RUNS_HEAD", row.level_runs_head);
-  table->SetValue("METRIC_HEAD", row.level_metric_head);
-  for (const auto& column : row.level_reported) {
-    auto* head = table->AddSectionDictionary("COLUMN");
-    head->SetValue("NAME", column.name);
-    if (!column.what.empty()) head->SetValueAndShowSection("TEXT", column.what, "WHAT");
-  }
+  set_level_heads(*table, row);
   for (const auto& level : row.levels) {
     auto* line = table->AddSectionDictionary("LEVEL");
     line->SetValue("LEVEL", level.level);

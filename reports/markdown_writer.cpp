@@ -41,13 +41,7 @@ void set_name(ctemplate::TemplateDictionary& d, const test_row& row, const std::
 void level_table(ctemplate::TemplateDictionary& dict, const test_row& row, const std::string& base_url) {
   auto* table = dict.AddSectionDictionary("LEVELS");
   set_name(*table, row, base_url);
-  table->SetValue("RUNS_HEAD", row.level_runs_head);
-  table->SetValue("METRIC_HEAD", row.level_metric_head);
-  for (const auto& column : row.level_reported) {
-    auto* head = table->AddSectionDictionary("COLUMN");
-    head->SetValue("NAME", column.name);
-    if (!column.what.empty()) head->SetValueAndShowSection("TEXT", column.what, "WHAT");
-  }
+  set_level_heads(*table, row);
   for (const auto& level : row.levels) {
     auto* r = table->AddSectionDictionary("LEVEL");
     r->SetValue("LEVEL", level.level);

@@ -1,5 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "reports/template_engine.hpp"
+#include "reports/report_view.hpp"
 
 #include <algorithm>
 #include <mutex>
@@ -123,6 +124,16 @@ std::string gnuplot_safe(std::string_view text) {
   ctemplate::StringEmitter emitter(&out);
   gnuplot.Modify(text.data(), text.size(), nullptr, &emitter, "");
   return out;
+}
+
+void set_level_heads(ctemplate::TemplateDictionary& table, const test_row& row) {
+  table.SetValue("RUNS_HEAD", row.level_runs_head);
+  table.SetValue("METRIC_HEAD", row.level_metric_head);
+  for (const auto& column : row.level_reported) {
+    auto* head = table.AddSectionDictionary("COLUMN");
+    head->SetValue("NAME", column.name);
+    if (!column.what.empty()) head->SetValueAndShowSection("TEXT", column.what, "WHAT");
+  }
 }
 
 }  // namespace perfcheck::reports

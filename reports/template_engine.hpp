@@ -31,6 +31,12 @@ std::string markdown_text(std::string_view text);
 /// Values reach gnuplot scripts through it, so no quote or backtick ever does.
 std::string gnuplot_safe(std::string_view text);
 
+struct test_row;
+
+/// The heads of a per-level table in `table` (a LEVELS section of report_test.html.tpl or
+/// summary.md.tpl): RUNS_HEAD, METRIC_HEAD and a COLUMN per row.level_reported.
+void set_level_heads(ctemplate::TemplateDictionary& table, const test_row& row);
+
 namespace detail {
 
 /// One compiled-in template file.
