@@ -11,11 +11,12 @@ namespace perfcheck::reports {
 namespace {
 
 const metric_summary* summary_at(const level_figures& level, std::string_view metric) {
-  for (const auto& m : level.metrics) {
-    if (m.metric == metric && m.summary.n > 0) return &m.summary;
-  }
-  return nullptr;
+  const metric_figures* f = level.measured(metric);
+  return f != nullptr ? &f->summary : nullptr;
 }
+
+// "3 (1.5%)": failed requests and their share of the requests started.
+std::string errors_text(double count, double rate) { return fmt::format("{:.0f} ({:.3g}%)", count, rate * 100); }
 
 // A one-figure cell of `metric` at `level`, its median in `kind`; n = 0 when the level has none.
 reported_line figure_line(const level_figures& level, const std::string& metric, unit_kind kind) {
@@ -24,12 +25,12 @@ reported_line figure_line(const level_figures& level, const std::string& metric,
   return {metric, format_quantity(s->median, kind), "", s->n, s->median, s->p95};
 }
 
-// "3 (1.5%)": the level's failed requests and their share of the responses and errors.
+// The level's errors cell (errors_text).
 reported_line errors_line(const level_figures& level) {
   const metric_summary* count = summary_at(level, "errors.count");
   const metric_summary* rate = summary_at(level, "errors.rate");
   if (count == nullptr || rate == nullptr) return {"errors", "", "", 0, 0, 0};
-  return {"errors", fmt::format("{:.0f} ({:.3g}%)", count->median, rate->median * 100), "", rate->n,
+  return {"errors", errors_text(count->median, rate->median), "", rate->n,
           rate->median, rate->p95};
 }
 
@@ -52,7 +53,7 @@ std::string load_line(const report_result& r) {
   const auto* count = figure("errors.count");
   const auto* rate = figure("errors.rate");
   if (count && rate)
-    parts.push_back(fmt::format("errors {:.0f} ({:.3g}%)", count->summary.median, rate->summary.median * 100));
+    parts.push_back("errors " + errors_text(count->summary.median, rate->summary.median));
   if (const auto* f = figure("dropped")) parts.push_back(fmt::format("dropped {:.0f}", f->summary.median));
   return parts.empty() ? "" : fmt::format("Load: {}", fmt::join(parts, " · "));
 }
@@ -81,6 +82,7 @@ void add_load_levels(test_row& row) {
   row.level_runs_head = "Requests";
   row.level_metric_head = "latency p50 (p99)";
   row.level_reported = {{"throughput", ""}, {"errors", ""}, {"dropped", ""}};
+  const bool capacity = row.test->headline_metric == "capacity";
   for (std::size_t i = 0; i < row.levels.size(); ++i) {
     const level_figures& level = row.test->levels[i];
     level_row& out = row.levels[i];
@@ -97,7 +99,6 @@ void add_load_levels(test_row& row) {
                     figure_line(level, "dropped", unit_kind::count)};
     // A capacity step held its gates or did not (its gates are the search's, not the result's);
     // a stage without a gate of its own shows its verdict when it is not a pass.
-    const bool capacity = row.test->headline_metric == "capacity";
     if (out.thresholds.empty() && (capacity || level.outcome != verdict::pass)) {
       out.thresholds_text = !capacity ? to_string(level.outcome) : level.outcome == verdict::pass ? "held" : "did not hold";
       out.bad = level.outcome != verdict::pass;

@@ -70,6 +70,8 @@ struct level_figures {
   /// unit their figures in `metrics` are shown in; empty when it reported none.
   std::map<std::string, reported_shape> reported{};
   verdict outcome = verdict::pass;  ///< the level's own (a capacity step's: failed when it did not hold)
+  /// The figures of `metric` when the level measured it (n > 0), or nullptr.
+  const metric_figures* measured(std::string_view metric) const;
   bool operator==(const level_figures&) const = default;
 };
 

@@ -17,19 +17,12 @@ reported_line line_of(const std::string& metric, const reported_shape& shape, bo
           s.n, s.median, s.p95};
 }
 
-const metric_figures* figures_in(const level_figures& level, std::string_view metric) {
-  for (const auto& m : level.metrics) {
-    if (m.metric == metric && m.summary.n > 0) return &m;
-  }
-  return nullptr;
-}
-
 // The shape of `name` at `level` when the level has figures of it (of its rate when `rate`, which
 // only a counter has), else nullptr.
 const reported_shape* shape_at(const level_figures& level, const std::string& name, bool rate) {
   const auto shape = level.reported.find(name);
   if (shape == level.reported.end() || (rate && !shape->second.counter)) return nullptr;
-  return figures_in(level, rate ? name + ".rate" : name) ? &shape->second : nullptr;
+  return level.measured(rate ? name + ".rate" : name) ? &shape->second : nullptr;
 }
 
 // The line of `name` (its rate when `rate`) at `level`; n = 0 when the level has no figures of it.
@@ -37,7 +30,7 @@ reported_line level_line(const level_figures& level, const std::string& name, bo
   const std::string metric = rate ? name + ".rate" : name;
   const reported_shape* shape = shape_at(level, name, rate);
   if (shape == nullptr) return {metric, "", "", 0, 0, 0};
-  return line_of(metric, *shape, rate, figures_in(level, metric)->summary);
+  return line_of(metric, *shape, rate, level.measured(metric)->summary);
 }
 
 }  // namespace

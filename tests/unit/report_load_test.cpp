@@ -66,26 +66,29 @@ threshold_outcome gate(const std::string& at, bool ok, double measured_ns) {
   return t;
 }
 
+// The model `perfcheck report` reads from a history in `tmp` holding `results`, its latest session.
+report_model model_of(const temp_folder& tmp, const std::vector<run_result>& results) {
+  store::sqlite_history_store history(tmp.dir / "h.sqlite");
+  for (const auto& r : results) BOOST_REQUIRE(history.record(r));
+  return model_from_history(history, "latest", "test");
+}
+
 // A plain run, a run in two stages (the second fails its gate) and a capacity search whose
 // steps at 100/s and 200/s held and at 400/s did not, recorded in one session.
 report_view view_of_history(const temp_folder& tmp, report_model& model) {
-  store::sqlite_history_store history(tmp.dir / "h.sqlite");
   run_result plain = load_result("plain");
   plain.summary = load_summary(200, 2.5, 9.25, 100, 3, 1);
-  BOOST_REQUIRE(history.record(plain));
   run_result staged = load_result("staged");
   staged.outcome = verdict::failed;
   staged.points = {point("stage", "1", verdict::pass, load_summary(100, 2, 3, 50, 0, 0)),
                    point("stage", "2", verdict::failed, load_summary(400, 120, 480, 190, 8, 2))};
   staged.thresholds = {gate("stage=1", true, 3e6), gate("stage=2", false, 480e6)};
-  BOOST_REQUIRE(history.record(staged));
   run_result capacity = load_result("capacity");
   capacity.summary["capacity"] = one(200);
   capacity.points = {point("rate", "100", verdict::pass, load_summary(500, 2, 4, 100, 0, 0)),
                      point("rate", "200", verdict::pass, load_summary(1000, 3, 6, 200, 0, 0)),
                      point("rate", "400", verdict::failed, load_summary(2000, 300, 900, 250, 0, 40))};
-  BOOST_REQUIRE(history.record(capacity));
-  model = model_from_history(history, "latest", "test");
+  model = model_of(tmp, {plain, staged, capacity});
   return make_view(model);
 }
 
@@ -167,7 +170,7 @@ BOOST_AUTO_TEST_CASE(a_capacity_search_heads_with_the_rate_found_and_says_which_
 
 BOOST_AUTO_TEST_CASE(the_trend_of_a_capacity_search_is_the_rate_found_session_by_session) {
   temp_folder tmp;
-  store::sqlite_history_store history(tmp.dir / "h.sqlite");
+  std::vector<run_result> sessions;
   for (const auto& [session, found] : {std::pair{"s0", 190.0}, {"s1", 240.0}, {"s2", 200.0}}) {
     run_result r = load_result("capacity");
     r.context.session_id = session;
@@ -175,9 +178,9 @@ BOOST_AUTO_TEST_CASE(the_trend_of_a_capacity_search_is_the_rate_found_session_by
     r.summary["capacity"] = one(found);
     r.points = {point("rate", "100", verdict::pass, load_summary(500, 2, 4, 100, 0, 0)),
                 point("rate", fmt::format("{:.0f}", found * 1.05), verdict::failed, load_summary(900, 300, 900, 150, 0, 3))};
-    BOOST_REQUIRE(history.record(r));
+    sessions.push_back(r);
   }
-  const auto model = model_from_history(history, "latest", "test");
+  const auto model = model_of(tmp, sessions);
   BOOST_REQUIRE(model.tests.size() == 1u);
   BOOST_TEST(model.tests[0].trend_level.empty());  // the whole's, not a step's
   const auto view = make_view(model);
@@ -192,13 +195,11 @@ BOOST_AUTO_TEST_CASE(the_trend_of_a_capacity_search_is_the_rate_found_session_by
 
 BOOST_AUTO_TEST_CASE(a_load_run_that_got_no_answer_is_still_reported_as_one) {
   temp_folder tmp;
-  store::sqlite_history_store history(tmp.dir / "h.sqlite");
   run_result r = load_result("down");
   r.outcome = verdict::error;
   r.summary = {{"requests", one(20)}, {"throughput", one(0)}, {"errors.count", one(20)},
                {"errors.rate", one(1)}, {"dropped", one(0)}};  // every connect failed: no latency
-  BOOST_REQUIRE(history.record(r));
-  const auto model = model_from_history(history, "latest", "test");
+  const auto model = model_of(tmp, {r});
   const auto view = make_view(model);
   const test_row& row = view.rows.at(0);
   BOOST_TEST(row.metric == "latency");
@@ -207,7 +208,6 @@ BOOST_AUTO_TEST_CASE(a_load_run_that_got_no_answer_is_still_reported_as_one) {
 
 BOOST_AUTO_TEST_CASE(a_command_that_reports_a_metric_named_capacity_is_no_capacity_search) {
   temp_folder tmp;
-  store::sqlite_history_store history(tmp.dir / "h.sqlite");
   run_result r = load_result("pool");
   r.command = {"/usr/bin/pool"};
   for (int k = 0; k < 3; ++k) {
@@ -216,9 +216,7 @@ BOOST_AUTO_TEST_CASE(a_command_that_reports_a_metric_named_capacity_is_no_capaci
     r.runs.push_back(run);
   }
   r.summary = {{"wall", summary_around(1e6, 1)}, {"capacity", one(64, 3)}};
-  r.points = {};
-  BOOST_REQUIRE(history.record(r));
-  const auto model = model_from_history(history, "latest", "test");
+  const auto model = model_of(tmp, {r});
   BOOST_TEST(model.tests.at(0).headline_metric == "wall");
   BOOST_TEST(!is_load_test(model.tests.at(0)));
 }
