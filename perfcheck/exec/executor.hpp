@@ -48,7 +48,8 @@ struct run_report {
   bool output_truncated = false;  ///< some output passed the limit and was dropped from a file
   process_counters counters;      ///< faults, context switches, block I/O
   /// The run's metric-channel file (PERFCHECK_METRICS, docs/metrics.md), for the caller to read
-  /// and remove; it exists only if the command wrote to it. Empty: the run had no channel.
+  /// and remove. Empty: the run had no channel, or the file does not exist (the command wrote
+  /// nothing), so a run that reports nothing costs the caller no lookup.
   std::filesystem::path metrics_path;
 };
 

@@ -51,16 +51,14 @@ class output_pump {
 
   /// Prepares one run's output. pass_through: nothing (the command inherits perfcheck's
   /// streams). No file to keep and `count` false: /dev/null for both, no pipes (cheaper for
-  /// short runs). Otherwise a pipe per stream, written to the capture's file (truncated now)
-  /// up to limit_bytes. Throws std::system_error naming the call (open, pipe2, fcntl).
+  /// short runs; one descriptor opened once per process). Otherwise a pipe per stream,
+  /// written to the capture's file (truncated now) up to limit_bytes. Throws std::system_error naming the call (open, pipe2, fcntl).
   output_pump(const output_capture& capture, bool count);
 
   /// True when the command's stdout and stderr are replaced by write_ends().
   bool redirects() const noexcept { return redirect_; }
   /// The command's stdout and stderr, to send to the launcher; -1 when not redirected.
-  std::array<int, 2> write_ends() const noexcept {
-    return {write_ends_[0].get(), write_ends_[1].get()};
-  }
+  std::array<int, 2> write_ends() const noexcept;
   /// Closes perfcheck's copies of the write ends once they were sent: from then on only the
   /// command (and its children) hold them, so end of file means they are done with the output.
   void close_write_ends() noexcept;
@@ -81,6 +79,7 @@ class output_pump {
  private:
   std::vector<detail::stream_sink> sinks_;  // stdout, stderr; empty without pipes
   unique_fd write_ends_[2];
+  int null_fd_ = -1;  // /dev/null for both streams, the process's own (never closed here)
   bool redirect_ = false;
 };
 

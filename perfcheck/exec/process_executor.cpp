@@ -1,14 +1,20 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 #include "perfcheck/exec/process_executor.hpp"
 
+#include <fcntl.h>
 #include <sched.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdlib>
 #include <cmath>
 #include <stdexcept>
+#include <string>
 #include <utility>
+
+#include <fmt/format.h>
 
 #include "perfcheck/exec/os_error.hpp"
 #include "perfcheck/exec/output_pump.hpp"
@@ -84,6 +90,12 @@ process_executor::channel_folder::~channel_folder() {
   if (!path.empty()) fs::remove_all(path, ignored);
 }
 
+bool process_executor::channel_folder::may_hold(const std::string& name) const {
+  if (!fd) return true;
+  struct stat st {};
+  return ::fstatat(fd.get(), name.c_str(), &st, AT_SYMLINK_NOFOLLOW) == 0 || errno != ENOENT;
+}
+
 process_executor::process_executor(command_line command)
     : command_(std::move(command)),
       buffer_(detail::read_chunk),
@@ -94,6 +106,7 @@ process_executor::process_executor(command_line command)
     // Last, so that it wins over an inherited or given PERFCHECK_METRICS; the launcher adds
     // ".<run_index>" per run.
     command_.extra_environment.push_back("PERFCHECK_METRICS=" + (channel_.path / "run").string());
+    channel_.fd.reset(::open(channel_.path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
   }
   std::vector<std::string> environment =
       merge_environment(environ, command_.extra_environment, command_.clean_environment);
@@ -225,7 +238,8 @@ run_report process_executor::run(const output_capture& capture) {
   in_run_ = false;
 
   run_report report;
-  if (index != 0) report.metrics_path = channel_.path / ("run." + std::to_string(index));
+  if (const std::string name = "run." + std::to_string(index); index != 0 && channel_.may_hold(name))
+    report.metrics_path = channel_.path / name;
   report.counters = reply.counters;
   output->finish(report);
   if (reply.spawn_errno != 0)
@@ -274,7 +288,8 @@ round_report process_executor::run_round(const output_capture& capture, int copi
                                         command_.limits.output_bytes);
   if (request.run_index != 0) {
     for (std::size_t i = 0; i < round.copies.size(); ++i)
-      round.copies[i].metrics_path = channel_.path / ("run." + std::to_string(request.run_index) + "." + std::to_string(i));
+      if (const std::string name = fmt::format("run.{}.{}", request.run_index, i); channel_.may_hold(name))
+        round.copies[i].metrics_path = channel_.path / name;
   }
   return round;
 }

@@ -9,6 +9,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "perfcheck/exec/executor.hpp"
@@ -16,6 +17,7 @@
 #include "perfcheck/exec/launcher_process.hpp"
 #include "perfcheck/exec/memory_cgroup.hpp"
 #include "perfcheck/exec/output_pump.hpp"
+#include "perfcheck/exec/unique_fd.hpp"
 
 namespace perfcheck::exec {
 
@@ -102,6 +104,10 @@ class process_executor final : public executor {
   /// after the launcher, whose runs write there, is gone.
   struct channel_folder {
     std::filesystem::path path;  // empty: no channel
+    unique_fd fd;                // the folder, open: a run's file is looked up without a path walk
+    /// Whether the folder holds `name` (or cannot tell): a run that reported nothing then
+    /// costs one lookup, not an open, a probe and a removal by path.
+    bool may_hold(const std::string& name) const;
     channel_folder() = default;
     channel_folder(const channel_folder&) = delete;
     channel_folder& operator=(const channel_folder&) = delete;

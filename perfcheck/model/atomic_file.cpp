@@ -32,11 +32,13 @@ constexpr std::string_view temp_suffix = ".tmp";
 
 // The temp files the signal handlers remove: fixed storage, since a handler may not allocate.
 // A slot is free (0), being filled (1) or holds a path (2).
+// Constant-initialized (zeroed .bss): no start-up code touches its 256 KiB, so a process that
+// writes no temp file pays no page fault for it.
 struct temp_slot {
   std::atomic<int> state{0};
-  char path[PATH_MAX];
+  char path[PATH_MAX] = {};
 };
-std::array<temp_slot, 64> temp_slots;
+constinit std::array<temp_slot, 64> temp_slots{};
 
 int register_temp(const fs::path& path) {
   const std::string& text = path.native();
@@ -173,24 +175,43 @@ std::size_t sweep_stale_temp_files(const fs::path& dir) {
   return removed;
 }
 
-std::filesystem::path make_temp_folder(std::string_view prefix) {
-  const fs::path parent = fs::temp_directory_path();
-  const std::string start = fmt::format("{}-", prefix);
+namespace {
+
+/// Removes the folders make_temp_folder made for processes that are gone (a kill -9):
+/// "<prefix>-<pid>-XXXXXX" in `parent`, whatever the prefix; another program's folder of a
+/// similar name stays.
+void sweep_stale_temp_folders(const fs::path& parent) {
+  constexpr std::string_view start = "perfcheck-";
   std::error_code ec;
   for (fs::directory_iterator it(parent, ec), end; !ec && it != end; it.increment(ec)) {
     const std::string name = it->path().filename().string();
-    pid_t owner = 0;
     if (!name.starts_with(start)) continue;
-    const char* first = name.c_str() + start.size();
+    const std::size_t word_end = name.find('-', start.size());
+    if (word_end == std::string::npos || word_end == start.size()) continue;
+    pid_t owner = 0;
+    const char* first = name.c_str() + word_end + 1;
     const auto [dash, error] = std::from_chars(first, name.c_str() + name.size(), owner);
-    // Exactly <pid>-XXXXXX, as made below: another program's folder of a similar name stays.
+    // Exactly <pid>-XXXXXX, as made below.
     const bool ours = error == std::errc{} && owner > 0 && *dash == '-' &&
                       std::string_view(dash + 1).size() == 6;
     if (!ours || alive(owner)) continue;
     std::error_code ignored;
     fs::remove_all(it->path(), ignored);
   }
-  std::string pattern = (parent / fmt::format("{}{}-XXXXXX", start, ::getpid())).string();
+}
+
+}  // namespace
+
+std::filesystem::path make_temp_folder(std::string_view prefix) {
+  const fs::path parent = fs::temp_directory_path();
+  {
+    // Once per process and folder: the sweep reads the whole temp folder.
+    static std::mutex mutex;
+    static std::set<fs::path> swept;
+    const std::lock_guard lock(mutex);
+    if (swept.insert(parent).second) sweep_stale_temp_folders(parent);
+  }
+  std::string pattern = (parent / fmt::format("{}-{}-XXXXXX", prefix, ::getpid())).string();
   if (::mkdtemp(pattern.data()) == nullptr) throw os_error(errno, "mkdtemp", pattern);
   return pattern;
 }

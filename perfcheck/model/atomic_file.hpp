@@ -43,9 +43,10 @@ std::size_t sweep_stale_temp_files(const std::filesystem::path& dir);
 /// `now`: the current time (seconds since the epoch).
 bool is_stale_legacy_temp(const std::filesystem::path& path, std::int64_t now);
 
-/// Creates a private folder `<system temp folder>/<prefix>-<pid>-XXXXXX` (mkdtemp), after
-/// removing the folders of that prefix whose pid is no longer alive (left by kill -9). Throws
-/// std::system_error "mkdtemp <pattern>".
+/// Creates a private folder `<system temp folder>/<prefix>-<pid>-XXXXXX` (mkdtemp); `prefix`
+/// is "perfcheck-<word>". The first call of a process first removes every such folder whose pid
+/// is no longer alive (left by kill -9), whatever its word. Throws std::system_error
+/// "mkdtemp <pattern>".
 std::filesystem::path make_temp_folder(std::string_view prefix);
 
 /// Installs SIGINT, SIGTERM and SIGHUP handlers that remove every temp file registered by a

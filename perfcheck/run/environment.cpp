@@ -26,9 +26,8 @@ std::string first_line(const char* path) {
   return line;
 }
 
-}  // namespace
-
-environment_info collect_environment() {
+// What does not change while perfcheck runs: the CPU, the kernel, the host and the governor.
+environment_info read_machine() {
   environment_info env;
   std::ifstream cpuinfo("/proc/cpuinfo");
   for (std::string line; std::getline(cpuinfo, line);) {
@@ -45,11 +44,19 @@ environment_info collect_environment() {
     env.kernel = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
     env.hostname = u.nodename;
   }
-  double load[1] = {0};
-  if (::getloadavg(load, 1) == 1) env.load_average_1m = load[0];
   env.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   env.perfcheck_version = perfcheck::version;
   env.build_type = perfcheck::build_type;
+  return env;
+}
+
+}  // namespace
+
+environment_info collect_environment() {
+  static const environment_info machine = read_machine();  // read once per process
+  environment_info env = machine;
+  double load[1] = {0};
+  if (::getloadavg(load, 1) == 1) env.load_average_1m = load[0];
   return env;
 }
 

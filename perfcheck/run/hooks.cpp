@@ -71,11 +71,7 @@ std::string failure_of(const run_sample& s) {
 
 class process_hook_runner final : public hook_runner {
  public:
-  explicit process_hook_runner(const run_spec& spec) : spec_(spec) {
-    if (!spec.show_output && spec.output_dir.empty()) {
-      temp_ = make_temp_folder("perfcheck-hooks");  // private (mkdtemp), swept after a kill -9
-    }
-  }
+  explicit process_hook_runner(const run_spec& spec) : spec_(spec) {}
   ~process_hook_runner() override {
     std::error_code ignored;
     if (!temp_.empty()) std::filesystem::remove_all(temp_, ignored);
@@ -99,6 +95,8 @@ exec::output_capture process_hook_runner::capture_for(hook_kind kind) {
   capture.pass_through = spec_.show_output;
   capture.limit_bytes = spec_.output_limit_bytes;
   if (spec_.show_output) return capture;
+  // The first hook that runs makes the private folder (mkdtemp, swept after a kill -9).
+  if (spec_.output_dir.empty() && temp_.empty()) temp_ = make_temp_folder("perfcheck-hooks");
   const std::filesystem::path dir = temp_.empty() ? std::filesystem::path(spec_.output_dir) : temp_;
   std::filesystem::create_directories(dir);
   const std::string stem = fmt::format("{}.{}", safe_file_stem(spec_.name), file_word(kind));

@@ -8,6 +8,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <string>
 #include <fstream>
 #include <sstream>
@@ -15,6 +16,7 @@
 #include <vector>
 
 #include <boost/test/unit_test.hpp>
+#include <fmt/format.h>
 
 #include "perfcheck/model/atomic_file.hpp"
 #include "temp_folder.hpp"
@@ -191,18 +193,35 @@ BOOST_AUTO_TEST_CASE(sigterm_removes_registered_temps_and_still_kills) {
 }
 
 BOOST_AUTO_TEST_CASE(a_temp_folder_carries_the_pid_and_dead_writers_folders_go) {
+  // A temp folder of its own (TMPDIR), so that this is the process's first look at it.
+  temp_folder tmp("perfcheck-test-tmpdir");
+  const char* old = std::getenv("TMPDIR");
+  const std::string saved = old ? old : "";
+  ::setenv("TMPDIR", tmp.dir.c_str(), 1);
   const fs::path parent = fs::temp_directory_path();
+  BOOST_TEST_REQUIRE(parent == tmp.dir);
   const pid_t dead = dead_pid();
   const fs::path stale = parent / fmt::format("perfcheck-unit-{}-Ab12Cd", dead);
+  const fs::path stale_other_word = parent / fmt::format("perfcheck-hooks-{}-Xy34Zw", dead);
+  const fs::path live = parent / fmt::format("perfcheck-hooks-{}-Live01", ::getppid());
   const fs::path other = parent / fmt::format("perfcheck-unit-{}-longer-name", dead);
+  const fs::path foreign = parent / fmt::format("perfcheck-metrics-test-{}-Ab12Cd", dead);
   fs::create_directories(stale / "sub");
-  fs::create_directories(other);
+  for (const auto& dir : {stale_other_word, live, other, foreign}) fs::create_directories(dir);
   touch(stale / "sub" / "chart.dat");
   const fs::path made = make_temp_folder("perfcheck-unit");
   BOOST_TEST(fs::is_directory(made));
   BOOST_TEST(made.filename().string().starts_with(fmt::format("perfcheck-unit-{}-", ::getpid())));
   BOOST_TEST(!fs::exists(stale));
-  BOOST_TEST(fs::exists(other));  // not a name make_temp_folder makes
-  fs::remove_all(made);
-  fs::remove_all(other);
+  BOOST_TEST(!fs::exists(stale_other_word));  // one sweep for every word
+  BOOST_TEST(fs::exists(live));
+  BOOST_TEST(fs::exists(other));    // not a name make_temp_folder makes
+  BOOST_TEST(fs::exists(foreign));  // nor this
+  // The sweep reads the whole temp folder once per process: a later folder does not repeat it.
+  const fs::path later = parent / fmt::format("perfcheck-unit-{}-Ef56Gh", dead);
+  fs::create_directories(later);
+  const fs::path second = make_temp_folder("perfcheck-metrics");
+  BOOST_TEST(fs::exists(later));
+  BOOST_TEST(second.filename().string().starts_with(fmt::format("perfcheck-metrics-{}-", ::getpid())));
+  if (old) ::setenv("TMPDIR", saved.c_str(), 1); else ::unsetenv("TMPDIR");
 }

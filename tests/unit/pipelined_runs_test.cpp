@@ -176,6 +176,21 @@ BOOST_AUTO_TEST_CASE(pipelined_runs_each_write_their_own_metric_channel) {
   BOOST_TEST(!fs::exists(folder));  // removed with the executor
 }
 
+BOOST_AUTO_TEST_CASE(a_run_that_wrote_no_channel_file_has_no_metrics_path) {
+  // Odd runs report, even runs do not: the path is given exactly for the runs whose file exists.
+  command_line command{{"/bin/sh", "-c", "case \"$PERFCHECK_METRICS\" in *[13579]) echo x 1 >> \"$PERFCHECK_METRICS\";; esac"}, {}, {}};
+  command.metric_channel = true;
+  process_executor executor(command);
+  for (int i = 1; i <= 6; ++i) {
+    if (i < 6) executor.expect_follow_up(false);
+    const exec::run_report report = executor.run(discard);
+    BOOST_TEST_CONTEXT("run " << i) {
+      BOOST_TEST(report.metrics_path.empty() == (i % 2 == 0));
+      if (i % 2 == 1) BOOST_TEST(report.metrics_path.filename() == "run." + std::to_string(i));
+    }
+  }
+}
+
 BOOST_AUTO_TEST_CASE(without_a_channel_the_command_sees_no_path_of_ours) {
   temp_dir dir;
   const fs::path out = dir.path / "env";
