@@ -11,9 +11,9 @@ function(_perfcheck_check_profile call)
   if(NOT arg_PROFILE MATCHES "^(auto|perf|callgrind)$")
     message(FATAL_ERROR "${call}: PROFILE '${arg_PROFILE}' is not a profiler; PROFILE takes auto, perf or callgrind")
   endif()
-  if(DEFINED arg_PARAMETERS OR DEFINED arg_CONCURRENCY)
-    message(FATAL_ERROR "${call}: PROFILE profiles a test without levels; drop PARAMETERS and "
-      "CONCURRENCY, or PROFILE")
+  if(DEFINED arg_CONCURRENCY)  # a sweep's level is profiled; one copy alone is not a concurrency level
+    message(FATAL_ERROR "${call}: PROFILE does not profile a concurrency level (one copy alone is not the "
+      "level); drop CONCURRENCY or PROFILE")
   endif()
 endfunction()
 

@@ -35,7 +35,8 @@ void fill_profile(ctemplate::TemplateDictionary& dict, const test_row& row, cons
   const profile_info& p = *row.current->profile;
   auto* section = dict.AddSectionDictionary("PROFILE");
   section->SetValue("NAME", row.name);
-  section->SetValue("TOOL", p.tool.empty() ? "none" : p.tool);
+  const std::string tool = p.tool.empty() ? "none" : p.tool;
+  section->SetValue("TOOL", p.level.empty() ? tool : fmt::format("{}, level {}", tool, p.level));
   for (const auto& file : p.files) {
     auto* link = section->AddSectionDictionary("FILE");
     link->SetValue("LABEL", fs::path(file).filename().string());

@@ -2,8 +2,10 @@
 // PROFILE: the profile of a failed test and its console lines.
 #include "perfcheck/cli/profile_console.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -13,15 +15,39 @@
 
 namespace perfcheck::cli {
 
+namespace {
+
+/// The level of a sweep to profile: the first whose own verdict failed or regressed, else (a
+/// gate across levels failed: a complexity gate, a breaking point) the last, the largest.
+std::optional<level> level_to_profile(const test_plan& plan, const run_result& result) {
+  for (const auto& point : result.points)
+    if (point.outcome == verdict::failed || point.outcome == verdict::regressed) return point.at;
+  if (!plan.levels.empty()) return plan.levels.back();
+  return std::nullopt;
+}
+
+bool has_concurrency(const level& at) {
+  return std::any_of(at.begin(), at.end(), [](const level_value& v) { return v.name == concurrency_parameter; });
+}
+
+}  // namespace
+
 void profile_if_failed(const test_plan& plan, run_result& result, bool quiet) {
   if (plan.spec.profile.empty() || (result.outcome != verdict::failed && result.outcome != verdict::regressed)) return;
   profile_info info;
-  if (!plan.levels.empty()) {
-    info.not_measured = "no profile: PROFILE profiles a test without levels; a sweep's levels are not profiled";
+  const std::optional<level> at = level_to_profile(plan, result);
+  if (at && has_concurrency(*at)) {
+    info.not_measured = "no profile: PROFILE does not profile a concurrency level (one copy alone is not the level); "
+                        "profile a test without CONCURRENCY";
   } else {
-    if (!quiet) std::fputs("note: the test failed; profiling one more run\n", stderr);
+    const run_spec spec = at ? plan_at(plan, *at).spec : plan.spec;
+    if (!quiet)
+      std::fputs(at ? fmt::format("note: the test failed; profiling one more run at level {}\n", to_string(*at)).c_str()
+                    : "note: the test failed; profiling one more run\n",
+                 stderr);
     const char* path = std::getenv("PATH");
-    info = run::take_profile(served_spec(plan.spec), run::probe_profilers(path != nullptr ? path : "/usr/bin:/bin"));
+    info = run::take_profile(served_spec(spec), run::probe_profilers(path != nullptr ? path : "/usr/bin:/bin"));
+    if (at) info.level = to_string(*at);
   }
   if (!info.not_measured.empty()) result.warnings.push_back(info.not_measured);
   for (const auto& w : info.warnings) result.warnings.push_back(w);
@@ -32,8 +58,9 @@ std::string format_profile_lines(const run_result& result) {
   if (!result.profile || result.profile->files.empty()) return "";
   const profile_info& p = *result.profile;
   const bool differential = p.baseline_samples > 0;
-  std::string out = fmt::format("  profile ({}, {} {}{}):\n", p.tool, p.samples, p.tool == "perf" ? "samples" : "instructions",
-                                differential ? fmt::format(", baseline {}", p.baseline_samples) : std::string());
+  std::string out = fmt::format("  profile ({}, {} {}{}{}):\n", p.tool, p.samples, p.tool == "perf" ? "samples" : "instructions",
+                                differential ? fmt::format(", baseline {}", p.baseline_samples) : std::string(),
+                                p.level.empty() ? std::string() : ", level " + terminal_safe(p.level));
   for (const auto& file : p.files) out += fmt::format("    {}\n", terminal_safe(file));
   const std::size_t shown = std::min<std::size_t>(p.rows.size(), 5);
   for (std::size_t i = 0; i < shown; ++i) {

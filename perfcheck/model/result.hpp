@@ -133,6 +133,7 @@ struct profile_info {
   std::int64_t samples = 0;        ///< the candidate's weight (perf: samples, callgrind: Ir)
   std::int64_t baseline_samples = 0;  ///< the baseline command's; 0 without one
   std::vector<std::string> warnings;  ///< unresolved frames, a profile cut to its bounds
+  std::string level;  ///< a sweep: the level profiled ("n=500"); empty: a test without levels
   bool operator==(const profile_info&) const = default;
 };
 

@@ -11,13 +11,15 @@ boost::json::object profile_to_json(const profile_info& profile) {
     rows.push_back({{"function", row.function}, {"candidate", row.candidate}, {"baseline", row.baseline},
                     {"inclusive", row.inclusive}});
   }
-  return {{"tool", profile.tool},
-          {"not_measured", profile.not_measured},
-          {"files", boost::json::value_from(profile.files)},
-          {"rows", std::move(rows)},
-          {"samples", profile.samples},
-          {"baseline_samples", profile.baseline_samples},
-          {"warnings", boost::json::value_from(profile.warnings)}};
+  boost::json::object out{{"tool", profile.tool},
+                          {"not_measured", profile.not_measured},
+                          {"files", boost::json::value_from(profile.files)},
+                          {"rows", std::move(rows)},
+                          {"samples", profile.samples},
+                          {"baseline_samples", profile.baseline_samples},
+                          {"warnings", boost::json::value_from(profile.warnings)}};
+  if (!profile.level.empty()) out["level"] = profile.level;
+  return out;
 }
 
 namespace detail {
@@ -28,6 +30,7 @@ std::optional<profile_info> read_profile(const json_reader& r, const boost::json
   profile_info out;
   out.tool = p->optional_string("tool").value_or("");
   out.not_measured = p->optional_string("not_measured").value_or("");
+  out.level = p->optional_string("level").value_or("");
   out.files = p->string_array("files", false, false);
   out.warnings = p->string_array("warnings", false, false);
   out.samples = p->optional_int("samples", 0, INT64_MAX).value_or(0);

@@ -135,6 +135,45 @@ class ProfileTest(unittest.TestCase):
             tests = json.load(f)["tests"]
         self.assertEqual(tests[0]["profile"]["rows"], r["profile"]["rows"])
 
+    def test_a_sweep_profiles_its_failed_level_and_the_reports_name_it(self):
+        if not shutil.which("perf"):
+            self.skipTest("perf is not installed")
+        # busy=24 fails its gate; busy=1 has none: the profile is busy=24's, run with its value.
+        p = perfcheck("run", "--name", "profiled", "--runs", "3", "--parameter", "busy=1,24",
+                      "--threshold", "wall.median@busy=24 < 1us", "--output-dir", self.out, "--profile", "perf",
+                      "--", PROGRAM, "--busy", "{busy}")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        r = result(self.out)
+        self.assertEqual([pt["verdict"] for pt in r["points"]], ["pass", "failed"])
+        profile = r["profile"]
+        self.assertEqual(profile["level"], "busy=24")
+        self.assertEqual(profile["not_measured"], "")
+        self.assertEqual(profile["rows"][0]["function"], "busy_loop", profile["rows"])
+        # 24 rounds of busy_loop beside steady_work's 8: about three quarters of the samples (at
+        # busy=1 it would be about a tenth, and steady_work the top row).
+        self.assertGreater(profile["rows"][0]["candidate"], 0.6, profile["rows"])
+        self.assertIn("level busy=24", p.stdout + p.stderr)
+        history = os.path.join(self.tmp, "history.db")
+        p = perfcheck("history", "import", "--history", history, os.path.join(self.out, "profiled.json"))
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        report = os.path.join(self.tmp, "report")
+        p = perfcheck("report", "--history", history, "--out", report, "--format", "html,md")
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(os.path.join(report, "summary.md"), encoding="utf-8") as f:
+            self.assertIn("#### Profile of profiled (perf, level busy=24)", f.read())
+        with open(os.path.join(report, "index.html"), encoding="utf-8") as f:
+            self.assertIn("Profile (perf, level busy=24)", f.read())
+
+    def test_a_concurrency_level_is_not_profiled_and_says_why(self):
+        p = perfcheck("run", "--name", "profiled", "--runs", "2", "--concurrency", "2",
+                      "--threshold", "wall.median < 1us", "--output-dir", self.out, "--profile", "perf",
+                      "--", PROGRAM)
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        profile = result(self.out)["profile"]
+        self.assertEqual(profile["tool"], "")
+        self.assertIn("does not profile a concurrency level", profile["not_measured"])
+        self.assertEqual(sorted(f for f in os.listdir(self.out) if f.endswith((".svg", ".folded"))), [])
+
     def test_ctest_attaches_the_profile_of_a_failed_test(self):
         if not shutil.which("perf") or not os.environ.get("PERFCHECK_BUILD_DIR"):
             self.skipTest("perf is not installed, or no perfcheck build to configure against")

@@ -247,7 +247,7 @@ BOOST_AUTO_TEST_CASE(a_results_profile_survives_its_json_and_bad_rows_are_named)
   r.name = "t";
   r.command = {"true"};
   r.profile = perfcheck::profile_info{"perf", "", {"out/t.profile.folded", "out/t.profile.svg"},
-                                      {{"hot", 0.8, 0.2, 0.9}}, 120, 40, {"a warning"}};
+                                      {{"hot", 0.8, 0.2, 0.9}}, 120, 40, {"a warning"}, "n=500"};
   const auto back = perfcheck::result_from_json(perfcheck::result_to_json(r), "t.json");
   BOOST_TEST_REQUIRE(back.profile.has_value());
   BOOST_TEST((*back.profile == *r.profile));
