@@ -218,6 +218,41 @@ class ProfileTest(unittest.TestCase):
                          "no profile: the profile is too large: perf.data is 300 MiB, above the 256 MiB perfcheck "
                          "reads; profile a shorter run")
 
+    def test_callgrind_output_over_the_bound_is_refused_and_said(self):
+        fake = os.path.join(self.tmp, "fake")
+        os.mkdir(fake)
+        valgrind = os.path.join(fake, "valgrind")
+        with open(valgrind, "w") as f:  # two processes' callgrind files, sparse, 150 MiB each
+            f.write("#!/bin/sh\nfor a in \"$@\"; do case \"$a\" in --callgrind-out-file=*) out=${a#*=};; esac; done\n"
+                    "truncate -s 150M \"${out%%.%p}.101\" \"${out%%.%p}.102\"\n")
+        os.chmod(valgrind, stat.S_IRWXU)
+        p = regressed_run(self.out, "callgrind", env={"PATH": fake + ":/usr/bin:/bin"})
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        r = result(self.out)
+        self.assertEqual(r["verdict"], "regressed")
+        self.assertEqual(r["profile"]["not_measured"],
+                         "no profile: the profile is too large: callgrind's output is 300 MiB, above the 256 MiB "
+                         "perfcheck reads; profile a shorter run")
+        self.assertEqual(sorted(f for f in os.listdir(self.out) if f.endswith((".svg", ".folded"))), [])
+
+    def test_a_counted_test_is_profiled_on_its_own_command(self):
+        if not shutil.which("valgrind"):
+            self.skipTest("valgrind is not installed")
+        # COUNT instructions runs the command under valgrind; the profile runs the command itself
+        # under callgrind (not valgrind under valgrind).
+        p = perfcheck("run", "--name", "profiled", "--runs", "2", "--warmup", "0", "--count", "instructions",
+                      "--threshold", "instructions < 10k", "--output-dir", self.out, "--profile", "callgrind",
+                      "--", PROGRAM, "--busy", "24")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        r = result(self.out)
+        self.assertEqual(r["verdict"], "failed")
+        profile = r["profile"]
+        self.assertEqual((profile["tool"], profile["not_measured"]), ("callgrind", ""))
+        self.assertEqual(profile["rows"][0]["function"], "busy_loop(long)", profile["rows"])
+        self.assertTrue(all(os.path.exists(f) for f in profile["files"]), profile["files"])
+        with open(os.path.join(self.out, "profiled.profile.folded")) as f:
+            self.assertNotIn("vgpreload", f.read())  # no frame of a valgrind inside the profile
+
     def test_a_passing_test_is_not_profiled(self):
         p = perfcheck("run", "--name", "profiled", "--runs", "3", "--threshold", "wall.median < 60s",
                       "--output-dir", self.out, "--profile", "auto", "--", PROGRAM)
