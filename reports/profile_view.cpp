@@ -14,6 +14,7 @@ std::optional<profile_info> valid_profile(const std::optional<profile_info>& pro
   profile_info p = *profile;
   p.tool = valid_utf8(p.tool);
   p.not_measured = valid_utf8(p.not_measured);
+  p.level = valid_utf8(p.level);
   for (auto& f : p.files) f = valid_utf8(f);
   for (auto& w : p.warnings) w = valid_utf8(w);
   for (auto& r : p.rows) r.function = valid_utf8(r.function);

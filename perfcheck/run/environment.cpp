@@ -26,7 +26,7 @@ std::string first_line(const char* path) {
   return line;
 }
 
-// What does not change while perfcheck runs: the CPU, the kernel, the host and the governor.
+// What does not change while perfcheck runs: the CPU, the kernel and the host.
 environment_info read_machine() {
   environment_info env;
   std::ifstream cpuinfo("/proc/cpuinfo");
@@ -44,7 +44,6 @@ environment_info read_machine() {
     env.kernel = fmt::format("{} {} {}", u.sysname, u.release, u.machine);
     env.hostname = u.nodename;
   }
-  env.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   env.perfcheck_version = perfcheck::version;
   env.build_type = perfcheck::build_type;
   return env;
@@ -57,6 +56,8 @@ environment_info collect_environment() {
   environment_info env = machine;
   double load[1] = {0};
   if (::getloadavg(load, 1) == 1) env.load_average_1m = load[0];
+  // Fresh: a SETUP hook may set the governor.
+  env.governor = first_line("/sys/devices/system/cpu/cpu0/cpufreq/scaling_governor");
   return env;
 }
 

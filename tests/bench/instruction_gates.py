@@ -17,7 +17,8 @@ Two questions, each answered with real `perfcheck run --count instructions` gate
        and those of one step); the change the gates then measure is printed. A verdict other
        than `regressed` is a miss.
    The arms alternate gate by gate, so that a machine that drifts touches both alike. Rates
-   come with a 95% Wilson interval.
+   come with a 95% Wilson interval: 0 alarms in 100 gates bounds the false-alarm rate below
+   3.7%, not below alpha; more gates (--gates) narrow it.
 2. Slowdown of a counted run. The same program, sized to about --slow-ms of wall time, is run
    with and without COUNT; the ratio of the median wall times of its runs is the price of
    counting with the source perfcheck picked (valgrind where there are no hardware counters,
@@ -30,6 +31,7 @@ import argparse
 import json
 import math
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -114,6 +116,8 @@ def report_gates(bench, verdicts, changes):
         n = len(got)
         regressed = sum(v == "regressed" for v in got)
         others = sorted({v for v in got if v != "regressed"})
+        if n == 0:
+            continue
         low, high = wilson(regressed, n)
         finite = [c for c in changes[name] if not math.isnan(c)]
         median_change = statistics.median(finite) * 100 if finite else float("nan")
@@ -149,13 +153,15 @@ def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--perfcheck", required=True)
     ap.add_argument("--program", required=True, help="pc_work")
-    ap.add_argument("--gates", type=int, default=100, help="gates per arm")
+    ap.add_argument("--gates", type=int, default=100, help="gates per arm (at least 1)")
     ap.add_argument("--runs", type=int, default=5, help="runs of each side of a gate")
     ap.add_argument("--steps", type=int, default=200000, help="pc_work's steps in a gate")
     ap.add_argument("--tolerance", type=float, default=0.1, help="the rule's tolerance, percent")
     ap.add_argument("--change", type=float, default=0.5, help="the injected change, percent of the whole run")
     ap.add_argument("--slow-ms", type=float, default=200, help="uncounted wall time of the slowdown program")
     args = ap.parse_args()
+    if args.gates < 1 or args.runs < 1:
+        ap.error("--gates and --runs take at least 1")
     bench = Bench(args)
 
     probe = bench.run("--count", "instructions", "--runs", "1", "--", args.program, "1000", "1", expect=(0, 1, 77))
@@ -168,6 +174,7 @@ def main():
     missed, tags = report_gates(bench, verdicts, changes)
     slow_missed, ratio = slowdown(bench, source)
     missed += slow_missed
+    shutil.rmtree(bench.tmp, ignore_errors=True)
     tags["slowdown"] = ratio
     for name, value in tags.items():
         print(f'<CTestMeasurement type="numeric/double" name="{name}">{value:g}</CTestMeasurement>')

