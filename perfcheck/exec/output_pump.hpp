@@ -52,7 +52,8 @@ class output_pump {
   /// Prepares one run's output. pass_through: nothing (the command inherits perfcheck's
   /// streams). No file to keep and `count` false: /dev/null for both, no pipes (cheaper for
   /// short runs; one descriptor opened once per process). Otherwise a pipe per stream,
-  /// written to the capture's file (truncated now) up to limit_bytes. Throws std::system_error naming the call (open, pipe2, fcntl).
+  /// written to the capture's file (truncated now) up to limit_bytes. Throws
+  /// std::system_error naming the call (open, pipe2, fcntl).
   output_pump(const output_capture& capture, bool count);
 
   /// True when the command's stdout and stderr are replaced by write_ends().
