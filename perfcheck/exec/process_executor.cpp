@@ -238,8 +238,9 @@ run_report process_executor::run(const output_capture& capture) {
   in_run_ = false;
 
   run_report report;
-  if (const std::string name = "run." + std::to_string(index); index != 0 && channel_.may_hold(name))
-    report.metrics_path = channel_.path / name;
+  if (index != 0)
+    if (const std::string name = "run." + std::to_string(index); channel_.may_hold(name))
+      report.metrics_path = channel_.path / name;
   report.counters = reply.counters;
   output->finish(report);
   if (reply.spawn_errno != 0)
