@@ -83,7 +83,7 @@ std::optional<run::prepared_regression> regression_for(const test_plan& plan, co
       unreachable = e.what();
     }
   }
-  auto regression = run::prepare_regression(plan, context, history.get(), 200, &count_hash);
+  auto regression = run::prepare_regression(plan, context, history.get(), history_baseline_runs, &count_hash);
   history.reset();
   // A history that does not exist yet was still given: it is the source, with nothing in it.
   if (regression && plan.baseline == baseline_kind::history && !history_where.empty()) {

@@ -112,13 +112,19 @@ std::size_t min_runs_for(const regression_rule& rule, std::size_t rule_count, do
   return stats::min_quantile_runs(rule.quantile(), std::sqrt(1 - level));
 }
 
+const regression_rule* first_unreachable(const std::vector<regression_rule>& rules, std::size_t baseline_n,
+                                         std::size_t candidate_n, double alpha) {
+  const auto found = std::find_if(rules.begin(), rules.end(), [&](const regression_rule& rule) {
+    if (rule.statistic == "median") return !rules_can_reach(baseline_n, candidate_n, rules.size(), alpha);
+    const std::size_t need = min_runs_for(rule, rules.size(), alpha);
+    return baseline_n < need || candidate_n < need;
+  });
+  return found == rules.end() ? nullptr : &*found;
+}
+
 bool rules_can_reach(const std::vector<regression_rule>& rules, std::size_t baseline_n,
                      std::size_t candidate_n, double alpha) {
-  return std::all_of(rules.begin(), rules.end(), [&](const regression_rule& rule) {
-    if (rule.statistic == "median") return rules_can_reach(baseline_n, candidate_n, rules.size(), alpha);
-    const std::size_t need = min_runs_for(rule, rules.size(), alpha);
-    return baseline_n >= need && candidate_n >= need;
-  });
+  return first_unreachable(rules, baseline_n, candidate_n, alpha) == nullptr;
 }
 
 }  // namespace perfcheck::gate

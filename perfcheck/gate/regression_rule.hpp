@@ -40,6 +40,10 @@ std::size_t min_runs_for(const regression_rule& rule, std::size_t rule_count, do
 bool rules_can_reach(const std::vector<regression_rule>& rules, std::size_t baseline_n,
                      std::size_t candidate_n, double alpha);
 
+/// The first rule that these sample sizes can never decide (rules_can_reach); null when each can.
+const regression_rule* first_unreachable(const std::vector<regression_rule>& rules, std::size_t baseline_n,
+                                         std::size_t candidate_n, double alpha);
+
 /// Parses every rule; the first bad one throws usage_error prefixed with `origin`.
 std::vector<regression_rule> parse_regression_rules(const std::vector<std::string>& texts,
                                                     std::string_view origin);

@@ -158,7 +158,16 @@ void compile_series_gate(test_plan& plan, const std::string& text, const std::st
 /// gate on the time or memory the counted runs took (wall, user, sys, cpu, cpu.util, rss) and
 /// CONCURRENCY are refused. Throws usage_error naming the gate and the fix.
 void check_counted(const test_plan& plan, const std::string& where);
+/// Refuses regression rules that no run of the plan could ever decide (plan/rule_reach.cpp):
+/// with at most schedule.max_runs candidate runs against a baseline command of as many, or a
+/// history's pool of history_baseline_runs, no change reaches p < alpha split over the looks.
+/// A baseline file's size and a concurrency level's copies are known when the test runs (the
+/// runner warns then). Throws usage_error naming the rule, the runs and the fix.
+void check_rules_reachable(const test_plan& plan, const spec_origin& origin, const std::string& where);
 }  // namespace detail
+
+/// The most runs a history baseline pools for the regression rules (newest results first).
+inline constexpr std::size_t history_baseline_runs = 200;
 
 /// The looks of the regression rules: at min_runs, then doubling, and at max_runs. The level
 /// alpha is split evenly over them (Bonferroni), so looking more often does not raise the false

@@ -210,3 +210,54 @@ BOOST_AUTO_TEST_CASE(bad_threshold_parts_name_the_place) {
       R"({"expr": "wall.p95 < 4s", "metric": "wall", "statistic": "p95", "op": "<", "unit": "duration"})");
   BOOST_CHECK_THROW((void)threshold_outcome_from_json(json_reader(no_limit, "r.json")), usage_error);
 }
+
+// Rules that the runs could never decide are refused. The figures are worked by hand: the
+// smallest two-sided Mann-Whitney p of n against n runs is 2 / C(2n, n) (the two most extreme of
+// C(2n, n) equally likely orders): 0.1 at 3, 0.0286 at 4, 0.0079 at 5, 0.0022 at 6; against a
+// history's 200 runs, one run gives 2 / 201 = 0.00995. An order-statistic interval of the p95 at
+// 99% (each side at sqrt(0.99)) has an upper end once 0.95^n <= (1 - sqrt(0.99)) / 2 = 0.0025063,
+// that is from n = 117 (0.95^116 = 0.00261); of the p99 from n = 596.
+BOOST_AUTO_TEST_CASE(rules_that_can_never_be_decided_are_refused) {
+  run_spec s = spec_of({}, {"wall.median +5%"});
+  s.baseline = "command";
+  s.baseline_command = {"old"};
+  s.min_runs = s.max_runs = 3;
+  const std::string three = error_of(s, file);
+  expect_in(three, "specs/t.json: test 't': regression rule 'wall.median +5%': the rule can never be decided");
+  expect_in(three, "the smallest possible p is 0.1)");
+  // RUNS 3 5 looks at 3 and 5 (alpha 0.005 each): 0.0079 is not below it; 3 and 6 is.
+  expect_in(three, "raise the most runs to 6 (RUNS 3 6 in add_perf_test");
+  expect_in(error_of(s, flags), "raise the most runs to 6 (--runs 3:6)");
+  s.min_runs = s.max_runs = 4;
+  expect_in(error_of(s, file), "the smallest possible p is 0.0286");
+  s.min_runs = s.max_runs = 5;
+  BOOST_CHECK_NO_THROW(compile_plan(s, file));
+
+  s.regressions = {"wall.p95 +10%"};
+  s.min_runs = s.max_runs = 116;
+  expect_in(error_of(s, file), "an interval of the p95 at 0.01 has both ends only from 117 runs a side");
+  s.min_runs = s.max_runs = 117;
+  BOOST_CHECK_NO_THROW(compile_plan(s, file));
+
+  // A history pools at most 200 runs: a p99 (596 a side) needs a command or a file.
+  s.baseline = "history";
+  s.baseline_command.clear();
+  s.regressions = {"wall.p99 +10%"};
+  s.min_runs = s.max_runs = 1000;
+  expect_in(error_of(s, file), "only from 596 runs a side, and the test has at most 1000 candidate runs against "
+                               "a history baseline of at most 200 runs; compare with a baseline command or file");
+  s.baseline = "file";
+  s.baseline_file = "base.json";
+  BOOST_CHECK_NO_THROW(compile_plan(s, file));  // the file's runs are known when it is read
+}
+
+BOOST_AUTO_TEST_CASE(one_long_run_against_a_history_has_room_for_one_rule) {
+  run_spec s = spec_of({}, {"wall.median +5%"});
+  s.once = true;
+  BOOST_CHECK_NO_THROW(compile_plan(s, file));  // 2 / 201 < 0.01
+  s.regressions = {"wall.median +5%", "cpu.median +5%"};  // Holm: 2 x 2 / 201 > 0.01
+  const std::string two = error_of(s, file);
+  expect_in(two, "1 candidate run against a history baseline of at most 200 runs can never give p < 0.01 over 2 "
+                 "rules (the smallest possible p is 0.0199)");
+  expect_in(two, "measure repeated runs (drop DURATION ONCE) or drop the rule");
+}
