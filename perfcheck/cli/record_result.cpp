@@ -36,7 +36,8 @@ int lost_to_history(const store::history_error& e, const std::string& where, con
   return e.refused() ? exit_usage : exit_internal;
 }
 
-// The server is away: the result waits in the spool, and the verdict stands.
+// The server is away or cannot take the result now (its disk full): the result waits in the
+// spool, and the verdict stands.
 std::optional<int> queue(const run_result& result, const store::history_unreachable& away,
                          const std::string& where, const run_spec& spec, std::FILE* human) {
   const auto spool = store::spool_location("", spec.output_dir);
@@ -48,7 +49,7 @@ std::optional<int> queue(const run_result& result, const store::history_unreacha
   }
   print_error("warning: ", away.what());
   const std::string queued = escape_ctest_tags(spool.string());
-  std::fprintf(human, "  history: queued in %s (the server is away); it is sent with the next result "
+  std::fprintf(human, "  history: queued in %s (the server cannot take it now); it is sent with the next result "
                "recorded, or with 'perfcheck history sync --history %s --spool %s'\n",
                queued.c_str(), escape_ctest_tags(where).c_str(), queued.c_str());
   std::fflush(human);

@@ -2,7 +2,8 @@
 # Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
 """The history on a real PostgreSQL server, end to end with the perfcheck executable: runs
 recorded and compared, the history verbs, copy between SQLite and PostgreSQL, the spool while the
-server is stopped and after it restarts, kill -9 in the middle of a stream of runs, credentials
+server is stopped and after it restarts or while its disk is full, kill -9 in the middle of a
+stream of runs, credentials
 never shown, wrong credentials (a role that must give its password).
 
 Environment: PERFCHECK, PERFCHECK_BIN_DIR, PERFCHECK_TEST_PG_DIR (the pg fixture's server) and
@@ -268,6 +269,61 @@ class SpoolTest(unittest.TestCase):
         for name in completed:
             self.assertEqual(stored.count(name), 1, f"{name}: {stored}")
         self.assertEqual(len(stored), len(set(stored)))
+
+
+class ServerDiskFullTest(unittest.TestCase):
+    """A server of the test's own on a small tmpfs (root may mount one; skipped otherwise), its
+    disk then filled: the server refuses to extend its tables (SQLSTATE 53100), a run queues its
+    result and keeps its verdict, and the result is sent once the disk has room again."""
+
+    def setUp(self):
+        if pg_server.find_binaries() is None:
+            self.skipTest(pg_server.MISSING)
+        self.tmp = tempfile.mkdtemp(prefix="perfcheck-pgfull-")
+        os.chmod(self.tmp, 0o755)
+        self.server = os.path.join(self.tmp, "server")
+        os.makedirs(self.server)
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m,mode=0755", "tmpfs", self.server],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            self.skipTest(f"cannot mount a small tmpfs for the server's disk: {mounted.stderr.strip()}")
+        self.addCleanup(subprocess.run, ["umount", "-l", self.server], capture_output=True)
+        pg_server.start(self.server)
+        self.addCleanup(pg_server.stop, self.server, "immediate")
+        self.uri = pg_server.fresh_database(self.server, "full")
+        self.results = os.path.join(self.tmp, "results")
+        self.filler = os.path.join(self.server, "filler")
+
+    def fill(self):
+        """Writes the server's disk full (ENOSPC ends the filler)."""
+        block = b"\0" * (1 << 20)
+        with open(self.filler, "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(block)
+            except OSError:
+                pass
+        self.assertLess(os.statvfs(self.server).f_bavail * os.statvfs(self.server).f_frsize, 1 << 20)
+
+    def test_a_full_disk_on_the_server_queues_the_result_until_there_is_room(self):
+        self.assertEqual(run_noop(self.uri, self.results, name="t0").returncode, 0)
+        self.fill()
+        # 200 runs: thousands of sample rows, so the tables must grow.
+        full = run_noop(self.uri, self.results, name="t1", runs=200)
+        out = full.stdout + full.stderr
+        self.assertEqual(full.returncode, 0, out)  # the verdict stands
+        self.assertIn("No space left on device", out)
+        self.assertIn("free space on the server and retry", out)
+        self.assertIn("history: queued in", full.stdout)
+        self.assertEqual(pg_server.psql(self.uri, "SELECT name FROM perfcheck.results").split(), ["t0"])
+        os.remove(self.filler)
+        back = run_noop(self.uri, self.results, name="t2")
+        self.assertEqual(back.returncode, 0, back.stdout + back.stderr)
+        self.assertIn("sent 1 queued result(s)", back.stdout)
+        names = pg_server.psql(self.uri, "SELECT name FROM perfcheck.results ORDER BY started_at").split()
+        self.assertEqual(names, ["t0", "t1", "t2"])
+        self.assertEqual(count(self.uri, "SELECT count(*) FROM perfcheck.samples s JOIN perfcheck.results r "
+                                         "ON r.id = s.result_id WHERE r.name = 't1' AND s.metric = 'wall'"), 200)
 
 
 class CredentialsTest(unittest.TestCase):
