@@ -265,7 +265,7 @@ int execute(const load_flags& f) {
   store::apply_context_environment(result.context, f.output_dir);
   result.context.machine = run::machine_fingerprint(result.environment);
   result.context.spec_hash = spec_hash(filed);
-  result.metadata["url"] = f.url;
+  result.metadata["url"] = url_of(f);  // as sent: {port} is the server's port of this session
   if (!spec.stages.empty()) result.metadata["stages"] = load::stages_text(spec.stages);
   result.started_at = run::rfc3339(std::chrono::system_clock::now());
   measure(f, spec, thresholds, result);

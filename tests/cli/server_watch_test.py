@@ -68,6 +68,16 @@ class ServerWatchTest(ServerTestCase):
         with open(os.path.join(self.dir, f"{name}.result.json")) as f:
             return json.load(f)
 
+    def test_a_load_result_names_the_url_it_sent_to(self):
+        self.assertEqual(self.start("api", "--port", "{port}", options=["--port", "auto"]).returncode, 0)
+        port = self.state("api")["port"]
+        result = os.path.join(self.dir, "load.json")
+        p = perfcheck("load", "-q", "--name", "load", "--server", "api", "--server-state-dir", self.dir,
+                      "--url", "http://127.0.0.1:{port}/work", "--requests", "5", "--json", result)
+        self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
+        with open(result) as f:
+            self.assertEqual(json.load(f)["metadata"]["url"], f"http://127.0.0.1:{port}/work")
+
     def test_every_run_records_the_server_and_the_gates_read_it(self):
         self.assertEqual(self.start("web", "--port", "{port}", options=["--port", "auto"]).returncode, 0)
         ok = self.spec("gated", "web", ["server.rss.max < 1GiB", "server.threads.max == 1", "server.cpu.max < 1h"])
