@@ -37,7 +37,7 @@ struct load_flags {
   CLI::Option* stages_option = nullptr;  // given: --stages, even empty
   std::vector<std::string> headers, thresholds, allowed_hosts, body_files;
   bool check = false;  // --check: the options only, nothing sent
-  int connections = 0, expect_status = 0;
+  int connections = 0, expect_status = 0, threads = 1;
   std::int64_t requests = 0;
   run_flags output;  // --json, --quiet; the result file and history below
   std::string output_dir, history;
@@ -119,6 +119,7 @@ load::load_spec spec_of(const load_flags& f) {
   if (f.stages_option != nullptr && f.stages_option->count() > 0) spec.stages = load::parse_stages(f.stages, "--stages");
   const bool open = spec.rate > 0 || !spec.stages.empty();
   spec.connections = f.connections > 0 ? f.connections : (open ? 16 : 1);
+  spec.threads = f.threads;
   if (!f.duration.empty()) spec.duration_ns = duration_of("--duration", f.duration);
   spec.requests = f.requests;
   spec.timeout_ns = duration_of("--timeout", f.timeout);
@@ -157,6 +158,7 @@ run_spec result_spec(const load_flags& f, const load::load_spec& spec) {
   r.command = {"perfcheck", "load", spec.method, spec.target.path, model,
                fmt::format("connections={}", spec.connections), fmt::format("duration={}ns", spec.duration_ns),
                fmt::format("requests={}", spec.requests), body_words(spec)};
+  if (spec.threads > 1) r.command.push_back(fmt::format("threads={}", spec.threads));  // one: as before
   r.thresholds = f.thresholds;
   r.output_dir = f.output_dir;
   r.result_file = f.output.json == "-" ? std::string() : f.output.json;
@@ -290,6 +292,7 @@ void add_options(CLI::App& sub, load_flags& f) {
   sub.add_option("--capacity", f.capacity, "Search the highest rate that holds the gates: the open model at FROM, doubling, then halving the gap, each step --step long and a level rate=R; e.g. 50/s..5000/s. Gate the rate found with 'capacity >= 500/s'");
   sub.add_option("--step", f.step, "--capacity: each step's length [default: 5s]");
   sub.add_option("--connections", f.connections, "Closed model: requests kept in flight; open model: the most connections used [default: 1 closed, 16 open]");
+  sub.add_option("--threads", f.threads, "Generator threads, each with an event loop and a share of the connections, for a server faster than one core can drive [default: 1]");
   sub.add_option("--duration", f.duration, "How long to send, e.g. 10s (with --requests, whichever ends first)");
   sub.add_option("--requests", f.requests, "How many requests to start (with --duration, whichever ends first)");
   sub.add_option("--method", f.method, "The request's method [default: GET]");

@@ -1,5 +1,6 @@
 // Copyright (c) perfcheck authors. SPDX-License-Identifier: MIT
-// One io_context on the calling thread. Each connection is a coroutine that takes its next start,
+// One io_context per generator thread (--threads; one by default: the calling thread), each with
+// its share of the connections, their reports merged stage by stage. Each connection is a coroutine that takes its next start,
 // (re)connects when it must, writes the request and reads the response. In the closed model a
 // start is "now" whenever a connection is free; in the open model a schedule coroutine puts each
 // start's intended time in a queue at that time (its lateness is the generator's lag) and wakes an
@@ -13,9 +14,12 @@
 #include <chrono>
 #include <cmath>
 #include <deque>
+#include <exception>
+#include <memory>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/as_tuple.hpp>
@@ -117,7 +121,10 @@ struct start {
 
 class generator {
  public:
-  explicit generator(const load_spec& spec) : spec_(spec), plan_(schedule_of(spec)), requests_(wire_requests_of(spec)) {
+  /// Thread `part` of `parts`: in the open model it takes every parts-th start of the schedule,
+  /// from the part-th on (spec.connections and, in the closed model, spec.requests are its own).
+  generator(const load_spec& spec, std::int64_t part, std::int64_t parts)
+      : spec_(spec), plan_(schedule_of(spec)), requests_(wire_requests_of(spec)), part_(part), parts_(parts) {
     try {
       endpoints_ = asio::ip::tcp::resolver(io_).resolve(spec.target.host, std::to_string(spec.target.port));
     } catch (const boost::system::system_error& e) {
@@ -131,8 +138,9 @@ class generator {
     for (std::size_t k = 0; k < n; ++k) reports_[k].begin_ns = plan_.begins[k];
   }
 
-  std::vector<load_report> run() {
-    t0_ = clock::now();
+  /// Runs on the calling thread; t0 is the run's first start (every thread's the same).
+  std::vector<load_report> run(clock::time_point t0) {
+    t0_ = t0;
     for (const auto begin : plan_.begins) last_event_.push_back(t0_ + std::chrono::nanoseconds(begin));
     const auto issuing = plan_.end_ns;
     stop_issuing_ = t0_ + std::chrono::nanoseconds(spec_.duration_ns > 0 ? spec_.duration_ns : std::int64_t{1} << 62);
@@ -160,6 +168,7 @@ class generator {
   int active_ = 0;                // connections still running
   asio::ip::tcp::resolver::results_type endpoints_;
   std::vector<std::string> requests_;  // each body's request bytes, sent in turn
+  std::int64_t part_ = 0, parts_ = 1;  // this thread's share of the open model's starts
   std::size_t sent_ = 0;                // requests written: the next one is requests_[sent_ % size]
   std::vector<load_report> reports_;  // one per stage
   bool open_ = false;
@@ -197,11 +206,12 @@ task<void> generator::schedule() {
     const auto due = [&](std::int64_t j) {
       return t0_ + std::chrono::nanoseconds(plan_.begins[s] + stage_offset_ns(plan_.stages[s], j));
     };
-    for (std::int64_t j = 0; j < plan_.counts[s];) {
+    for (std::int64_t j = part_; j < plan_.counts[s];) {
       timer.expires_at(due(j));
       co_await timer.async_wait(tuple_awaitable);
       const auto now = clock::now();
-      for (; j < plan_.counts[s] && due(j) <= now; ++j) {  // every start of the stage due by now, late ones too
+      // Every start of this thread's share of the stage due by now, late ones too.
+      for (; j < plan_.counts[s] && due(j) <= now; j += parts_) {
         reports_[s].lag.record(ns_between(due(j), now));
         queue_.push_back({due(j), s});
         wake_one();
@@ -308,11 +318,64 @@ void generator::record(const http::response<http::string_body>& response, start 
   }
 }
 
+// Each thread's spec: its share of the connections and, in the closed model, of a request count
+// (a thread with no request of its own is not started).
+std::vector<load_spec> thread_specs(const load_spec& spec) {
+  const bool closed = spec.rate <= 0 && spec.stages.empty();
+  std::int64_t n = spec.threads;
+  if (closed && spec.requests > 0) n = std::min(n, spec.requests);
+  std::vector<load_spec> parts(static_cast<std::size_t>(n), spec);
+  for (std::int64_t i = 0; i < n; ++i) {
+    auto& part = parts[static_cast<std::size_t>(i)];
+    part.connections = static_cast<int>(spec.connections / n + (i < spec.connections % n ? 1 : 0));
+    if (closed && spec.requests > 0) part.requests = spec.requests / n + (i < spec.requests % n ? 1 : 0);
+  }
+  return parts;
+}
+
+// The threads run at once from one first start; their reports are merged stage by stage (the
+// histograms add, the wall time is the longest).
+std::vector<load_report> run_threads(const load_spec& spec) {
+  const std::vector<load_spec> parts = thread_specs(spec);
+  const auto n = static_cast<std::int64_t>(parts.size());
+  std::vector<std::unique_ptr<generator>> generators;  // made here: a bad host is thrown here
+  for (std::int64_t i = 0; i < n; ++i) generators.push_back(std::make_unique<generator>(parts[static_cast<std::size_t>(i)], i, n));
+  std::vector<std::vector<load_report>> reports(parts.size());
+  std::vector<std::exception_ptr> failures(parts.size());
+  const auto t0 = clock::now();
+  {
+    std::vector<std::jthread> threads;
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+      threads.emplace_back([&, i] {
+        try {
+          reports[i] = generators[i]->run(t0);
+        } catch (...) {
+          failures[i] = std::current_exception();
+        }
+      });
+    }
+  }
+  for (const auto& failure : failures) {
+    if (failure) std::rethrow_exception(failure);
+  }
+  std::vector<load_report> merged;
+  for (std::size_t stage = 0; stage < reports.front().size(); ++stage) {
+    std::vector<load_report> of_stage;
+    for (const auto& r : reports) of_stage.push_back(r[stage]);
+    load_report m = merge_reports(of_stage);  // from the run's start: back to the stage's own
+    m.begin_ns = of_stage.front().begin_ns;
+    m.wall_ns -= m.begin_ns;
+    merged.push_back(std::move(m));
+  }
+  return merged;
+}
+
 }  // namespace
 
 std::vector<load_report> run_load_stages(const load_spec& spec) {
   check_spec(spec);
-  return generator(spec).run();
+  if (spec.threads > 1) return run_threads(spec);
+  return generator(spec, 0, 1).run(clock::now());
 }
 
 load_report run_load(const load_spec& spec) { return merge_reports(run_load_stages(spec)); }

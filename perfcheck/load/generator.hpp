@@ -14,6 +14,8 @@ namespace perfcheck::load {
 /// Never runs past duration (or the time the requests take) + start bound + 2 x timeout: every
 /// connect, write and read has the spec's timeout, and a last deadline stops what is left,
 /// counting requests still in flight as timeouts. Throws usage_error when the host does not resolve.
+/// With spec.threads > 1, that many threads with an event loop each share the connections (and a
+/// closed model's request count; the open model's starts in turn) and their reports are merged.
 /// The same holds for run_load below.
 std::vector<load_report> run_load_stages(const load_spec& spec);
 

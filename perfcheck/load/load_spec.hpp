@@ -45,6 +45,9 @@ void parse_size_range(std::string_view text, std::string_view origin, response_c
 /// else it is dropped). The run ends after `duration_ns` or `requests` starts, whichever comes
 /// first (0: not that bound; at least one is set). With `stages` (the open model in stages), the
 /// rate, duration and requests are 0: the stages run back to back on one schedule.
+/// The most generator threads one run may use (--threads).
+inline constexpr int max_load_threads = 64;
+
 struct load_spec {
   http_target target;
   std::string method = "GET";
@@ -54,6 +57,9 @@ struct load_spec {
   std::vector<std::string> bodies;
   response_check check;
   int connections = 1;
+  /// Generator threads, each with its own event loop and a share of the connections (--threads);
+  /// their reports merge stage by stage. At most max_load_threads and at most the connections.
+  int threads = 1;
   double rate = 0;                            ///< requests per second; 0 is the closed model
   std::int64_t duration_ns = 0;
   std::int64_t requests = 0;

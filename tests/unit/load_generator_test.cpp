@@ -11,9 +11,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <cstdio>
+#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "error_text.hpp"
@@ -310,4 +315,72 @@ BOOST_AUTO_TEST_CASE(stages_run_back_to_back_each_request_counted_in_the_stage_i
   BOOST_TEST(seconds(stages[2].latency.max()) < 0.5);
   const load_report whole = run_load(spec);  // the same stages as one report (pc_http stalls only once)
   BOOST_TEST(whole.started + whole.dropped == 170);
+}
+
+BOOST_AUTO_TEST_CASE(several_threads_share_the_requests_and_the_schedule_exactly) {
+  // pc_http fails exactly floor(n * f) of its first n requests whichever connection sends them:
+  // the merged report must count every request of every thread once.
+  http_server server({"--error-fraction", "0.1"});
+  auto spec = server.spec();
+  spec.connections = 5;
+  spec.threads = 3;
+  spec.requests = 1001;  // 334 + 334 + 333
+  const auto closed = run_load(spec);
+  BOOST_TEST(closed.started == 1001);
+  BOOST_TEST(closed.responses == 1001);
+  BOOST_TEST(closed.latency.count() == 1001u);
+  BOOST_TEST(closed.errors_of(error_kind::status) == 100);
+  BOOST_TEST(closed.body_bytes > 0);
+
+  // The open model in two stages (200/s then 400/s, half a second each: 100 and 200 starts),
+  // every thread taking every other start; each is
+  // started (or dropped) once and its lag recorded once, and the stage reports keep their own
+  // begin and a wall time from it.
+  auto open = server.spec();
+  open.connections = 4;
+  open.threads = 2;
+  open.stages = {{500'000'000, 200, 200, ""}, {500'000'000, 400, 400, ""}};  // 100 + 200 starts
+  // The threads are really there: this process's thread count while the run lasts (the test's
+  // own thread, the watcher and the generator's two: 4; without them 2).
+  std::atomic<bool> done{false};
+  std::atomic<int> most{0};
+  std::thread watcher([&] {
+    while (!done) {
+      std::ifstream status("/proc/self/status");
+      for (std::string line; std::getline(status, line);) {
+        if (line.starts_with("Threads:")) most = std::max(most.load(), std::stoi(line.substr(8)));
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+  });
+  const auto stages = run_load_stages(open);
+  done = true;
+  watcher.join();
+  BOOST_TEST(most.load() >= 4);
+  BOOST_TEST_REQUIRE(stages.size() == 2u);
+  BOOST_TEST(stages[0].started + stages[0].dropped == 100);
+  BOOST_TEST(stages[1].started + stages[1].dropped == 200);
+  BOOST_TEST(stages[0].lag.count() == 100u);
+  BOOST_TEST(stages[1].lag.count() == 200u);
+  BOOST_TEST(stages[1].begin_ns == 500'000'000);
+  BOOST_TEST(stages[1].wall_ns > 0);
+  BOOST_TEST(stages[1].wall_ns < 5'000'000'000);
+}
+
+BOOST_AUTO_TEST_CASE(threads_are_refused_beyond_the_connections) {
+  load_spec spec;
+  spec.target = {"127.0.0.1", 8080, "/"};
+  spec.requests = 10;
+  spec.connections = 2;
+  spec.threads = 3;
+  try {
+    check_spec(spec);
+    BOOST_FAIL("three threads for two connections were accepted");
+  } catch (const usage_error& e) {
+    BOOST_TEST(std::string(e.what()).find("--threads 3: give 1 to 2 threads") != std::string::npos, e.what());
+  }
+  spec.threads = 0;
+  BOOST_CHECK_THROW(check_spec(spec), usage_error);
+  spec.threads = 2;
+  BOOST_CHECK_NO_THROW(check_spec(spec));
 }
