@@ -3,17 +3,13 @@
 # TIMEOUT that covers the profiled runs, and the files CTest attaches to a failed test. These
 # functions read the arg_<keyword> variables of add_perf_test's scope.
 
-# Fails unless PROFILE is auto, perf or callgrind, and the test is one perfcheck can profile.
+# Fails unless PROFILE is auto, perf or callgrind.
 function(_perfcheck_check_profile call)
   if(NOT DEFINED arg_PROFILE)  # PROFILE without a value: _perfcheck_check_call's example
     return()
   endif()
   if(NOT arg_PROFILE MATCHES "^(auto|perf|callgrind)$")
     message(FATAL_ERROR "${call}: PROFILE '${arg_PROFILE}' is not a profiler; PROFILE takes auto, perf or callgrind")
-  endif()
-  if(DEFINED arg_CONCURRENCY)  # a sweep's level is profiled; one copy alone is not a concurrency level
-    message(FATAL_ERROR "${call}: PROFILE does not profile a concurrency level (one copy alone is not the "
-      "level); drop CONCURRENCY or PROFILE")
   endif()
 endfunction()
 

@@ -26,29 +26,25 @@ std::optional<level> level_to_profile(const test_plan& plan, const run_result& r
   return std::nullopt;
 }
 
-bool has_concurrency(const level& at) {
-  return std::any_of(at.begin(), at.end(), [](const level_value& v) { return v.name == concurrency_parameter; });
-}
-
 }  // namespace
 
 void profile_if_failed(const test_plan& plan, run_result& result, bool quiet) {
   if (plan.spec.profile.empty() || (result.outcome != verdict::failed && result.outcome != verdict::regressed)) return;
   profile_info info;
   const std::optional<level> at = level_to_profile(plan, result);
-  if (at && has_concurrency(*at)) {
-    info.not_measured = "no profile: PROFILE does not profile a concurrency level (one copy alone is not the level); "
-                        "profile a test without CONCURRENCY";
-  } else {
-    const run_spec spec = at ? plan_at(plan, *at).spec : plan.spec;
-    if (!quiet)
-      std::fputs(at ? fmt::format("note: the test failed; profiling one more run at level {}\n", to_string(*at)).c_str()
-                    : "note: the test failed; profiling one more run\n",
-                 stderr);
-    const char* path = std::getenv("PATH");
-    info = run::take_profile(served_spec(spec), run::probe_profilers(path != nullptr ? path : "/usr/bin:/bin"));
-    if (at) info.level = to_string(*at);
+  // A concurrency level is profiled as it ran: a round of its copies at once (plan_at's copies).
+  const test_plan level_plan = at ? plan_at(plan, *at) : plan;
+  if (!quiet) {
+    const std::string what = level_plan.copies > 0 ? fmt::format("one more round of {} copies", level_plan.copies)
+                                                   : std::string("one more run");
+    std::fputs(at ? fmt::format("note: the test failed; profiling {} at level {}\n", what, to_string(*at)).c_str()
+                  : fmt::format("note: the test failed; profiling {}\n", what).c_str(),
+               stderr);
   }
+  const char* path = std::getenv("PATH");
+  info = run::take_profile(served_spec(level_plan.spec), run::probe_profilers(path != nullptr ? path : "/usr/bin:/bin"),
+                           level_plan.copies);
+  if (at) info.level = to_string(*at);
   if (!info.not_measured.empty()) result.warnings.push_back(info.not_measured);
   for (const auto& w : info.warnings) result.warnings.push_back(w);
   result.profile = std::move(info);

@@ -49,7 +49,7 @@ void write_side(const fs::path& dir, const std::string& stem, std::string_view l
 
 }  // namespace
 
-profile_info take_profile(const run_spec& spec, const profiler_probe& probe) {
+profile_info take_profile(const run_spec& spec, const profiler_probe& probe, int copies) {
   profile_info info;
   const profiler_choice choice = choose_profiler(spec.profile, probe);
   if (choice.tool.empty()) {
@@ -62,7 +62,7 @@ profile_info take_profile(const run_spec& spec, const profiler_probe& probe) {
     return info;
   }
   const work_folder work;
-  const side_profile candidate = profile_command(choice, exec::command_line_for(spec), work.path);
+  const side_profile candidate = profile_command(choice, exec::command_line_for(spec), work.path, copies);
   side_profile baseline;
   const bool has_baseline = spec.baseline == "command" && !spec.baseline_command.empty();
   if (has_baseline && candidate.problem.empty()) {

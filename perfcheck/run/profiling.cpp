@@ -67,17 +67,44 @@ fs::path found_in(std::string_view path, std::string_view program) {
   }
 }
 
-// Runs `argv` as the command of `line` (its folder, environment, a TIMEOUT) once; stdout into
-// `out` (up to `out_limit`), stderr into `err`.
-exec::run_report run_once(exec::command_line line, std::vector<std::string> argv, const fs::path& out,
-                          std::int64_t out_limit, const fs::path& err) {
+// Runs `argv` as the command of `line` (its folder, environment, a TIMEOUT) once, or with
+// `copies` >= 1 as a round of that many copies at once (copy i with {instance} = i, as a
+// concurrency level runs them); stdout into `out` (up to `out_limit`), stderr into `err`. The
+// copies' reports in instance order (one without copies).
+std::vector<exec::run_report> run_copies(exec::command_line line, std::vector<std::string> argv, const fs::path& out,
+                                         std::int64_t out_limit, const fs::path& err, int copies) {
   line.argv = std::move(argv);
   exec::process_executor executor(std::move(line));
   exec::output_capture capture;
   capture.stdout_path = out;
   capture.stderr_path = err;
   capture.limit_bytes = out_limit;
-  return executor.run(capture);
+  if (copies < 1) return {executor.run(capture)};
+  return executor.run_round(capture, copies).copies;
+}
+
+exec::run_report run_once(exec::command_line line, std::vector<std::string> argv, const fs::path& out,
+                          std::int64_t out_limit, const fs::path& err) {
+  return run_copies(std::move(line), std::move(argv), out, out_limit, err, 0).front();
+}
+
+// The perf.data of copy `i` (a round), or the one file of a plain run.
+fs::path perf_data(const fs::path& folder, int copies, int i) {
+  return copies < 1 ? folder / "perf.data" : folder / fmt::format("perf.data.{}", i);
+}
+
+// perf script of `data`, its stacks merged into `out`; false (and out.problem) when it fails.
+bool add_perf_script(const profiler_choice& choice, const exec::command_line& line, const fs::path& data,
+                     const fs::path& folder, side_profile& out) {
+  const auto script = run_once(line, {choice.program.string(), "script", "--no-inline", "-i", data.string()},
+                               folder / "script.txt", max_script_bytes, folder / "script.err");
+  if (script.sample.failed() || script.sample.stopped_by_limit()) {
+    out.problem = fmt::format("perf script {}; {}", ended(script.sample), tail_of(folder / "script.err"));
+    return false;
+  }
+  profile::merge(out.stacks, profile::parse_perf_script(read_text(folder / "script.txt", max_script_bytes)));
+  out.cut = out.cut || script.output_truncated;
+  return true;
 }
 
 std::string too_large(std::string_view what, std::int64_t bytes) {
@@ -85,39 +112,45 @@ std::string too_large(std::string_view what, std::int64_t bytes) {
                      what, bytes >> 20, max_profile_file_bytes >> 20);
 }
 
+// One run under perf record, or a round of `copies` each under its own perf record (its own
+// perf.data), their stacks merged.
 side_profile perf_profile(const profiler_choice& choice, const exec::command_line& line, const std::vector<std::string>& argv,
-                          const fs::path& folder) {
+                          const fs::path& folder, int copies) {
   side_profile out;
-  const fs::path data = folder / "perf.data";
+  const fs::path data = copies < 1 ? folder / "perf.data" : folder / "perf.data.{instance}";
   std::vector<std::string> record{choice.program.string(), "record", "-q", "-e", "cpu-clock", "-F", "4000", "-g",
                                   "-o", data.string(), "--"};
   record.insert(record.end(), argv.begin(), argv.end());
-  const auto recorded = run_once(line, record, folder / "record.out", 1 << 20, folder / "record.err");
-  if (size_of(data) == 0 || recorded.sample.stopped_by_limit()) {
-    out.problem = fmt::format("perf record {} and wrote no profile; {}", ended(recorded.sample), tail_of(folder / "record.err"));
-    return out;
+  const auto recorded = run_copies(line, record, folder / "record.out", 1 << 20, folder / "record.err", copies);
+  std::int64_t bytes = 0;
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    const fs::path file = perf_data(folder, copies, static_cast<int>(i));
+    if (size_of(file) == 0 || recorded[i].sample.stopped_by_limit()) {
+      out.problem = fmt::format("perf record {}{} and wrote no profile; {}", ended(recorded[i].sample),
+                                copies < 1 ? std::string() : fmt::format(" (copy {} of {})", i, copies),
+                                tail_of(folder / "record.err"));
+      return out;
+    }
+    bytes += size_of(file);
   }
-  if (size_of(data) > max_profile_file_bytes) return {{}, too_large("perf.data", size_of(data)), false};
-  const auto script = run_once(line, {choice.program.string(), "script", "--no-inline", "-i", data.string()},
-                               folder / "script.txt", max_script_bytes, folder / "script.err");
-  if (script.sample.failed() || script.sample.stopped_by_limit()) {
-    out.problem = fmt::format("perf script {}; {}", ended(script.sample), tail_of(folder / "script.err"));
-    return out;
+  if (bytes > max_profile_file_bytes) return {{}, too_large("perf.data", bytes), false};
+  for (std::size_t i = 0; i < recorded.size(); ++i) {
+    if (!add_perf_script(choice, line, perf_data(folder, copies, static_cast<int>(i)), folder, out)) return out;
   }
-  out.stacks = profile::parse_perf_script(read_text(folder / "script.txt", max_script_bytes));
-  out.cut = script.output_truncated;
   if (out.stacks.total == 0) out.problem = "perf recorded no samples: the run was too short to be sampled at 4 kHz";
   return out;
 }
 
 side_profile callgrind_profile(const profiler_choice& choice, const exec::command_line& line,
-                               const std::vector<std::string>& argv, const fs::path& folder) {
+                               const std::vector<std::string>& argv, const fs::path& folder, int copies) {
   side_profile out;
   std::vector<std::string> valgrind{choice.program.string(), "-q", "--tool=callgrind", "--separate-callers=40",
                                     "--trace-children=yes",
                                     "--callgrind-out-file=" + (folder / "callgrind.%p").string(), "--"};
   valgrind.insert(valgrind.end(), argv.begin(), argv.end());
-  const auto ran = run_once(line, valgrind, folder / "valgrind.out", 1 << 20, folder / "valgrind.err");
+  const auto round = run_copies(line, valgrind, folder / "valgrind.out", 1 << 20, folder / "valgrind.err", copies);
+  const auto stopped = std::find_if(round.begin(), round.end(), [](const auto& r) { return r.sample.stopped_by_limit(); });
+  const exec::run_report& ran = stopped != round.end() ? *stopped : round.front();
   std::vector<fs::path> files;
   std::int64_t bytes = 0;
   for (const auto& entry : fs::directory_iterator(folder)) {
@@ -169,7 +202,7 @@ profiler_choice choose_profiler(std::string_view wanted, const profiler_probe& p
   return {"", {}, perf_problem + "; " + valgrind_problem};
 }
 
-side_profile profile_command(const profiler_choice& choice, exec::command_line line, const fs::path& folder) {
+side_profile profile_command(const profiler_choice& choice, exec::command_line line, const fs::path& folder, int copies) {
   for (const auto& entry : fs::directory_iterator(folder)) fs::remove_all(entry.path());
   // The profiler runs the program: resolved as the executor would resolve it.
   const auto environment = exec::merge_environment(environ, line.extra_environment, line.clean_environment);
@@ -181,7 +214,8 @@ side_profile profile_command(const profiler_choice& choice, exec::command_line l
   line.limits = {};
   line.limits.timeout_ns = choice.tool == "callgrind" ? timeout * exec::valgrind_time_allowance : timeout * 3;
   line.metric_channel = false;
-  return choice.tool == "perf" ? perf_profile(choice, line, argv, folder) : callgrind_profile(choice, line, argv, folder);
+  return choice.tool == "perf" ? perf_profile(choice, line, argv, folder, copies)
+                                : callgrind_profile(choice, line, argv, folder, copies);
 }
 
 std::vector<std::string> unresolved_warnings(const profile::folded_stacks& stacks, std::string_view side) {

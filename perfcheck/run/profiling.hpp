@@ -55,15 +55,19 @@ struct side_profile {
 };
 
 /// Runs `line` once under the chosen profiler, its files in `folder` (private, emptied first),
-/// and reads the profile back. A profiler that fails, writes nothing or writes too much is a
-/// `problem` naming it, how it ended and the end of what it printed.
-side_profile profile_command(const profiler_choice& choice, exec::command_line line, const std::filesystem::path& folder);
+/// and reads the profile back. With `copies` >= 1 (a concurrency level), a round of that many
+/// copies at once instead, each under its own profiler ({instance} = its number), their stacks
+/// merged: the level as it ran, contention included. A profiler that fails, writes nothing or
+/// writes too much is a `problem` naming it, how it ended and the end of what it printed.
+side_profile profile_command(const profiler_choice& choice, exec::command_line line, const std::filesystem::path& folder,
+                             int copies = 0);
 
 /// The profile of a failed test: the command (and the baseline command of a BASELINE command
 /// test) profiled by `spec.profile`, the files written into `spec.output_dir` as
 /// `<stem>.profile.folded`, `<stem>.profile.svg`, `<stem>.baseline.folded` and
 /// `<stem>.profile-diff.svg`; `problem`s become not_measured, unnamed frames warnings.
-profile_info take_profile(const run_spec& spec, const profiler_probe& probe);
+/// `copies` >= 1: a concurrency level's round of that many copies (profile_command).
+profile_info take_profile(const run_spec& spec, const profiler_probe& probe, int copies = 0);
 
 /// The warnings of a profile whose unnamed frames pass unresolved_warning_share, naming the fix.
 std::vector<std::string> unresolved_warnings(const profile::folded_stacks& stacks, std::string_view side);

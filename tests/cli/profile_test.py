@@ -165,15 +165,34 @@ class ProfileTest(unittest.TestCase):
         with open(os.path.join(report, "index.html"), encoding="utf-8") as f:
             self.assertIn("Profile (perf, level busy=24)", f.read())
 
-    def test_a_concurrency_level_is_not_profiled_and_says_why(self):
-        p = perfcheck("run", "--name", "profiled", "--runs", "2", "--concurrency", "2",
-                      "--threshold", "wall.median < 1us", "--output-dir", self.out, "--profile", "perf",
-                      "--", PROGRAM)
+    def test_a_concurrency_level_is_profiled_as_a_round_of_its_copies(self):
+        if not shutil.which("perf"):
+            self.skipTest("perf is not installed")
+        # One copy of --busy 1: one unit of steady_work and one of busy_loop.
+        single = os.path.join(self.tmp, "single")
+        p = perfcheck("run", "--name", "profiled", "--runs", "2", "--threshold", "wall.median < 1us",
+                      "--output-dir", single, "--profile", "perf", "--", PROGRAM, "--busy", "1")
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
-        profile = result(self.out)["profile"]
-        self.assertEqual(profile["tool"], "")
-        self.assertIn("does not profile a concurrency level", profile["not_measured"])
-        self.assertEqual(sorted(f for f in os.listdir(self.out) if f.endswith((".svg", ".folded"))), [])
+        one = result(single)["profile"]
+        # Three copies at once, copy i with --busy i: three units of steady_work, 0 + 1 + 2 of
+        # busy_loop (none at all if {instance} were not replaced: atol reads it as 0).
+        p = perfcheck("run", "--name", "profiled", "--runs", "2", "--concurrency", "3",
+                      "--threshold", "wall.median < 1us", "--output-dir", self.out, "--profile", "perf",
+                      "--", PROGRAM, "--busy", "{instance}")
+        self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
+        self.assertIn("profiling one more round of 3 copies at level concurrency=3", p.stderr)
+        three = result(self.out)["profile"]
+        self.assertEqual(three["tool"], "perf")
+        self.assertEqual(three["level"], "concurrency=3")
+        self.assertEqual(three["not_measured"], "")
+        # Every copy's samples are in: three times the work of the one copy (CPU-time sampling
+        # counts each process's own CPU time, whatever the contention).
+        ratio = three["samples"] / one["samples"]
+        self.assertGreater(ratio, 2.2, (three["samples"], one["samples"]))
+        self.assertLess(ratio, 3.8, (three["samples"], one["samples"]))
+        shares = {row["function"]: row["candidate"] for row in three["rows"]}
+        self.assertGreater(shares.get("busy_loop", 0), 0.03, three["rows"])
+        self.assertTrue(os.path.exists(os.path.join(self.out, "profiled.profile.svg")))
 
     def test_ctest_attaches_the_profile_of_a_failed_test(self):
         if not shutil.which("perf") or not os.environ.get("PERFCHECK_BUILD_DIR"):
