@@ -243,8 +243,8 @@ and run its perf tests with ``ctest -L perf``.
     interval straddles the limit the runner measures more runs, up to ``RUNS`` max, and an
     undecided change beyond the limit is reported as a possible regression. A rule that the
     test's runs could never decide (too few ``RUNS`` against a baseline command, ``DURATION
-    ONCE`` with several rules, a ``p99`` against a history) fails the build with the runs it
-    needs: it could never fail. Default: none.
+    ONCE`` against anything but one median rule on a history, a ``p99`` against a history)
+    fails the build with the runs it needs: it could never fail. Default: none.
 
   ``BASELINE history|file|command``
     What the rules compare with. ``history``: the most recent accepted results in

@@ -15,7 +15,9 @@ endfunction()
 
 # `timeout` plus the profiled runs: one of the command (and one of a BASELINE command, `sides`
 # 2), each at the run budget (LIMITS TIMEOUT + 1s, else 10s) times 3 for perf (the run, perf
-# script) or 50 for callgrind (and auto, which may fall back to it).
+# script) or 50 for callgrind (and auto, which may fall back to it); with CONCURRENCY, times the
+# most copies (a level is profiled as a round of its copies, which share the cores, and perf
+# script reads each copy's profile in turn).
 function(_perfcheck_profile_timeout out timeout run_timeout_ns sides)
   if(NOT DEFINED arg_PROFILE)
     set(${out} "${timeout}" PARENT_SCOPE)
@@ -33,7 +35,13 @@ function(_perfcheck_profile_timeout out timeout run_timeout_ns sides)
   if(arg_BASELINE STREQUAL "command")
     set(profile_sides 2)
   endif()
-  math(EXPR total "${timeout} + ${profile_sides} * ${budget} * ${factor}")
+  set(copies 1)
+  foreach(level IN LISTS arg_CONCURRENCY)
+    if(level MATCHES "^[0-9]+$" AND level GREATER copies)
+      set(copies "${level}")
+    endif()
+  endforeach()
+  math(EXPR total "${timeout} + ${profile_sides} * ${budget} * ${factor} * ${copies}")
   set(${out} "${total}" PARENT_SCOPE)
 endfunction()
 

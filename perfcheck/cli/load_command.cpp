@@ -102,7 +102,8 @@ load::capacity_range capacity_of(const load_flags& f) {
 
 load::load_spec spec_of(const load_flags& f) {
   load::load_spec spec;
-  spec.target = load::parse_target(url_of(f), "--url", f.allowed_hosts);
+  spec.url = url_of(f);  // read once: the server's port as the requests go to it
+  spec.target = load::parse_target(spec.url, "--url", f.allowed_hosts);
   spec.method = f.method;
   for (const auto& h : f.headers) {
     const auto colon = h.find(':');
@@ -216,7 +217,7 @@ void search(const load_flags& f, const load::load_spec& spec, const std::vector<
         std::fflush(progress);
       });
   result.metadata["capacity.range"] = f.capacity;
-  load::add_capacity_points(result, found, range, capacity_gates, f.url);
+  load::add_capacity_points(result, found, range, capacity_gates, spec.url);
 }
 
 // Runs the load the flags ask for and puts its figures, levels and verdict in `result`.
@@ -237,9 +238,9 @@ void measure(const load_flags& f, const load::load_spec& spec, const std::vector
   if (spec.stages.empty()) {
     const auto& report = stages.front();
     load::add_load_summaries(result, report, spec.rate > 0);
-    load::judge_load(result, report, thresholds, f.url);
+    load::judge_load(result, report, thresholds, spec.url);
   } else {
-    load::add_stage_points(result, stages, thresholds, f.url);  // each stage a level: stage=1 ...
+    load::add_stage_points(result, stages, thresholds, spec.url);  // each stage a level: stage=1 ...
   }
 }
 
@@ -267,7 +268,7 @@ int execute(const load_flags& f) {
   store::apply_context_environment(result.context, f.output_dir);
   result.context.machine = run::machine_fingerprint(result.environment);
   result.context.spec_hash = spec_hash(filed);
-  result.metadata["url"] = url_of(f);  // as sent: {port} is the server's port of this session
+  result.metadata["url"] = spec.url;  // as sent: {port} is the server's port of this session
   if (!spec.stages.empty()) result.metadata["stages"] = load::stages_text(spec.stages);
   result.started_at = run::rfc3339(std::chrono::system_clock::now());
   measure(f, spec, thresholds, result);

@@ -111,10 +111,13 @@ void check_spec(const load_spec& spec) {
   if (spec.connections < 1 || spec.connections > 10000) {
     throw usage_error(fmt::format("--connections {}: give 1 to 10000 connections", spec.connections));
   }
-  if (spec.threads < 1 || spec.threads > std::min(max_load_threads, spec.connections)) {
-    throw usage_error(fmt::format("--threads {}: give 1 to {} threads (at most {} and at most --connections, {}: each "
-                                  "thread drives connections of its own)", spec.threads,
-                                  std::min(max_load_threads, spec.connections), max_load_threads, spec.connections));
+  if (spec.threads < 1 || spec.threads > max_load_threads) {
+    throw usage_error(fmt::format("--threads {}: give 1 to {} threads", spec.threads, max_load_threads));
+  }
+  if (spec.threads > spec.connections) {
+    throw usage_error(fmt::format("--threads {}: each thread drives connections of its own, and there are {} (--connections); "
+                                  "raise --connections to at least {} or give fewer threads",
+                                  spec.threads, spec.connections, spec.threads));
   }
   if (!std::isfinite(spec.rate) || spec.rate < 0 || spec.rate > 1e7) {
     throw usage_error(fmt::format("--rate {}: give a rate above 0 and at most 10000000/s, e.g. --rate 200/s", spec.rate));

@@ -38,6 +38,9 @@ struct response_check {
 /// "..1MiB", "1KiB..") into `check`. Throws usage_error naming `origin` and the fix.
 void parse_size_range(std::string_view text, std::string_view origin, response_check& check);
 
+/// The most generator threads one run may use (--threads).
+inline constexpr int max_load_threads = 64;
+
 /// One load run. The closed model (rate == 0) keeps `connections` requests in flight, each
 /// connection sending its next request when the last one answered; the open model (rate > 0)
 /// starts requests at a constant rate on a schedule fixed in advance, whatever the server does,
@@ -45,20 +48,21 @@ void parse_size_range(std::string_view text, std::string_view origin, response_c
 /// else it is dropped). The run ends after `duration_ns` or `requests` starts, whichever comes
 /// first (0: not that bound; at least one is set). With `stages` (the open model in stages), the
 /// rate, duration and requests are 0: the stages run back to back on one schedule.
-/// The most generator threads one run may use (--threads).
-inline constexpr int max_load_threads = 64;
-
 struct load_spec {
   http_target target;
+  std::string url;  ///< the URL as given, {port} replaced by the server's port: for messages
   std::string method = "GET";
   std::vector<std::pair<std::string, std::string>> headers;
   /// The request bodies: none (empty), one, or several that the requests cycle through, request k
-  /// sending bodies[k mod N] (--body-file A B C: seeded payloads).
+  /// sending bodies[k mod N] (--body-file A B C: seeded payloads; with --threads, k counts each
+  /// thread's requests).
   std::vector<std::string> bodies;
   response_check check;
   int connections = 1;
-  /// Generator threads, each with its own event loop and a share of the connections (--threads);
-  /// their reports merge stage by stage. At most max_load_threads and at most the connections.
+  /// Generator threads, each with its own event loop and a share of the connections (--threads),
+  /// of a closed model's request count (split when the run starts) and, in turn, of the open
+  /// model's starts (a start waits for a free connection of its own thread); their reports merge
+  /// stage by stage. At most max_load_threads and at most the connections.
   int threads = 1;
   double rate = 0;                            ///< requests per second; 0 is the closed model
   std::int64_t duration_ns = 0;

@@ -76,9 +76,9 @@ std::string why_not(const test_plan& plan, const gate::regression_rule& rule, st
   if (rule.statistic == "median") {
     return fmt::format("{} candidate run{} against {} can never give p < {}{} (the smallest possible "
                        "p is {:.3g})", n, n == 1 ? "" : "s", against, level, rules,
-                       stats::min_attainable_p(nb, n) * static_cast<double>(k));
+                       std::min(1.0, stats::min_attainable_p(nb, n) * static_cast<double>(k)));
   }
-  return fmt::format("an interval of the {} at {}{} has both ends only from {} runs a side, and the "
+  return fmt::format("an interval of the {} at alpha {}{} has both ends only from {} runs a side, and the "
                      "test has at most {} candidate run{} against {}", rule.statistic, level, rules,
                      gate::min_runs_for(rule, k, alpha), n, n == 1 ? "" : "s", against);
 }
@@ -88,6 +88,10 @@ std::string fix_for(const test_plan& plan, const spec_origin& origin, int need) 
   if (plan.soak == soak_mode::once) {
     return origin.flags ? "measure repeated runs (drop --duration once) or drop the rule"
                         : "measure repeated runs (drop DURATION ONCE) or drop the rule";
+  }
+  if (need == 0 && plan.baseline == baseline_kind::command) {
+    return origin.flags ? "raise --alpha or drop the rule: no number of runs reaches it"
+                        : "raise ALPHA or drop the rule: no number of runs reaches it";
   }
   if (need == 0) {
     return origin.flags ? "compare with a baseline command or file (--baseline command or file), or drop the rule"

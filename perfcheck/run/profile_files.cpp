@@ -68,7 +68,7 @@ profile_info take_profile(const run_spec& spec, const profiler_probe& probe, int
   if (has_baseline && candidate.problem.empty()) {
     exec::command_line line = exec::command_line_for(spec);
     line.argv = spec.baseline_command;
-    baseline = profile_command(choice, std::move(line), work.path);
+    baseline = profile_command(choice, std::move(line), work.path, copies);  // a level's round, as it ran
   }
   if (!candidate.problem.empty()) {
     info.not_measured = "no profile: " + candidate.problem;

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <iterator>
 #include <sstream>
+#include <thread>
 
 #include <fmt/format.h>
 
@@ -159,9 +160,12 @@ side_profile callgrind_profile(const profiler_choice& choice, const exec::comman
       bytes += size_of(entry.path());
     }
   }
-  if (files.empty() || ran.sample.stopped_by_limit()) {
-    out.problem = fmt::format("valgrind could not run the program: it {} and wrote no callgrind file; {}",
-                              ended(ran.sample), tail_of(folder / "valgrind.err"));
+  // Each copy of a round writes at least its own process's file.
+  if (files.empty() || ran.sample.stopped_by_limit() || files.size() < static_cast<std::size_t>(std::max(copies, 1))) {
+    out.problem = fmt::format("valgrind could not run the program: it {} and wrote {}; {}", ended(ran.sample),
+                              files.empty() ? std::string("no callgrind file")
+                                            : fmt::format("{} callgrind files for {} copies", files.size(), copies),
+                              tail_of(folder / "valgrind.err"));
     return out;
   }
   if (bytes > max_profile_file_bytes) return {{}, too_large("callgrind's output", bytes), false};
@@ -210,7 +214,10 @@ side_profile profile_command(const profiler_choice& choice, exec::command_line l
   argv[0] = exec::resolve_program(argv[0], environment, exec::command_directory(line.working_directory)).string();
   // Not measured: only a TIMEOUT (valgrind's allowance for callgrind), no memory or CPU limits
   // the profiler's own work would trip.
-  const std::int64_t timeout = line.limits.timeout_ns > 0 ? line.limits.timeout_ns : std::int64_t{600'000'000'000};
+  std::int64_t timeout = line.limits.timeout_ns > 0 ? line.limits.timeout_ns : std::int64_t{600'000'000'000};
+  // A round's copies share the cores: each may take copies / cores times as long.
+  const auto cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  timeout *= std::max(1, (copies + cores - 1) / cores);
   line.limits = {};
   line.limits.timeout_ns = choice.tool == "callgrind" ? timeout * exec::valgrind_time_allowance : timeout * 3;
   line.metric_channel = false;

@@ -271,11 +271,12 @@ void pg_connection::fail(std::string_view what, pg_result* result) {
   if (message.empty()) message = trimmed(pq_.PQerrorMessage(conn_));
   if (message.starts_with("ERROR:  ")) message.erase(0, 8);
   pq_.PQclear(result);
-  // Away, busy for now (another writer held the lock too long, a deadlock) or short of resources
-  // for now (class 53: its disk full, out of memory, too many connections): a run queues its
-  // result in the spool rather than fail, and it is sent once the server can take it.
+  // Away, busy for now (another writer held the lock too long, a deadlock) or its disk full for
+  // now (53100; the rest of class 53 may be a limit one batch always trips, which the spool's
+  // one-by-one retry handles as an error): a run queues its result in the spool rather than
+  // fail, and it is sent once the server can take it.
   const bool gone = pq_.PQstatus(conn_) != CONNECTION_OK || sqlstate.starts_with("08") || sqlstate.starts_with("57P") ||
-                    sqlstate.starts_with("53") || sqlstate == "55P03" || sqlstate == "40P01";
+                    sqlstate == "53100" || sqlstate == "55P03" || sqlstate == "40P01";
   const std::string text = fmt::format("history {}: {}: {}; {}", location_, what, message,
                                        pg_fix(sqlstate.empty() && pq_.PQstatus(conn_) != CONNECTION_OK ? "08000" : sqlstate));
   if (gone) throw history_unreachable(text);

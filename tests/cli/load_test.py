@@ -295,7 +295,7 @@ class LoadTest(unittest.TestCase):
              "--expect-size '2KiB': no '..' between the smallest and the largest size; write MIN..MAX"),
             (["--url", "http://10.1.2.3:8080/", "--requests", "1"], "unless --allow-host 10.1.2.3 allows that host"),
             (["--url", "http://127.0.0.1:8080/", "--requests", "1", "--connections", "2", "--threads", "3"],
-             "--threads 3: give 1 to 2 threads"),
+             "--threads 3: each thread drives connections of its own, and there are 2 (--connections); raise --connections to at least 3"),
             # {port} stands for a server's port only with --server, in a run and in --check alike
             (["--url", "http://127.0.0.1:{port}/", "--requests", "1", "--check"], "the port '{port}' is not a number"),
         ]

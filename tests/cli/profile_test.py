@@ -214,16 +214,19 @@ class ProfileTest(unittest.TestCase):
                     ["profile.svg", "profile.folded", "profile-diff.svg", "baseline.svg", "baseline.folded"]]
         self.assertEqual(properties["ATTACHED_FILES_ON_FAIL"], expected)
         timeout = {name: {q["name"]: q["value"] for q in tests[name]["properties"]}["TIMEOUT"]
-                   for name in ("profiled_passing", "unprofiled_passing")}
+                   for name in ("profiled_passing", "unprofiled_passing", "profiled_concurrency",
+                                "unprofiled_concurrency")}
         # auto may fall back to callgrind: one run at the 10 s budget times 50
         self.assertEqual(timeout["profiled_passing"] - timeout["unprofiled_passing"], 500)
+        # perf: the 10 s budget times 3, times the most copies (4) of a round
+        self.assertEqual(timeout["profiled_concurrency"] - timeout["unprofiled_concurrency"], 120)
         p = subprocess.run([ctest, "--test-dir", build, "-L", "perf"], capture_output=True, text=True,
                            timeout=600, env=env)
         self.assertNotEqual(p.returncode, 0, p.stdout)
         for path in expected:
             self.assertTrue(os.path.exists(path), path)
-        self.assertEqual([f for f in os.listdir(results) if f.startswith("profiled_passing.") and
-                          f.endswith((".svg", ".folded"))], [])
+        self.assertEqual([f for f in os.listdir(results) if f.startswith(("profiled_passing.", "profiled_concurrency."))
+                          and f.endswith((".svg", ".folded"))], [])
 
     def test_a_profile_too_large_is_refused_and_said(self):
         fake = os.path.join(self.tmp, "fake")

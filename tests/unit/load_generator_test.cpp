@@ -377,7 +377,7 @@ BOOST_AUTO_TEST_CASE(threads_are_refused_beyond_the_connections) {
     check_spec(spec);
     BOOST_FAIL("three threads for two connections were accepted");
   } catch (const usage_error& e) {
-    BOOST_TEST(std::string(e.what()).find("--threads 3: give 1 to 2 threads") != std::string::npos, e.what());
+    BOOST_TEST(std::string(e.what()).find("--threads 3: each thread drives connections of its own, and there are 2 (--connections); raise --connections to at least 3") != std::string::npos, e.what());
   }
   spec.threads = 0;
   BOOST_CHECK_THROW(check_spec(spec), usage_error);

@@ -235,7 +235,7 @@ BOOST_AUTO_TEST_CASE(rules_that_can_never_be_decided_are_refused) {
 
   s.regressions = {"wall.p95 +10%"};
   s.min_runs = s.max_runs = 116;
-  expect_in(error_of(s, file), "an interval of the p95 at 0.01 has both ends only from 117 runs a side");
+  expect_in(error_of(s, file), "an interval of the p95 at alpha 0.01 has both ends only from 117 runs a side");
   s.min_runs = s.max_runs = 117;
   BOOST_CHECK_NO_THROW(compile_plan(s, file));
 
@@ -260,4 +260,7 @@ BOOST_AUTO_TEST_CASE(one_long_run_against_a_history_has_room_for_one_rule) {
   expect_in(two, "1 candidate run against a history baseline of at most 200 runs can never give p < 0.01 over 2 "
                  "rules (the smallest possible p is 0.0199)");
   expect_in(two, "measure repeated runs (drop DURATION ONCE) or drop the rule");
+  s.baseline = "command";  // one run a side: every arrangement is as likely, p is 1 at best
+  s.baseline_command = {"old"};
+  expect_in(error_of(s, file), "(the smallest possible p is 1)");
 }
