@@ -320,7 +320,11 @@ class ProfileTest(unittest.TestCase):
             self.skipTest("perf or strip is not installed")
         stripped = os.path.join(self.tmp, "pc_profiled_stripped")
         subprocess.run(["strip", "-o", stripped, PROGRAM], check=True)
-        p = regressed_run(self.out, "perf", program=stripped)
+        # A home of its own: perf's build-id cache (~/.debug) may hold the unstripped program of
+        # the same build id from an earlier profile, and name its functions from it.
+        home = os.path.join(self.tmp, "home")
+        os.makedirs(home)
+        p = regressed_run(self.out, "perf", program=stripped, env={"HOME": home})
         self.assertEqual(p.returncode, 1, p.stdout + p.stderr)
         warnings = result(self.out)["profile"]["warnings"]
         self.assertTrue(any("ran in code without symbols; build with symbols (-g, not stripped)" in w
