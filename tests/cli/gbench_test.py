@@ -173,8 +173,10 @@ class DiscoveredSuiteTest(unittest.TestCase):
         self.assertTrue("| ✅ pass | suite.BM\\_sum |" in summary or folded, summary)
         with open(os.path.join(self.build, "perf-report", "report.json"), encoding="utf-8") as f:
             reported = json.load(f)
-        gates = [t for test in reported["tests"] for t in test["thresholds"] if "complexity" in t]
-        self.assertTrue(gates, "the report has no complexity gate")
+        gates = {(test["name"], t["expr"]): t for test in reported["tests"] for t in test["thresholds"]
+                 if "complexity" in t}
+        self.assertIn(("suite.BM_sum", "cpu.median ~ O(n)"), gates, list(gates))
+        self.assertTrue(gates[("suite.BM_sum", "cpu.median ~ O(n)")]["ok"], gates)
 
     def test_zz_a_new_benchmark_is_a_test_after_the_build_without_cmake(self):
         with open(os.path.join(self.src, "extra.cpp"), "w") as f:
@@ -257,7 +259,8 @@ class BadInputTest(unittest.TestCase):
         self.assertIn("so its benchmarks were not discovered", words(p.stdout))
         p = run([CMAKE, "--build", build, "--target", "perfcheck_validate_specs"])
         self.assertNotEqual(p.returncode, 0)
-        self.assertIn("'wall'", p.stdout + p.stderr)
+        self.assertIn("'wall' is a metric perfcheck measures itself; choose another name (e.g. app.wall)",
+                      words(p.stdout + p.stderr))
 
 
 if __name__ == "__main__":
