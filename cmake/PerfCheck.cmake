@@ -237,7 +237,8 @@ and run its perf tests with ``ctest -L perf``.
     Regression rules against the baseline, ``<metric>.<statistic> <limit>%``: the statistic
     is ``median``, ``mean``, ``p90``, ``p95`` or ``p99``; ``+5%`` tolerates a slowdown up to
     5%, ``-40%`` requires the candidate to be at least 40% faster (lower) than the baseline:
-    ``"wall.median +5%"``, ``"wall.p95 +10%"``, ``"wall.median -40%"``. The test is
+    ``"wall.median +5%"``, ``"wall.p95 +10%"``, ``"wall.median -40%"``; ``@<level>`` after the
+    statistic limits a rule to one level of a sweep (``"wall.median@n=500 +5%"``). The test is
     ``regressed`` (and fails) only when the change is significant (p < ``ALPHA`` after
     Holm's correction over the rules) and its whole interval lies beyond the limit; while the
     interval straddles the limit the runner measures more runs, up to ``RUNS`` max, and an

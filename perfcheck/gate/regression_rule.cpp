@@ -19,10 +19,10 @@ namespace perfcheck::gate {
 namespace {
 
 constexpr const char* rule_form =
-    "Regression rules are written '<metric>.<statistic> <limit>%': the statistic is median, mean, "
-    "p90, p95 or p99; a limit '+5%' tolerates a slowdown up to 5%, a limit '-40%' requires the "
-    "candidate to be at least 40% faster (lower), e.g. 'wall.median +5%', 'wall.p95 +10%', "
-    "'rss.mean +2%', 'wall.median -40%'";
+    "Regression rules are written '<metric>.<statistic>[@<level>] <limit>%': the statistic is median, "
+    "mean, p90, p95 or p99; a limit '+5%' tolerates a slowdown up to 5%, a limit '-40%' requires the "
+    "candidate to be at least 40% faster (lower); '@n=500' limits the rule to that level of a sweep; "
+    "e.g. 'wall.median +5%', 'wall.p95 +10%', 'rss.mean +2%', 'wall.median -40%', 'wall.median@n=500 +5%'";
 
 constexpr std::array<std::string_view, 5> rule_statistics{"median", "mean", "p90", "p95", "p99"};
 
@@ -66,8 +66,13 @@ regression_rule parse_regression_rule(std::string_view text) {
   rule.text = std::string(s);
   const auto space = s.find_first_of(" \t+-");
   if (space == std::string_view::npos) bad(text, "the tolerance is missing");
-  const std::string_view subject = s.substr(0, space);
+  std::string_view subject = s.substr(0, space);
   const std::string_view rest = trimmed(s.substr(space));
+  if (const auto at = subject.find('@'); at != std::string_view::npos) {
+    if (at + 1 == subject.size()) bad(text, "nothing follows '@'; name a level, e.g. 'wall.median@n=500 +5%'");
+    rule.level = std::string(subject.substr(at + 1));
+    subject = subject.substr(0, at);
+  }
   const auto dot = subject.rfind('.');
   if (dot == std::string_view::npos) bad(text, fmt::format("'{}' has no statistic; write '{}.median'", subject, subject));
   rule.metric = std::string(subject.substr(0, dot));

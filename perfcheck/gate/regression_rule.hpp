@@ -21,12 +21,15 @@ struct regression_rule {
   /// The limit, a signed fraction: 0.05 for "+5%" (a slowdown tolerated), -0.4 for "-40%" (a
   /// speed-up required: the candidate must be at least 40% lower than the baseline).
   double tolerance = 0;
+  /// The level of a sweep the rule compares, as written after '@' ("n=500", "16"); none: every
+  /// level (or the one point of a test without levels).
+  std::optional<std::string> level;
   /// The quantile of a "pXX" statistic (0.95 for p95); 0 for median and mean.
   double quantile() const { return statistic.starts_with("p") ? std::stod(statistic.substr(1)) / 100 : 0; }
   bool operator==(const regression_rule&) const = default;
 };
 
-/// Parses "<metric>.<statistic> <limit>%": statistic median, mean, p90, p95 or p99; limit
+/// Parses "<metric>.<statistic>[@<level>] <limit>%": statistic median, mean, p90, p95 or p99; limit
 /// +0% to +1000% (tolerated slowdown) or -0% to below -100% (required speed-up). A bad rule
 /// throws usage_error quoting it and giving the allowed form.
 regression_rule parse_regression_rule(std::string_view text);

@@ -3,11 +3,14 @@
 // rule that cannot reach significance can never fail, so it would pass every session with only
 // a warning.
 #include <algorithm>
+#include <set>
+#include <vector>
 
 #include <fmt/format.h>
 
 #include "perfcheck/gate/regression_rule.hpp"
 #include "perfcheck/model/error.hpp"
+#include "perfcheck/plan/levels.hpp"
 #include "perfcheck/plan/test_plan.hpp"
 #include "perfcheck/stats/compare.hpp"
 
@@ -105,10 +108,8 @@ std::string fix_for(const test_plan& plan, const spec_origin& origin, int need) 
                      origin.rules_by_flag ? ", or give --runs with --regression" : "");
 }
 
-}  // namespace
-
-void check_rules_reachable(const test_plan& plan, const spec_origin& origin, const std::string& where) {
-  if (plan.regressions.empty() || plan.baseline == baseline_kind::file || !plan.spec.concurrency.empty()) return;
+// The rules of `plan` (all of them apply at once, as at one level), checked.
+void check_rule_set(const test_plan& plan, const spec_origin& origin, const std::string& where) {
   const auto n = static_cast<std::size_t>(plan.schedule.max_runs);
   const double alpha = look_alpha(plan, plan.schedule.max_runs);
   const gate::regression_rule* rule = gate::first_unreachable(plan.regressions, baseline_runs(plan, n), n, alpha);
@@ -119,6 +120,32 @@ void check_rules_reachable(const test_plan& plan, const spec_origin& origin, con
   const int need = plan.soak == soak_mode::once ? 0 : runs_needed(plan);
   throw usage_error(fmt::format("{}: the rule can never be decided, so it could never fail: {}; {}", place,
                                 why_not(plan, *rule, n, alpha), fix_for(plan, origin, need)));
+}
+
+}  // namespace
+
+void check_rules_reachable(const test_plan& plan, const spec_origin& origin, const std::string& where) {
+  if (plan.regressions.empty() || plan.baseline == baseline_kind::file || !plan.spec.concurrency.empty()) return;
+  // The rules that hold at each level ('@' rules at their own level only, Holm over those): each
+  // distinct set once, so a sweep of 1000 levels checks a few sets.
+  std::set<std::vector<std::size_t>> sets;
+  const auto applying = [&](const level* at) {
+    std::vector<std::size_t> set;
+    for (std::size_t i = 0; i < plan.regressions.size(); ++i) {
+      const auto& r = plan.regressions[i];
+      if (!r.level || (at != nullptr && level_matches(*r.level, *at))) set.push_back(i);
+    }
+    return set;
+  };
+  if (plan.levels.empty()) sets.insert(applying(nullptr));
+  for (const auto& at : plan.levels) sets.insert(applying(&at));
+  for (const auto& set : sets) {
+    if (set.empty()) continue;
+    test_plan rules = plan;
+    rules.regressions.clear();
+    for (const std::size_t i : set) rules.regressions.push_back(plan.regressions[i]);
+    check_rule_set(rules, origin, where);
+  }
 }
 
 }  // namespace perfcheck::detail

@@ -107,6 +107,7 @@ test_plan plan_at(const test_plan& plan, const level& at) {
   for (const auto& t : plan.thresholds) {
     if (!t.level || level_matches(*t.level, at)) out.thresholds.push_back(t);
   }
+  std::erase_if(out.regressions, [&](const gate::regression_rule& r) { return r.level && !level_matches(*r.level, at); });
   return out;
 }
 

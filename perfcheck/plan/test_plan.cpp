@@ -131,6 +131,11 @@ void check_regressions(test_plan& plan, spec_origin origin, const std::string& w
   }
   if (!plan.spec.count.empty()) columns.try_emplace("instructions");  // COUNT: counted runs have it
   for (const auto& rule : plan.regressions) {
+    if (rule.level) {  // a level the test has
+      if (std::string why = level_problem(*rule.level, plan.parameters); !why.empty()) {
+        throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--regression", "regression rule", rule.text), why));
+      }
+    }
     if (columns.contains(rule.metric)) continue;
     std::string known;
     for (const auto& [name, column] : columns) known += (known.empty() ? "" : ", ") + name;

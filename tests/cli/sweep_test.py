@@ -98,6 +98,14 @@ class SweepTest(unittest.TestCase):
         self.assertEqual(r["baseline"]["kind"], "command")
         self.assertGreaterEqual(r["baseline"]["runs"], 8)
 
+    def test_a_rule_at_a_level_compares_that_level_only(self):
+        # Both levels are slower than the 1 ms baseline; the rule names n=25 alone.
+        _, r = self.sweep("--regression", "wall.median@n=25 +5%", "--baseline", "command",
+                          "--baseline-command", f"{os.path.join(BIN, 'pc_sleep')} 1", expect=1, values="15,25", runs="8")
+        self.assertEqual(r["verdict"], "regressed")
+        self.assertEqual([(f["at"], f["decision"]) for f in r["regressions"]], [("n=25", "regressed")])
+        self.assertEqual([pt["verdict"] for pt in r["points"]], ["pass", "regressed"])
+
     def test_ranges_expand(self):
         _, r = self.sweep(values="1..4*2,10..20+10")
         self.assertEqual([pt["level"][0]["value"] for pt in r["points"]], ["1", "2", "4", "10", "20"])

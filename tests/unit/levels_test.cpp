@@ -162,6 +162,26 @@ BOOST_AUTO_TEST_CASE(the_plan_of_a_level_keeps_the_thresholds_that_address_it) {
   BOOST_TEST(large.levels.empty());
 }
 
+BOOST_AUTO_TEST_CASE(a_rule_at_a_level_holds_at_that_level_only) {
+  run_spec s = sweep_spec({{"n", {"10", "500"}}});
+  s.regressions = {"wall.median@n=500 +5%", "rss.median +10%"};
+  const test_plan p = compile_plan(s, file);
+  BOOST_TEST_REQUIRE(p.regressions.size() == 2u);
+  BOOST_TEST(p.regressions[0].level.value_or("") == "n=500");
+  BOOST_TEST(p.regressions[0].metric == "wall");
+  BOOST_TEST(p.regressions[0].statistic == "median");
+  BOOST_TEST(!p.regressions[1].level.has_value());
+  const test_plan small = plan_at(p, p.levels[0]), large = plan_at(p, p.levels[1]);
+  BOOST_TEST_REQUIRE(small.regressions.size() == 1u);
+  BOOST_TEST(small.regressions[0].text == "rss.median +10%");
+  BOOST_TEST(large.regressions.size() == 2u);
+  s.regressions = {"wall.median@n=50 +5%"};
+  expect_in(compile_error(s, file), "regression rule 'wall.median@n=50 +5%': the test has no level n=50 (the values of n are 10, 500)");
+  run_spec plain = sweep_spec({}, {"prog"});
+  plain.regressions = {"wall.median@500 +5%"};
+  expect_in(compile_error(plain, flags), "--regression 'wall.median@500 +5%': the test has no level '500'");
+}
+
 BOOST_AUTO_TEST_CASE(a_sweep_of_soaks_soaks_every_level_and_history_rules_compile_per_level) {
   run_spec soak = sweep_spec({{"n", {"1"}}});
   soak.duration_ns = 1'000'000'000;

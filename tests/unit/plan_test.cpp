@@ -251,6 +251,20 @@ BOOST_AUTO_TEST_CASE(rules_that_can_never_be_decided_are_refused) {
   BOOST_CHECK_NO_THROW(compile_plan(s, file));  // the file's runs are known when it is read
 }
 
+BOOST_AUTO_TEST_CASE(rules_are_checked_with_those_of_their_own_level) {
+  // Against a baseline command at 5 runs a side one rule can be decided (2 / 252 < 0.01), two at
+  // once cannot (Holm: 2 x 2 / 252 > 0.01). Rules at two different levels are one rule each.
+  run_spec s = spec_of({}, {"wall.median@n=1 +5%", "wall.median@n=2 +5%"});
+  s.command = {"prog", "{n}"};
+  s.parameters = {{"n", {"1", "2"}}};
+  s.baseline = "command";
+  s.baseline_command = {"old"};
+  s.min_runs = s.max_runs = 5;
+  BOOST_CHECK_NO_THROW(compile_plan(s, file));
+  s.regressions = {"wall.median@n=1 +5%", "cpu.median +5%"};
+  expect_in(error_of(s, file), "over 2 rules (the smallest possible p is 0.0159)");
+}
+
 BOOST_AUTO_TEST_CASE(one_long_run_against_a_history_has_room_for_one_rule) {
   run_spec s = spec_of({}, {"wall.median +5%"});
   s.once = true;

@@ -28,6 +28,11 @@ BOOST_AUTO_TEST_CASE(parses_rules) {
   BOOST_TEST(r.tolerance == 0.05, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(parse_regression_rule(" cpu.median +12.5% ").tolerance == 0.125, boost::test_tools::tolerance(1e-12));
   BOOST_TEST(parse_regression_rule("rss.median +0%").tolerance == 0.0);
+  const auto at = parse_regression_rule("wall.p95@n=500 +10%");
+  BOOST_TEST(at.metric == "wall");
+  BOOST_TEST(at.statistic == "p95");
+  BOOST_TEST(at.level.value_or("") == "n=500");
+  BOOST_TEST(!r.level.has_value());
 }
 
 BOOST_AUTO_TEST_CASE(bad_rules_explain_the_form) {
@@ -40,6 +45,7 @@ BOOST_AUTO_TEST_CASE(bad_rules_explain_the_form) {
   BOOST_TEST(error_of("wall.median").find("tolerance is missing") != std::string::npos);
   BOOST_TEST(error_of("wall.median +5%").find("(no error)") != std::string::npos);
   BOOST_TEST(error_of("wall.median 5%").find("Regression rules are written") != std::string::npos);
+  BOOST_TEST(error_of("wall.median@ +5%").find("nothing follows '@'") != std::string::npos);
 }
 
 BOOST_AUTO_TEST_CASE(clear_slowdown_regresses_and_no_change_passes) {
