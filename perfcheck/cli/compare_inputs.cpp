@@ -382,6 +382,12 @@ int run_comparison(const comparison_side& baseline, const comparison_side& candi
   const std::vector<std::string> texts =
       flags.rules.empty() ? std::vector<std::string>{default_compare_rule} : flags.rules;
   const auto rules = gate::parse_regression_rules(texts, "--rule");
+  for (const auto& rule : rules) {
+    if (rule.level) {
+      throw usage_error(fmt::format("--rule '{}': compare takes rules without '@': it compares whole results; "
+                                    "write '{}.{} {:+g}%'", rule.text, rule.metric, rule.statistic, rule.tolerance * 100));
+    }
+  }
   gate::regression_options options;
   options.alpha = flags.alpha;
   const auto report = gate::compare_tests(baseline.tests, candidate.tests, rules, options);

@@ -250,6 +250,10 @@ class SweepCompareTest(unittest.TestCase):
         self.assertEqual(p.returncode, 0, p.stdout + p.stderr)
         self.assertIn("3 comparison(s)", p.stdout)
         self.assertNotIn("only in", p.stdout)
+        # compare takes every level alike: a rule at one level is refused with the fix.
+        p = perfcheck("compare", "--rule", "wall.median@n=2 +5%", self.cand, self.cand)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("--rule 'wall.median@n=2 +5%': compare takes rules without '@'", p.stderr)
 
     def test_baseline_diff_compares_the_accepted_levels(self):
         file = os.path.join(self.tmp.name, "baseline.json")
