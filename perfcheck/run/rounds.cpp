@@ -31,6 +31,8 @@ round_figures figures_of(const exec::round_report& round) {
   f.threads = round.threads_total;
   f.copies = static_cast<int>(round.copies.size());
   f.leaked = round.leaked_processes;
+  f.leaked_total = round.leaked_processes;
+  for (const auto& copy : round.copies) f.leaked_total += copy.sample.leaked_processes;
   f.completed = static_cast<int>(std::count_if(round.copies.begin(), round.copies.end(),
                                                [](const exec::run_report& r) { return !is_error(r.sample); }));
   return f;
@@ -55,11 +57,12 @@ bool round_ends_test(const exec::round_report& round, bool allow_failures) {
 
 void summarize_rounds(run_result& result, const std::vector<round_figures>& rounds) {
   if (rounds.empty()) return;
-  std::vector<double> throughput, rss_total;
+  std::vector<double> throughput, rss_total, leaked_total;
   std::int64_t leaked = 0;
   for (const auto& r : rounds) {
     throughput.push_back(throughput_of(r));
     rss_total.push_back(static_cast<double>(r.rss_total_bytes));
+    leaked_total.push_back(static_cast<double>(r.leaked_total));
     leaked += r.leaked;
   }
   if (leaked > 0) {
@@ -68,6 +71,9 @@ void summarize_rounds(run_result& result, const std::vector<round_figures>& roun
   }
   result.summary["throughput"] = stats::summarize(throughput);
   result.summary["rss.total"] = stats::summarize(rss_total);
+  // Per round, not per copy: processes a copy left that were reparented belong to no copy, and
+  // a gate 'leaked.processes == 0' must see them.
+  result.summary["leaked.processes"] = stats::summarize(leaked_total);
   const auto errors = static_cast<double>(std::count_if(result.runs.begin(), result.runs.end(), is_error));
   const std::size_t copies = result.runs.size();
   result.summary["errors.count"] = whole_level(errors, copies);

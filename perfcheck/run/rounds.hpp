@@ -21,6 +21,9 @@ struct round_figures {
   int copies = 0;
   int completed = 0;                 ///< copies that exited 0 and hit no limit
   std::int64_t leaked = 0;           ///< processes left once every copy had exited (stopped)
+  /// Every process the round left: each copy's own leftovers and `leaked` (a reparented process
+  /// belongs to no copy); a concurrency level's `leaked.processes` per round.
+  std::int64_t leaked_total = 0;
   std::int64_t threads = 0;          ///< most threads of the round's processes at once; 0: unsampled
 };
 

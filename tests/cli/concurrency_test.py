@@ -17,6 +17,8 @@ import tempfile
 import time
 import unittest
 
+from marked_processes import marked_processes
+
 PERFCHECK = os.environ["PERFCHECK"]
 BIN = os.environ["PERFCHECK_BIN_DIR"]
 
@@ -123,6 +125,42 @@ class ConcurrencyTest(unittest.TestCase):
         _, r = self.run_copies("3", "--runs", "2", "--limit", "timeout=300ms", hang="0", expect=1)
         self.assertEqual(r["verdict"], "failed")
         self.assertEqual([run.get("limit") for run in r["points"][0]["runs"]], ["TIMEOUT", None, None])
+
+    def run_round(self, levels, *args, expect=0):
+        p = perfcheck("run", "--json", self.result_path, "--warmup", "0", "--runs", "1", "--concurrency", levels,
+                      *args)
+        self.assertEqual(p.returncode, expect, p.stdout + p.stderr)
+        with open(self.result_path) as f:
+            return p, json.load(f)
+
+    def test_memory_is_limited_per_copy_in_a_round(self):
+        # Copy i holds i x 100 MiB for half a second: only copy 2 passes MEMORY 150 MiB, and it
+        # alone is stopped and counted (the round's 300 MiB together is no copy's).
+        _, r = self.run_round("3", "--allow-failures", "--limit", "MEMORY=150MiB", "--threshold", "errors.count == 1",
+                              "--", os.path.join(BIN, "pc_grow"), "{instance}00", "0", "10", "500")
+        runs = r["points"][0]["runs"]
+        self.assertEqual([run.get("limit") for run in runs], [None, None, "MEMORY"], runs)
+        self.assertEqual(r["points"][0]["summary"]["errors.count"]["median"], 1)
+        self.assertEqual(r["verdict"], "pass")
+        # CPU time likewise: copy i spins for i s of CPU; CPU_TIME 1500ms stops copy 2 only.
+        _, r = self.run_round("3", "--allow-failures", "--limit", "CPU_TIME=1500ms", "--threshold", "errors.count == 1",
+                              "--", os.path.join(BIN, "pc_burn"), "{instance}000")
+        self.assertEqual([run.get("limit") for run in r["points"][0]["runs"]], [None, None, "CPU_TIME"])
+
+    def test_a_crashing_copy_is_counted_and_processes_left_by_a_copy_are_stopped(self):
+        marker = f"pc-concurrency-leak-{os.getpid()}"
+        # Every copy starts 2 processes that outlive it (setsid, SIGTERM ignored).
+        _, r = self.run_round("2", "--threshold", "leaked.processes == 0", "--",
+                              os.path.join(BIN, "pc_escape"), marker, "2", "50", expect=1)
+        self.assertEqual(marked_processes(marker), [])
+        self.assertEqual(r["points"][0]["summary"]["leaked.processes"]["max"], 4)
+        self.assertIn("concurrency=2: leaked.processes == 0: measured 4", r["reasons"])
+        self.assertTrue(any("rounds left 4 processes" in w for w in r["warnings"]), r["warnings"])
+        _, r = self.run_round("3", "--allow-failures", "--threshold", "errors.count == 3", "--",
+                              os.path.join(BIN, "pc_crash"), "SIGSEGV")
+        runs = r["points"][0]["runs"]
+        self.assertEqual([run.get("signal") for run in runs], ["SIGSEGV"] * 3, runs)
+        self.assertEqual(r["points"][0]["summary"]["errors.rate"]["median"], 1.0)
 
     def test_a_hundred_copies_all_run_and_are_counted(self):
         _, r = self.run_copies("100", "--runs", "1", ms="10")
