@@ -13,6 +13,7 @@ Environment: PERFCHECK (the executable), PERFCHECK_BIN_DIR (pc_metrics), PERFCHE
 import json
 import math
 import os
+import sys
 import re
 import subprocess
 import tempfile
@@ -221,6 +222,17 @@ class MetricsTest(unittest.TestCase):
         md, html, _ = self.report()
         self.assertIn("request median 10.1 ms", md)  # the median of 0.1 .. 20.0 ms
         self.assertIn("<code>request</code></td><td>10.1 ms</td>", html)
+
+    def test_a_process_the_command_starts_reports_through_the_same_channel(self):
+        # The measured command only starts a child; the child appends the line (it inherits
+        # PERFCHECK_METRICS), and the run has its figure.
+        child = "import os; open(os.environ['PERFCHECK_METRICS'], 'a').write('child 7 ms\\n')"
+        parent = f"import subprocess, sys; subprocess.run([sys.executable, '-c', {child!r}], check=True)"
+        p, r = self.measure("child_metrics", [sys.executable, "-c", parent], "--metric", "child:ms",
+                            "--threshold", "child.median == 7ms", history=False)
+        self.assertEqual(r["verdict"], "pass", p.stdout + p.stderr)
+        self.assertEqual(r["summary"]["child"]["n"], 3)  # one value from each of the 3 runs
+        self.assertEqual(r["summary"]["child"]["median"], 7e6)
 
     def test_a_rule_on_a_reported_metric_compares_with_the_baseline_commands_reports(self):
         _, r = self.measure("rule", [PY_SCRIPT], "--metric", "startup", "--regression", "startup.median +10%",
