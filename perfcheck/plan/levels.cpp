@@ -277,12 +277,12 @@ bool level_matches(std::string_view text, const level& at) {
   return true;
 }
 
-std::string level_problem(std::string_view text, const std::vector<parameter>& parameters) {
+std::string level_problem(std::string_view text, const std::vector<parameter>& parameters, std::string_view what) {
   std::string names;
   for (const auto& p : parameters) names += (names.empty() ? "" : ", ") + p.name;
   if (parameters.empty()) {
     return fmt::format("the test has no level '{}': it measures one point; declare a parameter "
-                       "(PARAMETERS, --parameter) or write the threshold without '@{}'", text, text);
+                       "(PARAMETERS, --parameter) or write the {} without '@{}'", text, what, text);
   }
   for (const auto& pair : pairs_of(text)) {
     if (pair.name.empty() && parameters.size() > 1) {

@@ -69,6 +69,8 @@ bool level_matches(std::string_view text, const level& at);
 
 /// Checks a threshold's level text against the parameters: each pair names a parameter and one
 /// of its values (a bare value needs exactly one parameter). Returns what is wrong, or "".
-std::string level_problem(std::string_view text, const std::vector<parameter>& parameters);
+/// `what` names the expression in the fix ("threshold", "rule").
+std::string level_problem(std::string_view text, const std::vector<parameter>& parameters,
+                          std::string_view what = "threshold");
 
 }  // namespace perfcheck

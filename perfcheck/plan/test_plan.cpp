@@ -132,7 +132,7 @@ void check_regressions(test_plan& plan, spec_origin origin, const std::string& w
   if (!plan.spec.count.empty()) columns.try_emplace("instructions");  // COUNT: counted runs have it
   for (const auto& rule : plan.regressions) {
     if (rule.level) {  // a level the test has
-      if (std::string why = level_problem(*rule.level, plan.parameters); !why.empty()) {
+      if (std::string why = level_problem(*rule.level, plan.parameters, "rule"); !why.empty()) {
         throw usage_error(fmt::format("{}: {}", place_of(origin, where, "--regression", "regression rule", rule.text), why));
       }
     }

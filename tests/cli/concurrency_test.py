@@ -147,6 +147,18 @@ class ConcurrencyTest(unittest.TestCase):
                               "--", os.path.join(BIN, "pc_burn"), "{instance}000")
         self.assertEqual([run.get("limit") for run in r["points"][0]["runs"]], [None, None, "CPU_TIME"])
 
+    def test_processes_and_open_files_are_limited_per_copy_in_a_round(self):
+        # Copy i starts i x 100 processes (or opens i x 100 files): copies 1 and 2 pass the limit
+        # of 50 and are stopped; copy 0 starts none and ends after its 300 ms.
+        marker = f"pc-concurrency-storm-{os.getpid()}"
+        _, r = self.run_round("3", "--allow-failures", "--limit", "PROCESSES=50", "--threshold", "errors.count == 2",
+                              "--", os.path.join(BIN, "pc_forkstorm"), "{instance}00", "300", marker)
+        self.assertEqual([run.get("limit") for run in r["points"][0]["runs"]], [None, "PROCESSES", "PROCESSES"])
+        self.assertEqual(marked_processes(marker), [])
+        _, r = self.run_round("3", "--allow-failures", "--limit", "OPEN_FILES=50", "--threshold", "errors.count == 2",
+                              "--", os.path.join(BIN, "pc_fdhog"), "{instance}00", "300")
+        self.assertEqual([run.get("limit") for run in r["points"][0]["runs"]], [None, "OPEN_FILES", "OPEN_FILES"])
+
     def test_a_crashing_copy_is_counted_and_processes_left_by_a_copy_are_stopped(self):
         marker = f"pc-concurrency-leak-{os.getpid()}"
         # Every copy starts 2 processes that outlive it (setsid, SIGTERM ignored).

@@ -179,7 +179,8 @@ BOOST_AUTO_TEST_CASE(a_rule_at_a_level_holds_at_that_level_only) {
   expect_in(compile_error(s, file), "regression rule 'wall.median@n=50 +5%': the test has no level n=50 (the values of n are 10, 500)");
   run_spec plain = sweep_spec({}, {"prog"});
   plain.regressions = {"wall.median@500 +5%"};
-  expect_in(compile_error(plain, flags), "--regression 'wall.median@500 +5%': the test has no level '500'");
+  expect_in(compile_error(plain, flags), "--regression 'wall.median@500 +5%': the test has no level '500': it measures one point; declare "
+                                       "a parameter (PARAMETERS, --parameter) or write the rule without '@500'");
 }
 
 BOOST_AUTO_TEST_CASE(a_sweep_of_soaks_soaks_every_level_and_history_rules_compile_per_level) {
