@@ -40,7 +40,7 @@ target_link_libraries(suite PRIVATE benchmark::benchmark)
 perfcheck_add_gbench(TARGET suite REPETITIONS 6 WARMUP 1 MIN_TIME 10ms
   COUNTERS items_per_second values
   THRESHOLDS "BM_sum: cpu.median ~ O(n)" "BM_sum: cpu_time.median ~ O(n)" "BM_sum: values.median@n=512 == 512"
-    "iterations.median >= 1"
+    "iterations.median >= 1" "BM_s*: wall.median < 1h" "BM_sp*: cpu.median < 1h" "BM_gone*: wall.median < 1s"
   REGRESSION "BM_spin: cpu_time.median +50%")
 """
 
@@ -101,7 +101,10 @@ class DiscoveredSuiteTest(unittest.TestCase):
         p = run([CMAKE, "--build", cls.build])
         if p.returncode != 0:
             raise AssertionError(p.stdout + p.stderr)
-        cls.listed = run([CTEST, "--test-dir", cls.build, "-N", "-L", "perf"]).stdout
+        cls.built = p.stdout + p.stderr
+        listing = run([CTEST, "--test-dir", cls.build, "-N", "-L", "perf"])
+        cls.listed = listing.stdout
+        cls.built += listing.stderr  # discovery's warnings, where CTest reads the benchmarks in
         cls.first = run([CTEST, "--test-dir", cls.build, "-L", "perf", "--output-on-failure"])
         if not os.path.exists(os.path.join(cls.build, "perf-results", "suite.BM_sum.json")):
             raise AssertionError(cls.first.stdout + cls.first.stderr)
@@ -155,6 +158,16 @@ class DiscoveredSuiteTest(unittest.TestCase):
             self.assertTrue(own["ok"], own)
             self.assertEqual(own["complexity"]["levels"], len(results["suite.BM_sum"]["points"]))
             self.assertGreater(own["complexity"]["slope"], 0.5, own["complexity"])
+
+    def test_patterns_gate_the_benchmarks_they_match_and_one_that_matches_none_is_said(self):
+        exprs = {n: {t["expr"] for t in r["thresholds"]} for n, r in self.first_results.items()}
+        self.assertIn("wall.median < 1h", exprs["suite.BM_sum"])  # BM_s* matches both
+        self.assertIn("wall.median < 1h", exprs["suite.BM_spin"])
+        self.assertIn("cpu.median < 1h", exprs["suite.BM_spin"])  # BM_sp* matches BM_spin alone
+        self.assertNotIn("cpu.median < 1h", exprs["suite.BM_sum"])
+        self.assertNotIn("wall.median < 1s", exprs["suite.BM_sum"] | exprs["suite.BM_spin"])
+        self.assertIn("THRESHOLDS 'BM_gone*: wall.median < 1s': 'BM_gone*' matches no benchmark of", words(self.built))
+        self.assertIn("so it gates nothing", words(self.built))
 
     def test_the_slowed_benchmark_is_regressed_in_the_second_session(self):
         self.assertNotEqual(self.second.returncode, 0)
