@@ -39,7 +39,7 @@ add_executable(suite "{suite}" extra.cpp)
 target_link_libraries(suite PRIVATE benchmark::benchmark)
 perfcheck_add_gbench(TARGET suite REPETITIONS 6 WARMUP 1 MIN_TIME 10ms
   COUNTERS items_per_second values
-  THRESHOLDS "BM_sum: cpu.median ~ O(n)" "BM_sum: cpu_time.median ~ O(n)" "BM_sum: values.median@n=512 == 512"
+  THRESHOLDS "BM_sum: cpu_time.median ~ O(n)" "BM_sum: values.median@n=512 == 512"
     "iterations.median >= 1" "BM_s*: wall.median < 1h" "BM_sp*: cpu.median < 1h" "BM_gone*: wall.median < 1s"
   REGRESSION "BM_spin: cpu_time.median +50%")
 """
@@ -148,13 +148,11 @@ class DiscoveredSuiteTest(unittest.TestCase):
 
     def test_the_family_is_checked_against_its_complexity_gate(self):
         for results in (self.first_results, self.second_results):
-            outcome = [t for t in results["suite.BM_sum"]["thresholds"] if t["expr"] == "cpu.median ~ O(n)"]
-            self.assertEqual(len(outcome), 1, results["suite.BM_sum"]["thresholds"])
-            self.assertIn("complexity", outcome[0])
-            self.assertTrue(outcome[0]["ok"], outcome[0])
             # The benchmark's own time per iteration, a reported metric: a linear sum fits O(n)
-            # with a log-log slope near 1 (the process's cpu.median above carries start-up too).
+            # with a log-log slope near 1. (The process's cpu.median is not gated: it is MIN_TIME's
+            # search plus start-up, about constant, and its noise once fitted n^2 at p 0.001.)
             (own,) = [t for t in results["suite.BM_sum"]["thresholds"] if t["expr"] == "cpu_time.median ~ O(n)"]
+            self.assertIn("complexity", own)
             self.assertTrue(own["ok"], own)
             self.assertEqual(own["complexity"]["levels"], len(results["suite.BM_sum"]["points"]))
             self.assertGreater(own["complexity"]["slope"], 0.5, own["complexity"])
@@ -188,8 +186,8 @@ class DiscoveredSuiteTest(unittest.TestCase):
             reported = json.load(f)
         gates = {(test["name"], t["expr"]): t for test in reported["tests"] for t in test["thresholds"]
                  if "complexity" in t}
-        self.assertIn(("suite.BM_sum", "cpu.median ~ O(n)"), gates, list(gates))
-        self.assertTrue(gates[("suite.BM_sum", "cpu.median ~ O(n)")]["ok"], gates)
+        self.assertIn(("suite.BM_sum", "cpu_time.median ~ O(n)"), gates, list(gates))
+        self.assertTrue(gates[("suite.BM_sum", "cpu_time.median ~ O(n)")]["ok"], gates)
 
     def test_zz_a_new_benchmark_is_a_test_after_the_build_without_cmake(self):
         with open(os.path.join(self.src, "extra.cpp"), "w") as f:
