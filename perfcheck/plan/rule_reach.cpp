@@ -47,18 +47,19 @@ std::size_t rule_need(const test_plan& plan, const gate::regression_rule& rule, 
 }
 
 // The fewest maximum runs with which every rule can be decided (more runs add looks, and each
-// look gets a smaller alpha, so this settles in a few rounds); 0 when no number can.
+// look gets a smaller alpha, so this settles in a few rounds); 0 when no number can. A rule can
+// be decided with n runs exactly when n >= its rule_need (the smallest p only falls with n).
 int runs_needed(const test_plan& plan) {
   std::size_t n = static_cast<std::size_t>(plan.schedule.max_runs);
   while (n <= static_cast<std::size_t>(max_run_count)) {
     const double alpha = look_alpha(plan, static_cast<int>(n));
-    if (gate::rules_can_reach(plan.regressions, baseline_runs(plan, n), n, alpha)) return static_cast<int>(n);
-    std::size_t need = n + 1;
+    std::size_t need = 0;
     for (const auto& rule : plan.regressions) {
       const std::size_t r = rule_need(plan, rule, alpha);
       if (r == 0) return 0;
       need = std::max(need, r);
     }
+    if (need <= n) return static_cast<int>(n);
     n = need;
   }
   return 0;

@@ -161,7 +161,7 @@ side_profile callgrind_profile(const profiler_choice& choice, const exec::comman
     }
   }
   // Each copy of a round writes at least its own process's file.
-  if (files.empty() || ran.sample.stopped_by_limit() || files.size() < static_cast<std::size_t>(std::max(copies, 1))) {
+  if (ran.sample.stopped_by_limit() || files.size() < static_cast<std::size_t>(std::max(copies, 1))) {
     out.problem = fmt::format("valgrind could not run the program: it {} and wrote {}; {}", ended(ran.sample),
                               files.empty() ? std::string("no callgrind file")
                                             : fmt::format("{} callgrind files for {} copies", files.size(), copies),

@@ -52,18 +52,30 @@ def count(uri, sql):
     return int(pg_server.psql(uri, sql).strip())
 
 
-def own_server(test, prefix, database, stop_mode):
+def own_server(test, prefix, database, stop_mode, prepare=None):
     """A PostgreSQL server of `test`'s own in a fresh folder, stopped (`stop_mode`) at its cleanup,
-    with a fresh database; skips the test without the server binaries. Returns (folder, server
-    folder, the database's URI)."""
+    with a fresh database; skips the test without the server binaries. `prepare(server folder)`,
+    when given, runs on the empty server folder first. Returns (folder, server folder, the
+    database's URI)."""
     if pg_server.find_binaries() is None:
         test.skipTest(pg_server.MISSING)
     tmp = tempfile.mkdtemp(prefix=prefix)
     os.chmod(tmp, 0o755)  # the server runs as another user
     server = os.path.join(tmp, "server")
+    if prepare is not None:
+        os.makedirs(server)
+        prepare(server)
     pg_server.start(server)
     test.addCleanup(pg_server.stop, server, stop_mode)
     return tmp, server, pg_server.fresh_database(server, database)
+
+
+def assert_sent_with_the_next_run(test, uri, results, names):
+    """The next run sends the one queued result first: the history then holds `names`, in order."""
+    back = run_noop(uri, results, name=names[-1])
+    test.assertEqual(back.returncode, 0, back.stdout + back.stderr)
+    test.assertIn("sent 1 queued result(s)", back.stdout)
+    test.assertEqual(pg_server.psql(uri, "SELECT name FROM perfcheck.results ORDER BY started_at").split(), names)
 
 
 class PostgresHistoryTest(unittest.TestCase):
@@ -236,11 +248,7 @@ class SpoolTest(unittest.TestCase):
         sync = perfcheck("history", "sync", "--history", self.uri, "--spool", self.spool)
         self.assertEqual(sync.returncode, 4, sync.stdout + sync.stderr)  # still away: nothing lost
         pg_server.restart(self.server)
-        back = run_noop(self.uri, self.results, name="t2")
-        self.assertEqual(back.returncode, 0, back.stdout + back.stderr)
-        self.assertIn("sent 1 queued result(s)", back.stdout)
-        names = pg_server.psql(self.uri, "SELECT name FROM perfcheck.results ORDER BY started_at").split()
-        self.assertEqual(names, ["t0", "t1", "t2"])
+        assert_sent_with_the_next_run(self, self.uri, self.results, ["t0", "t1", "t2"])
         synced = perfcheck("history", "sync", "--history", self.uri, "--spool", self.spool)
         self.assertIn("sent 0 result(s)", synced.stdout)
 
@@ -277,22 +285,17 @@ class ServerDiskFullTest(unittest.TestCase):
     result and keeps its verdict, and the result is sent once the disk has room again."""
 
     def setUp(self):
-        if pg_server.find_binaries() is None:
-            self.skipTest(pg_server.MISSING)
-        self.tmp = tempfile.mkdtemp(prefix="perfcheck-pgfull-")
-        os.chmod(self.tmp, 0o755)
-        self.server = os.path.join(self.tmp, "server")
-        os.makedirs(self.server)
-        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m,mode=0755", "tmpfs", self.server],
+        self.tmp, self.server, self.uri = own_server(self, "perfcheck-pgfull-", "full", "immediate",
+                                                     prepare=self.mount_small_disk)
+        self.results = os.path.join(self.tmp, "results")
+        self.filler = os.path.join(self.server, "filler")
+
+    def mount_small_disk(self, folder):
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96m,mode=0755", "tmpfs", folder],
                                  capture_output=True, text=True)
         if mounted.returncode != 0:
             self.skipTest(f"cannot mount a small tmpfs for the server's disk: {mounted.stderr.strip()}")
-        self.addCleanup(subprocess.run, ["umount", "-l", self.server], capture_output=True)
-        pg_server.start(self.server)
-        self.addCleanup(pg_server.stop, self.server, "immediate")
-        self.uri = pg_server.fresh_database(self.server, "full")
-        self.results = os.path.join(self.tmp, "results")
-        self.filler = os.path.join(self.server, "filler")
+        self.addCleanup(subprocess.run, ["umount", "-l", folder], capture_output=True)
 
     def fill(self):
         """Writes the server's disk full (ENOSPC ends the filler)."""
@@ -317,11 +320,7 @@ class ServerDiskFullTest(unittest.TestCase):
         self.assertIn("history: queued in", full.stdout)
         self.assertEqual(pg_server.psql(self.uri, "SELECT name FROM perfcheck.results").split(), ["t0"])
         os.remove(self.filler)
-        back = run_noop(self.uri, self.results, name="t2")
-        self.assertEqual(back.returncode, 0, back.stdout + back.stderr)
-        self.assertIn("sent 1 queued result(s)", back.stdout)
-        names = pg_server.psql(self.uri, "SELECT name FROM perfcheck.results ORDER BY started_at").split()
-        self.assertEqual(names, ["t0", "t1", "t2"])
+        assert_sent_with_the_next_run(self, self.uri, self.results, ["t0", "t1", "t2"])
         self.assertEqual(count(self.uri, "SELECT count(*) FROM perfcheck.samples s JOIN perfcheck.results r "
                                          "ON r.id = s.result_id WHERE r.name = 't1' AND s.metric = 'wall'"), 200)
 
